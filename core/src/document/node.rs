@@ -1,0 +1,183 @@
+use super::scalar::{Resolved, Scalar};
+
+/// A position in the source text. `line` is 1-based; `column` is 1-based and counts Unicode
+/// scalar values; `offset` is the byte offset into the whole stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub offset: u32,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A half-open source range `[start, end)`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn new(start: Pos, end: Pos) -> Self {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// One node of a YAML (or JSON) document with the source range it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Scalar(Scalar),
+    /// Entries keep document order; duplicate keys are reported by the parser and kept, so
+    /// a rule sees what the API server would see (the last one wins in `get`).
+    Mapping(Vec<Entry>),
+    Sequence(Vec<Node>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+impl Entry {
+    /// The key as text (keys are scalars in every Kubernetes document).
+    pub fn key_str(&self) -> Option<&str> {
+        self.key.as_scalar().map(|s| s.text.as_str())
+    }
+
+    /// The span of `key: value`.
+    pub fn span(&self) -> Span {
+        self.key.span.to(self.value.span)
+    }
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            Value::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_mapping(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Mapping(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_sequence(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Sequence(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entry for `key`; with duplicate keys the last one, as the API server decodes it.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_mapping()?
+            .iter()
+            .rev()
+            .find(|e| e.key_str() == Some(key))
+    }
+
+    /// The value under `key`, when this node is a mapping holding it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follows a chain of mapping keys.
+    pub fn at(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |n, k| n.get(k))
+    }
+
+    /// The YAML-resolved value of a scalar node (`Resolved::Str` for quoted scalars).
+    pub fn resolved(&self) -> Option<Resolved<'_>> {
+        self.as_scalar().map(Scalar::resolve)
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.resolved(), Some(Resolved::Null))
+    }
+
+    /// A string value: a scalar that YAML resolves to a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self.resolved()? {
+            Resolved::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Scalar text whatever its YAML type (`5`, `"5"` and `true` all give their text).
+    pub fn text(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.text.as_str())
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.resolved()? {
+            Resolved::Int(i) => Some(i),
+            Resolved::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.resolved()? {
+            Resolved::Int(i) => Some(i as f64),
+            Resolved::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.resolved()? {
+            Resolved::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The JSON type name Kubernetes would see for this node.
+    pub fn type_name(&self) -> &'static str {
+        match &self.value {
+            Value::Mapping(_) => "object",
+            Value::Sequence(_) => "array",
+            Value::Scalar(s) => s.resolve().type_name(),
+        }
+    }
+
+    /// Converts to JSON the way kubectl converts YAML before sending it.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Mapping(m) => J::Object(
+                m.iter()
+                    .map(|e| {
+                        let k = e.key.text().unwrap_or_default().to_owned();
+                        (k, e.value.to_json())
+                    })
+                    .collect(),
+            ),
+            Value::Sequence(s) => J::Array(s.iter().map(Node::to_json).collect()),
+            Value::Scalar(s) => match s.resolve() {
+                Resolved::Null => J::Null,
+                Resolved::Bool(b) => J::Bool(b),
+                Resolved::Int(i) => J::from(i),
+                Resolved::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
+                Resolved::Str(t) => J::String(t.to_owned()),
+            },
+        }
+    }
+}

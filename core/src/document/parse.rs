@@ -1,0 +1,626 @@
+//! Event-driven YAML loading into [`Node`] trees. Hostile input is normal input here: the
+//! loader bounds size, nesting depth and alias expansion, and never recurses on the input's
+//! structure, so a billion-laughs document or ten thousand `[` are refused in milliseconds.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle as YStyle, ScanError, Span as YSpan};
+
+use super::node::{Entry, Node, Pos, Span, Value};
+use super::scalar::{Scalar, ScalarStyle};
+
+/// Bounds applied to every input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input accepted, in bytes.
+    pub max_bytes: usize,
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most nodes that aliases may add to a stream by expansion.
+    pub max_alias_nodes: usize,
+    /// Most documents in one stream.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 4 * 1024 * 1024,
+            max_depth: 100,
+            max_alias_nodes: 100_000,
+            max_documents: 10_000,
+        }
+    }
+}
+
+/// Why a stream (or part of it) could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("input is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: usize, limit: usize },
+    #[error("input is not valid UTF-8 (invalid byte at offset {offset})")]
+    NotUtf8 { offset: usize, pos: Pos },
+    #[error("YAML syntax error: {message}")]
+    Syntax { message: String, pos: Pos },
+    #[error("nesting deeper than {limit} levels")]
+    TooDeep { limit: usize, pos: Pos },
+    #[error("aliases expand to more than {limit} nodes (an alias bomb?)")]
+    AliasBomb { limit: usize, pos: Pos },
+    #[error("alias refers to an unknown anchor")]
+    UnknownAnchor { pos: Pos },
+    #[error("more than {limit} documents in one stream")]
+    TooManyDocuments { limit: usize, pos: Pos },
+    #[error("mapping key {key:?} is defined more than once (first at line {first_line})")]
+    DuplicateKey {
+        key: String,
+        first_line: u32,
+        span: Span,
+    },
+    #[error("mapping keys must be scalars")]
+    ComplexKey { span: Span },
+}
+
+impl ParseError {
+    /// Where the problem is; `None` for whole-input problems.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            ParseError::TooLarge { .. } => None,
+            ParseError::NotUtf8 { pos, .. }
+            | ParseError::Syntax { pos, .. }
+            | ParseError::TooDeep { pos, .. }
+            | ParseError::AliasBomb { pos, .. }
+            | ParseError::UnknownAnchor { pos }
+            | ParseError::TooManyDocuments { pos, .. } => Some(Span::new(*pos, *pos)),
+            ParseError::DuplicateKey { span, .. } | ParseError::ComplexKey { span } => Some(*span),
+        }
+    }
+
+    /// True when the problem stopped reading (the rest of the stream is unknown).
+    pub fn is_fatal(&self) -> bool {
+        !matches!(
+            self,
+            ParseError::DuplicateKey { .. } | ParseError::ComplexKey { .. }
+        )
+    }
+}
+
+/// One document of a stream: its tree (absent for an empty document) and the problems found
+/// while reading it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParsedDocument {
+    pub root: Option<Node>,
+    pub errors: Vec<ParseError>,
+    /// Span of the whole document, for diagnostics about a document as a whole.
+    pub span: Span,
+}
+
+/// Checks UTF-8 and reports the first bad byte with its line and column.
+pub fn decode(bytes: &[u8]) -> Result<&str, ParseError> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => {
+            let offset = e.valid_up_to();
+            let good = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
+            let line = good.matches('\n').count() as u32 + 1;
+            let column = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+            Err(ParseError::NotUtf8 {
+                offset,
+                pos: Pos {
+                    offset: offset as u32,
+                    line,
+                    column,
+                },
+            })
+        }
+    }
+}
+
+/// Reads a multi-document YAML (or JSON) stream. A fatal error ends the stream: documents
+/// read before it are returned, and the error is attached to the document it occurred in.
+pub fn parse_stream(text: &str, limits: &Limits) -> Vec<ParsedDocument> {
+    if text.len() > limits.max_bytes {
+        return vec![ParsedDocument {
+            root: None,
+            errors: vec![ParseError::TooLarge {
+                size: text.len(),
+                limit: limits.max_bytes,
+            }],
+            span: Span::default(),
+        }];
+    }
+    Loader::new(text, limits).run()
+}
+
+enum Frame {
+    Seq {
+        start: Pos,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Pos,
+        anchor: usize,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        /// Indices of entries that came from a merge key; explicit keys override them.
+        merged: Vec<usize>,
+    },
+}
+
+struct Loader<'a> {
+    text: &'a str,
+    limits: &'a Limits,
+    positions: CharToByte<'a>,
+    docs: Vec<ParsedDocument>,
+    current: Option<ParsedDocument>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_nodes: usize,
+}
+
+impl<'a> Loader<'a> {
+    fn new(text: &'a str, limits: &'a Limits) -> Self {
+        Loader {
+            text,
+            limits,
+            positions: CharToByte::new(text),
+            docs: Vec::new(),
+            current: None,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+        }
+    }
+
+    fn run(mut self) -> Vec<ParsedDocument> {
+        let mut parser = Parser::new_from_str(self.text);
+        parser = parser.keep_tags(true);
+        while let Some(next) = parser.next_event() {
+            let result = match next {
+                Ok((event, span)) => self.on_event(event, span),
+                Err(e) => Err(self.syntax(&e)),
+            };
+            if let Err(e) = result {
+                self.fail(e);
+                break;
+            }
+        }
+        if let Some(doc) = self.current.take() {
+            self.docs.push(doc);
+        }
+        self.docs
+    }
+
+    fn fail(&mut self, e: ParseError) {
+        let doc = self.current.get_or_insert_with(ParsedDocument::default);
+        doc.errors.push(e);
+        // A partial tree is not a document a rule should judge.
+        doc.root = None;
+    }
+
+    fn syntax(&mut self, e: &ScanError) -> ParseError {
+        let m = e.marker();
+        let pos = self.positions.pos(m.index(), m.line(), m.col());
+        // The scanner has its own bound on flow nesting; report it as the depth limit it is.
+        if e.info().contains("recursion limit") {
+            return ParseError::TooDeep {
+                limit: self.limits.max_depth,
+                pos,
+            };
+        }
+        ParseError::Syntax {
+            message: e.info().to_owned(),
+            pos,
+        }
+    }
+
+    fn span(&mut self, s: &YSpan) -> Span {
+        let start = self
+            .positions
+            .pos(s.start.index(), s.start.line(), s.start.col());
+        let end = self.positions.pos(s.end.index(), s.end.line(), s.end.col());
+        Span::new(start, end)
+    }
+
+    fn on_event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), ParseError> {
+        let span = self.span(&yspan);
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                if self.docs.len() >= self.limits.max_documents {
+                    return Err(ParseError::TooManyDocuments {
+                        limit: self.limits.max_documents,
+                        pos: span.start,
+                    });
+                }
+                self.anchors.clear();
+                self.current = Some(ParsedDocument {
+                    span,
+                    ..ParsedDocument::default()
+                });
+            }
+            Event::DocumentEnd => {
+                if let Some(mut doc) = self.current.take() {
+                    doc.span.end = span.end;
+                    if doc.root.as_ref().is_some_and(Node::is_null) {
+                        doc.root = None;
+                    }
+                    self.docs.push(doc);
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let node = Node {
+                    value: Value::Scalar(Scalar {
+                        text: text.into_owned(),
+                        style: convert_style(style),
+                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                    }),
+                    span,
+                };
+                self.complete(node, anchor, 1)?;
+            }
+            Event::Alias(id) => {
+                let (node, count) = self
+                    .anchors
+                    .get(&id)
+                    .ok_or(ParseError::UnknownAnchor { pos: span.start })?;
+                self.alias_nodes = self.alias_nodes.saturating_add(*count);
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(ParseError::AliasBomb {
+                        limit: self.limits.max_alias_nodes,
+                        pos: span.start,
+                    });
+                }
+                let mut node = node.clone();
+                let count = *count;
+                // An alias reports where it is used, not where its anchor was written.
+                node.span = span;
+                self.complete(node, 0, count)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.push(
+                    Frame::Seq {
+                        start: span.start,
+                        anchor,
+                        items: Vec::new(),
+                    },
+                    span.start,
+                )?;
+            }
+            Event::MappingStart(anchor, _) => {
+                self.push(
+                    Frame::Map {
+                        start: span.start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                        merged: Vec::new(),
+                    },
+                    span.start,
+                )?;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (node, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) => (
+                        Node {
+                            value: Value::Sequence(items),
+                            span: Span::new(start, span.end.max(start)),
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    }) => {
+                        let end = entries.last().map_or(span.end, |e| e.value.span.end);
+                        (
+                            Node {
+                                value: Value::Mapping(entries),
+                                span: Span::new(start, end.max(start)),
+                            },
+                            anchor,
+                        )
+                    }
+                    None => return Ok(()),
+                };
+                let count = if anchor > 0 { count_nodes(&node) } else { 0 };
+                self.complete(node, anchor, count)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, frame: Frame, pos: Pos) -> Result<(), ParseError> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(ParseError::TooDeep {
+                limit: self.limits.max_depth,
+                pos,
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    /// Places a finished node into its parent (or as the document root).
+    fn complete(&mut self, node: Node, anchor: usize, count: usize) -> Result<(), ParseError> {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), count.max(1)));
+        }
+        let mut issue = None;
+        match self.stack.last_mut() {
+            None => {
+                let doc = self.current.get_or_insert_with(ParsedDocument::default);
+                doc.root = Some(node);
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merged,
+                ..
+            }) => match key.take() {
+                None => {
+                    if node.as_scalar().is_none() {
+                        issue = Some(ParseError::ComplexKey { span: node.span });
+                    }
+                    *key = Some(node);
+                }
+                Some(k) => issue = insert_entry(entries, merged, k, node),
+            },
+        }
+        if let Some(e) = issue {
+            self.current
+                .get_or_insert_with(ParsedDocument::default)
+                .errors
+                .push(e);
+        }
+        Ok(())
+    }
+}
+
+/// Adds `key: value`, expanding YAML merge keys (`<<: *base`) as kubectl's decoder does and
+/// reporting duplicate keys.
+fn insert_entry(
+    entries: &mut Vec<Entry>,
+    merged: &mut Vec<usize>,
+    key: Node,
+    value: Node,
+) -> Option<ParseError> {
+    let is_merge = key
+        .as_scalar()
+        .is_some_and(|s| s.text == "<<" && s.style == ScalarStyle::Plain);
+    if is_merge {
+        let sources: Vec<&Node> = match &value.value {
+            Value::Mapping(_) => vec![&value],
+            Value::Sequence(items) => items.iter().collect(),
+            Value::Scalar(_) => Vec::new(),
+        };
+        for source in sources {
+            for e in source.as_mapping().unwrap_or_default() {
+                let present = entries.iter().any(|x| x.key_str() == e.key_str());
+                if !present {
+                    merged.push(entries.len());
+                    entries.push(e.clone());
+                }
+            }
+        }
+        return None;
+    }
+    let name = key.text().unwrap_or_default();
+    let existing = entries.iter().position(|e| e.key_str() == Some(name));
+    if let Some(i) = existing.filter(|i| merged.contains(i)) {
+        merged.retain(|&m| m != i);
+        entries[i] = Entry { key, value };
+        return None;
+    }
+    let first = existing.map(|i| entries[i].key.span.start.line);
+    let issue = first.map(|first_line| ParseError::DuplicateKey {
+        key: name.to_owned(),
+        first_line,
+        span: key.span,
+    });
+    entries.push(Entry { key, value });
+    issue
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0usize;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        count += 1;
+        match &n.value {
+            Value::Scalar(_) => {}
+            Value::Sequence(items) => todo.extend(items.iter()),
+            Value::Mapping(entries) => {
+                count += entries.len();
+                todo.extend(entries.iter().map(|e| &e.value));
+            }
+        }
+    }
+    count
+}
+
+fn convert_style(style: YStyle) -> ScalarStyle {
+    match style {
+        YStyle::SingleQuoted => ScalarStyle::SingleQuoted,
+        YStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
+        YStyle::Literal => ScalarStyle::Literal,
+        YStyle::Folded => ScalarStyle::Folded,
+        _ => ScalarStyle::Plain,
+    }
+}
+
+/// Turns the parser's character indices into byte offsets. Pure-ASCII input (nearly every
+/// manifest) maps one to one; otherwise a sparse table keeps memory at 1/64 of the text.
+struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    /// Byte offset of every 64th character.
+    stride_offsets: Vec<u32>,
+}
+
+const STRIDE: usize = 64;
+
+impl<'a> CharToByte<'a> {
+    fn new(text: &'a str) -> Self {
+        let ascii = text.is_ascii();
+        let stride_offsets = if ascii {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .step_by(STRIDE)
+                .map(|(b, _)| b as u32)
+                .collect()
+        };
+        CharToByte {
+            text,
+            ascii,
+            stride_offsets,
+        }
+    }
+
+    fn byte(&self, char_index: usize) -> u32 {
+        if self.ascii {
+            return char_index.min(self.text.len()) as u32;
+        }
+        let block = char_index / STRIDE;
+        let Some(&base) = self.stride_offsets.get(block) else {
+            return self.text.len() as u32;
+        };
+        let rest = &self.text[base as usize..];
+        let within = rest
+            .char_indices()
+            .nth(char_index % STRIDE)
+            .map_or(rest.len(), |(b, _)| b);
+        base + within as u32
+    }
+
+    fn pos(&self, char_index: usize, line: usize, col: usize) -> Pos {
+        Pos {
+            offset: self.byte(char_index),
+            line: line as u32,
+            column: col as u32 + 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<ParsedDocument> {
+        parse_stream(text, &Limits::default())
+    }
+
+    #[test]
+    fn multi_document_with_positions() {
+        let docs = parse("a: 1\n---\nkind: X\nspec:\n  min: \"5\"\n");
+        assert_eq!(docs.len(), 2);
+        let root = docs[1].root.as_ref().unwrap();
+        let min = root.at(&["spec", "min"]).unwrap();
+        assert_eq!(min.as_str(), Some("5"));
+        assert_eq!(min.span.start.line, 5);
+        assert_eq!(min.span.start.column, 8);
+        assert_eq!(min.span.start.offset, 30);
+    }
+
+    #[test]
+    fn non_ascii_offsets_are_bytes_columns_are_chars() {
+        let docs = parse("ä: 'ü'\nb: x\n");
+        let root = docs[0].root.as_ref().unwrap();
+        let b = root.get("b").unwrap();
+        assert_eq!(b.span.start.offset, "ä: 'ü'\nb: ".len() as u32);
+        let u = root.get("ä").unwrap();
+        assert_eq!(u.span.start.column, 4);
+    }
+
+    #[test]
+    fn json_is_yaml() {
+        let docs = parse(r#"{"spec": {"n": 5, "s": "5", "b": true}}"#);
+        let root = docs[0].root.as_ref().unwrap();
+        assert_eq!(root.at(&["spec", "n"]).unwrap().as_i64(), Some(5));
+        assert_eq!(root.at(&["spec", "s"]).unwrap().as_str(), Some("5"));
+        assert_eq!(root.at(&["spec", "b"]).unwrap().as_bool(), Some(true));
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let docs = parse(&text);
+        assert!(matches!(
+            docs[0].errors.last(),
+            Some(ParseError::AliasBomb { .. })
+        ));
+        assert!(docs[0].root.is_none());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursion() {
+        for depth in [150, 100_000] {
+            let docs = parse(&"[".repeat(depth));
+            assert!(matches!(docs[0].errors[0], ParseError::TooDeep { .. }));
+        }
+        let mut block = String::new();
+        for i in 0..150 {
+            block.push_str(&" ".repeat(i));
+            block.push_str("k:\n");
+        }
+        let docs = parse(&block);
+        assert!(matches!(docs[0].errors[0], ParseError::TooDeep { .. }));
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_last_wins() {
+        let docs = parse("a: 1\nb: 2\na: 3\n");
+        let root = docs[0].root.as_ref().unwrap();
+        assert_eq!(root.get("a").unwrap().as_i64(), Some(3));
+        assert!(matches!(
+            &docs[0].errors[0],
+            ParseError::DuplicateKey { key, first_line: 1, .. } if key == "a"
+        ));
+    }
+
+    #[test]
+    fn merge_keys_expand() {
+        let docs = parse("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        let m = docs[0].root.as_ref().unwrap().get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(3));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let docs = parse("a: 1\nb: [1, 2\n");
+        let e = docs.last().unwrap().errors.last().unwrap();
+        assert!(matches!(e, ParseError::Syntax { .. }), "{e:?}");
+        assert!(e.span().unwrap().start.line >= 2);
+    }
+
+    #[test]
+    fn invalid_utf8_reports_offset() {
+        let e = decode(b"a: 1\nb: \xff\n").unwrap_err();
+        assert!(matches!(
+            e,
+            ParseError::NotUtf8 {
+                offset: 8,
+                pos: Pos {
+                    line: 2,
+                    column: 4,
+                    ..
+                }
+            }
+        ));
+    }
+}

@@ -1,0 +1,194 @@
+//! The rule table: every code scalecore can report, with its severity, layer, summary and
+//! help, and the function that checks it. The table feeds the docs (`docs/rules.md`), the CLI
+//! and every binding.
+
+use serde::Serialize;
+
+use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::document::{Bundle, Resource, Span};
+use crate::validate::LintOptions;
+use crate::version::KedaVersion;
+
+/// What a rule looks at.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// One KEDA resource at a time (with the bundle around it for context).
+    Resource(fn(&Ctx<'_>, &mut Report<'_>)),
+    /// The whole bundle at once (references, conflicts between objects).
+    Bundle(fn(&BundleCtx<'_>, &mut Report<'_>)),
+    /// Reported by a walker that serves several rules (the parser, the schema walker, the
+    /// scaler parsers); the row documents the code.
+    Walker,
+}
+
+/// One row of the rule table.
+pub struct Rule {
+    /// Stable code, e.g. `KEDA1004`.
+    pub code: &'static str,
+    /// Short kebab-case name, e.g. `min-replicas-above-max`.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub source: Source,
+    /// One line: what is wrong.
+    pub summary: &'static str,
+    /// One line: how to fix it (empty when the message says it all).
+    pub help: &'static str,
+    /// First KEDA release that enforces it.
+    pub since: KedaVersion,
+    /// First release that no longer does, if any.
+    pub until: Option<KedaVersion>,
+    pub check: Check,
+}
+
+impl Rule {
+    pub fn applies_to(&self, v: KedaVersion) -> bool {
+        v >= self.since && self.until.is_none_or(|u| v < u)
+    }
+
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            code: self.code,
+            name: self.name,
+            severity: self.severity,
+            source: self.source,
+            summary: self.summary,
+            help: self.help,
+            since: self.since.to_string(),
+            until: self.until.map(|u| u.to_string()),
+        }
+    }
+}
+
+/// A rule as data, for `scalecore rules`, the docs and the bindings.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub source: Source,
+    pub summary: &'static str,
+    pub help: &'static str,
+    pub since: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+}
+
+/// What a resource rule sees.
+pub struct Ctx<'a> {
+    pub resource: &'a Resource,
+    pub bundle: &'a Bundle,
+    pub options: &'a LintOptions,
+}
+
+impl Ctx<'_> {
+    pub fn version(&self) -> KedaVersion {
+        self.options.keda_version
+    }
+}
+
+/// What a bundle rule sees.
+pub struct BundleCtx<'a> {
+    pub bundle: &'a Bundle,
+    pub options: &'a LintOptions,
+}
+
+/// Collects diagnostics; drops those whose rule does not apply to the selected release.
+pub struct Report<'a> {
+    out: &'a mut Vec<Diagnostic>,
+    version: KedaVersion,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(out: &'a mut Vec<Diagnostic>, version: KedaVersion) -> Self {
+        Report { out, version }
+    }
+
+    /// Reports `rule` at `span` of `resource`'s document.
+    pub fn emit(
+        &mut self,
+        rule: &Rule,
+        resource: &Resource,
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Option<&mut Diagnostic> {
+        self.emit_at(rule, resource.file, resource.document, span, path, message)
+    }
+
+    /// Reports `rule` at a place given by input and document index.
+    pub fn emit_at(
+        &mut self,
+        rule: &Rule,
+        file: usize,
+        document: usize,
+        span: Span,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Option<&mut Diagnostic> {
+        if !rule.applies_to(self.version) {
+            return None;
+        }
+        self.out.push(Diagnostic {
+            code: rule.code.to_owned(),
+            severity: rule.severity,
+            message: message.into(),
+            path: path.into(),
+            document,
+            line: span.start.line,
+            column: span.start.column,
+            end_line: span.end.line,
+            end_column: span.end.column,
+            help: (!rule.help.is_empty()).then(|| rule.help.to_owned()),
+            source: rule.source,
+            span,
+            file,
+        });
+        self.out.last_mut()
+    }
+}
+
+/// Every rule, in code order.
+pub fn all() -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = crate::validate::TABLES
+        .iter()
+        .flat_map(|t| t.iter().copied())
+        .collect();
+    rules.sort_by_key(|r| r.code);
+    rules
+}
+
+/// Looks a rule up by its code.
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    crate::validate::TABLES
+        .iter()
+        .flat_map(|t| t.iter().copied())
+        .find(|r| r.code == code)
+}
+
+/// The rule reference as Markdown (`docs/rules.md` is this text; a test keeps it current).
+pub fn markdown() -> String {
+    let mut md = String::from(
+        "# Rules\n\nEvery code scalecore reports. Generated from the rule table \
+         (`scalecore rules --format markdown`); do not edit by hand.\n\n\
+         | code | name | severity | source | since | what it means | how to fix it |\n\
+         | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for r in all() {
+        let since = match r.until {
+            Some(u) => format!("{} (until {})", r.since, u),
+            None => r.since.to_string(),
+        };
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.source.as_str(),
+            since,
+            r.summary.replace('|', "\\|"),
+            r.help.replace('|', "\\|"),
+        ));
+    }
+    md
+}

@@ -1,0 +1,199 @@
+//! Rules about the input itself: could it be read, and is each document a Kubernetes object.
+
+use crate::diagnostic::{Severity, Source};
+use crate::document::{ParseError, Resource, Span, KEDA_API_VERSION};
+use crate::rules::{Check, Report, Rule};
+use crate::version::KedaVersion;
+
+const fn input_rule(
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    help: &'static str,
+) -> Rule {
+    Rule {
+        code,
+        name,
+        severity,
+        source: Source::Schema,
+        summary,
+        help,
+        since: KedaVersion::OLDEST,
+        until: None,
+        check: Check::Walker,
+    }
+}
+
+pub static SYNTAX: Rule = input_rule(
+    "KEDA0001",
+    "yaml-syntax",
+    Severity::Error,
+    "the document is not valid YAML or JSON",
+    "fix the syntax at the position shown; kubectl cannot send this document",
+);
+pub static NOT_UTF8: Rule = input_rule(
+    "KEDA0002",
+    "not-utf8",
+    Severity::Error,
+    "the input is not UTF-8 text",
+    "save the file as UTF-8",
+);
+pub static TOO_LARGE: Rule = input_rule(
+    "KEDA0003",
+    "input-too-large",
+    Severity::Error,
+    "the input is larger than the size limit",
+    "split the stream into smaller files",
+);
+pub static TOO_DEEP: Rule = input_rule(
+    "KEDA0004",
+    "nesting-too-deep",
+    Severity::Error,
+    "mappings and sequences are nested deeper than the limit",
+    "",
+);
+pub static ALIAS_BOMB: Rule = input_rule(
+    "KEDA0005",
+    "alias-expansion-limit",
+    Severity::Error,
+    "YAML aliases expand to more nodes than the limit (a billion-laughs document)",
+    "write the repeated parts out, or use fewer nested aliases",
+);
+pub static DUPLICATE_KEY: Rule = input_rule(
+    "KEDA0006",
+    "duplicate-key",
+    Severity::Error,
+    "a mapping defines the same key twice",
+    "remove one of the two; kubectl refuses documents with duplicate keys",
+);
+pub static BAD_ALIAS: Rule = input_rule(
+    "KEDA0007",
+    "unsupported-yaml",
+    Severity::Error,
+    "an alias to an unknown anchor, or a mapping key that is not a scalar",
+    "",
+);
+pub static TOO_MANY_DOCUMENTS: Rule = input_rule(
+    "KEDA0008",
+    "too-many-documents",
+    Severity::Error,
+    "the stream holds more documents than the limit",
+    "split the stream into smaller files",
+);
+pub static NOT_AN_OBJECT: Rule = input_rule(
+    "KEDA0010",
+    "not-a-kubernetes-object",
+    Severity::Info,
+    "the document is not a Kubernetes object (no apiVersion and kind); it is skipped",
+    "",
+);
+pub static WRONG_API_VERSION: Rule = input_rule(
+    "KEDA0011",
+    "keda-api-version",
+    Severity::Error,
+    "a KEDA kind with an apiVersion KEDA v2 does not serve",
+    "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
+);
+
+pub static RULES: &[&Rule] = &[
+    &SYNTAX,
+    &NOT_UTF8,
+    &TOO_LARGE,
+    &TOO_DEEP,
+    &ALIAS_BOMB,
+    &DUPLICATE_KEY,
+    &BAD_ALIAS,
+    &TOO_MANY_DOCUMENTS,
+    &NOT_AN_OBJECT,
+    &WRONG_API_VERSION,
+];
+
+pub fn parse_error(
+    report: &mut Report<'_>,
+    file: usize,
+    document: usize,
+    doc: Span,
+    e: &ParseError,
+) {
+    let rule = match e {
+        ParseError::TooLarge { .. } => &TOO_LARGE,
+        ParseError::NotUtf8 { .. } => &NOT_UTF8,
+        ParseError::Syntax { .. } => &SYNTAX,
+        ParseError::TooDeep { .. } => &TOO_DEEP,
+        ParseError::AliasBomb { .. } => &ALIAS_BOMB,
+        ParseError::UnknownAnchor { .. } | ParseError::ComplexKey { .. } => &BAD_ALIAS,
+        ParseError::TooManyDocuments { .. } => &TOO_MANY_DOCUMENTS,
+        ParseError::DuplicateKey { .. } => &DUPLICATE_KEY,
+    };
+    let span = e.span().unwrap_or(Span::new(doc.start, doc.start));
+    let span = if span.start.line == 0 {
+        first_position()
+    } else {
+        span
+    };
+    report.emit_at(rule, file, document, span, "", e.to_string());
+}
+
+/// Line 1, column 1: where whole-input problems are reported.
+fn first_position() -> Span {
+    let p = crate::document::Pos {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
+    Span::new(p, p)
+}
+
+pub fn not_an_object(report: &mut Report<'_>, file: usize, document: usize, doc: Span) {
+    let span = if doc.start.line == 0 {
+        first_position()
+    } else {
+        doc
+    };
+    report.emit_at(
+        &NOT_AN_OBJECT,
+        file,
+        document,
+        span,
+        "",
+        "this document is not a mapping, so it is not a Kubernetes object",
+    );
+}
+
+/// Documents without `apiVersion`/`kind`, and KEDA kinds under another API group.
+pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
+    let kind_node = r.root.get("kind");
+    let api_node = r.root.get("apiVersion");
+    if kind_node.is_none() || api_node.is_none() {
+        report.emit(
+            &NOT_AN_OBJECT,
+            r,
+            Span::new(r.root.span.start, r.root.span.start),
+            "",
+            "no apiVersion and kind: not a Kubernetes object, skipped",
+        );
+        return;
+    }
+    if r.kind.is_keda() && r.api_version != KEDA_API_VERSION {
+        let span = api_node.map_or(r.root.span, |n| n.span);
+        let hint = if r.api_version.starts_with("keda.k8s.io") {
+            " (keda.k8s.io was KEDA v1, which KEDA v2 does not read)"
+        } else {
+            ""
+        };
+        report.emit(
+            &WRONG_API_VERSION,
+            r,
+            span,
+            "apiVersion",
+            format!(
+                "{} has apiVersion {:?}; KEDA serves {} only{}",
+                r.kind.name(),
+                r.api_version,
+                KEDA_API_VERSION,
+                hint
+            ),
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! Rules of the `lints` layer.
+
+use crate::rules::Rule;
+
+pub static RULES: &[&Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules of the `webhook` layer.
+
+use crate::rules::Rule;
+
+pub static RULES: &[&Rule] = &[];
