@@ -8,6 +8,7 @@
 pub mod diagnostic;
 pub mod document;
 pub mod rules;
+pub mod scalers;
 pub mod validate;
 pub mod version;
 
