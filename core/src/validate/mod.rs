@@ -123,3 +123,19 @@ pub fn load_bundle(texts: &[&str], options: &LintOptions) -> (Bundle, Vec<Diagno
     let bundle = load(texts, options, &mut report);
     (bundle, out)
 }
+
+/// Lints raw bytes; input that is not UTF-8 gives a diagnostic at the first bad byte.
+pub fn lint_bytes(bytes: &[u8], options: &LintOptions) -> Vec<Diagnostic> {
+    match crate::document::decode(bytes) {
+        Ok(text) => lint(text, options),
+        Err(e) => input_error(&e, options),
+    }
+}
+
+/// The diagnostic for an input that could not be read at all (not UTF-8, too large).
+pub fn input_error(e: &crate::document::ParseError, options: &LintOptions) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut report = Report::new(&mut out, options.keda_version);
+    input::parse_error(&mut report, 0, 0, crate::document::Span::default(), e);
+    out
+}

@@ -1,0 +1,94 @@
+use std::io::IsTerminal;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use scalecore::{Diagnostic, Severity};
+use scalecore_bindings::LintReport;
+
+/// rustc-style code frames, then a one-line summary.
+pub fn render(report: &LintReport, texts: &[String]) -> String {
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    render_with(report, texts, color)
+}
+
+pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    let mut infos = 0usize;
+    for (file, text) in report.files.iter().zip(texts) {
+        for d in &file.diagnostics {
+            if d.severity == Severity::Info {
+                infos += 1;
+            }
+            out.push_str(&renderer.render(&frame(&file.path, text, d)));
+            out.push_str("\n\n");
+        }
+    }
+    let s = report.summary;
+    let files = report.files.len();
+    out.push_str(&format!(
+        "{} {}, {} {}{} in {} {}\n",
+        s.errors,
+        plural(s.errors, "error", "errors"),
+        s.warnings,
+        plural(s.warnings, "warning", "warnings"),
+        if infos > 0 {
+            format!(", {infos} {}", plural(infos, "note", "notes"))
+        } else {
+            String::new()
+        },
+        files,
+        plural(files, "file", "files"),
+    ));
+    out
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+fn frame<'a>(path: &'a str, text: &'a str, d: &'a Diagnostic) -> Vec<Group<'a>> {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::NOTE,
+    };
+    let start = (d.span.start.offset as usize).min(text.len());
+    let end = (d.span.end.offset as usize).clamp(start, text.len());
+    let end = trim_trailing_newlines(text, start, end);
+    let label = if d.path.is_empty() {
+        String::new()
+    } else {
+        d.path.clone()
+    };
+    let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
+    let group = if text.is_empty() {
+        title.element(annotate_snippets::Origin::path(path))
+    } else {
+        title.element(
+            Snippet::source(text)
+                .path(path)
+                .annotation(AnnotationKind::Primary.span(start..end).label(label)),
+        )
+    };
+    let mut groups = vec![group];
+    if let Some(help) = &d.help {
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(help.as_str()),
+        ));
+    }
+    groups
+}
+
+/// Block mappings end where the next line starts; a frame reads better ending at the value.
+fn trim_trailing_newlines(text: &str, start: usize, end: usize) -> usize {
+    let slice = text.get(start..end).unwrap_or("");
+    start + slice.trim_end_matches(['\n', '\r', ' ']).len()
+}

@@ -1,0 +1,81 @@
+//! `scalecore`: lint KEDA documents in CI and terminals, simulate what KEDA and the HPA would
+//! do with a traffic pattern, and list the rules.
+
+mod format;
+mod inputs;
+mod lint_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "scalecore",
+    version,
+    about = "Check KEDA documents the way KEDA does, and see what KEDA + the HPA would do with your traffic",
+    long_about = None,
+    after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore rules                         every rule code with what it means"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check ScaledObjects, ScaledJobs and (Cluster)TriggerAuthentications.
+    ///
+    /// All inputs are linted together as one bundle, so references between files resolve
+    /// (authenticationRef, the target Deployment, other HPAs). Exit status: 0 no errors,
+    /// 1 errors found, 2 could not run.
+    Lint(lint_cmd::LintArgs),
+    /// List every rule: code, severity, source, summary.
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+        format: RulesFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Lint(args) => lint_cmd::run(&args),
+        Command::Rules { format } => {
+            print_rules(format);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn print_rules(format: RulesFormat) {
+    match format {
+        RulesFormat::Markdown => print!("{}", scalecore::rules::markdown()),
+        RulesFormat::Json => {
+            let rules = scalecore_bindings::rules();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&rules).unwrap_or_default()
+            );
+        }
+        RulesFormat::Human => {
+            for r in scalecore::rules::all() {
+                println!(
+                    "{}  {:<7}  {:<9}  {:<34} {}",
+                    r.code,
+                    r.severity.as_str(),
+                    r.source.as_str(),
+                    r.name,
+                    r.summary
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Every validation vector through the native linter: errors on the submitted object (the
+//! last document) exactly when KEDA rejects it.
+
+use scalecore::{lint, LintOptions};
+use scalecore_conformance::{validation_case, vector_files};
+
+#[test]
+fn validation_vectors_match_keda_verdicts() {
+    let files = vector_files("validation", "yaml");
+    assert!(files.len() > 50, "vectors missing: {}", files.len());
+    let mut failures = Vec::new();
+    for f in &files {
+        let Some(case) = validation_case(f) else {
+            failures.push(format!("{}: unreadable case file", f.display()));
+            continue;
+        };
+        let diags = lint(&case.manifests, &LintOptions::default());
+        // The object submitted is the last document; earlier ones stand for the cluster.
+        let last = case.objects - 1;
+        let errors: Vec<_> = diags
+            .iter()
+            .filter(|d| d.is_error() && d.document == last)
+            .collect();
+        if errors.is_empty() == case.expect_reject {
+            failures.push(format!(
+                "{} (expect {}, {}): got {:?}",
+                case.name,
+                if case.expect_reject {
+                    "reject"
+                } else {
+                    "accept"
+                },
+                case.reason,
+                errors
+                    .iter()
+                    .map(|d| format!("{} {} @{}", d.code, d.message, d.path))
+                    .collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
