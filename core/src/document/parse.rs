@@ -56,7 +56,7 @@ pub enum ParseError {
         first_line: u32,
         span: Span,
     },
-    #[error("mapping keys must be scalars")]
+    #[error("a mapping key is a mapping or a sequence (an unquoted `{{placeholder}}` or `{{{{ template }}}}` is read as a flow mapping)")]
     ComplexKey { span: Span },
 }
 

@@ -72,7 +72,7 @@ pub static BAD_ALIAS: Rule = input_rule(
     "unsupported-yaml",
     Severity::Error,
     "an alias to an unknown anchor, or a mapping key that is not a scalar",
-    "",
+    "quote values that hold template placeholders (`'{{ .Name }}'`), or render the template first",
 );
 pub static TOO_MANY_DOCUMENTS: Rule = input_rule(
     "KEDA0008",
