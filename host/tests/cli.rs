@@ -1,0 +1,124 @@
+//! The binary as outside tools drive it: exit codes, formats, stdin, folders.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn scalecore(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scalecore"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn scalecore");
+    if let Some(input) = stdin {
+        child.stdin.take().expect("stdin").write_all(input).expect("write");
+    } else {
+        drop(child.stdin.take());
+    }
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("scalecore-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("mkdir");
+    d
+}
+
+#[test]
+fn syntax_error_exits_1_with_position_in_json() {
+    let (code, out, _) = scalecore(&["lint", "--format", "json", "-"], Some(b"a: [1,\n"));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["errors"], 1);
+    assert_eq!(v["files"][0]["path"], "<stdin>");
+    let d = &v["files"][0]["diagnostics"][0];
+    assert_eq!(d["code"], "KEDA0001");
+    assert_eq!(d["line"], 2);
+}
+
+#[test]
+fn missing_path_exits_2_with_message() {
+    let (code, out, err) = scalecore(&["lint", "/definitely/not/here.yaml"], None);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("cannot read /definitely/not/here.yaml"), "{err}");
+}
+
+#[test]
+fn bad_keda_version_exits_2() {
+    let (code, _, err) = scalecore(&["lint", "--keda-version", "3", "-"], Some(b"a: 1\n"));
+    assert_eq!(code, 2);
+    assert!(err.contains("not a KEDA version"), "{err}");
+}
+
+#[test]
+fn folders_are_walked_for_manifests_only() {
+    let d = temp_dir("walk");
+    std::fs::write(d.join("a.yaml"), "a: [\n").expect("write");
+    std::fs::write(d.join("b.json"), "{}").expect("write");
+    std::fs::write(d.join("notes.txt"), "a: [\n").expect("write");
+    std::fs::create_dir_all(d.join(".git")).expect("mkdir");
+    std::fs::write(d.join(".git").join("c.yaml"), "a: [\n").expect("write");
+    let (code, out, _) = scalecore(&["lint", "--format", "json", d.to_str().expect("utf8")], None);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files[0].ends_with("a.yaml") && files[1].ends_with("b.json"));
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
+#[test]
+fn non_utf8_is_a_diagnostic_not_a_crash() {
+    let (code, out, _) = scalecore(&["lint", "--format", "json", "-"], Some(b"a: \xff\n"));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["files"][0]["diagnostics"][0]["code"], "KEDA0002");
+    assert_eq!(v["files"][0]["diagnostics"][0]["column"], 4);
+}
+
+#[test]
+fn oversized_input_is_refused_without_loading_it() {
+    let d = temp_dir("big");
+    let big = d.join("big.yaml");
+    let f = std::fs::File::create(&big).expect("create");
+    f.set_len(64 * 1024 * 1024).expect("sparse file");
+    let (code, out, _) = scalecore(&["lint", "--format", "json", big.to_str().expect("utf8")], None);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let d = &v["files"][0]["diagnostics"][0];
+    assert_eq!(d["code"], "KEDA0003");
+    assert!(d["message"].as_str().unwrap_or("").contains("67108864"));
+}
+
+#[test]
+fn github_format_escapes_and_sarif_is_valid_json() {
+    let (code, out, _) = scalecore(&["lint", "--format", "github", "-"], Some(b"a: [1,\n"));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("::error file=<stdin>,line=2,col=1,"), "{out}");
+    assert!(out.contains("%0Ahelp: "), "{out}");
+    let (_, out, _) = scalecore(&["lint", "--format", "sarif", "-"], Some(b"a: [1,\n"));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif json");
+    assert_eq!(v["version"], "2.1.0");
+    assert_eq!(v["runs"][0]["results"][0]["ruleId"], "KEDA0001");
+    assert!(v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules").len() >= 10);
+}
+
+#[test]
+fn clean_input_exits_0() {
+    let (code, out, _) = scalecore(&["lint", "-"], Some(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors, 0 warnings in 1 file"), "{out}");
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the project, installing first what a fresh machine lacks.
+# The README's test command, and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+export CARGO_INCREMENTAL=0
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain components"
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (core, bindings, CLI, conformance vectors, docs corpus)"
+cargo test --workspace --locked
+
+step "contract checks from shared/ (the CLI as outside tools drive it)"
+shared="$root/../shared/checks"
+if [ -d "$shared" ]; then
+  venv="$root/target/ci-venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check pyyaml
+  fi
+  cli="$root/target/debug/scalecore"
+  (cd "$shared" && "$venv/bin/python" check_validation.py "$cli" "$root/tests/vectors/validation")
+else
+  echo "(../shared/checks not present: skipped)"
+fi
+
+printf '\nall tests passed\n'
