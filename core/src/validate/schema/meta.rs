@@ -9,7 +9,7 @@
 use crate::document::{Node, Resource, Span};
 use crate::rules::Report;
 
-use super::walk::show;
+use super::walk::{child_path, show};
 use super::{LABEL, NAME, NAMESPACE};
 
 const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;
@@ -84,10 +84,10 @@ fn labels(r: &Resource, meta: &Node, report: &mut Report<'_>) {
     };
     for e in entries {
         let Some(key) = e.key_str() else { continue };
-        let path = format!("metadata.labels[{key}]");
+        let path = || child_path("metadata.labels", key);
         if let Some(why) = qualified_name(key) {
             let msg = format!("label key {key:?} is not valid: {why}");
-            report.emit(&LABEL, r, e.key.span, path.clone(), msg);
+            report.emit(&LABEL, r, e.key.span, path(), msg);
         }
         if let Some(value) = e.value.as_str() {
             if let Some(why) = label_value(value) {
@@ -95,7 +95,7 @@ fn labels(r: &Resource, meta: &Node, report: &mut Report<'_>) {
                     "label {key:?} has an invalid value {}: {why}",
                     show(&e.value)
                 );
-                report.emit(&LABEL, r, e.value.span, path, msg);
+                report.emit(&LABEL, r, e.value.span, path(), msg);
             }
         }
     }
@@ -118,7 +118,7 @@ fn annotations(r: &Resource, meta: &Node, report: &mut Report<'_>) {
                 &LABEL,
                 r,
                 e.key.span,
-                format!("metadata.annotations[{key}]"),
+                child_path("metadata.annotations", key),
                 msg,
             );
         }

@@ -168,6 +168,7 @@ fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         version: ctx.version(),
         resource: ctx.resource,
         report,
+        status: false,
     };
     walker.walk_root(root);
     meta::check(ctx.resource, report);

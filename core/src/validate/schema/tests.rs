@@ -329,7 +329,7 @@ fn metadata_name_namespace_labels() {
         [
             ("KEDA0112", "metadata.name"),
             ("KEDA0113", "metadata.namespace"),
-            ("KEDA0114", "metadata.labels[app]"),
+            ("KEDA0114", "metadata.labels.app"),
             ("KEDA0114", "metadata.labels[bad key]")
         ]
     );
@@ -875,4 +875,65 @@ fn keda_docs_corpus() {
         .map(|(f, c, p)| ((*f).to_owned(), (*c).to_owned(), (*p).to_owned()))
         .collect();
     assert_eq!(found, expected);
+}
+
+#[test]
+fn status_is_reset_so_only_unknown_fields_count() {
+    let text = format!(
+        "{}status:\n  originalReplicaCount: \"three\"\n  conditions:\n  - type: Ready\n  hpaNmae: x\n",
+        so_with("")
+    );
+    assert_eq!(codes(&diags(&text)), [("KEDA0108", "status.hpaNmae")]);
+}
+
+#[test]
+fn lint_reports_schema_findings() {
+    let text = std::fs::read_to_string(
+        repo_root().join("tests/vectors/validation/134-so-trigger-metadata-not-string.yaml"),
+    )
+    .unwrap();
+    let d = crate::validate::lint(last_document(&text), &LintOptions::default());
+    let schema: Vec<_> = d.iter().filter(|d| d.code.starts_with("KEDA01")).collect();
+    assert_eq!(schema.len(), 1, "{d:#?}");
+    assert_eq!(schema[0].path, "spec.triggers[0].metadata.threshold");
+    assert_eq!(schema[0].source, crate::diagnostic::Source::Schema);
+}
+
+/// `cargo test -p scalecore --release schema_walk_speed -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn schema_walk_speed() {
+    let text = so_with(
+        "  pollingInterval: 15\n  minReplicaCount: 1\n  maxReplicaCount: 20\n  fallback:\n    failureThreshold: 3\n    replicas: 5\n  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleDown:\n          stabilizationWindowSeconds: 300\n          policies:\n          - type: Percent\n            value: 50\n            periodSeconds: 60\n",
+    )
+    .replace(
+        "  triggers:\n",
+        "  triggers:\n  - type: azure-servicebus\n    name: orders\n    metadata:\n      queueName: orders\n      messageCount: \"5\"\n      namespace: shop\n    authenticationRef:\n      name: sb-auth\n",
+    );
+    let options = LintOptions::default();
+    let mut ignored = Vec::new();
+    let bundle = load(
+        &[&text],
+        &options,
+        &mut Report::new(&mut ignored, options.keda_version),
+    );
+    let resource = &bundle.resources[0];
+    let ctx = Ctx {
+        resource,
+        bundle: &bundle,
+        options: &options,
+    };
+    let _ = schemas();
+    let n = 20_000;
+    let start = std::time::Instant::now();
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let mut report = Report::new(&mut out, options.keda_version);
+        super::check(&ctx, &mut report);
+    }
+    assert!(out.is_empty(), "{out:#?}");
+    eprintln!(
+        "schema layer: {:.2} µs per ScaledObject",
+        start.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
 }

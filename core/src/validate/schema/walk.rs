@@ -6,7 +6,7 @@
 //! `fieldValidation=Strict` by default), then the structural schema is checked. Nothing is
 //! allocated unless a diagnostic is emitted: the path lives on the stack.
 
-use crate::document::{Entry, Node, Resolved, Resource, Span, Value};
+use crate::document::{Entry, Node, Resolved, Resource, ScalarStyle, Span, Value};
 use crate::rules::{Report, Rule};
 use crate::version::KedaVersion;
 
@@ -64,7 +64,7 @@ impl<'a> Path<'a> {
         for seg in segs.iter().rev() {
             match seg {
                 Seg::Root => {}
-                Seg::Key(k) if k.contains(['.', '/', '[', ']', ' ']) || k.is_empty() => {
+                Seg::Key(k) if needs_brackets(k) => {
                     out.push('[');
                     out.push_str(k);
                     out.push(']');
@@ -86,11 +86,28 @@ impl<'a> Path<'a> {
     }
 }
 
+fn needs_brackets(k: &str) -> bool {
+    k.is_empty() || k.contains(['.', '/', '[', ']', ' '])
+}
+
+/// The path of key `key` of the mapping at `parent` (`metadata.labels` + `app`).
+pub fn child_path(parent: &str, key: &str) -> String {
+    if needs_brackets(key) {
+        format!("{parent}[{key}]")
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
 pub struct Walker<'a, 'r, 'o> {
     pub schemas: &'a Schemas,
     pub version: KedaVersion,
     pub resource: &'a Resource,
     pub report: &'r mut Report<'o>,
+    /// Inside `status`: every KEDA CRD has the status subresource, so the API server resets
+    /// `status` on create and update before validating; only the decoder's unknown-field
+    /// check still sees it.
+    pub status: bool,
 }
 
 impl Walker<'_, '_, '_> {
@@ -110,9 +127,10 @@ impl Walker<'_, '_, '_> {
         let Some(s) = self.schemas.node(si) else {
             return;
         };
-        if node.is_null() {
+        let resolved = node.resolved();
+        if matches!(resolved, Some(Resolved::Null)) {
             // Only list items and the root reach here: null fields were dropped by the caller.
-            if !s.nullable && s.ty != Ty::Any {
+            if !s.nullable && s.ty != Ty::Any && !self.status {
                 let msg = format!(
                     "{} is null; a list item must be a {}",
                     describe_path(path),
@@ -122,15 +140,18 @@ impl Walker<'_, '_, '_> {
             }
             return;
         }
-        if !type_ok(node, s) {
-            let msg = wrong_type_message(node, s, path);
-            self.emit(&WRONG_TYPE, node.span, path, msg);
+        if !type_ok(node, resolved, s) {
+            if !self.status {
+                let msg = wrong_type_message(node, s, path);
+                self.emit(&WRONG_TYPE, node.span, path, msg);
+            }
             return;
         }
-        match &node.value {
-            Value::Mapping(entries) => self.mapping(node, entries, s, path, key_span),
-            Value::Sequence(items) => self.sequence(node, items, s, path),
-            Value::Scalar(_) => self.scalar(node, s, path),
+        match (&node.value, resolved) {
+            (Value::Mapping(entries), _) => self.mapping(node, entries, s, path, key_span),
+            (Value::Sequence(items), _) => self.sequence(node, items, s, path),
+            (Value::Scalar(_), Some(r)) if !self.status => self.scalar(node, r, s, path),
+            _ => {}
         }
     }
 
@@ -165,18 +186,25 @@ impl Walker<'_, '_, '_> {
                 }
                 continue;
             };
-            if e.value.is_null() && self.schemas.node(ci).is_some_and(|c| !c.nullable) {
+            if is_null(&e.value) && self.schemas.node(ci).is_some_and(|c| !c.nullable) {
                 // Dropped, or replaced by the field's default, before validation.
                 continue;
             }
+            let enters_status = matches!(path.seg, Seg::Root) && k == "status";
+            let outer = self.status;
+            self.status |= enters_status;
             self.walk(&e.value, ci, &child_path, Some(e.key.span));
+            self.status = outer;
+        }
+        if self.status {
+            return;
         }
         for r in s.required.iter() {
             let r: &str = r;
             let entry = entries.iter().rev().find(|e| e.key_str() == Some(r));
             let child = s.property(r).and_then(|ci| self.schemas.node(ci));
             let present =
-                entry.is_some_and(|e| !e.value.is_null() || child.is_some_and(|c| c.nullable));
+                entry.is_some_and(|e| !is_null(&e.value) || child.is_some_and(|c| c.nullable));
             let defaulted = child.is_some_and(|c| c.has_default);
             let exists = child.is_none_or(|c| c.exists_in(self.version));
             if present || defaulted || !exists {
@@ -229,7 +257,7 @@ impl Walker<'_, '_, '_> {
     }
 
     fn sequence(&mut self, node: &Node, items: &[Node], s: &SchemaNode, path: &Path<'_>) {
-        if let Some(min) = s.min_items_in(self.version) {
+        if let Some(min) = s.min_items_in(self.version).filter(|_| !self.status) {
             if (items.len() as u64) < min {
                 let msg = format!(
                     "{} must have at least {min} item{}, but it has {}",
@@ -244,7 +272,7 @@ impl Walker<'_, '_, '_> {
         for (i, item) in items.iter().enumerate() {
             self.walk(item, ii, &path.index(i), None);
         }
-        if s.list_type != ListType::Atomic {
+        if s.list_type != ListType::Atomic && !self.status {
             self.duplicates(items, s, path);
         }
     }
@@ -271,9 +299,9 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    fn scalar(&mut self, node: &Node, s: &SchemaNode, path: &Path<'_>) {
+    fn scalar(&mut self, node: &Node, r: Resolved<'_>, s: &SchemaNode, path: &Path<'_>) {
         let v = self.version;
-        if let Some(text) = node.as_str() {
+        if let Resolved::Str(text) = r {
             if s.enum_applies(v) && !s.enum_allows(text, v) {
                 let msg = self.enum_message(text, s, path);
                 self.emit(&ENUM, node.span, path, msg);
@@ -302,7 +330,12 @@ impl Walker<'_, '_, '_> {
                 self.emit(&QUANTITY, node.span, path, msg);
             }
         }
-        if let Some(x) = node.as_f64() {
+        let number = match r {
+            Resolved::Int(i) => Some(i as f64),
+            Resolved::Float(f) => Some(f),
+            _ => None,
+        };
+        if let Some(x) = number {
             if let Some(min) = s.minimum_in(v) {
                 if x < min {
                     let msg = format!(
@@ -350,8 +383,7 @@ impl Walker<'_, '_, '_> {
 
 /// Kubernetes JSON type checks (`integer` takes a whole float such as `5.0`, as the
 /// OpenAPI validator does; int-or-string takes an integer or a string, never `0.5`).
-fn type_ok(node: &Node, s: &SchemaNode) -> bool {
-    let r = node.resolved();
+fn type_ok(node: &Node, r: Option<Resolved<'_>>, s: &SchemaNode) -> bool {
     let whole = |f: f64| f.fract() == 0.0 && f.is_finite();
     if s.int_or_string {
         return match r {
@@ -437,9 +469,21 @@ pub(super) fn looks_typed(t: &str, ty: Ty) -> bool {
     }
 }
 
+/// A null value, without resolving the scalar (most scalars are plainly not null).
+fn is_null(node: &Node) -> bool {
+    match &node.value {
+        Value::Scalar(s) if s.tag.is_some() => node.is_null(),
+        Value::Scalar(s) => {
+            s.style == ScalarStyle::Plain
+                && matches!(s.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        }
+        _ => false,
+    }
+}
+
 /// `name: {my-name}`: a documentation placeholder, which YAML reads as `{my-name: null}`.
 fn is_placeholder(node: &Node) -> bool {
-    matches!(node.as_mapping(), Some([only]) if only.value.is_null())
+    matches!(node.as_mapping(), Some([only]) if is_null(&only.value))
 }
 
 fn article(word: &str) -> &'static str {
