@@ -1,0 +1,83 @@
+//! "Did you mean": the closest known name to a misspelt one.
+
+/// The candidate nearest to `word`, if it is near enough to be a plausible typo:
+/// the same name in another case, one name a prefix of the other (`minReplicas` for
+/// `minReplicaCount`), or an edit distance of at most a third of the longer name.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    if word.contains(|c: char| c.is_whitespace() || c == '|') {
+        return None; // not a typo: a list of alternatives, or a sentence
+    }
+    let lower = word.to_lowercase();
+    let mut best: Option<(usize, &'a str)> = None;
+    for c in candidates {
+        let cl = c.to_lowercase();
+        let score = if cl == lower {
+            0
+        } else {
+            let d = distance(&lower, &cl);
+            let longest = lower.chars().count().max(cl.chars().count());
+            let shortest = lower.chars().count().min(cl.chars().count());
+            let prefix = shortest >= 3 && (cl.starts_with(&lower) || lower.starts_with(&cl));
+            if prefix || d * 3 <= longest {
+                d
+            } else {
+                continue;
+            }
+        };
+        if best.is_none_or(|(s, _)| score < s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Levenshtein distance over Unicode scalar values.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let up = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let cost = usize::from(ca != *cb);
+            let v = (diag + cost).min(up + 1).min(left + 1);
+            diag = up;
+            if let Some(slot) = row.get_mut(j + 1) {
+                *slot = v;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_plausible_names_only() {
+        let names = [
+            "minReplicaCount",
+            "maxReplicaCount",
+            "idleReplicaCount",
+            "triggers",
+        ];
+        assert_eq!(
+            closest("minReplicas", names.into_iter()),
+            Some("minReplicaCount")
+        );
+        assert_eq!(
+            closest("maxReplicas", names.into_iter()),
+            Some("maxReplicaCount")
+        );
+        assert_eq!(closest("trigers", names.into_iter()), Some("triggers"));
+        assert_eq!(closest("Triggers", names.into_iter()), Some("triggers"));
+        assert_eq!(closest("pollingInterval", names.into_iter()), None);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+    }
+}
