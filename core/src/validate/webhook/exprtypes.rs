@@ -267,69 +267,73 @@ impl Checker<'_> {
         // Go's MaybeCompatible: one side unknown and the other passes one of the checks.
         let maybe = |ok: &dyn Fn(Ty) -> bool| (lu && (ru || ok(rt))) || (ru && ok(lt));
         let num_or_str = |t: Ty| t.number() || t == Ty::Str;
-        let ok =
-            match op {
-                "==" | "!=" => {
-                    if lu
-                        || ru
-                        || lt == Ty::Nil
-                        || rt == Ty::Nil
-                        || (lt.number() && rt.number())
-                        || lt == rt
-                    {
-                        return Ty::Bool;
-                    }
-                    None
+        let ok = match op {
+            "==" | "!=" => {
+                if lu
+                    || ru
+                    || lt == Ty::Nil
+                    || rt == Ty::Nil
+                    || (lt.number() && rt.number())
+                    || lt == rt
+                {
+                    return Ty::Bool;
                 }
-                "or" | "||" | "and" | "&&" => ((lt == Ty::Bool && rt == Ty::Bool)
-                    || maybe(&|t| t == Ty::Bool))
-                .then_some(Ty::Bool),
-                "<" | ">" | ">=" | "<=" => ((lt.number() && rt.number())
-                    || (lt == Ty::Str && rt == Ty::Str)
-                    || maybe(&num_or_str))
-                .then_some(Ty::Bool),
-                "-" | "*" => {
-                    if lt.number() && rt.number() {
-                        Some(if lt == Ty::Float || rt == Ty::Float {
-                            Ty::Float
-                        } else {
-                            Ty::Int
-                        })
+                None
+            }
+            "or" | "||" | "and" | "&&" => ((lt == Ty::Bool && rt == Ty::Bool)
+                || maybe(&|t| t == Ty::Bool))
+            .then_some(Ty::Bool),
+            "<" | ">" | ">=" | "<=" => ((lt.number() && rt.number())
+                || (lt == Ty::Str && rt == Ty::Str)
+                || maybe(&num_or_str))
+            .then_some(Ty::Bool),
+            "-" | "*" => {
+                if lt.number() && rt.number() {
+                    Some(if lt == Ty::Float || rt == Ty::Float {
+                        Ty::Float
                     } else {
-                        maybe(&|t| t.number()).then_some(Ty::Unknown)
-                    }
+                        Ty::Int
+                    })
+                } else {
+                    maybe(&|t| t.number()).then_some(Ty::Unknown)
                 }
-                "/" | "**" | "^" => {
-                    ((lt.number() && rt.number()) || maybe(&|t| t.number())).then_some(Ty::Float)
-                }
-                "%" => ((lt == Ty::Int && rt == Ty::Int) || maybe(&|t| t == Ty::Int))
-                    .then_some(Ty::Int),
-                "+" => {
-                    if lt.number() && rt.number() {
-                        Some(if lt == Ty::Float || rt == Ty::Float {
-                            Ty::Float
-                        } else {
-                            Ty::Int
-                        })
-                    } else if lt == Ty::Str && rt == Ty::Str {
-                        Some(Ty::Str)
+            }
+            "/" | "**" | "^" => {
+                ((lt.number() && rt.number()) || maybe(&|t| t.number())).then_some(Ty::Float)
+            }
+            "%" => {
+                ((lt == Ty::Int && rt == Ty::Int) || maybe(&|t| t == Ty::Int)).then_some(Ty::Int)
+            }
+            "+" => {
+                if lt.number() && rt.number() {
+                    Some(if lt == Ty::Float || rt == Ty::Float {
+                        Ty::Float
                     } else {
-                        maybe(&num_or_str).then_some(Ty::Unknown)
-                    }
+                        Ty::Int
+                    })
+                } else if lt == Ty::Str && rt == Ty::Str {
+                    Some(Ty::Str)
+                } else {
+                    maybe(&num_or_str).then_some(Ty::Unknown)
                 }
-                ".." => ((lt == Ty::Int && rt == Ty::Int) || maybe(&|t| t == Ty::Int))
-                    .then_some(Ty::Array),
-                "??" => {
-                    return match (lt, rt) {
-                        (Ty::Nil, t) | (t, Ty::Nil) => t,
-                        (x, y) if x == y => x,
-                        _ => Ty::Unknown,
-                    }
+            }
+            ".." => {
+                ((lt == Ty::Int && rt == Ty::Int) || maybe(&|t| t == Ty::Int)).then_some(Ty::Array)
+            }
+            "??" => {
+                return match (lt, rt) {
+                    (Ty::Nil, t) | (t, Ty::Nil) => t,
+                    (x, y) if x == y => x,
+                    _ => Ty::Unknown,
                 }
-                // Membership and string operators: left to run time (no float formula uses them
-                // in a way Go's checker would refuse that a run would not).
-                _ => return Ty::Bool,
-            };
+            }
+            "matches" | "contains" | "startsWith" | "endsWith" => {
+                ((lt == Ty::Str && rt == Ty::Str) || maybe(&|t| t == Ty::Str)).then_some(Ty::Bool)
+            }
+            "in" => (matches!(rt, Ty::Array | Ty::Map | Ty::Unknown) || (lu && rt == Ty::Str))
+                .then_some(Ty::Bool),
+            _ => return Ty::Unknown,
+        };
         match ok {
             Some(t) => t,
             None => self.error(

@@ -233,6 +233,10 @@ mod tests {
         );
         assert!(verdict("let ingest = 1; ingest", env).is_err_and(|m| m.contains("redeclare")));
         assert!(verdict("!ingest", env).is_err());
+        assert!(verdict("ingest contains 'x' ? 1 : 0", env)
+            .is_err_and(|m| m.contains("contains (mismatched types float64 and string)")));
+        assert!(verdict("ingest in 5 ? 1 : 0", env).is_err());
+        assert_eq!(verdict("ingest in [1, 2] ? 1 : 0", env), Ok(()));
         // Unknown names in a branch the run never takes are still compile errors.
         assert!(
             verdict("ingest > 0 ? nope : 1", env).is_err_and(|m| m.contains("unknown name nope"))

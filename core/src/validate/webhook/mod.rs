@@ -2,6 +2,7 @@
 //! about) by looking at one object alone. Rules that need other objects (HPAs, other
 //! ScaledObjects, workloads) live in the `reference` layer.
 
+mod exprlex;
 mod exprsyntax;
 mod exprtypes;
 mod formula;
