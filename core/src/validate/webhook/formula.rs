@@ -191,6 +191,14 @@ mod tests {
             "float(first)",
             "float(first < 2 ? first + second >= 2 ? 5 : 10 : 0)",
             "float(float(second < 5 ? first + second : 5))",
+            "count([first, second], {# > 1}) > 1 ? 5 : 0",
+            "count([first, second], # > 1) > 1 ? 5 : 0",
+            "first ?? second ?? 8",
+            "float(first + 1)",
+            "first+second >= 2 ? 5 : 10",
+            "// comment\nfirst + /* inline */ second",
+            "first\n+ second",
+            "1..3 | sum() + first",
         ] {
             assert_eq!(verdict(f, &["first", "second"]), Ok(()), "{f}");
         }
@@ -253,6 +261,32 @@ mod tests {
         let e = check_formula("a ?? b", &["a"], V).unwrap_err();
         assert_eq!(e.at, Some(5));
         assert!(e.message.ends_with("(1:34)"));
+    }
+
+    #[test]
+    fn expr_lang_compiles_and_runs_keda_formulas() {
+        // The run step only judges what expr-lang compiles; KEDA's own formulas must get there.
+        let mut ctx = expr::Context::default();
+        for n in ["a", "b"] {
+            ctx.insert(n, -1.0f64);
+        }
+        for f in [
+            "a + b",
+            "a < 5 ? b + a : 5",
+            "float(a < 2 ? a + b >= 2 ? 5 : 10 : 0)",
+            "float(float(b < 5 ? a + b : 5))",
+            "count([a, b], {# > 1}) > 1 ? 5 : 0",
+            "a ?? b ?? 5",
+            "max(a, b / 1000)",
+        ] {
+            let program = expr::compile(&rewrite_formula(f, V).0);
+            assert!(program.is_ok(), "{f}: {program:?}");
+            let value = program.and_then(|p| expr::run(&p, &ctx));
+            assert!(value.is_ok_and(|v| v.as_float().is_some()), "{f}");
+        }
+        // Division by zero on floats is no error (Go gives ±Inf too).
+        let p = expr::compile("float(a / 0)").unwrap();
+        assert!(expr::run(&p, &ctx).is_ok_and(|v| v.as_float() == Some(f64::NEG_INFINITY)));
     }
 
     #[test]
