@@ -1,0 +1,523 @@
+//! A reader for the expr language as Go's expr-lang/expr v1.17 reads it (the library KEDA
+//! compiles `scalingModifiers.formula` with): its tokens, operator precedences, and error
+//! wording. The `expr-lang` crate runs formulas but keeps its syntax tree private and has no
+//! static checks, so this tree feeds the checks KEDA's compile step makes (`exprtypes`).
+
+/// A compile error at a character offset of the compiled text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExprError {
+    pub message: String,
+    /// Offset in Unicode scalar values from the start of the compiled text.
+    pub at: usize,
+}
+
+use super::exprlex::{is_alnum, is_alpha, lex, Tok, K};
+
+/// The parsed formula.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Ident(String, usize),
+    Int(usize),
+    Float(usize),
+    Str(usize),
+    Bool(usize),
+    Nil(usize),
+    /// `#`, `#acc`, `.field` inside a predicate.
+    Pointer(usize),
+    Unary(String, Box<Expr>, usize),
+    Binary(String, Box<Expr>, Box<Expr>, usize),
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>, usize),
+    /// A call of a plain name: builtin (`float(...)`) or unknown.
+    Call(String, Vec<Expr>, usize),
+    /// `base.name`, `base.name(...)`, `base[index]` or a slice.
+    Member(Box<Expr>, Vec<Expr>, Option<String>, usize),
+    Array(Vec<Expr>, usize),
+    Map(Vec<Expr>, usize),
+    Let(String, Box<Expr>, Box<Expr>, usize),
+    Seq(Vec<Expr>),
+    Predicate(Box<Expr>, usize),
+}
+
+impl Expr {
+    pub fn at(&self) -> usize {
+        match self {
+            Expr::Ident(_, a)
+            | Expr::Int(a)
+            | Expr::Float(a)
+            | Expr::Str(a)
+            | Expr::Bool(a)
+            | Expr::Nil(a)
+            | Expr::Pointer(a)
+            | Expr::Unary(_, _, a)
+            | Expr::Binary(_, _, _, a)
+            | Expr::Cond(_, _, _, a)
+            | Expr::Call(_, _, a)
+            | Expr::Member(_, _, _, a)
+            | Expr::Array(_, a)
+            | Expr::Map(_, a)
+            | Expr::Let(_, _, _, a)
+            | Expr::Predicate(_, a) => *a,
+            Expr::Seq(nodes) => nodes.first().map_or(0, Expr::at),
+        }
+    }
+}
+
+fn binary_precedence(op: &str) -> Option<(u16, bool)> {
+    // (precedence, right associative)
+    Some(match op {
+        "|" => (0, false),
+        "or" | "||" => (10, false),
+        "and" | "&&" => (15, false),
+        "==" | "!=" | "<" | ">" | ">=" | "<=" | "in" | "matches" | "contains" | "startsWith"
+        | "endsWith" => (20, false),
+        ".." => (25, false),
+        "+" | "-" => (30, false),
+        "*" | "/" | "%" => (60, false),
+        "**" | "^" => (100, true),
+        "??" => (500, false),
+        _ => return None,
+    })
+}
+
+/// Builtins whose arguments after the first are predicates (closures over `#`).
+const PREDICATE_BUILTINS: &[&str] = &[
+    "all",
+    "none",
+    "any",
+    "one",
+    "filter",
+    "map",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "count",
+    "sum",
+    "groupBy",
+    "sortBy",
+    "reduce",
+];
+
+/// Nesting limit: a formula is short; deeper input is refused rather than recursed into.
+const MAX_DEPTH: usize = 200;
+
+struct Parser {
+    toks: Vec<Tok>,
+    pos: usize,
+    depth: usize,
+    predicate_depth: usize,
+}
+
+type PResult = Result<Expr, ExprError>;
+
+impl Parser {
+    fn cur(&self) -> &Tok {
+        // The token list always ends with EOF and `pos` never passes it.
+        &self.toks[self.pos.min(self.toks.len() - 1)]
+    }
+
+    fn next(&mut self) {
+        if self.pos + 1 < self.toks.len() {
+            self.pos += 1;
+        }
+    }
+
+    fn unexpected(&self) -> ExprError {
+        ExprError {
+            message: format!("unexpected token {}", self.cur().describe()),
+            at: self.cur().at,
+        }
+    }
+
+    fn expect(&mut self, kind: K, text: &str) -> Result<(), ExprError> {
+        if self.cur().is(kind, text) {
+            self.next();
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError {
+                message: "expression is nested too deeply".to_owned(),
+                at: self.cur().at,
+            });
+        }
+        Ok(())
+    }
+
+    fn sequence(&mut self) -> PResult {
+        let mut nodes = vec![self.expression(0)?];
+        while self.cur().is(K::Op, ";") {
+            self.next();
+            if self.cur().kind == K::Eof {
+                break;
+            }
+            nodes.push(self.expression(0)?);
+        }
+        Ok(if nodes.len() == 1 {
+            nodes.remove(0)
+        } else {
+            Expr::Seq(nodes)
+        })
+    }
+
+    fn expression(&mut self, precedence: u16) -> PResult {
+        self.enter()?;
+        let r = self.expression_inner(precedence);
+        self.depth -= 1;
+        r
+    }
+
+    fn expression_inner(&mut self, precedence: u16) -> PResult {
+        if precedence == 0 && self.cur().is(K::Op, "let") {
+            self.next();
+            let name = self.cur().clone();
+            if name.kind != K::Ident {
+                return Err(self.unexpected());
+            }
+            self.next();
+            self.expect(K::Op, "=")?;
+            let value = self.expression(0)?;
+            self.expect(K::Op, ";")?;
+            let body = self.sequence()?;
+            return Ok(Expr::Let(
+                name.text,
+                Box::new(value),
+                Box::new(body),
+                name.at,
+            ));
+        }
+        if precedence == 0 && self.cur().is(K::Op, "if") {
+            return self.conditional_if();
+        }
+        let mut left = self.primary()?;
+        let mut prev = String::new();
+        loop {
+            let mut op = self.cur().clone();
+            if op.kind != K::Op {
+                break;
+            }
+            let negate = op.text == "not";
+            if negate {
+                let backup = self.pos;
+                self.next();
+                let suffix = self.cur().clone();
+                if !matches!(
+                    suffix.text.as_str(),
+                    "contains" | "matches" | "startsWith" | "endsWith" | "in"
+                ) || suffix.kind != K::Op
+                {
+                    return Err(self.unexpected());
+                }
+                if binary_precedence(&suffix.text).is_some_and(|(p, _)| p >= precedence) {
+                    op = suffix;
+                } else {
+                    self.pos = backup;
+                    break;
+                }
+            }
+            let Some((prec, right_assoc)) = binary_precedence(&op.text) else {
+                break;
+            };
+            if prec < precedence {
+                break;
+            }
+            self.next();
+            if op.text == "|" {
+                let name = self.cur().clone();
+                if name.kind != K::Ident {
+                    return Err(self.unexpected());
+                }
+                self.next();
+                left = self.call(name, vec![left])?;
+                prev = op.text;
+                continue;
+            }
+            if prev == "??" && op.text != "??" {
+                return Err(ExprError {
+                    message: format!(
+                        "Operator ({}) and coalesce expressions (??) cannot be mixed. Wrap either by parentheses.",
+                        op.text
+                    ),
+                    at: op.at,
+                });
+            }
+            let right = if right_assoc {
+                self.expression(prec)?
+            } else {
+                self.expression(prec + 1)?
+            };
+            left = Expr::Binary(op.text.clone(), Box::new(left), Box::new(right), op.at);
+            if negate {
+                left = Expr::Unary("not".to_owned(), Box::new(left), op.at);
+            }
+            prev = op.text;
+        }
+        if precedence == 0 {
+            while self.cur().is(K::Op, "?") {
+                self.next();
+                let (a, b) = if self.cur().is(K::Op, ":") {
+                    self.next();
+                    (left.clone(), self.expression(0)?)
+                } else {
+                    let a = self.expression(0)?;
+                    self.expect(K::Op, ":")?;
+                    (a, self.expression(0)?)
+                };
+                let at = self.cur().at;
+                left = Expr::Cond(Box::new(left), Box::new(a), Box::new(b), at);
+            }
+        }
+        Ok(left)
+    }
+
+    fn conditional_if(&mut self) -> PResult {
+        let at = self.cur().at;
+        self.next();
+        let cond = self.expression(0)?;
+        self.expect(K::Bracket, "{")?;
+        let a = self.sequence()?;
+        self.expect(K::Bracket, "}")?;
+        self.expect(K::Op, "else")?;
+        let b = if self.cur().is(K::Op, "if") {
+            self.enter()?;
+            let r = self.conditional_if();
+            self.depth -= 1;
+            r?
+        } else {
+            self.expect(K::Bracket, "{")?;
+            let b = self.sequence()?;
+            self.expect(K::Bracket, "}")?;
+            b
+        };
+        Ok(Expr::Cond(Box::new(cond), Box::new(a), Box::new(b), at))
+    }
+
+    fn primary(&mut self) -> PResult {
+        let tok = self.cur().clone();
+        if tok.kind == K::Op {
+            let unary = match tok.text.as_str() {
+                "not" | "!" => Some(50),
+                "-" | "+" => Some(90),
+                _ => None,
+            };
+            if let Some(prec) = unary {
+                self.next();
+                let e = self.expression(prec)?;
+                return self.postfix(Expr::Unary(tok.text, Box::new(e), tok.at));
+            }
+        }
+        if tok.is(K::Bracket, "(") {
+            self.next();
+            self.enter()?;
+            let e = self.sequence();
+            self.depth -= 1;
+            let e = e?;
+            self.expect(K::Bracket, ")")?;
+            return self.postfix(e);
+        }
+        if self.predicate_depth > 0 && tok.kind == K::Ident && tok.text.starts_with('#') {
+            self.next();
+            return self.postfix(Expr::Pointer(tok.at));
+        }
+        if self.predicate_depth > 0 && tok.is(K::Op, ".") {
+            // `.field` is `#.field`; leave the dot for postfix.
+            return self.postfix(Expr::Pointer(tok.at));
+        }
+        self.secondary()
+    }
+
+    fn secondary(&mut self) -> PResult {
+        let tok = self.cur().clone();
+        let node = match tok.kind {
+            K::Ident => {
+                self.next();
+                match tok.text.as_str() {
+                    "true" | "false" => return Ok(Expr::Bool(tok.at)),
+                    "nil" => return Ok(Expr::Nil(tok.at)),
+                    _ if tok.text.starts_with('#') => return Err(self.unexpected_at(&tok)),
+                    _ if self.cur().is(K::Bracket, "(") => self.call(tok, Vec::new())?,
+                    _ => Expr::Ident(tok.text, tok.at),
+                }
+            }
+            K::Number => {
+                self.next();
+                let lower = tok.text.replace('_', "").to_ascii_lowercase();
+                if !lower.starts_with("0x") && (lower.contains('.') || lower.contains('e')) {
+                    return Ok(Expr::Float(tok.at));
+                }
+                return Ok(Expr::Int(tok.at));
+            }
+            K::Str => {
+                self.next();
+                Expr::Str(tok.at)
+            }
+            K::Bracket if tok.text == "[" => {
+                self.next();
+                let items = self.list("]")?;
+                Expr::Array(items, tok.at)
+            }
+            K::Bracket if tok.text == "{" => {
+                self.next();
+                let mut values = Vec::new();
+                while !self.cur().is(K::Bracket, "}") {
+                    if !values.is_empty() {
+                        self.expect(K::Op, ",")?;
+                        if self.cur().is(K::Bracket, "}") {
+                            break;
+                        }
+                    }
+                    let key = self.cur().clone();
+                    if !matches!(key.kind, K::Ident | K::Str | K::Number)
+                        && !key.is(K::Bracket, "(")
+                    {
+                        return Err(self.unexpected());
+                    }
+                    if key.is(K::Bracket, "(") {
+                        values.push(self.expression(0)?);
+                    } else {
+                        self.next();
+                    }
+                    self.expect(K::Op, ":")?;
+                    values.push(self.expression(0)?);
+                }
+                self.expect(K::Bracket, "}")?;
+                Expr::Map(values, tok.at)
+            }
+            _ => return Err(self.unexpected()),
+        };
+        self.postfix(node)
+    }
+
+    fn unexpected_at(&self, tok: &Tok) -> ExprError {
+        ExprError {
+            message: format!("unexpected token {}", tok.describe()),
+            at: tok.at,
+        }
+    }
+
+    /// Comma-separated expressions up to `close` (a trailing comma is allowed).
+    fn list(&mut self, close: &str) -> Result<Vec<Expr>, ExprError> {
+        let mut items = Vec::new();
+        while !self.cur().is(K::Bracket, close) {
+            if !items.is_empty() {
+                self.expect(K::Op, ",")?;
+                if self.cur().is(K::Bracket, close) {
+                    break;
+                }
+            }
+            items.push(self.expression(0)?);
+        }
+        self.expect(K::Bracket, close)?;
+        Ok(items)
+    }
+
+    fn call(&mut self, name: Tok, mut args: Vec<Expr>) -> PResult {
+        self.expect(K::Bracket, "(")?;
+        if PREDICATE_BUILTINS.contains(&name.text.as_str()) {
+            let offset = args.len();
+            while !self.cur().is(K::Bracket, ")") {
+                if args.len() > offset {
+                    self.expect(K::Op, ",")?;
+                    if self.cur().is(K::Bracket, ")") {
+                        break;
+                    }
+                }
+                if args.is_empty() {
+                    args.push(self.expression(0)?);
+                } else {
+                    args.push(self.predicate()?);
+                }
+            }
+            self.expect(K::Bracket, ")")?;
+        } else {
+            args.extend(self.list(")")?);
+        }
+        Ok(Expr::Call(name.text, args, name.at))
+    }
+
+    fn predicate(&mut self) -> PResult {
+        let at = self.cur().at;
+        self.predicate_depth += 1;
+        let r = if self.cur().is(K::Bracket, "{") {
+            self.next();
+            let body = self.sequence();
+            body.and_then(|b| self.expect(K::Bracket, "}").map(|()| b))
+        } else {
+            self.expression(0)
+        };
+        self.predicate_depth -= 1;
+        Ok(Expr::Predicate(Box::new(r?), at))
+    }
+
+    fn postfix(&mut self, mut node: Expr) -> PResult {
+        loop {
+            let tok = self.cur().clone();
+            if tok.is(K::Op, ".") || tok.is(K::Op, "?.") {
+                self.next();
+                if tok.text == "?." && self.cur().is(K::Bracket, "[") {
+                    continue;
+                }
+                let prop = self.cur().clone();
+                let is_name = prop.kind == K::Ident
+                    || (prop.kind == K::Op
+                        && prop.text.chars().next().is_some_and(is_alpha)
+                        && prop.text.chars().all(is_alnum));
+                if !is_name {
+                    return Err(ExprError {
+                        message: "expected name".to_owned(),
+                        at: prop.at,
+                    });
+                }
+                self.next();
+                let mut extra = Vec::new();
+                let name = if self.cur().is(K::Bracket, "(") {
+                    self.next();
+                    extra = self.list(")")?;
+                    format!("{}()", prop.text)
+                } else {
+                    prop.text.clone()
+                };
+                node = Expr::Member(Box::new(node), extra, Some(name), prop.at);
+            } else if tok.is(K::Bracket, "[") {
+                self.next();
+                let mut parts = Vec::new();
+                if !self.cur().is(K::Op, ":") {
+                    parts.push(self.expression(0)?);
+                }
+                if self.cur().is(K::Op, ":") {
+                    self.next();
+                    if !self.cur().is(K::Bracket, "]") {
+                        parts.push(self.expression(0)?);
+                    }
+                    // A slice: its parts are only checked for names.
+                    parts.insert(0, Expr::Nil(tok.at));
+                }
+                self.expect(K::Bracket, "]")?;
+                node = Expr::Member(Box::new(node), parts, None, tok.at);
+            } else {
+                return Ok(node);
+            }
+        }
+    }
+}
+
+/// Parses a whole formula as Go's expr does (a sequence, then end of input).
+pub fn parse(src: &str) -> Result<Expr, ExprError> {
+    let toks = lex(src)?;
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+        predicate_depth: 0,
+    };
+    let e = p.sequence()?;
+    if p.cur().kind != K::Eof {
+        return Err(p.unexpected());
+    }
+    Ok(e)
+}
