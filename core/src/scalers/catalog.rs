@@ -129,7 +129,20 @@ const NOT_NUMERIC_SCALERS: &[&str] = &["kubernetes-resource"];
 
 /// Trigger types KEDA built in releases before the schema's, with the release that
 /// removed them.
-const REMOVED_TYPES: &[(&str, KedaVersion)] = &[("stan", KedaVersion::new(2, 19, 0))];
+/// `stan` is gone from the v2.20.2 parameter list but still documented for 2.20, so it is
+/// taken as known through 2.20.
+const REMOVED_TYPES: &[(&str, KedaVersion)] = &[("stan", KedaVersion::new(2, 21, 0))];
+
+/// Scalers whose connection parameters come in variants (single host, cluster, sentinel) that
+/// the flattened schema marks all required: no required-parameter check for them.
+const VARIANT_SCALERS: &[&str] = &[
+    "redis",
+    "redis-cluster",
+    "redis-sentinel",
+    "redis-streams",
+    "redis-cluster-streams",
+    "redis-sentinel-streams",
+];
 
 fn build() -> Vec<ScalerSpec> {
     let raw: RawSchema = match serde_json::from_str(SCHEMA_JSON) {
@@ -315,6 +328,7 @@ pub fn check_params(
     version: KedaVersion,
 ) -> Vec<ScalerError> {
     let mut errors = Vec::new();
+    let variants = VARIANT_SCALERS.contains(&&*spec.trigger_type);
     for p in spec.params.iter() {
         if let Some((text, since)) = &p.removed {
             if version >= *since
@@ -333,7 +347,7 @@ pub fn check_params(
         }
         let order = p.order();
         let Some((value, _)) = typed::lookup(input, &p.name, &order) else {
-            if p.required && p.metadata {
+            if p.required && p.metadata && !variants && !alias_set(spec, p, input) {
                 errors.push(typed::missing(&p.name, &order));
             }
             continue;
@@ -353,6 +367,18 @@ pub fn check_params(
         errors.extend(bad);
     }
     errors
+}
+
+/// KEDA tags list alternative names (`name=queueName;queueNames`) that the schema shows as
+/// two required parameters: one of a singular/plural pair is enough.
+fn alias_set(spec: &ScalerSpec, p: &ParamSpec, input: &TriggerInput<'_>) -> bool {
+    spec.params.iter().any(|q| {
+        let pair = q.name.strip_suffix('s') == Some(&*p.name)
+            || p.name.strip_suffix('s') == Some(&*q.name)
+            || q.name.strip_suffix("es") == Some(&*p.name)
+            || p.name.strip_suffix("es") == Some(&*q.name);
+        pair && typed::lookup(input, &q.name, &q.order()).is_some()
+    })
 }
 
 /// The generic parse: known type, schema checks, and the metric from the target parameter.
@@ -442,7 +468,7 @@ mod tests {
         assert_eq!(suggest_type("Prometheus"), Some("prometheus"));
         assert_eq!(suggest_type("rabitmq"), Some("rabbitmq"));
         assert_eq!(suggest_type("totally-different-thing"), None);
-        assert!(!is_known_type("stan", KedaVersion::DEFAULT));
+        assert!(!is_known_type("stan", KedaVersion::new(2, 21, 0)));
         assert!(is_known_type("stan", KedaVersion::new(2, 16, 0)));
     }
 }

@@ -11,6 +11,8 @@ pub mod typed;
 
 use std::collections::BTreeMap;
 
+use crate::version::KedaVersion;
+
 /// How the HPA compares a metric with its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MetricType {
@@ -115,12 +117,20 @@ impl ParsedTrigger {
 /// Parses a trigger the way KEDA's operator builds its scaler. Errors come back together
 /// (KEDA joins them into one message).
 pub fn parse(input: &TriggerInput<'_>) -> Result<ParsedTrigger, Vec<ScalerError>> {
+    parse_for(input, KedaVersion::DEFAULT)
+}
+
+/// [`parse`] as a given KEDA release does it (parameters were removed over time).
+pub fn parse_for(
+    input: &TriggerInput<'_>,
+    version: KedaVersion,
+) -> Result<ParsedTrigger, Vec<ScalerError>> {
     match input.trigger_type {
         "azure-servicebus" => servicebus::parse(input).map(ParsedTrigger::ServiceBus),
-        "cpu" | "memory" => cpu_memory::parse(input).map(ParsedTrigger::Resource),
-        "cron" => cron::parse(input).map(ParsedTrigger::Cron),
+        "cpu" | "memory" => cpu_memory::parse_for(input, version).map(ParsedTrigger::Resource),
+        "cron" => cron::parse_for(input, version).map(ParsedTrigger::Cron),
         t if azure::handles(t) => azure::parse(input).map(ParsedTrigger::Azure),
-        _ => catalog::parse(input).map(ParsedTrigger::Generic),
+        _ => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
     }
 }
 
