@@ -496,3 +496,7 @@ fn quirks(
         }
     }
 }
+
+#[cfg(test)]
+#[path = "scaler_tests.rs"]
+mod tests;
