@@ -1,7 +1,17 @@
 //! Scalers: for each trigger type, how KEDA reads its metadata, which metric it gives the HPA
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
+pub mod azure;
+pub mod catalog;
+pub mod cloud;
+pub mod cpu_memory;
+pub mod cron;
+pub mod servicebus;
+pub mod typed;
+
 use std::collections::BTreeMap;
+
+use crate::version::KedaVersion;
 
 /// How the HPA compares a metric with its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -9,6 +19,16 @@ pub enum MetricType {
     AverageValue,
     Value,
     Utilization,
+}
+
+impl MetricType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricType::AverageValue => "AverageValue",
+            MetricType::Value => "Value",
+            MetricType::Utilization => "Utilization",
+        }
+    }
 }
 
 /// Everything a scaler reads when KEDA builds it.
@@ -43,44 +63,147 @@ pub struct ScalerMetric {
     pub activation: f64,
 }
 
+/// What sort of problem a [`ScalerError`] is, so a linter that knows only part of the
+/// inputs can tell "wrong" from "not visible here".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A value is present and KEDA rejects it.
+    Invalid,
+    /// A value KEDA needs was found nowhere (it may come from a source not in view).
+    Missing,
+    /// The authentication's pod identity provider is not supported by this scaler.
+    PodIdentity,
+    /// `metricType` does not fit this scaler.
+    MetricType,
+    /// Depends on the KEDA operator's own environment.
+    OperatorEnv,
+    /// A parameter KEDA has removed.
+    Removed,
+    /// No scaler exists for the trigger type.
+    UnknownType,
+}
+
 /// Why a scaler could not be built, and which metadata key is at fault.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{message}")]
 pub struct ScalerError {
     pub key: Option<String>,
     pub message: String,
+    pub kind: ErrorKind,
 }
 
-/// The metric a trigger produces. Placeholder until every scaler has its module: reads the
-/// common target keys.
-pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
-    let (target_key, activation_key, default_target) = match input.trigger_type {
-        "azure-servicebus" => ("messageCount", "activationMessageCount", 5.0),
-        "cpu" | "memory" => ("value", "", 0.0),
-        _ => ("threshold", "activationThreshold", 0.0),
-    };
-    let number = |key: &str, default: f64| -> Result<f64, ScalerError> {
-        match input.metadata.get(key).map(|v| v.trim()) {
-            None | Some("") => Ok(default),
-            Some(v) => v.parse().map_err(|_| ScalerError {
-                key: Some(key.to_owned()),
-                message: format!("{key}: {v:?} is not a number"),
-            }),
+/// A trigger as its scaler reads it.
+#[derive(Clone, Debug)]
+pub enum ParsedTrigger {
+    ServiceBus(servicebus::ServiceBusConfig),
+    Resource(cpu_memory::ResourceConfig),
+    Cron(cron::CronConfig),
+    Azure(azure::AzureConfig),
+    Generic(catalog::GenericConfig),
+}
+
+impl ParsedTrigger {
+    pub fn metric(&self) -> ScalerMetric {
+        match self {
+            ParsedTrigger::ServiceBus(c) => c.metric(),
+            ParsedTrigger::Resource(c) => c.metric(),
+            ParsedTrigger::Cron(c) => c.metric(),
+            ParsedTrigger::Azure(c) => c.metric.clone(),
+            ParsedTrigger::Generic(c) => c.metric.clone(),
         }
-    };
-    let metric_type = match input.metric_type {
-        Some("Value") => MetricType::Value,
-        Some("Utilization") => MetricType::Utilization,
-        _ => MetricType::AverageValue,
-    };
-    Ok(ScalerMetric {
-        metric_name: format!("s{}-{}", input.index, input.trigger_type),
-        metric_type,
-        target: number(target_key, default_target)?,
-        activation: if activation_key.is_empty() {
-            0.0
+    }
+}
+
+/// Parses a trigger the way KEDA's operator builds its scaler. Errors come back together
+/// (KEDA joins them into one message).
+pub fn parse(input: &TriggerInput<'_>) -> Result<ParsedTrigger, Vec<ScalerError>> {
+    parse_for(input, KedaVersion::DEFAULT)
+}
+
+/// [`parse`] as a given KEDA release does it (parameters were removed over time).
+pub fn parse_for(
+    input: &TriggerInput<'_>,
+    version: KedaVersion,
+) -> Result<ParsedTrigger, Vec<ScalerError>> {
+    match input.trigger_type {
+        "azure-servicebus" => servicebus::parse(input).map(ParsedTrigger::ServiceBus),
+        "cpu" | "memory" => cpu_memory::parse_for(input, version).map(ParsedTrigger::Resource),
+        "cron" => cron::parse_for(input, version).map(ParsedTrigger::Cron),
+        t if azure::handles(t) => azure::parse(input).map(ParsedTrigger::Azure),
+        _ => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
+    }
+}
+
+/// The metric a trigger produces (the first problem when it cannot be built).
+pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
+    match parse(input) {
+        Ok(p) => Ok(p.metric()),
+        Err(mut errors) => Err(if errors.is_empty() {
+            ScalerError {
+                key: None,
+                kind: ErrorKind::Invalid,
+                message: "the scaler could not be built".to_owned(),
+            }
         } else {
-            number(activation_key, 0.0)?
-        },
-    })
+            errors.swap_remove(0)
+        }),
+    }
+}
+
+/// `GetMetricTargetType`: external metrics take `AverageValue` (default) or `Value`.
+pub fn external_metric_type(input: &TriggerInput<'_>) -> Result<MetricType, ScalerError> {
+    match input.metric_type.unwrap_or("") {
+        "" | "AverageValue" => Ok(MetricType::AverageValue),
+        "Value" => Ok(MetricType::Value),
+        "Utilization" => Err(ScalerError {
+            key: None,
+            kind: ErrorKind::MetricType,
+            message: "'Utilization' metric type is unsupported for external metrics, allowed \
+                      values are 'Value' or 'AverageValue'"
+                .to_owned(),
+        }),
+        // KEDA passes it on; the HPA it creates is then rejected by Kubernetes.
+        other => Err(ScalerError {
+            key: None,
+            kind: ErrorKind::MetricType,
+            message: format!(
+                "metricType {other:?} is not a metric target type; the HPA accepts \
+                 'Utilization', 'Value' or 'AverageValue'"
+            ),
+        }),
+    }
+}
+
+/// `s<index>-` + `NormalizeString(base)`.
+pub fn metric_name(index: usize, base: &str) -> String {
+    format!("s{index}-{}", normalize_string(base))
+}
+
+/// KEDA's `NormalizeString`: each of `/ . : % ( )` becomes `-`; nothing else changes.
+pub fn normalize_string(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '/' | '.' | ':' | '%' | '(' | ')' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether Go's `regexp.Compile` accepts the pattern (RE2 syntax).
+pub fn regex_ok(pattern: &str) -> bool {
+    regex::Regex::new(pattern).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_like_keda() {
+        assert_eq!(normalize_string("a/b.c:d%e(f)g h_*"), "a-b-c-d-e-f-g h_*");
+        assert_eq!(
+            metric_name(3, "azure-queue-Orders.EU"),
+            "s3-azure-queue-Orders-EU"
+        );
+    }
 }

@@ -1,5 +1,502 @@
-//! Rules of the `scaler` layer.
+//! Rules of the `scaler` layer: what KEDA's operator finds when it builds each trigger's
+//! scaler (after admission). Every trigger of a ScaledObject or ScaledJob is parsed by its
+//! scaler module with the authentication parameters and env the bundle shows; what only the
+//! cluster knows is never reported as missing.
 
-use crate::rules::Rule;
+#[path = "scaler_sources.rs"]
+mod sources;
 
-pub static RULES: &[&Rule] = &[];
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Severity, Source};
+use crate::document::{Kind, Node, Resource, Span};
+use crate::rules::{Check, Ctx, Report, Rule};
+use crate::scalers::{self, catalog, ErrorKind, ScalerError, TriggerInput};
+use crate::version::KedaVersion;
+
+use sources::{Sources, HIDDEN};
+
+const fn scaler_rule(
+    code: &'static str,
+    name: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    help: &'static str,
+) -> Rule {
+    Rule {
+        code,
+        name,
+        severity,
+        source: Source::Scaler,
+        summary,
+        help,
+        since: KedaVersion::OLDEST,
+        until: None,
+        check: Check::Walker,
+    }
+}
+
+pub static UNKNOWN_TYPE: Rule = Rule {
+    check: Check::Resource(check_triggers),
+    ..scaler_rule(
+        "KEDA2001",
+        "unknown-trigger-type",
+        Severity::Error,
+        "no scaler exists for the trigger type",
+        "use one of KEDA's trigger types (e.g. azure-servicebus, prometheus, cron, cpu)",
+    )
+};
+pub static MISSING_PARAMETER: Rule = scaler_rule(
+    "KEDA2002",
+    "missing-trigger-parameter",
+    Severity::Error,
+    "a parameter the scaler needs is set nowhere (metadata, <name>FromEnv, authentication)",
+    "set it in the trigger metadata, through <name>FromEnv, or in the referenced TriggerAuthentication",
+);
+pub static INVALID_PARAMETER: Rule = scaler_rule(
+    "KEDA2003",
+    "invalid-trigger-parameter",
+    Severity::Error,
+    "the scaler cannot use a metadata value (wrong number, boolean, allowed value, combination)",
+    "",
+);
+pub static REMOVED_PARAMETER: Rule = scaler_rule(
+    "KEDA2004",
+    "removed-trigger-parameter",
+    Severity::Error,
+    "the parameter was removed from the scaler and now stops it from being built",
+    "remove the parameter and use its replacement",
+);
+pub static UNSUPPORTED_POD_IDENTITY: Rule = scaler_rule(
+    "KEDA2005",
+    "unsupported-pod-identity",
+    Severity::Error,
+    "the scaler does not support the authentication's pod identity provider",
+    "use a supported provider (for Azure scalers: azure-workload) or no pod identity",
+);
+pub static METRIC_TYPE: Rule = scaler_rule(
+    "KEDA2006",
+    "trigger-metric-type",
+    Severity::Warning,
+    "metricType does not fit the trigger: admission accepts it, the scaler then fails",
+    "cpu/memory need Utilization or AverageValue; every other trigger AverageValue or Value",
+);
+pub static OPERATOR_ENVIRONMENT: Rule = scaler_rule(
+    "KEDA2007",
+    "needs-operator-environment",
+    Severity::Warning,
+    "the value works only if the KEDA operator's own environment provides something",
+    "",
+);
+pub static INEFFECTIVE_METADATA: Rule = scaler_rule(
+    "KEDA2008",
+    "ineffective-trigger-metadata",
+    Severity::Warning,
+    "KEDA accepts the metadata but ignores it or does not do what it seems to",
+    "",
+);
+pub static DEPRECATED_PARAMETER: Rule = scaler_rule(
+    "KEDA2009",
+    "deprecated-trigger-parameter",
+    Severity::Warning,
+    "the parameter is deprecated and will be removed",
+    "use its replacement",
+);
+
+pub static ENV_NOT_FOUND: Rule = scaler_rule(
+    "KEDA2010",
+    "trigger-env-not-found",
+    Severity::Warning,
+    "<name>FromEnv names a variable the scale target's container does not define",
+    "define the variable in the container KEDA reads (envSourceContainerName or the first \
+     container), or set the parameter another way",
+);
+
+pub static RULES: &[&Rule] = &[
+    &UNKNOWN_TYPE,
+    &MISSING_PARAMETER,
+    &INVALID_PARAMETER,
+    &REMOVED_PARAMETER,
+    &UNSUPPORTED_POD_IDENTITY,
+    &METRIC_TYPE,
+    &OPERATOR_ENVIRONMENT,
+    &INEFFECTIVE_METADATA,
+    &DEPRECATED_PARAMETER,
+    &ENV_NOT_FOUND,
+];
+
+/// One trigger being checked, with where its pieces are in the document.
+struct At<'a> {
+    resource: &'a Resource,
+    trigger: &'a Node,
+    index: usize,
+}
+
+impl At<'_> {
+    fn path(&self, tail: &str) -> String {
+        if tail.is_empty() {
+            format!("spec.triggers[{}]", self.index)
+        } else {
+            format!("spec.triggers[{}].{tail}", self.index)
+        }
+    }
+
+    /// The metadata value of `key` (or its `<key>FromEnv`), else the `metadata` key, else
+    /// the trigger.
+    fn param(&self, key: Option<&str>) -> (Span, String) {
+        let meta = self.trigger.entry("metadata");
+        if let (Some(key), Some(m)) = (key, meta) {
+            for k in [key.to_owned(), format!("{key}FromEnv")] {
+                if let Some(e) = m.value.entry(&k) {
+                    return (e.value.span, self.path(&format!("metadata.{k}")));
+                }
+            }
+        }
+        match meta {
+            Some(m) => (m.key.span, self.path("metadata")),
+            None => (self.trigger.span, self.path("")),
+        }
+    }
+
+    fn field(&self, key: &str) -> (Span, String) {
+        match self.trigger.get(key) {
+            Some(v) => (v.span, self.path(key)),
+            None => (self.trigger.span, self.path("")),
+        }
+    }
+}
+
+fn check_triggers(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+    let r = ctx.resource;
+    if !matches!(r.kind, Kind::ScaledObject | Kind::ScaledJob) {
+        return;
+    }
+    let Some(triggers) = r
+        .spec()
+        .and_then(|s| s.get("triggers"))
+        .and_then(Node::as_sequence)
+    else {
+        return;
+    };
+    for (index, trigger) in triggers.iter().enumerate() {
+        let Some(trigger_type) = trigger.get("type").and_then(Node::text) else {
+            continue;
+        };
+        if trigger_type.is_empty() || trigger.as_mapping().is_none() {
+            continue;
+        }
+        let at = At {
+            resource: r,
+            trigger,
+            index,
+        };
+        check_trigger(ctx, report, &at, trigger_type);
+    }
+}
+
+fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_type: &str) {
+    let version = ctx.version();
+    if !catalog::is_known_type(trigger_type, version)
+        && !matches!(trigger_type, "azure-servicebus" | "cpu" | "memory" | "cron")
+        && !scalers::azure::handles(trigger_type)
+    {
+        let (span, path) = at.field("type");
+        let e = catalog::unknown_type(trigger_type);
+        report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
+        return;
+    }
+    let metadata: BTreeMap<String, String> = at
+        .trigger
+        .get("metadata")
+        .and_then(Node::as_mapping)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| Some((e.key_str()?.to_owned(), e.value.text()?.to_owned())))
+        .collect();
+    let mut sources = Sources::resolve(
+        at.resource,
+        at.trigger,
+        ctx.bundle,
+        &ctx.options.default_namespace,
+    );
+    // A value that is not a scalar is the schema layer's finding; the scaler never sees it.
+    for e in at
+        .trigger
+        .get("metadata")
+        .and_then(Node::as_mapping)
+        .unwrap_or(&[])
+    {
+        if let (Some(k), None) = (e.key_str(), e.value.as_scalar()) {
+            sources.hidden.insert(k.to_owned());
+        }
+    }
+    let pod_identity = if sources.auth_open {
+        None
+    } else {
+        sources.pod_identity.as_deref()
+    };
+    let input = TriggerInput {
+        trigger_type,
+        index: at.index,
+        metadata: &metadata,
+        auth_params: &sources.auth,
+        env: &sources.env,
+        pod_identity,
+        metric_type: at.trigger.get("metricType").and_then(Node::text),
+        namespace: at.resource.namespace_or(&ctx.options.default_namespace),
+    };
+    let errors = match scalers::parse_for(&input, version) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    // With scalingModifiers the scalers are built as metric sources, which need no target.
+    let modifiers = at.resource.kind == Kind::ScaledObject
+        && at
+            .resource
+            .spec()
+            .and_then(|s| s.at(&["advanced", "scalingModifiers"]))
+            .is_some();
+    let target_param = catalog::scaler(trigger_type)
+        .and_then(|s| s.params.get(s.target?))
+        .map(|p| &*p.name);
+    for e in errors {
+        if !knowable(&e, &sources) {
+            continue;
+        }
+        if modifiers && e.kind == ErrorKind::Missing && e.key.as_deref() == target_param {
+            continue;
+        }
+        if e.kind == ErrorKind::Missing {
+            if let Some(key) = e.key.as_deref() {
+                let from_env = format!("{key}FromEnv");
+                if let Some(var) = metadata.get(&from_env) {
+                    let (span, path) = at.param(Some(key));
+                    report.emit(
+                        &ENV_NOT_FOUND,
+                        at.resource,
+                        span,
+                        path,
+                        format!(
+                            "{trigger_type} trigger: {from_env} names {var:?}, which the scale \
+                             target's container does not define (or leaves empty), so the \
+                             scaler has no {key}: {}",
+                            e.message
+                        ),
+                    );
+                    continue;
+                }
+            }
+        }
+        let rule = match e.kind {
+            ErrorKind::UnknownType => &UNKNOWN_TYPE,
+            ErrorKind::Missing => &MISSING_PARAMETER,
+            ErrorKind::Invalid => &INVALID_PARAMETER,
+            ErrorKind::Removed => &REMOVED_PARAMETER,
+            ErrorKind::PodIdentity => &UNSUPPORTED_POD_IDENTITY,
+            ErrorKind::MetricType => &METRIC_TYPE,
+            ErrorKind::OperatorEnv => &OPERATOR_ENVIRONMENT,
+        };
+        let (span, path) = match e.kind {
+            ErrorKind::MetricType => at.field("metricType"),
+            ErrorKind::PodIdentity => at.field("authenticationRef"),
+            _ => at.param(e.key.as_deref()),
+        };
+        let mut message = format!(
+            "{trigger_type} trigger: {}",
+            hide_secrets(&e, &sources, &metadata)
+        );
+        if e.kind == ErrorKind::OperatorEnv {
+            message.push_str(
+                " unless the KEDA operator has AZURE_ENVIRONMENT_FILEPATH pointing at an \
+                 AzureStackCloud environment file",
+            );
+        }
+        report.emit(rule, at.resource, span, path, message);
+    }
+    quirks(report, at, trigger_type, &metadata, &sources, version);
+}
+
+/// Whether the bundle shows enough to stand behind the error.
+fn knowable(e: &ScalerError, s: &Sources) -> bool {
+    if e.message.contains(HIDDEN) || e.message.contains("\\u{1}hidden") {
+        return false;
+    }
+    if e.key.as_ref().is_some_and(|k| s.hidden.contains(k)) {
+        return false;
+    }
+    if s.auth_open && matches!(e.kind, ErrorKind::Missing | ErrorKind::PodIdentity) {
+        return false;
+    }
+    true
+}
+
+/// Replaces values that came from Secrets or env (not from the manifest's own metadata).
+fn hide_secrets(e: &ScalerError, s: &Sources, metadata: &BTreeMap<String, String>) -> String {
+    let mut message = e.message.clone();
+    for v in s.auth.values().chain(s.env.values()) {
+        let v = v.trim();
+        if v.is_empty() || metadata.values().any(|m| m.trim() == v) {
+            continue;
+        }
+        let quoted = format!("{v:?}");
+        if message.contains(&quoted) {
+            message = message.replace(&quoted, "\"(value hidden)\"");
+        }
+    }
+    message
+}
+
+/// What KEDA accepts but does not do what it seems to (the `quirk` cases).
+fn quirks(
+    report: &mut Report<'_>,
+    at: &At<'_>,
+    trigger_type: &str,
+    metadata: &BTreeMap<String, String>,
+    sources: &Sources,
+    version: KedaVersion,
+) {
+    let set = |k: &str| metadata.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    if let Some(spec) = catalog::scaler(trigger_type) {
+        // KEDA hangs a whole scaler's deprecation notice on one of its parameters.
+        if let Some(text) = spec
+            .params
+            .iter()
+            .filter_map(|p| p.deprecated.as_deref())
+            .find(|t| t.contains("scaler is deprecated"))
+        {
+            let (span, path) = at.field("type");
+            report.emit(
+                &DEPRECATED_PARAMETER,
+                at.resource,
+                span,
+                path,
+                format!("{trigger_type} trigger: {text}"),
+            );
+        }
+        let mut warn = |rule: &Rule, key: &str, message: String| {
+            let (span, path) = at.param(Some(key));
+            report.emit(rule, at.resource, span, path, message);
+        };
+        for p in spec.params.iter() {
+            if set(&p.name).is_none() {
+                continue;
+            }
+            if let Some(text) = p
+                .deprecated
+                .as_deref()
+                .filter(|t| !t.contains("scaler is deprecated"))
+            {
+                warn(
+                    &DEPRECATED_PARAMETER,
+                    &p.name,
+                    format!("{trigger_type} trigger: {text}"),
+                );
+            } else if let Some((text, since)) = &p.removed {
+                if version < *since {
+                    warn(
+                        &DEPRECATED_PARAMETER,
+                        &p.name,
+                        format!("{trigger_type} trigger: {text}"),
+                    );
+                }
+            }
+        }
+    }
+    if trigger_type != "azure-servicebus" {
+        return;
+    }
+    let mut warn = |rule: &Rule, key: &str, message: String| {
+        let (span, path) = at.param(Some(key));
+        report.emit(rule, at.resource, span, path, message);
+    };
+    let workload_identity = sources.pod_identity.as_deref() == Some("azure-workload");
+    if set("connection").is_some() {
+        warn(
+            &INEFFECTIVE_METADATA,
+            "connection",
+            "azure-servicebus trigger: `connection` in trigger metadata is never read; put the \
+             connection string in a Secret and use connectionFromEnv or a TriggerAuthentication \
+             (and keep secrets out of manifests)"
+                .to_owned(),
+        );
+    }
+    if set("queueLength").is_some() {
+        warn(
+            &INEFFECTIVE_METADATA,
+            "queueLength",
+            "azure-servicebus trigger: queueLength is not read (old name); the target is \
+             messageCount (default 5)"
+                .to_owned(),
+        );
+    }
+    if let Some(op) = set("operation").filter(|o| o.contains(',')) {
+        if op
+            .split(',')
+            .all(|p| scalers::servicebus::OPERATIONS.contains(&p.trim()))
+        {
+            warn(
+                &INEFFECTIVE_METADATA,
+                "operation",
+                format!(
+                    "azure-servicebus trigger: operation {op:?} passes KEDA's check but is no \
+                     single aggregation: the metric is always 0"
+                ),
+            );
+        }
+    }
+    for key in ["messageCount", "activationMessageCount"] {
+        let Some(n) = set(key).and_then(|v| scalers::typed::go_json_int64(v).ok()) else {
+            continue;
+        };
+        if key == "messageCount" && n <= 0 {
+            warn(
+                &INEFFECTIVE_METADATA,
+                key,
+                format!(
+                    "azure-servicebus trigger: messageCount ({n}) is not positive; the HPA \
+                     rejects a target of 0 or less"
+                ),
+            );
+        }
+        if key == "activationMessageCount" && n < 0 {
+            warn(
+                &INEFFECTIVE_METADATA,
+                key,
+                format!(
+                    "azure-servicebus trigger: activationMessageCount ({n}) is negative, so the \
+                     trigger is active even with an empty entity"
+                ),
+            );
+        }
+    }
+    if workload_identity {
+        if let Some(ns) = set("namespace").filter(|n| n.contains('.')) {
+            warn(
+                &INEFFECTIVE_METADATA,
+                "namespace",
+                format!(
+                    "azure-servicebus trigger: namespace {ns:?} looks like a host name; KEDA \
+                     appends the cloud's suffix to it (write the bare namespace name)"
+                ),
+            );
+        }
+    } else if !sources.auth_open && set("cloud").is_some() {
+        if let Err(e) = scalers::cloud::service_bus_suffix(metadata) {
+            if e.kind == ErrorKind::Invalid {
+                warn(
+                    &INEFFECTIVE_METADATA,
+                    "cloud",
+                    format!(
+                        "azure-servicebus trigger: {} (ignored: cloud is only read with \
+                         workload identity)",
+                        e.message
+                    ),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "scaler_tests.rs"]
+mod tests;

@@ -1,0 +1,474 @@
+//! Every trigger type KEDA knows and its parameters, from KEDA's generated
+//! `scalers-schema.json`: names, required or not, defaults, allowed values, removals, and
+//! which sources (metadata, `<name>FromEnv`, TriggerAuthentication) a parameter is read from.
+//! The generic checks for scalers without a module of their own live here too.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::typed::{self, Order};
+use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
+use crate::version::KedaVersion;
+
+static SCHEMA_JSON: &str = include_str!("../../schemas/scalers-schema.json");
+
+/// How a parameter's text is decoded, as far as the schema and KEDA's code tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    Text,
+    /// A target or activation threshold, or a parameter with a numeric default.
+    Number,
+    /// A parameter whose default is `true`/`false` (a Go bool field).
+    Bool,
+}
+
+#[derive(Debug)]
+pub struct ParamSpec {
+    pub name: Box<str>,
+    /// Neither optional nor defaulted in the schema.
+    pub required: bool,
+    pub default: Option<Box<str>>,
+    pub allowed: Box<[Box<str>]>,
+    pub metadata: bool,
+    pub env: bool,
+    pub auth: bool,
+    pub value: ValueKind,
+    /// KEDA's `deprecated` text: setting the parameter is an error from `removed_in` on.
+    pub removed: Option<(Box<str>, KedaVersion)>,
+    /// KEDA's `deprecatedAnnounce` text: still read, slated for removal.
+    pub deprecated: Option<Box<str>>,
+}
+
+impl ParamSpec {
+    /// The sources in KEDA's usual order.
+    pub fn order(&self) -> Vec<Order> {
+        let mut o = Vec::with_capacity(3);
+        if self.metadata {
+            o.push(Order::TriggerMetadata);
+        }
+        if self.env {
+            o.push(Order::ResolvedEnv);
+        }
+        if self.auth {
+            o.push(Order::AuthParams);
+        }
+        o
+    }
+}
+
+#[derive(Debug)]
+pub struct ScalerSpec {
+    pub trigger_type: Box<str>,
+    pub params: Box<[ParamSpec]>,
+    /// Index of the HPA target parameter (the one with an `activation<Name>` twin).
+    pub target: Option<usize>,
+    pub activation: Option<usize>,
+}
+
+impl ScalerSpec {
+    pub fn param(&self, name: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| &*p.name == name)
+    }
+}
+
+#[derive(Deserialize)]
+struct RawSchema {
+    scalers: Vec<RawScaler>,
+}
+
+#[derive(Deserialize)]
+struct RawScaler {
+    #[serde(rename = "type")]
+    trigger_type: String,
+    #[serde(default)]
+    parameters: Vec<RawParam>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawParam {
+    name: String,
+    #[serde(default)]
+    optional: bool,
+    default: Option<String>,
+    #[serde(default)]
+    allowed_value: Vec<String>,
+    deprecated: Option<String>,
+    deprecated_announce: Option<String>,
+    #[serde(default)]
+    metadata_variable_readable: bool,
+    #[serde(default)]
+    env_variable_readable: bool,
+    #[serde(default)]
+    trigger_authentication_variable_readable: bool,
+}
+
+/// Parameters the schema lists as required although KEDA reads them from an optional
+/// nested block (the generator flattens nested structs): redis TLS material.
+const NESTED_OPTIONAL: &[&str] = &["Cert", "cert", "key", "keyPassword", "ca"];
+
+/// Names that hold numbers although their defaults do not say so.
+const NUMERIC_NAMES: &[&str] = &[
+    "threshold",
+    "targetValue",
+    "targetMetricValue",
+    "targetQueryValue",
+    "queryValue",
+    "value",
+    "thresholdValue",
+    "lagCount",
+    "queueLength",
+    "messageCountTarget",
+    "messageSpoolUsageTarget",
+    "messageReceiveRateTarget",
+];
+
+/// Scalers whose thresholds are not plain numbers (Kubernetes quantities).
+const NOT_NUMERIC_SCALERS: &[&str] = &["kubernetes-resource"];
+
+/// Trigger types KEDA built in releases before the schema's, with the release that
+/// removed them.
+/// `stan` is gone from the v2.20.2 parameter list but still documented for 2.20, so it is
+/// taken as known through 2.20.
+const REMOVED_TYPES: &[(&str, KedaVersion)] = &[("stan", KedaVersion::new(2, 21, 0))];
+
+/// Scalers whose connection parameters come in variants (single host, cluster, sentinel) that
+/// the flattened schema marks all required: no required-parameter check for them.
+const VARIANT_SCALERS: &[&str] = &[
+    "redis",
+    "redis-cluster",
+    "redis-sentinel",
+    "redis-streams",
+    "redis-cluster-streams",
+    "redis-sentinel-streams",
+];
+
+fn build() -> Vec<ScalerSpec> {
+    let raw: RawSchema = match serde_json::from_str(SCHEMA_JSON) {
+        Ok(r) => r,
+        Err(_) => return Vec::new(),
+    };
+    raw.scalers.into_iter().map(build_scaler).collect()
+}
+
+fn build_scaler(s: RawScaler) -> ScalerSpec {
+    let numeric_scaler = !NOT_NUMERIC_SCALERS.contains(&s.trigger_type.as_str());
+    let params: Vec<ParamSpec> = s
+        .parameters
+        .into_iter()
+        .map(|p| {
+            let default_num = p
+                .default
+                .as_deref()
+                .is_some_and(|d| typed::go_parse_float(d).is_some_and(f64::is_finite));
+            let default_bool = matches!(p.default.as_deref(), Some("true" | "false"));
+            let value = if !p.allowed_value.is_empty() || !numeric_scaler {
+                ValueKind::Text
+            } else if default_bool {
+                ValueKind::Bool
+            } else if default_num
+                || NUMERIC_NAMES.contains(&p.name.as_str())
+                || (p.name.starts_with("activation") && p.name.len() > "activation".len())
+            {
+                ValueKind::Number
+            } else {
+                ValueKind::Text
+            };
+            let removed = p.deprecated.map(|text| {
+                let v = removed_in(&text).unwrap_or(KedaVersion::OLDEST);
+                (text.into_boxed_str(), v)
+            });
+            ParamSpec {
+                required: !p.optional
+                    && p.default.is_none()
+                    && !NESTED_OPTIONAL.contains(&p.name.as_str()),
+                default: p.default.map(String::into_boxed_str),
+                allowed: p
+                    .allowed_value
+                    .into_iter()
+                    .map(String::into_boxed_str)
+                    .collect(),
+                metadata: p.metadata_variable_readable,
+                env: p.env_variable_readable,
+                auth: p.trigger_authentication_variable_readable,
+                value,
+                removed,
+                deprecated: p.deprecated_announce.map(String::into_boxed_str),
+                name: p.name.into_boxed_str(),
+            }
+        })
+        .collect();
+    let target = params.iter().position(|p| {
+        p.value == ValueKind::Number
+            && !p.name.starts_with("activation")
+            && params.iter().any(|a| is_activation_of(&a.name, &p.name))
+    });
+    let activation = target.and_then(|t| {
+        let name = &params.get(t)?.name;
+        params.iter().position(|a| is_activation_of(&a.name, name))
+    });
+    ScalerSpec {
+        trigger_type: s.trigger_type.into_boxed_str(),
+        params: params.into_boxed_slice(),
+        target,
+        activation,
+    }
+}
+
+/// `activationLagThreshold` is the activation twin of `lagThreshold`.
+fn is_activation_of(activation: &str, target: &str) -> bool {
+    let Some(rest) = activation.strip_prefix("activation") else {
+        return false;
+    };
+    let mut a = rest.chars();
+    let mut t = target.chars();
+    match (a.next(), t.next()) {
+        (Some(x), Some(y)) => x == y.to_ascii_uppercase() && a.as_str() == t.as_str(),
+        _ => false,
+    }
+}
+
+/// "... is removed in v2.18 - ..." -> 2.18.0.
+fn removed_in(text: &str) -> Option<KedaVersion> {
+    let at = text.find("removed in v")? + "removed in v".len();
+    let rest = &text[at..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let mut parts = rest[..end].trim_end_matches('.').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some(KedaVersion::new(major, minor, 0))
+}
+
+/// Every scaler in the schema, parsed once.
+pub fn scalers() -> &'static [ScalerSpec] {
+    static TABLE: OnceLock<Vec<ScalerSpec>> = OnceLock::new();
+    TABLE.get_or_init(build)
+}
+
+pub fn scaler(trigger_type: &str) -> Option<&'static ScalerSpec> {
+    scalers().iter().find(|s| &*s.trigger_type == trigger_type)
+}
+
+/// Whether KEDA `version` builds a scaler for `trigger_type`.
+pub fn is_known_type(trigger_type: &str, version: KedaVersion) -> bool {
+    scaler(trigger_type).is_some()
+        || REMOVED_TYPES
+            .iter()
+            .any(|(t, until)| *t == trigger_type && version < *until)
+}
+
+/// The known type a misspelt one most likely meant.
+pub fn suggest_type(trigger_type: &str) -> Option<&'static str> {
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let want = squash(trigger_type);
+    let mut best: Option<(usize, &'static str)> = None;
+    for s in scalers() {
+        let name: &'static str = &s.trigger_type;
+        let d = if squash(name) == want {
+            0
+        } else {
+            levenshtein(&want, &squash(name))
+        };
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, name));
+        }
+    }
+    let (d, name) = best?;
+    (d <= (want.chars().count() / 4).max(2)).then_some(name)
+}
+
+/// Edit distance, for suggestions (inputs are short type names).
+pub fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// What the generic checks know of a trigger's metric.
+#[derive(Clone, Debug)]
+pub struct GenericConfig {
+    pub metric: ScalerMetric,
+}
+
+/// The error for a type no scaler exists for.
+pub fn unknown_type(trigger_type: &str) -> ScalerError {
+    let mut message = format!("no scaler found for type: {trigger_type}");
+    if let Some(s) = suggest_type(trigger_type) {
+        message.push_str(&format!(" (did you mean {s:?}?)"));
+    }
+    ScalerError {
+        key: None,
+        kind: ErrorKind::UnknownType,
+        message,
+    }
+}
+
+/// Checks a trigger against the schema: required parameters, allowed values, numbers and
+/// booleans, removed parameters. `version` decides which removals apply.
+pub fn check_params(
+    spec: &ScalerSpec,
+    input: &TriggerInput<'_>,
+    version: KedaVersion,
+) -> Vec<ScalerError> {
+    let mut errors = Vec::new();
+    let variants = VARIANT_SCALERS.contains(&&*spec.trigger_type);
+    for p in spec.params.iter() {
+        if let Some((text, since)) = &p.removed {
+            if version >= *since
+                && input
+                    .metadata
+                    .get(&*p.name)
+                    .is_some_and(|v| !v.trim().is_empty())
+            {
+                errors.push(ScalerError {
+                    key: Some(p.name.to_string()),
+                    kind: ErrorKind::Removed,
+                    message: format!("parameter {:?} is deprecated: {text}", &*p.name),
+                });
+            }
+            continue;
+        }
+        let order = p.order();
+        let Some((value, _)) = typed::lookup(input, &p.name, &order) else {
+            if p.required && p.metadata && !variants && !alias_set(spec, p, input) {
+                errors.push(typed::missing(&p.name, &order));
+            }
+            continue;
+        };
+        if !p.allowed.is_empty() {
+            let allowed: Vec<&str> = p.allowed.iter().map(|a| &**a).collect();
+            if let Err(e) = typed::check_enum(&p.name, value, &allowed) {
+                errors.push(e);
+            }
+            continue;
+        }
+        let bad = match p.value {
+            ValueKind::Number => typed::parse_float(&p.name, value).err(),
+            ValueKind::Bool => typed::parse_bool(&p.name, value).err(),
+            ValueKind::Text => None,
+        };
+        errors.extend(bad);
+    }
+    errors
+}
+
+/// KEDA tags list alternative names (`name=queueName;queueNames`) that the schema shows as
+/// two required parameters: one of a singular/plural pair is enough.
+fn alias_set(spec: &ScalerSpec, p: &ParamSpec, input: &TriggerInput<'_>) -> bool {
+    spec.params.iter().any(|q| {
+        let pair = q.name.strip_suffix('s') == Some(&*p.name)
+            || p.name.strip_suffix('s') == Some(&*q.name)
+            || q.name.strip_suffix("es") == Some(&*p.name)
+            || p.name.strip_suffix("es") == Some(&*q.name);
+        pair && typed::lookup(input, &q.name, &q.order()).is_some()
+    })
+}
+
+/// The generic parse: known type, schema checks, and the metric from the target parameter.
+pub fn parse(input: &TriggerInput<'_>) -> Result<GenericConfig, Vec<ScalerError>> {
+    parse_for(input, KedaVersion::DEFAULT)
+}
+
+pub fn parse_for(
+    input: &TriggerInput<'_>,
+    version: KedaVersion,
+) -> Result<GenericConfig, Vec<ScalerError>> {
+    let Some(spec) = scaler(input.trigger_type) else {
+        if is_known_type(input.trigger_type, version) {
+            return Ok(GenericConfig {
+                metric: generic_metric(input, None, 0.0, 0.0)?,
+            });
+        }
+        return Err(vec![unknown_type(input.trigger_type)]);
+    };
+    let mut errors = Vec::new();
+    let metric_type = super::external_metric_type(input);
+    if let Err(e) = &metric_type {
+        errors.push(e.clone());
+    }
+    errors.extend(check_params(spec, input, version));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let number = |i: Option<usize>| -> f64 {
+        i.and_then(|i| spec.params.get(i))
+            .and_then(|p| {
+                typed::lookup(input, &p.name, &p.order())
+                    .map(|(v, _)| v)
+                    .or(p.default.as_deref())
+            })
+            .and_then(typed::go_parse_float)
+            .unwrap_or(0.0)
+    };
+    Ok(GenericConfig {
+        metric: generic_metric(
+            input,
+            Some(spec),
+            number(spec.target),
+            number(spec.activation),
+        )?,
+    })
+}
+
+fn generic_metric(
+    input: &TriggerInput<'_>,
+    _spec: Option<&ScalerSpec>,
+    target: f64,
+    activation: f64,
+) -> Result<ScalerMetric, Vec<ScalerError>> {
+    let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
+    Ok(ScalerMetric {
+        metric_name: super::metric_name(input.index, input.trigger_type),
+        metric_type,
+        target,
+        activation,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_loads_and_pairs_targets() {
+        assert!(scalers().len() >= 70);
+        let prom = scaler("prometheus").unwrap();
+        assert_eq!(&*prom.params[prom.target.unwrap()].name, "threshold");
+        assert_eq!(
+            &*prom.params[prom.activation.unwrap()].name,
+            "activationThreshold"
+        );
+        let kafka = scaler("kafka").unwrap();
+        assert_eq!(&*kafka.params[kafka.target.unwrap()].name, "lagThreshold");
+        let cpu = scaler("cpu").unwrap();
+        let t = cpu.param("type").unwrap();
+        assert_eq!(t.removed.as_ref().unwrap().1, KedaVersion::new(2, 18, 0));
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(suggest_type("azure-service-bus"), Some("azure-servicebus"));
+        assert_eq!(suggest_type("Prometheus"), Some("prometheus"));
+        assert_eq!(suggest_type("rabitmq"), Some("rabbitmq"));
+        assert_eq!(suggest_type("totally-different-thing"), None);
+        assert!(!is_known_type("stan", KedaVersion::new(2, 21, 0)));
+        assert!(is_known_type("stan", KedaVersion::new(2, 16, 0)));
+    }
+}

@@ -1,0 +1,254 @@
+//! `cpu` and `memory`: resource metrics the HPA reads itself
+//! (`pkg/scalers/cpu_memory_scaler.go`, keda-resources.md RT-3).
+
+use super::typed::{self, Order};
+use super::{ErrorKind, MetricType, ScalerError, ScalerMetric, TriggerInput};
+use crate::version::KedaVersion;
+
+/// `metadata.type` stopped being read (and became an error) in this release.
+pub const TYPE_REMOVED: KedaVersion = KedaVersion::new(2, 18, 0);
+
+#[derive(Clone, Debug)]
+pub struct ResourceConfig {
+    /// `cpu` or `memory`.
+    pub resource: String,
+    pub metric_type: MetricType,
+    /// Percent of the request (Utilization) or a quantity per pod (AverageValue).
+    pub value: f64,
+    /// With a container name the HPA gets a ContainerResource metric.
+    pub container_name: Option<String>,
+}
+
+impl ResourceConfig {
+    pub fn metric(&self) -> ScalerMetric {
+        ScalerMetric {
+            metric_name: self.resource.clone(),
+            metric_type: self.metric_type,
+            target: self.value,
+            activation: 0.0,
+        }
+    }
+}
+
+pub fn parse(input: &TriggerInput<'_>) -> Result<ResourceConfig, Vec<ScalerError>> {
+    parse_for(input, KedaVersion::DEFAULT)
+}
+
+/// Parses a cpu/memory trigger as `version` of KEDA does.
+pub fn parse_for(
+    input: &TriggerInput<'_>,
+    version: KedaVersion,
+) -> Result<ResourceConfig, Vec<ScalerError>> {
+    const META: &[Order] = &[Order::TriggerMetadata];
+    let mut errors = Vec::new();
+    let legacy_type = typed::lookup(input, "type", META).map(|(v, _)| v);
+    if version >= TYPE_REMOVED && legacy_type.is_some() {
+        errors.push(ScalerError {
+            key: Some("type".to_owned()),
+            kind: ErrorKind::Removed,
+            message: "parameter \"type\" is deprecated: the 'type' setting is removed in v2.18, \
+                      use the trigger's 'metricType' instead"
+                .to_owned(),
+        });
+    }
+    if version < TYPE_REMOVED
+        && legacy_type.is_some()
+        && input.metric_type.is_some_and(|m| !m.is_empty())
+    {
+        errors.push(ScalerError {
+            key: Some("type".to_owned()),
+            kind: ErrorKind::Invalid,
+            message: "only one of trigger.metadata.type or trigger.metricType should be defined"
+                .to_owned(),
+        });
+    }
+    // Before 2.18 `type` supplied the metric type when `metricType` was not set.
+    let written = match input.metric_type.unwrap_or("") {
+        "" if version < TYPE_REMOVED => legacy_type.unwrap_or(""),
+        m => m,
+    };
+    let metric_type = match written {
+        "Utilization" => Some(MetricType::Utilization),
+        "AverageValue" => Some(MetricType::AverageValue),
+        other => {
+            errors.push(ScalerError {
+                key: None,
+                kind: ErrorKind::MetricType,
+                message: if other.is_empty() {
+                    format!(
+                        "unknown metric type: the {} trigger needs metricType Utilization or \
+                         AverageValue",
+                        input.trigger_type
+                    )
+                } else {
+                    format!(
+                        "unknown metric type {other:?}: the {} trigger needs metricType \
+                         Utilization or AverageValue",
+                        input.trigger_type
+                    )
+                },
+            });
+            None
+        }
+    };
+    let value = match typed::lookup(input, "value", META) {
+        None => {
+            errors.push(typed::missing("value", META));
+            None
+        }
+        Some((v, _)) => match metric_type {
+            Some(MetricType::Utilization) => match go_parse_int32(v) {
+                Some(n) => Some(f64::from(n)),
+                None => {
+                    errors.push(typed::set_error(
+                        "value",
+                        v,
+                        "a Utilization target must be a whole number of percent",
+                    ));
+                    None
+                }
+            },
+            Some(_) => match parse_quantity(v) {
+                Some(q) => Some(q),
+                None => {
+                    errors.push(typed::set_error(
+                        "value",
+                        v,
+                        "an AverageValue target must be a Kubernetes quantity such as 500m or 256Mi",
+                    ));
+                    None
+                }
+            },
+            None => typed::go_parse_float(v).or_else(|| parse_quantity(v)),
+        },
+    };
+    let container_name = typed::lookup(input, "containerName", META).map(|(v, _)| v.to_owned());
+    match (metric_type, value) {
+        (Some(metric_type), Some(value)) if errors.is_empty() => Ok(ResourceConfig {
+            resource: input.trigger_type.to_owned(),
+            metric_type,
+            value,
+            container_name,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Go `strconv.ParseInt(s, 10, 32)`.
+fn go_parse_int32(s: &str) -> Option<i32> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A Kubernetes quantity (`resource.ParseQuantity`), as a plain number.
+pub fn parse_quantity(s: &str) -> Option<f64> {
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let num_end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(body.len());
+    let (num, suffix) = body.split_at(num_end);
+    if num.is_empty() || num == "." || num.matches('.').count() > 1 {
+        return None;
+    }
+    let n: f64 = num.parse().ok()?;
+    let factor = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024.0,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        e => {
+            let exp = e.strip_prefix(['e', 'E'])?;
+            let digits = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            10f64.powi(exp.parse().ok()?)
+        }
+    };
+    let v = n * factor;
+    Some(if s.starts_with('-') { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn run(
+        meta: &[(&str, &str)],
+        metric_type: Option<&str>,
+        version: KedaVersion,
+    ) -> Result<ResourceConfig, Vec<ScalerError>> {
+        let metadata: BTreeMap<String, String> = meta
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let empty = BTreeMap::new();
+        parse_for(
+            &TriggerInput {
+                trigger_type: "cpu",
+                index: 0,
+                metadata: &metadata,
+                auth_params: &empty,
+                env: &empty,
+                pod_identity: None,
+                metric_type,
+                namespace: "default",
+            },
+            version,
+        )
+    }
+
+    #[test]
+    fn metric_type_and_value_rules() {
+        let v = KedaVersion::DEFAULT;
+        let ok = run(&[("value", "70")], Some("Utilization"), v).unwrap();
+        assert_eq!(ok.metric().target, 70.0);
+        assert_eq!(ok.metric().metric_name, "cpu");
+        let avg = run(&[("value", "500m")], Some("AverageValue"), v).unwrap();
+        assert!((avg.value - 0.5).abs() < 1e-12);
+        let e = run(&[("value", "70")], None, v).unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::MetricType);
+        let e = run(&[("value", "70")], Some("Value"), v).unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::MetricType);
+        let e = run(&[], Some("Utilization"), v).unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::Missing);
+        let e = run(&[("value", "7.5")], Some("Utilization"), v).unwrap_err();
+        assert_eq!(e[0].key.as_deref(), Some("value"));
+        // `type` was the metric type before 2.18 and is an error from 2.18 on.
+        let old = KedaVersion::new(2, 17, 0);
+        assert!(run(&[("type", "Utilization"), ("value", "50")], None, old).is_ok());
+        let e = run(
+            &[("type", "Utilization"), ("value", "50")],
+            Some("Utilization"),
+            v,
+        )
+        .unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::Removed);
+    }
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("256Mi"), Some(256.0 * 1024.0 * 1024.0));
+        assert_eq!(parse_quantity("1e3"), Some(1000.0));
+        assert_eq!(parse_quantity("1.5"), Some(1.5));
+        assert_eq!(parse_quantity("5 m"), None);
+        assert_eq!(parse_quantity("abc"), None);
+        assert_eq!(parse_quantity("1Mb"), None);
+    }
+}

@@ -1,0 +1,395 @@
+//! One test per scaler-layer rule, through the public linter.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::validate::{lint, LintOptions};
+use crate::version::KedaVersion;
+
+const CONN: &str = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=manage;SharedAccessKey=c2VjcmV0LWtleS12YWx1ZQ==";
+
+fn so(triggers: &str) -> String {
+    format!(
+        "apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders
+  namespace: demo
+spec:
+  scaleTargetRef:
+    name: orders
+  triggers:
+{triggers}"
+    )
+}
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: orders
+  namespace: demo
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: app
+        env:
+        - name: PLAIN
+          value: hello
+        - name: SB_CONN
+          valueFrom:
+            secretKeyRef:
+              name: sb
+              key: conn
+---
+";
+
+fn scaler_diags(text: &str, version: KedaVersion) -> Vec<Diagnostic> {
+    let options = LintOptions {
+        keda_version: version,
+        ..LintOptions::default()
+    };
+    lint(text, &options)
+        .into_iter()
+        .filter(|d| d.code.starts_with("KEDA2"))
+        .collect()
+}
+
+fn codes(text: &str) -> Vec<(String, Severity, String)> {
+    scaler_diags(text, KedaVersion::DEFAULT)
+        .into_iter()
+        .map(|d| (d.code, d.severity, d.path))
+        .collect()
+}
+
+fn sb(metadata: &str) -> String {
+    so(&format!(
+        "  - type: azure-servicebus\n    metadata:\n{metadata}"
+    ))
+}
+
+#[test]
+fn servicebus_connection_sources() {
+    // No auth, no env reference: KEDA cannot build the scaler.
+    let d = codes(&sb("      queueName: orders\n"));
+    assert_eq!(
+        d,
+        vec![(
+            "KEDA2002".to_owned(),
+            Severity::Error,
+            "spec.triggers[0].metadata".to_owned()
+        )]
+    );
+    // Env from a Secret the bundle does not hold: may exist in the cluster.
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb("      queueName: orders\n      connectionFromEnv: SB_CONN\n")
+    );
+    assert!(codes(&text).is_empty(), "{:?}", codes(&text));
+    // The workload is not in the bundle: nothing is known about its env.
+    assert!(codes(&sb(
+        "      queueName: orders\n      connectionFromEnv: SB_CONN\n"
+    ))
+    .is_empty());
+    // A visible container without the variable: a warning at connectionFromEnv.
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb("      queueName: orders\n      connectionFromEnv: NOPE\n")
+    );
+    assert_eq!(
+        codes(&text),
+        vec![(
+            "KEDA2010".to_owned(),
+            Severity::Warning,
+            "spec.triggers[0].metadata.connectionFromEnv".to_owned()
+        )]
+    );
+    // A TriggerAuthentication that is not in the bundle.
+    let text = so("  - type: azure-servicebus
+    metadata:
+      queueName: orders
+    authenticationRef:
+      name: somewhere-else
+");
+    assert!(codes(&text).is_empty());
+}
+
+#[test]
+fn servicebus_workload_identity_from_bundle() {
+    let ta = |provider: &str| {
+        format!(
+            "apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: sb-auth
+  namespace: demo
+spec:
+  podIdentity:
+    provider: {provider}
+---
+"
+        )
+    };
+    let trigger = |meta: &str| {
+        so(&format!(
+            "  - type: azure-servicebus
+    metadata:
+{meta}    authenticationRef:
+      name: sb-auth
+"
+        ))
+    };
+    let text = format!(
+        "{}{}",
+        ta("azure-workload"),
+        trigger("      queueName: orders\n")
+    );
+    let d = codes(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "KEDA2002");
+    let text = format!(
+        "{}{}",
+        ta("azure-workload"),
+        trigger("      queueName: orders\n      namespace: contoso\n      cloud: Nowhere\n")
+    );
+    assert_eq!(
+        codes(&text),
+        vec![(
+            "KEDA2003".to_owned(),
+            Severity::Error,
+            "spec.triggers[0].metadata.cloud".to_owned()
+        )]
+    );
+    let text = format!(
+        "{}{}",
+        ta("azure-workload"),
+        trigger(
+            "      queueName: orders\n      namespace: contoso\n      cloud: AzureStackCloud\n"
+        )
+    );
+    assert_eq!(codes(&text)[0].0, "KEDA2007");
+    let text = format!(
+        "{}{}",
+        ta("gcp"),
+        trigger("      queueName: orders\n      namespace: contoso\n")
+    );
+    assert_eq!(
+        codes(&text),
+        vec![(
+            "KEDA2005".to_owned(),
+            Severity::Error,
+            "spec.triggers[0].authenticationRef".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn servicebus_values_point_at_metadata() {
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb("      queueName: orders\n      connectionFromEnv: PLAIN\n      messageCount: \"5.5\"\n")
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code, "KEDA2003");
+    assert_eq!(d[0].path, "spec.triggers[0].metadata.messageCount");
+    assert!(d[0].message.contains("cannot unmarshal number 5.5"));
+    // The span is the value `"5.5"` on its line.
+    let line = text.lines().nth(d[0].line as usize - 1).unwrap_or("");
+    assert!(line.contains("messageCount"));
+    assert_eq!(
+        &line[d[0].column as usize - 1..d[0].end_column as usize - 1],
+        "\"5.5\""
+    );
+}
+
+#[test]
+fn quirks_are_warnings_and_hide_secrets() {
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb(&format!(
+            "      queueName: orders\n      connectionFromEnv: PLAIN\n      connection: \"{CONN}\"\n      queueLength: \"10\"\n"
+        ))
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    let got: Vec<(&str, &str)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.path.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("KEDA2008", "spec.triggers[0].metadata.connection"),
+            ("KEDA2008", "spec.triggers[0].metadata.queueLength"),
+        ]
+    );
+    assert!(d.iter().all(|d| d.severity == Severity::Warning));
+    assert!(d.iter().all(|d| !d.message.contains("SharedAccessKey=")));
+}
+
+#[test]
+fn secret_values_never_appear() {
+    // "bogus-mode" (base64 Ym9ndXMtbW9kZQ==) is not an allowed sasl value.
+    let text = "apiVersion: v1
+kind: Secret
+metadata:
+  name: kafka
+  namespace: demo
+data:
+  sasl: Ym9ndXMtbW9kZQ==
+---
+apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: kafka-auth
+  namespace: demo
+spec:
+  secretTargetRef:
+  - parameter: sasl
+    name: kafka
+    key: sasl
+---
+"
+    .to_owned()
+        + &so("  - type: kafka
+    metadata:
+      bootstrapServers: kafka:9092
+      consumerGroup: g
+      topic: t
+    authenticationRef:
+      name: kafka-auth
+");
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].code, "KEDA2003");
+    assert!(!d[0].message.contains("bogus-mode"), "{}", d[0].message);
+    assert!(d[0].message.contains("sasl"));
+}
+
+#[test]
+fn unknown_type_suggests_the_known_name() {
+    let d = scaler_diags(
+        &so("  - type: azure-service-bus\n    metadata:\n      queueName: q\n"),
+        KedaVersion::DEFAULT,
+    );
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, "KEDA2001");
+    assert_eq!(d[0].path, "spec.triggers[0].type");
+    assert!(
+        d[0].message.contains("\"azure-servicebus\""),
+        "{}",
+        d[0].message
+    );
+}
+
+#[test]
+fn metric_type_rules_are_runtime_warnings() {
+    let d = codes(&so("  - type: prometheus
+    metricType: Utilization
+    metadata:
+      serverAddress: http://prometheus:9090
+      query: up
+      threshold: '5'
+"));
+    assert_eq!(
+        d,
+        vec![(
+            "KEDA2006".to_owned(),
+            Severity::Warning,
+            "spec.triggers[0].metricType".to_owned()
+        )]
+    );
+    let d = codes(&so("  - type: cpu\n    metadata:\n      value: '70'\n"));
+    assert_eq!(
+        d,
+        vec![(
+            "KEDA2006".to_owned(),
+            Severity::Warning,
+            "spec.triggers[0]".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn cpu_type_metadata_depends_on_version() {
+    let text = so("  - type: cpu
+    metricType: Utilization
+    metadata:
+      type: Utilization
+      value: '70'
+");
+    let now = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_eq!(now[0].code, "KEDA2004");
+    assert_eq!(now[0].path, "spec.triggers[0].metadata.type");
+    // Before 2.18 `type` is read; together with metricType KEDA refuses the pair.
+    let old = scaler_diags(&text, KedaVersion::new(2, 17, 0));
+    assert!(old.iter().any(|d| d.code == "KEDA2003"), "{old:?}");
+    assert!(old.iter().any(|d| d.code == "KEDA2009"), "{old:?}");
+}
+
+#[test]
+fn generic_checks_from_the_schema() {
+    let d = codes(&so("  - type: prometheus
+    metadata:
+      serverAddress: http://prometheus:9090
+      query: up
+      threshold: ten
+      activationThreshold: '1'
+"));
+    assert_eq!(
+        d,
+        vec![(
+            "KEDA2003".to_owned(),
+            Severity::Error,
+            "spec.triggers[0].metadata.threshold".to_owned()
+        )]
+    );
+    let d = codes(&so(
+        "  - type: prometheus\n    metadata:\n      query: up\n      threshold: '3'\n",
+    ));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "KEDA2002");
+    let d = codes(&so("  - type: azure-queue
+    metadata:
+      queueName: jobs
+      queueLengthStrategy: newest
+      connectionFromEnv: X
+"));
+    assert!(
+        d.iter()
+            .any(|x| x.0 == "KEDA2003" && x.2 == "spec.triggers[0].metadata.queueLengthStrategy"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn scaled_job_env_comes_from_its_template() {
+    let text = "apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata:
+  name: jobs
+  namespace: demo
+spec:
+  jobTargetRef:
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: w
+          env:
+          - name: RABBIT
+            value: amqp://guest:guest@rabbit:5672/
+  triggers:
+  - type: rabbitmq
+    metadata:
+      queueName: jobs
+      hostFromEnv: RABBIT
+      mode: QueueLength
+      value: '5'
+";
+    assert!(codes(text).is_empty(), "{:?}", codes(text));
+    let missing = text.replace("hostFromEnv: RABBIT", "hostFromEnv: OTHER");
+    let d = codes(&missing);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].0, "KEDA2010");
+}
