@@ -166,26 +166,40 @@ pub(crate) fn container_names(pod_spec: &Node) -> impl Iterator<Item = &str> {
         .filter_map(|c| c.get("name").and_then(Node::as_str))
 }
 
-/// The pod spec a ScaledObject's or ScaledJob's environment comes from: the scaled workload's
-/// template (when the bundle holds the workload) or the ScaledJob's own job template, with a
-/// short description of where it is.
-pub(crate) fn owner_pod_spec<'a>(ctx: &Ctx<'a>, owner: &'a Resource) -> Option<(&'a Node, String)> {
+/// The pod template a ScaledObject's or ScaledJob's environment comes from: the scaled
+/// workload's `spec.template` (when the bundle holds the workload) or the ScaledJob's own
+/// `jobTargetRef.template`, with a short description of where it is and the object that holds it.
+pub(crate) fn owner_pod_template<'a>(
+    ctx: &Ctx<'a>,
+    owner: &'a Resource,
+) -> Option<(&'a Node, String, &'a Resource)> {
     match owner.kind {
         Kind::ScaledObject => {
             let target = ScaleTarget::of(owner)?;
             let gvk = target.gvk.ok()?;
             let w = find_workload(ctx, &gvk, target.name, namespace(ctx, owner))?;
-            Some((pod_spec(w)?, format!("{} '{}'", w.kind.name(), target.name)))
+            Some((
+                w.spec()?.get("template")?,
+                format!("{} '{}'", w.kind.name(), target.name),
+                w,
+            ))
         }
         Kind::ScaledJob => Some((
-            owner.spec()?.at(&["jobTargetRef", "template", "spec"])?,
+            owner.spec()?.at(&["jobTargetRef", "template"])?,
             format!(
                 "the job template of ScaledJob '{}'",
                 owner.name.as_deref().unwrap_or("")
             ),
+            owner,
         )),
         _ => None,
     }
+}
+
+/// The pod spec of [`owner_pod_template`].
+pub(crate) fn owner_pod_spec<'a>(ctx: &Ctx<'a>, owner: &'a Resource) -> Option<(&'a Node, String)> {
+    let (template, place, _) = owner_pod_template(ctx, owner)?;
+    Some((template.get("spec")?, place))
 }
 
 /// The span of `key:` in `node` when present, else the node's own span.
