@@ -25,9 +25,14 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     let gvk = match &target.gvk {
         Ok(g) => g,
         Err(e) => {
-            let (node, path) = match target.node.get("apiVersion") {
-                Some(n) => (n, "spec.scaleTargetRef.apiVersion"),
-                None => (target.node, "spec.scaleTargetRef"),
+            let field = if e.starts_with("no matches for kind") {
+                "kind"
+            } else {
+                "apiVersion"
+            };
+            let (node, path) = match target.node.get(field) {
+                Some(n) => (n, format!("spec.scaleTargetRef.{field}")),
+                None => (target.node, "spec.scaleTargetRef".to_owned()),
             };
             report.emit(&SCALE_TARGET_GVK, so, node.span, path, e.clone());
             return;

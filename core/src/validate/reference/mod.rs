@@ -106,11 +106,11 @@ pub static CPU_MEMORY_SCALE_TO_ZERO: Rule = Rule {
 
 pub static SCALE_TARGET_GVK: Rule = Rule {
     code: "KEDA3008",
-    name: "scale-target-api-version-invalid",
+    name: "scale-target-kind-unresolvable",
     severity: Severity::Error,
     source: Source::Webhook,
-    summary: "spec.scaleTargetRef.apiVersion is not a group/version",
-    help: "write apiVersion as <group>/<version> (apps/v1) or <version> for the core group",
+    summary: "spec.scaleTargetRef apiVersion/kind cannot be resolved: the apiVersion is not a group/version, or the kind does not exist in that built-in group",
+    help: "write apiVersion as <group>/<version> (apps/v1) or <version> for the core group, and the kind exactly as the API serves it (Deployment, StatefulSet: case matters)",
     since: V2_10,
     until: None,
     check: Check::Walker,

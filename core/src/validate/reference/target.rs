@@ -15,7 +15,21 @@ pub(crate) fn gvk_string(api_version: &str, kind: &str) -> Result<String, String
     };
     let kind = if kind.is_empty() { "Deployment" } else { kind };
     let (group, version) = group_version(api_version)?;
+    if group == "apps" && !known_apps_kind(version, kind) {
+        return Err(format!(
+            "no matches for kind \"{kind}\" in version \"{api_version}\""
+        ));
+    }
     Ok(format!("{group}/{version}.{kind}"))
+}
+
+/// Deployment and StatefulSet are mapped to their resource without asking the cluster; any
+/// other kind goes through the cluster's RESTMapper, which knows only the kinds the API
+/// server serves. Custom resources cannot be checked offline, but the built-in `apps` group
+/// can: `kind: deployment` (lower case) or a removed `apps/v1beta2` ReplicaSet has no match.
+fn known_apps_kind(version: &str, kind: &str) -> bool {
+    matches!(kind, "Deployment" | "StatefulSet")
+        || (version == "v1" && matches!(kind, "ReplicaSet" | "DaemonSet" | "ControllerRevision"))
 }
 
 /// `schema.ParseGroupVersion`: "" and "/" are the empty group-version, no slash is a core
@@ -227,6 +241,16 @@ mod tests {
             Ok("/custom-api.StatefulSet")
         );
         assert_eq!(gvk_string("/", "X").as_deref(), Ok("/.X"));
+        assert_eq!(
+            gvk_string("apps/v1beta1", "Deployment").as_deref(),
+            Ok("apps/v1beta1.Deployment")
+        );
+        assert_eq!(
+            gvk_string("", "deployment").unwrap_err(),
+            "no matches for kind \"deployment\" in version \"apps/v1\""
+        );
+        assert!(gvk_string("apps/v1beta2", "ReplicaSet").is_err());
+        assert!(gvk_string("argoproj.io/v1alpha1", "Rollout").is_ok());
         assert!(gvk_string("a/b/c", "X")
             .unwrap_err()
             .contains("unexpected GroupVersion string: a/b/c"));

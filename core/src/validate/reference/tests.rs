@@ -498,3 +498,16 @@ fn containers_named_for_the_environment_must_exist() {
         [("KEDA3010", 0, "spec.envSourceContainerName")]
     );
 }
+
+#[test]
+fn scale_target_kind_must_exist_in_the_apps_group() {
+    let lower = "    kind: deployment\n    name: orders\n";
+    let ds = run(&so("s", "", lower, "", CRON));
+    assert_eq!(found(&ds), [("KEDA3008", 0, "spec.scaleTargetRef.kind")]);
+    assert_eq!(
+        ds[0].message,
+        "no matches for kind \"deployment\" in version \"apps/v1\""
+    );
+    let rollout = "    apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    name: orders\n";
+    assert!(run(&so("s", "", rollout, "", CRON)).is_empty());
+}

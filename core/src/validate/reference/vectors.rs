@@ -107,6 +107,13 @@ fn validation_vectors() {
         }
         let ds = judged(case, &options);
         let errs = errors(&ds);
+        eprintln!(
+            "{} [{} {}] -> {:?}",
+            case.file,
+            case.expect,
+            case.reason,
+            ds.iter().map(|d| d.code.as_str()).collect::<Vec<_>>()
+        );
         let ok = if mine && case.expect == "reject" {
             !errs.is_empty()
         } else {
@@ -205,3 +212,42 @@ const DEFENSIBLE_ERRORS: &[(&str, &str)] = &[
     ("memory--03.yaml", "KEDA3007"),
     ("memory--04.yaml", "KEDA3007"),
 ];
+
+/// Verdicts the spec gives for other releases (the "other versions" column of its index).
+#[test]
+fn validation_vectors_at_other_releases() {
+    use crate::version::KedaVersion;
+    let expectations: &[(&str, KedaVersion, Option<&str>)] = &[
+        // hpa-ownership on the HPA is read from 2.14.
+        ("016-", KedaVersion::new(2, 13, 0), Some("KEDA3001")),
+        // SO-W19 from 2.11.
+        ("031-", KedaVersion::new(2, 10, 0), None),
+        // Limits count from 2.13.
+        ("034-", KedaVersion::new(2, 12, 0), Some("KEDA3006")),
+        // The finalizer-removal skip arrived in 2.10.1.
+        ("035-", KedaVersion::new(2, 10, 0), Some("KEDA3006")),
+        // SO-W10 from 2.16.
+        ("133-", KedaVersion::new(2, 15, 0), None),
+        // Before the webhook warned itself (2.20), the lint says it.
+        ("059-", KedaVersion::new(2, 19, 0), Some("KEDA4005")),
+        ("032-", KedaVersion::new(2, 19, 0), Some("KEDA4005")),
+    ];
+    let all = cases();
+    for (prefix, version, code) in expectations {
+        let case = all.iter().find(|c| c.file.starts_with(prefix)).unwrap();
+        let options = LintOptions {
+            keda_version: *version,
+            ..LintOptions::default()
+        };
+        let ds = judged(case, &options);
+        let codes: Vec<&str> = ds.iter().map(|d| d.code.as_str()).collect();
+        match code {
+            Some(c) => assert!(codes.contains(c), "{} at {version}: {codes:?}", case.file),
+            None => assert!(
+                errors(&ds).is_empty(),
+                "{} at {version}: {codes:?}",
+                case.file
+            ),
+        }
+    }
+}
