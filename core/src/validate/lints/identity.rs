@@ -47,7 +47,7 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             ta,
             key_span(parent, "podIdentity"),
             format!("{path}.podIdentity"),
-            "podIdentity provider azure-workload has no identityId, so KEDA presents the client id of the KEDA operator's own environment (AZURE_CLIENT_ID, from the azure.workload.identity/client-id annotation of the operator's service account); that works only if the operator's identity is the one granted access, which is not the case on AKS's managed KEDA add-on",
+            "podIdentity azure-workload has no identityId, so KEDA presents the KEDA operator's own client id (AZURE_CLIENT_ID, from the operator service account's annotation); that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not",
         );
     }
 }

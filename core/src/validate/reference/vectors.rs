@@ -171,10 +171,21 @@ fn documentation_corpus() {
         .collect();
     files.sort();
     assert!(files.len() > 200);
-    let options = LintOptions::default();
     let mut fired: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     let mut unexpected = Vec::new();
-    for p in &files {
+    // The current release, and an older one for the rules that apply only before 2.20.
+    let releases = [
+        crate::version::KedaVersion::DEFAULT,
+        crate::version::KedaVersion::new(2, 16, 0),
+    ];
+    for (p, version) in files
+        .iter()
+        .flat_map(|p| releases.iter().map(move |v| (p, *v)))
+    {
+        let options = LintOptions {
+            keda_version: version,
+            ..LintOptions::default()
+        };
         let text = std::fs::read_to_string(p).unwrap();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         for d in lint_bundle(&[text.as_str()], &options)
@@ -188,10 +199,10 @@ fn documentation_corpus() {
             {
                 unexpected.push(format!("{name}: {} {}", d.code, d.message));
             }
-            fired
-                .entry(d.code.clone())
-                .or_default()
-                .push(format!("{name}:{}:{} {}", d.line, d.column, d.message));
+            fired.entry(d.code.clone()).or_default().push(format!(
+                "{name}:{}:{} @{version} {}",
+                d.line, d.column, d.message
+            ));
         }
     }
     for (code, hits) in &fired {
