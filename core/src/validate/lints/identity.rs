@@ -1,0 +1,163 @@
+//! Azure workload identity. KEDA's operator, not the scaled workload, calls Entra ID: it sends
+//! its own projected service-account token with the client id `identityId` (else its own
+//! `AZURE_CLIENT_ID`). So the identity must be federated with the KEDA operator's service
+//! account; the workload's service-account annotation and pod label do not matter to KEDA.
+
+use super::{
+    AZURE_IDENTITY_ID_MISSING, WORKLOAD_IDENTITY_FEDERATION, WORKLOAD_IDENTITY_LABEL,
+    WORKLOAD_IDENTITY_NOT_KEDAS,
+};
+use crate::document::{Kind, Node, Resource};
+use crate::rules::{Ctx, Report};
+use crate::validate::reference::auth::resolve;
+use crate::validate::reference::target::{find_named, key_span, namespace, owner_pod_template};
+
+const CLIENT_ID: &str = "azure.workload.identity/client-id";
+const USE_LABEL: &str = "azure.workload.identity/use";
+
+fn is_azure_workload(pod_identity: &Node) -> bool {
+    pod_identity.get("provider").and_then(Node::as_str) == Some("azure-workload")
+}
+
+/// KEDA4001 on a TriggerAuthentication's own podIdentity and on the Key Vault's nested one.
+pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+    let ta = ctx.resource;
+    if !matches!(
+        ta.kind,
+        Kind::TriggerAuthentication | Kind::ClusterTriggerAuthentication
+    ) {
+        return;
+    }
+    let Some(spec) = ta.spec() else { return };
+    let places = [
+        (Some(spec), "spec"),
+        (spec.get("azureKeyVault"), "spec.azureKeyVault"),
+    ];
+    for (parent, path) in places {
+        let Some(parent) = parent else { continue };
+        let Some(pi) = parent.get("podIdentity").filter(|p| is_azure_workload(p)) else {
+            continue;
+        };
+        // An empty identityId is rejected by the webhook (TA-W1); only absence is linted.
+        if pi.get("identityId").is_some() {
+            continue;
+        }
+        report.emit(
+            &AZURE_IDENTITY_ID_MISSING,
+            ta,
+            key_span(parent, "podIdentity"),
+            format!("{path}.podIdentity"),
+            "podIdentity azure-workload has no identityId, so KEDA presents the KEDA operator's own client id (AZURE_CLIENT_ID, from the operator service account's annotation); that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not",
+        );
+    }
+}
+
+/// KEDA4002..KEDA4004, from a ScaledObject/ScaledJob whose trigger uses an azure-workload
+/// TriggerAuthentication and whose pod template and service account are in the bundle.
+pub(super) fn check_workload(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+    let owner = ctx.resource;
+    if !matches!(owner.kind, Kind::ScaledObject | Kind::ScaledJob) {
+        return;
+    }
+    let triggers = owner
+        .spec()
+        .and_then(|s| s.get("triggers"))
+        .and_then(Node::as_sequence)
+        .unwrap_or(&[]);
+    let mut seen: Vec<&Resource> = Vec::new();
+    for trigger in triggers {
+        let Some(auth) = trigger
+            .get("authenticationRef")
+            .and_then(|a| resolve(ctx, owner, a))
+        else {
+            continue;
+        };
+        if seen.iter().any(|s| std::ptr::eq(*s, auth)) {
+            continue;
+        }
+        seen.push(auth);
+        let Some(pi) = auth
+            .spec()
+            .and_then(|s| s.get("podIdentity"))
+            .filter(|p| is_azure_workload(p))
+        else {
+            continue;
+        };
+        compare(ctx, report, owner, auth, pi);
+    }
+}
+
+fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Resource, pi: &Node) {
+    let Some((template, place, holder)) = owner_pod_template(ctx, owner) else {
+        return;
+    };
+    let pod = template.get("spec");
+    let sa_name = pod
+        .and_then(|p| {
+            p.get("serviceAccountName")
+                .or_else(|| p.get("serviceAccount"))
+        })
+        .and_then(Node::as_str)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
+    let Some(sa) = find_named(ctx, &Kind::ServiceAccount, sa_name, namespace(ctx, owner)) else {
+        return;
+    };
+    let Some(client_id) = sa.annotation(CLIENT_ID).filter(|c| !c.is_empty()) else {
+        return;
+    };
+    let auth_name = format!(
+        "{} '{}'",
+        auth.kind.name(),
+        auth.name.as_deref().unwrap_or("")
+    );
+    match pi.get("identityId") {
+        None => {
+            report.emit(
+                &WORKLOAD_IDENTITY_NOT_KEDAS,
+                auth,
+                pi.span,
+                "spec.podIdentity",
+                format!(
+                    "ServiceAccount '{sa_name}' of {place} names client id {client_id}, but KEDA does not authenticate as the workload: without identityId this {auth_name} presents the KEDA operator's own client id"
+                ),
+            );
+        }
+        Some(id) if id.as_str() == Some(client_id) => {
+            report.emit(
+                &WORKLOAD_IDENTITY_FEDERATION,
+                auth,
+                id.span,
+                "spec.podIdentity.identityId",
+                format!(
+                    "identityId {client_id} is the identity of ServiceAccount '{sa_name}' of {place}; KEDA sends the KEDA operator's service-account token with it, so the identity needs a federated credential for the KEDA operator's service account as well"
+                ),
+            );
+        }
+        Some(_) => {}
+    }
+    let labelled = template
+        .at(&["metadata", "labels", USE_LABEL])
+        .and_then(Node::as_str)
+        == Some("true");
+    if !labelled {
+        let (span, path) = match template.at(&["metadata", "labels"]) {
+            Some(labels) => (labels.span, "spec.template.metadata.labels"),
+            None => (template.span, "spec.template"),
+        };
+        let path = if owner.kind == Kind::ScaledJob {
+            path.replacen("spec.", "spec.jobTargetRef.", 1)
+        } else {
+            path.to_owned()
+        };
+        report.emit(
+            &WORKLOAD_IDENTITY_LABEL,
+            holder,
+            span,
+            path,
+            format!(
+                "ServiceAccount '{sa_name}' names client id {client_id}, but the pods of {place} lack the label {USE_LABEL}: \"true\", so the application gets no Azure token; this does not affect KEDA, which authenticates as its operator"
+            ),
+        );
+    }
+}

@@ -1,0 +1,411 @@
+use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::validate::{lint, LintOptions};
+use crate::version::KedaVersion;
+
+fn at(version: KedaVersion) -> LintOptions {
+    LintOptions {
+        keda_version: version,
+        ..LintOptions::default()
+    }
+}
+
+fn run_with(text: &str, options: &LintOptions) -> Vec<Diagnostic> {
+    lint(text, options)
+        .into_iter()
+        .filter(|d| d.code.starts_with("KEDA4"))
+        .collect()
+}
+
+fn run(text: &str) -> Vec<Diagnostic> {
+    run_with(text, &LintOptions::default())
+}
+
+fn found(ds: &[Diagnostic]) -> Vec<(&str, usize, &str)> {
+    ds.iter()
+        .map(|d| (d.code.as_str(), d.document, d.path.as_str()))
+        .collect()
+}
+
+fn join(docs: &[&str]) -> String {
+    docs.join("---\n")
+}
+
+fn ta(spec: &str) -> String {
+    format!("apiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata:\n  name: auth\n  namespace: demo\nspec:\n{spec}")
+}
+
+fn so(meta: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: s\n  namespace: demo\n{meta}spec:\n  scaleTargetRef:\n    name: orders\n{spec}  triggers:\n  - type: azure-servicebus\n    authenticationRef:\n      name: auth\n    metadata:\n      queueName: q\n      namespace: ns\n"
+    )
+}
+
+fn sj(spec: &str) -> String {
+    format!("apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata:\n  name: j\n  namespace: demo\nspec:\n  jobTargetRef:\n    template:\n      spec:\n        containers:\n        - name: job\n          image: x\n{spec}  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: '3'\n")
+}
+
+const WI: &str = "  podIdentity:\n    provider: azure-workload\n";
+
+#[test]
+fn every_lint_is_a_warning_or_info_with_help() {
+    for rule in super::RULES {
+        assert!(rule.code.starts_with("KEDA4"), "{}", rule.code);
+        assert_eq!(rule.source, Source::Lint);
+        assert_ne!(rule.severity, Severity::Error, "{}", rule.code);
+        assert!(!rule.help.is_empty(), "{}", rule.code);
+    }
+}
+
+#[test]
+fn azure_workload_without_identity_id() {
+    let ds = run(&ta(WI));
+    assert_eq!(found(&ds), [("KEDA4001", 0, "spec.podIdentity")]);
+    assert_eq!((ds[0].line, ds[0].column), (7, 3));
+    assert!(ds[0].help.as_deref().unwrap_or("").contains("AADSTS700016"));
+    assert!(run(&ta(&format!("{WI}    identityId: 0000-1111\n"))).is_empty());
+    // An empty identityId is the webhook's (TA-W1), not this lint's.
+    assert!(run(&ta(&format!("{WI}    identityId: ''\n"))).is_empty());
+    assert!(run(&ta("  podIdentity:\n    provider: aws\n")).is_empty());
+    let vault = "  azureKeyVault:\n    vaultUri: https://v.vault.azure.net\n    podIdentity:\n      provider: azure-workload\n    secrets:\n    - parameter: connection\n      name: sb\n";
+    assert_eq!(
+        found(&run(&ta(vault))),
+        [("KEDA4001", 0, "spec.azureKeyVault.podIdentity")]
+    );
+}
+
+fn deployment(labels: &str, sa: &str) -> String {
+    format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\n  namespace: demo\nspec:\n  template:\n    metadata:\n      labels:\n        app: orders\n{labels}    spec:\n      serviceAccountName: {sa}\n      containers:\n      - name: app\n        image: x\n")
+}
+
+fn service_account(name: &str, client_id: &str) -> String {
+    format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {name}\n  namespace: demo\n  annotations:\n    azure.workload.identity/client-id: {client_id}\n")
+}
+
+const LABEL: &str = "        azure.workload.identity/use: 'true'\n";
+
+#[test]
+fn workload_identity_is_not_kedas() {
+    let text = join(&[
+        &service_account("orders-sa", "abc"),
+        &deployment(LABEL, "orders-sa"),
+        &ta(WI),
+        &so("", ""),
+    ]);
+    let ds = run(&text);
+    assert_eq!(
+        found(&ds),
+        [
+            ("KEDA4001", 2, "spec.podIdentity"),
+            ("KEDA4002", 2, "spec.podIdentity")
+        ]
+    );
+    assert!(ds[1].message.contains("client id abc"));
+    assert!(ds[1]
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("system:serviceaccount:"));
+
+    // identityId is the workload's identity: a reminder about federation.
+    let same = ta(&format!("{WI}    identityId: abc\n"));
+    let ds = run(&join(&[
+        &service_account("orders-sa", "abc"),
+        &deployment(LABEL, "orders-sa"),
+        &same,
+        &so("", ""),
+    ]));
+    assert_eq!(found(&ds), [("KEDA4003", 2, "spec.podIdentity.identityId")]);
+    assert_eq!(ds[0].severity, Severity::Info);
+
+    // Another identity for KEDA: nothing to say.
+    let other = ta(&format!("{WI}    identityId: def\n"));
+    assert!(run(&join(&[
+        &service_account("orders-sa", "abc"),
+        &deployment(LABEL, "orders-sa"),
+        &other,
+        &so("", "")
+    ]))
+    .is_empty());
+
+    // Pods without the label: info on the Deployment, about the application only.
+    let ds = run(&join(&[
+        &service_account("orders-sa", "abc"),
+        &deployment("", "orders-sa"),
+        &other,
+        &so("", ""),
+    ]));
+    assert_eq!(
+        found(&ds),
+        [("KEDA4004", 1, "spec.template.metadata.labels")]
+    );
+    assert!(ds[0].message.contains("does not affect KEDA"));
+
+    // The service account not in the inputs (or not annotated): nothing is known.
+    assert_eq!(
+        found(&run(&join(&[
+            &deployment("", "orders-sa"),
+            &ta(WI),
+            &so("", "")
+        ]))),
+        [("KEDA4001", 1, "spec.podIdentity")]
+    );
+    // No serviceAccountName means the namespace's default service account.
+    let default_sa =
+        deployment(LABEL, "orders-sa").replace("      serviceAccountName: orders-sa\n", "");
+    let ds = run(&join(&[
+        &service_account("default", "abc"),
+        &default_sa,
+        &ta(WI),
+        &so("", ""),
+    ]));
+    assert!(found(&ds).contains(&("KEDA4002", 2, "spec.podIdentity")));
+}
+
+#[test]
+fn cooldown_and_polling_relevance_before_2_20() {
+    let spec = "  minReplicaCount: 1\n  cooldownPeriod: 60\n  pollingInterval: 5\n";
+    let old = at(KedaVersion::new(2, 19, 0));
+    let ds = run_with(&so("", spec), &old);
+    assert_eq!(
+        found(&ds),
+        [
+            ("KEDA4005", 0, "spec.cooldownPeriod"),
+            ("KEDA4006", 0, "spec.pollingInterval")
+        ]
+    );
+    // From 2.20 the webhook warns itself.
+    assert!(run(&so("", spec)).is_empty());
+    // Scaling to zero or idle makes both relevant.
+    assert!(run_with(
+        &so("", "  minReplicaCount: 0\n  cooldownPeriod: 60\n"),
+        &old
+    )
+    .is_empty());
+    assert!(run_with(
+        &so(
+            "",
+            "  idleReplicaCount: 0\n  minReplicaCount: 1\n  cooldownPeriod: 60\n"
+        ),
+        &old
+    )
+    .is_empty());
+    // Cached metrics make the polling interval matter.
+    let cached = so("", "  minReplicaCount: 2\n  pollingInterval: 5\n").replace(
+        "    authenticationRef:",
+        "    useCachedMetrics: true\n    authenticationRef:",
+    );
+    assert!(run_with(&cached, &old).is_empty());
+}
+
+#[test]
+fn file_path_only_for_cluster_trigger_authentication() {
+    let v = at(KedaVersion::new(2, 19, 0));
+    let ds = run_with(&ta("  filePath: creds.json\n"), &v);
+    assert_eq!(found(&ds), [("KEDA4007", 0, "spec.filePath")]);
+    let cta = |p: &str| {
+        format!("apiVersion: keda.sh/v1alpha1\nkind: ClusterTriggerAuthentication\nmetadata:\n  name: c\nspec:\n  filePath: {p}\n")
+    };
+    assert!(run_with(&cta("creds/api.json"), &v).is_empty());
+    assert_eq!(run_with(&cta("/etc/creds.json"), &v).len(), 1);
+    assert_eq!(run_with(&cta("../creds.json"), &v).len(), 1);
+    // The field did not exist before 2.19.
+    assert!(run_with(
+        &ta("  filePath: creds.json\n"),
+        &at(KedaVersion::new(2, 18, 0))
+    )
+    .is_empty());
+}
+
+#[test]
+fn secret_store_authentication() {
+    let vault = |extra: &str| {
+        ta(&format!("  azureKeyVault:\n    vaultUri: https://v.vault.azure.net\n{extra}    secrets:\n    - parameter: connection\n      name: sb\n"))
+    };
+    let ds = run(&vault("    podIdentity:\n      provider: gcp\n"));
+    assert_eq!(
+        found(&ds),
+        [("KEDA4008", 0, "spec.azureKeyVault.podIdentity.provider")]
+    );
+    let ds = run(&vault(""));
+    assert_eq!(found(&ds), [("KEDA4008", 0, "spec.azureKeyVault")]);
+    assert!(ds[0].message.contains("clientId, tenantId, clientSecret"));
+    let creds = "    credentials:\n      clientId: a\n      tenantId: b\n      clientSecret:\n        valueFrom:\n          secretKeyRef:\n            name: s\n            key: k\n";
+    assert!(run(&vault(creds)).is_empty());
+    let aws = ta("  awsSecretManager:\n    podIdentity:\n      provider: aws\n    secrets:\n    - parameter: p\n      name: n\n");
+    assert!(run(&aws).is_empty());
+}
+
+#[test]
+fn scaling_modifiers_runtime_parsing() {
+    let modifiers = |target: &str, activation: &str, fallback: bool| {
+        let fb = if fallback {
+            "  fallback:\n    failureThreshold: 3\n    replicas: 2\n"
+        } else {
+            ""
+        };
+        so("", &format!("{fb}  advanced:\n    scalingModifiers:\n      formula: a + b\n      target: '{target}'\n      activationTarget: '{activation}'\n"))
+    };
+    let ds = run(&modifiers("5", "x1", false));
+    assert_eq!(
+        found(&ds),
+        [(
+            "KEDA4009",
+            0,
+            "spec.advanced.scalingModifiers.activationTarget"
+        )]
+    );
+    assert!(run(&modifiers("5", "1e2", false)).is_empty());
+    let ds = run(&modifiers("2.5", "1", true));
+    assert_eq!(
+        found(&ds),
+        [("KEDA4010", 0, "spec.advanced.scalingModifiers.target")]
+    );
+    // Without fallback nothing is lost; an invalid target is the webhook's.
+    assert!(run(&modifiers("2.5", "1", false)).is_empty());
+    assert!(run(&modifiers("abc", "1", true)).is_empty());
+    assert!(run(&modifiers("4", "1", true)).is_empty());
+}
+
+#[test]
+fn annotations_read_as_keda_reads_them() {
+    let ann = |k: &str, v: &str| format!("  annotations:\n    {k}: '{v}'\n");
+    let ds = run(&so(&ann("autoscaling.keda.sh/paused", "yes"), ""));
+    assert_eq!(
+        found(&ds),
+        [(
+            "KEDA4012",
+            0,
+            "metadata.annotations.autoscaling.keda.sh/paused"
+        )]
+    );
+    assert!(ds[0].message.contains("pauses"));
+    assert!(run(&so(&ann("autoscaling.keda.sh/paused", "False"), "")).is_empty());
+    // 2.12 paused a ScaledObject whatever the value.
+    assert_eq!(
+        run_with(
+            &so(&ann("autoscaling.keda.sh/paused", "false"), ""),
+            &at(KedaVersion::new(2, 12, 0))
+        )
+        .len(),
+        1
+    );
+
+    let ds = run(&so(&ann("autoscaling.keda.sh/paused-replicas", "two"), ""));
+    assert_eq!(
+        found(&ds),
+        [(
+            "KEDA4011",
+            0,
+            "metadata.annotations.autoscaling.keda.sh/paused-replicas"
+        )]
+    );
+    assert!(run(&so(&ann("autoscaling.keda.sh/paused-replicas", "2"), "")).is_empty());
+    assert_eq!(
+        run(&so(
+            &ann("autoscaling.keda.sh/paused-replicas", "3000000000"),
+            ""
+        ))
+        .len(),
+        1
+    );
+
+    let ds = run(&so(&ann("validations.keda.sh/hpa-ownership", "true"), ""));
+    assert_eq!(
+        found(&ds),
+        [(
+            "KEDA4013",
+            0,
+            "metadata.annotations.validations.keda.sh/hpa-ownership"
+        )]
+    );
+    assert!(run(&so(&ann("validations.keda.sh/hpa-ownership", "false"), "")).is_empty());
+
+    assert_eq!(
+        found(&run(&so(
+            &ann("scaledobject.keda.sh/transfer-hpa-ownership", "True"),
+            ""
+        ))),
+        [(
+            "KEDA4014",
+            0,
+            "metadata.annotations.scaledobject.keda.sh/transfer-hpa-ownership"
+        )]
+    );
+    assert!(run(&so(
+        &ann("scaledobject.keda.sh/transfer-hpa-ownership", "true"),
+        ""
+    ))
+    .is_empty());
+}
+
+#[test]
+fn hpa_name_and_behavior_pass_kubernetes_validation() {
+    let config = |body: &str| {
+        so(
+            "",
+            &format!("  advanced:\n    horizontalPodAutoscalerConfig:\n{body}"),
+        )
+    };
+    let ds = run(&config("      name: Orders_HPA\n"));
+    assert_eq!(
+        found(&ds),
+        [(
+            "KEDA4015",
+            0,
+            "spec.advanced.horizontalPodAutoscalerConfig.name"
+        )]
+    );
+    assert!(run(&config("      name: orders.hpa-1\n")).is_empty());
+
+    let behavior = "      behavior:\n        scaleDown:\n          selectPolicy: Maximum\n          policies:\n          - type: Pods\n            value: 0\n            periodSeconds: 3600\n          - type: Replicas\n            value: 1\n            periodSeconds: 60\n        scaleUp:\n          policies:\n          - type: Percent\n            value: 100\n            periodSeconds: 15\n";
+    let ds = run(&config(behavior));
+    let base = "spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown";
+    let paths: Vec<String> = ds.iter().map(|d| d.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("{base}.selectPolicy"),
+            format!("{base}.policies[0].value"),
+            format!("{base}.policies[0].periodSeconds"),
+            format!("{base}.policies[1].type"),
+        ]
+    );
+    assert!(ds.iter().all(|d| d.code == "KEDA4016"));
+    // The CRD bounds the stabilization window from 2.12; before, the HPA refused it.
+    let window =
+        "      behavior:\n        scaleDown:\n          stabilizationWindowSeconds: 4000\n";
+    assert!(run(&config(window)).is_empty());
+    assert_eq!(
+        run_with(&config(window), &at(KedaVersion::new(2, 11, 0))).len(),
+        1
+    );
+}
+
+#[test]
+fn scaled_job_strategies() {
+    let ds = run(&sj(
+        "  scalingStrategy:\n    strategy: custom\n    customScalingRunningJobPercentage: half\n",
+    ));
+    assert_eq!(
+        found(&ds),
+        [(
+            "KEDA4017",
+            0,
+            "spec.scalingStrategy.customScalingRunningJobPercentage"
+        )]
+    );
+    let ds = run(&sj("  scalingStrategy:\n    strategy: custom\n"));
+    assert_eq!(found(&ds), [("KEDA4017", 0, "spec.scalingStrategy")]);
+    assert!(run(&sj(
+        "  scalingStrategy:\n    strategy: custom\n    customScalingRunningJobPercentage: '0.5'\n"
+    ))
+    .is_empty());
+    assert!(run(&sj("  scalingStrategy:\n    strategy: accurate\n")).is_empty());
+
+    let old = at(KedaVersion::new(2, 19, 0));
+    let ds = run_with(&sj("  rollout:\n    strategy: default\n"), &old);
+    assert_eq!(found(&ds), [("KEDA4018", 0, "spec.rollout.strategy")]);
+    assert!(run_with(&sj("  rollout:\n    strategy: gradual\n"), &old).is_empty());
+    // From 2.20 the CRD enum rejects it (schema layer).
+    assert!(run(&sj("  rollout:\n    strategy: default\n")).is_empty());
+}

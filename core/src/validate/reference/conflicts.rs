@@ -1,0 +1,200 @@
+//! SO-W7..W10 and SO-W20: a ScaledObject may not take over a workload another HPA or
+//! ScaledObject already scales, nor an HPA name another ScaledObject uses.
+
+use super::target::{
+    earlier, gvk_string, hpa_name, namespace, only_removes_finalizers, ScaleTarget,
+};
+use super::{
+    HPA_CONFLICT, HPA_NAME_CONFLICT, HPA_TRANSFER_NAME, SCALE_TARGET_CONFLICT, SCALE_TARGET_GVK,
+};
+use crate::document::{Kind, Node, Resource};
+use crate::rules::{Ctx, Report};
+use crate::version::KedaVersion;
+
+const TRANSFER: &str = "scaledobject.keda.sh/transfer-hpa-ownership";
+const HPA_OWNERSHIP: &str = "validations.keda.sh/hpa-ownership";
+
+pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+    let so = ctx.resource;
+    if so.kind != Kind::ScaledObject || only_removes_finalizers(ctx) {
+        return;
+    }
+    let Some(target) = ScaleTarget::of(so) else {
+        return;
+    };
+    let gvk = match &target.gvk {
+        Ok(g) => g,
+        Err(e) => {
+            let field = if e.starts_with("no matches for kind") {
+                "kind"
+            } else {
+                "apiVersion"
+            };
+            let (node, path) = match target.node.get(field) {
+                Some(n) => (n, format!("spec.scaleTargetRef.{field}")),
+                None => (target.node, "spec.scaleTargetRef".to_owned()),
+            };
+            report.emit(&SCALE_TARGET_GVK, so, node.span, path, e.clone());
+            return;
+        }
+    };
+    other_hpas(ctx, report, &target, gvk);
+    other_scaled_objects(ctx, report, &target, gvk);
+}
+
+/// SO-W7/SO-W8 (`scaledobject_webhook.go:L297-L360`).
+fn other_hpas(ctx: &Ctx<'_>, report: &mut Report<'_>, target: &ScaleTarget<'_>, gvk: &str) {
+    let so = ctx.resource;
+    let v = ctx.version();
+    let ns = namespace(ctx, so);
+    let so_name = so.name.as_deref().unwrap_or("");
+    for hpa in ctx.bundle.of_kind(&Kind::HorizontalPodAutoscaler) {
+        if namespace(ctx, hpa) != ns {
+            continue;
+        }
+        if v >= KedaVersion::new(2, 14, 0) && hpa.annotation(HPA_OWNERSHIP) == Some("false") {
+            continue;
+        }
+        let Some(hpa_target) = hpa.spec().and_then(|s| s.get("scaleTargetRef")) else {
+            continue;
+        };
+        let field = |k: &str| hpa_target.get(k).and_then(Node::as_str).unwrap_or("");
+        let Ok(hpa_gvk) = gvk_string(field("apiVersion"), field("kind")) else {
+            continue;
+        };
+        if hpa_gvk != gvk || field("name") != target.name || owned_by(hpa, so_name) {
+            continue;
+        }
+        let hpa_name = hpa.name.as_deref().unwrap_or("");
+        let custom = so
+            .spec()
+            .and_then(|s| s.at(&["advanced", "horizontalPodAutoscalerConfig", "name"]));
+        let transfer = v >= KedaVersion::new(2, 11, 0) && so.annotation(TRANSFER) == Some("true");
+        if transfer && custom.and_then(Node::as_str) == Some(hpa_name) {
+            continue;
+        }
+        if transfer && v >= HPA_TRANSFER_NAME.since {
+            let (node, path) = match custom {
+                Some(n) => (
+                    n,
+                    "spec.advanced.horizontalPodAutoscalerConfig.name".to_owned(),
+                ),
+                None => (
+                    so.root
+                        .at(&["metadata", "annotations", TRANSFER])
+                        .unwrap_or(&so.root),
+                    format!("metadata.annotations.{TRANSFER}"),
+                ),
+            };
+            let named = match custom.and_then(Node::text) {
+                Some(n) => format!("it names '{n}'"),
+                None => "it names none".to_owned(),
+            };
+            report.emit(
+                &HPA_TRANSFER_NAME,
+                so,
+                node.span,
+                path,
+                format!(
+                    "the existing hpa '{hpa_name}' for workload '{}' of type '{gvk}' must be specified by name in spec.advanced.horizontalPodAutoscalerConfig.name to enable ownership transfer ({named})",
+                    target.name
+                ),
+            );
+            continue;
+        }
+        let d = report.emit(
+            &HPA_CONFLICT,
+            so,
+            target.name_node.span,
+            "spec.scaleTargetRef.name",
+            format!(
+                "the workload '{}' of type '{gvk}' is already managed by the hpa '{hpa_name}'",
+                target.name
+            ),
+        );
+        if transfer && custom.is_none() {
+            if let Some(d) = d {
+                d.message.push_str(
+                    " (with the transfer annotation and no spec.advanced, this KEDA release's webhook crashes on the request)",
+                );
+            }
+        }
+    }
+}
+
+/// KEDA recognises its own HPA only by an ownerReference of kind ScaledObject and the
+/// ScaledObject's name (apiVersion and uid are not compared).
+fn owned_by(hpa: &Resource, so_name: &str) -> bool {
+    hpa.root
+        .at(&["metadata", "ownerReferences"])
+        .and_then(Node::as_sequence)
+        .unwrap_or(&[])
+        .iter()
+        .any(|o| {
+            o.get("kind").and_then(Node::as_str) == Some("ScaledObject")
+                && o.get("name").and_then(Node::as_str) == Some(so_name)
+        })
+}
+
+/// SO-W9/SO-W10 (`scaledobject_webhook.go:L426-L474`). Of two new ScaledObjects, the later
+/// one is reported (the earlier one would be admitted first).
+fn other_scaled_objects(
+    ctx: &Ctx<'_>,
+    report: &mut Report<'_>,
+    target: &ScaleTarget<'_>,
+    gvk: &str,
+) {
+    let so = ctx.resource;
+    let ns = namespace(ctx, so);
+    let my_hpa = hpa_name(so);
+    for other in ctx.bundle.of_kind(&Kind::ScaledObject) {
+        if !other.is_keda()
+            || !earlier(other, so)
+            || other.name.is_none()
+            || other.name == so.name
+            || namespace(ctx, other) != ns
+        {
+            continue;
+        }
+        let other_name = other.name.as_deref().unwrap_or("");
+        let other_target = ScaleTarget::of(other);
+        let same_target = other_target
+            .as_ref()
+            .is_some_and(|t| t.name == target.name && t.gvk.as_deref() == Ok(gvk));
+        if same_target {
+            report.emit(
+                &SCALE_TARGET_CONFLICT,
+                so,
+                target.name_node.span,
+                "spec.scaleTargetRef.name",
+                format!(
+                    "the workload '{}' of type '{gvk}' is already managed by the ScaledObject '{other_name}'",
+                    target.name
+                ),
+            );
+            continue;
+        }
+        let theirs = hpa_name(other);
+        if my_hpa.is_some() && theirs == my_hpa {
+            let h = theirs.unwrap_or_default();
+            let custom = so
+                .spec()
+                .and_then(|s| s.at(&["advanced", "horizontalPodAutoscalerConfig", "name"]))
+                .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+            let (span, path) = match custom {
+                Some(n) => (n.span, "spec.advanced.horizontalPodAutoscalerConfig.name"),
+                None => (
+                    so.root.at(&["metadata", "name"]).unwrap_or(&so.root).span,
+                    "metadata.name",
+                ),
+            };
+            report.emit(
+                &HPA_NAME_CONFLICT,
+                so,
+                span,
+                path,
+                format!("the HPA '{h}' is already managed by the ScaledObject '{other_name}'"),
+            );
+        }
+    }
+}
