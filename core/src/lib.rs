@@ -16,3 +16,6 @@ pub use diagnostic::{Diagnostic, Severity, Source};
 pub use document::{parse_stream, Bundle, Limits};
 pub use validate::{lint, LintOptions};
 pub use version::KedaVersion;
+pub mod decide;
+pub mod model;
+pub mod simulate;

@@ -1,0 +1,321 @@
+//! One HPA controller sync (`reconcileAutoscaler`) over the metrics KEDA serves.
+
+use crate::scalers::MetricType;
+
+use super::explain::{Detail, Normalisation, Proposal};
+use super::fallback::{self, TriggerEval};
+use super::keda::composite_value;
+use super::plan::Plan;
+use super::rules;
+use super::state::State;
+use super::{to_milli, Action, Limit, Loop, Observed, Outcome, Reading};
+
+/// `Tolerances.isWithin`: both bounds inclusive, in float64 as the controller computes.
+pub fn within(ratio: f64, tolerance: (f64, f64)) -> bool {
+    (1.0 - tolerance.0) <= ratio && ratio <= (1.0 + tolerance.1)
+}
+
+/// The replica proposal of one External metric (`GetExternalPerPodMetricReplicas` /
+/// `GetExternalMetricReplicas`). Values are compared in milli units like the controller.
+pub fn external_proposal(
+    metric_type: MetricType,
+    usage: f64,
+    target: f64,
+    obs: Observed,
+    tolerance: (f64, f64),
+) -> Proposal {
+    let usage_m = to_milli(usage) as f64;
+    let target_m = to_milli(target) as f64;
+    let mut p = Proposal {
+        trigger: None,
+        usage,
+        target,
+        metric_type,
+        pods: 0,
+        ratio: 0.0,
+        within: false,
+        replicas: None,
+    };
+    match metric_type {
+        MetricType::Value => {
+            p.ratio = usage_m / target_m;
+            p.pods = obs.ready();
+            if obs.replicas != 0 {
+                p.within = within(p.ratio, tolerance);
+                p.replicas = Some(if p.within {
+                    obs.replicas
+                } else {
+                    ceil_replicas(p.ratio * obs.ready() as f64)
+                });
+            } else {
+                p.replicas = Some(ceil_replicas(p.ratio));
+            }
+        }
+        _ => {
+            let n = obs.status();
+            p.pods = n;
+            p.ratio = usage_m / (target_m * n as f64);
+            p.within = within(p.ratio, tolerance);
+            p.replicas = Some(if p.within {
+                n
+            } else {
+                ceil_replicas(usage_m / target_m)
+            });
+        }
+    }
+    p
+}
+
+fn ceil_replicas(v: f64) -> i64 {
+    if v.is_nan() {
+        return 0;
+    }
+    v.ceil().clamp(f64::from(i32::MIN), f64::from(i32::MAX)) as i64
+}
+
+fn evaluate_for_hpa(
+    plan: &Plan,
+    state: &mut State,
+    i: usize,
+    live: Reading,
+    current: i64,
+    ready: i64,
+) -> TriggerEval {
+    let cached = plan
+        .triggers
+        .get(i)
+        .filter(|t| t.use_cached_metrics)
+        .and_then(|_| state.cache.get(i).copied().flatten());
+    match cached {
+        Some(rec) => {
+            let reading = rec.value.map_or(Reading::Error, Reading::Value);
+            let mut e = fallback::evaluate(plan, state, i, reading, current, ready);
+            e.cached = true;
+            e
+        }
+        None => fallback::evaluate(plan, state, i, live, current, ready),
+    }
+}
+
+pub(super) fn sync(
+    plan: &Plan,
+    state: &mut State,
+    detail: &mut Detail,
+    t: i64,
+    readings: &[Reading],
+    obs: Observed,
+) -> Outcome {
+    let current = obs.replicas;
+    state.replicas = current;
+    detail.begin(Loop::Hpa, t, current);
+    let mut o = Outcome {
+        t,
+        kind: Loop::Hpa,
+        replicas: current,
+        evaluated: true,
+        action: Action::None,
+        active: state.conditions.active.0 == "True",
+        error: false,
+        fallback: false,
+        last_active_time: state.last_active_time,
+        prenormalized: None,
+        stabilized: None,
+        limit: None,
+        composite: None,
+    };
+    if !state.hpa_exists {
+        o.evaluated = false;
+        o.action = Action::NotEvaluated;
+        o.fallback = fallback::condition(plan, state);
+        return detail.finish(o);
+    }
+    if !state.hpa.initialized {
+        state.hpa.initialized = true;
+        state
+            .hpa
+            .recommendations
+            .push(super::state::Recommendation {
+                t,
+                replicas: current,
+            });
+    }
+    let (min, max) = (plan.hpa_min, plan.hpa_max);
+    if current == 0 && min != 0 {
+        state.conditions.scaling_active = ("False", "ScalingDisabled");
+        o.action = Action::HpaDisabled;
+        o.fallback = fallback::condition(plan, state);
+        return detail.finish(o);
+    }
+    let desired = if current > max {
+        Some(max)
+    } else if current < min {
+        Some(min)
+    } else {
+        None
+    };
+    let desired = match desired {
+        Some(d) => d,
+        None => match metrics_and_normalise(plan, state, detail, t, readings, obs, &mut o) {
+            Some(d) => d,
+            None => {
+                o.fallback = fallback::condition(plan, state);
+                return detail.finish(o);
+            }
+        },
+    };
+    state.conditions.scaling_active = ("True", "ValidMetricFound");
+    if desired != current {
+        if let Some(b) = &plan.behavior {
+            rules::store_scale_event(&mut state.hpa, t, current, desired, &b.up, &b.down);
+        }
+        state.replicas = desired;
+        o.action = Action::HpaScale;
+    }
+    o.replicas = state.replicas;
+    o.fallback = fallback::condition(plan, state);
+    detail.finish(o)
+}
+
+/// Steps 3-5 of a sync; `None` when no count could be computed (missing metrics).
+fn metrics_and_normalise(
+    plan: &Plan,
+    state: &mut State,
+    detail: &mut Detail,
+    t: i64,
+    readings: &[Reading],
+    obs: Observed,
+    o: &mut Outcome,
+) -> Option<i64> {
+    let current = obs.replicas;
+    let ready = obs.ready();
+    let tol = plan.tolerance;
+    for (i, tp) in plan.triggers.iter().enumerate() {
+        let live = readings.get(i).copied().unwrap_or(Reading::Value(0.0));
+        if tp.resource {
+            // Resource metric: the reading is the utilization (percent of requests).
+            let mut p = match live {
+                Reading::Value(u) => external_proposal(MetricType::Value, u, tp.target, obs, tol),
+                Reading::Error => Proposal {
+                    trigger: None,
+                    usage: 0.0,
+                    target: tp.target,
+                    metric_type: MetricType::Utilization,
+                    pods: 0,
+                    ratio: 0.0,
+                    within: false,
+                    replicas: None,
+                },
+            };
+            p.trigger = Some(i);
+            p.metric_type = MetricType::Utilization;
+            detail.proposals.push(p);
+            continue;
+        }
+        let e = evaluate_for_hpa(plan, state, i, live, current, ready);
+        if let Some(d) = detail.triggers.get_mut(i) {
+            *d = e;
+        }
+        if plan.composite.is_some() {
+            continue;
+        }
+        let mut p = match (e.error || e.placeholder, e.value) {
+            (false, Some(v)) => external_proposal(tp.metric_type, v, tp.target, obs, tol),
+            _ => Proposal {
+                trigger: None,
+                usage: 0.0,
+                target: tp.target,
+                metric_type: tp.metric_type,
+                pods: 0,
+                ratio: 0.0,
+                within: false,
+                replicas: None,
+            },
+        };
+        p.trigger = Some(i);
+        detail.proposals.push(p);
+    }
+    if let Some(c) = &plan.composite {
+        let v = composite_value(plan, &detail.triggers, current, ready);
+        detail.composite = v.ok();
+        detail.composite_error = v.is_err();
+        o.composite = v.ok();
+        let p = match v {
+            Ok(v) => external_proposal(c.metric_type, v, c.target, obs, tol),
+            Err(()) => Proposal {
+                trigger: None,
+                usage: 0.0,
+                target: c.target,
+                metric_type: c.metric_type,
+                pods: 0,
+                ratio: 0.0,
+                within: false,
+                replicas: None,
+            },
+        };
+        detail.proposals.push(p);
+    }
+    // computeReplicasForMetrics: max of the valid; missing data may scale up, never down.
+    let mut best: Option<i64> = None;
+    let mut invalid = 0;
+    for p in &detail.proposals {
+        match p.replicas {
+            Some(r) => best = Some(best.map_or(r, |b| b.max(r))),
+            None => invalid += 1,
+        }
+    }
+    o.error = invalid > 0;
+    let desired = match best {
+        Some(b) if invalid == 0 || b >= current => b,
+        _ => {
+            state.conditions.scaling_active = ("False", "FailedGetExternalMetric");
+            o.action = Action::HpaNoMetrics;
+            return None;
+        }
+    };
+    o.prenormalized = Some(desired);
+    let (min, max) = (plan.hpa_min, plan.hpa_max);
+    let norm = match &plan.behavior {
+        None => {
+            let stabilized = rules::stabilize_legacy(&mut state.hpa, t, desired);
+            let (result, reason) = rules::convert_with_rules(current, stabilized, min, max);
+            Normalisation {
+                legacy: true,
+                desired,
+                stabilized,
+                up_rec: stabilized,
+                down_rec: stabilized,
+                limit: Some(rules::legacy_scale_up_limit(current)),
+                result,
+                reason,
+            }
+        }
+        Some(b) => {
+            let (stabilized, up_rec, down_rec) = rules::stabilize_with_behaviors(
+                &mut state.hpa,
+                t,
+                current,
+                desired,
+                b.up.window,
+                b.down.window,
+            );
+            let (result, reason, limit) = rules::convert_with_behavior_rate(
+                &state.hpa, t, current, stabilized, min, max, &b.up, &b.down,
+            );
+            Normalisation {
+                legacy: false,
+                desired,
+                stabilized,
+                up_rec,
+                down_rec,
+                limit,
+                result,
+                reason,
+            }
+        }
+    };
+    o.stabilized = Some(norm.stabilized);
+    o.limit = Some(norm.reason);
+    detail.norm = Some(norm);
+    let _ = Limit::DesiredWithinRange;
+    Some(norm.result)
+}

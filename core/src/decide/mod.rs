@@ -1,0 +1,289 @@
+//! KEDA's scale loop and the HPA controller as one deterministic state machine.
+//!
+//! Two tick kinds share one [`State`]: [`ScaledObjectEngine::keda_poll`] (KEDA's loop, every
+//! `pollingInterval`) and [`ScaledObjectEngine::hpa_sync`] (the HPA controller, every sync
+//! period). Neither reads a clock: the caller passes the time and what the scalers returned.
+//! Each tick keeps a compact record of how it decided; [`ScaledObjectEngine::explain`] turns
+//! it into words only when asked, so the hot path does not format strings.
+
+mod explain;
+mod fallback;
+mod hpa;
+mod keda;
+pub mod modifiers;
+pub mod plan;
+pub mod rules;
+pub mod scaledjob;
+pub mod state;
+
+use std::collections::BTreeMap;
+
+pub use explain::Detail;
+pub use plan::Plan;
+pub use state::{Initial, State};
+
+use crate::model::ScaledObjectSpec;
+
+/// What one trigger's scaler returned at this tick (after KEDA's one refresh-and-retry).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reading {
+    Value(f64),
+    Error,
+}
+
+/// What the cluster shows at this tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Observed {
+    /// The target's `spec.replicas`.
+    pub replicas: i64,
+    /// Pods Running and Ready (defaults to `replicas`).
+    pub ready_pods: Option<i64>,
+    /// The target's `status.replicas` (defaults to `replicas`).
+    pub status_replicas: Option<i64>,
+}
+
+impl Observed {
+    pub fn replicas(replicas: i64) -> Observed {
+        Observed {
+            replicas,
+            ready_pods: None,
+            status_replicas: None,
+        }
+    }
+
+    pub fn ready(&self) -> i64 {
+        self.ready_pods.unwrap_or(self.replicas)
+    }
+
+    pub fn status(&self) -> i64 {
+        self.status_replicas.unwrap_or(self.replicas)
+    }
+}
+
+/// Which loop produced an outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loop {
+    Keda,
+    Hpa,
+    Reconcile,
+}
+
+impl Loop {
+    pub fn name(self) -> &'static str {
+        match self {
+            Loop::Keda => "keda",
+            Loop::Hpa => "hpa",
+            Loop::Reconcile => "reconcile",
+        }
+    }
+}
+
+/// What a tick did, in KEDA's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    None,
+    /// The loop is stopped or the HPA deleted: nothing was evaluated.
+    NotEvaluated,
+    ScaleFromZero,
+    ScaleToZero,
+    ScaleToIdle,
+    ScaleToMin,
+    /// Inactive but still inside cooldown / initialCooldownPeriod.
+    Cooldown,
+    PausedScaleIn,
+    PausedScaleOut,
+    /// The HPA wrote replicas.
+    HpaScale,
+    /// The HPA is disabled because the target is at 0.
+    HpaDisabled,
+    /// The HPA could not compute a count (missing metrics).
+    HpaNoMetrics,
+    /// paused-replicas written by reconcile.
+    PausedReplicas,
+    Restore,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::None => "none",
+            Action::NotEvaluated => "not_evaluated",
+            Action::ScaleFromZero => "scale_from_zero",
+            Action::ScaleToZero => "scale_to_zero",
+            Action::ScaleToIdle => "scale_to_idle",
+            Action::ScaleToMin => "scale_to_min",
+            Action::Cooldown => "none_cooldown",
+            Action::PausedScaleIn => "none_paused_scale_in",
+            Action::PausedScaleOut => "none_paused_scale_out",
+            Action::HpaScale => "hpa_scale",
+            Action::HpaDisabled => "hpa_disabled",
+            Action::HpaNoMetrics => "hpa_no_metrics",
+            Action::PausedReplicas => "paused_replicas",
+            Action::Restore => "restore",
+        }
+    }
+}
+
+/// The HPA's `ScalingLimited` reason.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    DesiredWithinRange,
+    ScaleUpLimit,
+    ScaleDownLimit,
+    TooManyReplicas,
+    TooFewReplicas,
+}
+
+impl Limit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Limit::DesiredWithinRange => "DesiredWithinRange",
+            Limit::ScaleUpLimit => "ScaleUpLimit",
+            Limit::ScaleDownLimit => "ScaleDownLimit",
+            Limit::TooManyReplicas => "TooManyReplicas",
+            Limit::TooFewReplicas => "TooFewReplicas",
+        }
+    }
+}
+
+/// The result of one tick.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub t: i64,
+    pub kind: Loop,
+    /// `spec.replicas` after the tick.
+    pub replicas: i64,
+    pub evaluated: bool,
+    pub action: Action,
+    /// The object's Active condition after the tick.
+    pub active: bool,
+    /// A trigger errored (after fallback) in this tick.
+    pub error: bool,
+    /// The Fallback condition after the tick.
+    pub fallback: bool,
+    pub last_active_time: Option<i64>,
+    /// HPA: the combined proposal before normalisation.
+    pub prenormalized: Option<i64>,
+    /// HPA: after stabilization.
+    pub stabilized: Option<i64>,
+    pub limit: Option<Limit>,
+    /// Served composite metric (scalingModifiers).
+    pub composite: Option<f64>,
+}
+
+/// One ScaledObject and its HPA.
+#[derive(Clone, Debug)]
+pub struct ScaledObjectEngine {
+    plan: Plan,
+    state: State,
+    detail: Detail,
+}
+
+impl ScaledObjectEngine {
+    pub fn new(spec: &ScaledObjectSpec, initial: Initial) -> ScaledObjectEngine {
+        let plan = Plan::new(spec);
+        let mut state = State::new(initial, plan.triggers.len());
+        let mut detail = Detail::new(plan.triggers.len());
+        if plan.pause.stops_loop() {
+            // Created paused: no loop, no HPA.
+            state.loop_running = false;
+            state.hpa_exists = false;
+            let _ = keda::apply_pause(&plan, &mut state, &mut detail, initial.replicas);
+        }
+        ScaledObjectEngine {
+            plan,
+            state,
+            detail,
+        }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The last tick's record (per-trigger values, proposals, normalisation).
+    pub fn detail(&self) -> &Detail {
+        &self.detail
+    }
+
+    /// The last tick's reason chain, in KEDA's and the HPA's words.
+    pub fn explain(&self) -> String {
+        self.detail.render(&self.plan)
+    }
+
+    /// One evaluation of KEDA's scale loop (`checkScalers` + `RequestScale`).
+    pub fn keda_poll(&mut self, t: i64, readings: &[Reading], observed: Observed) -> Outcome {
+        keda::poll(
+            &self.plan,
+            &mut self.state,
+            &mut self.detail,
+            t,
+            readings,
+            observed,
+        )
+    }
+
+    /// One HPA controller sync (`reconcileAutoscaler`).
+    pub fn hpa_sync(&mut self, t: i64, readings: &[Reading], observed: Observed) -> Outcome {
+        hpa::sync(
+            &self.plan,
+            &mut self.state,
+            &mut self.detail,
+            t,
+            readings,
+            observed,
+        )
+    }
+
+    /// The controller's reconcile after the annotations changed: pause / unpause.
+    pub fn reconcile(
+        &mut self,
+        t: i64,
+        annotations: &BTreeMap<String, String>,
+        observed: Observed,
+    ) -> Outcome {
+        self.plan.set_annotations(annotations);
+        keda::reconcile(&self.plan, &mut self.state, &mut self.detail, t, observed)
+    }
+
+    /// Deleting the ScaledObject: the finalizer restores `originalReplicaCount` when
+    /// `restoreToOriginalReplicaCount` is set, else the target keeps its replicas.
+    pub fn delete(&mut self, t: i64, observed: Observed) -> Outcome {
+        keda::delete(&self.plan, &mut self.state, &mut self.detail, t, observed)
+    }
+}
+
+/// `finalizeScaledObject`'s restore rule on its own: restore only when asked and when the
+/// target was ever resolved (KEDA records the GVKR and the original count together).
+pub fn replicas_after_delete(
+    restore: bool,
+    original_replica_count: Option<i64>,
+    target_known: bool,
+    current: i64,
+) -> i64 {
+    match original_replica_count {
+        Some(o) if restore && target_known => o,
+        _ => current,
+    }
+}
+
+/// A metric as the metrics API serves it: milli units, NaN/Inf/negative as 0, formatted to
+/// three decimals (`GenerateMetricInMili`).
+pub fn to_milli(v: f64) -> i64 {
+    if !v.is_finite() || v < 0.0 {
+        return 0;
+    }
+    (v * 1000.0).round().min(i64::MAX as f64) as i64
+}
+
+/// Truncation to milli used for fallback and composite values (`int64(v*1000)`).
+pub fn truncate_milli(v: f64) -> f64 {
+    if !v.is_finite() || v < 0.0 {
+        return 0.0;
+    }
+    (v * 1000.0).trunc() / 1000.0
+}

@@ -1,0 +1,56 @@
+//! Runs a ScaledObject (or ScaledJob) over time: explicit KEDA/HPA ticks, a metric series,
+//! or a queue model, and returns a trace with each step's replicas and reason.
+
+pub mod queue;
+mod runner;
+pub mod scenario;
+
+pub use queue::{QueueModel, QueueSummary};
+pub use runner::simulate;
+pub use scenario::{Expect, InitialSpec, Mismatch, Scenario, Step, Trace, TraceStep, TriggerTrace};
+
+/// Why a scenario could not be run.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("scenario is not valid: {message}")]
+    Json {
+        message: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("manifest: {message} (line {line}, column {column})")]
+    Manifest {
+        message: String,
+        line: u32,
+        column: u32,
+    },
+    #[error("manifest holds no keda.sh/v1alpha1 ScaledObject or ScaledJob")]
+    NoScaledObject,
+    #[error("step {index} (t={t}): unknown loop {name:?}; use keda, hpa, reconcile or delete")]
+    UnknownLoop { index: usize, t: i64, name: String },
+    #[error("step {index} (t={t}): {key:?} names no trigger (triggers: {known})")]
+    UnknownTrigger {
+        index: usize,
+        t: i64,
+        key: String,
+        known: String,
+    },
+    #[error("steps mix explicit loops (step {explicit}) and series samples without a loop (step {series})")]
+    MixedModes { explicit: usize, series: usize },
+    #[error("hpaSyncPeriod must be at least 1 second (got {0})")]
+    BadSyncPeriod(i64),
+    #[error("queue: {0}")]
+    Queue(String),
+    #[error("the run would take {0} ticks; at most 1000000 are allowed (shorten `until`)")]
+    TooLong(i64),
+}
+
+/// Parses a scenario from JSON and runs it.
+pub fn simulate_json(text: &str) -> Result<Trace, ScenarioError> {
+    let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+        message: e.to_string(),
+        line: e.line(),
+        column: e.column(),
+    })?;
+    simulate(&scenario)
+}

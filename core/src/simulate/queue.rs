@@ -1,0 +1,237 @@
+//! A message queue feeding one trigger, for capacity planning: arrivals, pods that each
+//! handle a number of messages per second once started, and the resulting queue length,
+//! message wait and pod-seconds.
+//!
+//! JSON (the optional `queue` object of a scenario):
+//! ```json
+//! {"trigger": "orders",
+//!  "initialMessages": 0,
+//!  "bursts": [{"t": 10, "messages": 100}],
+//!  "arrivalRate": 0.5,
+//!  "messagesPerPodPerSecond": 0.1,
+//!  "podStartupSeconds": 0,
+//!  "duration": 900}
+//! ```
+//! `arrivalRate` (messages per second) is a number or a series `[{"t": 0, "rate": 2}, ...]`
+//! (each rate holds from its `t` until the next). The queue advances in one-second steps;
+//! the trigger reads the whole messages waiting. A pod counts toward pod-seconds from the
+//! moment it is requested; it drains the queue only `podStartupSeconds` later. Scale-in
+//! removes the newest pods first (the unready ones, as the ReplicaSet controller does).
+
+use std::collections::VecDeque;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ArrivalRate {
+    Constant(f64),
+    Series(Vec<RatePoint>),
+}
+
+impl Default for ArrivalRate {
+    fn default() -> Self {
+        ArrivalRate::Constant(0.0)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatePoint {
+    pub t: i64,
+    pub rate: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Burst {
+    pub t: i64,
+    pub messages: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueModel {
+    /// The trigger the queue feeds (its `name`, else `s{index}`); default: the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(default)]
+    pub initial_messages: f64,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bursts: Vec<Burst>,
+    #[serde(default)]
+    pub arrival_rate: ArrivalRate,
+    pub messages_per_pod_per_second: f64,
+    #[serde(default)]
+    pub pod_startup_seconds: i64,
+    /// Simulated seconds (default: the scenario's `until`, else 900).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+}
+
+/// What the run cost and how long messages waited.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueSummary {
+    pub messages_arrived: f64,
+    pub messages_processed: f64,
+    pub messages_left: f64,
+    pub pod_seconds: f64,
+    pub mean_wait_seconds: f64,
+    pub max_wait_seconds: f64,
+    pub peak_queue_length: f64,
+    pub peak_replicas: i64,
+    /// The last time the queue became empty (and stayed so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue_empty_at: Option<i64>,
+    /// The last time replicas reached 0 (and stayed so).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zero_replicas_at: Option<i64>,
+}
+
+/// The queue's state as time advances.
+#[derive(Clone, Debug)]
+pub struct QueueSim {
+    model: QueueModel,
+    now: i64,
+    /// FIFO of `(arrival second, messages)`.
+    waiting: VecDeque<(i64, f64)>,
+    length: f64,
+    /// Ready-at time of each requested pod, oldest first.
+    pods: Vec<i64>,
+    pub summary: QueueSummary,
+    wait_sum: f64,
+}
+
+const EPS: f64 = 1e-9;
+
+impl QueueSim {
+    pub fn new(model: &QueueModel) -> QueueSim {
+        let mut sim = QueueSim {
+            model: model.clone(),
+            now: 0,
+            waiting: VecDeque::new(),
+            length: 0.0,
+            pods: Vec::new(),
+            summary: QueueSummary::default(),
+            wait_sum: 0.0,
+        };
+        if model.initial_messages > 0.0 {
+            sim.arrive(0, model.initial_messages);
+        }
+        sim
+    }
+
+    fn arrive(&mut self, t: i64, n: f64) {
+        if n <= 0.0 || !n.is_finite() {
+            return;
+        }
+        self.waiting.push_back((t, n));
+        self.length += n;
+        self.summary.messages_arrived += n;
+        self.summary.peak_queue_length = self.summary.peak_queue_length.max(self.length);
+    }
+
+    fn rate_at(&self, t: i64) -> f64 {
+        match &self.model.arrival_rate {
+            ArrivalRate::Constant(r) => *r,
+            ArrivalRate::Series(points) => points
+                .iter()
+                .filter(|p| p.t <= t)
+                .max_by_key(|p| p.t)
+                .map_or(0.0, |p| p.rate),
+        }
+    }
+
+    /// Whole messages waiting, as a queue scaler reports them.
+    pub fn length(&self) -> f64 {
+        (self.length + EPS).floor().max(0.0)
+    }
+
+    pub fn ready_pods(&self) -> i64 {
+        self.pods.iter().filter(|r| **r <= self.now).count() as i64
+    }
+
+    /// Applies a replica count decided at the current time.
+    pub fn set_replicas(&mut self, replicas: i64) {
+        let replicas = replicas.max(0) as usize;
+        if replicas > self.pods.len() {
+            let ready_at = self.now + self.model.pod_startup_seconds.max(0);
+            self.pods.resize(replicas, ready_at);
+        } else {
+            // Newest (latest ready-at) removed first.
+            self.pods.sort_unstable();
+            self.pods.truncate(replicas);
+        }
+        self.summary.peak_replicas = self.summary.peak_replicas.max(replicas as i64);
+        if replicas == 0 {
+            if self.summary.zero_replicas_at.is_none() {
+                self.summary.zero_replicas_at = Some(self.now);
+            }
+        } else {
+            self.summary.zero_replicas_at = None;
+        }
+    }
+
+    /// Advances one second at a time up to `t`.
+    pub fn advance_to(&mut self, t: i64) {
+        while self.now < t {
+            let s = self.now;
+            let bursts: f64 = self
+                .model
+                .bursts
+                .iter()
+                .filter(|b| b.t == s)
+                .map(|b| b.messages)
+                .sum();
+            self.arrive(s, bursts);
+            let rate = self.rate_at(s);
+            self.arrive(s, rate);
+            let capacity =
+                self.ready_pods() as f64 * self.model.messages_per_pod_per_second.max(0.0);
+            self.process(s + 1, capacity);
+            self.summary.pod_seconds += self.pods.len() as f64;
+            self.now = s + 1;
+            if self.length <= EPS {
+                if self.summary.queue_empty_at.is_none() && self.summary.messages_arrived > 0.0 {
+                    self.summary.queue_empty_at = Some(self.now);
+                }
+            } else {
+                self.summary.queue_empty_at = None;
+            }
+        }
+    }
+
+    fn process(&mut self, done_at: i64, mut capacity: f64) {
+        while capacity > EPS {
+            let Some(front) = self.waiting.front_mut() else {
+                break;
+            };
+            let n = front.1.min(capacity);
+            let wait = (done_at - front.0) as f64;
+            self.wait_sum += wait * n;
+            self.summary.max_wait_seconds = self.summary.max_wait_seconds.max(wait);
+            self.summary.messages_processed += n;
+            self.length -= n;
+            capacity -= n;
+            front.1 -= n;
+            if front.1 <= EPS {
+                self.waiting.pop_front();
+            }
+        }
+        if self.length < EPS {
+            self.length = 0.0;
+        }
+    }
+
+    pub fn finish(&mut self) -> QueueSummary {
+        let mut s = self.summary.clone();
+        s.messages_left = self.length;
+        s.mean_wait_seconds = if s.messages_processed > 0.0 {
+            self.wait_sum / s.messages_processed
+        } else {
+            0.0
+        };
+        s
+    }
+}
