@@ -71,9 +71,9 @@ pub static HPA_NAME_CONFLICT: Rule = Rule {
 pub static SCALE_TARGET_NOT_FOUND: Rule = Rule {
     code: "KEDA3005",
     name: "scale-target-not-in-inputs",
-    severity: Severity::Warning,
-    source: Source::Reference,
-    summary: "the Deployment or StatefulSet a cpu/memory ScaledObject scales is not among the inputs (KEDA's webhook rejects the ScaledObject when it does not exist)",
+    severity: Severity::Error,
+    source: Source::Webhook,
+    summary: "with --strict-refs (the inputs are the whole namespace): the Deployment or StatefulSet a cpu/memory ScaledObject scales does not exist, and KEDA's webhook rejects the ScaledObject",
     help: "lint the workload together with the ScaledObject, or create it before the ScaledObject",
     since: V2_10,
     until: None,

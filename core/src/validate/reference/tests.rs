@@ -379,7 +379,7 @@ fn missing_workload_is_reported_only_under_strict_refs() {
     };
     let ds = run_with(&text, &strict);
     assert_eq!(found(&ds), [("KEDA3005", 0, "spec.scaleTargetRef.name")]);
-    assert_eq!(ds[0].severity, Severity::Warning);
+    assert_eq!(ds[0].severity, Severity::Error);
     // No cpu/memory trigger: KEDA never reads the workload.
     assert!(run_with(&so("s", "", ORDERS, "", CRON), &strict).is_empty());
 }

@@ -155,7 +155,7 @@ fn missing_workload_only_under_strict_refs() {
         ds.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["KEDA3005"]
     );
-    assert_eq!(ds[0].severity, Severity::Warning);
+    assert_eq!(ds[0].severity, Severity::Error);
     assert_eq!(ds[0].path, "spec.scaleTargetRef.name");
 }
 
