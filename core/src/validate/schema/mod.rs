@@ -8,7 +8,10 @@
 mod compile;
 #[cfg(test)]
 mod gates;
+mod message;
 mod meta;
+mod path;
+mod quantity;
 mod suggest;
 #[cfg(test)]
 mod tests;
