@@ -169,12 +169,23 @@ impl Walker<'_, '_, '_> {
                     .map(|(n, _)| &**n);
                 match closest(key, candidates) {
                     Some(best) => format!("unknown field {field:?}; did you mean {best:?}?"),
+                    None if self.has_parameter_map(s) => format!(
+                        "unknown field {field:?}; scaler parameters go under the trigger's \
+                         metadata (metadata.{key})"
+                    ),
                     None => format!("unknown field {field:?}"),
                 }
             }
         };
         self.report
             .emit(&UNKNOWN_FIELD, self.resource, e.key.span, field, msg);
+    }
+
+    /// A trigger: its `metadata` is a map of strings, where a misplaced parameter belongs.
+    fn has_parameter_map(&self, s: &SchemaNode) -> bool {
+        s.property("metadata")
+            .and_then(|i| self.schemas.node(i))
+            .is_some_and(|m| m.additional.is_some())
     }
 
     fn sequence(&mut self, node: &Node, items: &[Node], s: &SchemaNode, path: &Path<'_>) {

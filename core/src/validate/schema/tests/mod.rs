@@ -289,6 +289,12 @@ fn unknown_fields_with_suggestions() {
     ));
     assert_eq!(codes(&d), [("KEDA0108", "metadata.lables")]);
     assert!(d[0].message.contains("\"labels\""));
+    // A scaler parameter written beside `metadata` instead of under it.
+    let d = diags(&so(
+        "  scaleTargetRef:\n    name: x\n  triggers:\n  - type: kafka\n    topic: orders\n    metadata: {}\n",
+    ));
+    assert_eq!(codes(&d), [("KEDA0108", "spec.triggers[0].topic")]);
+    assert!(d[0].message.contains("metadata.topic"), "{}", d[0].message);
 }
 
 #[test]
