@@ -32,6 +32,11 @@ pub(super) fn wrong_type_message(node: &Node, s: &SchemaNode, path: &Path<'_>) -
     }
     let text = node.text().unwrap_or_default();
     match (s.ty, node.resolved()) {
+        (Ty::String, Some(Resolved::Bool(_))) if !matches!(text, "true" | "false") => {
+            msg.push_str(&format!(
+                "; YAML reads {text} as a boolean, quote it: \"{text}\""
+            ));
+        }
         (Ty::String, Some(Resolved::Int(_) | Resolved::Float(_) | Resolved::Bool(_))) => {
             msg.push_str(&format!("; quote it: \"{text}\""));
         }
@@ -73,7 +78,7 @@ fn is_placeholder(node: &Node) -> bool {
     matches!(node.as_mapping(), Some([only]) if is_null(&only.value))
 }
 
-fn article(word: &str) -> &'static str {
+pub(super) fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {

@@ -10,7 +10,7 @@ use crate::document::{Entry, Node, Resolved, Resource, ScalarStyle, Span, Value}
 use crate::rules::{Report, Rule};
 use crate::version::KedaVersion;
 
-use super::message::{describe_path, show, wrong_type_message};
+use super::message::{article, describe_path, show, wrong_type_message};
 use super::path::{Path, Seg};
 use super::quantity::is_quantity;
 use super::suggest::closest;
@@ -53,8 +53,9 @@ impl Walker<'_, '_, '_> {
             // Only list items and the root reach here: null fields were dropped by the caller.
             if !s.nullable && s.ty != Ty::Any && !self.status {
                 let msg = format!(
-                    "{} is null; a list item must be a {}",
+                    "{} is null; a list item must be {} {}",
                     describe_path(path),
+                    article(s.ty.name()),
                     s.ty.name()
                 );
                 self.emit(&NULL_VALUE, node.span, path, msg);

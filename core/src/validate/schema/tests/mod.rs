@@ -464,3 +464,20 @@ pub(super) fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 pub(super) fn last_document(text: &str) -> &str {
     text.rsplit("\n---").next().unwrap_or(text)
 }
+
+#[test]
+fn yaml_booleans_in_metadata_are_explained() {
+    let d = diags(&so(
+        "  scaleTargetRef:\n    name: x\n  triggers:\n  - type: kafka\n    metadata:\n      allowIdleConsumers: yes\n",
+    ));
+    assert_eq!(
+        codes(&d),
+        [("KEDA0101", "spec.triggers[0].metadata.allowIdleConsumers")]
+    );
+    assert!(
+        d[0].message
+            .contains("YAML reads yes as a boolean, quote it: \"yes\""),
+        "{}",
+        d[0].message
+    );
+}
