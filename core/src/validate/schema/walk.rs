@@ -358,6 +358,9 @@ fn first_key_span(node: &Node, entries: &[Entry]) -> Span {
         .map_or(Span::new(node.span.start, node.span.start), |e| e.key.span)
 }
 
+/// Items missing a key field compare as absent, not as the field's default (the one case,
+/// a container port without `protocol`, defaults to TCP): a duplicate can be missed there,
+/// never invented.
 fn same_key(a: &Node, b: &Node, s: &SchemaNode) -> bool {
     if s.list_type == ListType::Set || s.list_keys.is_empty() {
         return match (a.resolved(), b.resolved()) {

@@ -423,7 +423,10 @@ fn schema_walk_speed() {
         options: &options,
     };
     let _ = schemas();
-    let n: u32 = std::env::var("SPEED_N").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let n: u32 = std::env::var("SPEED_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
     let start = std::time::Instant::now();
     let mut out = Vec::new();
     for _ in 0..n {
