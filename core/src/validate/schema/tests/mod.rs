@@ -484,3 +484,54 @@ fn yaml_booleans_in_metadata_are_explained() {
         d[0].message
     );
 }
+
+#[test]
+fn odd_shapes_are_reported_not_panicked_on() {
+    let cases = [
+        ("spec: [1, 2]\n", vec![("KEDA0101", "spec")]),
+        (
+            "spec:\n  triggers: {a: b}\n  scaleTargetRef: x\n",
+            vec![
+                ("KEDA0101", "spec.triggers"),
+                ("KEDA0101", "spec.scaleTargetRef"),
+            ],
+        ),
+        (
+            "spec:\n  1: x\n  scaleTargetRef: {name: a}\n  triggers: [{type: t, metadata: {}}]\n",
+            vec![("KEDA0108", "spec.1")],
+        ),
+    ];
+    for (body, want) in cases {
+        let text = format!("{SO_HEAD}{body}");
+        assert_eq!(codes(&diags(&text)), want, "{body}");
+    }
+    let text = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: 5\nspec: {}\n";
+    assert_eq!(
+        codes(&diags(text)),
+        [
+            ("KEDA0101", "metadata"),
+            ("KEDA0102", "spec"),
+            ("KEDA0102", "spec")
+        ]
+    );
+}
+
+#[test]
+fn every_release_walks_the_corpus() {
+    let versions = [
+        "2.0.0", "2.4.0", "2.12.0", "2.13.0", "2.14.0", "2.15.0", "2.17.0", "2.19.0", "2.20.0",
+        "2.20.1",
+    ];
+    let mut dirs = vec![repo_root().join("tests/corpus/keda-docs")];
+    dirs.push(repo_root().join("tests/vectors/validation"));
+    for dir in dirs {
+        for path in yaml_files(&dir) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for v in versions {
+                // Older releases can only add unknown-field findings or drop constraint
+                // findings; nothing may panic.
+                let _ = run(&text, v.parse().unwrap());
+            }
+        }
+    }
+}
