@@ -535,3 +535,22 @@ fn every_release_walks_the_corpus() {
         }
     }
 }
+
+#[test]
+fn kubernetes_name_syntax() {
+    use super::{dns_label, dns_subdomain, label_value, qualified_name};
+    assert!(dns_subdomain("orders-scaler.v2").is_none());
+    assert!(dns_subdomain("Orders").is_some());
+    assert!(dns_subdomain("a..b").is_some());
+    assert!(dns_subdomain(&"a".repeat(254)).is_some());
+    assert!(dns_label("demo-1").is_none());
+    assert!(dns_label("a.b").is_some());
+    assert!(dns_label(&"a".repeat(64)).is_some());
+    assert!(qualified_name("app.kubernetes.io/name").is_none());
+    assert!(qualified_name("autoscaling.keda.sh/paused-replicas").is_none());
+    assert!(qualified_name("/x").is_some());
+    assert!(qualified_name("a/b/c").is_some());
+    assert!(label_value("").is_none());
+    assert!(label_value("v1.2_3").is_none());
+    assert!(label_value("-a").is_some());
+}
