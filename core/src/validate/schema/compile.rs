@@ -274,9 +274,11 @@ impl Table {
                 "x-gates" => {
                     n.insert("g".into(), v.clone());
                 }
-                // Documentation, the int-or-string spelled out, formats the API server does
-                // not check for these fields, and the one CEL rule (reported by the webhook
-                // layer as KEDA1004 so the same fault is not reported twice).
+                // Documentation; the int-or-string spelled out as anyOf; formats (the API
+                // server's OpenAPI validator checks the JSON type only for int32/int64, and
+                // date-time appears only under `status`, which is reset before validation);
+                // and the one CEL rule, reported by the webhook layer as KEDA1004 so the same
+                // fault is not reported twice.
                 "description"
                 | "anyOf"
                 | "format"

@@ -214,6 +214,8 @@ pub static GATES: &[Gate] = &[
         enumeration: Some("2.13.0"),
         ..NONE
     },
+    // roleArn and identityOwner came with the `aws` provider (case index §13, case 106).
+    field_since(TA, "spec.podIdentity.roleArn", "2.13.0"),
     field_since(TA, "spec.podIdentity.identityTenantId", "2.14.0"),
     field_since(TA, "spec.podIdentity.identityAuthorityHost", "2.14.0"),
     field_since(TA, "spec.podIdentity.externalID", "2.20.0"),

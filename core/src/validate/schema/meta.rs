@@ -9,7 +9,8 @@
 use crate::document::{Node, Resource, Span};
 use crate::rules::Report;
 
-use super::walk::{child_path, show};
+use super::message::show;
+use super::path::child_path;
 use super::{LABEL, NAME, NAMESPACE};
 
 const TOTAL_ANNOTATION_SIZE: usize = 256 * 1024;

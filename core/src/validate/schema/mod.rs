@@ -8,12 +8,19 @@
 mod compile;
 #[cfg(test)]
 mod gates;
+mod message;
 mod meta;
+mod path;
+mod quantity;
 mod suggest;
 #[cfg(test)]
 mod tests;
 mod tree;
 mod walk;
+
+/// Kubernetes name syntax checks (each returns why a name is invalid), for other layers
+/// that judge names the API server will see (e.g. a custom HPA name).
+pub use meta::{dns_label, dns_subdomain, label_value, qualified_name};
 
 use crate::diagnostic::{Severity, Source};
 use crate::rules::{Check, Ctx, Report, Rule};

@@ -83,6 +83,10 @@ pub struct Gates {
     pub values: Box<[ValueGate]>,
 }
 
+fn by_length(a: &str, b: &str) -> std::cmp::Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 fn from(gate: Option<KedaVersion>, v: KedaVersion) -> bool {
     gate.is_none_or(|g| v >= g)
 }
@@ -90,7 +94,8 @@ fn from(gate: Option<KedaVersion>, v: KedaVersion) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaNode {
     pub ty: Ty,
-    /// Sorted by name, for binary search.
+    /// Sorted by name length, then name, for binary search (most probes then stop at a
+    /// length comparison instead of comparing bytes).
     pub properties: Box<[(Box<str>, u32)]>,
     pub required: Box<[Box<str>]>,
     pub items: Option<u32>,
@@ -114,7 +119,7 @@ pub struct SchemaNode {
 impl SchemaNode {
     pub fn property(&self, key: &str) -> Option<u32> {
         self.properties
-            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .binary_search_by(|(k, _)| by_length(k, key))
             .ok()
             .and_then(|i| self.properties.get(i))
             .map(|(_, n)| *n)
@@ -362,6 +367,7 @@ pub fn parse(text: &str) -> Result<Schemas, String> {
         for (k, v) in n.p {
             properties.push((k.into_boxed_str(), check(v)?));
         }
+        properties.sort_by(|a, b| by_length(&a.0, &b.0));
         nodes.push(SchemaNode {
             ty: Ty::parse(n.t.as_deref())?,
             properties: properties.into_boxed_slice(),

@@ -10,94 +10,15 @@ use crate::document::{Entry, Node, Resolved, Resource, ScalarStyle, Span, Value}
 use crate::rules::{Report, Rule};
 use crate::version::KedaVersion;
 
+use super::message::{article, describe_path, show, wrong_type_message};
+use super::path::{Path, Seg};
+use super::quantity::is_quantity;
 use super::suggest::closest;
 use super::tree::{ListType, SchemaNode, Schemas, Ty};
 use super::{
     DUPLICATE_ITEM, ENUM, MAXIMUM, MINIMUM, MIN_ITEMS, MIN_LENGTH, NULL_VALUE, QUANTITY, REQUIRED,
     UNKNOWN_FIELD, WRONG_TYPE,
 };
-
-/// One step of a path, linked to its parent on the stack.
-#[derive(Clone, Copy)]
-pub struct Path<'a> {
-    parent: Option<&'a Path<'a>>,
-    seg: Seg<'a>,
-}
-
-#[derive(Clone, Copy)]
-enum Seg<'a> {
-    Root,
-    Key(&'a str),
-    Index(usize),
-}
-
-impl<'a> Path<'a> {
-    pub const ROOT: Path<'static> = Path {
-        parent: None,
-        seg: Seg::Root,
-    };
-
-    fn key(&'a self, k: &'a str) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            seg: Seg::Key(k),
-        }
-    }
-
-    fn index(&'a self, i: usize) -> Path<'a> {
-        Path {
-            parent: Some(self),
-            seg: Seg::Index(i),
-        }
-    }
-
-    /// `spec.triggers[0].metadata.queueName`; keys holding `.` or `/` (annotation keys) are
-    /// written in brackets, as Kubernetes field paths do.
-    pub fn render(&self) -> String {
-        let mut segs = Vec::new();
-        let mut p = Some(self);
-        while let Some(node) = p {
-            segs.push(node.seg);
-            p = node.parent;
-        }
-        let mut out = String::new();
-        for seg in segs.iter().rev() {
-            match seg {
-                Seg::Root => {}
-                Seg::Key(k) if needs_brackets(k) => {
-                    out.push('[');
-                    out.push_str(k);
-                    out.push(']');
-                }
-                Seg::Key(k) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(k);
-                }
-                Seg::Index(i) => {
-                    out.push('[');
-                    out.push_str(&i.to_string());
-                    out.push(']');
-                }
-            }
-        }
-        out
-    }
-}
-
-fn needs_brackets(k: &str) -> bool {
-    k.is_empty() || k.contains(['.', '/', '[', ']', ' '])
-}
-
-/// The path of key `key` of the mapping at `parent` (`metadata.labels` + `app`).
-pub fn child_path(parent: &str, key: &str) -> String {
-    if needs_brackets(key) {
-        format!("{parent}[{key}]")
-    } else {
-        format!("{parent}.{key}")
-    }
-}
 
 pub struct Walker<'a, 'r, 'o> {
     pub schemas: &'a Schemas,
@@ -132,8 +53,9 @@ impl Walker<'_, '_, '_> {
             // Only list items and the root reach here: null fields were dropped by the caller.
             if !s.nullable && s.ty != Ty::Any && !self.status {
                 let msg = format!(
-                    "{} is null; a list item must be a {}",
+                    "{} is null; a list item must be {} {}",
                     describe_path(path),
+                    article(s.ty.name()),
                     s.ty.name()
                 );
                 self.emit(&NULL_VALUE, node.span, path, msg);
@@ -248,12 +170,23 @@ impl Walker<'_, '_, '_> {
                     .map(|(n, _)| &**n);
                 match closest(key, candidates) {
                     Some(best) => format!("unknown field {field:?}; did you mean {best:?}?"),
+                    None if self.has_parameter_map(s) => format!(
+                        "unknown field {field:?}; scaler parameters go under the trigger's \
+                         metadata (metadata.{key})"
+                    ),
                     None => format!("unknown field {field:?}"),
                 }
             }
         };
         self.report
             .emit(&UNKNOWN_FIELD, self.resource, e.key.span, field, msg);
+    }
+
+    /// A trigger: its `metadata` is a map of strings, where a misplaced parameter belongs.
+    fn has_parameter_map(&self, s: &SchemaNode) -> bool {
+        s.property("metadata")
+            .and_then(|i| self.schemas.node(i))
+            .is_some_and(|m| m.additional.is_some())
     }
 
     fn sequence(&mut self, node: &Node, items: &[Node], s: &SchemaNode, path: &Path<'_>) {
@@ -407,70 +340,8 @@ fn type_ok(node: &Node, r: Option<Resolved<'_>>, s: &SchemaNode) -> bool {
     }
 }
 
-fn wrong_type_message(node: &Node, s: &SchemaNode, path: &Path<'_>) -> String {
-    let want = if s.int_or_string {
-        "an integer or a string"
-    } else {
-        match s.ty {
-            Ty::Object => "an object (a mapping)",
-            Ty::Array => "a list",
-            Ty::String => "a string",
-            Ty::Integer => "an integer",
-            Ty::Number => "a number",
-            Ty::Boolean => "a boolean (true or false)",
-            Ty::Any => "a value",
-        }
-    };
-    let got = node.type_name();
-    let mut msg = format!(
-        "{} must be {want}, but it is {} {}",
-        describe_path(path),
-        article(got),
-        got
-    );
-    if node.as_scalar().is_some() {
-        msg.push_str(&format!(" ({})", show(node)));
-    }
-    let text = node.text().unwrap_or_default();
-    match (s.ty, node.resolved()) {
-        (Ty::String, Some(Resolved::Int(_) | Resolved::Float(_) | Resolved::Bool(_))) => {
-            msg.push_str(&format!("; quote it: \"{text}\""));
-        }
-        (Ty::Integer | Ty::Number | Ty::Boolean, Some(Resolved::Str(t)))
-            if looks_typed(t, s.ty) =>
-        {
-            msg.push_str("; remove the quotes");
-        }
-        _ if s.int_or_string && matches!(node.resolved(), Some(Resolved::Float(_))) => {
-            msg.push_str(&format!("; quote it: \"{text}\""));
-        }
-        (Ty::String, _) if is_placeholder(node) => {
-            msg.push_str(
-                "; `{...}` is a YAML mapping: replace the placeholder with a value, or quote it",
-            );
-        }
-        _ => {}
-    }
-    msg
-}
-
-/// Whether a quoted string would have the wanted type without its quotes.
-pub(super) fn looks_typed(t: &str, ty: Ty) -> bool {
-    let plain = crate::document::Scalar {
-        text: t.to_owned(),
-        style: crate::document::ScalarStyle::Plain,
-        tag: None,
-    };
-    match plain.resolve() {
-        Resolved::Int(_) => matches!(ty, Ty::Integer | Ty::Number),
-        Resolved::Float(f) => ty == Ty::Number || (ty == Ty::Integer && f.fract() == 0.0),
-        Resolved::Bool(_) => ty == Ty::Boolean,
-        _ => false,
-    }
-}
-
 /// A null value, without resolving the scalar (most scalars are plainly not null).
-fn is_null(node: &Node) -> bool {
+pub(super) fn is_null(node: &Node) -> bool {
     match &node.value {
         Value::Scalar(s) if s.tag.is_some() => node.is_null(),
         Value::Scalar(s) => {
@@ -481,48 +352,15 @@ fn is_null(node: &Node) -> bool {
     }
 }
 
-/// `name: {my-name}`: a documentation placeholder, which YAML reads as `{my-name: null}`.
-fn is_placeholder(node: &Node) -> bool {
-    matches!(node.as_mapping(), Some([only]) if is_null(&only.value))
-}
-
-fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
-fn describe_path(path: &Path<'_>) -> String {
-    match path.seg {
-        Seg::Root => "the document".to_owned(),
-        _ => path.render(),
-    }
-}
-
-/// A scalar for a message. Strings that might carry a secret (long, or with `=`, `;`, `@`)
-/// are not repeated.
-pub(super) fn show(node: &Node) -> String {
-    match node.resolved() {
-        Some(Resolved::Str(t)) => {
-            if t.chars().count() > 64 || t.contains(['=', ';', '@']) {
-                "a string".to_owned()
-            } else {
-                format!("{t:?}")
-            }
-        }
-        Some(_) => node.text().unwrap_or_default().to_owned(),
-        None => node.type_name().to_owned(),
-    }
-}
-
 fn first_key_span(node: &Node, entries: &[Entry]) -> Span {
     entries
         .first()
         .map_or(Span::new(node.span.start, node.span.start), |e| e.key.span)
 }
 
+/// Items missing a key field compare as absent, not as the field's default (the one case,
+/// a container port without `protocol`, defaults to TCP): a duplicate can be missed there,
+/// never invented.
 fn same_key(a: &Node, b: &Node, s: &SchemaNode) -> bool {
     if s.list_type == ListType::Set || s.list_keys.is_empty() {
         return match (a.resolved(), b.resolved()) {
@@ -538,48 +376,4 @@ fn same_key(a: &Node, b: &Node, s: &SchemaNode) -> bool {
         let y = b.get(k).and_then(Node::resolved);
         x == y
     })
-}
-
-/// The Kubernetes quantity grammar (the CRD's `pattern` for int-or-string quantities):
-/// `[+-]` digits with an optional fraction, then nothing, a binary suffix (`Ki`..`Ei`),
-/// a decimal suffix (`n u m k M G T P E`) or a decimal exponent.
-pub(super) fn is_quantity(s: &str) -> bool {
-    fn number(b: &[u8]) -> Option<usize> {
-        let int = b.iter().take_while(|c| c.is_ascii_digit()).count();
-        let mut i = int;
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let frac = b
-                .get(i..)?
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if int == 0 && frac == 0 {
-                return None;
-            }
-            i += frac;
-        } else if int == 0 {
-            return None;
-        }
-        Some(i)
-    }
-    let b = s.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let Some(n) = b.get(i..).and_then(number) else {
-        return false;
-    };
-    i += n;
-    let rest = b.get(i..).unwrap_or_default();
-    match rest {
-        [] => true,
-        [b'K' | b'M' | b'G' | b'T' | b'P' | b'E', b'i'] => true,
-        [b'n' | b'u' | b'm' | b'k' | b'M' | b'G' | b'T' | b'P' | b'E'] => true,
-        [b'e' | b'E', exp @ ..] => {
-            let j = usize::from(matches!(exp.first(), Some(b'+' | b'-')));
-            exp.get(j..)
-                .and_then(number)
-                .is_some_and(|n| n + j == exp.len())
-        }
-        _ => false,
-    }
 }
