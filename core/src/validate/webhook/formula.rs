@@ -3,10 +3,13 @@
 //! Syntax and static checks follow Go's expr (`exprsyntax`, `exprtypes`); the run uses the
 //! `expr-lang` crate.
 
-use super::exprsyntax::{parse, ExprError};
+use super::exprsyntax::{parse, ExprError, TOO_DEEP};
 use super::exprtypes::check;
 use super::v;
 use crate::version::KedaVersion;
+
+/// Deepest formula tree that is checked and run.
+const MAX_DEPTH: usize = 150;
 
 /// The name KEDA binds the formula's value to when it contains `??`.
 const COMPOSITE_LET: &str = "let _kedaCompositeResult = ";
@@ -67,7 +70,16 @@ pub fn check_formula(
             at_run: false,
         }
     };
-    let tree = parse(&text).map_err(located)?;
+    let parsed = match parse(&text) {
+        Err(e) if e.message == TOO_DEEP => return Ok(()),
+        r => r.map_err(located)?,
+    };
+    let tree = parsed.tree;
+    // The checks below recurse over the tree, and so does expr-lang; a formula nested deeper
+    // than any real one is left unjudged instead.
+    if tree.depth() > MAX_DEPTH {
+        return Ok(());
+    }
     if let Some(e) = check(&tree, visible) {
         return Err(located(e));
     }
@@ -83,6 +95,9 @@ pub fn check_formula(
                 at_run: false,
             });
         }
+    }
+    if parsed.runs_differently {
+        return Ok(());
     }
     run(&text, visible)
 }
@@ -199,6 +214,7 @@ mod tests {
             "// comment\nfirst + /* inline */ second",
             "first\n+ second",
             "1..3 | sum() + first",
+            "0 < first < 3 ? 1 : 0",
         ] {
             assert_eq!(verdict(f, &["first", "second"]), Ok(()), "{f}");
         }
@@ -294,5 +310,106 @@ mod tests {
         assert!(check_formula("a < 5 ? a : 5", &["a"], v(12, 0)).is_err());
         assert!(check_formula("a + 1.0", &["a"], v(12, 0)).is_ok());
         assert!(check_formula("a < 5 ? a : 5", &["a"], v(13, 0)).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod go_forms {
+    use super::*;
+
+    /// Forms Go's expr compiles and runs with every trigger at -1.0 (KEDA admits them).
+    #[test]
+    fn admitted_forms() {
+        let env = &["a", "b"];
+        for f in [
+            "a ** 2",
+            "a ^ 2",
+            "abs(a)",
+            "ceil(a)",
+            "floor(a)",
+            "round(a)",
+            "int(a)",
+            "min(a, b)",
+            "max(a, b)",
+            "mean([a, b])",
+            "median([a, b])",
+            "sum([a, b])",
+            "len([a])",
+            "a > 1 and b > 1 ? 1 : 0",
+            "not (a > 1) ? 1 : 0",
+            "a == -1 ? 0 : a",
+            "[a, b][0]",
+            "{\"x\": a}.x",
+            "(a + b) / 2",
+            "-a",
+            "+a",
+            "if a > 1 { 1 } else { 2 }",
+            "let x = a; let y = b; x + y",
+            "a > 1 ? 1 : a < -5 ? 2 : 3",
+            "mean(a, b)",
+            "median(a, b)",
+            "1e3 * a",
+            "0x10 + a",
+            "1_000 + a",
+            ".5 * a",
+            "a != b ? a : b",
+            "a >= 0 || b >= 0 ? 1 : 0",
+            "!(a > 0) ? 1 : 0",
+            "a * -1",
+            "a - -1",
+            "2 ** -1 * a",
+            "a ?? b",
+            "sum([a, b], # * 2)",
+            "filter([a, b], # > 0) | len()",
+            "a / b / 2",
+            "max([a, b])",
+            "min([a, b]) + 1",
+            "abs(a - b)",
+            "ceil(a / 3) * 3",
+            "int(a) / 2",
+            "float(\"1.5\") * a",
+        ] {
+            assert_eq!(check_formula(f, env, KedaVersion::DEFAULT), Ok(()), "{f}");
+        }
+    }
+
+    #[test]
+    fn run_errors_reject() {
+        // With a = -1 the else branch yields nil, and float(nil) fails at run time.
+        let e = check_formula("a > 0 ? a : nil", &["a"], KedaVersion::DEFAULT).unwrap_err();
+        assert!(e.at_run);
+    }
+
+    #[test]
+    fn hostile_formulas_do_not_crash() {
+        let env = &["a"];
+        let deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));
+        let long = vec!["a"; 9000].join("+");
+        let huge = vec!["a"; 12000].join("+");
+        for f in [
+            "{\"x\": a + 1}.x",
+            "{a: a}",
+            "99999999999999999999 + a",
+            "1e999 * a",
+            "0xFFFFFFFFFFFFFFFFFF",
+            deep.as_str(),
+            long.as_str(),
+            "b\"\\x41\"",
+            "a ?",
+            "((((",
+            "\"unterminated",
+            "a.b.c.d(1)[2:3]",
+            "#",
+            "map([a], {#index})",
+            "reduce([a], #acc + #, 0)",
+        ] {
+            let _ = check_formula(f, env, KedaVersion::DEFAULT);
+        }
+        assert!(check_formula(&huge, env, KedaVersion::DEFAULT)
+            .is_err_and(|e| e.message.contains("maximum allowed nodes")));
+        assert!(
+            check_formula("99999999999999999999 + a", env, KedaVersion::DEFAULT)
+                .is_err_and(|e| e.message.starts_with("invalid integer literal"))
+        );
     }
 }
