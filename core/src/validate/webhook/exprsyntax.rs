@@ -98,6 +98,35 @@ impl Expr {
         deepest
     }
 
+    /// True when the tree is plain arithmetic over names and number literals (`+ - * / **`,
+    /// unary sign, `float abs ceil floor round min max`): once it type-checks, running it with
+    /// numbers cannot fail (float arithmetic has no errors, integer overflow wraps).
+    pub fn is_plain_arithmetic(&self) -> bool {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            let ok = match e {
+                // `$env` is the whole environment map, not a number.
+                Expr::Ident(name, _) => name != "$env",
+                Expr::Int(_) | Expr::Float(_) => true,
+                Expr::Unary(op, ..) => matches!(op.as_str(), "-" | "+"),
+                Expr::Binary(op, ..) => matches!(op.as_str(), "+" | "-" | "*" | "/" | "**" | "^"),
+                Expr::Call(name, args, _) => {
+                    !args.is_empty()
+                        && matches!(
+                            name.as_str(),
+                            "float" | "abs" | "ceil" | "floor" | "round" | "min" | "max"
+                        )
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+            stack.extend(e.children());
+        }
+        true
+    }
+
     fn contains_map(&self) -> bool {
         let mut stack = vec![self];
         while let Some(e) = stack.pop() {

@@ -504,3 +504,51 @@ fn keda_docs_corpus() {
         .collect();
     assert_eq!(fired, DOCS_EXPECTED);
 }
+
+/// `cargo test -p scalecore --release -- --ignored lint_timing --nocapture`
+#[test]
+#[ignore]
+fn lint_timing() {
+    for n in ["001", "043", "131"] {
+        let vec = vectors()
+            .into_iter()
+            .find(|x| x.file.starts_with(n))
+            .unwrap();
+        let o = opts(D);
+        let start = std::time::Instant::now();
+        let rounds = 2000;
+        for _ in 0..rounds {
+            std::hint::black_box(lint(&vec.text, &o));
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            std::hint::black_box(crate::validate::load_bundle(&[&vec.text], &o));
+        }
+        let load = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        let (bundle, _) = crate::validate::load_bundle(&[&vec.text], &o);
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            let mut out = Vec::new();
+            let mut report = crate::rules::Report::new(&mut out, D);
+            for r in bundle.resources.iter().filter(|r| r.is_keda()) {
+                let ctx = crate::rules::Ctx {
+                    resource: r,
+                    bundle: &bundle,
+                    options: &o,
+                };
+                for rule in super::RULES {
+                    if let crate::rules::Check::Resource(check) = rule.check {
+                        check(&ctx, &mut report);
+                    }
+                }
+            }
+            std::hint::black_box(out);
+        }
+        let mine = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        eprintln!(
+            "{}: lint {per:.1} µs, load {load:.1} µs, webhook rules {mine:.1} µs",
+            vec.file
+        );
+    }
+}
