@@ -225,6 +225,16 @@ fn scaling_modifiers_rules() {
     let quoted = sm("      formula: \"lag + nope\"\n      target: '5'\n");
     let d = &webhook_findings(&quoted, D)[0];
     assert_eq!((d.column, d.end_column), (23, 27));
+    let cpu_named = so("  advanced:\n    scalingModifiers:\n      formula: lag + load\n      target: '5'\n  triggers:\n  - type: kafka\n    name: lag\n    metadata: {}\n  - type: cpu\n    name: load\n    metadata:\n      value: '50'\n");
+    let d = &webhook_findings(&cpu_named, D)[0];
+    assert!(
+        d.message.contains("load is a cpu or memory trigger"),
+        "{}",
+        d.message
+    );
+    let dashed = so("  advanced:\n    scalingModifiers:\n      formula: my-lag\n      target: '5'\n  triggers:\n  - type: kafka\n    name: my-lag\n    metadata: {}\n");
+    let d = &webhook_findings(&dashed, D)[0];
+    assert!(d.message.contains("must be identifiers"), "{}", d.message);
     let util = sm("      formula: lag\n      target: '5'\n      metricType: Utilization\n");
     assert_eq!(codes(&util, v(19, 0)), ["KEDA1015"]);
     assert!(codes(&util, D).is_empty());
