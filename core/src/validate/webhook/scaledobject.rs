@@ -162,11 +162,13 @@ fn check_idle_not_below_min(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         return;
     }
     let min_text = match b.min {
-        None => format!(
-            "{} (minReplicaCount is not set, which the webhook counts as 0)",
-            b.effective_min
-        ),
-        Some((m, _)) if m != b.effective_min => format!("{} (from {m})", b.effective_min),
+        None => "0: not set, which the webhook counts as 0".to_owned(),
+        Some((m, _)) if m != b.effective_min => {
+            format!(
+                "{}: set to {m}, which KEDA counts as {}",
+                b.effective_min, b.effective_min
+            )
+        }
         Some(_) => b.effective_min.to_string(),
     };
     report.emit(
@@ -174,7 +176,7 @@ fn check_idle_not_below_min(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         ctx.resource,
         idle_node.span,
         "spec.idleReplicaCount",
-        format!("idleReplicaCount ({idle}) must be less than minReplicaCount {min_text}"),
+        format!("idleReplicaCount ({idle}) must be less than minReplicaCount ({min_text})"),
     );
 }
 

@@ -152,6 +152,8 @@ fn check_formula_valid(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     );
     if e.at_run {
         message.push_str(" (when run with every trigger at -1)");
+    } else if e.at.is_none() && e.message.starts_with("invalid argument for float") {
+        message.push_str("; KEDA compiles the formula as float(<formula>), so its result must be a number, not a condition");
     }
     if let Some(rest) = e.message.strip_prefix("unknown name ") {
         let unknown = rest.split(' ').next().unwrap_or("");

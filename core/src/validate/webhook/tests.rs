@@ -562,3 +562,16 @@ fn lint_timing() {
         );
     }
 }
+
+#[test]
+#[ignore]
+fn show_vector_findings() {
+    for vec in vectors() {
+        for d in findings_on_last(&vec, D) {
+            eprintln!(
+                "{} {}:{} {} {} | {}",
+                vec.file, d.line, d.column, d.code, d.path, d.message
+            );
+        }
+    }
+}
