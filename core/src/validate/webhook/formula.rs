@@ -104,6 +104,38 @@ pub fn check_formula(
     run(&text, visible)
 }
 
+/// Computes the composite metric the way KEDA's scale loop does
+/// (`calculateScalingModifiersFormula`): the rewritten formula run with the triggers' current
+/// values; `None` as a value is nil (a trigger past its failure threshold with the
+/// `scalingModifiers` fallback), and `Ok(None)` a nil result (KEDA then uses
+/// `fallback.replicas * target`). Assumes the formula passed `check_formula`.
+pub fn evaluate_formula(
+    formula: &str,
+    version: KedaVersion,
+    values: &[(&str, Option<f64>)],
+) -> Result<Option<f64>, String> {
+    let (text, _) = rewrite_formula(formula, version);
+    let parsed = parse(&text).map_err(|e| e.message)?;
+    if parsed.runs_differently || parsed.tree.depth() > MAX_DEPTH {
+        return Err("the formula uses a form that cannot be evaluated here (a map literal, a chained comparison, or very deep nesting)".to_owned());
+    }
+    let program = expr::compile(&text).map_err(|e| e.to_string())?;
+    let mut ctx = expr::Context::default();
+    for (name, value) in values {
+        match value {
+            Some(v) => ctx.insert(*name, *v),
+            None => ctx.insert(*name, expr::Value::Nil),
+        }
+    }
+    match expr::run(&program, &ctx)
+        .map_err(|e| format!("error trying to run custom formula: {e}"))?
+    {
+        expr::Value::Float(f) => Ok(Some(f)),
+        expr::Value::Nil => Ok(None),
+        other => Err(format!("formula returned non-float result {other}")),
+    }
+}
+
 fn run(text: &str, visible: &[&str]) -> Result<(), FormulaError> {
     // expr-lang reads a little less than Go's expr (or differently); what it cannot compile
     // after the Go-faithful reader accepted it is left unjudged rather than rejected.
@@ -318,6 +350,18 @@ mod tests {
         // Division by zero on floats is no error (Go gives ±Inf too).
         let p = expr::compile("float(a / 0)").unwrap();
         assert!(expr::run(&p, &ctx).is_ok_and(|v| v.as_float() == Some(f64::NEG_INFINITY)));
+    }
+
+    #[test]
+    fn evaluates_like_the_scale_loop() {
+        let vals = [("a", Some(3.0)), ("b", Some(4.0))];
+        assert_eq!(evaluate_formula("a + b", V, &vals), Ok(Some(7.0)));
+        assert_eq!(evaluate_formula("a < 5 ? b : 1", V, &vals), Ok(Some(4.0)));
+        assert_eq!(evaluate_formula("max(a, b) / 2", V, &vals), Ok(Some(2.0)));
+        let nil = [("a", None), ("b", Some(2.0))];
+        assert_eq!(evaluate_formula("a ?? (b * 2)", V, &nil), Ok(Some(4.0)));
+        assert_eq!(evaluate_formula("a ?? nil", V, &nil), Ok(None));
+        assert!(evaluate_formula("a + b", V, &nil).is_err());
     }
 
     #[test]

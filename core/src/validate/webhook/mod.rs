@@ -17,7 +17,7 @@ use crate::document::{Kind, Node, Resource};
 use crate::rules::{Check, Ctx, Rule};
 use crate::version::KedaVersion;
 
-pub use formula::{check_formula, rewrite_formula, FormulaError};
+pub use formula::{check_formula, evaluate_formula, rewrite_formula, FormulaError};
 pub use gofloat::parse_go_float;
 
 /// The unreleased `main` branch, which changed the admission warnings after v2.20.2.
