@@ -4,6 +4,7 @@
 
 mod exprlex;
 mod exprsyntax;
+mod exprtree;
 mod exprtypes;
 mod formula;
 mod gofloat;
@@ -72,6 +73,27 @@ pub(crate) const fn rule(
         since,
         until,
         check: Check::Resource(check),
+    }
+}
+
+/// A row whose code is reported by another row's function (one pass serves several rules).
+pub(crate) const fn walker_rule(
+    code: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    help: &'static str,
+    since: KedaVersion,
+) -> Rule {
+    Rule {
+        code,
+        name,
+        severity: Severity::Error,
+        source: Source::Webhook,
+        summary,
+        help,
+        since,
+        until: None,
+        check: Check::Walker,
     }
 }
 
