@@ -34,6 +34,7 @@ pub static RULES: &[&Rule] = &[
     &scaledobject::HPA_NAME_TOO_LONG,
     &scaledobject::FALLBACK_NEGATIVE,
     &scaledobject::FALLBACK_NEEDS_EXTERNAL_TRIGGER,
+    &scaledobject::SCALE_TARGET_API_VERSION_INVALID,
     &scalingmodifiers::FORMULA_MISSING,
     &scalingmodifiers::TARGET_MISSING,
     &scalingmodifiers::FORMULA_INVALID,

@@ -113,6 +113,28 @@ fn name_lengths() {
 }
 
 #[test]
+fn scale_target_api_version() {
+    let text = so(KAFKA).replace(
+        "    name: orders\n",
+        "    name: orders\n    apiVersion: apps/v1/extra\n",
+    );
+    let found = webhook_findings(&text, D);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, "KEDA1017");
+    assert_eq!(
+        found[0].message,
+        "unexpected GroupVersion string: apps/v1/extra"
+    );
+    for ok in ["apps/v1", "v1", "argoproj.io/v1alpha1", "/"] {
+        let text = so(KAFKA).replace(
+            "    name: orders\n",
+            &format!("    name: orders\n    apiVersion: {ok}\n"),
+        );
+        assert!(codes(&text, D).is_empty(), "{ok}");
+    }
+}
+
+#[test]
 fn fallback_rules_follow_release_history() {
     let cpu = "  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: '50'\n";
     let fb = "  fallback:\n    failureThreshold: 3\n    replicas: 2\n";
@@ -312,6 +334,7 @@ fn codes_for(reason: &str) -> Option<&'static [&'static str]> {
         "incorrect-triggers" => &["KEDA1001", "KEDA1002", "KEDA1003"],
         "scaling-modifiers" => &["KEDA1011", "KEDA1012", "KEDA1013", "KEDA1014", "KEDA1015"],
         "scaling-modifiers-fallback" => &["KEDA1016"],
+        "scale-target-gvk-parse-error" => &["KEDA1017"],
         "identity-id-empty" => &["KEDA1031"],
         "authority-host-without-tenant-id" => &["KEDA1032"],
         "identity-tenant-id-empty" => &["KEDA1033"],
@@ -447,6 +470,21 @@ fn vectors_across_releases() {
         ("088", v(10, 0), false),
         ("095", v(10, 0), false),
         ("074", v(19, 0), true),
+        ("040", v(19, 0), false),
+        ("082", v(19, 0), false),
+        ("089", v(10, 0), false),
+        ("091", v(10, 0), false),
+        ("091", v(11, 0), true),
+        ("100", v(13, 0), false),
+        ("100", v(14, 0), true),
+        ("103", v(13, 0), false),
+        ("106", v(12, 0), false),
+        ("106", v(13, 0), true),
+        ("115", v(19, 0), false),
+        ("118", v(11, 0), false),
+        ("118", v(12, 0), true),
+        ("127", v(11, 0), false),
+        ("127", v(12, 0), true),
         ("074", v(20, 0), false),
     ];
     let all = vectors();
