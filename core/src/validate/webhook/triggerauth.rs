@@ -209,7 +209,8 @@ fn check_oauth2(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             r,
             span,
             "spec.oauth2.tokenUrl",
-            format!("oauth2.tokenUrl {url:?} must be a valid http or https URL"),
+            // The URL itself is not repeated: it may carry credentials (user:password@host).
+            "oauth2.tokenUrl must be a valid http or https URL with a host",
         );
     }
 }
