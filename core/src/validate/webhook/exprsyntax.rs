@@ -13,54 +13,10 @@ pub struct ExprError {
 
 use super::exprlex::{is_alnum, is_alpha, lex, Tok, K};
 
-/// The parsed formula.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Expr {
-    Ident(String, usize),
-    Int(usize),
-    Float(usize),
-    Str(usize),
-    Bool(usize),
-    Nil(usize),
-    /// `#`, `#acc`, `.field` inside a predicate.
-    Pointer(usize),
-    Unary(String, Box<Expr>, usize),
-    Binary(String, Box<Expr>, Box<Expr>, usize),
-    Cond(Box<Expr>, Box<Expr>, Box<Expr>, usize),
-    /// A call of a plain name: builtin (`float(...)`) or unknown.
-    Call(String, Vec<Expr>, usize),
-    /// `base.name`, `base.name(...)`, `base[index]` or a slice.
-    Member(Box<Expr>, Vec<Expr>, Option<String>, usize),
-    Array(Vec<Expr>, usize),
-    Map(Vec<Expr>, usize),
-    Let(String, Box<Expr>, Box<Expr>, usize),
-    Seq(Vec<Expr>),
-    Predicate(Box<Expr>, usize),
-}
+pub use super::exprtree::Expr;
 
-impl Expr {
-    pub fn at(&self) -> usize {
-        match self {
-            Expr::Ident(_, a)
-            | Expr::Int(a)
-            | Expr::Float(a)
-            | Expr::Str(a)
-            | Expr::Bool(a)
-            | Expr::Nil(a)
-            | Expr::Pointer(a)
-            | Expr::Unary(_, _, a)
-            | Expr::Binary(_, _, _, a)
-            | Expr::Cond(_, _, _, a)
-            | Expr::Call(_, _, a)
-            | Expr::Member(_, _, _, a)
-            | Expr::Array(_, a)
-            | Expr::Map(_, a)
-            | Expr::Let(_, _, _, a)
-            | Expr::Predicate(_, a) => *a,
-            Expr::Seq(nodes) => nodes.first().map_or(0, Expr::at),
-        }
-    }
-}
+/// Go's expr refuses expressions of more than 10,000 nodes (`conf.DefaultMaxNodes`).
+const MAX_NODES: usize = 10_000;
 
 fn binary_precedence(op: &str) -> Option<(u16, bool)> {
     // (precedence, right associative)
@@ -98,6 +54,9 @@ const PREDICATE_BUILTINS: &[&str] = &[
     "reduce",
 ];
 
+/// Said when the nesting limit is hit; Go would read on, so the caller gives no verdict.
+pub const TOO_DEEP: &str = "expression is nested too deeply";
+
 /// Nesting limit: a formula is short; deeper input is refused rather than recursed into.
 const MAX_DEPTH: usize = 200;
 
@@ -106,6 +65,7 @@ struct Parser {
     pos: usize,
     depth: usize,
     predicate_depth: usize,
+    chained_comparison: bool,
 }
 
 type PResult = Result<Expr, ExprError>;
@@ -142,7 +102,7 @@ impl Parser {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(ExprError {
-                message: "expression is nested too deeply".to_owned(),
+                message: TOO_DEEP.to_owned(),
                 at: self.cur().at,
             });
         }
@@ -246,6 +206,11 @@ impl Parser {
                     at: op.at,
                 });
             }
+            if matches!(op.text.as_str(), "<" | ">" | "<=" | ">=") {
+                left = self.comparison(left, op, prec)?;
+                prev = "<".to_owned();
+                continue;
+            }
             let right = if right_assoc {
                 self.expression(prec)?
             } else {
@@ -273,6 +238,35 @@ impl Parser {
             }
         }
         Ok(left)
+    }
+
+    /// `a < b < c` reads as `a < b && b < c` (Go's `parseComparison`).
+    fn comparison(&mut self, mut left: Expr, mut op: Tok, prec: u16) -> PResult {
+        let mut root: Option<Expr> = None;
+        loop {
+            let right = self.expression(prec + 1)?;
+            let cmp = Expr::Binary(
+                op.text.clone(),
+                Box::new(left),
+                Box::new(right.clone()),
+                op.at,
+            );
+            root = Some(match root {
+                None => cmp,
+                Some(r) => {
+                    self.chained_comparison = true;
+                    Expr::Binary("&&".to_owned(), Box::new(r), Box::new(cmp), op.at)
+                }
+            });
+            left = right;
+            let next = self.cur().clone();
+            if !(next.kind == K::Op && matches!(next.text.as_str(), "<" | ">" | "<=" | ">=")) {
+                break;
+            }
+            op = next;
+            self.next();
+        }
+        Ok(root.unwrap_or(Expr::Nil(op.at)))
     }
 
     fn conditional_if(&mut self) -> PResult {
@@ -348,7 +342,29 @@ impl Parser {
                 self.next();
                 let lower = tok.text.replace('_', "").to_ascii_lowercase();
                 if !lower.starts_with("0x") && (lower.contains('.') || lower.contains('e')) {
+                    if super::gofloat::parse_go_float(&lower).is_err() {
+                        return Err(ExprError {
+                            message: format!(
+                                "invalid float literal: strconv.ParseFloat: parsing {lower:?}: value out of range"
+                            ),
+                            at: tok.at,
+                        });
+                    }
                     return Ok(Expr::Float(tok.at));
+                }
+                let (radix, digits) = match lower.get(..2) {
+                    Some("0x") => (16, &lower[2..]),
+                    Some("0o") => (8, &lower[2..]),
+                    Some("0b") => (2, &lower[2..]),
+                    _ => (10, lower.as_str()),
+                };
+                if i64::from_str_radix(digits, radix).is_err() {
+                    return Err(ExprError {
+                        message: format!(
+                            "invalid integer literal: strconv.ParseInt: parsing {lower:?}: value out of range"
+                        ),
+                        at: tok.at,
+                    });
                 }
                 return Ok(Expr::Int(tok.at));
             }
@@ -506,18 +522,41 @@ impl Parser {
     }
 }
 
+/// A parsed formula, and whether it uses a form the `expr-lang` crate evaluates differently
+/// from Go's expr (a chained comparison `a < b < c`, which Go reads as `a < b && b < c`) or
+/// cannot take (a map literal with computed values makes it panic).
+pub struct Parsed {
+    pub tree: Expr,
+    pub runs_differently: bool,
+}
+
 /// Parses a whole formula as Go's expr does (a sequence, then end of input).
-pub fn parse(src: &str) -> Result<Expr, ExprError> {
+pub fn parse(src: &str) -> Result<Parsed, ExprError> {
     let toks = lex(src)?;
+    let nodes = toks
+        .iter()
+        .filter(|t| !matches!(t.kind, K::Bracket | K::Eof) && t.text != ",")
+        .count();
+    if nodes > MAX_NODES {
+        return Err(ExprError {
+            message: "compilation failed: expression exceeds maximum allowed nodes".to_owned(),
+            at: 0,
+        });
+    }
     let mut p = Parser {
         toks,
         pos: 0,
         depth: 0,
         predicate_depth: 0,
+        chained_comparison: false,
     };
     let e = p.sequence()?;
     if p.cur().kind != K::Eof {
         return Err(p.unexpected());
     }
-    Ok(e)
+    let runs_differently = p.chained_comparison || e.contains_map();
+    Ok(Parsed {
+        tree: e,
+        runs_differently,
+    })
 }

@@ -170,6 +170,9 @@ mod tests {
         assert_eq!(parse_go_float("1e3"), Ok(1000.0));
         assert_eq!(parse_go_float(".5"), Ok(0.5));
         assert_eq!(parse_go_float("1."), Ok(1.0));
+        assert_eq!(parse_go_float("1.e2"), Ok(100.0));
+        assert_eq!(parse_go_float("+.5E-1"), Ok(0.05));
+        assert_eq!(parse_go_float("-0x.8p1"), Ok(-1.0));
         assert_eq!(parse_go_float("-0.25"), Ok(-0.25));
         assert_eq!(parse_go_float("0x1p4"), Ok(16.0));
         assert_eq!(parse_go_float("0x1.8p1"), Ok(3.0));

@@ -4,6 +4,7 @@
 
 mod exprlex;
 mod exprsyntax;
+mod exprtree;
 mod exprtypes;
 mod formula;
 mod gofloat;
@@ -17,7 +18,7 @@ use crate::document::{Kind, Node, Resource};
 use crate::rules::{Check, Ctx, Rule};
 use crate::version::KedaVersion;
 
-pub use formula::{check_formula, rewrite_formula, FormulaError};
+pub use formula::{check_formula, evaluate_formula, rewrite_formula, FormulaError};
 pub use gofloat::parse_go_float;
 
 /// The unreleased `main` branch, which changed the admission warnings after v2.20.2.
@@ -33,6 +34,7 @@ pub static RULES: &[&Rule] = &[
     &scaledobject::HPA_NAME_TOO_LONG,
     &scaledobject::FALLBACK_NEGATIVE,
     &scaledobject::FALLBACK_NEEDS_EXTERNAL_TRIGGER,
+    &scaledobject::SCALE_TARGET_API_VERSION_INVALID,
     &scalingmodifiers::FORMULA_MISSING,
     &scalingmodifiers::TARGET_MISSING,
     &scalingmodifiers::FORMULA_INVALID,
@@ -72,6 +74,27 @@ pub(crate) const fn rule(
         since,
         until,
         check: Check::Resource(check),
+    }
+}
+
+/// A row whose code is reported by another row's function (one pass serves several rules).
+pub(crate) const fn walker_rule(
+    code: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    help: &'static str,
+    since: KedaVersion,
+) -> Rule {
+    Rule {
+        code,
+        name,
+        severity: Severity::Error,
+        source: Source::Webhook,
+        summary,
+        help,
+        since,
+        until: None,
+        check: Check::Walker,
     }
 }
 

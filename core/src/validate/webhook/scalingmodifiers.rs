@@ -152,8 +152,30 @@ fn check_formula_valid(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     );
     if e.at_run {
         message.push_str(" (when run with every trigger at -1)");
+    } else if e.at.is_none() && e.message.starts_with("invalid argument for float") {
+        message.push_str("; KEDA compiles the formula as float(<formula>), so its result must be a number, not a condition");
     }
-    if e.message.starts_with("unknown name") {
+    if let Some(rest) = e.message.strip_prefix("unknown name ") {
+        let unknown = rest.split(' ').next().unwrap_or("");
+        let resource_trigger = triggers(spec).any(|(_, t)| {
+            matches!(str_field(t, "type"), "cpu" | "memory") && scalar_text(t, "name") == unknown
+        });
+        if resource_trigger {
+            message.push_str(&format!(
+                "; {unknown} is a cpu or memory trigger, and those cannot be used in formulas"
+            ));
+        }
+        let bad_names: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !is_identifier(n))
+            .collect();
+        if !bad_names.is_empty() {
+            message.push_str(&format!(
+                "; trigger names used in formulas must be identifiers (letters, digits, _), which {} is not",
+                bad_names.join(", ")
+            ));
+        }
         if names.is_empty() {
             message.push_str("; no trigger can be used in the formula (only named triggers that are not cpu or memory can)");
         } else {
@@ -170,6 +192,15 @@ fn check_formula_valid(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         format!("{PATH}.formula"),
         message,
     );
+}
+
+/// A name expr reads as one identifier.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c == '$' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c == '$' || c.is_alphanumeric())
 }
 
 /// The span of the offending token inside the scalar, when the scalar sits on one line and

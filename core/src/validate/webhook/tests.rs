@@ -113,6 +113,28 @@ fn name_lengths() {
 }
 
 #[test]
+fn scale_target_api_version() {
+    let text = so(KAFKA).replace(
+        "    name: orders\n",
+        "    name: orders\n    apiVersion: apps/v1/extra\n",
+    );
+    let found = webhook_findings(&text, D);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, "KEDA1017");
+    assert_eq!(
+        found[0].message,
+        "unexpected GroupVersion string: apps/v1/extra"
+    );
+    for ok in ["apps/v1", "v1", "argoproj.io/v1alpha1", "/"] {
+        let text = so(KAFKA).replace(
+            "    name: orders\n",
+            &format!("    name: orders\n    apiVersion: {ok}\n"),
+        );
+        assert!(codes(&text, D).is_empty(), "{ok}");
+    }
+}
+
+#[test]
 fn fallback_rules_follow_release_history() {
     let cpu = "  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: '50'\n";
     let fb = "  fallback:\n    failureThreshold: 3\n    replicas: 2\n";
@@ -225,6 +247,16 @@ fn scaling_modifiers_rules() {
     let quoted = sm("      formula: \"lag + nope\"\n      target: '5'\n");
     let d = &webhook_findings(&quoted, D)[0];
     assert_eq!((d.column, d.end_column), (23, 27));
+    let cpu_named = so("  advanced:\n    scalingModifiers:\n      formula: lag + load\n      target: '5'\n  triggers:\n  - type: kafka\n    name: lag\n    metadata: {}\n  - type: cpu\n    name: load\n    metadata:\n      value: '50'\n");
+    let d = &webhook_findings(&cpu_named, D)[0];
+    assert!(
+        d.message.contains("load is a cpu or memory trigger"),
+        "{}",
+        d.message
+    );
+    let dashed = so("  advanced:\n    scalingModifiers:\n      formula: my-lag\n      target: '5'\n  triggers:\n  - type: kafka\n    name: my-lag\n    metadata: {}\n");
+    let d = &webhook_findings(&dashed, D)[0];
+    assert!(d.message.contains("must be identifiers"), "{}", d.message);
     let util = sm("      formula: lag\n      target: '5'\n      metricType: Utilization\n");
     assert_eq!(codes(&util, v(19, 0)), ["KEDA1015"]);
     assert!(codes(&util, D).is_empty());
@@ -302,6 +334,7 @@ fn codes_for(reason: &str) -> Option<&'static [&'static str]> {
         "incorrect-triggers" => &["KEDA1001", "KEDA1002", "KEDA1003"],
         "scaling-modifiers" => &["KEDA1011", "KEDA1012", "KEDA1013", "KEDA1014", "KEDA1015"],
         "scaling-modifiers-fallback" => &["KEDA1016"],
+        "scale-target-gvk-parse-error" => &["KEDA1017"],
         "identity-id-empty" => &["KEDA1031"],
         "authority-host-without-tenant-id" => &["KEDA1032"],
         "identity-tenant-id-empty" => &["KEDA1033"],
@@ -437,6 +470,21 @@ fn vectors_across_releases() {
         ("088", v(10, 0), false),
         ("095", v(10, 0), false),
         ("074", v(19, 0), true),
+        ("040", v(19, 0), false),
+        ("082", v(19, 0), false),
+        ("089", v(10, 0), false),
+        ("091", v(10, 0), false),
+        ("091", v(11, 0), true),
+        ("100", v(13, 0), false),
+        ("100", v(14, 0), true),
+        ("103", v(13, 0), false),
+        ("106", v(12, 0), false),
+        ("106", v(13, 0), true),
+        ("115", v(19, 0), false),
+        ("118", v(11, 0), false),
+        ("118", v(12, 0), true),
+        ("127", v(11, 0), false),
+        ("127", v(12, 0), true),
         ("074", v(20, 0), false),
     ];
     let all = vectors();
@@ -503,4 +551,65 @@ fn keda_docs_corpus() {
         .map(|(a, b)| (a.as_str(), b.as_str()))
         .collect();
     assert_eq!(fired, DOCS_EXPECTED);
+}
+
+/// `cargo test -p scalecore --release -- --ignored lint_timing --nocapture`
+#[test]
+#[ignore]
+fn lint_timing() {
+    for n in ["001", "043", "131"] {
+        let vec = vectors()
+            .into_iter()
+            .find(|x| x.file.starts_with(n))
+            .unwrap();
+        let o = opts(D);
+        let start = std::time::Instant::now();
+        let rounds = 2000;
+        for _ in 0..rounds {
+            std::hint::black_box(lint(&vec.text, &o));
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            std::hint::black_box(crate::validate::load_bundle(&[&vec.text], &o));
+        }
+        let load = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        let (bundle, _) = crate::validate::load_bundle(&[&vec.text], &o);
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            let mut out = Vec::new();
+            let mut report = crate::rules::Report::new(&mut out, D);
+            for r in bundle.resources.iter().filter(|r| r.is_keda()) {
+                let ctx = crate::rules::Ctx {
+                    resource: r,
+                    bundle: &bundle,
+                    options: &o,
+                };
+                for rule in super::RULES {
+                    if let crate::rules::Check::Resource(check) = rule.check {
+                        check(&ctx, &mut report);
+                    }
+                }
+            }
+            std::hint::black_box(out);
+        }
+        let mine = start.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
+        eprintln!(
+            "{}: lint {per:.1} µs, load {load:.1} µs, webhook rules {mine:.1} µs",
+            vec.file
+        );
+    }
+}
+
+#[test]
+#[ignore]
+fn show_vector_findings() {
+    for vec in vectors() {
+        for d in findings_on_last(&vec, D) {
+            eprintln!(
+                "{} {}:{} {} {} | {}",
+                vec.file, d.line, d.column, d.code, d.path, d.message
+            );
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! TriggerAuthentication / ClusterTriggerAuthentication webhook rules (`validateSpec`): pod
 //! identity consistency and the oauth2 block.
 
-use super::{parent_span, rule, str_field, v};
+use super::{parent_span, rule, str_field, v, walker_rule};
 use crate::diagnostic::Severity;
 use crate::document::{Kind, Node};
 use crate::rules::{Ctx, Report, Rule};
@@ -17,48 +17,36 @@ pub static IDENTITY_ID_EMPTY: Rule = rule(
     check_pod_identity,
 );
 
-pub static AUTHORITY_HOST_WITHOUT_TENANT: Rule = rule(
+pub static AUTHORITY_HOST_WITHOUT_TENANT: Rule = walker_rule(
     "KEDA1032",
     "authority-host-without-tenant-id",
-    Severity::Error,
     "podIdentity.identityAuthorityHost is set but identityTenantId is missing or empty",
     "set identityTenantId together with identityAuthorityHost",
     v(14, 0),
-    None,
-    check_nothing,
 );
 
-pub static TENANT_ID_EMPTY: Rule = rule(
+pub static TENANT_ID_EMPTY: Rule = walker_rule(
     "KEDA1033",
     "identity-tenant-id-empty",
-    Severity::Error,
     "podIdentity.identityTenantId is set to an empty string",
     "remove identityTenantId or give the tenant id",
     v(14, 0),
-    None,
-    check_nothing,
 );
 
-pub static ROLE_ARN_WITH_WORKLOAD_OWNER: Rule = rule(
+pub static ROLE_ARN_WITH_WORKLOAD_OWNER: Rule = walker_rule(
     "KEDA1034",
     "role-arn-with-workload-identity-owner",
-    Severity::Error,
     "podIdentity.roleArn is set while identityOwner is workload",
     "remove roleArn (the workload's service account role is used) or set identityOwner: keda",
     v(13, 0),
-    None,
-    check_nothing,
 );
 
-pub static EXTERNAL_ID_WITHOUT_ROLE_ARN: Rule = rule(
+pub static EXTERNAL_ID_WITHOUT_ROLE_ARN: Rule = walker_rule(
     "KEDA1035",
     "external-id-requires-role-arn",
-    Severity::Error,
     "podIdentity.externalID is set without roleArn",
     "set roleArn, the role the external ID is presented to",
     v(20, 0),
-    None,
-    check_nothing,
 );
 
 pub static OAUTH2_INCOMPLETE: Rule = rule(
@@ -72,19 +60,13 @@ pub static OAUTH2_INCOMPLETE: Rule = rule(
     check_oauth2,
 );
 
-pub static OAUTH2_TOKEN_URL_INVALID: Rule = rule(
+pub static OAUTH2_TOKEN_URL_INVALID: Rule = walker_rule(
     "KEDA1037",
     "oauth2-token-url-invalid",
-    Severity::Error,
     "oauth2.tokenUrl is not a valid http or https URL",
     "use an absolute http:// or https:// URL with a host",
     v(20, 0),
-    None,
-    check_nothing,
 );
-
-/// Rows whose check runs inside another rule's function (one pass over podIdentity/oauth2).
-fn check_nothing(_: &Ctx<'_>, _: &mut Report<'_>) {}
 
 fn auth_spec<'a>(ctx: &Ctx<'a>) -> Option<&'a Node> {
     matches!(
@@ -227,7 +209,8 @@ fn check_oauth2(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             r,
             span,
             "spec.oauth2.tokenUrl",
-            format!("oauth2.tokenUrl {url:?} must be a valid http or https URL"),
+            // The URL itself is not repeated: it may carry credentials (user:password@host).
+            "oauth2.tokenUrl must be a valid http or https URL with a host",
         );
     }
 }
