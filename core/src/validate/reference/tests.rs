@@ -380,8 +380,13 @@ fn missing_workload_is_reported_only_under_strict_refs() {
     let ds = run_with(&text, &strict);
     assert_eq!(found(&ds), [("KEDA3005", 0, "spec.scaleTargetRef.name")]);
     assert_eq!(ds[0].severity, Severity::Warning);
-    // No cpu/memory trigger: KEDA never reads the workload.
-    assert!(run_with(&so("s", "", ORDERS, "", CRON), &strict).is_empty());
+    assert!(ds[0].message.contains("webhook"));
+    // Without cpu/memory triggers the webhook never reads the workload; the operator does.
+    let ds = run_with(&so("s", "", ORDERS, "", CRON), &strict);
+    assert_eq!(found(&ds), [("KEDA3005", 0, "spec.scaleTargetRef.name")]);
+    assert!(ds[0].message.contains("stays not Ready"));
+    let dep = deployment("");
+    assert!(run_with(&join(&[&dep, &so("s", "", ORDERS, "", CRON)]), &strict).is_empty());
 }
 
 #[test]
@@ -437,7 +442,10 @@ fn authentication_refs_resolve_where_keda_looks() {
         strict_refs: true,
         ..LintOptions::default()
     };
-    let ds = run_with(&s, &strict);
+    let ds: Vec<Diagnostic> = run_with(&s, &strict)
+        .into_iter()
+        .filter(|d| d.code == "KEDA3009")
+        .collect();
     assert_eq!(
         found(&ds),
         [("KEDA3009", 0, "spec.triggers[0].authenticationRef.name")]
@@ -464,7 +472,11 @@ fn authentication_refs_resolve_where_keda_looks() {
     assert!(run(&join(&[&cta("auth"), &c])).is_empty());
     assert_eq!(run(&join(&[&ta("auth", "demo", secret), &c])).len(), 1);
     // An empty name means no authentication.
-    assert!(run_with(&so("s", "", ORDERS, "", &with_auth("''", "")), &strict).is_empty());
+    assert!(
+        run_with(&so("s", "", ORDERS, "", &with_auth("''", "")), &strict)
+            .iter()
+            .all(|d| d.code != "KEDA3009")
+    );
 }
 
 #[test]
@@ -510,4 +522,48 @@ fn scale_target_kind_must_exist_in_the_apps_group() {
     );
     let rollout = "    apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    name: orders\n";
     assert!(run(&so("s", "", rollout, "", CRON)).is_empty());
+}
+
+#[test]
+fn environment_variables_come_from_the_container_keda_reads() {
+    let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\n  namespace: demo\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: x\n        env:\n        - name: SB_CONNECTION\n          valueFrom:\n            secretKeyRef:\n              name: s\n              key: k\n      - name: loaded\n        image: y\n        envFrom:\n        - secretRef:\n            name: all\n";
+    let trigger = |key: &str| {
+        format!("  - type: azure-servicebus\n    metadata:\n      queueName: q\n      connectionFromEnv: {key}\n")
+    };
+    assert!(run(&join(&[
+        dep,
+        &so("s", "", ORDERS, "", &trigger("SB_CONNECTION"))
+    ]))
+    .is_empty());
+    let ds = run(&join(&[dep, &so("s", "", ORDERS, "", &trigger("SB_CONN"))]));
+    assert_eq!(
+        found(&ds),
+        [("KEDA3011", 1, "spec.triggers[0].metadata.connectionFromEnv")]
+    );
+    assert!(ds[0]
+        .message
+        .contains("container 'app' of Deployment 'orders'"));
+    // envFrom may define anything.
+    let from_loaded = "    name: orders\n    envSourceContainerName: loaded\n";
+    assert!(run(&join(&[
+        dep,
+        &so("s", "", from_loaded, "", &trigger("SB_CONN"))
+    ]))
+    .is_empty());
+    // TriggerAuthentication env[] is read from the same container.
+    let env = "  env:\n  - parameter: connection\n    name: SB_CONN\n";
+    let text = join(&[
+        dep,
+        &ta("auth", "demo", env),
+        &so("s", "", ORDERS, "", &with_auth("auth", "")),
+    ]);
+    assert_eq!(found(&run(&text)), [("KEDA3011", 1, "spec.env[0].name")]);
+    let env_loaded =
+        "  env:\n  - parameter: connection\n    name: SB_CONN\n    containerName: loaded\n";
+    let text = join(&[
+        dep,
+        &ta("auth", "demo", env_loaded),
+        &so("s", "", ORDERS, "", &with_auth("auth", "")),
+    ]);
+    assert!(run(&text).is_empty());
 }
