@@ -116,7 +116,7 @@ fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Reso
             report.emit(
                 &WORKLOAD_IDENTITY_NOT_KEDAS,
                 auth,
-                pi.span,
+                auth.spec().map_or(pi.span, |s| key_span(s, "podIdentity")),
                 "spec.podIdentity",
                 format!(
                     "ServiceAccount '{sa_name}' of {place} names client id {client_id}, but KEDA does not authenticate as the workload: without identityId this {auth_name} presents the KEDA operator's own client id"
