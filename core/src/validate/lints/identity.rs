@@ -29,6 +29,9 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         return;
     }
     let Some(spec) = ta.spec() else { return };
+    if operator_identity_configured(ctx) {
+        return;
+    }
     let places = [
         (Some(spec), "spec"),
         (spec.get("azureKeyVault"), "spec.azureKeyVault"),
@@ -50,6 +53,15 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             "podIdentity azure-workload has no identityId, so KEDA presents the KEDA operator's own client id (AZURE_CLIENT_ID, from the operator service account's annotation); that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not",
         );
     }
+}
+
+/// The bundle holds KEDA's operator service account with a client id: then the operator's
+/// default identity is one the author chose, and omitting identityId is deliberate.
+fn operator_identity_configured(ctx: &Ctx<'_>) -> bool {
+    ctx.bundle.of_kind(&Kind::ServiceAccount).any(|sa| {
+        sa.name.as_deref() == Some("keda-operator")
+            && sa.annotation(CLIENT_ID).is_some_and(|c| !c.is_empty())
+    })
 }
 
 /// KEDA4002..KEDA4004, from a ScaledObject/ScaledJob whose trigger uses an azure-workload
@@ -116,7 +128,7 @@ fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Reso
             report.emit(
                 &WORKLOAD_IDENTITY_NOT_KEDAS,
                 auth,
-                pi.span,
+                auth.spec().map_or(pi.span, |s| key_span(s, "podIdentity")),
                 "spec.podIdentity",
                 format!(
                     "ServiceAccount '{sa_name}' of {place} names client id {client_id}, but KEDA does not authenticate as the workload: without identityId this {auth_name} presents the KEDA operator's own client id"

@@ -121,32 +121,41 @@ pub static SECRET_STORE_IDENTITY: Rule = lint(
     Check::Walker,
 );
 
-pub static ACTIVATION_TARGET_NOT_NUMBER: Rule = lint(
-    "KEDA4009",
-    "activation-target-not-a-number",
-    Severity::Warning,
-    "scalingModifiers.activationTarget is not a number; the webhook does not check it and every scale loop fails",
-    "write activationTarget as a decimal number in quotes, e.g. \"10\" or \"0.5\"",
-    Check::Resource(runtime::check_scaled_object),
-);
+pub static ACTIVATION_TARGET_NOT_NUMBER: Rule = Rule {
+    since: KedaVersion::new(2, 12, 0),
+    ..lint(
+        "KEDA4009",
+        "activation-target-not-a-number",
+        Severity::Warning,
+        "scalingModifiers.activationTarget is not a number; the webhook does not check it and every scale loop fails",
+        "write activationTarget as a decimal number in quotes, e.g. \"10\" or \"0.5\"",
+        Check::Resource(runtime::check_scaled_object),
+    )
+};
 
-pub static MODIFIERS_TARGET_NOT_INTEGER: Rule = lint(
-    "KEDA4010",
-    "fallback-disabled-by-fractional-target",
-    Severity::Warning,
-    "with scalingModifiers, fallback applies only when scalingModifiers.target is a whole number; a fractional target silently disables fallback",
-    "use a whole-number target (scale the formula instead), or accept that fallback never triggers",
-    Check::Walker,
-);
+pub static MODIFIERS_TARGET_NOT_INTEGER: Rule = Rule {
+    since: KedaVersion::new(2, 12, 0),
+    ..lint(
+        "KEDA4010",
+        "fallback-disabled-by-fractional-target",
+        Severity::Warning,
+        "with scalingModifiers, fallback applies only when scalingModifiers.target is a whole number; a fractional target silently disables fallback",
+        "use a whole-number target (scale the formula instead), or accept that fallback never triggers",
+        Check::Walker,
+    )
+};
 
-pub static PAUSED_REPLICAS_NOT_INT: Rule = lint(
-    "KEDA4011",
-    "paused-replicas-not-an-integer",
-    Severity::Warning,
-    "autoscaling.keda.sh/paused-replicas is not a 32-bit integer: the annotation pauses scaling and the reconcile fails (Ready=False)",
-    "set the annotation to the replica count to hold, e.g. \"0\" or \"3\"",
-    Check::Walker,
-);
+pub static PAUSED_REPLICAS_NOT_INT: Rule = Rule {
+    since: KedaVersion::new(2, 7, 0),
+    ..lint(
+        "KEDA4011",
+        "paused-replicas-not-an-integer",
+        Severity::Warning,
+        "autoscaling.keda.sh/paused-replicas is not a 32-bit integer: the annotation pauses scaling and the reconcile fails (Ready=False)",
+        "set the annotation to the replica count to hold, e.g. \"0\" or \"3\"",
+        Check::Walker,
+    )
+};
 
 pub static PAUSED_NOT_BOOLEAN: Rule = Rule {
     since: KedaVersion::new(2, 11, 0),
@@ -184,14 +193,17 @@ pub static TRANSFER_NOT_EXACT: Rule = Rule {
     )
 };
 
-pub static HPA_NAME_INVALID: Rule = lint(
-    "KEDA4015",
-    "hpa-name-not-dns-subdomain",
-    Severity::Warning,
-    "spec.advanced.horizontalPodAutoscalerConfig.name is not a valid object name; KEDA admits the ScaledObject but cannot create its HPA",
-    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
-    Check::Resource(hpa::check),
-);
+pub static HPA_NAME_INVALID: Rule = Rule {
+    since: KedaVersion::new(2, 8, 0),
+    ..lint(
+        "KEDA4015",
+        "hpa-name-not-dns-subdomain",
+        Severity::Warning,
+        "spec.advanced.horizontalPodAutoscalerConfig.name is not a valid object name; KEDA admits the ScaledObject but cannot create its HPA",
+        "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit",
+        Check::Resource(hpa::check),
+    )
+};
 
 pub static HPA_BEHAVIOR_INVALID: Rule = lint(
     "KEDA4016",
@@ -212,6 +224,7 @@ pub static RUNNING_JOB_PERCENTAGE: Rule = lint(
 );
 
 pub static ROLLOUT_STRATEGY: Rule = Rule {
+    since: KedaVersion::new(2, 5, 0),
     until: Some(V2_20),
     ..lint(
         "KEDA4018",

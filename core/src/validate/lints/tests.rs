@@ -66,6 +66,9 @@ fn azure_workload_without_identity_id() {
     // An empty identityId is the webhook's (TA-W1), not this lint's.
     assert!(run(&ta(&format!("{WI}    identityId: ''\n"))).is_empty());
     assert!(run(&ta("  podIdentity:\n    provider: aws\n")).is_empty());
+    // The KEDA operator's own service account names an identity: the default is deliberate.
+    let operator = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: keda-operator\n  namespace: keda\n  annotations:\n    azure.workload.identity/client-id: 1234\n";
+    assert!(run(&join(&[operator, &ta(WI)])).is_empty());
     let vault = "  azureKeyVault:\n    vaultUri: https://v.vault.azure.net\n    podIdentity:\n      provider: azure-workload\n    secrets:\n    - parameter: connection\n      name: sb\n";
     assert_eq!(
         found(&run(&ta(vault))),

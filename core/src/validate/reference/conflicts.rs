@@ -102,24 +102,37 @@ fn other_hpas(ctx: &Ctx<'_>, report: &mut Report<'_>, target: &ScaleTarget<'_>, 
             );
             continue;
         }
-        let d = report.emit(
+        let mut message = format!(
+            "the workload '{}' of type '{gvk}' is already managed by the hpa '{hpa_name}'",
+            target.name
+        );
+        if let Some(owner) = owner_scaled_object(hpa) {
+            message.push_str(&format!(" (the HPA of ScaledObject '{owner}')"));
+        }
+        if transfer && custom.is_none() {
+            message.push_str(
+                " (with the transfer annotation and no spec.advanced, this KEDA release's webhook crashes on the request)",
+            );
+        }
+        report.emit(
             &HPA_CONFLICT,
             so,
             target.name_node.span,
             "spec.scaleTargetRef.name",
-            format!(
-                "the workload '{}' of type '{gvk}' is already managed by the hpa '{hpa_name}'",
-                target.name
-            ),
+            message,
         );
-        if transfer && custom.is_none() {
-            if let Some(d) = d {
-                d.message.push_str(
-                    " (with the transfer annotation and no spec.advanced, this KEDA release's webhook crashes on the request)",
-                );
-            }
-        }
     }
+}
+
+/// The ScaledObject an HPA belongs to, by its ownerReference.
+fn owner_scaled_object(hpa: &Resource) -> Option<&str> {
+    hpa.root
+        .at(&["metadata", "ownerReferences"])?
+        .as_sequence()?
+        .iter()
+        .find(|o| o.get("kind").and_then(Node::as_str) == Some("ScaledObject"))?
+        .get("name")?
+        .as_str()
 }
 
 /// KEDA recognises its own HPA only by an ownerReference of kind ScaledObject and the

@@ -6,6 +6,7 @@
 pub(crate) mod auth;
 mod conflicts;
 mod containers;
+mod env;
 pub(crate) mod target;
 mod workload;
 
@@ -140,6 +141,18 @@ pub static CONTAINER_NOT_FOUND: Rule = Rule {
     check: Check::Resource(containers::check),
 };
 
+pub static ENV_NOT_FOUND: Rule = Rule {
+    code: "KEDA3011",
+    name: "environment-variable-not-found",
+    severity: Severity::Warning,
+    source: Source::Reference,
+    summary: "a <parameter>FromEnv trigger value or a TriggerAuthentication env[].name names a variable the container KEDA reads does not define",
+    help: "define the variable in the container's env (KEDA reads the container named by envSourceContainerName, else the first one), or fix the name",
+    since: KedaVersion::OLDEST,
+    until: None,
+    check: Check::Resource(env::check),
+};
+
 pub static RULES: &[&Rule] = &[
     &HPA_CONFLICT,
     &HPA_TRANSFER_NAME,
@@ -151,4 +164,5 @@ pub static RULES: &[&Rule] = &[
     &SCALE_TARGET_GVK,
     &AUTH_REF_NOT_FOUND,
     &CONTAINER_NOT_FOUND,
+    &ENV_NOT_FOUND,
 ];

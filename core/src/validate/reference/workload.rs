@@ -24,47 +24,46 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     if so.kind != Kind::ScaledObject || only_removes_finalizers(ctx) {
         return;
     }
-    let Some(triggers) = so
+    let triggers = so
         .spec()
         .and_then(|s| s.get("triggers"))
         .and_then(Node::as_sequence)
-    else {
+        .unwrap_or(&[]);
+    let Some(target) = ScaleTarget::of(so) else {
         return;
     };
-    if !triggers.iter().any(|t| is_cpu_memory(t).is_some()) {
-        return;
-    }
-    let Some(target) = ScaleTarget::of(so) else {
+    let Ok(gvk) = target.gvk.as_deref() else {
         return;
     };
     // Any other target (a custom resource, Argo Rollout, or a StatefulSet under another
     // apiVersion) makes KEDA skip every cpu/memory check, SO-W19 included.
-    let Some(gvk) = target
-        .gvk
-        .as_deref()
-        .ok()
-        .filter(|g| CHECKED_TARGETS.contains(g))
-    else {
-        return;
-    };
-    scale_to_zero(so, triggers, report);
+    let checked =
+        CHECKED_TARGETS.contains(&gvk) && triggers.iter().any(|t| is_cpu_memory(t).is_some());
     let ns = namespace(ctx, so);
-    match find_workload(ctx, gvk, target.name, ns) {
-        Some(workload) => requests(ctx, report, triggers, workload),
-        None if ctx.options.strict_refs => {
-            let kind = gvk.trim_start_matches("apps/v1.");
-            report.emit(
-                &SCALE_TARGET_NOT_FOUND,
-                so,
-                target.name_node.span,
-                "spec.scaleTargetRef.name",
-                format!(
-                    "{kind} '{}' (namespace '{ns}') not found in the inputs; KEDA's webhook reads it for the cpu/memory triggers and rejects the ScaledObject if it does not exist",
-                    target.name
-                ),
-            );
-        }
-        None => {}
+    let workload = find_workload(ctx, gvk, target.name, ns);
+    if workload.is_none() && ctx.options.strict_refs {
+        let consequence = if checked {
+            "KEDA's webhook reads it for the cpu/memory triggers and rejects the ScaledObject if it does not exist"
+        } else {
+            "KEDA admits the ScaledObject, which stays not Ready until the target exists"
+        };
+        report.emit(
+            &SCALE_TARGET_NOT_FOUND,
+            so,
+            target.name_node.span,
+            "spec.scaleTargetRef.name",
+            format!(
+                "scale target '{}' of type '{gvk}' (namespace '{ns}') not found in the inputs; {consequence}",
+                target.name
+            ),
+        );
+    }
+    if !checked {
+        return;
+    }
+    scale_to_zero(so, triggers, report);
+    if let Some(workload) = workload {
+        requests(ctx, report, triggers, workload);
     }
 }
 
