@@ -12,7 +12,12 @@ fn scalecore(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
         .spawn()
         .expect("spawn scalecore");
     if let Some(input) = stdin {
-        child.stdin.take().expect("stdin").write_all(input).expect("write");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write");
     } else {
         drop(child.stdin.take());
     }
@@ -48,7 +53,10 @@ fn missing_path_exits_2_with_message() {
     let (code, out, err) = scalecore(&["lint", "/definitely/not/here.yaml"], None);
     assert_eq!(code, 2);
     assert!(out.is_empty());
-    assert!(err.contains("cannot read /definitely/not/here.yaml"), "{err}");
+    assert!(
+        err.contains("cannot read /definitely/not/here.yaml"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -66,7 +74,10 @@ fn folders_are_walked_for_manifests_only() {
     std::fs::write(d.join("notes.txt"), "a: [\n").expect("write");
     std::fs::create_dir_all(d.join(".git")).expect("mkdir");
     std::fs::write(d.join(".git").join("c.yaml"), "a: [\n").expect("write");
-    let (code, out, _) = scalecore(&["lint", "--format", "json", d.to_str().expect("utf8")], None);
+    let (code, out, _) = scalecore(
+        &["lint", "--format", "json", d.to_str().expect("utf8")],
+        None,
+    );
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let files: Vec<&str> = v["files"]
@@ -95,7 +106,10 @@ fn oversized_input_is_refused_without_loading_it() {
     let big = d.join("big.yaml");
     let f = std::fs::File::create(&big).expect("create");
     f.set_len(64 * 1024 * 1024).expect("sparse file");
-    let (code, out, _) = scalecore(&["lint", "--format", "json", big.to_str().expect("utf8")], None);
+    let (code, out, _) = scalecore(
+        &["lint", "--format", "json", big.to_str().expect("utf8")],
+        None,
+    );
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let d = &v["files"][0]["diagnostics"][0];
@@ -107,18 +121,30 @@ fn oversized_input_is_refused_without_loading_it() {
 fn github_format_escapes_and_sarif_is_valid_json() {
     let (code, out, _) = scalecore(&["lint", "--format", "github", "-"], Some(b"a: [1,\n"));
     assert_eq!(code, 1);
-    assert!(out.starts_with("::error file=<stdin>,line=2,col=1,"), "{out}");
+    assert!(
+        out.starts_with("::error file=<stdin>,line=2,col=1,"),
+        "{out}"
+    );
     assert!(out.contains("%0Ahelp: "), "{out}");
     let (_, out, _) = scalecore(&["lint", "--format", "sarif", "-"], Some(b"a: [1,\n"));
     let v: serde_json::Value = serde_json::from_str(&out).expect("sarif json");
     assert_eq!(v["version"], "2.1.0");
     assert_eq!(v["runs"][0]["results"][0]["ruleId"], "KEDA0001");
-    assert!(v["runs"][0]["tool"]["driver"]["rules"].as_array().expect("rules").len() >= 10);
+    assert!(
+        v["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .expect("rules")
+            .len()
+            >= 10
+    );
 }
 
 #[test]
 fn clean_input_exits_0() {
-    let (code, out, _) = scalecore(&["lint", "-"], Some(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"));
+    let (code, out, _) = scalecore(
+        &["lint", "-"],
+        Some(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+    );
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors, 0 warnings in 1 file"), "{out}");
 }

@@ -16,15 +16,19 @@ fn keda_docs_corpus_errors_are_the_defended_ones() {
     let mut found = BTreeSet::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap_or_default();
-        let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         for d in lint(&text, &LintOptions::default()) {
             if d.is_error() {
                 found.insert((name.clone(), d.code.clone()));
             }
         }
     }
-    let listed_text =
-        std::fs::read_to_string(root().join("corpus").join("expected-errors.tsv")).unwrap_or_default();
+    let listed_text = std::fs::read_to_string(root().join("corpus").join("expected-errors.tsv"))
+        .unwrap_or_default();
     let listed: BTreeSet<(String, String)> = listed_text
         .lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())

@@ -23,7 +23,9 @@ fn every_code_is_unique_and_well_formed() {
     assert_eq!(codes.len(), n, "duplicate rule codes");
     for r in rules {
         assert!(
-            r.code.len() == 8 && r.code.starts_with("KEDA") && r.code[4..].bytes().all(|b| b.is_ascii_digit()),
+            r.code.len() == 8
+                && r.code.starts_with("KEDA")
+                && r.code[4..].bytes().all(|b| b.is_ascii_digit()),
             "bad code {}",
             r.code
         );

@@ -25,16 +25,15 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     let gvk = match &target.gvk {
         Ok(g) => g,
         Err(e) => {
-            let field = if e.starts_with("no matches for kind") {
-                "kind"
-            } else {
-                "apiVersion"
-            };
-            let (node, path) = match target.node.get(field) {
-                Some(n) => (n, format!("spec.scaleTargetRef.{field}")),
-                None => (target.node, "spec.scaleTargetRef".to_owned()),
-            };
-            report.emit(&SCALE_TARGET_GVK, so, node.span, path, e.clone());
+            // A malformed apiVersion is the webhook layer's KEDA1017 (decidable from the
+            // object alone); what needs the cluster's RESTMapper is reported here.
+            if e.starts_with("no matches for kind") {
+                let (node, path) = match target.node.get("kind") {
+                    Some(n) => (n, "spec.scaleTargetRef.kind"),
+                    None => (target.node, "spec.scaleTargetRef"),
+                };
+                report.emit(&SCALE_TARGET_GVK, so, node.span, path, e.clone());
+            }
             return;
         }
     };

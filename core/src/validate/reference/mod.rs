@@ -71,7 +71,7 @@ pub static HPA_NAME_CONFLICT: Rule = Rule {
 
 pub static SCALE_TARGET_NOT_FOUND: Rule = Rule {
     code: "KEDA3005",
-    name: "scale-target-not-in-inputs",
+    name: "cpu-memory-scale-target-not-found",
     severity: Severity::Error,
     source: Source::Webhook,
     summary: "with --strict-refs (the inputs are the whole namespace): the Deployment or StatefulSet a cpu/memory ScaledObject scales does not exist, and KEDA's webhook rejects the ScaledObject",
@@ -79,6 +79,18 @@ pub static SCALE_TARGET_NOT_FOUND: Rule = Rule {
     since: V2_10,
     until: None,
     check: Check::Resource(workload::check),
+};
+
+pub static SCALE_TARGET_MISSING: Rule = Rule {
+    code: "KEDA3012",
+    name: "scale-target-not-in-inputs",
+    severity: Severity::Warning,
+    source: Source::Reference,
+    summary: "with --strict-refs: the scale target is not among the inputs; KEDA admits the ScaledObject, which stays not Ready until the target exists",
+    help: "lint the workload together with the ScaledObject, or fix scaleTargetRef",
+    since: KedaVersion::OLDEST,
+    until: None,
+    check: Check::Walker,
 };
 
 pub static MISSING_REQUESTS: Rule = Rule {
@@ -110,7 +122,7 @@ pub static SCALE_TARGET_GVK: Rule = Rule {
     name: "scale-target-kind-unresolvable",
     severity: Severity::Error,
     source: Source::Webhook,
-    summary: "spec.scaleTargetRef apiVersion/kind cannot be resolved: the apiVersion is not a group/version, or the kind does not exist in that built-in group",
+    summary: "spec.scaleTargetRef kind does not exist in that built-in API group (the cluster's RESTMapper finds no match)",
     help: "write apiVersion as <group>/<version> (apps/v1) or <version> for the core group, and the kind exactly as the API serves it (Deployment, StatefulSet: case matters)",
     since: V2_10,
     until: None,
@@ -159,6 +171,7 @@ pub static RULES: &[&Rule] = &[
     &SCALE_TARGET_CONFLICT,
     &HPA_NAME_CONFLICT,
     &SCALE_TARGET_NOT_FOUND,
+    &SCALE_TARGET_MISSING,
     &MISSING_REQUESTS,
     &CPU_MEMORY_SCALE_TO_ZERO,
     &SCALE_TARGET_GVK,

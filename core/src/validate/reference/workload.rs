@@ -5,7 +5,9 @@
 use super::target::{
     find_workload, key_span, namespace, only_removes_finalizers, pod_spec, ScaleTarget,
 };
-use super::{CPU_MEMORY_SCALE_TO_ZERO, MISSING_REQUESTS, SCALE_TARGET_NOT_FOUND};
+use super::{
+    CPU_MEMORY_SCALE_TO_ZERO, MISSING_REQUESTS, SCALE_TARGET_MISSING, SCALE_TARGET_NOT_FOUND,
+};
 use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
 use crate::version::KedaVersion;
@@ -42,13 +44,16 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     let ns = namespace(ctx, so);
     let workload = find_workload(ctx, gvk, target.name, ns);
     if workload.is_none() && ctx.options.strict_refs {
-        let consequence = if checked {
-            "KEDA's webhook reads it for the cpu/memory triggers and rejects the ScaledObject if it does not exist"
+        let (rule, consequence) = if checked {
+            (&SCALE_TARGET_NOT_FOUND, "KEDA's webhook reads it for the cpu/memory triggers and rejects the ScaledObject if it does not exist")
         } else {
-            "KEDA admits the ScaledObject, which stays not Ready until the target exists"
+            (
+                &SCALE_TARGET_MISSING,
+                "KEDA admits the ScaledObject, which stays not Ready until the target exists",
+            )
         };
         report.emit(
-            &SCALE_TARGET_NOT_FOUND,
+            rule,
             so,
             target.name_node.span,
             "spec.scaleTargetRef.name",

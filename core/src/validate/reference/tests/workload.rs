@@ -108,7 +108,8 @@ fn missing_workload_is_reported_only_under_strict_refs() {
     assert!(ds[0].message.contains("webhook"));
     // Without cpu/memory triggers the webhook never reads the workload; the operator does.
     let ds = run_with(&so("s", "", ORDERS, "", CRON), &strict);
-    assert_eq!(found(&ds), [("KEDA3005", 0, "spec.scaleTargetRef.name")]);
+    assert_eq!(found(&ds), [("KEDA3012", 0, "spec.scaleTargetRef.name")]);
+    assert_eq!(ds[0].severity, Severity::Warning);
     assert!(ds[0].message.contains("stays not Ready"));
     let dep = deployment("");
     assert!(run_with(&join(&[&dep, &so("s", "", ORDERS, "", CRON)]), &strict).is_empty());
