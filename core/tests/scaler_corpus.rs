@@ -109,3 +109,20 @@ fn docs_corpus_scaler_warnings_stay_few() {
     }
     assert!(warnings.len() <= 25, "{} warnings", warnings.len());
 }
+
+#[test]
+#[ignore = "prints every scaler-layer finding on the validation vectors"]
+fn print_validation_vector_findings() {
+    for path in files("../tests/vectors/validation") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        for d in lint(&text, &LintOptions::default()) {
+            if d.code.starts_with("KEDA2") {
+                println!(
+                    "{name}: {} {:?} {} {}",
+                    d.code, d.severity, d.path, d.message
+                );
+            }
+        }
+    }
+}

@@ -41,19 +41,21 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
-    /// The sources in KEDA's usual order.
-    pub fn order(&self) -> Vec<Order> {
-        let mut o = Vec::with_capacity(3);
-        if self.metadata {
-            o.push(Order::TriggerMetadata);
+    /// The sources in KEDA's usual order (the schema does not keep each tag's own order).
+    pub fn order(&self) -> &'static [Order] {
+        const M: Order = Order::TriggerMetadata;
+        const E: Order = Order::ResolvedEnv;
+        const A: Order = Order::AuthParams;
+        match (self.metadata, self.env, self.auth) {
+            (true, true, true) => &[M, E, A],
+            (true, true, false) => &[M, E],
+            (true, false, true) => &[M, A],
+            (true, false, false) => &[M],
+            (false, true, true) => &[E, A],
+            (false, true, false) => &[E],
+            (false, false, true) => &[A],
+            (false, false, false) => &[],
         }
-        if self.env {
-            o.push(Order::ResolvedEnv);
-        }
-        if self.auth {
-            o.push(Order::AuthParams);
-        }
-        o
     }
 }
 
@@ -346,9 +348,9 @@ pub fn check_params(
             continue;
         }
         let order = p.order();
-        let Some((value, _)) = typed::lookup(input, &p.name, &order) else {
+        let Some((value, _)) = typed::lookup(input, &p.name, order) else {
             if p.required && p.metadata && !variants && !alias_set(spec, p, input) {
-                errors.push(typed::missing(&p.name, &order));
+                errors.push(typed::missing(&p.name, order));
             }
             continue;
         };
@@ -377,7 +379,7 @@ fn alias_set(spec: &ScalerSpec, p: &ParamSpec, input: &TriggerInput<'_>) -> bool
             || p.name.strip_suffix('s') == Some(&*q.name)
             || q.name.strip_suffix("es") == Some(&*p.name)
             || p.name.strip_suffix("es") == Some(&*q.name);
-        pair && typed::lookup(input, &q.name, &q.order()).is_some()
+        pair && typed::lookup(input, &q.name, q.order()).is_some()
     })
 }
 
@@ -410,7 +412,7 @@ pub fn parse_for(
     let number = |i: Option<usize>| -> f64 {
         i.and_then(|i| spec.params.get(i))
             .and_then(|p| {
-                typed::lookup(input, &p.name, &p.order())
+                typed::lookup(input, &p.name, p.order())
                     .map(|(v, _)| v)
                     .or(p.default.as_deref())
             })
@@ -435,11 +437,56 @@ fn generic_metric(
 ) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     Ok(ScalerMetric {
-        metric_name: super::metric_name(input.index, input.trigger_type),
+        metric_name: super::metric_name(input.index, &metric_base(input)),
         metric_type,
         target,
         activation,
     })
+}
+
+/// KEDA's metric base name for the scalers whose names keda-resources.md §7 lists; the
+/// trigger type for the others.
+fn metric_base(input: &TriggerInput<'_>) -> String {
+    let m = |k: &str| typed::lookup(input, k, &[Order::TriggerMetadata]).map_or("", |(v, _)| v);
+    match input.trigger_type {
+        "kafka" if m("topic").is_empty() => format!("kafka-{}-topics", m("consumerGroup")),
+        "kafka" | "apache-kafka" => format!("kafka-{}", m("topic")),
+        "rabbitmq" => format!("rabbitmq-{}", go_query_escape(m("queueName"))),
+        "aws-sqs-queue" => {
+            let url = m("queueURL");
+            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
+            format!("aws-sqs-{name}")
+        }
+        "redis" | "redis-cluster" | "redis-sentinel" => format!("redis-{}", m("listName")),
+        "kubernetes-workload" => format!("workload-{}", input.namespace),
+        "metrics-api" => format!("metric-api-{}", m("valueLocation")),
+        "mongodb" => format!("mongodb-{}", m("collection")),
+        // Sic: KEDA spells it this way.
+        "couchdb" => format!("coucdb-{}", m("dbName")),
+        "gcp-pubsub" => {
+            let resource = match m("subscriptionName") {
+                "" => m("topicName"),
+                s => s,
+            };
+            format!("gcp-ps-{resource}")
+        }
+        other => other.to_owned(),
+    }
+}
+
+/// Go `url.QueryEscape`.
+fn go_query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -460,6 +507,52 @@ mod tests {
         let cpu = scaler("cpu").unwrap();
         let t = cpu.param("type").unwrap();
         assert_eq!(t.removed.as_ref().unwrap().1, KedaVersion::new(2, 18, 0));
+    }
+
+    #[test]
+    fn metric_names_follow_keda() {
+        let run = |t: &str, pairs: &[(&str, &str)]| {
+            let metadata: std::collections::BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            let empty = std::collections::BTreeMap::new();
+            parse(&TriggerInput {
+                trigger_type: t,
+                index: 2,
+                metadata: &metadata,
+                auth_params: &empty,
+                env: &empty,
+                pod_identity: None,
+                metric_type: None,
+                namespace: "shop",
+            })
+            .map(|c| c.metric)
+        };
+        let m = run(
+            "prometheus",
+            &[
+                ("serverAddress", "http://p:9090"),
+                ("query", "up"),
+                ("threshold", "7.5"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.metric_name, "s2-prometheus");
+        assert_eq!(m.target, 7.5);
+        assert_eq!(m.activation, 0.0);
+        let m = run(
+            "kafka",
+            &[
+                ("bootstrapServers", "k:9092"),
+                ("consumerGroup", "g"),
+                ("topic", "orders.v1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.metric_name, "s2-kafka-orders-v1");
+        assert_eq!(m.target, 10.0);
+        assert_eq!(go_query_escape("a b/c"), "a+b%2Fc");
     }
 
     #[test]

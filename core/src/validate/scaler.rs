@@ -279,8 +279,7 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
                         format!(
                             "{trigger_type} trigger: {from_env} names {var:?}, which the scale \
                              target's container does not define (or leaves empty), so the \
-                             scaler has no {key}: {}",
-                            e.message
+                             scaler has no {key}"
                         ),
                     );
                     continue;
