@@ -189,14 +189,75 @@ pub fn normalize_string(s: &str) -> String {
         .collect()
 }
 
-/// Whether Go's `regexp.Compile` accepts the pattern (RE2 syntax).
-pub fn regex_ok(pattern: &str) -> bool {
-    regex::Regex::new(pattern).is_ok()
+/// What Go's `regexp.Compile` would say of a pattern (RE2 syntax), as far as this build of
+/// the `regex` crate can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegexCheck {
+    Valid,
+    Invalid,
+    /// Go accepts Unicode classes (`\pL`, `\p{Greek}`) whose tables this build leaves out.
+    Unsupported,
+}
+
+pub fn regex_check(pattern: &str) -> RegexCheck {
+    if go_repeat_too_large(pattern) {
+        return RegexCheck::Invalid;
+    }
+    match regex::Regex::new(pattern) {
+        Ok(_) => RegexCheck::Valid,
+        Err(e) if e.to_string().contains("Unicode property not found") => RegexCheck::Unsupported,
+        Err(_) => RegexCheck::Invalid,
+    }
+}
+
+/// RE2 rejects repeat counts above 1000 (`a{1001}`), which the `regex` crate allows.
+fn go_repeat_too_large(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'{' => {
+                let body_end = b[i + 1..]
+                    .iter()
+                    .position(|c| *c == b'}')
+                    .map(|p| i + 1 + p);
+                if let Some(end) = body_end {
+                    let body = &pattern[i + 1..end];
+                    let counts: Vec<&str> = body.split(',').collect();
+                    let numeric = counts.len() <= 2
+                        && !counts[0].is_empty()
+                        && counts.iter().all(|c| c.bytes().all(|d| d.is_ascii_digit()));
+                    if numeric
+                        && counts
+                            .iter()
+                            .any(|c| !c.is_empty() && c.parse::<u32>().map_or(true, |n| n > 1000))
+                    {
+                        return true;
+                    }
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regex_checks_follow_re2() {
+        assert_eq!(regex_check("orders-.*"), RegexCheck::Valid);
+        assert_eq!(regex_check("*"), RegexCheck::Invalid);
+        assert_eq!(regex_check("(?i)Orders"), RegexCheck::Valid);
+        assert_eq!(regex_check("a{1000}"), RegexCheck::Valid);
+        assert_eq!(regex_check("a{2,1001}"), RegexCheck::Invalid);
+        assert_eq!(regex_check("a\\{1001}"), RegexCheck::Valid);
+        assert_eq!(regex_check("\\pL+"), RegexCheck::Unsupported);
+    }
 
     #[test]
     fn normalizes_like_keda() {
