@@ -429,6 +429,33 @@ pub fn parse_for(
     })
 }
 
+/// The metric alone, for scalers without a module: the target and activation parameters
+/// must read as numbers; other parameters do not matter.
+pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
+    let Some(spec) = scaler(input.trigger_type) else {
+        if is_known_type(input.trigger_type, KedaVersion::OLDEST) {
+            return generic_metric(input, None, 0.0, 0.0).map_err(super::first);
+        }
+        return Err(unknown_type(input.trigger_type));
+    };
+    let number = |i: Option<usize>| -> Result<f64, ScalerError> {
+        let Some(p) = i.and_then(|i| spec.params.get(i)) else {
+            return Ok(0.0);
+        };
+        match typed::lookup(input, &p.name, p.order()) {
+            Some((v, _)) => typed::parse_float(&p.name, v),
+            None => match p.default.as_deref() {
+                Some(d) => typed::parse_float(&p.name, d),
+                None if p.required => Err(typed::missing(&p.name, p.order())),
+                None => Ok(0.0),
+            },
+        }
+    };
+    let target = number(spec.target)?;
+    let activation = number(spec.activation)?;
+    generic_metric(input, Some(spec), target, activation).map_err(super::first)
+}
+
 fn generic_metric(
     input: &TriggerInput<'_>,
     _spec: Option<&ScalerSpec>,

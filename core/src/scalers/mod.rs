@@ -134,19 +134,28 @@ pub fn parse_for(
     }
 }
 
-/// The metric a trigger produces (the first problem when it cannot be built).
+/// The metric a trigger produces. Only what decides scaling must be readable (target,
+/// activation, metric type, the names in the metric name): a missing connection or server
+/// address does not stop a simulation, so it is not an error here (the linter reports it).
 pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
-    match parse(input) {
-        Ok(p) => Ok(p.metric()),
-        Err(mut errors) => Err(if errors.is_empty() {
-            ScalerError {
-                key: None,
-                kind: ErrorKind::Invalid,
-                message: "the scaler could not be built".to_owned(),
-            }
-        } else {
-            errors.swap_remove(0)
-        }),
+    match input.trigger_type {
+        "azure-servicebus" => servicebus::metric(input),
+        "cpu" | "memory" | "cron" => parse(input).map(|p| p.metric()).map_err(first),
+        t if azure::handles(t) => azure::metric(input),
+        _ => catalog::metric(input),
+    }
+}
+
+/// The first of KEDA's joined errors.
+pub(crate) fn first(mut errors: Vec<ScalerError>) -> ScalerError {
+    if errors.is_empty() {
+        ScalerError {
+            key: None,
+            kind: ErrorKind::Invalid,
+            message: "the scaler could not be built".to_owned(),
+        }
+    } else {
+        errors.swap_remove(0)
     }
 }
 
@@ -247,6 +256,55 @@ fn go_repeat_too_large(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_needs_only_what_decides_scaling() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let empty = BTreeMap::new();
+        let input = |t: &'static str, m: &'static BTreeMap<String, String>| TriggerInput {
+            trigger_type: t,
+            index: 1,
+            metadata: m,
+            auth_params: &empty,
+            env: &empty,
+            pod_identity: None,
+            metric_type: None,
+            namespace: "default",
+        };
+        let prom: &'static BTreeMap<String, String> =
+            Box::leak(Box::new(map(&[("threshold", "10")])));
+        let m = metric(&input("prometheus", prom)).unwrap();
+        assert_eq!((m.metric_name.as_str(), m.target), ("s1-prometheus", 10.0));
+        let sb: &'static BTreeMap<String, String> = Box::leak(Box::new(map(&[
+            ("queueName", "orders"),
+            ("activationMessageCount", "2"),
+        ])));
+        let m = metric(&input("azure-servicebus", sb)).unwrap();
+        assert_eq!(m.metric_name, "s1-azure-servicebus-orders");
+        assert_eq!((m.target, m.activation), (5.0, 2.0));
+        let bad: &'static BTreeMap<String, String> =
+            Box::leak(Box::new(map(&[("threshold", "ten")])));
+        assert_eq!(
+            metric(&input("prometheus", bad))
+                .unwrap_err()
+                .key
+                .as_deref(),
+            Some("threshold")
+        );
+        let q: &'static BTreeMap<String, String> =
+            Box::leak(Box::new(map(&[("queueName", "jobs")])));
+        let m = metric(&input("azure-queue", q)).unwrap();
+        assert_eq!(
+            (m.metric_name.as_str(), m.target),
+            ("s1-azure-queue-jobs", 5.0)
+        );
+        assert!(metric(&input("no-such-scaler", q)).is_err());
+    }
 
     #[test]
     fn regex_checks_follow_re2() {

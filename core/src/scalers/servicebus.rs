@@ -263,6 +263,21 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ServiceBusConfig, Vec<ScalerErr
     })
 }
 
+/// The metric alone: the connection and identity do not change it, so they are not needed.
+pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
+    let mut stand_in = std::collections::BTreeMap::new();
+    stand_in.insert(
+        "connection".to_owned(),
+        "(not needed for the metric)".to_owned(),
+    );
+    let relaxed = TriggerInput {
+        auth_params: &stand_in,
+        pod_identity: None,
+        ..*input
+    };
+    parse(&relaxed).map(|c| c.metric()).map_err(super::first)
+}
+
 fn invalid(key: &str, message: &str) -> ScalerError {
     ScalerError {
         key: Some(key.to_owned()),
