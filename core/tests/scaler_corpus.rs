@@ -126,3 +126,42 @@ fn print_validation_vector_findings() {
         }
     }
 }
+
+#[test]
+#[ignore = "timing; run with --release"]
+fn time_typical_scaled_object() {
+    let text = "apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders
+  namespace: demo
+spec:
+  scaleTargetRef:
+    name: orders
+  minReplicaCount: 0
+  maxReplicaCount: 10
+  triggers:
+  - type: azure-servicebus
+    metadata:
+      queueName: orders
+      messageCount: '5'
+    authenticationRef:
+      name: sb-auth
+";
+    let options = LintOptions::default();
+    let _ = lint(text, &options);
+    let without = text.replace("type: azure-servicebus", "type: external");
+    let n = 2000;
+    for round in 0..3 {
+        for (label, t) in [("servicebus", text), ("no scaler module", without.as_str())] {
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(lint(std::hint::black_box(t), &options));
+            }
+            println!(
+                "round {round} {label}: {:?} per ScaledObject",
+                start.elapsed() / n
+            );
+        }
+    }
+}

@@ -80,10 +80,8 @@ const ROWS: &[Row] = &[
         required: &[],
         without_identity: &[("storageConnection", &[A, E]), ("connection", &[A, E])],
         with_workload_identity: &[("eventHubNamespace", &[M, E]), ("eventHubName", &[M, E])],
-        enums: &[(
-            "checkpointStrategy",
-            &["azureFunction", "blobMetadata", "goSdk", "dapr"],
-        )],
+        // An unknown checkpointStrategy falls back to the default checkpointer.
+        enums: &[],
         clouds: Clouds::Ignored,
     },
     Row {
@@ -258,7 +256,12 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         }
     };
     for (name, order) in by_identity {
-        if get(name, order).is_none() {
+        // azure-blob also reads `connectionFromEnv` literally from metadata, so a variable
+        // that does not resolve still yields a (useless) connection string.
+        let blob_literal = row.trigger_type == "azure-blob"
+            && *name == "connection"
+            && get("connectionFromEnv", &[M]).is_some();
+        if get(name, order).is_none() && !blob_literal {
             errors.push(typed::missing(name, order));
         }
     }
