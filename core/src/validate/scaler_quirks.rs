@@ -188,17 +188,19 @@ fn unread_keys(
     trigger_type: &str,
     metadata: &BTreeMap<String, String>,
 ) {
-    let known: Vec<&str> = match trigger_type {
-        "azure-servicebus" => SERVICEBUS_KEYS.to_vec(),
+    // (name, readable through `<name>FromEnv`)
+    let known: Vec<(&str, bool)> = match trigger_type {
+        // Only `connectionFromEnv` (listed) is read; `namespaceFromEnv` and the like are not.
+        "azure-servicebus" => SERVICEBUS_KEYS.iter().map(|k| (*k, false)).collect(),
         _ => match catalog::scaler(trigger_type) {
-            Some(spec) => spec.params.iter().map(|p| &*p.name).collect(),
+            Some(spec) => spec.params.iter().map(|p| (&*p.name, p.env)).collect(),
             None => return,
         },
     };
     let is_known = |k: &str| {
-        known.contains(&k)
+        known.iter().any(|(n, _)| *n == k)
             || k.strip_suffix("FromEnv")
-                .is_some_and(|base| known.contains(&base))
+                .is_some_and(|base| known.iter().any(|(n, env)| *n == base && *env))
     };
     for key in metadata.keys() {
         let auth_only = catalog::scaler(trigger_type)
@@ -230,10 +232,27 @@ fn unread_keys(
         if is_known(key) {
             continue;
         }
+        if let Some(base) = key
+            .strip_suffix("FromEnv")
+            .filter(|b| known.iter().any(|(n, _)| n == b))
+        {
+            let (span, path) = at.param(Some(key));
+            report.emit(
+                &INEFFECTIVE_METADATA,
+                at.resource,
+                span,
+                path,
+                format!(
+                    "{trigger_type} trigger: {key:?} is ignored: this scaler does not read \
+                     {base} from the workload's env"
+                ),
+            );
+            continue;
+        }
         let lower = key.to_ascii_lowercase();
         let closest = known
             .iter()
-            .map(|k| (catalog::levenshtein(&lower, &k.to_ascii_lowercase()), *k))
+            .map(|(k, _)| (catalog::levenshtein(&lower, &k.to_ascii_lowercase()), *k))
             .min();
         let near = closest.filter(|(d, _)| *d <= 2 && key.len() > 4);
         let message = match near {

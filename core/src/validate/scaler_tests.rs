@@ -417,6 +417,14 @@ fn unread_metadata_keys_are_named() {
         "{}",
         d[0].message
     );
+    // servicebus reads no `<name>FromEnv` but connectionFromEnv.
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb("      queueNameFromEnv: PLAIN\n      queueName: orders\n      connectionFromEnv: PLAIN\n")
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path, "spec.triggers[0].metadata.queueNameFromEnv");
     // Other scalers: only near-misses, since the schema may lag behind the code.
     let text = so("  - type: prometheus
     metadata:
