@@ -262,47 +262,6 @@ pub fn is_known_type(trigger_type: &str, version: KedaVersion) -> bool {
             .any(|(t, until)| *t == trigger_type && version < *until)
 }
 
-/// The known type a misspelt one most likely meant.
-pub fn suggest_type(trigger_type: &str) -> Option<&'static str> {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    let want = squash(trigger_type);
-    let mut best: Option<(usize, &'static str)> = None;
-    for s in scalers() {
-        let name: &'static str = &s.trigger_type;
-        let d = if squash(name) == want {
-            0
-        } else {
-            levenshtein(&want, &squash(name))
-        };
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, name));
-        }
-    }
-    let (d, name) = best?;
-    (d <= (want.chars().count() / 4).max(2)).then_some(name)
-}
-
-/// Edit distance, for suggestions (inputs are short type names).
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// What the generic checks know of a trigger's metric.
 #[derive(Clone, Debug)]
 pub struct GenericConfig {
@@ -312,7 +271,7 @@ pub struct GenericConfig {
 /// The error for a type no scaler exists for.
 pub fn unknown_type(trigger_type: &str) -> ScalerError {
     let mut message = format!("no scaler found for type: {trigger_type}");
-    if let Some(s) = suggest_type(trigger_type) {
+    if let Some(s) = super::names::suggest_type(trigger_type) {
         message.push_str(&format!(" (did you mean {s:?}?)"));
     }
     ScalerError {
@@ -464,56 +423,11 @@ fn generic_metric(
 ) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     Ok(ScalerMetric {
-        metric_name: super::metric_name(input.index, &metric_base(input)),
+        metric_name: super::metric_name(input.index, &super::names::metric_base(input)),
         metric_type,
         target,
         activation,
     })
-}
-
-/// KEDA's metric base name for the scalers whose names keda-resources.md §7 lists; the
-/// trigger type for the others.
-fn metric_base(input: &TriggerInput<'_>) -> String {
-    let m = |k: &str| typed::lookup(input, k, &[Order::TriggerMetadata]).map_or("", |(v, _)| v);
-    match input.trigger_type {
-        "kafka" if m("topic").is_empty() => format!("kafka-{}-topics", m("consumerGroup")),
-        "kafka" | "apache-kafka" => format!("kafka-{}", m("topic")),
-        "rabbitmq" => format!("rabbitmq-{}", go_query_escape(m("queueName"))),
-        "aws-sqs-queue" => {
-            let url = m("queueURL");
-            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
-            format!("aws-sqs-{name}")
-        }
-        "redis" | "redis-cluster" | "redis-sentinel" => format!("redis-{}", m("listName")),
-        "kubernetes-workload" => format!("workload-{}", input.namespace),
-        "metrics-api" => format!("metric-api-{}", m("valueLocation")),
-        "mongodb" => format!("mongodb-{}", m("collection")),
-        // Sic: KEDA spells it this way.
-        "couchdb" => format!("coucdb-{}", m("dbName")),
-        "gcp-pubsub" => {
-            let resource = match m("subscriptionName") {
-                "" => m("topicName"),
-                s => s,
-            };
-            format!("gcp-ps-{resource}")
-        }
-        other => other.to_owned(),
-    }
-}
-
-/// Go `url.QueryEscape`.
-fn go_query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -579,15 +493,10 @@ mod tests {
         .unwrap();
         assert_eq!(m.metric_name, "s2-kafka-orders-v1");
         assert_eq!(m.target, 10.0);
-        assert_eq!(go_query_escape("a b/c"), "a+b%2Fc");
     }
 
     #[test]
-    fn suggests_close_names() {
-        assert_eq!(suggest_type("azure-service-bus"), Some("azure-servicebus"));
-        assert_eq!(suggest_type("Prometheus"), Some("prometheus"));
-        assert_eq!(suggest_type("rabitmq"), Some("rabbitmq"));
-        assert_eq!(suggest_type("totally-different-thing"), None);
+    fn removed_types_by_version() {
         assert!(!is_known_type("stan", KedaVersion::new(2, 21, 0)));
         assert!(is_known_type("stan", KedaVersion::new(2, 16, 0)));
     }

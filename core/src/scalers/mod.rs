@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
+pub mod names;
 pub mod servicebus;
 pub mod typed;
 

@@ -252,7 +252,12 @@ fn unread_keys(
         let lower = key.to_ascii_lowercase();
         let closest = known
             .iter()
-            .map(|(k, _)| (catalog::levenshtein(&lower, &k.to_ascii_lowercase()), *k))
+            .map(|(k, _)| {
+                (
+                    scalers::names::levenshtein(&lower, &k.to_ascii_lowercase()),
+                    *k,
+                )
+            })
             .min();
         let near = closest.filter(|(d, _)| *d <= 2 && key.len() > 4);
         let message = match near {
