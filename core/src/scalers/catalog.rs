@@ -11,7 +11,76 @@ use super::typed::{self, Order};
 use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
 use crate::version::KedaVersion;
 
-static SCHEMA_JSON: &str = include_str!("../../schemas/scalers-schema.json");
+/// KEDA's file as shipped: only read at compile time.
+const SCHEMA_RAW: &[u8] = include_bytes!("../../schemas/scalers-schema.json");
+/// Every parameter is typed string there, so this member says nothing.
+const STRING_TYPE: &[u8] = b"\"type\":\"string\",";
+const SCHEMA_LEN: usize = compact(SCHEMA_RAW, &mut []);
+/// The schema without insignificant whitespace and without `"type":"string",` members,
+/// computed at compile time: less than half the size in the binary (and the Wasm module).
+#[allow(long_running_const_eval)]
+static SCHEMA: [u8; SCHEMA_LEN] = {
+    let mut out = [0u8; SCHEMA_LEN];
+    compact(SCHEMA_RAW, &mut out);
+    out
+};
+
+/// Copies `raw` into `out` (when it is long enough) minus whitespace outside strings and
+/// `"type":"string",`; returns the compacted length.
+#[allow(long_running_const_eval)]
+const fn compact(raw: &[u8], out: &mut [u8]) -> usize {
+    let mut i = 0;
+    let mut n = 0;
+    let mut in_string = false;
+    while i < raw.len() {
+        let c = raw[i];
+        if in_string {
+            if c == b'\\' && i + 1 < raw.len() {
+                if n + 1 < out.len() {
+                    out[n] = c;
+                    out[n + 1] = raw[i + 1];
+                }
+                n += 2;
+                i += 2;
+                continue;
+            }
+            if c == b'"' {
+                in_string = false;
+            }
+        } else if c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' {
+            i += 1;
+            continue;
+        } else if c == b'"' {
+            // Compare against the compacted output so far: skip `"type":"string",` once
+            // its whitespace is gone (`"type": "string",` in the source).
+            let mut j = i;
+            let mut k = 0;
+            while j < raw.len() && k < STRING_TYPE.len() {
+                let d = raw[j];
+                if d == b' ' {
+                    j += 1;
+                    continue;
+                }
+                if d != STRING_TYPE[k] {
+                    break;
+                }
+                j += 1;
+                k += 1;
+            }
+            if k == STRING_TYPE.len() {
+                i = j;
+                continue;
+            }
+            in_string = true;
+        }
+        if n < out.len() {
+            out[n] = c;
+        }
+        n += 1;
+        i += 1;
+    }
+    n
+}
 
 /// How a parameter's text is decoded, as far as the schema and KEDA's code tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -147,7 +216,7 @@ const VARIANT_SCALERS: &[&str] = &[
 ];
 
 fn build() -> Vec<ScalerSpec> {
-    let raw: RawSchema = match serde_json::from_str(SCHEMA_JSON) {
+    let raw: RawSchema = match serde_json::from_slice(&SCHEMA) {
         Ok(r) => r,
         Err(_) => return Vec::new(),
     };
@@ -433,6 +502,21 @@ fn generic_metric(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compacted_schema_is_the_same_json() {
+        let full: serde_json::Value = serde_json::from_slice(SCHEMA_RAW).unwrap();
+        let mut full_no_type = full.clone();
+        for s in full_no_type["scalers"].as_array_mut().unwrap() {
+            for p in s["parameters"].as_array_mut().unwrap() {
+                assert_eq!(p["type"], "string");
+                p.as_object_mut().unwrap().remove("type");
+            }
+        }
+        let compacted: serde_json::Value = serde_json::from_slice(&SCHEMA).unwrap();
+        assert_eq!(compacted, full_no_type);
+        assert!(SCHEMA.len() * 2 < SCHEMA_RAW.len(), "{}", SCHEMA.len());
+    }
 
     #[test]
     fn table_loads_and_pairs_targets() {
