@@ -438,3 +438,44 @@ fn unread_metadata_keys_are_named() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].path, "spec.triggers[0].metadata.treshold");
 }
+
+#[test]
+fn servicebus_quirk_warnings() {
+    let ta = "apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: sb-auth
+  namespace: demo
+spec:
+  podIdentity:
+    provider: azure-workload
+---
+";
+    let text = format!(
+        "{ta}{}",
+        so("  - type: azure-servicebus
+    metadata:
+      queueName: orders-.*
+      useRegex: 'true'
+      operation: sum,max
+      namespace: contoso.servicebus.windows.net
+      messageCount: '0'
+    authenticationRef:
+      name: sb-auth
+")
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    let mut got: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        vec![
+            "spec.triggers[0].metadata.messageCount",
+            "spec.triggers[0].metadata.namespace",
+            "spec.triggers[0].metadata.operation",
+        ]
+    );
+    assert!(d
+        .iter()
+        .all(|d| d.code == "KEDA2008" && d.severity == Severity::Warning));
+}
