@@ -192,6 +192,8 @@ fn unread_keys(
     let known: Vec<(&str, bool)> = match trigger_type {
         // Only `connectionFromEnv` (listed) is read; `namespaceFromEnv` and the like are not.
         "azure-servicebus" => SERVICEBUS_KEYS.iter().map(|k| (*k, false)).collect(),
+        // External scalers pass every metadata key on to their server.
+        "external" | "external-push" => return,
         _ => match catalog::scaler(trigger_type) {
             Some(spec) => spec.params.iter().map(|p| (&*p.name, p.env)).collect(),
             None => return,
@@ -250,8 +252,10 @@ fn unread_keys(
             continue;
         }
         let lower = key.to_ascii_lowercase();
+        // The distance is at least the length difference: most names need no comparison.
         let closest = known
             .iter()
+            .filter(|(k, _)| k.len().abs_diff(key.len()) <= 2)
             .map(|(k, _)| {
                 (
                     scalers::names::levenshtein(&lower, &k.to_ascii_lowercase()),
