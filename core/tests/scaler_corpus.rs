@@ -109,3 +109,59 @@ fn docs_corpus_scaler_warnings_stay_few() {
     }
     assert!(warnings.len() <= 25, "{} warnings", warnings.len());
 }
+
+#[test]
+#[ignore = "prints every scaler-layer finding on the validation vectors"]
+fn print_validation_vector_findings() {
+    for path in files("../tests/vectors/validation") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        for d in lint(&text, &LintOptions::default()) {
+            if d.code.starts_with("KEDA2") {
+                println!(
+                    "{name}: {} {:?} {} {}",
+                    d.code, d.severity, d.path, d.message
+                );
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "timing; run with --release"]
+fn time_typical_scaled_object() {
+    let text = "apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders
+  namespace: demo
+spec:
+  scaleTargetRef:
+    name: orders
+  minReplicaCount: 0
+  maxReplicaCount: 10
+  triggers:
+  - type: azure-servicebus
+    metadata:
+      queueName: orders
+      messageCount: '5'
+    authenticationRef:
+      name: sb-auth
+";
+    let options = LintOptions::default();
+    let _ = lint(text, &options);
+    let without = text.replace("type: azure-servicebus", "type: external");
+    let n = 2000;
+    for round in 0..3 {
+        for (label, t) in [("servicebus", text), ("no scaler module", without.as_str())] {
+            let start = std::time::Instant::now();
+            for _ in 0..n {
+                std::hint::black_box(lint(std::hint::black_box(t), &options));
+            }
+            println!(
+                "round {round} {label}: {:?} per ScaledObject",
+                start.elapsed() / n
+            );
+        }
+    }
+}

@@ -80,10 +80,8 @@ const ROWS: &[Row] = &[
         required: &[],
         without_identity: &[("storageConnection", &[A, E]), ("connection", &[A, E])],
         with_workload_identity: &[("eventHubNamespace", &[M, E]), ("eventHubName", &[M, E])],
-        enums: &[(
-            "checkpointStrategy",
-            &["azureFunction", "blobMetadata", "goSdk", "dapr"],
-        )],
+        // An unknown checkpointStrategy falls back to the default checkpointer.
+        enums: &[],
         clouds: Clouds::Ignored,
     },
     Row {
@@ -193,6 +191,41 @@ pub struct AzureConfig {
     pub metric: ScalerMetric,
 }
 
+/// The metric alone: name, target, activation; credentials are not needed for it.
+pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
+    let Some(row) = ROWS.iter().find(|r| r.trigger_type == input.trigger_type) else {
+        return Err(super::catalog::unknown_type(input.trigger_type));
+    };
+    let metric_type = super::external_metric_type(input)?;
+    let get = |name: &str| typed::lookup(input, name, &[M]).map(|(v, _)| v);
+    let (target_key, target_default, num) = row.target;
+    let number = |key: &str, default: Option<&str>| -> Result<Option<f64>, ScalerError> {
+        let Some(v) = get(key).or(default) else {
+            return Ok(None);
+        };
+        match num {
+            Num::Int => typed::parse_int64(key, v).map(|n| Some(n as f64)),
+            Num::Float => typed::parse_float(key, v).map(Some),
+        }
+    };
+    let target =
+        number(target_key, target_default)?.ok_or_else(|| typed::missing(target_key, &[M]))?;
+    let activation = number(row.activation, Some("0"))?.unwrap_or(0.0);
+    let name = get(row.name_key)
+        .or_else(|| {
+            (row.trigger_type == "azure-pipelines")
+                .then(|| get("poolName"))
+                .flatten()
+        })
+        .unwrap_or(row.name_default);
+    Ok(ScalerMetric {
+        metric_name: super::metric_name(input.index, &format!("{}-{name}", row.trigger_type)),
+        metric_type,
+        target,
+        activation,
+    })
+}
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> {
     let Some(row) = ROWS.iter().find(|r| r.trigger_type == input.trigger_type) else {
         return Err(vec![super::catalog::unknown_type(input.trigger_type)]);
@@ -223,7 +256,12 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         }
     };
     for (name, order) in by_identity {
-        if get(name, order).is_none() {
+        // azure-blob also reads `connectionFromEnv` literally from metadata, so a variable
+        // that does not resolve still yields a (useless) connection string.
+        let blob_literal = row.trigger_type == "azure-blob"
+            && *name == "connection"
+            && get("connectionFromEnv", &[M]).is_some();
+        if get(name, order).is_none() && !blob_literal {
             errors.push(typed::missing(name, order));
         }
     }

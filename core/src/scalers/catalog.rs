@@ -11,7 +11,76 @@ use super::typed::{self, Order};
 use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
 use crate::version::KedaVersion;
 
-static SCHEMA_JSON: &str = include_str!("../../schemas/scalers-schema.json");
+/// KEDA's file as shipped: only read at compile time.
+const SCHEMA_RAW: &[u8] = include_bytes!("../../schemas/scalers-schema.json");
+/// Every parameter is typed string there, so this member says nothing.
+const STRING_TYPE: &[u8] = b"\"type\":\"string\",";
+const SCHEMA_LEN: usize = compact(SCHEMA_RAW, &mut []);
+/// The schema without insignificant whitespace and without `"type":"string",` members,
+/// computed at compile time: less than half the size in the binary (and the Wasm module).
+#[allow(long_running_const_eval)]
+static SCHEMA: [u8; SCHEMA_LEN] = {
+    let mut out = [0u8; SCHEMA_LEN];
+    compact(SCHEMA_RAW, &mut out);
+    out
+};
+
+/// Copies `raw` into `out` (when it is long enough) minus whitespace outside strings and
+/// `"type":"string",`; returns the compacted length.
+#[allow(long_running_const_eval)]
+const fn compact(raw: &[u8], out: &mut [u8]) -> usize {
+    let mut i = 0;
+    let mut n = 0;
+    let mut in_string = false;
+    while i < raw.len() {
+        let c = raw[i];
+        if in_string {
+            if c == b'\\' && i + 1 < raw.len() {
+                if n + 1 < out.len() {
+                    out[n] = c;
+                    out[n + 1] = raw[i + 1];
+                }
+                n += 2;
+                i += 2;
+                continue;
+            }
+            if c == b'"' {
+                in_string = false;
+            }
+        } else if c == b' ' || c == b'\n' || c == b'\r' || c == b'\t' {
+            i += 1;
+            continue;
+        } else if c == b'"' {
+            // Compare against the compacted output so far: skip `"type":"string",` once
+            // its whitespace is gone (`"type": "string",` in the source).
+            let mut j = i;
+            let mut k = 0;
+            while j < raw.len() && k < STRING_TYPE.len() {
+                let d = raw[j];
+                if d == b' ' {
+                    j += 1;
+                    continue;
+                }
+                if d != STRING_TYPE[k] {
+                    break;
+                }
+                j += 1;
+                k += 1;
+            }
+            if k == STRING_TYPE.len() {
+                i = j;
+                continue;
+            }
+            in_string = true;
+        }
+        if n < out.len() {
+            out[n] = c;
+        }
+        n += 1;
+        i += 1;
+    }
+    n
+}
 
 /// How a parameter's text is decoded, as far as the schema and KEDA's code tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,19 +110,21 @@ pub struct ParamSpec {
 }
 
 impl ParamSpec {
-    /// The sources in KEDA's usual order.
-    pub fn order(&self) -> Vec<Order> {
-        let mut o = Vec::with_capacity(3);
-        if self.metadata {
-            o.push(Order::TriggerMetadata);
+    /// The sources in KEDA's usual order (the schema does not keep each tag's own order).
+    pub fn order(&self) -> &'static [Order] {
+        const M: Order = Order::TriggerMetadata;
+        const E: Order = Order::ResolvedEnv;
+        const A: Order = Order::AuthParams;
+        match (self.metadata, self.env, self.auth) {
+            (true, true, true) => &[M, E, A],
+            (true, true, false) => &[M, E],
+            (true, false, true) => &[M, A],
+            (true, false, false) => &[M],
+            (false, true, true) => &[E, A],
+            (false, true, false) => &[E],
+            (false, false, true) => &[A],
+            (false, false, false) => &[],
         }
-        if self.env {
-            o.push(Order::ResolvedEnv);
-        }
-        if self.auth {
-            o.push(Order::AuthParams);
-        }
-        o
     }
 }
 
@@ -145,7 +216,7 @@ const VARIANT_SCALERS: &[&str] = &[
 ];
 
 fn build() -> Vec<ScalerSpec> {
-    let raw: RawSchema = match serde_json::from_str(SCHEMA_JSON) {
+    let raw: RawSchema = match serde_json::from_slice(&SCHEMA) {
         Ok(r) => r,
         Err(_) => return Vec::new(),
     };
@@ -260,47 +331,6 @@ pub fn is_known_type(trigger_type: &str, version: KedaVersion) -> bool {
             .any(|(t, until)| *t == trigger_type && version < *until)
 }
 
-/// The known type a misspelt one most likely meant.
-pub fn suggest_type(trigger_type: &str) -> Option<&'static str> {
-    let squash = |s: &str| -> String {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    let want = squash(trigger_type);
-    let mut best: Option<(usize, &'static str)> = None;
-    for s in scalers() {
-        let name: &'static str = &s.trigger_type;
-        let d = if squash(name) == want {
-            0
-        } else {
-            levenshtein(&want, &squash(name))
-        };
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, name));
-        }
-    }
-    let (d, name) = best?;
-    (d <= (want.chars().count() / 4).max(2)).then_some(name)
-}
-
-/// Edit distance, for suggestions (inputs are short type names).
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// What the generic checks know of a trigger's metric.
 #[derive(Clone, Debug)]
 pub struct GenericConfig {
@@ -310,7 +340,7 @@ pub struct GenericConfig {
 /// The error for a type no scaler exists for.
 pub fn unknown_type(trigger_type: &str) -> ScalerError {
     let mut message = format!("no scaler found for type: {trigger_type}");
-    if let Some(s) = suggest_type(trigger_type) {
+    if let Some(s) = super::names::suggest_type(trigger_type) {
         message.push_str(&format!(" (did you mean {s:?}?)"));
     }
     ScalerError {
@@ -346,9 +376,9 @@ pub fn check_params(
             continue;
         }
         let order = p.order();
-        let Some((value, _)) = typed::lookup(input, &p.name, &order) else {
+        let Some((value, _)) = typed::lookup(input, &p.name, order) else {
             if p.required && p.metadata && !variants && !alias_set(spec, p, input) {
-                errors.push(typed::missing(&p.name, &order));
+                errors.push(typed::missing(&p.name, order));
             }
             continue;
         };
@@ -377,7 +407,7 @@ fn alias_set(spec: &ScalerSpec, p: &ParamSpec, input: &TriggerInput<'_>) -> bool
             || p.name.strip_suffix('s') == Some(&*q.name)
             || q.name.strip_suffix("es") == Some(&*p.name)
             || p.name.strip_suffix("es") == Some(&*q.name);
-        pair && typed::lookup(input, &q.name, &q.order()).is_some()
+        pair && typed::lookup(input, &q.name, q.order()).is_some()
     })
 }
 
@@ -410,7 +440,7 @@ pub fn parse_for(
     let number = |i: Option<usize>| -> f64 {
         i.and_then(|i| spec.params.get(i))
             .and_then(|p| {
-                typed::lookup(input, &p.name, &p.order())
+                typed::lookup(input, &p.name, p.order())
                     .map(|(v, _)| v)
                     .or(p.default.as_deref())
             })
@@ -427,6 +457,33 @@ pub fn parse_for(
     })
 }
 
+/// The metric alone, for scalers without a module: the target and activation parameters
+/// must read as numbers; other parameters do not matter.
+pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
+    let Some(spec) = scaler(input.trigger_type) else {
+        if is_known_type(input.trigger_type, KedaVersion::OLDEST) {
+            return generic_metric(input, None, 0.0, 0.0).map_err(super::first);
+        }
+        return Err(unknown_type(input.trigger_type));
+    };
+    let number = |i: Option<usize>| -> Result<f64, ScalerError> {
+        let Some(p) = i.and_then(|i| spec.params.get(i)) else {
+            return Ok(0.0);
+        };
+        match typed::lookup(input, &p.name, p.order()) {
+            Some((v, _)) => typed::parse_float(&p.name, v),
+            None => match p.default.as_deref() {
+                Some(d) => typed::parse_float(&p.name, d),
+                None if p.required => Err(typed::missing(&p.name, p.order())),
+                None => Ok(0.0),
+            },
+        }
+    };
+    let target = number(spec.target)?;
+    let activation = number(spec.activation)?;
+    generic_metric(input, Some(spec), target, activation).map_err(super::first)
+}
+
 fn generic_metric(
     input: &TriggerInput<'_>,
     _spec: Option<&ScalerSpec>,
@@ -435,7 +492,7 @@ fn generic_metric(
 ) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     Ok(ScalerMetric {
-        metric_name: super::metric_name(input.index, input.trigger_type),
+        metric_name: super::metric_name(input.index, &super::names::metric_base(input)),
         metric_type,
         target,
         activation,
@@ -445,6 +502,21 @@ fn generic_metric(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compacted_schema_is_the_same_json() {
+        let full: serde_json::Value = serde_json::from_slice(SCHEMA_RAW).unwrap();
+        let mut full_no_type = full.clone();
+        for s in full_no_type["scalers"].as_array_mut().unwrap() {
+            for p in s["parameters"].as_array_mut().unwrap() {
+                assert_eq!(p["type"], "string");
+                p.as_object_mut().unwrap().remove("type");
+            }
+        }
+        let compacted: serde_json::Value = serde_json::from_slice(&SCHEMA).unwrap();
+        assert_eq!(compacted, full_no_type);
+        assert!(SCHEMA.len() * 2 < SCHEMA_RAW.len(), "{}", SCHEMA.len());
+    }
 
     #[test]
     fn table_loads_and_pairs_targets() {
@@ -463,11 +535,52 @@ mod tests {
     }
 
     #[test]
-    fn suggests_close_names() {
-        assert_eq!(suggest_type("azure-service-bus"), Some("azure-servicebus"));
-        assert_eq!(suggest_type("Prometheus"), Some("prometheus"));
-        assert_eq!(suggest_type("rabitmq"), Some("rabbitmq"));
-        assert_eq!(suggest_type("totally-different-thing"), None);
+    fn metric_names_follow_keda() {
+        let run = |t: &str, pairs: &[(&str, &str)]| {
+            let metadata: std::collections::BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            let empty = std::collections::BTreeMap::new();
+            parse(&TriggerInput {
+                trigger_type: t,
+                index: 2,
+                metadata: &metadata,
+                auth_params: &empty,
+                env: &empty,
+                pod_identity: None,
+                metric_type: None,
+                namespace: "shop",
+            })
+            .map(|c| c.metric)
+        };
+        let m = run(
+            "prometheus",
+            &[
+                ("serverAddress", "http://p:9090"),
+                ("query", "up"),
+                ("threshold", "7.5"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.metric_name, "s2-prometheus");
+        assert_eq!(m.target, 7.5);
+        assert_eq!(m.activation, 0.0);
+        let m = run(
+            "kafka",
+            &[
+                ("bootstrapServers", "k:9092"),
+                ("consumerGroup", "g"),
+                ("topic", "orders.v1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.metric_name, "s2-kafka-orders-v1");
+        assert_eq!(m.target, 10.0);
+    }
+
+    #[test]
+    fn removed_types_by_version() {
         assert!(!is_known_type("stan", KedaVersion::new(2, 21, 0)));
         assert!(is_known_type("stan", KedaVersion::new(2, 16, 0)));
     }

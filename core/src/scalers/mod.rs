@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
+pub mod names;
 pub mod servicebus;
 pub mod typed;
 
@@ -134,19 +135,28 @@ pub fn parse_for(
     }
 }
 
-/// The metric a trigger produces (the first problem when it cannot be built).
+/// The metric a trigger produces. Only what decides scaling must be readable (target,
+/// activation, metric type, the names in the metric name): a missing connection or server
+/// address does not stop a simulation, so it is not an error here (the linter reports it).
 pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
-    match parse(input) {
-        Ok(p) => Ok(p.metric()),
-        Err(mut errors) => Err(if errors.is_empty() {
-            ScalerError {
-                key: None,
-                kind: ErrorKind::Invalid,
-                message: "the scaler could not be built".to_owned(),
-            }
-        } else {
-            errors.swap_remove(0)
-        }),
+    match input.trigger_type {
+        "azure-servicebus" => servicebus::metric(input),
+        "cpu" | "memory" | "cron" => parse(input).map(|p| p.metric()).map_err(first),
+        t if azure::handles(t) => azure::metric(input),
+        _ => catalog::metric(input),
+    }
+}
+
+/// The first of KEDA's joined errors.
+pub(crate) fn first(mut errors: Vec<ScalerError>) -> ScalerError {
+    if errors.is_empty() {
+        ScalerError {
+            key: None,
+            kind: ErrorKind::Invalid,
+            message: "the scaler could not be built".to_owned(),
+        }
+    } else {
+        errors.swap_remove(0)
     }
 }
 
@@ -189,14 +199,124 @@ pub fn normalize_string(s: &str) -> String {
         .collect()
 }
 
-/// Whether Go's `regexp.Compile` accepts the pattern (RE2 syntax).
-pub fn regex_ok(pattern: &str) -> bool {
-    regex::Regex::new(pattern).is_ok()
+/// What Go's `regexp.Compile` would say of a pattern (RE2 syntax), as far as this build of
+/// the `regex` crate can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegexCheck {
+    Valid,
+    Invalid,
+    /// Go accepts Unicode classes (`\pL`, `\p{Greek}`) whose tables this build leaves out.
+    Unsupported,
+}
+
+pub fn regex_check(pattern: &str) -> RegexCheck {
+    if go_repeat_too_large(pattern) {
+        return RegexCheck::Invalid;
+    }
+    match regex::Regex::new(pattern) {
+        Ok(_) => RegexCheck::Valid,
+        Err(e) if e.to_string().contains("Unicode property not found") => RegexCheck::Unsupported,
+        Err(_) => RegexCheck::Invalid,
+    }
+}
+
+/// RE2 rejects repeat counts above 1000 (`a{1001}`), which the `regex` crate allows.
+fn go_repeat_too_large(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'{' => {
+                let body_end = b[i + 1..]
+                    .iter()
+                    .position(|c| *c == b'}')
+                    .map(|p| i + 1 + p);
+                if let Some(end) = body_end {
+                    let body = &pattern[i + 1..end];
+                    let counts: Vec<&str> = body.split(',').collect();
+                    let numeric = counts.len() <= 2
+                        && !counts[0].is_empty()
+                        && counts.iter().all(|c| c.bytes().all(|d| d.is_ascii_digit()));
+                    if numeric
+                        && counts
+                            .iter()
+                            .any(|c| !c.is_empty() && c.parse::<u32>().map_or(true, |n| n > 1000))
+                    {
+                        return true;
+                    }
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn metric_needs_only_what_decides_scaling() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let empty = BTreeMap::new();
+        let input = |t: &'static str, m: &'static BTreeMap<String, String>| TriggerInput {
+            trigger_type: t,
+            index: 1,
+            metadata: m,
+            auth_params: &empty,
+            env: &empty,
+            pod_identity: None,
+            metric_type: None,
+            namespace: "default",
+        };
+        let prom: &'static BTreeMap<String, String> =
+            Box::leak(Box::new(map(&[("threshold", "10")])));
+        let m = metric(&input("prometheus", prom)).unwrap();
+        assert_eq!((m.metric_name.as_str(), m.target), ("s1-prometheus", 10.0));
+        let sb: &'static BTreeMap<String, String> = Box::leak(Box::new(map(&[
+            ("queueName", "orders"),
+            ("activationMessageCount", "2"),
+        ])));
+        let m = metric(&input("azure-servicebus", sb)).unwrap();
+        assert_eq!(m.metric_name, "s1-azure-servicebus-orders");
+        assert_eq!((m.target, m.activation), (5.0, 2.0));
+        let bad: &'static BTreeMap<String, String> =
+            Box::leak(Box::new(map(&[("threshold", "ten")])));
+        assert_eq!(
+            metric(&input("prometheus", bad))
+                .unwrap_err()
+                .key
+                .as_deref(),
+            Some("threshold")
+        );
+        let q: &'static BTreeMap<String, String> =
+            Box::leak(Box::new(map(&[("queueName", "jobs")])));
+        let m = metric(&input("azure-queue", q)).unwrap();
+        assert_eq!(
+            (m.metric_name.as_str(), m.target),
+            ("s1-azure-queue-jobs", 5.0)
+        );
+        assert!(metric(&input("no-such-scaler", q)).is_err());
+    }
+
+    #[test]
+    fn regex_checks_follow_re2() {
+        assert_eq!(regex_check("orders-.*"), RegexCheck::Valid);
+        assert_eq!(regex_check("*"), RegexCheck::Invalid);
+        assert_eq!(regex_check("(?i)Orders"), RegexCheck::Valid);
+        assert_eq!(regex_check("a{1000}"), RegexCheck::Valid);
+        assert_eq!(regex_check("a{2,1001}"), RegexCheck::Invalid);
+        assert_eq!(regex_check("a\\{1001}"), RegexCheck::Valid);
+        assert_eq!(regex_check("\\pL+"), RegexCheck::Unsupported);
+    }
 
     #[test]
     fn normalizes_like_keda() {

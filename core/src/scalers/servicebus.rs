@@ -75,6 +75,7 @@ impl ServiceBusConfig {
     pub fn matches(&self, name: &str) -> bool {
         match &self.entity_name_regex {
             Some(re) => re.is_match(name),
+            None if self.use_regex => false,
             None => match self.entity_type {
                 EntityType::Queue => name == self.queue_name,
                 EntityType::Subscription => name == self.subscription_name,
@@ -160,9 +161,9 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ServiceBusConfig, Vec<ScalerErr
                 ));
             }
             if use_regex {
-                entity_name_regex = Some(whole_name_regex(&queue_name).ok_or_else(|| {
+                entity_name_regex = whole_name_regex(&queue_name).map_err(|()| {
                     invalid("queueName", "queueName is not a valid regular expression")
-                })?);
+                })?;
             }
         }
         if !topic_name.is_empty() {
@@ -181,13 +182,12 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ServiceBusConfig, Vec<ScalerErr
                 });
             }
             if use_regex {
-                entity_name_regex =
-                    Some(whole_name_regex(&subscription_name).ok_or_else(|| {
-                        invalid(
-                            "subscriptionName",
-                            "subscriptionName is not a valid regular expression",
-                        )
-                    })?);
+                entity_name_regex = whole_name_regex(&subscription_name).map_err(|()| {
+                    invalid(
+                        "subscriptionName",
+                        "subscriptionName is not a valid regular expression",
+                    )
+                })?;
             }
         }
         if entity_type.is_none() {
@@ -263,6 +263,21 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ServiceBusConfig, Vec<ScalerErr
     })
 }
 
+/// The metric alone: the connection and identity do not change it, so they are not needed.
+pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
+    let mut stand_in = std::collections::BTreeMap::new();
+    stand_in.insert(
+        "connection".to_owned(),
+        "(not needed for the metric)".to_owned(),
+    );
+    let relaxed = TriggerInput {
+        auth_params: &stand_in,
+        pod_identity: None,
+        ..*input
+    };
+    parse(&relaxed).map(|c| c.metric()).map_err(super::first)
+}
+
 fn invalid(key: &str, message: &str) -> ScalerError {
     ScalerError {
         key: Some(key.to_owned()),
@@ -288,9 +303,15 @@ fn int_field(
 
 /// KEDA compiles the pattern (RE2 syntax), switches it to leftmost-longest and accepts a
 /// name only when the match is the whole name: the same as an anchored match.
-pub fn whole_name_regex(pattern: &str) -> Option<Regex> {
-    // Go compiles the bare pattern first; a pattern that only compiles inside a group
-    // (an unbalanced `)` closing ours) must still fail.
-    super::regex_ok(pattern).then_some(())?;
-    Regex::new(&format!("^(?:{pattern})$")).ok()
+/// `Err(())` when Go would reject the pattern; `Ok(None)` when Go accepts it but this build
+/// cannot match it (Unicode classes), so nothing is matched.
+#[allow(clippy::result_unit_err)]
+pub fn whole_name_regex(pattern: &str) -> Result<Option<Regex>, ()> {
+    // Go compiles the bare pattern; a pattern that only compiles inside our group (an
+    // unbalanced `)` closing it) must still fail.
+    match super::regex_check(pattern) {
+        super::RegexCheck::Invalid => Err(()),
+        super::RegexCheck::Unsupported => Ok(None),
+        super::RegexCheck::Valid => Ok(Regex::new(&format!("^(?:{pattern})$")).ok()),
+    }
 }

@@ -3,6 +3,8 @@
 //! scaler module with the authentication parameters and env the bundle shows; what only the
 //! cluster knows is never reported as missing.
 
+#[path = "scaler_quirks.rs"]
+mod quirks;
 #[path = "scaler_sources.rs"]
 mod sources;
 
@@ -279,8 +281,7 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
                         format!(
                             "{trigger_type} trigger: {from_env} names {var:?}, which the scale \
                              target's container does not define (or leaves empty), so the \
-                             scaler has no {key}: {}",
-                            e.message
+                             scaler has no {key}"
                         ),
                     );
                     continue;
@@ -313,7 +314,7 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
         }
         report.emit(rule, at.resource, span, path, message);
     }
-    quirks(report, at, trigger_type, &metadata, &sources, version);
+    quirks::quirks(report, at, trigger_type, &metadata, &sources, version);
 }
 
 /// Whether the bundle shows enough to stand behind the error.
@@ -344,157 +345,6 @@ fn hide_secrets(e: &ScalerError, s: &Sources, metadata: &BTreeMap<String, String
         }
     }
     message
-}
-
-/// What KEDA accepts but does not do what it seems to (the `quirk` cases).
-fn quirks(
-    report: &mut Report<'_>,
-    at: &At<'_>,
-    trigger_type: &str,
-    metadata: &BTreeMap<String, String>,
-    sources: &Sources,
-    version: KedaVersion,
-) {
-    let set = |k: &str| metadata.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-    if let Some(spec) = catalog::scaler(trigger_type) {
-        // KEDA hangs a whole scaler's deprecation notice on one of its parameters.
-        if let Some(text) = spec
-            .params
-            .iter()
-            .filter_map(|p| p.deprecated.as_deref())
-            .find(|t| t.contains("scaler is deprecated"))
-        {
-            let (span, path) = at.field("type");
-            report.emit(
-                &DEPRECATED_PARAMETER,
-                at.resource,
-                span,
-                path,
-                format!("{trigger_type} trigger: {text}"),
-            );
-        }
-        let mut warn = |rule: &Rule, key: &str, message: String| {
-            let (span, path) = at.param(Some(key));
-            report.emit(rule, at.resource, span, path, message);
-        };
-        for p in spec.params.iter() {
-            if set(&p.name).is_none() {
-                continue;
-            }
-            if let Some(text) = p
-                .deprecated
-                .as_deref()
-                .filter(|t| !t.contains("scaler is deprecated"))
-            {
-                warn(
-                    &DEPRECATED_PARAMETER,
-                    &p.name,
-                    format!("{trigger_type} trigger: {text}"),
-                );
-            } else if let Some((text, since)) = &p.removed {
-                if version < *since {
-                    warn(
-                        &DEPRECATED_PARAMETER,
-                        &p.name,
-                        format!("{trigger_type} trigger: {text}"),
-                    );
-                }
-            }
-        }
-    }
-    if trigger_type != "azure-servicebus" {
-        return;
-    }
-    let mut warn = |rule: &Rule, key: &str, message: String| {
-        let (span, path) = at.param(Some(key));
-        report.emit(rule, at.resource, span, path, message);
-    };
-    let workload_identity = sources.pod_identity.as_deref() == Some("azure-workload");
-    if set("connection").is_some() {
-        warn(
-            &INEFFECTIVE_METADATA,
-            "connection",
-            "azure-servicebus trigger: `connection` in trigger metadata is never read; put the \
-             connection string in a Secret and use connectionFromEnv or a TriggerAuthentication \
-             (and keep secrets out of manifests)"
-                .to_owned(),
-        );
-    }
-    if set("queueLength").is_some() {
-        warn(
-            &INEFFECTIVE_METADATA,
-            "queueLength",
-            "azure-servicebus trigger: queueLength is not read (old name); the target is \
-             messageCount (default 5)"
-                .to_owned(),
-        );
-    }
-    if let Some(op) = set("operation").filter(|o| o.contains(',')) {
-        if op
-            .split(',')
-            .all(|p| scalers::servicebus::OPERATIONS.contains(&p.trim()))
-        {
-            warn(
-                &INEFFECTIVE_METADATA,
-                "operation",
-                format!(
-                    "azure-servicebus trigger: operation {op:?} passes KEDA's check but is no \
-                     single aggregation: the metric is always 0"
-                ),
-            );
-        }
-    }
-    for key in ["messageCount", "activationMessageCount"] {
-        let Some(n) = set(key).and_then(|v| scalers::typed::go_json_int64(v).ok()) else {
-            continue;
-        };
-        if key == "messageCount" && n <= 0 {
-            warn(
-                &INEFFECTIVE_METADATA,
-                key,
-                format!(
-                    "azure-servicebus trigger: messageCount ({n}) is not positive; the HPA \
-                     rejects a target of 0 or less"
-                ),
-            );
-        }
-        if key == "activationMessageCount" && n < 0 {
-            warn(
-                &INEFFECTIVE_METADATA,
-                key,
-                format!(
-                    "azure-servicebus trigger: activationMessageCount ({n}) is negative, so the \
-                     trigger is active even with an empty entity"
-                ),
-            );
-        }
-    }
-    if workload_identity {
-        if let Some(ns) = set("namespace").filter(|n| n.contains('.')) {
-            warn(
-                &INEFFECTIVE_METADATA,
-                "namespace",
-                format!(
-                    "azure-servicebus trigger: namespace {ns:?} looks like a host name; KEDA \
-                     appends the cloud's suffix to it (write the bare namespace name)"
-                ),
-            );
-        }
-    } else if !sources.auth_open && set("cloud").is_some() {
-        if let Err(e) = scalers::cloud::service_bus_suffix(metadata) {
-            if e.kind == ErrorKind::Invalid {
-                warn(
-                    &INEFFECTIVE_METADATA,
-                    "cloud",
-                    format!(
-                        "azure-servicebus trigger: {} (ignored: cloud is only read with \
-                         workload identity)",
-                        e.message
-                    ),
-                );
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -393,3 +393,89 @@ spec:
     assert_eq!(d.len(), 1, "{d:?}");
     assert_eq!(d[0].0, "KEDA2010");
 }
+
+#[test]
+fn unread_metadata_keys_are_named() {
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb("      queueName: orders\n      connectionFromEnv: PLAIN\n      messageCont: \"9\"\n      team: billing\n")
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    let got: Vec<(&str, &str)> = d
+        .iter()
+        .map(|d| (d.code.as_str(), d.path.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("KEDA2008", "spec.triggers[0].metadata.messageCont"),
+            ("KEDA2008", "spec.triggers[0].metadata.team"),
+        ]
+    );
+    assert!(
+        d[0].message.contains("did you mean \"messageCount\""),
+        "{}",
+        d[0].message
+    );
+    // servicebus reads no `<name>FromEnv` but connectionFromEnv.
+    let text = format!(
+        "{DEPLOYMENT}{}",
+        sb("      queueNameFromEnv: PLAIN\n      queueName: orders\n      connectionFromEnv: PLAIN\n")
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path, "spec.triggers[0].metadata.queueNameFromEnv");
+    // Other scalers: only near-misses, since the schema may lag behind the code.
+    let text = so("  - type: prometheus
+    metadata:
+      serverAddress: http://p:9090
+      query: up
+      threshold: '5'
+      treshold: '6'
+      customHeaders: X=1
+");
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path, "spec.triggers[0].metadata.treshold");
+}
+
+#[test]
+fn servicebus_quirk_warnings() {
+    let ta = "apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: sb-auth
+  namespace: demo
+spec:
+  podIdentity:
+    provider: azure-workload
+---
+";
+    let text = format!(
+        "{ta}{}",
+        so("  - type: azure-servicebus
+    metadata:
+      queueName: orders-.*
+      useRegex: 'true'
+      operation: sum,max
+      namespace: contoso.servicebus.windows.net
+      messageCount: '0'
+    authenticationRef:
+      name: sb-auth
+")
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    let mut got: Vec<&str> = d.iter().map(|d| d.path.as_str()).collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        vec![
+            "spec.triggers[0].metadata.messageCount",
+            "spec.triggers[0].metadata.namespace",
+            "spec.triggers[0].metadata.operation",
+        ]
+    );
+    assert!(d
+        .iter()
+        .all(|d| d.code == "KEDA2008" && d.severity == Severity::Warning));
+}
