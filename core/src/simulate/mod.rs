@@ -4,6 +4,7 @@
 pub mod queue;
 mod runner;
 pub mod scenario;
+mod trace;
 
 pub use queue::{QueueModel, QueueSummary};
 pub use runner::simulate;

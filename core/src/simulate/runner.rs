@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 
 use crate::decide::scaledjob::ScaledJobEngine;
-use crate::decide::{Initial, Loop, Observed, Outcome, Reading, ScaledObjectEngine};
+use crate::decide::{Initial, Observed, Reading, ScaledObjectEngine};
 use crate::diagnostic::Severity;
 use crate::document::Kind;
 use crate::model::{ScaledJobSpec, ScaledObjectSpec};
 use crate::validate::{lint, load_bundle, LintOptions};
 
 use super::queue::QueueSim;
-use super::scenario::{Mismatch, Scenario, Step, Trace, TraceStep, TriggerTrace};
+use super::scenario::{Scenario, Step, Trace, TraceStep, TriggerTrace};
+use super::trace::{check_expectations, trace_step};
 use super::ScenarioError;
 
 const MAX_TICKS: i64 = 1_000_000;
@@ -48,11 +49,11 @@ enum Target {
 }
 
 /// Inputs carried from step to step.
-struct Inputs {
-    keys: Vec<String>,
+pub(super) struct Inputs {
+    pub(super) keys: Vec<String>,
     values: Vec<f64>,
     errors: Vec<bool>,
-    readings: Vec<Reading>,
+    pub(super) readings: Vec<Reading>,
     ready: Option<i64>,
     status: Option<i64>,
     replicas_override: Option<i64>,
@@ -219,7 +220,9 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
         .or(last_sample)
         .unwrap_or(0);
     let count = until / polling + if job { 0 } else { until / s.hpa_sync_period } + 2;
-    if count > MAX_TICKS || until < 0 {
+    // The queue model advances second by second.
+    let queue_seconds = if s.queue.is_some() { until / 10 } else { 0 };
+    if count > MAX_TICKS || queue_seconds > MAX_TICKS || until < 0 {
         return Err(ScenarioError::TooLong(count));
     }
     let mut ticks = Vec::with_capacity(count as usize);
@@ -407,58 +410,6 @@ fn run_object(
     }
 }
 
-fn trace_step(
-    e: &ScaledObjectEngine,
-    inputs: &Inputs,
-    o: &Outcome,
-    queue: Option<&QueueSim>,
-) -> TraceStep {
-    let plan = e.plan();
-    let detail = e.detail();
-    let mut triggers = BTreeMap::new();
-    for (i, tp) in plan.triggers.iter().enumerate() {
-        let tt = match detail.triggers.get(i).filter(|d| d.evaluated) {
-            Some(d) => TriggerTrace {
-                value: if d.error { None } else { d.value },
-                active: d.active,
-                error: d.error,
-                fallback: d.fallback,
-                failures: d.failures,
-            },
-            None => {
-                let (value, error) = match inputs.readings.get(i) {
-                    Some(Reading::Value(v)) => (Some(*v), false),
-                    _ => (None, true),
-                };
-                TriggerTrace {
-                    value,
-                    active: value.is_some_and(|v| v > tp.activation),
-                    error,
-                    fallback: false,
-                    failures: e.state().failures.get(i).copied().unwrap_or(0),
-                }
-            }
-        };
-        triggers.insert(tp.key.clone(), tt);
-    }
-    TraceStep {
-        t: o.t,
-        loop_kind: match o.kind {
-            Loop::Keda => "keda",
-            Loop::Hpa => "hpa",
-            Loop::Reconcile => "reconcile",
-        }
-        .to_owned(),
-        replicas: o.replicas,
-        active: o.active,
-        fallback: o.fallback,
-        reason: e.explain(),
-        triggers,
-        queue_length: queue.map(QueueSim::length),
-        ready_pods: queue.map(QueueSim::ready_pods),
-    }
-}
-
 fn run_job(j: &mut ScaledJobEngine, inputs: &Inputs, tick: Tick) -> StepResult {
     let d = j.poll(tick.t, &inputs.readings, inputs.running, inputs.pending);
     let triggers = inputs
@@ -495,37 +446,4 @@ fn run_job(j: &mut ScaledJobEngine, inputs: &Inputs, tick: Tick) -> StepResult {
         }],
         replicas_after: 0,
     }
-}
-
-fn check_expectations(s: &Scenario, steps: &[TraceStep]) -> Vec<Mismatch> {
-    let mut out = Vec::new();
-    for e in &s.expect {
-        let found = steps
-            .iter()
-            .rev()
-            .find(|st| st.t == e.t && e.loop_kind.as_deref().is_none_or(|l| l == st.loop_kind));
-        if let Some(want) = e.replicas {
-            match found {
-                Some(st) if st.replicas == want => {}
-                _ => out.push(Mismatch {
-                    t: e.t,
-                    field: "replicas".into(),
-                    expected: want.into(),
-                    actual: found.map_or(serde_json::Value::Null, |st| st.replicas.into()),
-                }),
-            }
-        }
-        if let Some(want) = e.active {
-            match found {
-                Some(st) if st.active == want => {}
-                _ => out.push(Mismatch {
-                    t: e.t,
-                    field: "active".into(),
-                    expected: want.into(),
-                    actual: found.map_or(serde_json::Value::Null, |st| st.active.into()),
-                }),
-            }
-        }
-    }
-    out
 }
