@@ -201,6 +201,13 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
                     })
                 }
             };
+            if job && kind != TickKind::Keda {
+                return Err(ScenarioError::NotForScaledJob {
+                    index: i,
+                    t: st.t,
+                    name: kind.name().to_owned(),
+                });
+            }
             ticks.push(Tick {
                 t: st.t,
                 kind,
