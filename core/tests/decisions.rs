@@ -170,6 +170,50 @@ fn compare_outcome(
             );
         }
     }
+    if o.kind == scalecore::decide::Loop::Keda && o.evaluated {
+        if let Some(w) = exp.get("action") {
+            tally.check(file, t, "action", w, json!(o.action.name()), &mut ok);
+        }
+    }
+    let c = &e.state().conditions;
+    for (name, cond) in [
+        ("Ready", c.ready),
+        ("Active", c.active),
+        ("Paused", c.paused),
+    ] {
+        if let Some(w) = exp["conditions"].get(name) {
+            let got = format!("{}/{}", cond.0, cond.1);
+            tally.check(
+                file,
+                t,
+                &format!("conditions.{name}"),
+                w,
+                json!(got),
+                &mut ok,
+            );
+        }
+    }
+    if let Some(w) = exp["conditions"].get("Fallback") {
+        let got = if o.fallback { "True" } else { "False" };
+        tally.check(file, t, "conditions.Fallback", w, json!(got), &mut ok);
+    }
+    if let Some(w) = exp.get("hpa") {
+        let got = if e.state().hpa_exists {
+            "created"
+        } else {
+            "deleted"
+        };
+        tally.check(file, t, "hpa", w, json!(got), &mut ok);
+    }
+    if let Some(w) = exp.get("scale_loop").and_then(Value::as_str) {
+        let want = json!(w.split(' ').next().unwrap_or(""));
+        let got = if e.state().loop_running {
+            "started"
+        } else {
+            "stopped"
+        };
+        tally.check(file, t, "scale_loop", &want, json!(got), &mut ok);
+    }
     if let Some(w) = exp.get("evaluated") {
         tally.check(file, t, "evaluated", w, json!(o.evaluated), &mut ok);
     }

@@ -148,15 +148,16 @@ fn request_scale(
 ) -> Action {
     let current = state.replicas;
     let min = plan.min;
-    state.conditions.ready = if error {
-        if active {
-            ("Unknown", "PartialTriggerError")
-        } else {
-            ("False", "TriggerError")
-        }
-    } else {
-        ("True", "ScaledObjectReady")
-    };
+    // Ready changes only where RequestScale sets it: True without errors, Unknown for a
+    // partial error while active, False for an error without fallback; an error waiting
+    // for the fallback threshold leaves it as it was.
+    if !error {
+        state.conditions.ready = ("True", "ScaledObjectReady");
+    } else if active {
+        state.conditions.ready = ("Unknown", "PartialTriggerError");
+    } else if plan.fallback.is_none() {
+        state.conditions.ready = ("False", "TriggerError");
+    }
     if active {
         state.conditions.active = ("True", "ScalerActive");
         if (plan.idle.is_some() && current < min) || current == 0 {
