@@ -251,6 +251,49 @@ fn compare_outcome(
             tally.check(file, t, "fallback_failures", w, opt(got), &mut ok);
         }
     }
+    // Per-metric values KEDA served and the HPA's proposals, matched by trigger index
+    // (`s{i}-...`) or `composite-metric`.
+    let index_of =
+        |name: &str| -> Option<usize> { name.strip_prefix('s')?.split('-').next()?.parse().ok() };
+    if o.kind == scalecore::decide::Loop::Hpa {
+        let d = e.detail();
+        for (k, w) in exp["metric_values_served"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let got = if k == "composite-metric" {
+                d.composite.map_or(json!("error"), |v| json!(v))
+            } else {
+                match index_of(k).and_then(|i| d.triggers.get(i)) {
+                    Some(x) if x.error => json!("error"),
+                    Some(x) => x.value.map_or(Value::Null, |v| json!(v)),
+                    None => Value::Null,
+                }
+            };
+            tally.check(file, t, "metric_values_served", w, got, &mut ok);
+        }
+        for (k, w) in exp["metric_proposals"].as_object().into_iter().flatten() {
+            let trigger = if k == "composite-metric" {
+                None
+            } else {
+                index_of(k)
+            };
+            let got = d
+                .proposals
+                .iter()
+                .find(|p| p.trigger == trigger)
+                .map(|p| p.replicas.map_or(json!("invalid"), |r| json!(r)));
+            tally.check(
+                file,
+                t,
+                "metric_proposals",
+                w,
+                got.unwrap_or(Value::Null),
+                &mut ok,
+            );
+        }
+    }
     if let Some(w) = exp.get("scaling_active") {
         let c = e.state().conditions.scaling_active;
         if o.kind == scalecore::decide::Loop::Hpa {
