@@ -104,6 +104,18 @@ fn seed_scales_out_drains_and_returns_to_zero_about_five_minutes_after_the_queue
         .map(|s| s.reason.clone())
         .unwrap_or_default();
     assert!(scale_to_zero.contains("cooldown 300"), "{scale_to_zero}");
+    let first_sync = trace
+        .steps
+        .iter()
+        .find(|s| s.t == 35)
+        .map(|s| s.reason.clone())
+        .unwrap_or_default();
+    assert!(first_sync.starts_with("hpa: "), "{first_sync}");
+    assert!(first_sync.contains("=> desired 20"), "{first_sync}");
+    assert!(
+        first_sync.contains("scale-up limit max(2*1,4)=4 -> 4"),
+        "{first_sync}"
+    );
 }
 
 #[test]
