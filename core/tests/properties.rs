@@ -167,3 +167,61 @@ proptest! {
         }
     }
 }
+
+const MANIFESTS: &[&str] = &[
+    "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: w, annotations: {autoscaling.keda.sh/paused-scale-in: 'true'}}\nspec:\n  scaleTargetRef: {name: w}\n  minReplicaCount: 9223372036854775807\n  maxReplicaCount: -5\n  cooldownPeriod: 9223372036854775807\n  fallback: {failureThreshold: -1, replicas: 9223372036854775807, behavior: currentReplicasIfLower}\n  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleUp: {stabilizationWindowSeconds: -9223372036854775808, policies: [{type: Pods, value: 9223372036854775807, periodSeconds: -1}]}\n        scaleDown: {tolerance: 'x', policies: [{type: Percent, value: -9223372036854775808, periodSeconds: 9223372036854775807}]}\n  triggers:\n  - {type: prometheus, name: a, useCachedMetrics: true, metadata: {threshold: '1e308'}}\n  - {type: cpu, metadata: {value: '0'}}\n",
+    "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: w}\nspec:\n  scaleTargetRef: {name: w}\n  idleReplicaCount: 9223372036854775807\n  fallback: {failureThreshold: 0, replicas: 3, behavior: scalingModifiers}\n  advanced:\n    scalingModifiers: {formula: 'a / b ?? 1', target: '1', activationTarget: 'NaN', metricType: Value}\n  triggers:\n  - {type: prometheus, name: a, metricType: Value, metadata: {threshold: '0'}}\n  - {type: prometheus, name: b, metadata: {threshold: '-1'}}\n",
+    "apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata: {name: j}\nspec:\n  minReplicaCount: 9223372036854775807\n  maxReplicaCount: -9223372036854775808\n  scalingStrategy: {strategy: custom, customScalingQueueLengthDeduction: -9223372036854775808, customScalingRunningJobPercentage: '1e300'}\n  triggers:\n  - {type: prometheus, name: a, metadata: {threshold: '0'}}\n",
+];
+
+fn hostile_i64() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        Just(i64::MIN),
+        Just(i64::MAX),
+        Just(0i64),
+        -5i64..500,
+        any::<i64>()
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Hostile numbers never panic: simulate answers Ok or a ScenarioError.
+    #[test]
+    fn simulate_never_panics(
+        m in 0usize..3,
+        steps in proptest::collection::vec(
+            (hostile_i64(), 0usize..5, proptest::option::of(hostile_i64()), any::<f64>(), any::<bool>(), proptest::option::of(hostile_i64())),
+            0..12,
+        ),
+        until in proptest::option::of(prop_oneof![-10i64..2000, hostile_i64()]),
+        period in hostile_i64(),
+        queue in any::<bool>(),
+        initial in hostile_i64(),
+    ) {
+        let loops = ["keda", "hpa", "reconcile", "delete", ""];
+        let explicit = steps.iter().all(|s| s.1 != 4);
+        let steps: Vec<serde_json::Value> = steps
+            .iter()
+            .map(|(t, l, replicas, v, err, ready)| {
+                let mut s = serde_json::json!({"t": t, "metrics": {"a": if v.is_finite() { *v } else { 1.0 }}});
+                if explicit {
+                    s["loop"] = serde_json::json!(loops[*l]);
+                }
+                if let Some(r) = replicas { s["replicas"] = serde_json::json!(r); }
+                if let Some(r) = ready { s["readyPods"] = serde_json::json!(r); s["runningJobs"] = serde_json::json!(r); }
+                if *err { s["errors"] = serde_json::json!(["a"]); }
+                s
+            })
+            .collect();
+        let mut scen = serde_json::json!({"manifest": MANIFESTS[m], "initial": {"replicas": initial}, "steps": steps});
+        if let Some(u) = until { scen["until"] = serde_json::json!(u); }
+        if period != 0 { scen["hpaSyncPeriod"] = serde_json::json!(period); }
+        if queue {
+            scen["queue"] = serde_json::json!({"messagesPerPodPerSecond": 0.5, "podStartupSeconds": i64::MAX,
+                "bursts": [{"t": 3, "messages": 1e300}], "arrivalRate": [{"t": 0, "rate": 2.0}], "duration": 300});
+        }
+        let _ = scalecore::simulate::simulate_json(&scen.to_string());
+    }
+}

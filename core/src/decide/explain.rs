@@ -249,7 +249,7 @@ impl Detail {
         } else {
             "cooldown"
         };
-        let end = from + cd.period;
+        let end = from.saturating_add(cd.period);
         if passed {
             write!(
                 s,

@@ -226,7 +226,9 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
         .or(if s.queue.is_some() { Some(900) } else { None })
         .or(last_sample)
         .unwrap_or(0);
-    let count = until / polling + if job { 0 } else { until / s.hpa_sync_period } + 2;
+    let count = (until / polling)
+        .saturating_add(if job { 0 } else { until / s.hpa_sync_period })
+        .saturating_add(2);
     // The queue model advances second by second.
     let queue_seconds = if s.queue.is_some() { until / 10 } else { 0 };
     if count > MAX_TICKS || queue_seconds > MAX_TICKS || until < 0 {
@@ -240,7 +242,10 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
             kind: TickKind::Keda,
             step: None,
         });
-        t += polling;
+        let Some(next) = t.checked_add(polling) else {
+            break;
+        };
+        t = next;
     }
     if !job {
         let mut t = 5;
@@ -250,7 +255,10 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
                 kind: TickKind::Hpa,
                 step: None,
             });
-            t += s.hpa_sync_period;
+            let Some(next) = t.checked_add(s.hpa_sync_period) else {
+                break;
+            };
+            t = next;
         }
     }
     // KEDA first when both loops fall on the same second.
