@@ -232,13 +232,7 @@ fn scale_to_zero_or_idle(plan: &Plan, state: &mut State, detail: &mut Detail, t:
 }
 
 /// Applies a loop-stopping pause; returns the action.
-pub(super) fn apply_pause(
-    plan: &Plan,
-    state: &mut State,
-    detail: &mut Detail,
-    current: i64,
-) -> Action {
-    let _ = detail;
+pub(super) fn apply_pause(plan: &Plan, state: &mut State, current: i64) -> Action {
     state.loop_running = false;
     state.hpa_exists = false;
     state.hpa.reset();
@@ -273,7 +267,7 @@ pub(super) fn reconcile(
     state.replicas = obs.replicas;
     detail.begin(Loop::Reconcile, t, obs.replicas);
     let action = if plan.pause.stops_loop() {
-        apply_pause(plan, state, detail, obs.replicas)
+        apply_pause(plan, state, obs.replicas)
     } else {
         if !state.loop_running || !state.hpa_exists {
             // HPA recreated from the spec: the controller's memory starts empty.

@@ -197,12 +197,10 @@ impl ScaledObjectEngine {
     pub fn new(spec: &ScaledObjectSpec, initial: Initial) -> ScaledObjectEngine {
         let plan = Plan::new(spec);
         let mut state = State::new(initial, plan.triggers.len());
-        let mut detail = Detail::new(plan.triggers.len());
+        let detail = Detail::new(plan.triggers.len());
         if plan.pause.stops_loop() {
             // Created paused: no loop, no HPA.
-            state.loop_running = false;
-            state.hpa_exists = false;
-            let _ = keda::apply_pause(&plan, &mut state, &mut detail, initial.replicas);
+            keda::apply_pause(&plan, &mut state, initial.replicas);
         }
         ScaledObjectEngine {
             plan,

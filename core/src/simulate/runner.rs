@@ -174,7 +174,7 @@ fn load(s: &Scenario) -> Result<Loaded, ScenarioError> {
     })
 }
 
-fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), ScenarioError> {
+fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, ScenarioError> {
     let explicit = s.steps.iter().position(|st| st.loop_kind.is_some());
     let series = s.steps.iter().position(|st| st.loop_kind.is_none());
     if let (Some(e), Some(se)) = (explicit, series) {
@@ -214,7 +214,7 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
                 step: Some(i),
             });
         }
-        return Ok((ticks, true));
+        return Ok(ticks);
     }
     if s.hpa_sync_period < 1 {
         return Err(ScenarioError::BadSyncPeriod(s.hpa_sync_period));
@@ -263,7 +263,7 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
     }
     // KEDA first when both loops fall on the same second.
     ticks.sort_by_key(|k| (k.t, k.kind != TickKind::Keda));
-    Ok((ticks, false))
+    Ok(ticks)
 }
 
 /// Runs a scenario.
@@ -274,7 +274,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         Target::Object(e) => (e.plan().polling_interval, false),
         Target::Job(j) => (j.spec.polling_interval.max(1), true),
     };
-    let (ticks, explicit) = schedule(s, polling, job)?;
+    let ticks = schedule(s, polling, job)?;
     let n = keys.len();
     let mut queue = match &s.queue {
         None => None,
@@ -351,13 +351,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         }
         inputs.build_readings();
         let step = match &mut target {
-            Target::Object(e) => run_object(
-                e,
-                &mut inputs,
-                tick,
-                queue.as_ref().map(|(_, q)| q),
-                explicit,
-            ),
+            Target::Object(e) => run_object(e, &mut inputs, tick, queue.as_ref().map(|(_, q)| q)),
             Target::Job(j) => run_job(j, &inputs, tick),
         };
         if let Some((_, q)) = queue.as_mut() {
@@ -395,7 +389,6 @@ fn run_object(
     inputs: &mut Inputs,
     tick: Tick,
     queue: Option<&QueueSim>,
-    explicit: bool,
 ) -> StepResult {
     let mut steps = Vec::new();
     if inputs.annotations_changed && tick.kind != TickKind::Reconcile {
@@ -413,7 +406,6 @@ fn run_object(
         TickKind::Reconcile => e.reconcile(tick.t, &inputs.annotations, obs),
         TickKind::Delete => e.delete(tick.t, obs),
     };
-    let _ = explicit;
     let mut st = trace_step(e, inputs, &o, queue);
     if tick.kind == TickKind::Delete {
         st.loop_kind = TickKind::Delete.name().to_owned();
