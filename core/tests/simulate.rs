@@ -97,6 +97,24 @@ fn seed_scales_out_drains_and_returns_to_zero_about_five_minutes_after_the_queue
     let last = trace.steps.last().map_or(-1, |s| s.replicas);
     assert_eq!(last, 0);
     assert!(q.messages_processed > 99.9 && q.pod_seconds > 0.0);
+    // Per step: the queue, the oldest message's age and the pod-seconds so far.
+    let s120 = trace
+        .steps
+        .iter()
+        .find(|s| s.t == 120)
+        .cloned()
+        .unwrap_or_default();
+    assert!(s120.queue_length.unwrap_or(0.0) > 0.0);
+    assert_eq!(
+        s120.oldest_wait_seconds,
+        Some(110),
+        "the burst arrived at t=10"
+    );
+    let ps: Vec<f64> = trace.steps.iter().filter_map(|s| s.pod_seconds).collect();
+    assert!(
+        ps.windows(2).all(|w| w[0] <= w[1]),
+        "pod-seconds accumulate"
+    );
     let scale_to_zero = trace
         .steps
         .iter()

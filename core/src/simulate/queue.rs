@@ -174,6 +174,18 @@ impl QueueSim {
         (self.length + EPS).floor().max(0.0)
     }
 
+    /// Pod-seconds used so far.
+    pub fn pod_seconds(&self) -> f64 {
+        self.summary.pod_seconds
+    }
+
+    /// How long the oldest waiting message has waited.
+    pub fn oldest_wait(&self) -> i64 {
+        self.waiting
+            .front()
+            .map_or(0, |(t, _)| self.now.saturating_sub(*t))
+    }
+
     pub fn ready_pods(&self) -> i64 {
         self.pods
             .iter()

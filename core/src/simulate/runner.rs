@@ -448,8 +448,7 @@ fn run_job(j: &mut ScaledJobEngine, inputs: &Inputs, tick: Tick) -> StepResult {
             fallback: false,
             reason: j.explain(),
             triggers,
-            queue_length: None,
-            ready_pods: None,
+            ..TraceStep::default()
         }],
         replicas_after: 0,
     }

@@ -57,6 +57,8 @@ pub(super) fn trace_step(
         triggers,
         queue_length: queue.map(QueueSim::length),
         ready_pods: queue.map(QueueSim::ready_pods),
+        oldest_wait_seconds: queue.map(QueueSim::oldest_wait),
+        pod_seconds: queue.map(QueueSim::pod_seconds),
     }
 }
 
