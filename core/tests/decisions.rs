@@ -170,6 +170,50 @@ fn compare_outcome(
             );
         }
     }
+    if o.kind == scalecore::decide::Loop::Keda && o.evaluated {
+        if let Some(w) = exp.get("action") {
+            tally.check(file, t, "action", w, json!(o.action.name()), &mut ok);
+        }
+    }
+    let c = &e.state().conditions;
+    for (name, cond) in [
+        ("Ready", c.ready),
+        ("Active", c.active),
+        ("Paused", c.paused),
+    ] {
+        if let Some(w) = exp["conditions"].get(name) {
+            let got = format!("{}/{}", cond.0, cond.1);
+            tally.check(
+                file,
+                t,
+                &format!("conditions.{name}"),
+                w,
+                json!(got),
+                &mut ok,
+            );
+        }
+    }
+    if let Some(w) = exp["conditions"].get("Fallback") {
+        let got = if o.fallback { "True" } else { "False" };
+        tally.check(file, t, "conditions.Fallback", w, json!(got), &mut ok);
+    }
+    if let Some(w) = exp.get("hpa") {
+        let got = if e.state().hpa_exists {
+            "created"
+        } else {
+            "deleted"
+        };
+        tally.check(file, t, "hpa", w, json!(got), &mut ok);
+    }
+    if let Some(w) = exp.get("scale_loop").and_then(Value::as_str) {
+        let want = json!(w.split(' ').next().unwrap_or(""));
+        let got = if e.state().loop_running {
+            "started"
+        } else {
+            "stopped"
+        };
+        tally.check(file, t, "scale_loop", &want, json!(got), &mut ok);
+    }
     if let Some(w) = exp.get("evaluated") {
         tally.check(file, t, "evaluated", w, json!(o.evaluated), &mut ok);
     }
@@ -205,6 +249,49 @@ fn compare_outcome(
                 .position(|tp| k.starts_with(&format!("s{}-", tp_index(tp))));
             let got = i.and_then(|i| e.state().failures.get(i).copied());
             tally.check(file, t, "fallback_failures", w, opt(got), &mut ok);
+        }
+    }
+    // Per-metric values KEDA served and the HPA's proposals, matched by trigger index
+    // (`s{i}-...`) or `composite-metric`.
+    let index_of =
+        |name: &str| -> Option<usize> { name.strip_prefix('s')?.split('-').next()?.parse().ok() };
+    if o.kind == scalecore::decide::Loop::Hpa {
+        let d = e.detail();
+        for (k, w) in exp["metric_values_served"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let got = if k == "composite-metric" {
+                d.composite.map_or(json!("error"), |v| json!(v))
+            } else {
+                match index_of(k).and_then(|i| d.triggers.get(i)) {
+                    Some(x) if x.error => json!("error"),
+                    Some(x) => x.value.map_or(Value::Null, |v| json!(v)),
+                    None => Value::Null,
+                }
+            };
+            tally.check(file, t, "metric_values_served", w, got, &mut ok);
+        }
+        for (k, w) in exp["metric_proposals"].as_object().into_iter().flatten() {
+            let trigger = if k == "composite-metric" {
+                None
+            } else {
+                index_of(k)
+            };
+            let got = d
+                .proposals
+                .iter()
+                .find(|p| p.trigger == trigger)
+                .map(|p| p.replicas.map_or(json!("invalid"), |r| json!(r)));
+            tally.check(
+                file,
+                t,
+                "metric_proposals",
+                w,
+                got.unwrap_or(Value::Null),
+                &mut ok,
+            );
         }
     }
     if let Some(w) = exp.get("scaling_active") {

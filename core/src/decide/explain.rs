@@ -138,12 +138,16 @@ impl Detail {
             } else if e.error {
                 write!(s, "{}: error", t.key)?;
                 if plan.fallback_valid {
-                    write!(
-                        s,
-                        ", failures {} <= threshold {}",
-                        e.failures,
-                        plan.fallback.as_ref().map_or(0, |f| f.failure_threshold)
-                    )?;
+                    let threshold = plan.fallback.as_ref().map_or(0, |f| f.failure_threshold);
+                    if e.failures > threshold {
+                        write!(
+                            s,
+                            ", failures {} > threshold {threshold} but metricType Value with 0 ready pods: fallback fails",
+                            e.failures
+                        )?;
+                    } else {
+                        write!(s, ", failures {} <= threshold {threshold}", e.failures)?;
+                    }
                 }
             } else if let Some(v) = e.value {
                 if e.cached {
@@ -180,9 +184,19 @@ impl Detail {
             return Ok(());
         }
         self.render_triggers(plan, false, s)?;
-        if let Some(c) = &plan.composite {
-            let at = c.activation_target.as_ref().copied().unwrap_or(0.0);
-            write!(s, "; composite vs activationTarget {}", num(at))?;
+        if let (Some(c), Some(v)) = (&plan.composite, self.composite) {
+            match &c.activation_target {
+                Ok(at) => {
+                    let cmp = if v > *at { ">" } else { "not >" };
+                    write!(
+                        s,
+                        "; composite {} {cmp} activationTarget {}",
+                        num(v),
+                        num(*at)
+                    )?;
+                }
+                Err(e) => write!(s, "; {e}")?,
+            }
         }
         let state = match (o.active, o.error) {
             (true, false) => "active",
@@ -235,7 +249,7 @@ impl Detail {
         } else {
             "cooldown"
         };
-        let end = from + cd.period;
+        let end = from.saturating_add(cd.period);
         if passed {
             write!(
                 s,

@@ -130,3 +130,32 @@ pub fn condition(plan: &Plan, state: &State) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicas_by_behavior() {
+        use FallbackBehavior::*;
+        assert_eq!(fallback_replicas(Static, 6, 2), 6.0);
+        assert_eq!(fallback_replicas(CurrentReplicas, 6, 2), 2.0);
+        assert_eq!(fallback_replicas(CurrentReplicasIfHigher, 6, 8), 8.0);
+        assert_eq!(fallback_replicas(CurrentReplicasIfHigher, 6, 2), 6.0);
+        assert_eq!(fallback_replicas(CurrentReplicasIfLower, 6, 2), 2.0);
+    }
+
+    #[test]
+    fn value_metrics_divide_by_ready_pods_and_truncate_to_milli() {
+        assert_eq!(
+            fallback_value(6.0, MetricType::Value, 100.0, 4),
+            Some(150.0)
+        );
+        assert_eq!(fallback_value(6.0, MetricType::Value, 100.0, 0), None);
+        assert_eq!(fallback_value(1.0, MetricType::Value, 1.0, 3), Some(0.333));
+        assert_eq!(
+            fallback_value(10.0, MetricType::AverageValue, 10.0, 0),
+            Some(100.0)
+        );
+    }
+}

@@ -8,7 +8,7 @@ use super::keda::composite_value;
 use super::plan::Plan;
 use super::rules;
 use super::state::State;
-use super::{to_milli, Action, Limit, Loop, Observed, Outcome, Reading};
+use super::{to_milli, Action, Loop, Observed, Outcome, Reading};
 
 /// `Tolerances.isWithin`: both bounds inclusive, in float64 as the controller computes.
 pub fn within(ratio: f64, tolerance: (f64, f64)) -> bool {
@@ -316,6 +316,5 @@ fn metrics_and_normalise(
     o.stabilized = Some(norm.stabilized);
     o.limit = Some(norm.reason);
     detail.norm = Some(norm);
-    let _ = Limit::DesiredWithinRange;
     Some(norm.result)
 }

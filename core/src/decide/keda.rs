@@ -148,15 +148,16 @@ fn request_scale(
 ) -> Action {
     let current = state.replicas;
     let min = plan.min;
-    state.conditions.ready = if error {
-        if active {
-            ("Unknown", "PartialTriggerError")
-        } else {
-            ("False", "TriggerError")
-        }
-    } else {
-        ("True", "ScaledObjectReady")
-    };
+    // Ready changes only where RequestScale sets it: True without errors, Unknown for a
+    // partial error while active, False for an error without fallback; an error waiting
+    // for the fallback threshold leaves it as it was.
+    if !error {
+        state.conditions.ready = ("True", "ScaledObjectReady");
+    } else if active {
+        state.conditions.ready = ("Unknown", "PartialTriggerError");
+    } else if plan.fallback.is_none() {
+        state.conditions.ready = ("False", "TriggerError");
+    }
     if active {
         state.conditions.active = ("True", "ScalerActive");
         if (plan.idle.is_some() && current < min) || current == 0 {
@@ -231,13 +232,7 @@ fn scale_to_zero_or_idle(plan: &Plan, state: &mut State, detail: &mut Detail, t:
 }
 
 /// Applies a loop-stopping pause; returns the action.
-pub(super) fn apply_pause(
-    plan: &Plan,
-    state: &mut State,
-    detail: &mut Detail,
-    current: i64,
-) -> Action {
-    let _ = detail;
+pub(super) fn apply_pause(plan: &Plan, state: &mut State, current: i64) -> Action {
     state.loop_running = false;
     state.hpa_exists = false;
     state.hpa.reset();
@@ -272,7 +267,7 @@ pub(super) fn reconcile(
     state.replicas = obs.replicas;
     detail.begin(Loop::Reconcile, t, obs.replicas);
     let action = if plan.pause.stops_loop() {
-        apply_pause(plan, state, detail, obs.replicas)
+        apply_pause(plan, state, obs.replicas)
     } else {
         if !state.loop_running || !state.hpa_exists {
             // HPA recreated from the spec: the controller's memory starts empty.

@@ -42,7 +42,21 @@ pub struct Observed {
     pub status_replicas: Option<i64>,
 }
 
+/// Replica counts are int32 and never negative in Kubernetes.
+fn int32(v: i64) -> i64 {
+    v.clamp(0, i64::from(i32::MAX))
+}
+
 impl Observed {
+    /// The same observation with every count inside Kubernetes' int32 range.
+    pub fn clamped(self) -> Observed {
+        Observed {
+            replicas: int32(self.replicas),
+            ready_pods: self.ready_pods.map(int32),
+            status_replicas: self.status_replicas.map(int32),
+        }
+    }
+
     pub fn replicas(replicas: i64) -> Observed {
         Observed {
             replicas,
@@ -183,12 +197,10 @@ impl ScaledObjectEngine {
     pub fn new(spec: &ScaledObjectSpec, initial: Initial) -> ScaledObjectEngine {
         let plan = Plan::new(spec);
         let mut state = State::new(initial, plan.triggers.len());
-        let mut detail = Detail::new(plan.triggers.len());
+        let detail = Detail::new(plan.triggers.len());
         if plan.pause.stops_loop() {
             // Created paused: no loop, no HPA.
-            state.loop_running = false;
-            state.hpa_exists = false;
-            let _ = keda::apply_pause(&plan, &mut state, &mut detail, initial.replicas);
+            keda::apply_pause(&plan, &mut state, initial.replicas);
         }
         ScaledObjectEngine {
             plan,
@@ -223,7 +235,7 @@ impl ScaledObjectEngine {
             &mut self.detail,
             t,
             readings,
-            observed,
+            observed.clamped(),
         )
     }
 
@@ -235,7 +247,7 @@ impl ScaledObjectEngine {
             &mut self.detail,
             t,
             readings,
-            observed,
+            observed.clamped(),
         )
     }
 
@@ -247,13 +259,25 @@ impl ScaledObjectEngine {
         observed: Observed,
     ) -> Outcome {
         self.plan.set_annotations(annotations);
-        keda::reconcile(&self.plan, &mut self.state, &mut self.detail, t, observed)
+        keda::reconcile(
+            &self.plan,
+            &mut self.state,
+            &mut self.detail,
+            t,
+            observed.clamped(),
+        )
     }
 
     /// Deleting the ScaledObject: the finalizer restores `originalReplicaCount` when
     /// `restoreToOriginalReplicaCount` is set, else the target keeps its replicas.
     pub fn delete(&mut self, t: i64, observed: Observed) -> Outcome {
-        keda::delete(&self.plan, &mut self.state, &mut self.detail, t, observed)
+        keda::delete(
+            &self.plan,
+            &mut self.state,
+            &mut self.detail,
+            t,
+            observed.clamped(),
+        )
     }
 }
 

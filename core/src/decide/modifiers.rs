@@ -95,3 +95,69 @@ impl Composite {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn composite(formula: &str, names: &[&str]) -> Composite {
+        let m = ScalingModifiers {
+            formula: formula.into(),
+            target: "10".into(),
+            activation_target: String::new(),
+            metric_type: String::new(),
+        };
+        let triggers: Vec<TriggerPlan> = names
+            .iter()
+            .map(|n| TriggerPlan {
+                key: (*n).into(),
+                name: Some((*n).into()),
+                metric_name: format!("s0-{n}"),
+                metric_type: MetricType::AverageValue,
+                target: 1.0,
+                activation: 0.0,
+                resource: false,
+                use_cached_metrics: false,
+                build_error: None,
+            })
+            .collect();
+        Composite::new(&m, &triggers).expect("composite")
+    }
+
+    #[test]
+    fn wraps_like_keda() {
+        assert_eq!(wrap_formula("a + b"), "float(a + b)");
+        assert_eq!(wrap_formula("float(a) + b"), "float(a) + b");
+        assert!(wrap_formula("a ?? 0").starts_with("let _kedaCompositeResult = (a ?? 0);"));
+    }
+
+    #[test]
+    fn evaluates_arithmetic_ternaries_and_builtins() {
+        let c = composite("queue + backlog / 2", &["queue", "backlog"]);
+        assert_eq!(c.evaluate(&[Some(3.0), Some(4.0)]), Ok(Some(5.0)));
+        let c = composite("queue > 5 ? max(queue, backlog) : 1", &["queue", "backlog"]);
+        assert_eq!(c.evaluate(&[Some(6.0), Some(9.0)]), Ok(Some(9.0)));
+        assert_eq!(c.evaluate(&[Some(2.0), Some(9.0)]), Ok(Some(1.0)));
+    }
+
+    #[test]
+    fn nil_passes_through_coalescing_and_whole_nil_is_nil() {
+        let c = composite("(a ?? 0) + b", &["a", "b"]);
+        assert_eq!(c.evaluate(&[None, Some(4.0)]), Ok(Some(4.0)));
+        let c = composite("a ?? b", &["a", "b"]);
+        assert_eq!(c.evaluate(&[None, None]), Ok(None));
+        // Without `??` a nil operand is a runtime error, as in KEDA.
+        let c = composite("a + b", &["a", "b"]);
+        assert!(c.evaluate(&[None, Some(1.0)]).is_err());
+    }
+
+    #[test]
+    fn no_composite_without_a_positive_target() {
+        let m = ScalingModifiers {
+            formula: "a".into(),
+            target: "0".into(),
+            ..ScalingModifiers::default()
+        };
+        assert!(Composite::new(&m, &[]).is_none());
+    }
+}

@@ -250,3 +250,53 @@ impl Plan {
         self.triggers.iter().position(|t| t.key == key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn annotations(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (format!("autoscaling.keda.sh/{k}"), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn pause_annotations_read_like_parse_bool_with_true_fallback() {
+        assert!(Pause::from_annotations(&annotations(&[("paused", "true")])).paused);
+        assert!(Pause::from_annotations(&annotations(&[("paused", "yes please")])).paused);
+        assert!(!Pause::from_annotations(&annotations(&[("paused", "False")])).paused);
+        let p = Pause::from_annotations(&annotations(&[("paused-replicas", "3")]));
+        assert_eq!(p.paused_replicas, Some(Ok(3)));
+        assert!(p.stops_loop());
+        let p = Pause::from_annotations(&annotations(&[("paused-replicas", "three")]));
+        assert!(matches!(p.paused_replicas, Some(Err(_))));
+    }
+
+    #[test]
+    fn paused_scale_in_switches_the_hpa_to_the_behavior_path() {
+        let mut plan = Plan::new(&crate::model::ScaledObjectSpec {
+            name: "w".into(),
+            namespace: "default".into(),
+            annotations: BTreeMap::new(),
+            polling_interval: 30,
+            cooldown_period: 300,
+            initial_cooldown_period: 0,
+            min_replica_count: None,
+            max_replica_count: 10,
+            idle_replica_count: None,
+            fallback: None,
+            advanced: Default::default(),
+            triggers: vec![],
+        });
+        assert!(plan.behavior.is_none());
+        plan.set_annotations(&annotations(&[("paused-scale-in", "true")]));
+        let b = plan.behavior.clone().expect("behavior");
+        assert_eq!(b.down.select, SelectPolicy::Disabled);
+        assert_eq!(b.down.window, DOWNSCALE_WINDOW);
+        assert_eq!(b.up.policies.len(), 2);
+        plan.set_annotations(&BTreeMap::new());
+        assert!(plan.behavior.is_none());
+    }
+}

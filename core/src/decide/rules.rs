@@ -11,7 +11,7 @@ use super::Limit;
 /// `stabilizeRecommendation`: the max over samples not older than 300 s (age ≤ window),
 /// then the unstabilized value is stored (reusing a sample older than the window).
 pub fn stabilize_legacy(memory: &mut HpaMemory, t: i64, desired: i64) -> i64 {
-    let cutoff = t - DOWNSCALE_WINDOW;
+    let cutoff = t.saturating_sub(DOWNSCALE_WINDOW);
     let mut max = desired;
     let mut old = None;
     for (i, r) in memory.recommendations.iter().enumerate() {
@@ -35,7 +35,7 @@ fn store(recs: &mut Vec<Recommendation>, slot: Option<usize>, t: i64, replicas: 
 
 /// `calculateScaleUpLimit`: max(2·current, 4).
 pub fn legacy_scale_up_limit(current: i64) -> i64 {
-    (2 * current).max(4)
+    current.saturating_mul(2).max(4)
 }
 
 /// `convertDesiredReplicasWithRules`.
@@ -66,8 +66,8 @@ pub fn stabilize_with_behaviors(
     up_window: i64,
     down_window: i64,
 ) -> (i64, i64, i64) {
-    let up_cutoff = t - up_window;
-    let down_cutoff = t - down_window;
+    let up_cutoff = t.saturating_sub(up_window);
+    let down_cutoff = t.saturating_sub(down_window);
     let (mut up_rec, mut down_rec) = (desired, desired);
     let mut old = None;
     for (i, r) in memory.recommendations.iter().enumerate() {
@@ -94,7 +94,7 @@ pub fn stabilize_with_behaviors(
 
 /// `getReplicasChangePerPeriod`: the sum of changes strictly inside the period.
 pub fn change_in_period(events: &[ScaleEvent], t: i64, period: i64) -> i64 {
-    let cutoff = t - period;
+    let cutoff = t.saturating_sub(period);
     events
         .iter()
         .filter(|e| e.t > cutoff)
@@ -104,8 +104,9 @@ pub fn change_in_period(events: &[ScaleEvent], t: i64, period: i64) -> i64 {
 
 /// `periodStart` for one policy.
 pub fn period_start(memory: &HpaMemory, t: i64, current: i64, period: i64) -> i64 {
-    current - change_in_period(&memory.up_events, t, period)
-        + change_in_period(&memory.down_events, t, period)
+    current
+        .saturating_sub(change_in_period(&memory.up_events, t, period))
+        .saturating_add(change_in_period(&memory.down_events, t, period))
 }
 
 /// `calculateScaleUpLimitWithScalingRules`.
@@ -123,7 +124,7 @@ pub fn scale_up_limit(memory: &HpaMemory, t: i64, current: i64, rules: &Rules) -
     for p in &rules.policies {
         let start = period_start(memory, t, current, p.period_seconds);
         let proposed = match p.policy_type {
-            PolicyType::Pods => start + p.value,
+            PolicyType::Pods => start.saturating_add(p.value),
             PolicyType::Percent => (start as f64 * (1.0 + p.value as f64 / 100.0)).ceil() as i64,
         };
         result = pick(result, proposed);
@@ -146,7 +147,7 @@ pub fn scale_down_limit(memory: &HpaMemory, t: i64, current: i64, rules: &Rules)
     for p in &rules.policies {
         let start = period_start(memory, t, current, p.period_seconds);
         let proposed = match p.policy_type {
-            PolicyType::Pods => start - p.value,
+            PolicyType::Pods => start.saturating_sub(p.value),
             PolicyType::Percent => (start as f64 * (1.0 - p.value as f64 / 100.0)).trunc() as i64,
         };
         result = pick(result, proposed);
@@ -209,7 +210,7 @@ pub fn store_scale_event(
     } else {
         (&mut memory.down_events, down.longest_period)
     };
-    let cutoff = t - longest;
+    let cutoff = t.saturating_sub(longest);
     let mut slot = None;
     for (i, e) in events.iter_mut().enumerate() {
         if e.t < cutoff {
@@ -221,11 +222,106 @@ pub fn store_scale_event(
     }
     let event = ScaleEvent {
         t,
-        change: (new - prev).abs(),
+        change: new.saturating_sub(prev).saturating_abs(),
         outdated: false,
     };
     match slot.and_then(|i| events.get_mut(i)) {
         Some(e) => *e = event,
         None => events.push(event),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Policy;
+
+    fn rules(select: SelectPolicy, policies: &[(PolicyType, i64, i64)]) -> Rules {
+        let policies: Vec<Policy> = policies
+            .iter()
+            .map(|&(policy_type, value, period_seconds)| Policy {
+                policy_type,
+                value,
+                period_seconds,
+            })
+            .collect();
+        Rules {
+            window: 0,
+            select,
+            longest_period: policies.iter().map(|p| p.period_seconds).max().unwrap_or(0),
+            policies,
+        }
+    }
+
+    #[test]
+    fn legacy_window_is_inclusive_and_reuses_old_samples() {
+        let mut m = HpaMemory::default();
+        assert_eq!(stabilize_legacy(&mut m, 0, 20), 20);
+        assert_eq!(stabilize_legacy(&mut m, 300, 3), 20, "age 300 still counts");
+        assert_eq!(
+            stabilize_legacy(&mut m, 301, 2),
+            3,
+            "age 301 no longer counts"
+        );
+        assert_eq!(
+            m.recommendations.len(),
+            2,
+            "the sample older than 300 s was reused"
+        );
+    }
+
+    #[test]
+    fn legacy_scale_up_cap() {
+        assert_eq!(convert_with_rules(1, 20, 1, 10), (4, Limit::ScaleUpLimit));
+        assert_eq!(
+            convert_with_rules(8, 20, 1, 10),
+            (10, Limit::TooManyReplicas)
+        );
+        assert_eq!(convert_with_rules(3, 0, 1, 10), (1, Limit::TooFewReplicas));
+    }
+
+    #[test]
+    fn default_scale_up_doubles_each_sync_with_fresh_budget() {
+        let up = rules(
+            SelectPolicy::Max,
+            &[(PolicyType::Pods, 4, 15), (PolicyType::Percent, 100, 15)],
+        );
+        let down = rules(SelectPolicy::Max, &[(PolicyType::Percent, 100, 15)]);
+        let mut m = HpaMemory::default();
+        let mut current = 1;
+        let mut seen = vec![];
+        for k in 0..5 {
+            let t = 15 * k;
+            let (r, _, _) = convert_with_behavior_rate(&m, t, current, 1000, 1, 1000, &up, &down);
+            store_scale_event(&mut m, t, current, r, &up, &down);
+            current = r;
+            seen.push(r);
+        }
+        assert_eq!(seen, vec![5, 10, 20, 40, 80]);
+    }
+
+    #[test]
+    fn disabled_direction_holds_current() {
+        let up = rules(SelectPolicy::Disabled, &[(PolicyType::Pods, 4, 15)]);
+        let down = rules(SelectPolicy::Disabled, &[]);
+        let m = HpaMemory::default();
+        assert_eq!(
+            convert_with_behavior_rate(&m, 0, 4, 9, 1, 10, &up, &down).0,
+            4
+        );
+        assert_eq!(
+            convert_with_behavior_rate(&m, 0, 4, 1, 1, 10, &up, &down),
+            (4, Limit::ScaleDownLimit, Some(4))
+        );
+    }
+
+    #[test]
+    fn huge_inputs_do_not_overflow() {
+        let up = rules(SelectPolicy::Max, &[(PolicyType::Pods, i64::MAX, 15)]);
+        let m = HpaMemory::default();
+        let (r, _, _) =
+            convert_with_behavior_rate(&m, 0, i64::MAX, i64::MAX, 1, i64::MAX, &up, &up);
+        assert_eq!(r, i64::MAX);
+        assert_eq!(legacy_scale_up_limit(i64::MAX), i64::MAX);
     }
 }

@@ -51,7 +51,7 @@ impl ScaledJobSpec {
     pub fn max_jobs(&self) -> i64 {
         let min = self.min_replica_count.unwrap_or(0);
         if min <= self.max_replica_count {
-            self.max_replica_count - min
+            self.max_replica_count.saturating_sub(min)
         } else {
             self.max_replica_count
         }
@@ -121,14 +121,14 @@ pub fn decide(
     let max_scale = max_value.ceil() as i64;
     let max_i = spec.max_jobs();
     let (effective, scale_to, how) = if running < min_jobs {
-        let n = min_jobs - running;
+        let n = min_jobs.saturating_sub(running);
         (
             n,
             n,
             format!("running {running} < minReplicaCount {min_jobs} -> create {n}"),
         )
     } else {
-        let r = running - min_jobs;
+        let r = running.saturating_sub(min_jobs);
         strategy(spec, max_scale, queue_length, r, pending, max_i)
     };
     let effective = effective.max(0);
@@ -181,7 +181,10 @@ fn strategy(
                 .and_then(|p| p.trim().parse::<f64>().ok());
             if let Some(pct) = pct {
                 let d = st.custom_scaling_queue_length_deduction;
-                let e = (max_scale - d - (r as f64 * pct) as i64).min(max_jobs);
+                let e = max_scale
+                    .saturating_sub(d)
+                    .saturating_sub((r as f64 * pct) as i64)
+                    .min(max_jobs);
                 return (
                     e,
                     queue_length,
@@ -193,8 +196,8 @@ fn strategy(
             }
         }
         "accurate" => {
-            return if max_scale + r - pending > max_jobs {
-                let e = max_jobs - r;
+            return if max_scale.saturating_add(r).saturating_sub(pending) > max_jobs {
+                let e = max_jobs.saturating_sub(r);
                 (
                     e,
                     queue_length,
@@ -203,12 +206,15 @@ fn strategy(
                     ),
                 )
             } else {
-                let e = max_scale - pending;
+                let e = max_scale.saturating_sub(pending);
                 (e, queue_length, format!("accurate: {max_scale}+{r}-{pending} <= {max_jobs} -> {max_scale}-{pending} = {e}"))
             };
         }
         "eager" => {
-            let e = (max_jobs - r - pending).min(max_scale);
+            let e = max_jobs
+                .saturating_sub(r)
+                .saturating_sub(pending)
+                .min(max_scale);
             return (
                 e,
                 max_jobs,
@@ -219,7 +225,7 @@ fn strategy(
         }
         _ => {}
     }
-    let e = max_scale - r;
+    let e = max_scale.saturating_sub(r);
     (
         e,
         queue_length,

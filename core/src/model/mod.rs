@@ -286,3 +286,125 @@ impl ScaledJobSpec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::{load_bundle, LintOptions};
+
+    fn so(yaml: &str) -> ScaledObjectSpec {
+        let (bundle, _) = load_bundle(&[yaml], &LintOptions::default());
+        let r = bundle.resources.first().expect("resource");
+        ScaledObjectSpec::from_resource(r)
+    }
+
+    #[test]
+    fn defaults_apply_when_fields_are_absent_or_mistyped() {
+        let s = so("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: w\nspec:\n  pollingInterval: soon\n  maxReplicaCount: [1]\n  triggers:\n  - type: prometheus\n    metadata:\n      threshold: '5'\n");
+        assert_eq!(s.polling_interval, 30);
+        assert_eq!(s.cooldown_period, 300);
+        assert_eq!(s.initial_cooldown_period, 0);
+        assert_eq!(s.max_replica_count, 100);
+        assert_eq!(s.min_replica_count, None);
+        assert_eq!(s.hpa_min_replicas(), 1);
+        assert_eq!(s.hpa_name(), "keda-hpa-w");
+        assert_eq!(s.triggers.first().map(Trigger::key).as_deref(), Some("s0"));
+    }
+
+    #[test]
+    fn reads_every_field_keda_decides_with() {
+        let s = so(r#"apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: w
+  namespace: shop
+  annotations:
+    autoscaling.keda.sh/paused-scale-in: "true"
+spec:
+  minReplicaCount: 0
+  idleReplicaCount: 0
+  maxReplicaCount: 7
+  fallback: {failureThreshold: 2, replicas: 4, behavior: currentReplicasIfHigher}
+  advanced:
+    restoreToOriginalReplicaCount: true
+    horizontalPodAutoscalerConfig:
+      name: custom
+      behavior:
+        scaleDown:
+          stabilizationWindowSeconds: 60
+          tolerance: 50m
+          policies: [{type: Pods, value: 2, periodSeconds: 60}]
+    scalingModifiers: {formula: "a + 1", target: "5", activationTarget: "2"}
+  triggers:
+  - type: azure-servicebus
+    name: a
+    useCachedMetrics: true
+    metricType: Value
+    authenticationRef: {name: sb}
+    metadata: {queueName: q, messageCount: "5"}
+"#);
+        assert_eq!(s.namespace, "shop");
+        assert_eq!(s.min_replica_count, Some(0));
+        assert_eq!(s.idle_replica_count, Some(0));
+        assert_eq!(s.max_replica_count, 7);
+        let f = s.fallback.clone().expect("fallback");
+        assert_eq!(
+            (f.failure_threshold, f.replicas, f.behavior),
+            (2, 4, FallbackBehavior::CurrentReplicasIfHigher)
+        );
+        assert!(s.advanced.restore_to_original_replica_count);
+        assert_eq!(s.hpa_name(), "custom");
+        let down = s
+            .advanced
+            .horizontal_pod_autoscaler_config
+            .behavior
+            .clone()
+            .expect("behavior")
+            .defaulted_scale_down(300);
+        assert_eq!(down.stabilization_window_seconds, Some(60));
+        assert_eq!(down.tolerance, Some(0.05));
+        assert_eq!(down.policies.map(|p| p.len()), Some(1));
+        assert!(s.advanced.scaling_modifiers.in_use());
+        let t = s.triggers.first().expect("trigger");
+        assert!(t.use_cached_metrics);
+        assert_eq!(t.metric_type.as_deref(), Some("Value"));
+        assert_eq!(
+            t.authentication_ref.as_ref().map(|a| a.name.as_str()),
+            Some("sb")
+        );
+        assert_eq!(
+            t.metadata.get("messageCount").map(String::as_str),
+            Some("5")
+        );
+        assert_eq!(
+            s.annotations
+                .get("autoscaling.keda.sh/paused-scale-in")
+                .map(String::as_str),
+            Some("true")
+        );
+    }
+
+    #[test]
+    fn scaled_job_strategy() {
+        let (bundle, _) = load_bundle(
+            &["apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata:\n  name: j\nspec:\n  maxReplicaCount: 10\n  minReplicaCount: 2\n  scalingStrategy:\n    strategy: custom\n    customScalingQueueLengthDeduction: 1\n    customScalingRunningJobPercentage: \"0.5\"\n    multipleScalersCalculation: sum\n    pendingPodConditions: [Ready]\n  triggers:\n  - type: prometheus\n    metadata: {threshold: '1'}\n"],
+            &LintOptions::default(),
+        );
+        let j = ScaledJobSpec::from_resource(bundle.resources.first().expect("job"));
+        assert_eq!(j.max_replica_count, 10);
+        assert_eq!(j.min_replica_count, Some(2));
+        assert_eq!(j.scaling_strategy.strategy, "custom");
+        assert_eq!(j.scaling_strategy.custom_scaling_queue_length_deduction, 1);
+        assert_eq!(
+            j.scaling_strategy
+                .custom_scaling_running_job_percentage
+                .as_deref(),
+            Some("0.5")
+        );
+        assert_eq!(j.scaling_strategy.multiple_scalers_calculation, "sum");
+        assert_eq!(
+            j.scaling_strategy.pending_pod_conditions,
+            vec!["Ready".to_owned()]
+        );
+    }
+}

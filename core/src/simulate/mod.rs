@@ -4,6 +4,7 @@
 pub mod queue;
 mod runner;
 pub mod scenario;
+mod trace;
 
 pub use queue::{QueueModel, QueueSummary};
 pub use runner::simulate;
@@ -35,6 +36,8 @@ pub enum ScenarioError {
         key: String,
         known: String,
     },
+    #[error("step {index} (t={t}): a ScaledJob has only KEDA polls (loop \"keda\"), not {name:?}")]
+    NotForScaledJob { index: usize, t: i64, name: String },
     #[error("steps mix explicit loops (step {explicit}) and series samples without a loop (step {series})")]
     MixedModes { explicit: usize, series: usize },
     #[error("hpaSyncPeriod must be at least 1 second (got {0})")]

@@ -97,8 +97,15 @@ pub struct QueueSim {
     /// FIFO of `(arrival second, messages)`.
     waiting: VecDeque<(i64, f64)>,
     length: f64,
-    /// Ready-at time of each requested pod, oldest first.
-    pods: Vec<i64>,
+    /// Requested pods as `(ready at, count)`, oldest first.
+    pods: Vec<(i64, i64)>,
+    /// Bursts sorted by time, and the next one to arrive.
+    bursts: Vec<Burst>,
+    next_burst: usize,
+    /// Rate points sorted by time, the next one to apply, and the rate in force.
+    rates: Vec<RatePoint>,
+    next_rate: usize,
+    rate: f64,
     pub summary: QueueSummary,
     wait_sum: f64,
 }
@@ -113,6 +120,25 @@ impl QueueSim {
             waiting: VecDeque::new(),
             length: 0.0,
             pods: Vec::new(),
+            bursts: {
+                let mut b = model.bursts.clone();
+                b.sort_by_key(|b| b.t);
+                b
+            },
+            next_burst: 0,
+            rates: match &model.arrival_rate {
+                ArrivalRate::Constant(_) => Vec::new(),
+                ArrivalRate::Series(p) => {
+                    let mut p = p.clone();
+                    p.sort_by_key(|p| p.t);
+                    p
+                }
+            },
+            next_rate: 0,
+            rate: match &model.arrival_rate {
+                ArrivalRate::Constant(r) => *r,
+                ArrivalRate::Series(_) => 0.0,
+            },
             summary: QueueSummary::default(),
             wait_sum: 0.0,
         };
@@ -132,15 +158,15 @@ impl QueueSim {
         self.summary.peak_queue_length = self.summary.peak_queue_length.max(self.length);
     }
 
-    fn rate_at(&self, t: i64) -> f64 {
-        match &self.model.arrival_rate {
-            ArrivalRate::Constant(r) => *r,
-            ArrivalRate::Series(points) => points
-                .iter()
-                .filter(|p| p.t <= t)
-                .max_by_key(|p| p.t)
-                .map_or(0.0, |p| p.rate),
+    fn rate_at(&mut self, t: i64) -> f64 {
+        while let Some(p) = self.rates.get(self.next_rate) {
+            if p.t > t {
+                break;
+            }
+            self.rate = p.rate;
+            self.next_rate += 1;
         }
+        self.rate
     }
 
     /// Whole messages waiting, as a queue scaler reports them.
@@ -148,22 +174,59 @@ impl QueueSim {
         (self.length + EPS).floor().max(0.0)
     }
 
+    /// Pod-seconds used so far.
+    pub fn pod_seconds(&self) -> f64 {
+        self.summary.pod_seconds
+    }
+
+    /// How long the oldest waiting message has waited.
+    pub fn oldest_wait(&self) -> i64 {
+        self.waiting
+            .front()
+            .map_or(0, |(t, _)| self.now.saturating_sub(*t))
+    }
+
     pub fn ready_pods(&self) -> i64 {
-        self.pods.iter().filter(|r| **r <= self.now).count() as i64
+        self.pods
+            .iter()
+            .filter(|(ready_at, _)| *ready_at <= self.now)
+            .fold(0i64, |acc, (_, n)| acc.saturating_add(*n))
+    }
+
+    fn requested(&self) -> i64 {
+        self.pods
+            .iter()
+            .fold(0i64, |acc, (_, n)| acc.saturating_add(*n))
     }
 
     /// Applies a replica count decided at the current time.
     pub fn set_replicas(&mut self, replicas: i64) {
-        let replicas = replicas.max(0) as usize;
-        if replicas > self.pods.len() {
-            let ready_at = self.now + self.model.pod_startup_seconds.max(0);
-            self.pods.resize(replicas, ready_at);
+        let replicas = replicas.max(0);
+        let have = self.requested();
+        if replicas > have {
+            let ready_at = self
+                .now
+                .saturating_add(self.model.pod_startup_seconds.max(0));
+            match self.pods.last_mut() {
+                Some((at, n)) if *at == ready_at => *n += replicas - have,
+                _ => self.pods.push((ready_at, replicas - have)),
+            }
         } else {
             // Newest (latest ready-at) removed first.
-            self.pods.sort_unstable();
-            self.pods.truncate(replicas);
+            let mut remove = have - replicas;
+            while remove > 0 {
+                let Some((_, n)) = self.pods.last_mut() else {
+                    break;
+                };
+                let k = remove.min(*n);
+                *n -= k;
+                remove -= k;
+                if *n == 0 {
+                    self.pods.pop();
+                }
+            }
         }
-        self.summary.peak_replicas = self.summary.peak_replicas.max(replicas as i64);
+        self.summary.peak_replicas = self.summary.peak_replicas.max(replicas);
         if replicas == 0 {
             if self.summary.zero_replicas_at.is_none() {
                 self.summary.zero_replicas_at = Some(self.now);
@@ -177,20 +240,21 @@ impl QueueSim {
     pub fn advance_to(&mut self, t: i64) {
         while self.now < t {
             let s = self.now;
-            let bursts: f64 = self
-                .model
-                .bursts
-                .iter()
-                .filter(|b| b.t == s)
-                .map(|b| b.messages)
-                .sum();
+            let mut bursts = 0.0;
+            while let Some(b) = self.bursts.get(self.next_burst) {
+                if b.t > s {
+                    break;
+                }
+                bursts += b.messages;
+                self.next_burst += 1;
+            }
             self.arrive(s, bursts);
             let rate = self.rate_at(s);
             self.arrive(s, rate);
             let capacity =
                 self.ready_pods() as f64 * self.model.messages_per_pod_per_second.max(0.0);
             self.process(s + 1, capacity);
-            self.summary.pod_seconds += self.pods.len() as f64;
+            self.summary.pod_seconds += self.requested() as f64;
             self.now = s + 1;
             if self.length <= EPS {
                 if self.summary.queue_empty_at.is_none() && self.summary.messages_arrived > 0.0 {
@@ -233,5 +297,65 @@ impl QueueSim {
             0.0
         };
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(rate: f64, per_pod: f64, startup: i64) -> QueueModel {
+        QueueModel {
+            trigger: None,
+            initial_messages: 0.0,
+            bursts: vec![Burst {
+                t: 0,
+                messages: 10.0,
+            }],
+            arrival_rate: ArrivalRate::Constant(rate),
+            messages_per_pod_per_second: per_pod,
+            pod_startup_seconds: startup,
+            duration: None,
+        }
+    }
+
+    #[test]
+    fn pods_drain_after_start_up_and_waits_are_counted() {
+        let mut q = QueueSim::new(&model(0.0, 1.0, 3));
+        q.set_replicas(2);
+        q.advance_to(3);
+        assert_eq!(q.length(), 10.0, "pods not ready before 3 s");
+        assert_eq!(q.ready_pods(), 2);
+        q.advance_to(8);
+        assert_eq!(q.length(), 0.0);
+        let s = q.finish();
+        assert_eq!(s.messages_processed, 10.0);
+        assert_eq!(s.queue_empty_at, Some(8));
+        assert_eq!(s.pod_seconds, 16.0);
+        assert_eq!(s.max_wait_seconds, 8.0);
+        assert!(
+            (s.mean_wait_seconds - 6.0).abs() < 1e-9,
+            "{}",
+            s.mean_wait_seconds
+        );
+    }
+
+    #[test]
+    fn scale_in_removes_unready_pods_first_and_rates_follow_the_series() {
+        let mut m = model(0.0, 1.0, 5);
+        m.arrival_rate = ArrivalRate::Series(vec![
+            RatePoint { t: 2, rate: 3.0 },
+            RatePoint { t: 4, rate: 0.0 },
+        ]);
+        let mut q = QueueSim::new(&m);
+        q.set_replicas(1);
+        q.advance_to(5);
+        q.set_replicas(4);
+        q.set_replicas(2);
+        assert_eq!(q.ready_pods(), 1, "the unready new pods went first");
+        q.advance_to(6);
+        let s = q.finish();
+        assert_eq!(s.messages_arrived, 16.0);
+        assert_eq!(s.peak_replicas, 4);
     }
 }

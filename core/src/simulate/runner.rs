@@ -3,14 +3,15 @@
 use std::collections::BTreeMap;
 
 use crate::decide::scaledjob::ScaledJobEngine;
-use crate::decide::{Initial, Loop, Observed, Outcome, Reading, ScaledObjectEngine};
+use crate::decide::{Initial, Observed, Reading, ScaledObjectEngine};
 use crate::diagnostic::Severity;
 use crate::document::Kind;
 use crate::model::{ScaledJobSpec, ScaledObjectSpec};
 use crate::validate::{lint, load_bundle, LintOptions};
 
 use super::queue::QueueSim;
-use super::scenario::{Mismatch, Scenario, Step, Trace, TraceStep, TriggerTrace};
+use super::scenario::{Scenario, Step, Trace, TraceStep, TriggerTrace};
+use super::trace::{check_expectations, trace_step};
 use super::ScenarioError;
 
 const MAX_TICKS: i64 = 1_000_000;
@@ -48,11 +49,11 @@ enum Target {
 }
 
 /// Inputs carried from step to step.
-struct Inputs {
-    keys: Vec<String>,
+pub(super) struct Inputs {
+    pub(super) keys: Vec<String>,
     values: Vec<f64>,
     errors: Vec<bool>,
-    readings: Vec<Reading>,
+    pub(super) readings: Vec<Reading>,
     ready: Option<i64>,
     status: Option<i64>,
     replicas_override: Option<i64>,
@@ -173,7 +174,7 @@ fn load(s: &Scenario) -> Result<Loaded, ScenarioError> {
     })
 }
 
-fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), ScenarioError> {
+fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, ScenarioError> {
     let explicit = s.steps.iter().position(|st| st.loop_kind.is_some());
     let series = s.steps.iter().position(|st| st.loop_kind.is_none());
     if let (Some(e), Some(se)) = (explicit, series) {
@@ -200,13 +201,20 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
                     })
                 }
             };
+            if job && kind != TickKind::Keda {
+                return Err(ScenarioError::NotForScaledJob {
+                    index: i,
+                    t: st.t,
+                    name: kind.name().to_owned(),
+                });
+            }
             ticks.push(Tick {
                 t: st.t,
                 kind,
                 step: Some(i),
             });
         }
-        return Ok((ticks, true));
+        return Ok(ticks);
     }
     if s.hpa_sync_period < 1 {
         return Err(ScenarioError::BadSyncPeriod(s.hpa_sync_period));
@@ -218,8 +226,12 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
         .or(if s.queue.is_some() { Some(900) } else { None })
         .or(last_sample)
         .unwrap_or(0);
-    let count = until / polling + if job { 0 } else { until / s.hpa_sync_period } + 2;
-    if count > MAX_TICKS || until < 0 {
+    let count = (until / polling)
+        .saturating_add(if job { 0 } else { until / s.hpa_sync_period })
+        .saturating_add(2);
+    // The queue model advances second by second.
+    let queue_seconds = if s.queue.is_some() { until / 10 } else { 0 };
+    if count > MAX_TICKS || queue_seconds > MAX_TICKS || until < 0 {
         return Err(ScenarioError::TooLong(count));
     }
     let mut ticks = Vec::with_capacity(count as usize);
@@ -230,7 +242,10 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
             kind: TickKind::Keda,
             step: None,
         });
-        t += polling;
+        let Some(next) = t.checked_add(polling) else {
+            break;
+        };
+        t = next;
     }
     if !job {
         let mut t = 5;
@@ -240,12 +255,15 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<(Vec<Tick>, bool), 
                 kind: TickKind::Hpa,
                 step: None,
             });
-            t += s.hpa_sync_period;
+            let Some(next) = t.checked_add(s.hpa_sync_period) else {
+                break;
+            };
+            t = next;
         }
     }
     // KEDA first when both loops fall on the same second.
     ticks.sort_by_key(|k| (k.t, k.kind != TickKind::Keda));
-    Ok((ticks, false))
+    Ok(ticks)
 }
 
 /// Runs a scenario.
@@ -256,7 +274,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         Target::Object(e) => (e.plan().polling_interval, false),
         Target::Job(j) => (j.spec.polling_interval.max(1), true),
     };
-    let (ticks, explicit) = schedule(s, polling, job)?;
+    let ticks = schedule(s, polling, job)?;
     let n = keys.len();
     let mut queue = match &s.queue {
         None => None,
@@ -333,13 +351,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         }
         inputs.build_readings();
         let step = match &mut target {
-            Target::Object(e) => run_object(
-                e,
-                &mut inputs,
-                tick,
-                queue.as_ref().map(|(_, q)| q),
-                explicit,
-            ),
+            Target::Object(e) => run_object(e, &mut inputs, tick, queue.as_ref().map(|(_, q)| q)),
             Target::Job(j) => run_job(j, &inputs, tick),
         };
         if let Some((_, q)) = queue.as_mut() {
@@ -377,7 +389,6 @@ fn run_object(
     inputs: &mut Inputs,
     tick: Tick,
     queue: Option<&QueueSim>,
-    explicit: bool,
 ) -> StepResult {
     let mut steps = Vec::new();
     if inputs.annotations_changed && tick.kind != TickKind::Reconcile {
@@ -395,7 +406,6 @@ fn run_object(
         TickKind::Reconcile => e.reconcile(tick.t, &inputs.annotations, obs),
         TickKind::Delete => e.delete(tick.t, obs),
     };
-    let _ = explicit;
     let mut st = trace_step(e, inputs, &o, queue);
     if tick.kind == TickKind::Delete {
         st.loop_kind = TickKind::Delete.name().to_owned();
@@ -404,58 +414,6 @@ fn run_object(
     StepResult {
         steps,
         replicas_after: e.state().replicas,
-    }
-}
-
-fn trace_step(
-    e: &ScaledObjectEngine,
-    inputs: &Inputs,
-    o: &Outcome,
-    queue: Option<&QueueSim>,
-) -> TraceStep {
-    let plan = e.plan();
-    let detail = e.detail();
-    let mut triggers = BTreeMap::new();
-    for (i, tp) in plan.triggers.iter().enumerate() {
-        let tt = match detail.triggers.get(i).filter(|d| d.evaluated) {
-            Some(d) => TriggerTrace {
-                value: if d.error { None } else { d.value },
-                active: d.active,
-                error: d.error,
-                fallback: d.fallback,
-                failures: d.failures,
-            },
-            None => {
-                let (value, error) = match inputs.readings.get(i) {
-                    Some(Reading::Value(v)) => (Some(*v), false),
-                    _ => (None, true),
-                };
-                TriggerTrace {
-                    value,
-                    active: value.is_some_and(|v| v > tp.activation),
-                    error,
-                    fallback: false,
-                    failures: e.state().failures.get(i).copied().unwrap_or(0),
-                }
-            }
-        };
-        triggers.insert(tp.key.clone(), tt);
-    }
-    TraceStep {
-        t: o.t,
-        loop_kind: match o.kind {
-            Loop::Keda => "keda",
-            Loop::Hpa => "hpa",
-            Loop::Reconcile => "reconcile",
-        }
-        .to_owned(),
-        replicas: o.replicas,
-        active: o.active,
-        fallback: o.fallback,
-        reason: e.explain(),
-        triggers,
-        queue_length: queue.map(QueueSim::length),
-        ready_pods: queue.map(QueueSim::ready_pods),
     }
 }
 
@@ -490,42 +448,8 @@ fn run_job(j: &mut ScaledJobEngine, inputs: &Inputs, tick: Tick) -> StepResult {
             fallback: false,
             reason: j.explain(),
             triggers,
-            queue_length: None,
-            ready_pods: None,
+            ..TraceStep::default()
         }],
         replicas_after: 0,
     }
-}
-
-fn check_expectations(s: &Scenario, steps: &[TraceStep]) -> Vec<Mismatch> {
-    let mut out = Vec::new();
-    for e in &s.expect {
-        let found = steps
-            .iter()
-            .rev()
-            .find(|st| st.t == e.t && e.loop_kind.as_deref().is_none_or(|l| l == st.loop_kind));
-        if let Some(want) = e.replicas {
-            match found {
-                Some(st) if st.replicas == want => {}
-                _ => out.push(Mismatch {
-                    t: e.t,
-                    field: "replicas".into(),
-                    expected: want.into(),
-                    actual: found.map_or(serde_json::Value::Null, |st| st.replicas.into()),
-                }),
-            }
-        }
-        if let Some(want) = e.active {
-            match found {
-                Some(st) if st.active == want => {}
-                _ => out.push(Mismatch {
-                    t: e.t,
-                    field: "active".into(),
-                    expected: want.into(),
-                    actual: found.map_or(serde_json::Value::Null, |st| st.active.into()),
-                }),
-            }
-        }
-    }
-    out
 }

@@ -135,6 +135,12 @@ pub struct TraceStep {
     /// Queue mode: pods ready at the tick.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_pods: Option<i64>,
+    /// Queue mode: age of the oldest waiting message, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_wait_seconds: Option<i64>,
+    /// Queue mode: pod-seconds used since t=0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_seconds: Option<f64>,
 }
 
 /// An `expect` entry that did not hold.

@@ -1,0 +1,236 @@
+//! The example scenarios (examples/*.json at the repository root) run, meet their `expect`,
+//! and the seed tells the documented story.
+
+#![allow(clippy::panic)]
+
+use std::path::PathBuf;
+
+use scalecore::simulate::{simulate_json, ScenarioError, Trace};
+
+fn examples() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("json"))
+                .map(|p| {
+                    let name = p
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .unwrap_or("")
+                        .to_owned();
+                    (name, std::fs::read_to_string(&p).unwrap_or_default())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn run(name: &str) -> Trace {
+    let text = examples()
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    match simulate_json(&text) {
+        Ok(t) => t,
+        Err(e) => panic!("{name}: {e}"),
+    }
+}
+
+#[test]
+fn every_example_meets_its_expectations() {
+    let all = examples();
+    assert!(all.len() >= 4, "examples missing");
+    for (name, text) in all {
+        let trace = simulate_json(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!trace.steps.is_empty(), "{name}: no steps");
+        assert!(
+            trace.mismatches.is_empty(),
+            "{name}: {:?}",
+            trace.mismatches
+        );
+        for s in &trace.steps {
+            println!(
+                "{name} t={} {} -> {}: {}",
+                s.t, s.loop_kind, s.replicas, s.reason
+            );
+        }
+        // The trace is the JSON contract: camelCase fields, `loop` for the tick kind.
+        let json = serde_json::to_value(&trace).unwrap_or_default();
+        assert!(
+            json["steps"][0].get("loop").is_some(),
+            "{name}: no loop field"
+        );
+        assert!(
+            json.get("diagnostics").is_some(),
+            "{name}: no diagnostics field"
+        );
+    }
+}
+
+#[test]
+fn seed_scales_out_drains_and_returns_to_zero_about_five_minutes_after_the_queue_empties() {
+    let trace = run("seed-servicebus-queue.json");
+    let at = |t: i64, lp: &str| {
+        trace
+            .steps
+            .iter()
+            .find(|s| s.t == t && s.loop_kind == lp)
+            .map(|s| s.replicas)
+    };
+    assert_eq!(at(30, "keda"), Some(1), "KEDA activates 0->1");
+    assert_eq!(at(35, "hpa"), Some(4));
+    assert_eq!(at(50, "hpa"), Some(8));
+    assert_eq!(at(65, "hpa"), Some(10));
+    let q = trace.queue.clone().unwrap_or_default();
+    let empty = q.queue_empty_at.unwrap_or(i64::MAX);
+    let zero = q.zero_replicas_at.unwrap_or(i64::MAX);
+    assert!(empty < 250, "queue drained at {empty}");
+    assert!(
+        (zero - empty) >= 240 && (zero - empty) <= 360,
+        "back to zero {} s after the queue emptied",
+        zero - empty
+    );
+    let last = trace.steps.last().map_or(-1, |s| s.replicas);
+    assert_eq!(last, 0);
+    assert!(q.messages_processed > 99.9 && q.pod_seconds > 0.0);
+    // Per step: the queue, the oldest message's age and the pod-seconds so far.
+    let s120 = trace
+        .steps
+        .iter()
+        .find(|s| s.t == 120)
+        .cloned()
+        .unwrap_or_default();
+    assert!(s120.queue_length.unwrap_or(0.0) > 0.0);
+    assert_eq!(
+        s120.oldest_wait_seconds,
+        Some(110),
+        "the burst arrived at t=10"
+    );
+    let ps: Vec<f64> = trace.steps.iter().filter_map(|s| s.pod_seconds).collect();
+    assert!(
+        ps.windows(2).all(|w| w[0] <= w[1]),
+        "pod-seconds accumulate"
+    );
+    let scale_to_zero = trace
+        .steps
+        .iter()
+        .find(|s| s.loop_kind == "keda" && s.replicas == 0 && s.t > 100)
+        .map(|s| s.reason.clone())
+        .unwrap_or_default();
+    assert!(scale_to_zero.contains("cooldown 300"), "{scale_to_zero}");
+    let first_sync = trace
+        .steps
+        .iter()
+        .find(|s| s.t == 35)
+        .map(|s| s.reason.clone())
+        .unwrap_or_default();
+    assert!(first_sync.starts_with("hpa: "), "{first_sync}");
+    assert!(first_sync.contains("=> desired 20"), "{first_sync}");
+    assert!(
+        first_sync.contains("scale-up limit max(2*1,4)=4 -> 4"),
+        "{first_sync}"
+    );
+}
+
+#[test]
+fn series_mode_schedules_both_loops() {
+    let trace = run("series-prometheus-behavior.json");
+    let keda = trace.steps.iter().filter(|s| s.loop_kind == "keda").count();
+    let hpa = trace.steps.iter().filter(|s| s.loop_kind == "hpa").count();
+    assert_eq!(keda, 11, "polls at 0,30..300");
+    assert_eq!(hpa, 20, "syncs at 5,20..290");
+    // 1500 rps / 100 per pod: 15 wanted, default scale-up policies allow +4 / +100% per 15 s.
+    let peak = trace.steps.iter().map(|s| s.replicas).max().unwrap_or(0);
+    assert_eq!(peak, 15);
+    // Scale-down by the Pods 2/60s policy: never more than 2 removed within 60 s.
+    for w in trace.steps.windows(2) {
+        assert!(
+            w[0].replicas - w[1].replicas <= 2,
+            "{} -> {}",
+            w[0].replicas,
+            w[1].replicas
+        );
+    }
+}
+
+#[test]
+fn scenario_errors_say_what_is_wrong() {
+    let bad_json = simulate_json("{\"manifest\": 5}");
+    assert!(matches!(bad_json, Err(ScenarioError::Json { .. })));
+    let no_so =
+        simulate_json(r#"{"manifest": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"}"#);
+    assert_eq!(no_so.err(), Some(ScenarioError::NoScaledObject));
+    let manifest = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: x\nspec:\n  scaleTargetRef:\n    name: x\n  triggers:\n  - type: prometheus\n    name: rps\n    metadata:\n      threshold: \"10\"\n";
+    let scen = serde_json::json!({"manifest": manifest, "steps": [{"t": 0, "loop": "keda", "metrics": {"rsp": 1}}]});
+    match simulate_json(&scen.to_string()) {
+        Err(ScenarioError::UnknownTrigger { key, known, .. }) => {
+            assert_eq!(key, "rsp");
+            assert_eq!(known, "rps");
+        }
+        other => panic!("{other:?}"),
+    }
+    let scen = serde_json::json!({"manifest": manifest, "steps": [{"t": 0, "loop": "kdea"}]});
+    assert!(matches!(
+        simulate_json(&scen.to_string()),
+        Err(ScenarioError::UnknownLoop { .. })
+    ));
+    let scen =
+        serde_json::json!({"manifest": manifest, "steps": [{"t": 0, "loop": "keda"}, {"t": 5}]});
+    assert!(matches!(
+        simulate_json(&scen.to_string()),
+        Err(ScenarioError::MixedModes { .. })
+    ));
+    let scen = serde_json::json!({"manifest": manifest, "until": 100000000, "steps": []});
+    assert!(matches!(
+        simulate_json(&scen.to_string()),
+        Err(ScenarioError::TooLong(_))
+    ));
+}
+
+#[test]
+fn expect_reports_mismatches() {
+    let manifest = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: x\nspec:\n  scaleTargetRef:\n    name: x\n  triggers:\n  - type: prometheus\n    name: rps\n    metadata:\n      threshold: \"10\"\n";
+    let scen = serde_json::json!({"manifest": manifest,
+        "steps": [{"t": 0, "loop": "keda", "metrics": {"rps": 50}}],
+        "expect": [{"t": 0, "replicas": 3}, {"t": 0, "active": true}, {"t": 9, "replicas": 1}]});
+    let trace = simulate_json(&scen.to_string()).unwrap_or_default();
+    assert_eq!(trace.mismatches.len(), 2, "{:?}", trace.mismatches);
+    assert_eq!(trace.mismatches[0].actual, serde_json::json!(1));
+    assert_eq!(trace.mismatches[1].actual, serde_json::Value::Null);
+}
+
+#[test]
+fn annotations_on_a_step_pause_and_unpause() {
+    let manifest = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: x\nspec:\n  scaleTargetRef:\n    name: x\n  maxReplicaCount: 10\n  triggers:\n  - type: prometheus\n    name: rps\n    metadata:\n      threshold: \"10\"\n";
+    let scen = serde_json::json!({"manifest": manifest, "initial": {"replicas": 5},
+    "steps": [
+        {"t": 0, "loop": "keda", "metrics": {"rps": 50}},
+        {"t": 30, "loop": "keda", "metrics": {"rps": 500},
+         "annotations": {"autoscaling.keda.sh/paused-replicas": "2"}},
+        {"t": 35, "loop": "hpa", "metrics": {"rps": 500}},
+        {"t": 60, "loop": "keda", "annotations": {"autoscaling.keda.sh/paused-replicas": null}},
+        {"t": 65, "loop": "hpa"}
+    ]});
+    let trace = simulate_json(&scen.to_string()).unwrap_or_default();
+    let r: Vec<(i64, String, i64)> = trace
+        .steps
+        .iter()
+        .map(|s| (s.t, s.loop_kind.clone(), s.replicas))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (0, "keda".into(), 5),
+            (30, "reconcile".into(), 2),
+            (30, "keda".into(), 2),
+            (35, "hpa".into(), 2),
+            (60, "reconcile".into(), 2),
+            (60, "keda".into(), 2),
+            (65, "hpa".into(), 4),
+        ]
+    );
+}
