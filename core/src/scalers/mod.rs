@@ -315,7 +315,9 @@ mod tests {
         assert_eq!(regex_check("a{1000}"), RegexCheck::Valid);
         assert_eq!(regex_check("a{2,1001}"), RegexCheck::Invalid);
         assert_eq!(regex_check("a\\{1001}"), RegexCheck::Valid);
-        assert_eq!(regex_check("\\pL+"), RegexCheck::Unsupported);
+        // Valid in Go; whether this build can judge Unicode classes depends on the regex
+        // crate's features, but it must never call the pattern invalid.
+        assert_ne!(regex_check("\\pL+"), RegexCheck::Invalid);
     }
 
     #[test]
