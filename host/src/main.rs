@@ -4,6 +4,7 @@
 mod format;
 mod inputs;
 mod lint_cmd;
+mod simulate_cmd;
 
 use std::process::ExitCode;
 
@@ -15,7 +16,8 @@ use clap::{Parser, Subcommand, ValueEnum};
     version,
     about = "Check KEDA documents the way KEDA does, and see what KEDA + the HPA would do with your traffic",
     long_about = None,
-    after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore rules                         every rule code with what it means"
+    after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore simulate examples/seed-servicebus-queue.json
+  scalecore rules                         every rule code with what it means"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -30,6 +32,13 @@ enum Command {
     /// (authenticationRef, the target Deployment, other HPAs). Exit status: 0 no errors,
     /// 1 errors found, 2 could not run.
     Lint(lint_cmd::LintArgs),
+    /// Run a ScaledObject or ScaledJob through KEDA's loop and the HPA over time.
+    ///
+    /// The scenario names the manifest, the initial state and either explicit KEDA/HPA
+    /// steps, a metric series, or a queue model (arrivals, messages per pod per second).
+    /// Every step reports the desired replicas and why. Exit status: 0 ok, 1 an `expect`
+    /// row did not hold, 2 could not run.
+    Simulate(simulate_cmd::SimulateArgs),
     /// List every rule: code, severity, source, summary.
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
@@ -48,6 +57,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint_cmd::run(&args),
+        Command::Simulate(args) => simulate_cmd::run(&args),
         Command::Rules { format } => {
             print_rules(format);
             ExitCode::SUCCESS

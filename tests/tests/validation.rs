@@ -1,5 +1,6 @@
 //! Every validation vector through the native linter: errors on the submitted object (the
 //! last document) exactly when KEDA rejects it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use scalecore::{lint, LintOptions};
 use scalecore_conformance::{validation_case, vector_files};

@@ -1,7 +1,7 @@
 //! Unit tests per rule, the validation vectors, and the KEDA docs corpus.
 
 use super::MAIN;
-use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{parse_stream, Limits};
 use crate::validate::{lint, lint_bundle, LintOptions};
 use crate::version::KedaVersion;

@@ -1,0 +1,198 @@
+//! `scalecore simulate`.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use scalecore::simulate::{simulate_json, Trace, TraceStep};
+
+#[derive(Args)]
+pub struct SimulateArgs {
+    /// Scenario file (JSON, the Scenario format of DESIGN.md); `-` reads standard input.
+    #[arg(value_name = "SCENARIO")]
+    scenario: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The steps where something changed, with a bar per step, then a summary.
+    Human,
+    /// The trace: {"steps":[{t, loop, replicas, active, fallback, reason, triggers}], "diagnostics":[...]}.
+    Json,
+    /// One row per step.
+    Csv,
+}
+
+/// Scenario files are small; a larger input is a mistake, refused before it is read whole.
+const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn run(args: &SimulateArgs) -> ExitCode {
+    let text = match read(&args.scenario) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    let trace = match simulate_json(&text) {
+        Ok(t) => t,
+        Err(e) => return fail(&format!("{}: {e}", args.scenario)),
+    };
+    let out = match args.format {
+        Format::Json => serde_json::to_string(&trace).unwrap_or_default() + "\n",
+        Format::Csv => csv(&trace),
+        Format::Human => human(&trace),
+    };
+    print!("{out}");
+    if trace.mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for m in &trace.mismatches {
+            eprintln!(
+                "scalecore: expectation not met at t={}: {} expected {}, got {}",
+                m.t, m.field, m.expected, m.actual
+            );
+        }
+        ExitCode::from(1)
+    }
+}
+
+fn read(path: &str) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let result = if path == "-" {
+        std::io::stdin()
+            .take(MAX_SCENARIO_BYTES + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(format!("{path}: larger than {MAX_SCENARIO_BYTES} bytes"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{path}: not UTF-8 (at byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn csv(trace: &Trace) -> String {
+    let mut out = String::from("t,loop,replicas,active,fallback,queueLength,readyPods,reason\n");
+    for s in &trace.steps {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            s.t,
+            s.loop_kind,
+            s.replicas,
+            s.active,
+            s.fallback,
+            s.queue_length.map(|q| format!("{q}")).unwrap_or_default(),
+            s.ready_pods.map(|p| p.to_string()).unwrap_or_default(),
+            csv_field(&s.reason)
+        ));
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The steps where replicas, activity or fallback changed (and the first and last), each
+/// with a bar scaled to the largest replica count, so the shape of the run is visible.
+fn human(trace: &Trace) -> String {
+    let peak = trace
+        .steps
+        .iter()
+        .map(|s| s.replicas)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let has_queue = trace.steps.iter().any(|s| s.queue_length.is_some());
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{:>6}  {:<9} {:<24} {:<6} {}{}\n",
+        "t(s)",
+        "loop",
+        "replicas",
+        "active",
+        if has_queue { "queue  " } else { "" },
+        "reason"
+    ));
+    let mut prev: Option<&TraceStep> = None;
+    let last = trace.steps.len().saturating_sub(1);
+    for (i, s) in trace.steps.iter().enumerate() {
+        let changed = prev.is_none_or(|p| {
+            p.replicas != s.replicas || p.active != s.active || p.fallback != s.fallback
+        });
+        if changed || i == last {
+            let bar = "█".repeat((s.replicas.max(0) * 20 / peak) as usize);
+            out.push_str(&format!(
+                "{:>6}  {:<9} {:>3} {:<20} {:<6} {}{}\n",
+                s.t,
+                s.loop_kind,
+                s.replicas,
+                bar,
+                if s.fallback {
+                    "fallbk"
+                } else if s.active {
+                    "yes"
+                } else {
+                    "no"
+                },
+                if has_queue {
+                    format!(
+                        "{:<7}",
+                        s.queue_length
+                            .map(|q| format!("{q:.0}"))
+                            .unwrap_or_default()
+                    )
+                } else {
+                    String::new()
+                },
+                s.reason
+            ));
+        }
+        prev = Some(s);
+    }
+    out.push_str(&format!(
+        "\n{} steps; peak {} replicas",
+        trace.steps.len(),
+        trace.steps.iter().map(|s| s.replicas).max().unwrap_or(0)
+    ));
+    if let Some(q) = &trace.queue {
+        out.push_str(&format!(
+            "; {:.0} messages in, {:.0} processed, mean wait {:.1} s, max wait {:.0} s, {:.0} pod-seconds",
+            q.messages_arrived, q.messages_processed, q.mean_wait_seconds, q.max_wait_seconds, q.pod_seconds
+        ));
+        if let Some(t) = q.queue_empty_at {
+            out.push_str(&format!("; queue empty at t={t}"));
+        }
+        if let Some(t) = q.zero_replicas_at {
+            out.push_str(&format!("; 0 replicas at t={t}"));
+        }
+    }
+    out.push('\n');
+    for d in &trace.diagnostics {
+        out.push_str(&format!(
+            "{}[{}] line {}: {}\n",
+            d.severity.as_str(),
+            d.code,
+            d.line,
+            d.message
+        ));
+    }
+    out
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("scalecore: {message}");
+    ExitCode::from(2)
+}
