@@ -1,3 +1,7 @@
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use super::node::Node;
 
 /// The kinds scalecore understands. KEDA's own four are validated; the others are read so
@@ -134,13 +138,92 @@ impl Resource {
 }
 
 /// Every object of the inputs linted together; cross-document rules look across it.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// Lookups by name go through an index built on first use, and rules can keep their own
+/// per-bundle indexes with [`Bundle::memo`], so a bundle of thousands of objects is judged
+/// in linear time.
+#[derive(Default)]
 pub struct Bundle {
     pub resources: Vec<Resource>,
+    names: OnceLock<HashMap<String, Vec<usize>>>,
+    memos: Mutex<Vec<(TypeId, Arc<dyn Any + Send + Sync>)>>,
 }
 
 impl Bundle {
+    pub fn new(resources: Vec<Resource>) -> Self {
+        Bundle {
+            resources,
+            ..Bundle::default()
+        }
+    }
+
+    /// Adds a resource (and forgets indexes built so far).
+    pub fn push(&mut self, r: Resource) {
+        self.resources.push(r);
+        self.names = OnceLock::new();
+        if let Ok(m) = self.memos.get_mut() {
+            m.clear();
+        }
+    }
+
     pub fn of_kind<'a>(&'a self, kind: &'a Kind) -> impl Iterator<Item = &'a Resource> + 'a {
         self.resources.iter().filter(move |r| &r.kind == kind)
+    }
+
+    /// Every resource whose `metadata.name` is `name`, in input order.
+    pub fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Resource> + 'a {
+        let index = self.names.get_or_init(|| {
+            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, r) in self.resources.iter().enumerate() {
+                if let Some(n) = &r.name {
+                    m.entry(n.clone()).or_default().push(i);
+                }
+            }
+            m
+        });
+        index
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&i| self.resources.get(i))
+    }
+
+    /// A value computed once per bundle and type (an index a rule needs for every object).
+    pub fn memo<T: Any + Send + Sync>(&self, build: impl FnOnce(&Bundle) -> T) -> Arc<T> {
+        let id = TypeId::of::<T>();
+        let cached = self.memos.lock().ok().and_then(|m| {
+            m.iter()
+                .find(|(t, _)| *t == id)
+                .and_then(|(_, v)| Arc::clone(v).downcast::<T>().ok())
+        });
+        if let Some(v) = cached {
+            return v;
+        }
+        let value = Arc::new(build(self));
+        if let Ok(mut m) = self.memos.lock() {
+            m.push((id, value.clone() as Arc<dyn Any + Send + Sync>));
+        }
+        value
+    }
+}
+
+impl Clone for Bundle {
+    fn clone(&self) -> Self {
+        Bundle::new(self.resources.clone())
+    }
+}
+
+impl PartialEq for Bundle {
+    fn eq(&self, other: &Self) -> bool {
+        self.resources == other.resources
+    }
+}
+
+impl std::fmt::Debug for Bundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bundle")
+            .field("resources", &self.resources)
+            .finish_non_exhaustive()
     }
 }

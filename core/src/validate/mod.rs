@@ -107,7 +107,7 @@ pub fn load(texts: &[&str], options: &LintOptions, report: &mut Report<'_>) -> B
             match Resource::from_root(file, document, root) {
                 Some(r) => {
                     input::check_identity(report, &r);
-                    bundle.resources.push(r);
+                    bundle.push(r);
                 }
                 None => input::not_an_object(report, file, document, parsed.span),
             }

@@ -45,14 +45,12 @@ impl Sources {
             let cluster =
                 auth_ref.get("kind").and_then(Node::text) == Some("ClusterTriggerAuthentication");
             if !name.is_empty() {
-                let found = bundle.resources.iter().find(|r| {
-                    r.name.as_deref() == Some(name)
-                        && if cluster {
-                            r.kind == Kind::ClusterTriggerAuthentication
-                        } else {
-                            r.kind == Kind::TriggerAuthentication
-                                && r.namespace_or(default_ns) == ns
-                        }
+                let found = bundle.named(name).find(|r| {
+                    if cluster {
+                        r.kind == Kind::ClusterTriggerAuthentication
+                    } else {
+                        r.kind == Kind::TriggerAuthentication && r.namespace_or(default_ns) == ns
+                    }
                 });
                 match found.and_then(Resource::spec) {
                     Some(spec) => s.read_auth(spec, cluster, bundle, ns, &container),
@@ -176,11 +174,9 @@ fn object_value(
 ) -> Option<Option<String>> {
     let name = item.get("name").and_then(Node::as_str)?;
     let key = item.get("key").and_then(Node::as_str)?;
-    let obj = bundle.resources.iter().find(|r| {
-        &r.kind == kind
-            && r.name.as_deref() == Some(name)
-            && r.namespace.as_deref().unwrap_or(ns) == ns
-    })?;
+    let obj = bundle
+        .named(name)
+        .find(|r| &r.kind == kind && r.namespace.as_deref().unwrap_or(ns) == ns)?;
     if let Some(v) = obj.root.at(&["stringData", key]).and_then(Node::text) {
         return Some(Some(v.to_owned()));
     }
@@ -256,13 +252,10 @@ impl<'a> Container<'a> {
                     "StatefulSet" => Some(Kind::StatefulSet),
                     _ => None,
                 };
-                let found = workload.and_then(|k| {
-                    bundle.resources.iter().find(|r| {
-                        r.kind == k
-                            && name.is_some()
-                            && r.name.as_deref() == name
-                            && r.namespace.as_deref().unwrap_or(ns) == ns
-                    })
+                let found = workload.zip(name).and_then(|(k, name)| {
+                    bundle
+                        .named(name)
+                        .find(|r| r.kind == k && r.namespace.as_deref().unwrap_or(ns) == ns)
                 });
                 (
                     found.and_then(|w| w.root.at(&["spec", "template", "spec"])),
@@ -303,11 +296,10 @@ impl<'a> Container<'a> {
                 continue;
             };
             let name = node.get("name").and_then(Node::as_str);
-            let obj = bundle.resources.iter().find(|r| {
-                r.kind == kind
-                    && name.is_some()
-                    && r.name.as_deref() == name
-                    && r.namespace.as_deref().unwrap_or(ns) == ns
+            let obj = name.and_then(|name| {
+                bundle
+                    .named(name)
+                    .find(|r| r.kind == kind && r.namespace.as_deref().unwrap_or(ns) == ns)
             });
             let Some(obj) = obj else {
                 open = true;

@@ -32,12 +32,9 @@ pub(crate) fn resolve<'a>(
 }
 
 fn lookup<'a>(ctx: &Ctx<'a>, kind: &Kind, name: &str, ns: Option<&str>) -> Option<&'a Resource> {
-    ctx.bundle.resources.iter().find(|r| {
-        &r.kind == kind
-            && r.is_keda()
-            && r.name.as_deref() == Some(name)
-            && ns.is_none_or(|ns| namespace(ctx, r) == ns)
-    })
+    ctx.bundle
+        .named(name)
+        .find(|r| &r.kind == kind && r.is_keda() && ns.is_none_or(|ns| namespace(ctx, r) == ns))
 }
 
 pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {

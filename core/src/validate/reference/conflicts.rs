@@ -7,6 +7,9 @@ use super::target::{
 use super::{
     HPA_CONFLICT, HPA_NAME_CONFLICT, HPA_TRANSFER_NAME, SCALE_TARGET_CONFLICT, SCALE_TARGET_GVK,
 };
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
 use crate::version::KedaVersion;
@@ -47,10 +50,8 @@ fn other_hpas(ctx: &Ctx<'_>, report: &mut Report<'_>, target: &ScaleTarget<'_>, 
     let v = ctx.version();
     let ns = namespace(ctx, so);
     let so_name = so.name.as_deref().unwrap_or("");
-    for hpa in ctx.bundle.of_kind(&Kind::HorizontalPodAutoscaler) {
-        if namespace(ctx, hpa) != ns {
-            continue;
-        }
+    let index = Index::of(ctx);
+    for hpa in index.candidates(ctx, &[&index.hpas_by_target], ns, &[target.name]) {
         if v >= KedaVersion::new(2, 14, 0) && hpa.annotation(HPA_OWNERSHIP) == Some("false") {
             continue;
         }
@@ -159,7 +160,13 @@ fn other_scaled_objects(
     let so = ctx.resource;
     let ns = namespace(ctx, so);
     let my_hpa = hpa_name(so);
-    for other in ctx.bundle.of_kind(&Kind::ScaledObject) {
+    let index = Index::of(ctx);
+    let keys = [target.name, my_hpa.as_deref().unwrap_or("")];
+    let maps = [
+        &index.scaled_objects_by_target,
+        &index.scaled_objects_by_hpa,
+    ];
+    for other in index.candidates(ctx, &maps, ns, &keys) {
         if !other.is_keda()
             || !earlier(other, so)
             || other.name.is_none()
@@ -208,5 +215,84 @@ fn other_scaled_objects(
                 format!("the HPA '{h}' is already managed by the ScaledObject '{other_name}'"),
             );
         }
+    }
+}
+
+/// Where to look for conflicts: HPAs by the workload they scale, ScaledObjects by their
+/// target and by their HPA's name, each keyed by namespace. Built once per bundle, so a
+/// bundle of thousands of ScaledObjects is checked in linear time.
+#[derive(Default)]
+struct Index {
+    hpas_by_target: Keyed,
+    scaled_objects_by_target: Keyed,
+    scaled_objects_by_hpa: Keyed,
+}
+
+type Keyed = HashMap<(String, String), Vec<usize>>;
+
+impl Index {
+    fn of(ctx: &Ctx<'_>) -> Arc<Index> {
+        let default_ns = ctx.options.default_namespace.clone();
+        ctx.bundle.memo(|bundle| {
+            let mut index = Index::default();
+            for (i, r) in bundle.resources.iter().enumerate() {
+                let ns = r.namespace_or(&default_ns).to_owned();
+                let target = |r: &Resource| {
+                    r.spec()
+                        .and_then(|s| s.at(&["scaleTargetRef", "name"]))
+                        .and_then(Node::as_str)
+                        .map(str::to_owned)
+                };
+                match r.kind {
+                    Kind::HorizontalPodAutoscaler => {
+                        if let Some(t) = target(r) {
+                            index.hpas_by_target.entry((ns, t)).or_default().push(i);
+                        }
+                    }
+                    Kind::ScaledObject => {
+                        if let Some(t) = target(r) {
+                            let key = (ns.clone(), t);
+                            index
+                                .scaled_objects_by_target
+                                .entry(key)
+                                .or_default()
+                                .push(i);
+                        }
+                        if let Some(h) = hpa_name(r) {
+                            index
+                                .scaled_objects_by_hpa
+                                .entry((ns, h))
+                                .or_default()
+                                .push(i);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            index
+        })
+    }
+
+    /// Resources under any of `keys` in `maps` (pairwise), in input order, each once.
+    fn candidates<'a>(
+        &self,
+        ctx: &Ctx<'a>,
+        maps: &[&Keyed],
+        ns: &str,
+        keys: &[&str],
+    ) -> Vec<&'a Resource> {
+        let mut found: Vec<usize> = maps
+            .iter()
+            .zip(keys)
+            .filter_map(|(m, k)| m.get(&(ns.to_owned(), (*k).to_owned())))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+            .into_iter()
+            .filter_map(|i| ctx.bundle.resources.get(i))
+            .collect()
     }
 }

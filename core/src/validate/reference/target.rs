@@ -111,11 +111,11 @@ pub(crate) fn same_object(ctx: &Ctx<'_>, a: &Resource, b: &Resource) -> bool {
 /// (the request is then an UPDATE).
 pub(crate) fn old_version<'a>(ctx: &Ctx<'a>) -> Option<&'a Resource> {
     let me = ctx.resource;
+    let name = me.name.as_deref()?;
     ctx.bundle
-        .resources
-        .iter()
-        .rev()
-        .find(|r| earlier(r, me) && same_object(ctx, r, me))
+        .named(name)
+        .filter(|r| earlier(r, me) && same_object(ctx, r, me))
+        .last()
 }
 
 /// An update that only drops finalizers and leaves the spec as it was skips every webhook
@@ -144,11 +144,8 @@ pub(crate) fn find_workload<'a>(
     name: &str,
     ns: &str,
 ) -> Option<&'a Resource> {
-    ctx.bundle.resources.iter().find(|r| {
-        !r.kind.is_keda()
-            && r.name.as_deref() == Some(name)
-            && namespace(ctx, r) == ns
-            && object_gvk(r).as_deref() == Some(gvk)
+    ctx.bundle.named(name).find(|r| {
+        !r.kind.is_keda() && namespace(ctx, r) == ns && object_gvk(r).as_deref() == Some(gvk)
     })
 }
 
@@ -160,9 +157,8 @@ pub(crate) fn find_named<'a>(
     ns: &str,
 ) -> Option<&'a Resource> {
     ctx.bundle
-        .resources
-        .iter()
-        .find(|r| &r.kind == kind && r.name.as_deref() == Some(name) && namespace(ctx, r) == ns)
+        .named(name)
+        .find(|r| &r.kind == kind && namespace(ctx, r) == ns)
 }
 
 /// `spec.template.spec` of a workload.
