@@ -171,3 +171,132 @@ mod tests {
         assert_eq!(json["files"][0]["diagnostics"][0]["source"], "schema");
     }
 }
+
+pub use scalecore::simulate::{Scenario, ScenarioError, Trace};
+
+/// Runs a scenario given as JSON text (the Scenario of DESIGN.md).
+pub fn simulate_json(scenario: &str) -> Result<Trace, BindingError> {
+    scalecore::simulate::simulate_json(scenario).map_err(|e| BindingError::Scenario(e.to_string()))
+}
+
+/// Runs a scenario already decoded (from a JS object or a Python dict).
+pub fn simulate(scenario: &Scenario) -> Result<Trace, BindingError> {
+    scalecore::simulate::simulate(scenario).map_err(|e| BindingError::Scenario(e.to_string()))
+}
+
+/// How editor positions count characters within a line (LSP `positionEncoding`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum PositionEncoding {
+    #[default]
+    #[serde(rename = "utf-16")]
+    Utf16,
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "utf-32")]
+    Utf32,
+}
+
+/// An LSP position: 0-based line, and character offset in the chosen encoding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct LspPosition {
+    pub line: u32,
+    pub character: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct LspRange {
+    pub start: LspPosition,
+    pub end: LspPosition,
+}
+
+/// A diagnostic as editors want it: the JSON contract plus an LSP `range`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct EditorDiagnostic {
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+    pub range: LspRange,
+}
+
+/// The LSP position of a byte offset of `text`.
+pub fn lsp_position(text: &str, offset: usize, encoding: PositionEncoding) -> LspPosition {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() as u32;
+    let in_line = &text[line_start..offset];
+    let character = match encoding {
+        PositionEncoding::Utf8 => in_line.len(),
+        PositionEncoding::Utf16 => in_line.encode_utf16().count(),
+        PositionEncoding::Utf32 => in_line.chars().count(),
+    } as u32;
+    LspPosition { line, character }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The LSP range of a diagnostic found in `text`.
+pub fn lsp_range(text: &str, d: &Diagnostic, encoding: PositionEncoding) -> LspRange {
+    LspRange {
+        start: lsp_position(text, d.span.start.offset as usize, encoding),
+        end: lsp_position(text, d.span.end.offset as usize, encoding),
+    }
+}
+
+/// Lints one input and adds LSP ranges (what the Node and Wasm packages return).
+pub fn lint_for_editor(
+    text: &str,
+    options: &LintRequestOptions,
+    encoding: PositionEncoding,
+) -> Result<Vec<EditorDiagnostic>, BindingError> {
+    Ok(lint(text, options)?
+        .into_iter()
+        .map(|d| EditorDiagnostic {
+            range: lsp_range(text, &d, encoding),
+            diagnostic: d,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod editor_tests {
+    use super::*;
+
+    #[test]
+    fn lsp_positions_count_utf16_code_units() {
+        let text = "a: 1\n𝄞é: x\n";
+        let x = text.find('x').unwrap();
+        assert_eq!(
+            lsp_position(text, x, PositionEncoding::Utf16),
+            LspPosition { line: 1, character: 5 }
+        );
+        assert_eq!(
+            lsp_position(text, x, PositionEncoding::Utf8),
+            LspPosition { line: 1, character: 8 }
+        );
+        assert_eq!(
+            lsp_position(text, x, PositionEncoding::Utf32),
+            LspPosition { line: 1, character: 4 }
+        );
+    }
+
+    #[test]
+    fn editor_diagnostics_carry_contract_and_range() {
+        let text = "a: 1\nb: [\n";
+        let d = lint_for_editor(text, &LintRequestOptions::default(), PositionEncoding::Utf16)
+            .unwrap();
+        let v = serde_json::to_value(&d[0]).unwrap();
+        assert_eq!(v["code"], "KEDA0001");
+        assert_eq!(v["line"], d[0].range.start.line + 1);
+        assert!(v["range"]["start"]["character"].is_u64());
+    }
+
+    #[test]
+    fn simulate_errors_are_binding_errors() {
+        assert!(matches!(simulate_json("{"), Err(BindingError::Scenario(_))));
+    }
+}
