@@ -272,23 +272,36 @@ mod editor_tests {
         let x = text.find('x').unwrap();
         assert_eq!(
             lsp_position(text, x, PositionEncoding::Utf16),
-            LspPosition { line: 1, character: 5 }
+            LspPosition {
+                line: 1,
+                character: 5
+            }
         );
         assert_eq!(
             lsp_position(text, x, PositionEncoding::Utf8),
-            LspPosition { line: 1, character: 8 }
+            LspPosition {
+                line: 1,
+                character: 8
+            }
         );
         assert_eq!(
             lsp_position(text, x, PositionEncoding::Utf32),
-            LspPosition { line: 1, character: 4 }
+            LspPosition {
+                line: 1,
+                character: 4
+            }
         );
     }
 
     #[test]
     fn editor_diagnostics_carry_contract_and_range() {
         let text = "a: 1\nb: [\n";
-        let d = lint_for_editor(text, &LintRequestOptions::default(), PositionEncoding::Utf16)
-            .unwrap();
+        let d = lint_for_editor(
+            text,
+            &LintRequestOptions::default(),
+            PositionEncoding::Utf16,
+        )
+        .unwrap();
         let v = serde_json::to_value(&d[0]).unwrap();
         assert_eq!(v["code"], "KEDA0001");
         assert_eq!(v["line"], d[0].range.start.line + 1);

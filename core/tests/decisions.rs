@@ -412,6 +412,7 @@ fn run_timeline(tally: &mut Tally, file: &str, v: &Value) {
         ..Scenario::default()
     };
     let trace = simulate(&scenario).expect("scenario runs");
+    scenario_vector(file, &scenario, &desired);
     assert_eq!(
         trace.steps.len(),
         desired.len(),
@@ -430,6 +431,41 @@ fn run_timeline(tally: &mut Tally, file: &str, v: &Value) {
             );
         }
         assert!(!st.reason.is_empty(), "{file} t={}: empty reason", st.t);
+    }
+}
+
+/// Each timeline is also a scenario vector (tests/vectors/scenarios), with its expected
+/// replicas as `expect` rows, so every binding runs the same timelines through `simulate`.
+/// `SCALECORE_UPDATE_VECTORS=1` rewrites them; otherwise they must be current.
+fn scenario_vector(file: &str, scenario: &Scenario, desired: &[Option<i64>]) {
+    let mut scenario = scenario.clone();
+    scenario.expect = scenario
+        .steps
+        .iter()
+        .zip(desired)
+        .filter_map(|(st, d)| {
+            d.map(|replicas| scalecore::simulate::Expect {
+                t: st.t,
+                loop_kind: st.loop_kind.clone(),
+                replicas: Some(replicas),
+                active: None,
+            })
+        })
+        .collect();
+    let path = folder()
+        .join("../scenarios")
+        .join(file.replace(".json", ".scenario.json"));
+    let text = serde_json::to_string_pretty(&scenario).expect("serialise") + "\n";
+    if std::env::var_os("SCALECORE_UPDATE_VECTORS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &text).expect("write scenario vector");
+    } else {
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == text,
+            "{} is stale: run SCALECORE_UPDATE_VECTORS=1 cargo test -p scalecore --test decisions",
+            path.display()
+        );
     }
 }
 

@@ -61,3 +61,41 @@ pub fn validation_case(path: &Path) -> Option<ValidationCase> {
         objects: docs.len() - 1,
     })
 }
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    root().join("..")
+}
+
+/// Reads every file with `ext` under the given repository folders, keyed by its path
+/// relative to the repository root (with `/`), sorted.
+fn read_all(folders: &[&str], ext: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for folder in folders {
+        for p in files_in(&repo_root().join(folder), ext) {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            if let (Some(name), Ok(text)) = (name, std::fs::read_to_string(&p)) {
+                out.push((format!("{folder}/{name}"), text));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Inputs whose diagnostics every binding must reproduce (tests/golden/lint.json).
+pub fn golden_lint_inputs() -> Vec<(String, String)> {
+    read_all(
+        &[
+            "tests/vectors/validation",
+            "tests/corpus/keda-docs",
+            "examples/seed",
+        ],
+        "yaml",
+    )
+}
+
+/// Scenarios whose traces every binding must reproduce (tests/golden/simulate.json).
+pub fn golden_scenarios() -> Vec<(String, String)> {
+    read_all(&["tests/vectors/scenarios", "examples"], "json")
+}
