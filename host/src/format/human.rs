@@ -92,3 +92,57 @@ fn trim_trailing_newlines(text: &str, start: usize, end: usize) -> usize {
     let slice = text.get(start..end).unwrap_or("");
     start + slice.trim_end_matches(['\n', '\r', ' ']).len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scalecore_bindings::{lint_files, FileInput, LintRequestOptions};
+
+    fn render_files(files: &[(&str, &str)]) -> String {
+        let inputs: Vec<FileInput> = files
+            .iter()
+            .map(|(p, t)| FileInput {
+                path: (*p).to_owned(),
+                text: (*t).to_owned(),
+            })
+            .collect();
+        let report = lint_files(&inputs, &LintRequestOptions::default()).unwrap();
+        let texts: Vec<String> = files.iter().map(|(_, t)| (*t).to_owned()).collect();
+        render_with(&report, &texts, false)
+    }
+
+    #[test]
+    fn code_frames_for_a_broken_scaled_object() {
+        let so = "\
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders-worker
+spec:
+  scaleTargetRef:
+    name: orders-worker
+  minReplicaCount: 5
+  maxReplicaCount: 2
+  triggers:
+    - type: azure-service-bus
+      metadata:
+        queueName: orders
+        messageCount: 5
+";
+        insta::assert_snapshot!(render_files(&[("so.yaml", so)]));
+    }
+
+    #[test]
+    fn workload_identity_without_identity_id() {
+        let seed = include_str!("../../../examples/seed/keda.yaml");
+        insta::assert_snapshot!(render_files(&[("keda.yaml", seed)]));
+    }
+
+    #[test]
+    fn clean_input_prints_only_the_summary() {
+        insta::assert_snapshot!(render_files(&[(
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+        )]));
+    }
+}
