@@ -7,6 +7,7 @@
 
 pub mod diagnostic;
 pub mod document;
+pub mod gostrconv;
 pub mod rules;
 pub mod scalers;
 pub mod validate;

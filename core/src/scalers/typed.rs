@@ -148,70 +148,7 @@ pub fn check_enum(name: &str, value: &str, allowed: &[&str]) -> Result<(), Scale
     })
 }
 
-/// Go `strconv.ParseBool`.
-pub fn go_parse_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
-/// Go `strconv.ParseFloat(s, 64)` for decimal text, `inf`/`infinity`/`nan` in any case, and
-/// `_` separators only where Go allows them (with a base prefix, which decimal floats lack).
-pub fn go_parse_float(s: &str) -> Option<f64> {
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let lower = body.to_ascii_lowercase();
-    if matches!(lower.as_str(), "inf" | "infinity" | "nan") {
-        return s.to_ascii_lowercase().parse().ok();
-    }
-    if lower.starts_with("0x") {
-        return go_hex_float(s);
-    }
-    // Rust accepts the same decimal grammar except words; those were handled above.
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b".eE+-".contains(&b))
-    {
-        return None;
-    }
-    let v: f64 = s.parse().ok()?;
-    // Go reports out-of-range as an error (ErrRange) while returning ±Inf.
-    v.is_finite().then_some(v)
-}
-
-fn go_hex_float(s: &str) -> Option<f64> {
-    let (neg, body) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let body = body.get(2..)?;
-    let (mant, exp) = match body.find(['p', 'P']) {
-        Some(i) => (&body[..i], body[i + 1..].parse::<i32>().ok()?),
-        None => (body, 0),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    if int.is_empty() && frac.is_empty() {
-        return None;
-    }
-    // Go requires the p exponent for hex floats with a fraction or exponent form.
-    if !body.contains(['p', 'P']) {
-        return None;
-    }
-    let mut v = 0f64;
-    for c in int.chars() {
-        v = v * 16.0 + f64::from(c.to_digit(16)?);
-    }
-    let mut scale = 1.0 / 16.0;
-    for c in frac.chars() {
-        v += f64::from(c.to_digit(16)?) * scale;
-        scale /= 16.0;
-    }
-    let v = v * 2f64.powi(exp);
-    Some(if neg { -v } else { v })
-}
+pub use crate::gostrconv::{float as go_parse_float, parse_bool as go_parse_bool};
 
 /// What `json.Unmarshal(text, &int64Field)` says, as Go phrases it.
 pub fn go_json_int64(s: &str) -> Result<i64, String> {

@@ -1,11 +1,11 @@
 //! ScaledObject/ScaledJob annotations (spec §2.5): none is validated at admission, and each is
 //! read in its own way.
 
-use super::goparse::{parse_bool, parse_int};
 use super::{
     HPA_OWNERSHIP_ON_SCALED_OBJECT, PAUSED_NOT_BOOLEAN, PAUSED_REPLICAS_NOT_INT, TRANSFER_NOT_EXACT,
 };
 use crate::document::{Kind, Node, Resource};
+use crate::gostrconv::{parse_bool, parse_int};
 use crate::rules::{Ctx, Report};
 use crate::version::KedaVersion;
 

@@ -4,7 +4,6 @@
 //! Everything here is a warning or info: KEDA admits all of it.
 
 mod annotations;
-mod goparse;
 mod hpa;
 mod identity;
 mod relevance;

@@ -1,12 +1,12 @@
 //! Runtime-only rules (RT-7..RT-10, RT-14): KEDA admits these and fails, or silently changes
 //! behaviour, once the operator acts on them.
 
-use super::goparse::{parse_float, parse_int};
 use super::{
     ACTIVATION_TARGET_NOT_NUMBER, FILE_PATH, MODIFIERS_TARGET_NOT_INTEGER, ROLLOUT_STRATEGY,
     RUNNING_JOB_PERCENTAGE, SECRET_STORE_IDENTITY,
 };
 use crate::document::{Kind, Node};
+use crate::gostrconv::{float, parse_int};
 use crate::rules::{Ctx, Report};
 use crate::validate::reference::target::key_span;
 
@@ -118,7 +118,7 @@ pub(super) fn check_scaled_object(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     let base = "spec.advanced.scalingModifiers";
     if let Some(node) = modifiers.get("activationTarget") {
         if let Some(text) = node.as_str().filter(|t| !t.is_empty()) {
-            if parse_float(text).is_none() {
+            if float(text).is_none() {
                 report.emit(
                     &ACTIVATION_TARGET_NOT_NUMBER,
                     so,
@@ -141,7 +141,7 @@ pub(super) fn check_scaled_object(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         return;
     };
     let Some(text) = node.as_str() else { return };
-    let valid_float = parse_float(text).is_some_and(|f| f > 0.0 || f.is_nan());
+    let valid_float = float(text).is_some_and(|f| f > 0.0 || f.is_nan());
     // (NaN passes the webhook's `<= 0` test.)
     if valid_float && parse_int(text, 64).is_none_or(|i| i <= 0) {
         report.emit(
@@ -165,7 +165,7 @@ pub(super) fn check_scaled_job(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         if strategy.get("strategy").and_then(Node::as_str) == Some("custom") {
             let node = strategy.get("customScalingRunningJobPercentage");
             let text = node.and_then(Node::text);
-            if text.and_then(parse_float).is_none() {
+            if text.and_then(float).is_none() {
                 let (span, path, what) = match (node, text) {
                     (Some(n), Some(t)) => (
                         n.span,

@@ -342,7 +342,7 @@ impl Parser {
                 self.next();
                 let lower = tok.text.replace('_', "").to_ascii_lowercase();
                 if !lower.starts_with("0x") && (lower.contains('.') || lower.contains('e')) {
-                    if super::gofloat::parse_go_float(&lower).is_err() {
+                    if crate::gostrconv::parse_float(&lower).is_err() {
                         return Err(ExprError {
                             message: format!(
                                 "invalid float literal: strconv.ParseFloat: parsing {lower:?}: value out of range"

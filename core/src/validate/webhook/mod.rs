@@ -7,7 +7,6 @@ mod exprsyntax;
 mod exprtree;
 mod exprtypes;
 mod formula;
-mod gofloat;
 mod scaledobject;
 mod scalingmodifiers;
 mod triggerauth;
@@ -19,7 +18,6 @@ use crate::rules::{Check, Ctx, Rule};
 use crate::version::KedaVersion;
 
 pub use formula::{check_formula, evaluate_formula, rewrite_formula, FormulaError};
-pub use gofloat::parse_go_float;
 
 /// The unreleased `main` branch, which changed the admission warnings after v2.20.2.
 pub const MAIN: KedaVersion = KedaVersion::new(2, 21, 0);

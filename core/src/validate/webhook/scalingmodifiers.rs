@@ -2,11 +2,11 @@
 //! checks them, and the `scalingModifiers` fallback behaviour.
 
 use super::formula::{check_formula, FormulaError};
-use super::gofloat::parse_go_float;
 use super::scaledobject::uses_modifiers;
 use super::{parent_span, rule, scalar_text, scaled_object_spec, str_field, triggers, v};
 use crate::diagnostic::Severity;
 use crate::document::{Node, Pos, ScalarStyle, Span};
+use crate::gostrconv::parse_float;
 use crate::rules::{Ctx, Report, Rule};
 
 pub static FORMULA_MISSING: Rule = rule(
@@ -250,7 +250,7 @@ fn check_target_valid(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     let Some(node) = sm.get("target").filter(|_| !target.is_empty()) else {
         return;
     };
-    let problem = match parse_go_float(target) {
+    let problem = match parse_float(target) {
         Err(e) => e.describe(target),
         Ok(t) if t <= 0.0 => format!("{target} is not greater than 0"),
         Ok(_) => return,
