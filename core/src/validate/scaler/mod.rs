@@ -3,9 +3,7 @@
 //! scaler module with the authentication parameters and env the bundle shows; what only the
 //! cluster knows is never reported as missing.
 
-#[path = "scaler_quirks.rs"]
 mod quirks;
-#[path = "scaler_sources.rs"]
 mod sources;
 
 use std::collections::BTreeMap;
@@ -348,5 +346,4 @@ fn hide_secrets(e: &ScalerError, s: &Sources, metadata: &BTreeMap<String, String
 }
 
 #[cfg(test)]
-#[path = "scaler_tests.rs"]
 mod tests;
