@@ -25,7 +25,7 @@ function addIdentityId(text, diagnostic) {
   if (flow) {
     // podIdentity: {provider: azure-workload} -> insert the key first inside the braces.
     const character = at.character + 'podIdentity'.length + flow[0].length
-    return [{ range: point(at.line, character), newText: ` identityId: ${PLACEHOLDER},` }]
+    return [{ range: point(at.line, character), newText: `identityId: ${PLACEHOLDER}, ` }]
   }
   if (!/^\s*:\s*(#.*)?$/.test(afterKey)) return null
   const keyIndent = indentOf(keyLine)
