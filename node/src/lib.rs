@@ -165,3 +165,53 @@ pub fn version() -> &'static str {
 /// Version of the JSON shapes; bumped on any incompatible change.
 #[napi]
 pub const API_VERSION: u32 = sb::API_VERSION;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn request(options: LintOptions) -> Result<LintRequest> {
+        LintRequest::new("a: [1\n".into(), Some(options))
+    }
+
+    #[test]
+    fn options_become_the_binding_request() {
+        let r = request(LintOptions {
+            path: Some("so.yaml".into()),
+            position_encoding: Some("utf-32".into()),
+            keda_version: Some("2.18".into()),
+            strict_refs: Some(true),
+            default_namespace: Some("shop".into()),
+        })
+        .unwrap();
+        assert_eq!(r.encoding, PositionEncoding::Utf32);
+        assert_eq!(r.options.path.as_deref(), Some("so.yaml"));
+        assert!(r.options.strict_refs);
+        assert_eq!(r.options.default_namespace.as_deref(), Some("shop"));
+        assert_eq!(r.run().unwrap()[0].diagnostic.code, "KEDA0001");
+    }
+
+    #[test]
+    fn no_options_means_utf16_and_defaults() {
+        let r = LintRequest::new(String::new(), None).unwrap();
+        assert_eq!(r.encoding, PositionEncoding::Utf16);
+        assert_eq!(r.options, LintRequestOptions::default());
+    }
+
+    #[test]
+    fn bad_requests_are_invalid_arguments() {
+        let bad_encoding = request(LintOptions {
+            position_encoding: Some("utf-7".into()),
+            ..Default::default()
+        });
+        let e = bad_encoding.err().unwrap();
+        assert_eq!(e.status, Status::InvalidArg);
+        assert!(e.reason.contains("utf-7"));
+        let bad_version = request(LintOptions {
+            keda_version: Some("banana".into()),
+            ..Default::default()
+        });
+        assert!(bad_version.err().unwrap().reason.contains("banana"));
+    }
+}
