@@ -75,8 +75,14 @@ function schedule(document, delay) {
   )
 }
 
-documents.onDidOpen((e) => schedule(e.document, 0))
-documents.onDidChangeContent((e) => schedule(e.document, settings.debounceMs))
+// TextDocuments reports an open as an open and then a content change: lint an opened document
+// at once, and debounce only the edits that follow.
+const opened = new Set()
+documents.onDidOpen((e) => opened.add(e.document.uri))
+documents.onDidChangeContent((e) => {
+  const delay = opened.delete(e.document.uri) ? 0 : settings.debounceMs
+  schedule(e.document, delay)
+})
 documents.onDidClose((e) => {
   clearTimeout(timers.get(e.document.uri))
   timers.delete(e.document.uri)

@@ -78,12 +78,12 @@ function start(t) {
   return { connection, published, nextDiagnostics }
 }
 
-async function initialize(connection) {
+async function initialize(connection, debounceMs = 50) {
   const result = await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: null,
     capabilities: { general: { positionEncodings: ['utf-16'] } },
-    initializationOptions: { debounceMs: 50 },
+    initializationOptions: { debounceMs },
   })
   await connection.sendNotification('initialized', {})
   return result
@@ -142,6 +142,27 @@ test('initialize, didOpen, didChange: diagnostics as the user types, with the ri
   assert.equal(settled.version, 5)
   assert.deepEqual(settled.diagnostics, [])
   assert.equal(published.slice(seen).filter((p) => p.uri === uri).length, 1, 'debounced to one publish')
+})
+
+test('an opened document is linted at once; edits wait for the debounce', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection, 1500)
+  let seen = published.length
+  let t0 = Date.now()
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'yaml', version: 1, text: triggerAuth },
+  })
+  assert.equal((await nextDiagnostics(seen)).diagnostics[0].code, 'KEDA4001')
+  assert.ok(Date.now() - t0 < 1000, `open took ${Date.now() - t0} ms`)
+  seen = published.length
+  t0 = Date.now()
+  await connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ text: triggerAuth.replace('azure-workload', 'none') }],
+  })
+  const changed = await nextDiagnostics(seen)
+  assert.equal(changed.version, 2)
+  assert.ok(Date.now() - t0 >= 1400, `edit linted after ${Date.now() - t0} ms, before the debounce`)
 })
 
 test('documents without a KEDA kind get no findings; closing clears them', async (t) => {
