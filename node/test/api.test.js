@@ -96,8 +96,17 @@ test('bad requests throw; findings do not', () => {
   assert.throws(() => scalecore.simulate({ manifest: 'x', bogus: 1 }), /unknown field `bogus`/)
   assert.throws(() => scalecore.simulate('{'), /invalid scenario/)
   assert.throws(() => scalecore.lintAsync('a: 1', { kedaVersion: '3.0' }))
+  assert.throws(() => scalecore.simulate(5), /String.*Object/)
   assert.equal(scalecore.lint('{{{{')[0].code, 'KEDA0001')
   assert.deepEqual(scalecore.lint(''), [])
+})
+
+test('scenario objects: undefined fields are absent fields, as JSON.stringify makes them', () => {
+  const text = fs.readFileSync(path.join(root, 'examples', 'fallback-static.json'), 'utf8')
+  const scenario = JSON.parse(text)
+  const withUndefined = { ...scenario, until: undefined, queue: undefined }
+  assert.deepStrictEqual(scalecore.simulate(withUndefined), scalecore.simulate(text))
+  assert.throws(() => scalecore.simulate({ ...scenario, hpaSyncPeriod: 1.5 }), /expected i64/)
 })
 
 test('lintAsync runs off the main thread', async () => {
