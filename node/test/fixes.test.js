@@ -47,3 +47,12 @@ test('quote: booleans and numbers in trigger metadata; not block scalars', () =>
   const yes = so('"60"').replace('      metadata:\n', '      metadata:\n        unsafeSsl: yes\n')
   assert.equal(fix(yes, 'KEDA0101'), yes.replace('unsafeSsl: yes', 'unsafeSsl: "yes"'))
 })
+
+test('quote: the seed with an unquoted messageCount (the issue example)', () => {
+  const fs = require('node:fs')
+  const path = require('node:path')
+  const seed = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'seed', 'keda.yaml'), 'utf8')
+  const broken = seed.replace('messageCount: "5"', 'messageCount: 5')
+  assert.notEqual(broken, seed)
+  assert.equal(fix(broken, 'KEDA0101'), seed)
+})
