@@ -1,0 +1,143 @@
+/* Types of the JSON contract (DESIGN.md); the functions below return and take these shapes. */
+
+/** An LSP position: 0-based line, character offset in the requested encoding. */
+export interface LspPosition {
+  line: number
+  character: number
+}
+
+export interface LspRange {
+  start: LspPosition
+  end: LspPosition
+}
+
+/** A finding about a document: the diagnostic JSON contract plus an LSP `range`. */
+export interface Diagnostic {
+  /** Stable rule code, e.g. `KEDA1004`. */
+  code: string
+  severity: 'error' | 'warning' | 'info'
+  message: string
+  /** Dotted path of the node, e.g. `spec.triggers[0].metadata.queueName`. */
+  path: string
+  /** Index of the YAML document in the stream. */
+  document: number
+  /** 1-based; columns count Unicode scalar values. */
+  line: number
+  column: number
+  endLine: number
+  endColumn: number
+  help?: string
+  source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
+  range: LspRange
+}
+
+/** A contract diagnostic as `simulate` returns it (no `range`). */
+export type ContractDiagnostic = Omit<Diagnostic, 'range'>
+
+export interface RuleInfo {
+  code: string
+  name: string
+  severity: 'error' | 'warning' | 'info'
+  source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
+  summary: string
+  help: string
+  /** First KEDA release the rule applies to. */
+  since: string
+  until?: string
+}
+
+export interface ScenarioStep {
+  t: number
+  loop?: 'keda' | 'hpa' | 'reconcile' | 'delete'
+  /** Trigger values keyed by trigger `name`, else `s{index}`. */
+  metrics?: Record<string, number>
+  errors?: string[]
+  replicas?: number
+  readyPods?: number
+  statusReplicas?: number
+  annotations?: Record<string, string | null>
+  runningJobs?: number
+  pendingJobs?: number
+}
+
+export interface ScenarioExpect {
+  t: number
+  loop?: string
+  replicas?: number
+  active?: boolean
+}
+
+export interface QueueModel {
+  trigger?: string
+  initialMessages?: number
+  bursts?: Array<{ t: number; messages: number }>
+  arrivalRate?: number | Array<{ t: number; rate: number }>
+  messagesPerPodPerSecond: number
+  podStartupSeconds?: number
+  duration?: number
+}
+
+/** Input of `simulate`. */
+export interface Scenario {
+  /** ScaledObject or ScaledJob YAML/JSON text. */
+  manifest: string
+  initial?: { replicas?: number; lastActiveTime?: number | null; creationTime?: number | null }
+  hpaSyncPeriod?: number
+  steps?: ScenarioStep[]
+  until?: number
+  queue?: QueueModel
+  expect?: ScenarioExpect[]
+}
+
+export interface TriggerTrace {
+  value?: number
+  active: boolean
+  error?: boolean
+  fallback?: boolean
+  failures?: number
+}
+
+export interface TraceStep {
+  t: number
+  loop: string
+  /** Desired replicas after the step (ScaledJob: Jobs created by the poll). */
+  replicas: number
+  active: boolean
+  fallback: boolean
+  /** The explanation chain. */
+  reason: string
+  triggers: Record<string, TriggerTrace>
+  queueLength?: number
+  readyPods?: number
+  oldestWaitSeconds?: number
+  podSeconds?: number
+}
+
+export interface Mismatch {
+  t: number
+  field: string
+  expected: unknown
+  actual: unknown
+}
+
+export interface QueueSummary {
+  messagesArrived: number
+  messagesProcessed: number
+  messagesLeft: number
+  podSeconds: number
+  meanWaitSeconds: number
+  maxWaitSeconds: number
+  peakQueueLength: number
+  peakReplicas: number
+  queueEmptyAt?: number
+  zeroReplicasAt?: number
+}
+
+/** Output of `simulate`. */
+export interface Trace {
+  steps: TraceStep[]
+  diagnostics: ContractDiagnostic[]
+  mismatches?: Mismatch[]
+  queue?: QueueSummary
+}
+

@@ -1,0 +1,193 @@
+/* Types of the JSON contract (DESIGN.md); the functions below return and take these shapes. */
+
+/** An LSP position: 0-based line, character offset in the requested encoding. */
+export interface LspPosition {
+  line: number
+  character: number
+}
+
+export interface LspRange {
+  start: LspPosition
+  end: LspPosition
+}
+
+/** A finding about a document: the diagnostic JSON contract plus an LSP `range`. */
+export interface Diagnostic {
+  /** Stable rule code, e.g. `KEDA1004`. */
+  code: string
+  severity: 'error' | 'warning' | 'info'
+  message: string
+  /** Dotted path of the node, e.g. `spec.triggers[0].metadata.queueName`. */
+  path: string
+  /** Index of the YAML document in the stream. */
+  document: number
+  /** 1-based; columns count Unicode scalar values. */
+  line: number
+  column: number
+  endLine: number
+  endColumn: number
+  help?: string
+  source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
+  range: LspRange
+}
+
+/** A contract diagnostic as `simulate` returns it (no `range`). */
+export type ContractDiagnostic = Omit<Diagnostic, 'range'>
+
+export interface RuleInfo {
+  code: string
+  name: string
+  severity: 'error' | 'warning' | 'info'
+  source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
+  summary: string
+  help: string
+  /** First KEDA release the rule applies to. */
+  since: string
+  until?: string
+}
+
+export interface ScenarioStep {
+  t: number
+  loop?: 'keda' | 'hpa' | 'reconcile' | 'delete'
+  /** Trigger values keyed by trigger `name`, else `s{index}`. */
+  metrics?: Record<string, number>
+  errors?: string[]
+  replicas?: number
+  readyPods?: number
+  statusReplicas?: number
+  annotations?: Record<string, string | null>
+  runningJobs?: number
+  pendingJobs?: number
+}
+
+export interface ScenarioExpect {
+  t: number
+  loop?: string
+  replicas?: number
+  active?: boolean
+}
+
+export interface QueueModel {
+  trigger?: string
+  initialMessages?: number
+  bursts?: Array<{ t: number; messages: number }>
+  arrivalRate?: number | Array<{ t: number; rate: number }>
+  messagesPerPodPerSecond: number
+  podStartupSeconds?: number
+  duration?: number
+}
+
+/** Input of `simulate`. */
+export interface Scenario {
+  /** ScaledObject or ScaledJob YAML/JSON text. */
+  manifest: string
+  initial?: { replicas?: number; lastActiveTime?: number | null; creationTime?: number | null }
+  hpaSyncPeriod?: number
+  steps?: ScenarioStep[]
+  until?: number
+  queue?: QueueModel
+  expect?: ScenarioExpect[]
+}
+
+export interface TriggerTrace {
+  value?: number
+  active: boolean
+  error?: boolean
+  fallback?: boolean
+  failures?: number
+}
+
+export interface TraceStep {
+  t: number
+  loop: string
+  /** Desired replicas after the step (ScaledJob: Jobs created by the poll). */
+  replicas: number
+  active: boolean
+  fallback: boolean
+  /** The explanation chain. */
+  reason: string
+  triggers: Record<string, TriggerTrace>
+  queueLength?: number
+  readyPods?: number
+  oldestWaitSeconds?: number
+  podSeconds?: number
+}
+
+export interface Mismatch {
+  t: number
+  field: string
+  expected: unknown
+  actual: unknown
+}
+
+export interface QueueSummary {
+  messagesArrived: number
+  messagesProcessed: number
+  messagesLeft: number
+  podSeconds: number
+  meanWaitSeconds: number
+  maxWaitSeconds: number
+  peakQueueLength: number
+  peakReplicas: number
+  queueEmptyAt?: number
+  zeroReplicasAt?: number
+}
+
+/** Output of `simulate`. */
+export interface Trace {
+  steps: TraceStep[]
+  diagnostics: ContractDiagnostic[]
+  mismatches?: Mismatch[]
+  queue?: QueueSummary
+}
+
+
+/**
+ * Which binding artifact the generated loader actually loaded: `'native'` for
+ * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
+ * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
+ * can point the loader at a WASI artifact this package does not build itself.
+ */
+export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/** Version of the JSON shapes; bumped on any incompatible change. */
+export declare const API_VERSION: number
+
+/**
+ * Lints one input (a YAML or JSON stream of KEDA documents). Each diagnostic is the JSON
+ * contract (`code`, `severity`, `message`, `path`, `document`, 1-based `line`/`column`,
+ * `endLine`/`endColumn`, `help`, `source`) plus an LSP `range` (0-based).
+ */
+export declare function lint(text: string, options?: LintOptions | undefined | null): Diagnostic[]
+
+/** `lint` on a worker thread of libuv's pool (large inputs, busy event loops). */
+export declare function lintAsync(text: string, options?: LintOptions | undefined | null): Promise<Diagnostic[]>
+
+/** Options of `lint`; all optional. */
+export interface LintOptions {
+  /** Shown in reports; not read. */
+  path?: string
+  /** How `range` counts characters within a line (LSP `positionEncoding`); default `utf-16`. */
+  positionEncoding?: 'utf-16' | 'utf-8' | 'utf-32'
+  /** KEDA release whose rules apply (`2.20`, `2.18.1`); default 2.20.2. */
+  kedaVersion?: string
+  /** Report references to objects missing from the input. */
+  strictRefs?: boolean
+  /** Namespace of objects that name none; default `default`. */
+  defaultNamespace?: string
+}
+
+/** Every rule: code, name, severity, source, summary, help, since/until KEDA release. */
+export declare function rules(): RuleInfo[]
+
+/**
+ * Runs a scenario (DESIGN.md "Scenario": `{manifest, initial, hpaSyncPeriod, steps, expect}`)
+ * and returns the trace `{steps, diagnostics, mismatches?, queue?}`.
+ */
+export declare function simulate(scenario: string | Scenario): Trace
+
+/** `simulate` on a worker thread (long series, queue models). */
+export declare function simulateAsync(scenario: string | Scenario): Promise<Trace>
+
+/** The scalecore release. */
+export declare function version(): string

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Node package: installs its npm dependencies (when package-lock.json changed), builds the addon
+# (debug; the workspace target dir), checks that the committed loader and types are what the
+# build generates, and runs the node:test suites (golden answers, API, types, language server).
+# Needs Node >= 20.17 + npm and the Rust toolchain. `--bench` also builds release and benchmarks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkg=$(pwd)
+
+step() { printf '\n==> node: %s\n' "$*"; }
+
+step "npm dependencies"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "up to date"
+fi
+
+step "addon (napi build, debug)"
+npx --no-install napi build --platform
+if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  if ! git -C "$pkg" diff --exit-code -- index.js index.d.ts; then
+    echo "index.js / index.d.ts differ from what the build generates: commit the generated files" >&2
+    exit 1
+  fi
+fi
+
+step "node --test"
+node --test test/
+
+if [ "${1:-}" = "--bench" ]; then
+  step "benchmark (release build)"
+  npx --no-install napi build --platform --release
+  node bench/lint.js --check
+fi

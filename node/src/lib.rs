@@ -1,0 +1,226 @@
+//! The Node addon: converts JS values to `scalecore-bindings` requests and answers back to JS
+//! objects; no logic of its own, so Node answers exactly what the native library answers.
+
+use napi::bindgen_prelude::*;
+use napi::{Env, ScopedTask, Unknown};
+use napi_derive::napi;
+use scalecore_bindings::{self as sb, EditorDiagnostic, LintRequestOptions, PositionEncoding};
+
+/// Options of `lint`; all optional.
+#[napi(object)]
+#[derive(Default)]
+pub struct LintOptions {
+    /// Shown in reports; not read.
+    pub path: Option<String>,
+    /// How `range` counts characters within a line (LSP `positionEncoding`); default `utf-16`.
+    #[napi(ts_type = "'utf-16' | 'utf-8' | 'utf-32'")]
+    pub position_encoding: Option<String>,
+    /// KEDA release whose rules apply (`2.20`, `2.18.1`); default 2.20.2.
+    pub keda_version: Option<String>,
+    /// Report references to objects missing from the input.
+    pub strict_refs: Option<bool>,
+    /// Namespace of objects that name none; default `default`.
+    pub default_namespace: Option<String>,
+}
+
+/// JS values of an answer: serde_json text handed to V8's `JSON.parse`, which builds the objects
+/// faster than property-by-property napi calls (most of the cost of a long diagnostic list).
+fn to_js<'env, T: serde::Serialize>(env: &'env Env, value: &T) -> Result<Unknown<'env>> {
+    let text = serde_json::to_string(value).map_err(invalid)?;
+    let json: Object = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<String, Unknown> = json.get_named_property("parse")?;
+    parse.call(text)
+}
+
+fn invalid(e: impl std::fmt::Display) -> Error {
+    Error::new(Status::InvalidArg, e.to_string())
+}
+
+/// One lint request, decoded from JS before any work starts (so a bad option throws at the
+/// call, also for `lintAsync`).
+struct LintRequest {
+    text: String,
+    options: LintRequestOptions,
+    encoding: PositionEncoding,
+}
+
+impl LintRequest {
+    fn new(text: String, options: Option<LintOptions>) -> Result<Self> {
+        let o = options.unwrap_or_default();
+        let encoding = match o.position_encoding {
+            None => PositionEncoding::default(),
+            Some(name) => {
+                serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
+                    invalid(format!(
+                        "positionEncoding must be 'utf-16', 'utf-8' or 'utf-32', not '{name}'"
+                    ))
+                })?
+            }
+        };
+        let options = LintRequestOptions {
+            path: o.path,
+            keda_version: o.keda_version,
+            strict_refs: o.strict_refs.unwrap_or(false),
+            default_namespace: o.default_namespace,
+        };
+        // A bad keda version is a request error: report it now, not from the worker.
+        options.to_core().map_err(invalid)?;
+        Ok(LintRequest {
+            text,
+            options,
+            encoding,
+        })
+    }
+
+    fn run(&self) -> Result<Vec<EditorDiagnostic>> {
+        sb::lint_for_editor(&self.text, &self.options, self.encoding).map_err(invalid)
+    }
+}
+
+/// Lints one input (a YAML or JSON stream of KEDA documents). Each diagnostic is the JSON
+/// contract (`code`, `severity`, `message`, `path`, `document`, 1-based `line`/`column`,
+/// `endLine`/`endColumn`, `help`, `source`) plus an LSP `range` (0-based).
+#[napi(ts_return_type = "Diagnostic[]")]
+pub fn lint<'env>(
+    env: &'env Env,
+    text: String,
+    options: Option<LintOptions>,
+) -> Result<Unknown<'env>> {
+    let found = LintRequest::new(text, options)?.run()?;
+    to_js(env, &found)
+}
+
+pub struct LintTask(LintRequest);
+
+impl<'task> ScopedTask<'task> for LintTask {
+    type Output = Vec<EditorDiagnostic>;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        self.0.run()
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        to_js(env, &output)
+    }
+}
+
+/// `lint` on a worker thread of libuv's pool (large inputs, busy event loops).
+#[napi(ts_return_type = "Promise<Diagnostic[]>")]
+pub fn lint_async(text: String, options: Option<LintOptions>) -> Result<AsyncTask<LintTask>> {
+    Ok(AsyncTask::new(LintTask(LintRequest::new(text, options)?)))
+}
+
+/// A scenario as JSON text or as a JS object (read by serde straight from the JS values).
+fn scenario_from(env: &Env, scenario: Either<String, Object>) -> Result<sb::Scenario> {
+    match scenario {
+        Either::A(text) => serde_json::from_str(&text).map_err(|e| e.to_string()),
+        Either::B(object) => env.from_js_value(object).map_err(|e| e.reason.clone()),
+    }
+    .map_err(|e| invalid(format!("invalid scenario: {e}")))
+}
+
+fn run_scenario(scenario: &sb::Scenario) -> Result<sb::Trace> {
+    sb::simulate(scenario).map_err(invalid)
+}
+
+/// Runs a scenario (DESIGN.md "Scenario": `{manifest, initial, hpaSyncPeriod, steps, expect}`)
+/// and returns the trace `{steps, diagnostics, mismatches?, queue?}`.
+#[napi(ts_return_type = "Trace")]
+pub fn simulate<'env>(
+    env: &'env Env,
+    #[napi(ts_arg_type = "string | Scenario")] scenario: Either<String, Object>,
+) -> Result<Unknown<'env>> {
+    let trace = run_scenario(&scenario_from(env, scenario)?)?;
+    to_js(env, &trace)
+}
+
+pub struct SimulateTask(sb::Scenario);
+
+impl<'task> ScopedTask<'task> for SimulateTask {
+    type Output = sb::Trace;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        run_scenario(&self.0)
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        to_js(env, &output)
+    }
+}
+
+/// `simulate` on a worker thread (long series, queue models).
+#[napi(ts_return_type = "Promise<Trace>")]
+pub fn simulate_async(
+    env: &Env,
+    #[napi(ts_arg_type = "string | Scenario")] scenario: Either<String, Object>,
+) -> Result<AsyncTask<SimulateTask>> {
+    Ok(AsyncTask::new(SimulateTask(scenario_from(env, scenario)?)))
+}
+
+/// Every rule: code, name, severity, source, summary, help, since/until KEDA release.
+#[napi(ts_return_type = "RuleInfo[]")]
+pub fn rules(env: &Env) -> Result<Unknown<'_>> {
+    to_js(env, &sb::rules())
+}
+
+/// The scalecore release.
+#[napi]
+pub fn version() -> &'static str {
+    sb::version()
+}
+
+/// Version of the JSON shapes; bumped on any incompatible change.
+#[napi]
+pub const API_VERSION: u32 = sb::API_VERSION;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn request(options: LintOptions) -> Result<LintRequest> {
+        LintRequest::new("a: [1\n".into(), Some(options))
+    }
+
+    #[test]
+    fn options_become_the_binding_request() {
+        let r = request(LintOptions {
+            path: Some("so.yaml".into()),
+            position_encoding: Some("utf-32".into()),
+            keda_version: Some("2.18".into()),
+            strict_refs: Some(true),
+            default_namespace: Some("shop".into()),
+        })
+        .unwrap();
+        assert_eq!(r.encoding, PositionEncoding::Utf32);
+        assert_eq!(r.options.path.as_deref(), Some("so.yaml"));
+        assert!(r.options.strict_refs);
+        assert_eq!(r.options.default_namespace.as_deref(), Some("shop"));
+        assert_eq!(r.run().unwrap()[0].diagnostic.code, "KEDA0001");
+    }
+
+    #[test]
+    fn no_options_means_utf16_and_defaults() {
+        let r = LintRequest::new(String::new(), None).unwrap();
+        assert_eq!(r.encoding, PositionEncoding::Utf16);
+        assert_eq!(r.options, LintRequestOptions::default());
+    }
+
+    #[test]
+    fn bad_requests_are_invalid_arguments() {
+        let bad_encoding = request(LintOptions {
+            position_encoding: Some("utf-7".into()),
+            ..Default::default()
+        });
+        let e = bad_encoding.err().unwrap();
+        assert_eq!(e.status, Status::InvalidArg);
+        assert!(e.reason.contains("utf-7"));
+        let bad_version = request(LintOptions {
+            keda_version: Some("banana".into()),
+            ..Default::default()
+        });
+        assert!(bad_version.err().unwrap().reason.contains("banana"));
+    }
+}

@@ -1,0 +1,87 @@
+// Every native answer in tests/golden through the addon: the contract fields must be equal,
+// and each LSP range must be the 1-based line/column of the same diagnostic, re-counted.
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const fs = require('node:fs')
+const path = require('node:path')
+const scalecore = require('..')
+
+const root = path.resolve(__dirname, '..', '..')
+const golden = (name) => JSON.parse(fs.readFileSync(path.join(root, 'tests', 'golden', name), 'utf8'))
+const lintGolden = golden('lint.json')
+const simulateGolden = golden('simulate.json')
+
+function withoutRange(diagnostics) {
+  return diagnostics.map(({ range, ...contract }) => contract)
+}
+
+// `column` counts Unicode scalar values from 1; an LSP character counts code units of the
+// encoding from 0. Re-count the line's prefix in the requested encoding.
+function character(lines, line, column, encoding) {
+  const prefix = Array.from(lines[line - 1] ?? '').slice(0, column - 1).join('')
+  if (encoding === 'utf-16') return prefix.length
+  if (encoding === 'utf-8') return Buffer.byteLength(prefix, 'utf8')
+  return Array.from(prefix).length
+}
+
+function checkRanges(file, text, diagnostics, encoding) {
+  const lines = text.split('\n')
+  for (const d of diagnostics) {
+    const where = `${file} ${d.code} ${d.path}`
+    assert.equal(d.range.start.line, d.line - 1, where)
+    assert.equal(d.range.end.line, d.endLine - 1, where)
+    assert.equal(d.range.start.character, character(lines, d.line, d.column, encoding), where)
+    assert.equal(d.range.end.character, character(lines, d.endLine, d.endColumn, encoding), where)
+  }
+}
+
+test('golden lint answers: every input, contract fields equal, ranges match line/column', () => {
+  const files = Object.keys(lintGolden)
+  assert.ok(files.length > 300, `only ${files.length} golden lint inputs`)
+  let diagnostics = 0
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8')
+    const found = scalecore.lint(text, { path: file })
+    assert.deepStrictEqual(withoutRange(found), lintGolden[file], file)
+    checkRanges(file, text, found, 'utf-16')
+    diagnostics += found.length
+  }
+  assert.ok(diagnostics > 100, `only ${diagnostics} diagnostics in the golden inputs`)
+})
+
+test('golden lint ranges in utf-8 and utf-32 encodings', () => {
+  for (const encoding of ['utf-8', 'utf-32']) {
+    for (const file of Object.keys(lintGolden)) {
+      const text = fs.readFileSync(path.join(root, file), 'utf8')
+      const found = scalecore.lint(text, { positionEncoding: encoding })
+      assert.deepStrictEqual(withoutRange(found), lintGolden[file], file)
+      checkRanges(file, text, found, encoding)
+    }
+  }
+})
+
+test('lintAsync gives the sync answers', async () => {
+  const files = Object.keys(lintGolden)
+  const answers = await Promise.all(
+    files.map((file) => scalecore.lintAsync(fs.readFileSync(path.join(root, file), 'utf8'))),
+  )
+  files.forEach((file, i) => assert.deepStrictEqual(withoutRange(answers[i]), lintGolden[file], file))
+})
+
+test('golden simulate answers: every scenario, as JSON text and as an object', () => {
+  const scenarios = Object.keys(simulateGolden)
+  assert.ok(scenarios.length >= 25, `only ${scenarios.length} golden scenarios`)
+  for (const file of scenarios) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8')
+    assert.deepStrictEqual(scalecore.simulate(text), simulateGolden[file], `${file} (text)`)
+    assert.deepStrictEqual(scalecore.simulate(JSON.parse(text)), simulateGolden[file], `${file} (object)`)
+  }
+})
+
+test('simulateAsync gives the sync answers', async () => {
+  for (const file of Object.keys(simulateGolden)) {
+    const scenario = JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'))
+    assert.deepStrictEqual(await scalecore.simulateAsync(scenario), simulateGolden[file], file)
+  }
+})

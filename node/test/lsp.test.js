@@ -1,0 +1,271 @@
+// Starts scalecore-lsp as an editor would (a child process speaking LSP over stdio) and checks
+// diagnostics as the user types, quick fixes and hover.
+'use strict'
+const test = require('node:test')
+const assert = require('node:assert/strict')
+const path = require('node:path')
+const { spawn } = require('node:child_process')
+const {
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} = require('vscode-languageserver-protocol/node')
+const { TextDocument } = require('vscode-languageserver-textdocument')
+const scalecore = require('..')
+
+const server = path.resolve(__dirname, '..', 'lsp', 'server.js')
+const uri = 'file:///work/keda.yaml'
+
+const triggerAuth = `apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: orders-auth
+spec:
+  podIdentity:
+    provider: azure-workload
+`
+
+const scaledObject = `apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders
+spec:
+  scaleTargetRef:
+    name: orders
+  minReplicaCount: 1
+  maxReplicaCount: 10
+  triggers:
+    - type: cpu
+      metricType: Utilization
+      metadata:
+        value: "60"
+`
+
+function start(t) {
+  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  )
+  const published = []
+  const waiters = []
+  connection.onNotification('textDocument/publishDiagnostics', (params) => {
+    published.push(params)
+    for (const w of waiters.splice(0)) w()
+  })
+  connection.listen()
+  t.after(async () => {
+    try {
+      await connection.sendRequest('shutdown')
+      await connection.sendNotification('exit')
+    } catch {}
+    connection.dispose()
+    child.kill()
+  })
+  // The next publishDiagnostics for `uri` after `since` notifications, within 10 s.
+  async function nextDiagnostics(since) {
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const found = published.slice(since).find((p) => p.uri === uri)
+      if (found) return found
+      await new Promise((resolve) => {
+        waiters.push(resolve)
+        setTimeout(resolve, 200)
+      })
+    }
+    throw new Error('no publishDiagnostics within 10 s')
+  }
+  return { connection, published, nextDiagnostics }
+}
+
+async function initialize(connection, debounceMs = 300) {
+  const result = await connection.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { general: { positionEncodings: ['utf-16'] } },
+    initializationOptions: { debounceMs },
+  })
+  await connection.sendNotification('initialized', {})
+  return result
+}
+
+// What the addon says for the same text, as LSP diagnostics (the server must publish exactly these).
+function expected(text) {
+  return scalecore.lint(text).map((d) => ({ code: d.code, range: d.range }))
+}
+
+test('initialize, didOpen, didChange: diagnostics as the user types, with the right ranges', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  const init = await initialize(connection)
+  assert.equal(init.capabilities.positionEncoding, 'utf-16')
+  assert.ok(init.capabilities.hoverProvider)
+  assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix'])
+
+  let seen = published.length
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'yaml', version: 1, text: scaledObject },
+  })
+  const opened = await nextDiagnostics(seen)
+  assert.equal(opened.version, 1)
+  assert.deepEqual(opened.diagnostics, [], 'a valid ScaledObject has no findings')
+
+  // The user types: min goes above max. Incremental change of one character on line 7.
+  seen = published.length
+  const line = scaledObject.split('\n').findIndex((l) => l.includes('minReplicaCount'))
+  const col = scaledObject.split('\n')[line].indexOf('1')
+  await connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: '50' }],
+  })
+  const changed = await nextDiagnostics(seen)
+  const text = scaledObject.replace('minReplicaCount: 1', 'minReplicaCount: 50')
+  assert.equal(changed.version, 2)
+  const [d] = changed.diagnostics
+  assert.equal(changed.diagnostics.length, 1)
+  assert.equal(d.code, 'KEDA1004')
+  assert.equal(d.source, 'scalecore')
+  assert.equal(d.severity, 1)
+  assert.match(d.message, /minReplicaCount \(50\) is greater than maxReplicaCount \(10\)/)
+  assert.deepEqual(d.range, { start: { line, character: col }, end: { line, character: col + 2 } })
+  assert.deepEqual(changed.diagnostics.map((x) => ({ code: x.code, range: x.range })), expected(text))
+
+  // Quick typing: three edits inside the debounce window give one lint, of the last text.
+  seen = published.length
+  for (const [version, value] of [[3, '5'], [4, '3'], [5, '2']]) {
+    await connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + (version === 3 ? 2 : 1) } }, text: value }],
+    })
+  }
+  const settled = await nextDiagnostics(seen)
+  await new Promise((r) => setTimeout(r, 600))
+  assert.equal(settled.version, 5)
+  assert.deepEqual(settled.diagnostics, [])
+  assert.equal(published.slice(seen).filter((p) => p.uri === uri).length, 1, 'debounced to one publish')
+})
+
+test('an opened document is linted at once; edits wait for the debounce', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection, 3000)
+  let seen = published.length
+  let t0 = Date.now()
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'yaml', version: 1, text: triggerAuth },
+  })
+  assert.equal((await nextDiagnostics(seen)).diagnostics[0].code, 'KEDA4001')
+  assert.ok(Date.now() - t0 < 2000, `open took ${Date.now() - t0} ms`)
+  seen = published.length
+  t0 = Date.now()
+  await connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ text: triggerAuth.replace('azure-workload', 'none') }],
+  })
+  const changed = await nextDiagnostics(seen)
+  assert.equal(changed.version, 2)
+  assert.ok(Date.now() - t0 >= 2900, `edit linted after ${Date.now() - t0} ms, before the debounce`)
+})
+
+test('documents without a KEDA kind get no findings; closing clears them', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  let seen = published.length
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'yaml', version: 1, text: 'apiVersion: apps/v1\nkind: Deployment\nspec: [\n' },
+  })
+  assert.deepEqual((await nextDiagnostics(seen)).diagnostics, [], 'a broken Deployment is not ours')
+  seen = published.length
+  await connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ text: triggerAuth + 'oops: [\n' }],
+  })
+  const broken = await nextDiagnostics(seen)
+  assert.ok(broken.diagnostics.some((d) => d.code === 'KEDA0001'), 'a broken KEDA file is')
+  seen = published.length
+  await connection.sendNotification('textDocument/didClose', { textDocument: { uri } })
+  assert.deepEqual((await nextDiagnostics(seen)).diagnostics, [])
+})
+
+async function openAndLint(connection, nextDiagnostics, published, text) {
+  const seen = published.length
+  await connection.sendNotification('textDocument/didOpen', {
+    textDocument: { uri, languageId: 'yaml', version: 1, text },
+  })
+  return (await nextDiagnostics(seen)).diagnostics
+}
+
+function apply(text, edits) {
+  return TextDocument.applyEdits(TextDocument.create(uri, 'yaml', 1, text), edits)
+}
+
+test('codeAction: add identityId under podIdentity (KEDA4001)', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const diagnostics = await openAndLint(connection, nextDiagnostics, published, triggerAuth)
+  const d = diagnostics.find((x) => x.code === 'KEDA4001')
+  assert.ok(d, 'KEDA4001 published')
+  assert.deepEqual(d.range, { start: { line: 5, character: 2 }, end: { line: 5, character: 13 } })
+  const actions = await connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d.range,
+    context: { diagnostics: [d], only: ['quickfix'] },
+  })
+  assert.equal(actions.length, 1)
+  assert.equal(actions[0].kind, 'quickfix')
+  assert.match(actions[0].title, /identityId/)
+  const fixed = apply(triggerAuth, actions[0].edit.changes[uri])
+  assert.equal(
+    fixed,
+    triggerAuth.replace('  podIdentity:\n', '  podIdentity:\n    identityId: "<client-id of the managed identity>"\n'),
+  )
+  assert.ok(!scalecore.lint(fixed).some((x) => x.code === 'KEDA4001'), 'the fix removes the finding')
+})
+
+test('codeAction: quote a number in trigger metadata (KEDA0101)', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const text = scaledObject.replace('value: "60"', 'value: 60')
+  const diagnostics = await openAndLint(connection, nextDiagnostics, published, text)
+  const d = diagnostics.find((x) => x.code === 'KEDA0101')
+  assert.ok(d, `KEDA0101 published: ${JSON.stringify(diagnostics)}`)
+  const line = text.split('\n').findIndex((l) => l.includes('value: 60'))
+  assert.deepEqual(d.range, { start: { line, character: 15 }, end: { line, character: 17 } })
+  const actions = await connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d.range,
+    context: { diagnostics: diagnostics },
+  })
+  assert.equal(actions.length, 1, JSON.stringify(actions))
+  const fixed = apply(text, actions[0].edit.changes[uri])
+  assert.equal(fixed, scaledObject)
+  assert.deepEqual(scalecore.lint(fixed), [])
+})
+
+test('hover: rule summary and help, on a diagnostic and on a code in a comment', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const text = `# silence KEDA4001 here?\n${triggerAuth}`
+  await openAndLint(connection, nextDiagnostics, published, text)
+  const rule = scalecore.rules().find((r) => r.code === 'KEDA4001')
+
+  const onCode = await connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 0, character: 13 },
+  })
+  assert.equal(onCode.contents.kind, 'markdown')
+  assert.ok(onCode.contents.value.includes(rule.summary))
+  assert.ok(onCode.contents.value.includes(rule.help))
+
+  const onFinding = await connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 6, character: 5 },
+  })
+  assert.ok(onFinding.contents.value.includes('KEDA4001'))
+  assert.ok(onFinding.contents.value.includes(rule.summary))
+  assert.deepEqual(onFinding.range, { start: { line: 6, character: 2 }, end: { line: 6, character: 13 } })
+
+  const nothing = await connection.sendRequest('textDocument/hover', {
+    textDocument: { uri },
+    position: { line: 2, character: 1 },
+  })
+  assert.equal(nothing, null)
+})
