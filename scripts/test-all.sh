@@ -21,6 +21,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (core, bindings, CLI, conformance vectors, docs corpus)"
 cargo test --workspace --locked
 
+step "Node package and language server (node/)"
+./node/scripts/test.sh
+
 step "contract checks from shared/ (the CLI as outside tools drive it)"
 shared="$root/../shared/checks"
 if [ -d "$shared" ]; then
