@@ -3,14 +3,12 @@ queue summary, with pandas, matplotlib and Jupyter views."""
 
 from __future__ import annotations
 
+import gc
 import html
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
+import importlib
+from typing import Any, Dict, Iterator, List, Optional
 
 from ._native import Diagnostic, NativeTrace
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas
-    from matplotlib.axes import Axes
 
 __all__ = ["Trace"]
 
@@ -36,7 +34,15 @@ class Trace:
     @property
     def steps(self) -> List[Dict[str, Any]]:
         if self._steps is None:
-            self._steps = self._native.steps()
+            # A long run makes hundreds of thousands of dicts at once; the cyclic collector
+            # would scan them again and again while they are built (none can form a cycle).
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                self._steps = self._native.steps()
+            finally:
+                if enabled:
+                    gc.enable()
         return self._steps
 
     @property
@@ -97,13 +103,14 @@ class Trace:
             f"{len(self.diagnostics)} diagnostics{extra}>"
         )
 
-    def to_pandas(self) -> "pandas.DataFrame":
-        """One row per step; trigger fields flattened as ``<trigger>.value`` etc.
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` with one row per step; trigger fields flattened as
+        ``<trigger>.value``, ``<trigger>.active`` etc.
 
         Needs pandas (``pip install scalecore[pandas]``).
         """
         try:
-            import pandas as pd
+            pd = importlib.import_module("pandas")
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ImportError("Trace.to_pandas() needs pandas: pip install 'scalecore[pandas]'") from e
         rows = []
@@ -115,15 +122,16 @@ class Trace:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def plot(self, ax: "Optional[Axes]" = None, title: Optional[str] = None) -> "Axes":
+    def plot(self, ax: Any = None, title: Optional[str] = None) -> Any:
         """Replicas over time (a step line), queue length (or trigger values) on a second axis,
         and KEDA/HPA events marked: activation, scale to zero, fallback, each change of
         replicas by the loop that made it.
 
-        Needs matplotlib (``pip install scalecore[plot]``); returns the replicas axis.
+        Needs matplotlib (``pip install scalecore[plot]``); draws on ``ax`` (a new figure when
+        None) and returns the replicas ``matplotlib.axes.Axes``.
         """
         try:
-            import matplotlib.pyplot as plt
+            plt = importlib.import_module("matplotlib.pyplot")
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ImportError("Trace.plot() needs matplotlib: pip install 'scalecore[plot]'") from e
         from ._plot import draw

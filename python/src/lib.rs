@@ -13,6 +13,7 @@ use scalecore_bindings::{LintRequestOptions, Scenario};
 mod convert;
 mod diagnostic;
 mod errors;
+mod from_py;
 mod trace;
 
 use diagnostic::Diagnostic;
@@ -136,7 +137,7 @@ fn simulate_object(
     source: Option<PathBuf>,
 ) -> PyResult<NativeTrace> {
     let source = path_text(source);
-    let value = convert::to_json(scenario, 0).map_err(|e| {
+    let decoded = from_py::from_object::<Scenario>(scenario).map_err(|e| {
         let path = e.path();
         let at = Location {
             source: source.as_deref(),
@@ -150,27 +151,11 @@ fn simulate_object(
         };
         raise(py, "ScenarioError", message, at)
     })?;
-    let result = py.detach(|| {
-        let scenario = serde_json::from_value::<Scenario>(value)
-            .map_err(|e| Failure::Decode(format!("scenario is not valid: {e}")))?;
-        scalecore_bindings::simulate_detailed(&scenario).map_err(Failure::Run)
-    });
-    match result {
-        Ok(trace) => Ok(NativeTrace { trace }),
-        Err(Failure::Run(e)) => Err(scenario_error(py, e, source.as_deref())),
-        Err(Failure::Decode(message)) => {
-            let at = Location {
-                source: source.as_deref(),
-                ..Location::default()
-            };
-            Err(raise(py, "ScenarioError", message, at))
-        }
-    }
-}
-
-enum Failure {
-    Decode(String),
-    Run(scalecore_bindings::ScenarioError),
+    // The decoded scenario moves into the run, so even dropping it happens without the GIL.
+    let trace = py
+        .detach(move || scalecore_bindings::simulate_detailed(&decoded))
+        .map_err(|e| scenario_error(py, e, source.as_deref()))?;
+    Ok(NativeTrace { trace })
 }
 
 /// Every rule: code, name, severity, source, summary, help, since (and until).
