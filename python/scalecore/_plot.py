@@ -42,10 +42,15 @@ def draw(steps: List[Dict[str, Any]], ax: Any, title: Optional[str]) -> None:
     ax.set_xlabel("time (s)")
     ax.set_ylabel("replicas")
     ax.set_ylim(bottom=0)
-    for t, r, label, _ in _events(steps):
+    by_time: Dict[int, List[str]] = {}
+    for t, _, label, _ in _events(steps):
+        by_time.setdefault(t, []).append(label)
+    for t, labels in by_time.items():
         ax.axvline(t, color="grey", linewidth=0.6, linestyle=":")
-        ax.annotate(label, (t, r), textcoords="offset points", xytext=(4, 8), fontsize=8,
-                    rotation=30)
+        # x in data units, y as a fraction of the axes: notes stay inside the plot.
+        ax.text(t, 0.97, "\n".join(labels), transform=ax.get_xaxis_transform(), fontsize=7,
+                va="top", ha="left", color="dimgrey",
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1})
 
     second = ax.twinx()
     if any("queueLength" in s for s in steps):
@@ -61,6 +66,6 @@ def draw(steps: List[Dict[str, Any]], ax: Any, title: Optional[str]) -> None:
     second.set_ylim(bottom=0)
     lines, labels = ax.get_legend_handles_labels()
     lines2, labels2 = second.get_legend_handles_labels()
-    ax.legend(lines + lines2, labels + labels2, loc="upper right", fontsize=8)
+    ax.legend(lines + lines2, labels + labels2, loc="center right", fontsize=8)
     if title:
         ax.set_title(title)
