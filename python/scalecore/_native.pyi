@@ -1,6 +1,6 @@
 # Hand-written stubs of the PyO3 extension (python/src/*.rs); checked by mypy.stubtest.
 import os
-from typing import Any, Dict, List, Optional, Union, final
+from typing import Any, Dict, List, Optional, Tuple, Union, final
 
 __all__ = [
     "API_VERSION",
@@ -18,6 +18,23 @@ API_VERSION: int
 @final
 class Diagnostic:
     """A finding about one node of a KEDA document (immutable)."""
+
+    def __new__(
+        cls,
+        code: str,
+        severity: str,
+        message: str,
+        path: str,
+        document: int,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        help: Optional[str] = None,
+        source: str = "lint",
+        file: Optional[str] = None,
+    ) -> "Diagnostic": ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
 
     @property
     def code(self) -> str: ...

@@ -1,7 +1,8 @@
 //! `scalecore.Diagnostic`: one finding, immutable, with the JSON contract as `to_dict()`.
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 /// A finding about one node of a KEDA document.
 #[pyclass(frozen, eq, hash, module = "scalecore", name = "Diagnostic")]
@@ -53,8 +54,75 @@ impl Diagnostic {
     }
 }
 
+const SEVERITIES: [&str; 3] = ["error", "warning", "info"];
+const SOURCES: [&str; 5] = ["schema", "webhook", "scaler", "reference", "lint"];
+
+fn known(value: &str, names: &[&'static str], what: &str) -> PyResult<&'static str> {
+    names.iter().find(|n| **n == value).copied().ok_or_else(|| {
+        PyValueError::new_err(format!("{what} must be one of {names:?}, not {value:?}"))
+    })
+}
+
 #[pymethods]
 impl Diagnostic {
+    /// Diagnostics come from `lint`; the constructor exists for pickling and for tests.
+    #[new]
+    #[pyo3(signature = (code, severity, message, path, document, line, column, end_line, end_column, help=None, source="lint", file=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn py_new(
+        code: String,
+        severity: &str,
+        message: String,
+        path: String,
+        document: usize,
+        line: u32,
+        column: u32,
+        end_line: u32,
+        end_column: u32,
+        help: Option<String>,
+        source: &str,
+        file: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(Diagnostic {
+            code,
+            severity: known(severity, &SEVERITIES, "severity")?,
+            message,
+            path,
+            document,
+            line,
+            column,
+            end_line,
+            end_column,
+            help,
+            source: known(source, &SOURCES, "source")?,
+            file,
+        })
+    }
+
+    /// Pickles (multiprocessing pools return diagnostics from worker processes).
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let d = slf.get();
+        let args = (
+            d.code.as_str(),
+            d.severity,
+            d.message.as_str(),
+            d.path.as_str(),
+            d.document,
+            d.line,
+            d.column,
+            d.end_line,
+            d.end_column,
+            d.help.as_deref(),
+            d.source,
+            d.file.as_deref(),
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type().into_any(), args))
+    }
+
     /// The JSON contract: camelCase keys, `help` only when present.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);

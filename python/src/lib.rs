@@ -54,7 +54,13 @@ fn path_text(path: Option<PathBuf>) -> Option<String> {
     path.map(|p| p.to_string_lossy().into_owned())
 }
 
-/// Lints one YAML/JSON stream; see `scalecore.lint`.
+/// Lints one YAML or JSON stream of KEDA documents and returns its diagnostics.
+///
+/// `text` is `str` or `bytes` (bytes that are not UTF-8 give a KEDA0002 diagnostic); `path`
+/// is only shown (`Diagnostic.file`). `keda_version` picks the KEDA release whose rules apply
+/// (default 2.20.2), `strict_refs` reports references to objects not in the input, and
+/// `default_namespace` is the namespace of objects that name none. Raises `OptionsError` for
+/// a bad option.
 #[pyfunction]
 #[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None))]
 fn lint<'py>(

@@ -51,6 +51,18 @@ def test_diagnostic_is_immutable_hashable_and_comparable() -> None:
         scalecore.Diagnostic()  # type: ignore[call-arg]
 
 
+def test_diagnostics_pickle_and_rebuild() -> None:
+    diags = scalecore.lint(MIN_OVER_MAX, path="so.yaml")
+    back = pickle.loads(pickle.dumps(diags))
+    assert back == diags and [d.file for d in back] == ["so.yaml"] * len(diags)
+    d = scalecore.Diagnostic("KEDA4001", "warning", "m", "spec", 0, 1, 1, 1, 2)
+    assert d.to_dict() == {"code": "KEDA4001", "severity": "warning", "message": "m", "path": "spec",
+                           "document": 0, "line": 1, "column": 1, "endLine": 1, "endColumn": 2,
+                           "source": "lint"}
+    with pytest.raises(ValueError, match="severity must be one of"):
+        scalecore.Diagnostic("X", "fatal", "m", "", 0, 1, 1, 1, 1)
+
+
 def test_diagnostic_repr_and_str_are_readable() -> None:
     d = next(d for d in scalecore.lint(MIN_OVER_MAX, pathlib.Path("x/so.yaml")) if d.code == "KEDA1004")
     assert repr(d) == (
@@ -240,7 +252,7 @@ def test_numpy_scalars_are_numbers() -> None:
 
 
 def test_long_simulation_releases_the_gil() -> None:
-    text = json.dumps({"manifest": SEED_SO, "until": 6_000_000,
+    text = json.dumps({"manifest": SEED_SO, "until": 3_000_000,
                        "steps": [{"t": 0, "metrics": {"orders": 10}}]})
     counted = 0
     running = threading.Event()
@@ -256,6 +268,10 @@ def test_long_simulation_releases_the_gil() -> None:
     ticker.start()
     running.wait()
     try:
+        # How fast the other thread counts when this one waits without the GIL.
+        c0 = counted
+        time.sleep(0.1)
+        rate = (counted - c0) / 0.1
         before = counted
         started = time.perf_counter()
         scalecore._native.simulate_json(text)  # only the native run: no Python-side work
@@ -264,6 +280,8 @@ def test_long_simulation_releases_the_gil() -> None:
     finally:
         done.set()
         ticker.join()
-    # Holding the GIL for the whole run would leave the other thread at (almost) zero.
-    assert elapsed > 0.02, "the run was too short to tell"
-    assert during > 10_000, (during, elapsed)
+    # Holding the GIL through the run leaves the other thread a few switch intervals of
+    # counting (measured: under 0.1 of the run's time); released, it counts for about half
+    # of the run or more, even on a busy 2-core machine.
+    assert elapsed > 0.1, "the run was too short to tell"
+    assert during > 0.2 * rate * elapsed, (during, rate, elapsed)
