@@ -162,9 +162,8 @@ impl<'de, 'a, 'py> de::Deserializer<'de> for Decoder<'a, 'py> {
             });
         }
         if let Ok(list) = obj.cast::<PyList>() {
-            let items: Vec<Bound<'py, PyAny>> = list.iter().collect();
             return visitor.visit_seq(Seq {
-                items: items.into_iter(),
+                items: Items::List(list.clone()),
                 index: 0,
                 parent: &self,
             });
@@ -189,9 +188,8 @@ impl<'de, 'a, 'py> de::Deserializer<'de> for Decoder<'a, 'py> {
             return visitor.visit_unit();
         }
         if let Ok(t) = obj.cast::<PyTuple>() {
-            let items: Vec<Bound<'py, PyAny>> = t.iter().collect();
             return visitor.visit_seq(Seq {
-                items: items.into_iter(),
+                items: Items::Tuple(t.clone()),
                 index: 0,
                 parent: &self,
             });
@@ -207,6 +205,21 @@ impl<'de, 'a, 'py> de::Deserializer<'de> for Decoder<'a, 'py> {
             "{} is not a JSON value (use dict, list, str, int, float, bool or None)",
             self.type_name()
         )))
+    }
+
+    // Fast paths for what a long series is made of: integer times and float values.
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if self.obj.is_exact_instance_of::<PyInt>() {
+            return self.int()?.visit(visitor);
+        }
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if let Ok(f) = self.obj.cast_exact::<PyFloat>() {
+            return float(f.value())?.visit(visitor);
+        }
+        self.deserialize_any(visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -226,7 +239,7 @@ impl<'de, 'a, 'py> de::Deserializer<'de> for Decoder<'a, 'py> {
     }
 
     serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bool i8 i16 i32 i128 u8 u16 u32 u64 u128 f32 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map struct enum
         identifier ignored_any
     }
@@ -308,8 +321,30 @@ impl<'de> MapAccess<'de> for Dict<'_, '_, '_> {
     }
 }
 
+enum Items<'py> {
+    List(Bound<'py, PyList>),
+    Tuple(Bound<'py, PyTuple>),
+}
+
+impl<'py> Items<'py> {
+    /// By index, not by iterator: a `__float__` called while decoding may change the list.
+    fn get(&self, i: usize) -> Option<Bound<'py, PyAny>> {
+        match self {
+            Items::List(l) => l.get_item(i).ok(),
+            Items::Tuple(t) => t.get_item(i).ok(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Items::List(l) => l.len(),
+            Items::Tuple(t) => t.len(),
+        }
+    }
+}
+
 struct Seq<'p, 'a, 'py> {
-    items: std::vec::IntoIter<Bound<'py, PyAny>>,
+    items: Items<'py>,
     index: usize,
     parent: &'p Decoder<'a, 'py>,
 }
@@ -321,10 +356,10 @@ impl<'de> SeqAccess<'de> for Seq<'_, '_, '_> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        let Some(item) = self.items.next() else {
+        let i = self.index;
+        let Some(item) = self.items.get(i) else {
             return Ok(None);
         };
-        let i = self.index;
         self.index += 1;
         let child = self
             .parent
@@ -336,6 +371,6 @@ impl<'de> SeqAccess<'de> for Seq<'_, '_, '_> {
     }
 
     fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
+        Some(self.items.len().saturating_sub(self.index))
     }
 }
