@@ -313,3 +313,34 @@ mod editor_tests {
         assert!(matches!(simulate_json("{"), Err(BindingError::Scenario(_))));
     }
 }
+
+// --- Typed scenario errors (for bindings that raise an error carrying its location) ---
+
+/// Runs a decoded scenario, keeping the error's structure (JSON line/column, manifest
+/// position, step index) instead of flattening it into [`BindingError::Scenario`].
+pub fn simulate_detailed(scenario: &Scenario) -> Result<Trace, ScenarioError> {
+    scalecore::simulate::simulate(scenario)
+}
+
+/// Runs a scenario given as JSON text, keeping the error's structure.
+pub fn simulate_json_detailed(scenario: &str) -> Result<Trace, ScenarioError> {
+    scalecore::simulate::simulate_json(scenario)
+}
+
+#[cfg(test)]
+mod detailed_tests {
+    use super::*;
+
+    #[test]
+    fn detailed_errors_keep_their_location() {
+        match simulate_json_detailed("{\n  \"manifest\": 3\n}") {
+            Err(ScenarioError::Json { line, .. }) => assert_eq!(line, 2),
+            other => panic!("expected a JSON error, got {other:?}"),
+        }
+        let s = Scenario {
+            manifest: "kind: ConfigMap\n".into(),
+            ..Default::default()
+        };
+        assert_eq!(simulate_detailed(&s), Err(ScenarioError::NoScaledObject));
+    }
+}

@@ -1,0 +1,190 @@
+//! `scalecore._native`: the PyO3 extension under the `scalecore` Python package. It converts
+//! arguments and answers at the edge and calls the bindings crate; the Python half
+//! (`scalecore/`) holds the exceptions, `Trace` and the file helpers.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
+use scalecore_bindings::{LintRequestOptions, Scenario};
+
+mod convert;
+mod diagnostic;
+mod errors;
+mod from_py;
+mod trace;
+
+use diagnostic::Diagnostic;
+use errors::{binding_error, raise, scenario_error, Location};
+use trace::NativeTrace;
+
+/// Text as given: `str`, or bytes that may not be UTF-8 (the core reports those).
+enum Input<'a> {
+    Text(Cow<'a, str>),
+    Bytes(Cow<'a, [u8]>),
+}
+
+fn input<'a>(obj: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Input<'a>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(match s.to_cow() {
+            Ok(text) => Input::Text(text),
+            // Lone surrogates: hand the core the bytes so it reports where the text is not
+            // UTF-8, as it does for a file.
+            Err(_) => {
+                let bytes = s.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                Input::Bytes(Cow::Owned(bytes.extract::<Vec<u8>>()?))
+            }
+        });
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Input::Bytes(Cow::Borrowed(b.as_bytes())));
+    }
+    if obj.is_instance_of::<PyByteArray>() {
+        return Ok(Input::Bytes(Cow::Owned(obj.extract::<Vec<u8>>()?)));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be str or bytes, not {}",
+        obj.get_type().name()?
+    )))
+}
+
+fn path_text(path: Option<PathBuf>) -> Option<String> {
+    path.map(|p| p.to_string_lossy().into_owned())
+}
+
+/// Lints one YAML or JSON stream of KEDA documents and returns its diagnostics.
+///
+/// `text` is `str` or `bytes` (bytes that are not UTF-8 give a KEDA0002 diagnostic); `path`
+/// is only shown (`Diagnostic.file`). `keda_version` picks the KEDA release whose rules apply
+/// (default 2.20.2), `strict_refs` reports references to objects not in the input, and
+/// `default_namespace` is the namespace of objects that name none. Raises `OptionsError` for
+/// a bad option.
+#[pyfunction]
+#[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None))]
+fn lint<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    path: Option<PathBuf>,
+    keda_version: Option<String>,
+    strict_refs: bool,
+    default_namespace: Option<String>,
+) -> PyResult<Bound<'py, PyList>> {
+    let file = path_text(path);
+    let options = LintRequestOptions {
+        path: file.clone(),
+        keda_version,
+        strict_refs,
+        default_namespace,
+    };
+    let found = match input(text, "text")? {
+        Input::Text(t) => py.detach(|| scalecore_bindings::lint(&t, &options)),
+        Input::Bytes(b) => py.detach(|| scalecore_bindings::lint_bytes(&b, &options)),
+    }
+    .map_err(|e| binding_error(py, e))?;
+    PyList::new(
+        py,
+        found
+            .into_iter()
+            .map(|d| Diagnostic::new(d, file.as_deref())),
+    )
+}
+
+/// Runs a scenario given as JSON text (str or UTF-8 bytes).
+#[pyfunction]
+#[pyo3(signature = (text, source=None))]
+fn simulate_json(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    source: Option<PathBuf>,
+) -> PyResult<NativeTrace> {
+    let source = path_text(source);
+    let not_text = |message: String| {
+        let at = Location {
+            source: source.as_deref(),
+            ..Location::default()
+        };
+        raise(py, "ScenarioError", message, at)
+    };
+    let text: Cow<'_, str> = match input(text, "scenario")? {
+        Input::Text(t) => t,
+        Input::Bytes(Cow::Borrowed(b)) => match std::str::from_utf8(b) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(e) => {
+                return Err(not_text(format!(
+                    "scenario is not UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                )))
+            }
+        },
+        Input::Bytes(Cow::Owned(b)) => match String::from_utf8(b) {
+            Ok(s) => Cow::Owned(s),
+            Err(e) => {
+                return Err(not_text(format!(
+                    "scenario is not valid Unicode (invalid at offset {})",
+                    e.utf8_error().valid_up_to()
+                )))
+            }
+        },
+    };
+    let trace = py
+        .detach(|| scalecore_bindings::simulate_json_detailed(&text))
+        .map_err(|e| scenario_error(py, e, source.as_deref()))?;
+    Ok(NativeTrace { trace })
+}
+
+/// Runs a scenario given as Python objects (a dict in the JSON shape).
+#[pyfunction]
+#[pyo3(signature = (scenario, source=None))]
+fn simulate_object(
+    py: Python<'_>,
+    scenario: &Bound<'_, PyAny>,
+    source: Option<PathBuf>,
+) -> PyResult<NativeTrace> {
+    let source = path_text(source);
+    let decoded = from_py::from_object::<Scenario>(scenario).map_err(|e| {
+        let path = e.path();
+        let at = Location {
+            source: source.as_deref(),
+            within: (!path.is_empty()).then(|| path.clone()),
+            ..Location::default()
+        };
+        let message = if path.is_empty() {
+            format!("scenario is not valid: {}", e.message)
+        } else {
+            format!("scenario is not valid: {path}: {}", e.message)
+        };
+        raise(py, "ScenarioError", message, at)
+    })?;
+    // The decoded scenario moves into the run, so even dropping it happens without the GIL.
+    let trace = py
+        .detach(move || scalecore_bindings::simulate_detailed(&decoded))
+        .map_err(|e| scenario_error(py, e, source.as_deref()))?;
+    Ok(NativeTrace { trace })
+}
+
+/// Every rule: code, name, severity, source, summary, help, since (and until).
+#[pyfunction]
+fn rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    convert::serde_to_py(py, &scalecore_bindings::rules())
+}
+
+/// The scalecore release.
+#[pyfunction]
+fn version() -> &'static str {
+    scalecore_bindings::version()
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Diagnostic>()?;
+    m.add_class::<NativeTrace>()?;
+    m.add_function(wrap_pyfunction!(lint, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_json, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_object, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add("API_VERSION", scalecore_bindings::API_VERSION)?;
+    Ok(())
+}
