@@ -24,6 +24,9 @@ cargo test --workspace --locked
 step "Node package and language server (node/)"
 ./node/scripts/test.sh
 
+step "Python package (python/)"
+./python/scripts/test.sh
+
 step "contract checks from shared/ (the CLI as outside tools drive it)"
 shared="$root/../shared/checks"
 if [ -d "$shared" ]; then
