@@ -10,18 +10,21 @@ use super::node::{Entry, Node, Pos, Span, Value};
 use super::parse::{Limits, ParseError, ParsedDocument};
 use super::scalar::{Scalar, ScalarStyle};
 
+/// An open collection. Its children wait on the builder's shared `items` / `entries` stacks
+/// from index `base` on, so each finished collection is allocated once at its exact size.
 enum Frame {
     Seq {
         start: Pos,
         anchor: usize,
-        items: Vec<Node>,
+        base: usize,
     },
     Map {
         start: Pos,
         anchor: usize,
-        entries: Vec<Entry>,
+        base: usize,
         key: Option<Node>,
-        /// Indices of entries that came from a merge key; explicit keys override them.
+        /// Indices (from `base`) of entries that came from a merge key; explicit keys
+        /// override them.
         merged: Vec<usize>,
     },
 }
@@ -31,6 +34,8 @@ pub(super) struct TreeBuilder<'a> {
     docs: Vec<ParsedDocument>,
     current: Option<ParsedDocument>,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_nodes: usize,
 }
@@ -42,6 +47,8 @@ impl<'a> TreeBuilder<'a> {
             docs: Vec::new(),
             current: None,
             stack: Vec::new(),
+            items: Vec::new(),
+            entries: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
         }
@@ -122,7 +129,7 @@ impl<'a> TreeBuilder<'a> {
                     Frame::Seq {
                         start: span.start,
                         anchor,
-                        items: Vec::new(),
+                        base: self.items.len(),
                     },
                     span.start,
                 )?;
@@ -132,7 +139,7 @@ impl<'a> TreeBuilder<'a> {
                     Frame::Map {
                         start: span.start,
                         anchor,
-                        entries: Vec::new(),
+                        base: self.entries.len(),
                         key: None,
                         merged: Vec::new(),
                     },
@@ -144,10 +151,10 @@ impl<'a> TreeBuilder<'a> {
                     Some(Frame::Seq {
                         start,
                         anchor,
-                        items,
+                        base,
                     }) => (
                         Node {
-                            value: Value::Sequence(items),
+                            value: Value::Sequence(self.items.drain(base..).collect()),
                             span: Span::new(start, span.end.max(start)),
                         },
                         anchor,
@@ -155,9 +162,10 @@ impl<'a> TreeBuilder<'a> {
                     Some(Frame::Map {
                         start,
                         anchor,
-                        entries,
+                        base,
                         ..
                     }) => {
+                        let entries: Vec<Entry> = self.entries.drain(base..).collect();
                         let end = entries.last().map_or(span.end, |e| e.value.span.end);
                         (
                             Node {
@@ -198,12 +206,9 @@ impl<'a> TreeBuilder<'a> {
                 let doc = self.current.get_or_insert_with(ParsedDocument::default);
                 doc.root = Some(node);
             }
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                entries,
-                key,
-                merged,
-                ..
+                base, key, merged, ..
             }) => match key.take() {
                 None => {
                     if node.as_scalar().is_none() {
@@ -211,7 +216,7 @@ impl<'a> TreeBuilder<'a> {
                     }
                     *key = Some(node);
                 }
-                Some(k) => issue = insert_entry(entries, merged, k, node),
+                Some(k) => issue = insert_entry(&mut self.entries, *base, merged, k, node),
             },
         }
         if let Some(e) = issue {
@@ -227,11 +232,13 @@ impl<'a> TreeBuilder<'a> {
 /// Adds `key: value`, expanding YAML merge keys (`<<: *base`) as kubectl's decoder does and
 /// reporting duplicate keys.
 fn insert_entry(
-    entries: &mut Vec<Entry>,
+    stack: &mut Vec<Entry>,
+    base: usize,
     merged: &mut Vec<usize>,
     key: Node,
     value: Node,
 ) -> Option<ParseError> {
+    let len = |stack: &Vec<Entry>| stack.len() - base;
     let is_merge = key
         .as_scalar()
         .is_some_and(|s| s.text == "<<" && s.style == ScalarStyle::Plain);
@@ -243,16 +250,17 @@ fn insert_entry(
         };
         for source in sources {
             for e in source.as_mapping().unwrap_or_default() {
-                let present = entries.iter().any(|x| x.key_str() == e.key_str());
+                let present = stack[base..].iter().any(|x| x.key_str() == e.key_str());
                 if !present {
-                    merged.push(entries.len());
-                    entries.push(e.clone());
+                    merged.push(len(stack));
+                    stack.push(e.clone());
                 }
             }
         }
         return None;
     }
     let name = key.text().unwrap_or_default();
+    let entries = &mut stack[base..];
     let existing = entries.iter().position(|e| e.key_str() == Some(name));
     if let Some(i) = existing.filter(|i| merged.contains(i)) {
         merged.retain(|&m| m != i);
@@ -265,7 +273,7 @@ fn insert_entry(
         first_line,
         span: key.span,
     });
-    entries.push(Entry { key, value });
+    stack.push(Entry { key, value });
     issue
 }
 
