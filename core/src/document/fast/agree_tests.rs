@@ -442,7 +442,17 @@ fn random_fragments_agree() {
 
 #[test]
 fn random_manifests_agree() {
-    let hits = run_random(manifest_text(), 2000);
+    let text =
+        (manifest_text(), any::<bool>()).prop_map(
+            |(t, crlf)| {
+                if crlf {
+                    t.replace('\n', "\r\n")
+                } else {
+                    t
+                }
+            },
+        );
+    let hits = run_random(text, 2000);
     assert!(
         hits >= 1000,
         "only {hits} of 2000 random manifests took the fast path"

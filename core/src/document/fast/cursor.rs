@@ -8,6 +8,7 @@ use crate::document::node::Pos;
 
 pub(super) struct Cursor<'a> {
     pub text: &'a str,
+    ascii: bool,
     b: &'a [u8],
     pub pos: usize,
     /// 1-based line of `pos`.
@@ -30,6 +31,7 @@ const MAX_KEY: usize = 1000;
 impl<'a> Cursor<'a> {
     pub(super) fn new(text: &'a str) -> Self {
         Cursor {
+            ascii: text.is_ascii(),
             text,
             b: text.as_bytes(),
             pos: 0,
@@ -58,10 +60,19 @@ impl<'a> Cursor<'a> {
 
     /// Position of byte `at`, which must lie on the current line.
     pub(super) fn at(&self, at: usize) -> Pos {
+        let column = if self.ascii {
+            at - self.line_start
+        } else {
+            // Non-ASCII text only occurs in comments, which a mark can follow (a comment
+            // ends a quoted scalar's or an entry's token); columns count characters.
+            self.text
+                .get(self.line_start..at)
+                .map_or(0, |s| s.chars().count())
+        };
         Pos {
             offset: at as u32,
             line: self.line,
-            column: (at - self.line_start) as u32 + 1,
+            column: column as u32 + 1,
         }
     }
 
@@ -85,14 +96,15 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Steps over a line break (`\r` only ever comes as part of `\r\n` here).
     fn newline(&mut self) {
-        self.pos += 1;
+        self.pos += if self.peek() == b'\r' { 2 } else { 1 };
         self.line += 1;
         self.line_start = self.pos;
     }
 
     fn skip_to_eol(&mut self) {
-        while !matches!(self.peek(), b'\n' | 0) {
+        while !matches!(self.peek(), b'\n' | b'\r' | 0) {
             self.pos += 1;
         }
     }
@@ -103,10 +115,10 @@ impl<'a> Cursor<'a> {
         loop {
             self.skip_spaces();
             match self.peek() {
-                b'\n' => self.newline(),
+                b'\n' | b'\r' => self.newline(),
                 b'#' => {
                     self.skip_to_eol();
-                    if self.peek() == b'\n' {
+                    if matches!(self.peek(), b'\n' | b'\r') {
                         self.newline();
                     }
                 }
@@ -126,7 +138,7 @@ impl<'a> Cursor<'a> {
             self.skip_to_eol();
         }
         match self.peek() {
-            b'\n' => {
+            b'\n' | b'\r' => {
                 self.newline();
                 Ok(())
             }
@@ -141,7 +153,7 @@ impl<'a> Cursor<'a> {
             && self.byte(self.pos) == c
             && self.byte(self.pos + 1) == c
             && self.byte(self.pos + 2) == c
-            && matches!(self.byte(self.pos + 3), b' ' | b'\n' | 0)
+            && matches!(self.byte(self.pos + 3), b' ' | b'\n' | b'\r' | 0)
     }
 
     pub(super) fn any_marker(&self) -> bool {
@@ -150,14 +162,14 @@ impl<'a> Cursor<'a> {
 
     /// `-` followed by a blank or a line break: a block sequence entry.
     pub(super) fn entry(&self) -> bool {
-        self.peek() == b'-' && matches!(self.byte(self.pos + 1), b' ' | b'\n' | 0)
+        self.peek() == b'-' && matches!(self.byte(self.pos + 1), b' ' | b'\n' | b'\r' | 0)
     }
 
     /// Whether a plain scalar in block context may start at `pos` (a conservative subset:
     /// `?` and `:` starts are left to the full parser).
     pub(super) fn plain_start(&self) -> bool {
         match self.peek() {
-            b'-' => !matches!(self.byte(self.pos + 1), b' ' | b'\n' | 0),
+            b'-' => !matches!(self.byte(self.pos + 1), b' ' | b'\n' | b'\r' | 0),
             b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
             | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' => false,
             c => c.is_ascii_graphic(),
@@ -166,17 +178,18 @@ impl<'a> Cursor<'a> {
 
     /// Scans a single-line plain scalar in block context from `pos`; returns the end of its
     /// text (trailing blanks excluded) and where it stopped.
-    pub(super) fn scan_plain(&self) -> (usize, Stop) {
+    pub(super) fn scan_plain(&self) -> R<(usize, Stop)> {
         let mut i = self.pos;
         let mut end = i;
         loop {
             match self.byte(i) {
-                b'\n' | 0 => return (end, Stop::Line),
+                b'\n' | b'\r' | 0 => return Ok((end, Stop::Line)),
                 b' ' => {}
-                b'#' if self.byte(i - 1) == b' ' => return (end, Stop::Line),
-                b':' if matches!(self.byte(i + 1), b' ' | b'\n' | 0) => {
-                    return (end, Stop::Colon(i))
+                b'#' if self.byte(i - 1) == b' ' => return Ok((end, Stop::Line)),
+                b':' if matches!(self.byte(i + 1), b' ' | b'\n' | b'\r' | 0) => {
+                    return Ok((end, Stop::Colon(i)))
                 }
+                0x80.. => return Err(Fallback),
                 _ => end = i + 1,
             }
             i += 1;
@@ -209,7 +222,7 @@ impl<'a> Cursor<'a> {
         let mut run = from;
         loop {
             match self.byte(i) {
-                b'\n' | 0 => return Err(Fallback),
+                b'\n' | b'\r' | 0 | 0x80.. => return Err(Fallback),
                 b'\'' if self.byte(i + 1) == b'\'' => {
                     let s = owned.get_or_insert_with(String::new);
                     s.push_str(&self.text[run..=i]);
@@ -237,7 +250,7 @@ impl<'a> Cursor<'a> {
         let mut run = from;
         loop {
             match self.byte(i) {
-                b'\n' | 0 => return Err(Fallback),
+                b'\n' | b'\r' | 0 | 0x80.. => return Err(Fallback),
                 b'"' => {
                     let text = match owned {
                         Some(mut s) => {
@@ -310,7 +323,7 @@ impl<'a> Cursor<'a> {
             if i == from {
                 return Err(Fallback);
             }
-            while !matches!(self.byte(i), b'\n' | 0) {
+            while !matches!(self.byte(i), b'\n' | b'\r' | 0) {
                 i += 1;
             }
         }

@@ -23,7 +23,7 @@ impl<'a> Fast<'a, '_> {
             i += 1;
         }
         // A comment or a line break inside a flow collection: multi-line flow.
-        if matches!(self.c.byte(i), b'#' | b'\n' | 0) {
+        if matches!(self.c.byte(i), b'#' | b'\n' | b'\r' | 0) {
             return Err(Fallback);
         }
         Ok(i)
@@ -111,7 +111,7 @@ impl<'a> Fast<'a, '_> {
             b',' => {
                 self.c.pos += 1;
                 self.c.skip_spaces();
-                if matches!(self.c.peek(), b']' | b'}' | b',' | b'#' | b'\n' | 0) {
+                if matches!(self.c.peek(), b']' | b'}' | b',' | b'#' | b'\n' | b'\r' | 0) {
                     return Err(Fallback);
                 }
                 Ok(false)
@@ -126,7 +126,7 @@ impl<'a> Fast<'a, '_> {
         if matches!(self.c.peek(), b'"' | b'\'') {
             let (text, single, close) = self.c.scan_quoted()?;
             let end = self.c.skip_trailing(close)?;
-            if matches!(self.c.byte(end), b'#' | b'\n' | 0) {
+            if matches!(self.c.byte(end), b'#' | b'\n' | b'\r' | 0) {
                 return Err(Fallback);
             }
             let style = if single {

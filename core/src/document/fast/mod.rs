@@ -2,9 +2,10 @@
 //! sequences, single-line plain and quoted scalars, comments, `---` / `...`, and single-line
 //! flow collections. It emits the same events, with the same marks, as the full parser, into
 //! the same tree builder. At the first thing outside that subset (anchors, tags, block or
-//! multi-line scalars, tabs, carriage returns, non-ASCII text, directives, complex keys,
-//! anything the full parser might refuse) it gives up and the whole stream is read by the
-//! full parser instead, so its answers are the full parser's answers or none.
+//! multi-line scalars, tabs, lone carriage returns, non-ASCII text outside comments,
+//! directives, complex keys, anything the full parser might refuse) it gives up and the
+//! whole stream is read by the full parser instead, so its answers are the full parser's
+//! answers or none.
 
 mod cursor;
 mod flow;
@@ -36,7 +37,7 @@ pub(super) fn parse(text: &str, limits: &Limits) -> Option<Vec<ParsedDocument>> 
 
 /// Like [`parse`], but says where the reader gave up.
 fn run(text: &str, limits: &Limits) -> Result<Vec<ParsedDocument>, usize> {
-    if let Some(bad) = text.bytes().position(|b| !eligible(b)) {
+    if let Some(bad) = ineligible(text) {
         return Err(bad);
     }
     let mut fast = Fast {
@@ -49,10 +50,20 @@ fn run(text: &str, limits: &Limits) -> Result<Vec<ParsedDocument>, usize> {
     }
 }
 
-/// Printable ASCII and line feeds only: columns are byte counts and no character has a
-/// meaning the subset does not know.
-fn eligible(b: u8) -> bool {
-    b == b'\n' || (b' '..=b'~').contains(&b)
+/// The first byte outside what this reader knows: printable ASCII, `\n`, `\r\n`, and other
+/// characters (which the scanners accept in comments only) except the few the full parser
+/// gives a meaning of their own.
+fn ineligible(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let bad = b.iter().enumerate().position(|(i, &c)| match c {
+        b'\n' | b' '..=b'~' | 0x80.. => false,
+        b'\r' => b.get(i + 1) != Some(&b'\n'),
+        _ => true,
+    });
+    if bad.is_some() || text.is_ascii() {
+        return bad;
+    }
+    text.find(['\u{feff}', '\u{85}', '\u{2028}', '\u{2029}'])
 }
 
 struct Fast<'a, 'l> {
@@ -266,7 +277,7 @@ impl<'a> Fast<'a, '_> {
             i += 1;
         }
         if self.c.byte(i) == b'#' {
-            while !matches!(self.c.byte(i), b'\n' | 0) {
+            while !matches!(self.c.byte(i), b'\n' | b'\r' | 0) {
                 i += 1;
             }
         }
@@ -286,7 +297,8 @@ impl<'a> Fast<'a, '_> {
         if matches!(self.c.peek(), b'"' | b'\'') {
             let (text, single, close) = self.c.scan_quoted()?;
             let end = self.c.skip_trailing(close)?;
-            if self.c.byte(end) != b':' || !matches!(self.c.byte(end + 1), b' ' | b'\n' | 0) {
+            if self.c.byte(end) != b':' || !matches!(self.c.byte(end + 1), b' ' | b'\n' | b'\r' | 0)
+            {
                 return Err(Fallback);
             }
             Cursor::key_fits(start, end)?;
@@ -302,7 +314,7 @@ impl<'a> Fast<'a, '_> {
         if !self.c.plain_start() {
             return Err(Fallback);
         }
-        let (end, stop) = self.c.scan_plain();
+        let (end, stop) = self.c.scan_plain()?;
         let Stop::Colon(colon) = stop else {
             return Err(Fallback);
         };
@@ -319,7 +331,7 @@ impl<'a> Fast<'a, '_> {
 
     fn value_after_colon(&mut self, colon: usize) -> R<Pending> {
         self.c.skip_spaces();
-        if matches!(self.c.peek(), b'\n' | b'#' | 0) {
+        if matches!(self.c.peek(), b'\n' | b'\r' | b'#' | 0) {
             let at = self.c.at(colon);
             self.c.end_line()?;
             return Ok(Pending::MapValue(at));
@@ -348,7 +360,7 @@ impl<'a> Fast<'a, '_> {
                 Ok(())
             }
             _ if self.c.plain_start() => {
-                let (end, stop) = self.c.scan_plain();
+                let (end, stop) = self.c.scan_plain()?;
                 if stop != Stop::Line {
                     return Err(Fallback);
                 }
@@ -365,7 +377,7 @@ impl<'a> Fast<'a, '_> {
         let mark = self.entry_mark(self.c.pos)?;
         self.c.pos += 1;
         self.c.skip_spaces();
-        if matches!(self.c.peek(), b'\n' | b'#' | 0) {
+        if matches!(self.c.peek(), b'\n' | b'\r' | b'#' | 0) {
             self.c.end_line()?;
             return Ok(Pending::Item(mark));
         }
@@ -392,7 +404,7 @@ impl<'a> Fast<'a, '_> {
                 let end = self.c.skip_trailing(close)?;
                 Ok(self.c.byte(end) == b':')
             }
-            _ if self.c.plain_start() => Ok(matches!(self.c.scan_plain().1, Stop::Colon(_))),
+            _ if self.c.plain_start() => Ok(matches!(self.c.scan_plain()?.1, Stop::Colon(_))),
             _ => Ok(false),
         }
     }

@@ -89,6 +89,13 @@ fn unterminated_last_lines() {
 }
 
 #[test]
+fn crlf_line_endings_and_non_ascii_comments() {
+    fast("a: 1\r\nb:\r\n  - x # c\r\n  -\r\n---\r\nc: 'q'\r\n");
+    fast("# überall\nname: x # ünïcödé\nlist:\n- # 日本\n  k: y\nq: \"z\"  # ü\n");
+    fast("a: [x]   # ü\r\n");
+}
+
+#[test]
 fn duplicate_and_merge_keys_are_the_builders() {
     let docs = fast("a: 1\nb: 2\na: 3\n");
     assert!(matches!(&docs[0].errors[0], ParseError::DuplicateKey { key, .. } if key == "a"));
@@ -109,8 +116,10 @@ fn each_way_out_of_the_subset() {
         "a: 'first\n  second'\n",
         "a: \"first\n  second\"\n",
         "a:\n\tb: 1\n",
-        "a: 1\r\nb: 2\r\n",
+        "a: 1\rb: 2\n",
         "a: é\n",
+        "'é': 1\n",
+        "a: [é]\n",
         "? complex\n: key\n",
         "[a]: b\n",
         "%YAML 1.2\n---\na: 1\n",
