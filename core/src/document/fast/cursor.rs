@@ -60,11 +60,13 @@ impl<'a> Cursor<'a> {
 
     /// Position of byte `at`, which must lie on the current line.
     pub(super) fn at(&self, at: usize) -> Pos {
-        let column = if self.ascii {
+        // Non-ASCII text only passes the scanners inside comments, and a comment runs to the
+        // end of its line, so only a mark at a line's end (after a comment that ends a quoted
+        // scalar's or an entry's token) can have wider characters before it. Columns count
+        // characters; counting them only there keeps long lines linear.
+        let column = if self.ascii || !matches!(self.byte(at), b'\n' | b'\r' | 0) {
             at - self.line_start
         } else {
-            // Non-ASCII text only occurs in comments, which a mark can follow (a comment
-            // ends a quoted scalar's or an entry's token); columns count characters.
             self.text
                 .get(self.line_start..at)
                 .map_or(0, |s| s.chars().count())
