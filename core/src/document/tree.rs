@@ -26,8 +26,14 @@ enum Frame {
         /// Indices (from `base`) of entries that came from a merge key; explicit keys
         /// override them.
         merged: Vec<usize>,
+        /// First index (from `base`) of each key, once the mapping is large enough for a
+        /// linear search per key to add up (a mapping of 100 000 keys must not be quadratic).
+        index: Option<HashMap<String, usize>>,
     },
 }
+
+/// Mappings up to this size find duplicate keys by a linear search.
+const INDEX_FROM: usize = 32;
 
 pub(super) struct TreeBuilder<'a> {
     limits: &'a Limits,
@@ -142,6 +148,7 @@ impl<'a> TreeBuilder<'a> {
                         base: self.entries.len(),
                         key: None,
                         merged: Vec::new(),
+                        index: None,
                     },
                     span.start,
                 )?;
@@ -208,7 +215,11 @@ impl<'a> TreeBuilder<'a> {
             }
             Some(Frame::Seq { .. }) => self.items.push(node),
             Some(Frame::Map {
-                base, key, merged, ..
+                base,
+                key,
+                merged,
+                index,
+                ..
             }) => match key.take() {
                 None => {
                     if node.as_scalar().is_none() {
@@ -216,7 +227,15 @@ impl<'a> TreeBuilder<'a> {
                     }
                     *key = Some(node);
                 }
-                Some(k) => issue = insert_entry(&mut self.entries, *base, merged, k, node),
+                Some(k) => {
+                    let mut map = MapEntries {
+                        stack: &mut self.entries,
+                        base: *base,
+                        merged,
+                        index,
+                    };
+                    issue = map.insert(k, node);
+                }
             },
         }
         if let Some(e) = issue {
@@ -229,52 +248,90 @@ impl<'a> TreeBuilder<'a> {
     }
 }
 
-/// Adds `key: value`, expanding YAML merge keys (`<<: *base`) as kubectl's decoder does and
-/// reporting duplicate keys.
-fn insert_entry(
-    stack: &mut Vec<Entry>,
+/// The entries of the innermost open mapping: `stack[base..]`.
+struct MapEntries<'s> {
+    stack: &'s mut Vec<Entry>,
     base: usize,
-    merged: &mut Vec<usize>,
-    key: Node,
-    value: Node,
-) -> Option<ParseError> {
-    let len = |stack: &Vec<Entry>| stack.len() - base;
-    let is_merge = key
-        .as_scalar()
-        .is_some_and(|s| s.text == "<<" && s.style == ScalarStyle::Plain);
-    if is_merge {
-        let sources: Vec<&Node> = match &value.value {
-            Value::Mapping(_) => vec![&value],
-            Value::Sequence(items) => items.iter().collect(),
-            Value::Scalar(_) => Vec::new(),
-        };
-        for source in sources {
-            for e in source.as_mapping().unwrap_or_default() {
-                let present = stack[base..].iter().any(|x| x.key_str() == e.key_str());
-                if !present {
-                    merged.push(len(stack));
-                    stack.push(e.clone());
+    merged: &'s mut Vec<usize>,
+    index: &'s mut Option<HashMap<String, usize>>,
+}
+
+impl MapEntries<'_> {
+    /// First entry whose key is the scalar `name`.
+    fn find(&self, name: &str) -> Option<usize> {
+        if let Some(index) = self.index.as_ref() {
+            return index.get(name).copied();
+        }
+        self.stack[self.base..]
+            .iter()
+            .position(|e| e.key_str() == Some(name))
+    }
+
+    fn push(&mut self, entry: Entry) {
+        let at = self.stack.len() - self.base;
+        if let (Some(index), Some(k)) = (self.index.as_mut(), entry.key_str()) {
+            index.entry(k.to_owned()).or_insert(at);
+        }
+        self.stack.push(entry);
+        if self.index.is_none() && at + 1 >= INDEX_FROM {
+            let mut index = HashMap::new();
+            for (i, e) in self.stack[self.base..].iter().enumerate() {
+                if let Some(k) = e.key_str() {
+                    index.entry(k.to_owned()).or_insert(i);
                 }
             }
+            *self.index = Some(index);
         }
-        return None;
     }
-    let name = key.text().unwrap_or_default();
-    let entries = &mut stack[base..];
-    let existing = entries.iter().position(|e| e.key_str() == Some(name));
-    if let Some(i) = existing.filter(|i| merged.contains(i)) {
-        merged.retain(|&m| m != i);
-        entries[i] = Entry { key, value };
-        return None;
+
+    /// Adds `key: value`, expanding YAML merge keys (`<<: *base`) as kubectl's decoder does
+    /// and reporting duplicate keys.
+    fn insert(&mut self, key: Node, value: Node) -> Option<ParseError> {
+        let is_merge = key
+            .as_scalar()
+            .is_some_and(|s| s.text == "<<" && s.style == ScalarStyle::Plain);
+        if is_merge {
+            let sources: Vec<&Node> = match &value.value {
+                Value::Mapping(_) => vec![&value],
+                Value::Sequence(items) => items.iter().collect(),
+                Value::Scalar(_) => Vec::new(),
+            };
+            for source in sources {
+                for e in source.as_mapping().unwrap_or_default() {
+                    let present = match e.key_str() {
+                        Some(k) => self.find(k).is_some(),
+                        None => self.stack[self.base..]
+                            .iter()
+                            .any(|x| x.key_str().is_none()),
+                    };
+                    if !present {
+                        self.merged.push(self.stack.len() - self.base);
+                        self.push(e.clone());
+                    }
+                }
+            }
+            return None;
+        }
+        let name = key.text().unwrap_or_default();
+        let existing = self.find(name);
+        if let Some(i) = existing.filter(|i| self.merged.contains(i)) {
+            self.merged.retain(|&m| m != i);
+            if key.as_scalar().is_none() {
+                // The index would still name this entry; the next push rebuilds it.
+                *self.index = None;
+            }
+            self.stack[self.base + i] = Entry { key, value };
+            return None;
+        }
+        let first = existing.map(|i| self.stack[self.base + i].key.span.start.line);
+        let issue = first.map(|first_line| ParseError::DuplicateKey {
+            key: name.to_owned(),
+            first_line,
+            span: key.span,
+        });
+        self.push(Entry { key, value });
+        issue
     }
-    let first = existing.map(|i| entries[i].key.span.start.line);
-    let issue = first.map(|first_line| ParseError::DuplicateKey {
-        key: name.to_owned(),
-        first_line,
-        span: key.span,
-    });
-    stack.push(Entry { key, value });
-    issue
 }
 
 fn count_nodes(node: &Node) -> usize {
@@ -301,5 +358,61 @@ fn convert_style(style: YStyle) -> ScalarStyle {
         YStyle::Literal => ScalarStyle::Literal,
         YStyle::Folded => ScalarStyle::Folded,
         _ => ScalarStyle::Plain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::document::{parse_stream, Limits, ParseError};
+
+    #[test]
+    fn large_mappings_report_duplicates_like_small_ones() {
+        let mut text: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k5: again\nk99: last\n");
+        let docs = parse_stream(&text, &Limits::default());
+        let lines: Vec<_> = docs[0]
+            .errors
+            .iter()
+            .map(|e| match e {
+                ParseError::DuplicateKey {
+                    key, first_line, ..
+                } => (key.as_str(), *first_line),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(lines, [("k5", 6), ("k99", 100)]);
+        let root = docs[0].root.as_ref().unwrap();
+        assert_eq!(root.get("k5").unwrap().as_str(), Some("again"));
+        assert_eq!(root.as_mapping().unwrap().len(), 102);
+    }
+
+    #[test]
+    fn merges_into_large_mappings() {
+        let base: Vec<String> = (0..40).map(|i| format!("b{i}: {i}")).collect();
+        let mut text = format!("base: &b {{{}}}\nm:\n", base.join(", "));
+        for i in 0..35 {
+            text.push_str(&format!("  m{i}: x\n"));
+        }
+        text.push_str("  <<: *b\n  b3: own\n  m0: twice\n");
+        let docs = parse_stream(&text, &Limits::default());
+        let m = docs[0].root.as_ref().unwrap().get("m").unwrap();
+        assert_eq!(m.as_mapping().unwrap().len(), 35 + 40 + 1);
+        assert_eq!(m.get("b3").unwrap().as_str(), Some("own"));
+        assert_eq!(m.get("b7").unwrap().as_i64(), Some(7));
+        assert!(matches!(
+            &docs[0].errors[..],
+            [ParseError::DuplicateKey { key, first_line: 3, .. }] if key == "m0"
+        ));
+    }
+
+    #[test]
+    fn a_mapping_of_many_keys_is_not_quadratic() {
+        let text: String = (0..200_000).map(|i| format!("k{i}: 1\n")).collect();
+        let started = std::time::Instant::now();
+        let docs = parse_stream(&text, &Limits::default());
+        assert!(docs[0].errors.is_empty());
+        // Quadratic duplicate search takes minutes here; linear takes well under a second
+        // even in a debug build on a loaded machine.
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 }
