@@ -36,6 +36,13 @@ fn block_mappings_and_plain_scalars() {
 }
 
 #[test]
+fn look_alikes_of_indicators_are_plain() {
+    fast("\"a\"   : 1\nb  : 2\n...x: 3\nd: ...\ne: --- x\nf: -x\ng: a - b :c\n");
+    fast("- ---\n- -1\n- --flag=x\n- a,b]\n");
+    fast("k: {}  # c\nl: [ ]\nm: { }\n");
+}
+
+#[test]
 fn sequences_in_every_indentation() {
     fast("triggers:\n  - type: cpu\n    metadata:\n      value: \"50\"\n  - type: memory\n");
     fast("triggers:\n- type: cpu\n  metadata:\n    value: \"50\"\n- type: memory\nafter: 1\n");
