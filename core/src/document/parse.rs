@@ -2,12 +2,11 @@
 //! loader bounds size, nesting depth and alias expansion, and never recurses on the input's
 //! structure, so a billion-laughs document or ten thousand `[` are refused in milliseconds.
 
-use std::collections::HashMap;
+use saphyr_parser::{Parser, ScanError, Span as YSpan};
 
-use saphyr_parser::{Event, Parser, ScalarStyle as YStyle, ScanError, Span as YSpan};
-
-use super::node::{Entry, Node, Pos, Span, Value};
-use super::scalar::{Scalar, ScalarStyle};
+use super::fast;
+use super::node::{Node, Pos, Span};
+use super::tree::TreeBuilder;
 
 /// Bounds applied to every input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,331 +127,43 @@ pub fn parse_stream(text: &str, limits: &Limits) -> Vec<ParsedDocument> {
             span: Span::default(),
         }];
     }
-    Loader::new(text, limits).run()
+    if let Some(docs) = fast::parse(text, limits) {
+        return docs;
+    }
+    parse_full(text, limits)
 }
 
-enum Frame {
-    Seq {
-        start: Pos,
-        anchor: usize,
-        items: Vec<Node>,
-    },
-    Map {
-        start: Pos,
-        anchor: usize,
-        entries: Vec<Entry>,
-        key: Option<Node>,
-        /// Indices of entries that came from a merge key; explicit keys override them.
-        merged: Vec<usize>,
-    },
-}
-
-struct Loader<'a> {
-    text: &'a str,
-    limits: &'a Limits,
-    positions: CharToByte<'a>,
-    docs: Vec<ParsedDocument>,
-    current: Option<ParsedDocument>,
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
-    alias_nodes: usize,
-}
-
-impl<'a> Loader<'a> {
-    fn new(text: &'a str, limits: &'a Limits) -> Self {
-        Loader {
-            text,
-            limits,
-            positions: CharToByte::new(text),
-            docs: Vec::new(),
-            current: None,
-            stack: Vec::new(),
-            anchors: HashMap::new(),
-            alias_nodes: 0,
-        }
-    }
-
-    fn run(mut self) -> Vec<ParsedDocument> {
-        let mut parser = Parser::new_from_str(self.text);
-        parser = parser.keep_tags(true);
-        while let Some(next) = parser.next_event() {
-            let result = match next {
-                Ok((event, span)) => self.on_event(event, span),
-                Err(e) => Err(self.syntax(&e)),
-            };
-            if let Err(e) = result {
-                self.fail(e);
-                break;
-            }
-        }
-        if let Some(doc) = self.current.take() {
-            self.docs.push(doc);
-        }
-        self.docs
-    }
-
-    fn fail(&mut self, e: ParseError) {
-        let doc = self.current.get_or_insert_with(ParsedDocument::default);
-        doc.errors.push(e);
-        // A partial tree is not a document a rule should judge.
-        doc.root = None;
-    }
-
-    fn syntax(&mut self, e: &ScanError) -> ParseError {
-        let m = e.marker();
-        let pos = self.positions.pos(m.index(), m.line(), m.col());
-        // The scanner has its own bound on flow nesting; report it as the depth limit it is.
-        if e.info().contains("recursion limit") {
-            return ParseError::TooDeep {
-                limit: self.limits.max_depth,
-                pos,
-            };
-        }
-        ParseError::Syntax {
-            message: e.info().to_owned(),
-            pos,
-        }
-    }
-
-    fn span(&mut self, s: &YSpan) -> Span {
-        let start = self
-            .positions
-            .pos(s.start.index(), s.start.line(), s.start.col());
-        let end = self.positions.pos(s.end.index(), s.end.line(), s.end.col());
-        Span::new(start, end)
-    }
-
-    fn on_event(&mut self, event: Event<'_>, yspan: YSpan) -> Result<(), ParseError> {
-        let span = self.span(&yspan);
-        match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
-            Event::DocumentStart(_) => {
-                if self.docs.len() >= self.limits.max_documents {
-                    return Err(ParseError::TooManyDocuments {
-                        limit: self.limits.max_documents,
-                        pos: span.start,
-                    });
-                }
-                self.anchors.clear();
-                self.current = Some(ParsedDocument {
-                    span,
-                    ..ParsedDocument::default()
-                });
-            }
-            Event::DocumentEnd => {
-                if let Some(mut doc) = self.current.take() {
-                    doc.span.end = span.end;
-                    if doc.root.as_ref().is_some_and(Node::is_null) {
-                        doc.root = None;
-                    }
-                    self.docs.push(doc);
-                }
-            }
-            Event::Scalar(text, style, anchor, tag) => {
-                let node = Node {
-                    value: Value::Scalar(Scalar {
-                        text: text.into_owned(),
-                        style: convert_style(style),
-                        tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
-                    }),
-                    span,
-                };
-                self.complete(node, anchor, 1)?;
-            }
-            Event::Alias(id) => {
-                let (node, count) = self
-                    .anchors
-                    .get(&id)
-                    .ok_or(ParseError::UnknownAnchor { pos: span.start })?;
-                self.alias_nodes = self.alias_nodes.saturating_add(*count);
-                if self.alias_nodes > self.limits.max_alias_nodes {
-                    return Err(ParseError::AliasBomb {
-                        limit: self.limits.max_alias_nodes,
-                        pos: span.start,
-                    });
-                }
-                let mut node = node.clone();
-                let count = *count;
-                // An alias reports where it is used, not where its anchor was written.
-                node.span = span;
-                self.complete(node, 0, count)?;
-            }
-            Event::SequenceStart(anchor, _) => {
-                self.push(
-                    Frame::Seq {
-                        start: span.start,
-                        anchor,
-                        items: Vec::new(),
-                    },
-                    span.start,
-                )?;
-            }
-            Event::MappingStart(anchor, _) => {
-                self.push(
-                    Frame::Map {
-                        start: span.start,
-                        anchor,
-                        entries: Vec::new(),
-                        key: None,
-                        merged: Vec::new(),
-                    },
-                    span.start,
-                )?;
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq {
-                        start,
-                        anchor,
-                        items,
-                    }) => (
-                        Node {
-                            value: Value::Sequence(items),
-                            span: Span::new(start, span.end.max(start)),
-                        },
-                        anchor,
-                    ),
-                    Some(Frame::Map {
-                        start,
-                        anchor,
-                        entries,
-                        ..
-                    }) => {
-                        let end = entries.last().map_or(span.end, |e| e.value.span.end);
-                        (
-                            Node {
-                                value: Value::Mapping(entries),
-                                span: Span::new(start, end.max(start)),
-                            },
-                            anchor,
-                        )
-                    }
-                    None => return Ok(()),
-                };
-                let count = if anchor > 0 { count_nodes(&node) } else { 0 };
-                self.complete(node, anchor, count)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn push(&mut self, frame: Frame, pos: Pos) -> Result<(), ParseError> {
-        if self.stack.len() >= self.limits.max_depth {
-            return Err(ParseError::TooDeep {
-                limit: self.limits.max_depth,
-                pos,
-            });
-        }
-        self.stack.push(frame);
-        Ok(())
-    }
-
-    /// Places a finished node into its parent (or as the document root).
-    fn complete(&mut self, node: Node, anchor: usize, count: usize) -> Result<(), ParseError> {
-        if anchor > 0 {
-            self.anchors.insert(anchor, (node.clone(), count.max(1)));
-        }
-        let mut issue = None;
-        match self.stack.last_mut() {
-            None => {
-                let doc = self.current.get_or_insert_with(ParsedDocument::default);
-                doc.root = Some(node);
-            }
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries,
-                key,
-                merged,
-                ..
-            }) => match key.take() {
-                None => {
-                    if node.as_scalar().is_none() {
-                        issue = Some(ParseError::ComplexKey { span: node.span });
-                    }
-                    *key = Some(node);
-                }
-                Some(k) => issue = insert_entry(entries, merged, k, node),
-            },
-        }
-        if let Some(e) = issue {
-            self.current
-                .get_or_insert_with(ParsedDocument::default)
-                .errors
-                .push(e);
-        }
-        Ok(())
-    }
-}
-
-/// Adds `key: value`, expanding YAML merge keys (`<<: *base`) as kubectl's decoder does and
-/// reporting duplicate keys.
-fn insert_entry(
-    entries: &mut Vec<Entry>,
-    merged: &mut Vec<usize>,
-    key: Node,
-    value: Node,
-) -> Option<ParseError> {
-    let is_merge = key
-        .as_scalar()
-        .is_some_and(|s| s.text == "<<" && s.style == ScalarStyle::Plain);
-    if is_merge {
-        let sources: Vec<&Node> = match &value.value {
-            Value::Mapping(_) => vec![&value],
-            Value::Sequence(items) => items.iter().collect(),
-            Value::Scalar(_) => Vec::new(),
+/// Reads the whole stream with the full YAML parser.
+pub(super) fn parse_full(text: &str, limits: &Limits) -> Vec<ParsedDocument> {
+    let positions = CharToByte::new(text);
+    let mut tree = TreeBuilder::new(limits);
+    let mut parser = Parser::new_from_str(text).keep_tags(true);
+    while let Some(next) = parser.next_event() {
+        let result = match next {
+            Ok((event, yspan)) => tree.event(event, positions.span(&yspan)),
+            Err(e) => Err(syntax(&positions, limits, &e)),
         };
-        for source in sources {
-            for e in source.as_mapping().unwrap_or_default() {
-                let present = entries.iter().any(|x| x.key_str() == e.key_str());
-                if !present {
-                    merged.push(entries.len());
-                    entries.push(e.clone());
-                }
-            }
-        }
-        return None;
-    }
-    let name = key.text().unwrap_or_default();
-    let existing = entries.iter().position(|e| e.key_str() == Some(name));
-    if let Some(i) = existing.filter(|i| merged.contains(i)) {
-        merged.retain(|&m| m != i);
-        entries[i] = Entry { key, value };
-        return None;
-    }
-    let first = existing.map(|i| entries[i].key.span.start.line);
-    let issue = first.map(|first_line| ParseError::DuplicateKey {
-        key: name.to_owned(),
-        first_line,
-        span: key.span,
-    });
-    entries.push(Entry { key, value });
-    issue
-}
-
-fn count_nodes(node: &Node) -> usize {
-    let mut count = 0usize;
-    let mut todo = vec![node];
-    while let Some(n) = todo.pop() {
-        count += 1;
-        match &n.value {
-            Value::Scalar(_) => {}
-            Value::Sequence(items) => todo.extend(items.iter()),
-            Value::Mapping(entries) => {
-                count += entries.len();
-                todo.extend(entries.iter().map(|e| &e.value));
-            }
+        if let Err(e) = result {
+            tree.fail(e);
+            break;
         }
     }
-    count
+    tree.finish()
 }
 
-fn convert_style(style: YStyle) -> ScalarStyle {
-    match style {
-        YStyle::SingleQuoted => ScalarStyle::SingleQuoted,
-        YStyle::DoubleQuoted => ScalarStyle::DoubleQuoted,
-        YStyle::Literal => ScalarStyle::Literal,
-        YStyle::Folded => ScalarStyle::Folded,
-        _ => ScalarStyle::Plain,
+fn syntax(positions: &CharToByte<'_>, limits: &Limits, e: &ScanError) -> ParseError {
+    let m = e.marker();
+    let pos = positions.pos(m.index(), m.line(), m.col());
+    // The scanner has its own bound on flow nesting; report it as the depth limit it is.
+    if e.info().contains("recursion limit") {
+        return ParseError::TooDeep {
+            limit: limits.max_depth,
+            pos,
+        };
+    }
+    ParseError::Syntax {
+        message: e.info().to_owned(),
+        pos,
     }
 }
 
@@ -507,6 +218,12 @@ impl<'a> CharToByte<'a> {
             line: line as u32,
             column: col as u32 + 1,
         }
+    }
+
+    fn span(&self, s: &YSpan) -> Span {
+        let start = self.pos(s.start.index(), s.start.line(), s.start.col());
+        let end = self.pos(s.end.index(), s.end.line(), s.end.col());
+        Span::new(start, end)
     }
 }
 

@@ -99,31 +99,41 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// YAML 1.1 integers: an optional sign, then decimal, `0x` hex, `0b` binary, `0o` or
+/// leading-`0` octal, with `_` separators ignored anywhere (also inside the prefix, as the
+/// resolver strips them before looking at it). Reads the digits in place: most plain scalars
+/// that start with a digit are integers, and this runs for every one of them.
 fn parse_int(text: &str) -> Option<i64> {
     let (neg, body) = match text.as_bytes().first()? {
         b'-' => (true, &text[1..]),
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    if body.is_empty() {
-        return None;
-    }
-    let clean: String = body.chars().filter(|&c| c != '_').collect();
-    let (radix, digits) = if let Some(d) = clean.strip_prefix("0x") {
-        (16, d.to_owned())
-    } else if let Some(d) = clean.strip_prefix("0b") {
-        (2, d.to_owned())
-    } else if let Some(d) = clean.strip_prefix("0o") {
-        (8, d.to_owned())
-    } else if clean.len() > 1 && clean.starts_with('0') {
-        (8, clean[1..].to_owned())
-    } else {
-        (10, clean)
+    let mut digits = body.bytes().filter(|&b| b != b'_');
+    let first = digits.clone().next()?;
+    let second = digits.clone().nth(1);
+    let (radix, prefix) = match (first, second) {
+        (b'0', Some(b'x')) => (16, 2),
+        (b'0', Some(b'b')) => (2, 2),
+        (b'0', Some(b'o')) => (8, 2),
+        (b'0', Some(_)) => (8, 1),
+        _ => (10, 0),
     };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+    for _ in 0..prefix {
+        digits.next();
+    }
+    let mut magnitude: i128 = 0;
+    let mut any = false;
+    for b in digits {
+        let d = char::from(b).to_digit(radix)?;
+        magnitude = magnitude
+            .checked_mul(i128::from(radix))?
+            .checked_add(i128::from(d))?;
+        any = true;
+    }
+    if !any {
         return None;
     }
-    let magnitude = i128::from_str_radix(&digits, radix).ok()?;
     let value = if neg { -magnitude } else { magnitude };
     i64::try_from(value).ok()
 }
@@ -147,7 +157,10 @@ fn parse_float(text: &str) -> Option<f64> {
     {
         return None;
     }
-    text.replace('_', "").parse::<f64>().ok()
+    if text.contains('_') {
+        return text.replace('_', "").parse::<f64>().ok();
+    }
+    text.parse::<f64>().ok()
 }
 
 #[cfg(test)]
@@ -175,6 +188,26 @@ mod tests {
         assert_eq!(plain("0 7 * * 1-5"), Resolved::Str("0 7 * * 1-5"));
         assert_eq!(plain("1-5"), Resolved::Str("1-5"));
         assert_eq!(plain("99999999999999999999"), Resolved::Float(1e20));
+    }
+
+    #[test]
+    fn integer_forms_and_edges() {
+        assert_eq!(parse_int("0b101"), Some(5));
+        assert_eq!(parse_int("0o17"), Some(15));
+        assert_eq!(parse_int("0_x1_F"), Some(31));
+        assert_eq!(parse_int("+0"), Some(0));
+        assert_eq!(parse_int("-0x10"), Some(-16));
+        assert_eq!(parse_int("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_int("9223372036854775808"), None);
+        assert_eq!(parse_int("1".repeat(60).as_str()), None);
+        assert_eq!(parse_int("09"), None);
+        assert_eq!(parse_int("0x"), None);
+        assert_eq!(parse_int("_"), None);
+        assert_eq!(parse_int("-"), None);
+        assert_eq!(parse_int("1e3"), None);
+        assert_eq!(parse_int("١٢"), None);
+        assert_eq!(plain("09"), Resolved::Float(9.0));
+        assert_eq!(plain("1_000.5"), Resolved::Float(1000.5));
     }
 
     #[test]
