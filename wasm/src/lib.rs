@@ -1,0 +1,135 @@
+//! scalecore for JavaScript: `lint`, `lintFiles`, `simulate`, `rules`, `version`, each a thin
+//! conversion around `scalecore-bindings`. Findings about a document are data (a diagnostic
+//! list); only a request that cannot be carried out (bad options, a malformed scenario) throws,
+//! as a JS `Error` whose `kind` and `detail` say why.
+
+pub mod types;
+
+use scalecore_bindings as b;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// The options `lint` accepts: the binding's own plus the editor's position encoding.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsLintOptions {
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    keda_version: Option<String>,
+    #[serde(default)]
+    strict_refs: Option<bool>,
+    #[serde(default)]
+    default_namespace: Option<String>,
+    #[serde(default)]
+    position_encoding: Option<b::PositionEncoding>,
+}
+
+impl JsLintOptions {
+    fn split(self) -> (b::LintRequestOptions, b::PositionEncoding) {
+        (
+            b::LintRequestOptions {
+                path: self.path,
+                keda_version: self.keda_version,
+                strict_refs: self.strict_refs.unwrap_or(false),
+                default_namespace: self.default_namespace,
+            },
+            self.position_encoding.unwrap_or_default(),
+        )
+    }
+}
+
+/// A JS `Error` carrying `kind` (`version`, `request`, `scenario`) and `detail`.
+fn error(kind: &str, detail: &str) -> JsValue {
+    let e = js_sys::Error::new(detail);
+    e.set_name("ScalecoreError");
+    let obj: &JsValue = e.as_ref();
+    // Setting a property on a fresh Error cannot fail; a failure would only lose the extras.
+    let _ = js_sys::Reflect::set(obj, &"kind".into(), &kind.into());
+    let _ = js_sys::Reflect::set(obj, &"detail".into(), &detail.into());
+    e.into()
+}
+
+fn binding_error(e: b::BindingError) -> JsValue {
+    let kind = match e {
+        b::BindingError::Version(_) => "version",
+        b::BindingError::Request(_) => "request",
+        b::BindingError::Scenario(_) => "scenario",
+    };
+    error(kind, &e.to_string())
+}
+
+/// Plain objects for maps, numbers for integers: what `JSON.parse` of the native JSON gives.
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| error("internal", &e.to_string()))
+}
+
+fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| error("request", &format!("invalid {what}: {e}")))
+}
+
+/// Lints one input (a YAML or JSON stream); every diagnostic carries an LSP `range`.
+#[wasm_bindgen(js_name = lint, unchecked_return_type = "EditorDiagnostic[]")]
+pub fn lint(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (options, encoding) = from_js::<JsLintOptions>(options, "lint options")?.split();
+    let diagnostics = b::lint_for_editor(text, &options, encoding).map_err(binding_error)?;
+    to_js(&diagnostics)
+}
+
+/// Lints several inputs together, so references between them resolve.
+#[wasm_bindgen(js_name = lintFiles, unchecked_return_type = "LintReport")]
+pub fn lint_files(
+    #[wasm_bindgen(unchecked_param_type = "FileInput[]")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let files: Vec<b::FileInput> = from_js(files, "files")?;
+    let (options, _) = from_js::<JsLintOptions>(options, "lint options")?.split();
+    let report = b::lint_files(&files, &options).map_err(binding_error)?;
+    to_js(&report)
+}
+
+/// Runs a scenario given as an object or as JSON text.
+#[wasm_bindgen(js_name = simulate, unchecked_return_type = "Trace")]
+pub fn simulate(
+    #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
+) -> Result<JsValue, JsValue> {
+    let trace = if let Some(text) = scenario.as_string() {
+        b::simulate_json(&text)
+    } else {
+        let scenario: b::Scenario = serde_wasm_bindgen::from_value(scenario)
+            .map_err(|e| error("scenario", &format!("invalid scenario: {e}")))?;
+        b::simulate(&scenario)
+    }
+    .map_err(binding_error)?;
+    to_js(&trace)
+}
+
+/// Every rule (code, severity, summary, help, KEDA versions).
+#[wasm_bindgen(js_name = rules, unchecked_return_type = "RuleInfo[]")]
+pub fn rules() -> Result<JsValue, JsValue> {
+    to_js(&b::rules())
+}
+
+/// The scalecore release.
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    b::version().to_string()
+}
+
+/// Version of the JSON shapes; bumped on any incompatible change.
+#[wasm_bindgen(js_name = apiVersion)]
+pub fn api_version() -> u32 {
+    b::API_VERSION
+}
+
+#[cfg(test)]
+mod tests;
