@@ -66,6 +66,34 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|e| error("internal", &e.to_string()))
 }
 
+/// Option keys `lint` knows; serde-wasm-bindgen reads only declared fields, so a misspelt
+/// option would otherwise pass silently.
+const LINT_OPTION_KEYS: &[&str] = &[
+    "path",
+    "kedaVersion",
+    "strictRefs",
+    "defaultNamespace",
+    "positionEncoding",
+];
+
+fn lint_options(value: JsValue) -> Result<(b::LintRequestOptions, b::PositionEncoding), JsValue> {
+    if let Some(obj) = value.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(obj).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !LINT_OPTION_KEYS.contains(&key.as_str()) {
+                return Err(error(
+                    "request",
+                    &format!(
+                        "invalid lint options: unknown option `{key}`, expected one of {}",
+                        LINT_OPTION_KEYS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(from_js::<JsLintOptions>(value, "lint options")?.split())
+}
+
 fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
@@ -80,7 +108,7 @@ pub fn lint(
     text: &str,
     #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (options, encoding) = from_js::<JsLintOptions>(options, "lint options")?.split();
+    let (options, encoding) = lint_options(options)?;
     let diagnostics = b::lint_for_editor(text, &options, encoding).map_err(binding_error)?;
     to_js(&diagnostics)
 }
@@ -92,7 +120,7 @@ pub fn lint_files(
     #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let files: Vec<b::FileInput> = from_js(files, "files")?;
-    let (options, _) = from_js::<JsLintOptions>(options, "lint options")?.split();
+    let (options, _) = lint_options(options)?;
     let report = b::lint_files(&files, &options).map_err(binding_error)?;
     to_js(&report)
 }
@@ -102,14 +130,21 @@ pub fn lint_files(
 pub fn simulate(
     #[wasm_bindgen(unchecked_param_type = "Scenario | string")] scenario: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let trace = if let Some(text) = scenario.as_string() {
-        b::simulate_json(&text)
-    } else {
-        let scenario: b::Scenario = serde_wasm_bindgen::from_value(scenario)
-            .map_err(|e| error("scenario", &format!("invalid scenario: {e}")))?;
-        b::simulate(&scenario)
-    }
-    .map_err(binding_error)?;
+    // Objects go through their JSON text, so both forms are read by the same strict decoder
+    // (an unknown or misspelt field is an error either way).
+    let text = match scenario.as_string() {
+        Some(text) => text,
+        None => js_sys::JSON::stringify(&scenario)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or_else(|| {
+                error(
+                    "scenario",
+                    "invalid scenario: not a JSON-serialisable object",
+                )
+            })?,
+    };
+    let trace = b::simulate_json(&text).map_err(binding_error)?;
     to_js(&trace)
 }
 

@@ -48,6 +48,7 @@ const expectedSquiggle = seedLines[nativeWarning.line - 1].slice(nativeWarning.c
 
 let server, browser, page;
 const offsite = [];
+const errors = [];
 
 test.before(async () => {
   mkdirSync(artefacts, { recursive: true });
@@ -64,7 +65,6 @@ test.before(async () => {
     offsite.push(route.request().url());
     return route.abort();
   });
-  const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
@@ -124,7 +124,10 @@ test('the seed simulation reaches 10 replicas on the chart', async () => {
   await page.waitForSelector('#problem-list li[data-code="KEDA4001"]');
   await page.click('#tab-simulate');
   await page.click('#run-sim');
-  const chart = await page.waitForSelector('#chart[data-peak-replicas]', { timeout: 10000 });
+  await page.waitForSelector('#chart[data-peak-replicas], #sim-error:not([hidden])', { timeout: 10000 })
+    .catch((e) => { throw new Error(`${e.message}\npage errors: ${errors.join('; ')}`); });
+  assert.equal(await page.$eval('#sim-error', (e) => (e.hidden ? '' : e.textContent)), '');
+  const chart = await page.$('#chart[data-peak-replicas]');
   assert.equal(await chart.getAttribute('data-peak-replicas'), '10');
   assert.ok(Number(await chart.getAttribute('data-points')) > 10);
   // The drawn replicas line really reaches the level of 10 on the axis.
@@ -142,6 +145,7 @@ test('the seed simulation reaches 10 replicas on the chart', async () => {
   await page.screenshot({ path: join(artefacts, 'simulate.png') });
 });
 
-test('nothing was fetched from anywhere but the page server', () => {
+test('nothing was fetched from anywhere but the page server, and nothing failed', () => {
   assert.deepStrictEqual(offsite, []);
+  assert.deepStrictEqual(errors, []);
 });

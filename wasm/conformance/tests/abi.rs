@@ -3,12 +3,34 @@
 //! for field.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_json::Value;
-use wasmtime::{Engine, Instance, Memory, Module, Result, Store, TypedFunc};
+
+use wasmtime::{Config, Engine, Instance, Memory, Module, OptLevel, Result, Store, TypedFunc};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The module, compiled once for all tests (cranelift without optimisation: the suite checks
+/// answers, not speed, and compiling is most of its time).
+fn compiled() -> Result<&'static (Engine, Module)> {
+    static COMPILED: OnceLock<std::result::Result<(Engine, Module), String>> = OnceLock::new();
+    let compiled = COMPILED.get_or_init(|| {
+        let path = std::env::var_os("SCALECORE_ABI_WASM")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("wasm/pkg/abi/scalecore_abi.wasm"));
+        let mut config = Config::new();
+        config.cranelift_opt_level(OptLevel::None);
+        let engine = Engine::new(&config).map_err(|e| e.to_string())?;
+        let module = Module::from_file(&engine, &path)
+            .map_err(|e| format!("{}: {e} (run `npm run build` in wasm/)", path.display()))?;
+        Ok((engine, module))
+    });
+    compiled
+        .as_ref()
+        .map_err(|e| wasmtime::Error::msg(e.clone()))
 }
 
 /// One instance of the module and its exports.
@@ -25,19 +47,14 @@ struct Abi {
 
 impl Abi {
     fn load() -> Result<Self> {
-        let path = std::env::var_os("SCALECORE_ABI_WASM")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| repo().join("wasm/pkg/abi/scalecore_abi.wasm"));
-        let engine = Engine::default();
-        let module = Module::from_file(&engine, &path)
-            .map_err(|e| e.context(format!("{} (run `npm run build` in wasm/)", path.display())))?;
+        let (engine, module) = compiled()?;
         assert_eq!(
             module.imports().len(),
             0,
             "the ABI module must import nothing"
         );
-        let mut store = Store::new(&engine, ());
-        let instance = Instance::new(&mut store, &module, &[])?;
+        let mut store = Store::new(engine, ());
+        let instance = Instance::new(&mut store, module, &[])?;
         let memory = instance
             .get_memory(&mut store, "memory")
             .ok_or_else(|| wasmtime::Error::msg("no exported memory"))?;

@@ -59,7 +59,7 @@ export function drawChart(figure, steps) {
   if (pts.length) d += `H${x(tMax).toFixed(1)}`;
   svg.append(el('path', { class: 'replicas', d, fill: 'none', stroke: '#0969da', 'stroke-width': 2.2 }));
 
-  const legend = el('g', { transform: `translate(${L + 10},${T + 14})` });
+  const legend = el('g', { transform: `translate(${L + 70},14)` });
   legend.append(el('line', { x1: 0, x2: 18, y1: -4, y2: -4, stroke: '#0969da', 'stroke-width': 2.2 }));
   legend.append(el('text', { x: 24, y: 0 }, `replicas (peak ${peakReplicas})`));
   if (hasQueue) {
