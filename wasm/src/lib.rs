@@ -59,11 +59,12 @@ fn binding_error(e: b::BindingError) -> JsValue {
     error(kind, &e.to_string())
 }
 
-/// Plain objects for maps, numbers for integers: what `JSON.parse` of the native JSON gives.
+/// Answers cross as JSON text parsed by the engine's `JSON.parse`: the exact native encoding,
+/// plain objects for maps, and one call into JS instead of one per field (smaller and faster
+/// than building the objects field by field from Wasm).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| error("internal", &e.to_string()))
+    let text = serde_json::to_string(value).map_err(|e| error("internal", &e.to_string()))?;
+    js_sys::JSON::parse(&text)
 }
 
 /// Option keys `lint` knows; serde-wasm-bindgen reads only declared fields, so a misspelt
@@ -76,7 +77,12 @@ const LINT_OPTION_KEYS: &[&str] = &[
     "positionEncoding",
 ];
 
-fn lint_options(value: JsValue) -> Result<(b::LintRequestOptions, b::PositionEncoding), JsValue> {
+fn lint_options(
+    value: Option<JsValue>,
+) -> Result<(b::LintRequestOptions, b::PositionEncoding), JsValue> {
+    let Some(value) = value else {
+        return Ok(Default::default());
+    };
     if let Some(obj) = value.dyn_ref::<js_sys::Object>() {
         for key in js_sys::Object::keys(obj).iter() {
             let key = key.as_string().unwrap_or_default();
@@ -106,7 +112,7 @@ fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<
 #[wasm_bindgen(js_name = lint, unchecked_return_type = "EditorDiagnostic[]")]
 pub fn lint(
     text: &str,
-    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "LintOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let (options, encoding) = lint_options(options)?;
     let diagnostics = b::lint_for_editor(text, &options, encoding).map_err(binding_error)?;
@@ -117,7 +123,7 @@ pub fn lint(
 #[wasm_bindgen(js_name = lintFiles, unchecked_return_type = "LintReport")]
 pub fn lint_files(
     #[wasm_bindgen(unchecked_param_type = "FileInput[]")] files: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "LintOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "LintOptions")] options: Option<JsValue>,
 ) -> Result<JsValue, JsValue> {
     let files: Vec<b::FileInput> = from_js(files, "files")?;
     let (options, _) = lint_options(options)?;

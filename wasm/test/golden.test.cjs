@@ -96,7 +96,7 @@ test('options reach the linter', () => {
 test('the TypeScript declarations describe the JSON contract', () => {
   const dts = fs.readFileSync(path.join(__dirname, '..', 'pkg', 'node', 'scalecore_wasm.d.ts'), 'utf8');
   for (const needle of [
-    'export function lint(text: string, options: LintOptions | undefined): EditorDiagnostic[]',
+    'export function lint(text: string, options?: LintOptions | null): EditorDiagnostic[]',
     'export function simulate(scenario: Scenario | string): Trace',
     'export interface Diagnostic',
     'endColumn: number',
