@@ -41,6 +41,15 @@ const sameModule = readFileSync(bg('web')).equals(readFileSync(bg('node')));
 wasmOpt(bg('web'));
 if (sameModule) copyFileSync(bg('web'), bg('node'));
 else wasmOpt(bg('node'));
+// wasm-bindgen writes a parameter with an explicit TypeScript type as required; `options` of
+// lint/lintFiles is optional (Option<JsValue> in Rust), so say so in the declarations.
+for (const dir of ['web', 'node']) {
+  const dts = join(pkg, dir, 'scalecore_wasm.d.ts');
+  const text = readFileSync(dts, 'utf8');
+  const fixed = text.replaceAll('options: LintOptions)', 'options?: LintOptions | null)');
+  if (fixed === text) throw new Error(`${dts}: lint options declaration not found`);
+  writeFileSync(dts, fixed);
+}
 writeFileSync(join(pkg, 'node', 'package.json'), JSON.stringify({
   name: 'scalecore-wasm-node', type: 'commonjs', main: 'scalecore_wasm.js', types: 'scalecore_wasm.d.ts',
 }, null, 2) + '\n');

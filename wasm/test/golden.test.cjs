@@ -97,6 +97,7 @@ test('the TypeScript declarations describe the JSON contract', () => {
   const dts = fs.readFileSync(path.join(__dirname, '..', 'pkg', 'node', 'scalecore_wasm.d.ts'), 'utf8');
   for (const needle of [
     'export function lint(text: string, options?: LintOptions | null): EditorDiagnostic[]',
+    'export function lintFiles(files: FileInput[], options?: LintOptions | null): LintReport',
     'export function simulate(scenario: Scenario | string): Trace',
     'export interface Diagnostic',
     'endColumn: number',
