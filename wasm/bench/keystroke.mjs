@@ -2,7 +2,7 @@
 // the whole call: string in, diagnostics with LSP ranges out as JS objects), and the same work
 // natively (wasm/examples/native_keystroke.rs, release). Each iteration edits one character of
 // a queue name, as typing does, so no answer can be cached.
-// Usage: node bench/keystroke.mjs [--no-native]
+// Usage: node bench/keystroke.mjs [--no-native]   (npm run bench)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +13,8 @@ import { manifest200 } from './manifest.mjs';
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 const repo = dirname(here);
 const target = process.env.CARGO_TARGET_DIR || join(repo, 'target');
-const { lint } = createRequire(import.meta.url)(join(here, 'pkg', 'node'));
+// SCALECORE_WASM_NODE_PKG: another build of pkg/node to measure (e.g. a speed-optimised one).
+const { lint } = createRequire(import.meta.url)(process.env.SCALECORE_WASM_NODE_PKG || join(here, 'pkg', 'node'));
 
 const text = manifest200(repo);
 const at = text.indexOf('queueName: orders0') + 'queueName: orders0'.length - 1;

@@ -131,3 +131,17 @@ test('the import-free ABI module works with no glue, as ABI.md shows', async () 
   assert.deepStrictEqual(call(simulate, scenario), simulateGolden['examples/seed-servicebus-queue.json']);
   assert.equal(call(simulate, '{').error.kind, 'scenario');
 });
+
+test('pkg/web (the size-optimised build) gives the same answers on every golden entry', async () => {
+  const { pathToFileURL } = require('node:url');
+  const web = await import(pathToFileURL(path.join(__dirname, '..', 'pkg', 'web', 'scalecore_wasm.js')).href);
+  web.initSync({ module: fs.readFileSync(path.join(__dirname, '..', 'pkg', 'web', 'scalecore_wasm_bg.wasm')) });
+  for (const [file, want] of Object.entries(lintGolden)) {
+    const text = fs.readFileSync(path.join(repo, file), 'utf8');
+    assert.deepStrictEqual(web.lint(text).map(({ range, ...d }) => d), want, file);
+  }
+  for (const [file, want] of Object.entries(simulateGolden)) {
+    const text = fs.readFileSync(path.join(repo, file), 'utf8');
+    assert.deepStrictEqual(web.simulate(text), want, file);
+  }
+});
