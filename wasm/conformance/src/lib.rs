@@ -1,0 +1,1 @@
+//! See tests/abi.rs: the golden answers through the Wasm ABI under wasmtime.
