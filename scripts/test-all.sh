@@ -27,6 +27,9 @@ step "Node package and language server (node/)"
 step "Python package (python/)"
 ./python/scripts/test.sh
 
+step "Wasm package, portal page, wasmtime conformance, browser test (wasm/)"
+./wasm/scripts/test.sh
+
 step "contract checks from shared/ (the CLI as outside tools drive it)"
 shared="$root/../shared/checks"
 if [ -d "$shared" ]; then
