@@ -51,7 +51,7 @@ pub static TOO_DEEP: Rule = input_rule(
     "nesting-too-deep",
     Severity::Error,
     "mappings and sequences are nested deeper than the limit",
-    "",
+    "no Kubernetes object nests this deep; check for runaway brackets or generated input",
 );
 pub static ALIAS_BOMB: Rule = input_rule(
     "KEDA0005",
@@ -86,7 +86,7 @@ pub static NOT_AN_OBJECT: Rule = input_rule(
     "not-a-kubernetes-object",
     Severity::Info,
     "the document is not a Kubernetes object (no apiVersion and kind); it is skipped",
-    "",
+    "add apiVersion and kind, or leave the file out of the paths linted",
 );
 pub static WRONG_API_VERSION: Rule = input_rule(
     "KEDA0011",

@@ -58,7 +58,7 @@ pub static INVALID_PARAMETER: Rule = scaler_rule(
     "invalid-trigger-parameter",
     Severity::Error,
     "the scaler cannot use a metadata value (wrong number, boolean, allowed value, combination)",
-    "",
+    "change the value as the message says; the scaler's page in KEDA's docs lists what each parameter takes",
 );
 pub static REMOVED_PARAMETER: Rule = scaler_rule(
     "KEDA2004",
@@ -86,14 +86,14 @@ pub static OPERATOR_ENVIRONMENT: Rule = scaler_rule(
     "needs-operator-environment",
     Severity::Warning,
     "the value works only if the KEDA operator's own environment provides something",
-    "",
+    "set what the operator would supply explicitly on the trigger (for a private cloud: cloud: Private and endpointSuffix)",
 );
 pub static INEFFECTIVE_METADATA: Rule = scaler_rule(
     "KEDA2008",
     "ineffective-trigger-metadata",
     Severity::Warning,
     "KEDA accepts the metadata but ignores it or does not do what it seems to",
-    "",
+    "remove it, or use the parameter KEDA actually reads (the message names it)",
 );
 pub static DEPRECATED_PARAMETER: Rule = scaler_rule(
     "KEDA2009",

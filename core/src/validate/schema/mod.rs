@@ -71,28 +71,28 @@ pub static MINIMUM: Rule = schema_rule(
     "KEDA0104",
     "below-minimum",
     "a number is below the minimum the CRD allows",
-    "",
+    "raise the value to the minimum the message names",
     Check::Walker,
 );
 pub static MAXIMUM: Rule = schema_rule(
     "KEDA0105",
     "above-maximum",
     "a number is above the maximum the CRD allows",
-    "",
+    "lower the value to the maximum the message names",
     Check::Walker,
 );
 pub static MIN_LENGTH: Rule = schema_rule(
     "KEDA0106",
     "string-too-short",
     "a string is shorter than the CRD allows (usually: it must not be empty)",
-    "",
+    "give the field a value, or remove it if it is optional",
     Check::Walker,
 );
 pub static MIN_ITEMS: Rule = schema_rule(
     "KEDA0107",
     "too-few-items",
     "a list has fewer items than the CRD requires (usually: it must not be empty)",
-    "",
+    "add at least one item (a ScaledObject needs at least one trigger)",
     Check::Walker,
 );
 pub static UNKNOWN_FIELD: Rule = schema_rule(
@@ -113,7 +113,7 @@ pub static QUANTITY: Rule = schema_rule(
     "KEDA0110",
     "invalid-quantity",
     "a string is not a Kubernetes quantity (`500m`, `1Gi`, `0.5`)",
-    "",
+    "write a number with an optional suffix: m, k, M, G, Ki, Mi, Gi, ...",
     Check::Walker,
 );
 pub static DUPLICATE_ITEM: Rule = schema_rule(
@@ -141,7 +141,7 @@ pub static LABEL: Rule = schema_rule(
     "KEDA0114",
     "invalid-label-or-annotation",
     "a label or annotation key, or a label value, is not valid Kubernetes syntax",
-    "",
+    "keys are [prefix/]name with letters, digits, '-', '_', '.' (name at most 63); label values at most 63 such characters",
     Check::Walker,
 );
 
