@@ -149,3 +149,74 @@ fn clean_input_exits_0() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors, 0 warnings in 1 file"), "{out}");
 }
+
+fn repo(path: &str) -> String {
+    format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn simulate_seed_reaches_ten_and_returns_to_zero() {
+    let (code, out, err) = scalecore(
+        &[
+            "simulate",
+            "--format",
+            "json",
+            &repo("examples/seed-servicebus-queue.json"),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let replicas: Vec<i64> = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| s["replicas"].as_i64().unwrap_or(-1))
+        .collect();
+    assert_eq!(replicas.iter().max(), Some(&10));
+    assert_eq!(replicas.last(), Some(&0));
+    let first_hpa = v["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["loop"] == "hpa" && s["replicas"] == 4)
+        .expect("an HPA step to 4");
+    assert!(first_hpa["reason"]
+        .as_str()
+        .unwrap_or("")
+        .contains("scale-up limit max(2*1,4)=4"));
+}
+
+#[test]
+fn simulate_unmet_expectation_exits_1_and_bad_scenario_exits_2() {
+    let text = std::fs::read_to_string(repo("examples/seed-servicebus-queue.json")).expect("seed");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v["expect"] = serde_json::json!([{"t": 35, "replicas": 7}]);
+    let (code, _, err) = scalecore(&["simulate", "-"], Some(v.to_string().as_bytes()));
+    assert_eq!(code, 1);
+    assert!(err.contains("t=35") && err.contains("expected 7"), "{err}");
+    let (code, out, err) = scalecore(&["simulate", "-"], Some(b"{\"manifest\": 5}"));
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("scenario is not valid"), "{err}");
+}
+
+#[test]
+fn simulate_csv_has_a_header_and_a_row_per_step() {
+    let (code, out, _) = scalecore(
+        &[
+            "simulate",
+            "--format",
+            "csv",
+            &repo("examples/seed-servicebus-queue.json"),
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("t,loop,replicas,active,fallback,queueLength,readyPods,reason")
+    );
+    assert!(lines.count() > 40);
+}
