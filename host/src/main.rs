@@ -39,8 +39,10 @@ enum Command {
     /// Every step reports the desired replicas and why. Exit status: 0 ok, 1 an `expect`
     /// row did not hold, 2 could not run.
     Simulate(simulate_cmd::SimulateArgs),
-    /// List every rule: code, severity, source, summary.
+    /// List every rule (code, severity, source, summary), or explain one: `scalecore rules KEDA4001`.
     Rules {
+        /// A rule code to explain.
+        code: Option<String>,
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
         format: RulesFormat,
     },
@@ -58,11 +60,37 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint_cmd::run(&args),
         Command::Simulate(args) => simulate_cmd::run(&args),
-        Command::Rules { format } => {
+        Command::Rules {
+            code: Some(code), ..
+        } => explain(&code),
+        Command::Rules { code: None, format } => {
             print_rules(format);
             ExitCode::SUCCESS
         }
     }
+}
+
+fn explain(code: &str) -> ExitCode {
+    let Some(r) = scalecore::rules::by_code(&code.to_ascii_uppercase()) else {
+        eprintln!("scalecore: no rule {code:?}; `scalecore rules` lists them");
+        return ExitCode::from(2);
+    };
+    println!(
+        "{} {} ({}, {})",
+        r.code,
+        r.name,
+        r.severity.as_str(),
+        r.source.as_str()
+    );
+    println!("  {}", r.summary);
+    if !r.help.is_empty() {
+        println!("  help: {}", r.help);
+    }
+    match r.until {
+        Some(u) => println!("  applies to KEDA {} up to (not including) {u}", r.since),
+        None => println!("  applies to KEDA {} and later", r.since),
+    }
+    ExitCode::SUCCESS
 }
 
 fn print_rules(format: RulesFormat) {

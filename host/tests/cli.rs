@@ -220,3 +220,17 @@ fn simulate_csv_has_a_header_and_a_row_per_step() {
     );
     assert!(lines.count() > 40);
 }
+
+#[test]
+fn rules_explains_one_code() {
+    let (code, out, _) = scalecore(&["rules", "keda1004"], None);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("KEDA1004 "), "{out}");
+    assert!(
+        out.contains("help: lower minReplicaCount or raise maxReplicaCount"),
+        "{out}"
+    );
+    let (code, _, err) = scalecore(&["rules", "KEDA9999"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule"), "{err}");
+}
