@@ -1,7 +1,7 @@
 //! `azure-servicebus`: the typed config KEDA builds from a trigger
 //! (`pkg/scalers/azure_servicebus_scaler.go`), its metric, regex matching and aggregation.
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use super::cloud;
 use super::typed::{self, Order};
