@@ -210,16 +210,56 @@ pub enum RegexCheck {
 }
 
 pub fn regex_check(pattern: &str) -> RegexCheck {
-    if go_repeat_too_large(pattern) {
+    let pattern = re2_quoted(pattern);
+    if go_repeat_too_large(&pattern) {
         return RegexCheck::Invalid;
     }
-    match regex_lite::Regex::new(pattern) {
+    match regex_lite::Regex::new(&pattern) {
         Ok(_) => RegexCheck::Valid,
         // RE2 accepts `\pL` and `\p{Greek}`; this engine has no Unicode tables, so such a
         // pattern is left unjudged rather than called invalid.
         Err(e) if e.to_string().contains("Unicode character classes") => RegexCheck::Unsupported,
         Err(_) => RegexCheck::Invalid,
     }
+}
+
+/// RE2's `\Q...\E` (literal text, to the end when `\E` is missing), written as escapes
+/// the engine here understands.
+pub fn re2_quoted(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains("\\Q") {
+        return std::borrow::Cow::Borrowed(pattern);
+    }
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut rest = pattern;
+    while let Some(i) = find_unescaped_q(rest) {
+        out.push_str(&rest[..i]);
+        let quoted = &rest[i + 2..];
+        let (literal, after) = match quoted.find("\\E") {
+            Some(e) => (&quoted[..e], &quoted[e + 2..]),
+            None => (quoted, ""),
+        };
+        out.push_str(&regex_lite::escape(literal));
+        rest = after;
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Byte index of the first `\Q` that is not itself an escaped backslash followed by `Q`.
+fn find_unescaped_q(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'\\' {
+            if b[i + 1] == b'Q' {
+                return Some(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// RE2 rejects repeat counts above 1000 (`a{1001}`), which the `regex` crate allows.
@@ -319,6 +359,11 @@ mod tests {
         assert_eq!(regex_check("a\\{1001}"), RegexCheck::Valid);
         // Valid in Go, beyond this engine: unjudged, never called invalid.
         assert_eq!(regex_check("\\pL+"), RegexCheck::Unsupported);
+        assert_eq!(regex_check("\\Qorders.v1\\E-.*"), RegexCheck::Valid);
+        assert_eq!(regex_check("\\Q(unclosed"), RegexCheck::Valid);
+        assert_eq!(regex_check("\\Qa{1001}\\E"), RegexCheck::Valid);
+        assert_eq!(regex_check("\\\\Q("), RegexCheck::Invalid);
+        assert_eq!(re2_quoted("a\\Qb.c\\Ed"), "ab\\.cd");
     }
 
     #[test]

@@ -312,6 +312,9 @@ pub fn whole_name_regex(pattern: &str) -> Result<Option<Regex>, ()> {
     match super::regex_check(pattern) {
         super::RegexCheck::Invalid => Err(()),
         super::RegexCheck::Unsupported => Ok(None),
-        super::RegexCheck::Valid => Ok(Regex::new(&format!("^(?:{pattern})$")).ok()),
+        super::RegexCheck::Valid => {
+            let pattern = super::re2_quoted(pattern);
+            Ok(Regex::new(&format!("^(?:{pattern})$")).ok())
+        }
     }
 }
