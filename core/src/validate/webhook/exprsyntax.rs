@@ -36,7 +36,7 @@ fn binary_precedence(op: &str) -> Option<(u16, bool)> {
 }
 
 /// Builtins whose arguments after the first are predicates (closures over `#`).
-const PREDICATE_BUILTINS: &[&str] = &[
+pub(super) const PREDICATE_BUILTINS: &[&str] = &[
     "all",
     "none",
     "any",

@@ -4,7 +4,7 @@
 //! `float()` refuses booleans, a condition must be boolean). Types follow Go's checker;
 //! wherever it would know less (an unknown type), nothing is reported.
 
-use super::exprsyntax::{Expr, ExprError};
+use super::exprsyntax::{Expr, ExprError, PREDICATE_BUILTINS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ty {
@@ -43,23 +43,13 @@ impl Ty {
     }
 }
 
-/// Every builtin of expr v1.17 (a name among these is never "unknown").
-const BUILTINS: &[&str] = &[
-    "all",
-    "none",
-    "any",
-    "one",
-    "filter",
-    "map",
-    "find",
-    "findIndex",
-    "findLast",
-    "findLastIndex",
-    "count",
-    "sum",
-    "groupBy",
-    "sortBy",
-    "reduce",
+fn is_builtin(name: &str) -> bool {
+    PREDICATE_BUILTINS.contains(&name) || OTHER_BUILTINS.contains(&name)
+}
+
+/// The builtins of expr v1.17 besides the predicate ones (`all`, `map`, ...), which
+/// exprsyntax lists; a name among either is never "unknown".
+const OTHER_BUILTINS: &[&str] = &[
     "len",
     "type",
     "abs",
@@ -211,7 +201,7 @@ impl Checker<'_> {
                 if self.env.contains(&name.as_str()) {
                     return self.error(*at, format!("cannot redeclare {name}"));
                 }
-                if BUILTINS.contains(&name.as_str()) {
+                if is_builtin(name.as_str()) {
                     return self.error(*at, format!("cannot redeclare builtin {name}"));
                 }
                 if self.scopes.iter().any(|(n, _)| n == name) {
@@ -241,7 +231,7 @@ impl Checker<'_> {
         if self.env.contains(&name) {
             return Ty::Float;
         }
-        if BUILTINS.contains(&name) {
+        if is_builtin(name) {
             return Ty::Func;
         }
         self.error(at, format!("unknown name {name}"))
@@ -348,7 +338,7 @@ impl Checker<'_> {
     }
 
     fn call(&mut self, name: &str, args: &[Expr], at: usize) -> Ty {
-        if !BUILTINS.contains(&name) && !self.scopes.iter().any(|(n, _)| n == name) {
+        if !is_builtin(name) && !self.scopes.iter().any(|(n, _)| n == name) {
             if self.env.contains(&name) {
                 for a in args {
                     self.visit(a);
