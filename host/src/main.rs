@@ -4,6 +4,7 @@
 mod format;
 mod inputs;
 mod lint_cmd;
+mod run;
 mod simulate_cmd;
 
 use std::process::ExitCode;
@@ -39,6 +40,13 @@ enum Command {
     /// Every step reports the desired replicas and why. Exit status: 0 ok, 1 an `expect`
     /// row did not hold, 2 could not run.
     Simulate(simulate_cmd::SimulateArgs),
+    /// Run in the cluster: watch ScaledObjects, poll Azure Service Bus, scale the targets.
+    ///
+    /// Uses KEDA's CRDs and manifests unchanged (keda.sh/v1alpha1). Every decision comes
+    /// from the same engine as `scalecore simulate`. Serves /metrics, /healthz and /readyz;
+    /// holds a Lease so that only one replica writes. `--dry-run` decides and logs without
+    /// writing, to run beside an existing KEDA before switching.
+    Run(Box<run::RunArgs>),
     /// List every rule (code, severity, source, summary), or explain one: `scalecore rules KEDA4001`.
     Rules {
         /// A rule code to explain.
@@ -60,6 +68,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Lint(args) => lint_cmd::run(&args),
         Command::Simulate(args) => simulate_cmd::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Rules {
             code: Some(code), ..
         } => explain(&code),

@@ -1,0 +1,345 @@
+//! `scalecore run`: the in-cluster host. Watches KEDA's ScaledObjects, polls Azure Service Bus,
+//! and scales the targets through `/scale`, with every decision made by the core's engine.
+
+mod clock;
+mod controller;
+mod kubeapi;
+mod objects;
+mod telemetry;
+mod triggers;
+mod worker;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::Client;
+use scalecore::validate::LintOptions;
+use tokio::sync::broadcast;
+
+pub use clock::Clock;
+pub use telemetry::Metrics;
+pub use worker::Decision;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct RunArgs {
+    /// kubeconfig to use; without it: $KUBECONFIG, ~/.kube/config, then the in-cluster
+    /// service account.
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Only ScaledObjects (and TriggerAuthentications) of this namespace.
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Shadow mode: poll and decide, log every decision, write nothing to the cluster.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Where /metrics, /healthz and /readyz are served.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8080")]
+    pub metrics_addr: SocketAddr,
+    /// Run without a Lease (only when exactly one host runs).
+    #[arg(long)]
+    pub no_leader_election: bool,
+    #[arg(long, value_name = "NAME", default_value = "scalecore-leader")]
+    pub lease_name: String,
+    /// Namespace of the Lease; default: $POD_NAMESPACE, else `default`.
+    #[arg(long, value_name = "NS")]
+    pub lease_namespace: Option<String>,
+    /// Seconds a leader holds the Lease without renewing it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub lease_duration: u64,
+    /// This host's name in the Lease and in Events; default: $POD_NAME, else $HOSTNAME.
+    #[arg(long, value_name = "NAME")]
+    pub identity: Option<String>,
+    /// The HPA controller's sync period, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 15)]
+    pub hpa_sync_period: i64,
+    /// Per-attempt timeout of Azure calls (KEDA_HTTP_DEFAULT_TIMEOUT), milliseconds.
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "KEDA_HTTP_DEFAULT_TIMEOUT",
+        default_value_t = 3000
+    )]
+    pub http_timeout: u64,
+    /// Namespace whose Secrets ClusterTriggerAuthentications read.
+    #[arg(
+        long,
+        value_name = "NS",
+        env = "KEDA_CLUSTER_OBJECT_NAMESPACE",
+        default_value = "keda"
+    )]
+    pub cluster_object_namespace: String,
+    /// PEM file of extra CA certificates to trust for Azure endpoints (a TLS-inspecting
+    /// proxy, a private cloud). $SSL_CERT_FILE is honoured too.
+    #[arg(long, value_name = "PATH")]
+    pub azure_ca_file: Option<PathBuf>,
+    /// Whose webhook rules decide which ScaledObjects are refused.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub keda_version: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("cannot load the kubeconfig: {0}")]
+    Kubeconfig(String),
+    #[error("cannot reach Kubernetes: {0}")]
+    Client(#[from] kube::Error),
+    #[error("cannot serve metrics on {addr}: {source}")]
+    Metrics {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot set up the Azure client: {0}")]
+    Azure(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Everything `serve` needs besides the Kubernetes client.
+pub struct Settings {
+    pub namespace: Option<String>,
+    pub dry_run: bool,
+    pub metrics_addr: Option<SocketAddr>,
+    pub leader_election: Option<LeaseSettings>,
+    pub hpa_sync_period: i64,
+    pub cluster_object_namespace: String,
+    pub identity: String,
+    pub azure: scalecore_azure::ClientOptions,
+    pub lint: LintOptions,
+    pub clock: Clock,
+}
+
+pub struct LeaseSettings {
+    pub name: String,
+    pub namespace: String,
+    pub duration: u64,
+}
+
+/// Installs the one TLS provider every client in the process shares.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub fn run(args: &RunArgs) -> ExitCode {
+    install_tls_provider();
+    init_logging(args.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("scalecore: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run_async(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "scalecore run stopped");
+            eprintln!("scalecore: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+async fn client(kubeconfig: Option<&PathBuf>) -> Result<Client, RunError> {
+    let config = match kubeconfig {
+        Some(path) => {
+            let kc =
+                Kubeconfig::read_from(path).map_err(|e| RunError::Kubeconfig(e.to_string()))?;
+            kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+                .await
+                .map_err(|e| RunError::Kubeconfig(e.to_string()))?
+        }
+        None => kube::Config::infer()
+            .await
+            .map_err(|e| RunError::Kubeconfig(e.to_string()))?,
+    };
+    Ok(Client::try_from(config)?)
+}
+
+async fn run_async(args: &RunArgs) -> Result<(), RunError> {
+    let client = client(args.kubeconfig.as_ref()).await?;
+    let identity = args
+        .identity
+        .clone()
+        .or_else(|| std::env::var("POD_NAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| format!("scalecore-{}", std::process::id()));
+    let mut azure = scalecore_azure::ClientOptions {
+        timeout: Duration::from_millis(args.http_timeout.max(1)),
+        ..scalecore_azure::ClientOptions::default()
+    };
+    if let Some(path) = &args.azure_ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| RunError::Azure(format!("cannot read {}: {e}", path.display())))?;
+        azure.extra_root_certs_pem.push(pem);
+    }
+    let mut lint = LintOptions::default();
+    if let Some(v) = &args.keda_version {
+        lint.keda_version = v
+            .parse()
+            .map_err(|_| RunError::Other(format!("--keda-version {v:?} is not X.Y.Z")))?;
+    }
+    let settings = Settings {
+        namespace: args.namespace.clone(),
+        dry_run: args.dry_run,
+        metrics_addr: Some(args.metrics_addr),
+        // Shadow mode writes nothing, so it needs no Lease either.
+        leader_election: (!args.no_leader_election && !args.dry_run).then(|| LeaseSettings {
+            name: args.lease_name.clone(),
+            namespace: args
+                .lease_namespace
+                .clone()
+                .or_else(|| std::env::var("POD_NAMESPACE").ok())
+                .unwrap_or_else(|| "default".into()),
+            duration: args.lease_duration.max(2),
+        }),
+        hpa_sync_period: args.hpa_sync_period.max(1),
+        cluster_object_namespace: args.cluster_object_namespace.clone(),
+        identity,
+        azure,
+        lint,
+        clock: Clock::new(1.0),
+    };
+    let (decisions, _) = broadcast::channel(1024);
+    serve(settings, client, decisions, shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    tracing::info!("shutting down");
+}
+
+/// The host itself, for `scalecore run` and `scalecore demo` alike.
+pub async fn serve(
+    settings: Settings,
+    client: Client,
+    decisions: broadcast::Sender<Decision>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), RunError> {
+    let metrics = Arc::new(Metrics::new());
+    if let Some(addr) = settings.metrics_addr {
+        let (local, _task) = telemetry::serve(addr, metrics.clone())
+            .await
+            .map_err(|source| RunError::Metrics { addr, source })?;
+        tracing::info!(%local, "serving /metrics, /healthz, /readyz");
+    }
+    let identity = scalecore_azure::WorkloadIdentityEnv::from_env();
+    let bus = scalecore_azure::ServiceBus::new(settings.azure.clone(), identity)
+        .map_err(|e| RunError::Azure(e.to_string()))?;
+    let kube = kubeapi::Kube::new(
+        client.clone(),
+        settings.cluster_object_namespace.clone(),
+        Some(settings.identity.clone()),
+    );
+    let shared = Arc::new(worker::Shared {
+        kube,
+        bus,
+        metrics: metrics.clone(),
+        clock: settings.clock,
+        dry_run: settings.dry_run,
+        hpa_sync_period: settings.hpa_sync_period,
+        decisions,
+    });
+    tokio::pin!(shutdown);
+    let Some(lease) = settings.leader_election else {
+        metrics.leader.set(1);
+        let c = controller::Controller::new(shared, settings.lint, settings.namespace);
+        c.run(shutdown).await;
+        return Ok(());
+    };
+    let manager = kube_lease_manager::LeaseManagerBuilder::new(client, &lease.name)
+        .with_namespace(&lease.namespace)
+        .with_identity(&settings.identity)
+        .with_duration(lease.duration)
+        .with_grace((lease.duration / 3).max(1))
+        .build()
+        .await
+        .map_err(|e| RunError::Other(format!("cannot set up the Lease: {e}")))?;
+    let (mut leading, lease_task) = manager.watch().await;
+    loop {
+        // Standby: wait to lead (or to be told to stop).
+        while !*leading.borrow_and_update() {
+            tracing::info!(lease = %lease.name, "waiting for the Lease");
+            tokio::select! {
+                _ = &mut shutdown => { drop(leading); let _ = lease_task.await; return Ok(()); }
+                r = leading.changed() => if r.is_err() {
+                    return Err(RunError::Other("the Lease manager stopped".into()));
+                },
+            }
+        }
+        tracing::info!(lease = %lease.name, identity = %settings.identity, "leading");
+        metrics.leader.set(1);
+        let c = controller::Controller::new(
+            shared.clone(),
+            settings.lint.clone(),
+            settings.namespace.clone(),
+        );
+        let mut lost = leading.clone();
+        let stop = async move {
+            while *lost.borrow_and_update() {
+                if lost.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        let mut finished = false;
+        tokio::select! {
+            _ = c.run(stop) => {}
+            _ = &mut shutdown => { finished = true; }
+        }
+        metrics.leader.set(0);
+        if finished {
+            // Dropping the receiver makes the manager release the Lease for a fast handover.
+            drop(leading);
+            let _ = lease_task.await;
+            return Ok(());
+        }
+        tracing::warn!(lease = %lease.name, "lost the Lease; standing by");
+    }
+}

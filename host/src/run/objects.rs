@@ -1,0 +1,306 @@
+//! KEDA objects as the API server serves them, read through the core.
+//!
+//! A ScaledObject is handed to the core's own loader and webhook rules, so the host accepts
+//! exactly what `scalecore lint` accepts and builds the same [`ScaledObjectSpec`] that
+//! `scalecore simulate` runs: the cluster and the simulation agree by construction.
+
+use std::collections::BTreeMap;
+
+use scalecore::diagnostic::{Diagnostic, Source};
+use scalecore::document::Kind;
+use scalecore::model::ScaledObjectSpec;
+use scalecore::validate::{self, LintOptions};
+use serde_json::Value;
+
+/// `spec.scaleTargetRef`, with KEDA's defaults (apps/v1 Deployment).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TargetRef {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub env_source_container_name: Option<String>,
+}
+
+impl TargetRef {
+    pub fn group_version(&self) -> (&str, &str) {
+        match self.api_version.split_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", self.api_version.as_str()),
+        }
+    }
+}
+
+/// What the host needs of one ScaledObject.
+#[derive(Clone, Debug)]
+pub struct ScaledObject {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub generation: i64,
+    pub spec: ScaledObjectSpec,
+    pub target: TargetRef,
+    /// `status.lastActiveTime` (Unix seconds): a restart continues the cooldown from here.
+    pub last_active_time: Option<i64>,
+    pub original_replica_count: Option<i64>,
+    /// What KEDA's admission webhook (or the CRD schema) would have refused.
+    pub rejected: Vec<Diagnostic>,
+}
+
+fn text(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(key)?;
+    }
+    cur.as_str().map(str::to_owned)
+}
+
+/// Reads a ScaledObject; `None` when the object has no name (not something the API serves).
+pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject> {
+    let name = text(obj, &["metadata", "name"])?;
+    let namespace = text(obj, &["metadata", "namespace"]).unwrap_or_else(|| "default".into());
+    // What the user wrote: the server's bookkeeping is not part of the document.
+    let mut doc = obj.clone();
+    if let Some(m) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
+        m.retain(|k, _| matches!(k.as_str(), "name" | "namespace" | "labels" | "annotations"));
+    }
+    if let Some(o) = doc.as_object_mut() {
+        o.remove("status");
+    }
+    let json = doc.to_string();
+    let rejected: Vec<Diagnostic> = validate::lint(&json, options)
+        .into_iter()
+        .filter(|d| d.is_error() && matches!(d.source, Source::Schema | Source::Webhook))
+        .collect();
+    let (bundle, _) = validate::load_bundle(&[json.as_str()], options);
+    let resource = bundle
+        .resources
+        .iter()
+        .find(|r| r.kind == Kind::ScaledObject)?;
+    let spec = ScaledObjectSpec::from_resource(resource);
+    let target = obj.pointer("/spec/scaleTargetRef");
+    let field = |k: &str| target.and_then(|t| t.get(k)).and_then(Value::as_str);
+    let target = TargetRef {
+        api_version: field("apiVersion")
+            .filter(|s| !s.is_empty())
+            .unwrap_or("apps/v1")
+            .to_owned(),
+        kind: field("kind")
+            .filter(|s| !s.is_empty())
+            .unwrap_or("Deployment")
+            .to_owned(),
+        name: field("name").unwrap_or_default().to_owned(),
+        env_source_container_name: field("envSourceContainerName")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+    };
+    Some(ScaledObject {
+        uid: text(obj, &["metadata", "uid"]).unwrap_or_default(),
+        generation: obj
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+        last_active_time: text(obj, &["status", "lastActiveTime"])
+            .and_then(|t| super::clock::parse_rfc3339(&t)),
+        original_replica_count: obj
+            .pointer("/status/originalReplicaCount")
+            .and_then(Value::as_i64),
+        namespace,
+        name,
+        spec,
+        target,
+        rejected,
+    })
+}
+
+/// `podIdentity` of a (Cluster)TriggerAuthentication.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodIdentity {
+    pub provider: String,
+    pub identity_id: Option<String>,
+    pub identity_tenant_id: Option<String>,
+    pub identity_authority_host: Option<String>,
+}
+
+/// `secretTargetRef[]` and `env[]` items: where one auth parameter comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamSource {
+    Secret {
+        name: String,
+        key: String,
+    },
+    Env {
+        name: String,
+        container: Option<String>,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TriggerAuthentication {
+    pub pod_identity: Option<PodIdentity>,
+    pub params: Vec<(String, ParamSource)>,
+}
+
+pub fn trigger_authentication(obj: &Value) -> TriggerAuthentication {
+    let spec = obj.get("spec").unwrap_or(&Value::Null);
+    let pod_identity = spec.get("podIdentity").map(|p| {
+        let field = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
+        PodIdentity {
+            provider: field("provider").unwrap_or_default(),
+            identity_id: field("identityId"),
+            identity_tenant_id: field("identityTenantId"),
+            identity_authority_host: field("identityAuthorityHost"),
+        }
+    });
+    let items = |k: &str| {
+        spec.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut params = Vec::new();
+    for s in items("secretTargetRef") {
+        if let (Some(p), Some(name), Some(key)) = (
+            text(&s, &["parameter"]),
+            text(&s, &["name"]),
+            text(&s, &["key"]),
+        ) {
+            params.push((p, ParamSource::Secret { name, key }));
+        }
+    }
+    for e in items("env") {
+        if let (Some(p), Some(name)) = (text(&e, &["parameter"]), text(&e, &["name"])) {
+            let container = text(&e, &["containerName"]).filter(|c| !c.is_empty());
+            params.push((p, ParamSource::Env { name, container }));
+        }
+    }
+    TriggerAuthentication {
+        pod_identity,
+        params,
+    }
+}
+
+/// Container env of a workload's pod template: plain values and `valueFrom` references.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerEnv {
+    pub values: BTreeMap<String, String>,
+    /// name -> (secret, key) for `valueFrom.secretKeyRef`.
+    pub secret_refs: BTreeMap<String, (String, String)>,
+    /// name -> (configMap, key) for `valueFrom.configMapKeyRef`.
+    pub config_map_refs: BTreeMap<String, (String, String)>,
+}
+
+/// The env KEDA resolves for a trigger: the named container, else the first one.
+pub fn container_env(workload: &Value, container: Option<&str>) -> ContainerEnv {
+    let containers = workload
+        .pointer("/spec/template/spec/containers")
+        .and_then(Value::as_array);
+    let chosen = containers.and_then(|cs| match container {
+        Some(n) => cs.iter().find(|c| text(c, &["name"]).as_deref() == Some(n)),
+        None => cs.first(),
+    });
+    let mut env = ContainerEnv::default();
+    let Some(items) = chosen.and_then(|c| c.get("env")).and_then(Value::as_array) else {
+        return env;
+    };
+    for e in items {
+        let Some(name) = text(e, &["name"]) else {
+            continue;
+        };
+        if let Some(v) = text(e, &["value"]) {
+            env.values.insert(name, v);
+        } else if let (Some(s), Some(k)) = (
+            text(e, &["valueFrom", "secretKeyRef", "name"]),
+            text(e, &["valueFrom", "secretKeyRef", "key"]),
+        ) {
+            env.secret_refs.insert(name, (s, k));
+        } else if let (Some(c), Some(k)) = (
+            text(e, &["valueFrom", "configMapKeyRef", "name"]),
+            text(e, &["valueFrom", "configMapKeyRef", "key"]),
+        ) {
+            env.config_map_refs.insert(name, (c, k));
+        }
+    }
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_the_seed_scaled_object_with_defaults() {
+        let so = json!({
+            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "orders", "namespace": "shop", "uid": "u1", "generation": 3,
+                         "managedFields": [{"manager": "kubectl"}]},
+            "spec": {"scaleTargetRef": {"name": "orders-worker"}, "minReplicaCount": 0,
+                     "maxReplicaCount": 10, "cooldownPeriod": 300,
+                     "triggers": [{"type": "azure-servicebus",
+                                   "metadata": {"queueName": "orders", "messageCount": "5", "namespace": "sb"},
+                                   "authenticationRef": {"name": "sb-auth"}}]},
+            "status": {"lastActiveTime": "2023-11-14T22:13:20Z", "originalReplicaCount": 2}
+        });
+        let so = scaled_object(&so, &LintOptions::default()).unwrap();
+        assert_eq!(so.target.api_version, "apps/v1");
+        assert_eq!(so.target.kind, "Deployment");
+        assert_eq!(so.target.name, "orders-worker");
+        assert_eq!(so.spec.max_replica_count, 10);
+        assert_eq!(so.spec.namespace, "shop");
+        assert_eq!(so.last_active_time, Some(1_700_000_000));
+        assert_eq!(so.original_replica_count, Some(2));
+        assert_eq!(so.generation, 3);
+        assert!(so.rejected.is_empty(), "{:?}", so.rejected);
+    }
+
+    #[test]
+    fn webhook_errors_are_kept() {
+        let so = json!({
+            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "bad", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"name": "w"}, "minReplicaCount": 5, "maxReplicaCount": 2,
+                     "triggers": [{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]}
+        });
+        let so = scaled_object(&so, &LintOptions::default()).unwrap();
+        assert!(
+            so.rejected.iter().any(|d| d.code == "KEDA1004"),
+            "{:?}",
+            so.rejected
+        );
+    }
+
+    #[test]
+    fn trigger_authentication_sources() {
+        let ta = trigger_authentication(&json!({"spec": {
+            "podIdentity": {"provider": "azure-workload", "identityId": "abc"},
+            "secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}],
+            "env": [{"parameter": "namespace", "name": "SB_NS"}]}}));
+        let p = ta.pod_identity.unwrap();
+        assert_eq!(p.provider, "azure-workload");
+        assert_eq!(p.identity_id.as_deref(), Some("abc"));
+        assert_eq!(ta.params.len(), 2);
+        assert_eq!(
+            ta.params[0],
+            (
+                "connection".into(),
+                ParamSource::Secret {
+                    name: "sb".into(),
+                    key: "conn".into()
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn container_env_picks_named_or_first() {
+        let d = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "a", "env": [{"name": "X", "value": "1"}]},
+            {"name": "b", "env": [{"name": "CONN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]}}}});
+        assert_eq!(
+            container_env(&d, None).values.get("X").map(String::as_str),
+            Some("1")
+        );
+        let b = container_env(&d, Some("b"));
+        assert_eq!(b.secret_refs.get("CONN"), Some(&("s".into(), "k".into())));
+    }
+}
