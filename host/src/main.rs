@@ -1,6 +1,7 @@
 //! `scalecore`: lint KEDA documents in CI and terminals, simulate what KEDA and the HPA would
 //! do with a traffic pattern, and list the rules.
 
+mod demo;
 mod format;
 mod inputs;
 mod lint_cmd;
@@ -47,6 +48,12 @@ enum Command {
     /// holds a Lease so that only one replica writes. `--dry-run` decides and logs without
     /// writing, to run beside an existing KEDA before switching.
     Run(Box<run::RunArgs>),
+    /// The whole loop on this machine: Kubernetes and Azure stand-ins on loopback, the seed
+    /// applied, a producer and a worker, and the host scaling the Deployment over real HTTP.
+    ///
+    /// Time runs 10x faster (`--speed`), so the 5-minute cooldown ends within about a minute.
+    /// `--format json` prints one object per event: {"t", "queue", "replicas", "reason"}.
+    Demo(demo::DemoArgs),
     /// List every rule (code, severity, source, summary), or explain one: `scalecore rules KEDA4001`.
     Rules {
         /// A rule code to explain.
@@ -69,6 +76,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint_cmd::run(&args),
         Command::Simulate(args) => simulate_cmd::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Demo(args) => demo::run(&args),
         Command::Rules {
             code: Some(code), ..
         } => explain(&code),

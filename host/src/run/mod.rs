@@ -117,6 +117,8 @@ pub struct Settings {
     pub cluster_object_namespace: String,
     pub identity: String,
     pub azure: scalecore_azure::ClientOptions,
+    /// AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST.
+    pub workload_identity: scalecore_azure::WorkloadIdentityEnv,
     pub lint: LintOptions,
     pub clock: Clock,
 }
@@ -224,6 +226,7 @@ async fn run_async(args: &RunArgs) -> Result<(), RunError> {
         cluster_object_namespace: args.cluster_object_namespace.clone(),
         identity,
         azure,
+        workload_identity: scalecore_azure::WorkloadIdentityEnv::from_env(),
         lint,
         clock: Clock::new(1.0),
     };
@@ -269,8 +272,7 @@ pub async fn serve(
             .map_err(|source| RunError::Metrics { addr, source })?;
         tracing::info!(%local, "serving /metrics, /healthz, /readyz");
     }
-    let identity = scalecore_azure::WorkloadIdentityEnv::from_env();
-    let bus = scalecore_azure::ServiceBus::new(settings.azure.clone(), identity)
+    let bus = scalecore_azure::ServiceBus::new(settings.azure.clone(), settings.workload_identity)
         .map_err(|e| RunError::Azure(e.to_string()))?;
     let kube = kubeapi::Kube::new(
         client.clone(),

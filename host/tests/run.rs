@@ -1,0 +1,491 @@
+//! `scalecore run` as a separate process against the loopback stand-ins of Kubernetes and
+//! Azure: configured only through what a user sets (a kubeconfig, AZURE_* variables, a
+//! Private-cloud endpointSuffix, a CA file), talking real HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use scalecore_standin_azure::{AzureStandin, Fault};
+use scalecore_standin_kube::KubeStandin;
+use serde_json::{json, Value};
+
+const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+const SB: &str = "contoso-sb";
+
+struct Cluster {
+    k8s: KubeStandin,
+    azure: AzureStandin,
+    dir: PathBuf,
+}
+
+struct Host {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Host {
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // Give the reader thread a moment to drain the pipe.
+        std::thread::sleep(Duration::from_millis(100));
+        self.log()
+    }
+}
+
+impl Cluster {
+    async fn new(test: &str) -> Cluster {
+        let azure = AzureStandin::start().await.unwrap();
+        let k8s = KubeStandin::start().await.unwrap();
+        azure.add_client(TENANT, CLIENT_ID);
+        let dir = std::env::temp_dir().join(format!("scalecore-run-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
+        std::fs::write(dir.join("token"), azure.service_account_token()).unwrap();
+        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
+        k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "orders-worker", "namespace": "shop"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
+                     "template": {"metadata": {"labels": {"app": "w"}},
+                                  "spec": {"containers": [{"name": "worker", "image": "w:1",
+                                     "env": [{"name": "SB_CONN", "valueFrom": {"secretKeyRef": {"name": "sb", "key": "conn"}}}]}]}}}}))
+            .unwrap();
+        Cluster { k8s, azure, dir }
+    }
+
+    fn host(&self, extra: &[&str]) -> Host {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
+        cmd.arg("run")
+            .arg("--kubeconfig")
+            .arg(self.dir.join("kubeconfig"))
+            .arg("--azure-ca-file")
+            .arg(self.dir.join("ca.pem"))
+            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
+            .args(extra)
+            .env("AZURE_CLIENT_ID", CLIENT_ID)
+            .env("AZURE_TENANT_ID", TENANT)
+            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
+            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        Host { child, log }
+    }
+
+    fn scaled_object(&self, name: &str, extra_spec: Value, trigger: Value) {
+        let mut spec = json!({"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
+            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
+        for (k, v) in extra_spec.as_object().unwrap() {
+            spec[k] = v.clone();
+        }
+        self.k8s
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}),
+            )
+            .unwrap();
+    }
+
+    fn workload_identity_auth(&self) {
+        self.k8s
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+                "metadata": {"name": "sb-wi", "namespace": "shop"},
+                "spec": {"podIdentity": {"provider": "azure-workload"}}}),
+            )
+            .unwrap();
+    }
+
+    fn queue_trigger(&self, auth: &str) -> Value {
+        json!({"type": "azure-servicebus", "name": "orders",
+            "metadata": {"namespace": SB, "queueName": "orders", "messageCount": "5",
+                         "cloud": "Private", "endpointSuffix": self.azure.endpoint_suffix()},
+            "authenticationRef": {"name": auth}})
+    }
+
+    fn replicas(&self) -> i64 {
+        self.k8s
+            .get("apps/v1", "Deployment", "shop", "orders-worker")
+            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
+            .unwrap_or(-1)
+    }
+
+    fn status(&self, name: &str) -> Value {
+        self.k8s
+            .get("keda.sh/v1alpha1", "ScaledObject", "shop", name)
+            .and_then(|o| o.get("status").cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    /// Waits for `cond`, recording every replica count seen on the way.
+    async fn wait(
+        &self,
+        what: &str,
+        secs: u64,
+        mut cond: impl FnMut(&Cluster) -> bool,
+    ) -> Duration {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(secs) {
+            if cond(self) {
+                return start.elapsed();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("timed out waiting for {what}; replicas {}", self.replicas());
+    }
+}
+
+fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
+    status
+        .get("conditions")?
+        .as_array()?
+        .iter()
+        .find(|c| c["type"] == kind)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_with_workload_identity_scales_out_and_back_to_zero() {
+    let c = Cluster::new("seed").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 0);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("the host to poll", 20, |c| {
+        c.status("orders") != Value::Null
+    })
+    .await;
+    assert_eq!(c.replicas(), 0);
+
+    c.azure.set_queue(SB, "orders", 100);
+    let mut seen = Vec::new();
+    c.wait("10 replicas", 30, |c| {
+        let r = c.replicas();
+        if seen.last() != Some(&r) {
+            seen.push(r);
+        }
+        r == 10
+    })
+    .await;
+    // KEDA activates to 1, then the HPA grows by max(2x, +4) per sync up to ceil(100/5)=20 -> max 10.
+    assert_eq!(seen.first(), Some(&0), "{seen:?}");
+    assert_eq!(seen.get(1), Some(&1), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[1] >= w[0]), "{seen:?}");
+    let status = c.status("orders");
+    assert_eq!(
+        condition(&status, "Active").unwrap()["status"],
+        "True",
+        "{status}"
+    );
+    assert!(status["lastActiveTime"].is_string(), "{status}");
+
+    c.azure.set_queue(SB, "orders", 0);
+    let emptied = Instant::now();
+    c.wait("scale to zero after the cooldown", 30, |c| {
+        c.replicas() == 0
+    })
+    .await;
+    // cooldownPeriod 4 s counts from the last active poll.
+    assert!(
+        emptied.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        emptied.elapsed()
+    );
+
+    let reasons: Vec<String> = c
+        .k8s
+        .events()
+        .iter()
+        .filter_map(|e| e["reason"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "KEDAScaleTargetActivated"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r == "KEDAScaleTargetDeactivated"),
+        "{reasons:?}"
+    );
+    // One token served every poll.
+    assert!(c.azure.token_requests() >= 1);
+    assert!(
+        c.azure.token_requests() <= 2,
+        "{}",
+        c.azure.token_requests()
+    );
+    let log = host.stop();
+    assert!(
+        !log.contains(&c.azure.service_account_token()),
+        "the SA token leaked into the log"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_string_from_secret_subscription_and_no_secret_in_logs() {
+    let c = Cluster::new("conn").await;
+    let conn = c.azure.connection_string(SB);
+    c.k8s
+        .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sb", "namespace": "shop"},
+            "stringData": {"conn": conn}, "data": {"conn": base64(&conn)}}))
+        .unwrap();
+    c.k8s
+        .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "sb-conn", "namespace": "shop"},
+            "spec": {"secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}]}}))
+        .unwrap();
+    c.azure.set_subscription(SB, "events", "billing", 12);
+    c.scaled_object(
+        "billing",
+        json!({}),
+        json!({"type": "azure-servicebus", "metadata": {"topicName": "events", "subscriptionName": "billing", "messageCount": "5"},
+               "authenticationRef": {"name": "sb-conn"}}),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
+        .await;
+    let log = host.stop();
+    let key = conn
+        .split(';')
+        .find_map(|p| p.strip_prefix("SharedAccessKey="))
+        .unwrap();
+    assert!(!log.contains(key), "the SAS key leaked into the log");
+    assert!(!log.contains(&conn));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_errors_fall_back_after_failure_threshold() {
+    let c = Cluster::new("fallback").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 10);
+    c.scaled_object(
+        "orders",
+        json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
+        c.queue_trigger("sb-wi"),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("ceil(10/5) = 2 replicas", 30, |c| c.replicas() == 2)
+        .await;
+    c.azure.inject(Fault {
+        status: 500,
+        times: 10_000,
+        ..Fault::default()
+    });
+    c.wait("fallback to 6 replicas", 40, |c| c.replicas() == 6)
+        .await;
+    let status = c.status("orders");
+    assert_eq!(
+        condition(&status, "Fallback").unwrap()["status"],
+        "True",
+        "{status}"
+    );
+    let failures = status["health"]["s0-azure-servicebus-orders"]["numberOfFailures"].as_i64();
+    assert!(failures.unwrap() >= 3, "{status}");
+    drop(host);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_mid_cooldown_keeps_the_cooldown() {
+    let c = Cluster::new("restart").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 5);
+    c.scaled_object(
+        "orders",
+        json!({"cooldownPeriod": 8}),
+        c.queue_trigger("sb-wi"),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("1 replica", 30, |c| c.replicas() == 1).await;
+    c.azure.set_queue(SB, "orders", 0);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let last_active = c.status("orders")["lastActiveTime"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(host);
+    let _host = c.host(&["--no-leader-election"]);
+    let restarted = Instant::now();
+    c.wait("scale to zero", 30, |c| c.replicas() == 0).await;
+    // A host that forgot lastActiveTime would scale to zero at once; this one waits out the
+    // rest of the 8 s cooldown (about 6 s more, minus up to a second of rounding).
+    assert!(
+        restarted.elapsed() >= Duration::from_secs(3),
+        "{:?} (lastActiveTime {last_active})",
+        restarted.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hosts_elect_one_leader_and_fail_over() {
+    let c = Cluster::new("lease").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 0);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let lease = ["--lease-namespace", "shop", "--lease-duration", "3"];
+    let a = c.host(&[&lease[..], &["--identity", "host-a"]].concat());
+    c.wait("host-a to lead", 20, |_| a.log().contains("leading"))
+        .await;
+    let b = c.host(&[&lease[..], &["--identity", "host-b"]].concat());
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert!(
+        !b.log().contains("\"leading\"") && !b.log().contains(" leading"),
+        "{}",
+        b.log()
+    );
+    let holder = |c: &Cluster| {
+        c.k8s
+            .get(
+                "coordination.k8s.io/v1",
+                "Lease",
+                "shop",
+                "scalecore-leader",
+            )
+            .and_then(|l| {
+                l.pointer("/spec/holderIdentity")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+    };
+    assert_eq!(holder(&c).as_deref(), Some("host-a"));
+    drop(a);
+    c.wait("host-b to take over", 30, |c| {
+        holder(c).as_deref() == Some("host-b")
+    })
+    .await;
+    c.wait("host-b to log it", 10, |_| b.log().contains("leading"))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_decides_but_writes_nothing() {
+    let c = Cluster::new("dry").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 50);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host(&["--dry-run"]);
+    c.wait("a dry-run decision", 30, |_| {
+        host.log().contains("dry_run=true")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(c.replicas(), 0);
+    assert_eq!(c.status("orders"), Value::Null);
+    assert!(c.k8s.events().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_drop_410_and_conflicts_lose_nothing() {
+    let c = Cluster::new("watch").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 0);
+    let host = c.host(&["--no-leader-election"]);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    c.k8s.drop_watches();
+    c.k8s.compact();
+    // Created while the watch was gone: found by the relist after 410.
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    c.k8s.conflict_next(1);
+    c.azure.set_queue(SB, "orders", 5);
+    c.wait("1 replica despite a 409", 40, |c| c.replicas() == 1)
+        .await;
+    drop(host);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_scaled_by_another_hpa_is_refused() {
+    let c = Cluster::new("hpa").await;
+    c.workload_identity_auth();
+    c.k8s
+        .apply(json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "legacy", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "orders-worker"},
+                     "minReplicas": 1, "maxReplicas": 3}}))
+        .unwrap();
+    c.azure.set_queue(SB, "orders", 50);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("a refusal condition", 20, |c| {
+        condition(&c.status("orders"), "Ready")
+            .is_some_and(|r| r["reason"] == "ScaledObjectCheckFailed")
+    })
+    .await;
+    let ready = condition(&c.status("orders"), "Ready").unwrap().clone();
+    assert!(
+        ready["message"]
+            .as_str()
+            .unwrap()
+            .contains("already managed by the hpa 'legacy'"),
+        "{ready}"
+    );
+    assert_eq!(c.replicas(), 0);
+    drop(host);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_health_and_readiness_are_served() {
+    let c = Cluster::new("metrics").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 7);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("2 replicas", 30, |c| c.replicas() == 2).await;
+    let log = host.log();
+    let addr = log
+        .lines()
+        .find(|l| l.contains("serving /metrics"))
+        .and_then(|l| l.split("local=").nth(1))
+        .map(|s| s.split_whitespace().next().unwrap().to_owned())
+        .unwrap();
+    let get = |path: &str| -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let code = out[9..12].parse().unwrap();
+        (code, out)
+    };
+    assert_eq!(get("/healthz").0, 200);
+    assert_eq!(get("/readyz").0, 200);
+    let (code, body) = get("/metrics");
+    assert_eq!(code, 200);
+    assert!(
+        body.contains(r#"scalecore_scaler_metrics_value{namespace="shop",scaledObject="orders",trigger="0"} 7.0"#),
+        "{body}"
+    );
+    assert!(body.contains("scalecore_scale_decisions_total"), "{body}");
+}
+
+fn base64(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
