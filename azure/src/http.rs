@@ -34,8 +34,14 @@ impl From<ScalerError> for Failure {
 }
 
 /// Walks the error chain: reqwest's own text ("error sending request") says too little.
+/// The URL is left out: the caller names the endpoint.
 fn describe(e: &reqwest::Error) -> String {
-    let mut text = e.without_url_ref().to_string();
+    let mut text = e.to_string();
+    if let Some(url) = e.url() {
+        text = text
+            .replace(&format!(" for url ({url})"), "")
+            .replace(&format!(" ({url})"), "");
+    }
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         let part = s.to_string();
@@ -48,20 +54,6 @@ fn describe(e: &reqwest::Error) -> String {
     text
 }
 
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let text = self.to_string();
-        match self.url() {
-            Some(url) => text.replace(&format!(" ({url})"), ""),
-            None => text,
-        }
-    }
-}
-
 /// Sends one request and reads its whole body, within `timeout`, refusing bodies over
 /// `MAX_BODY_BYTES`. `endpoint` names the target in errors (never carries a secret).
 pub async fn exchange(
@@ -70,7 +62,10 @@ pub async fn exchange(
     timeout: Duration,
 ) -> Result<Reply, ScalerError> {
     let work = async {
-        let mut response = request.send().await.map_err(|e| transport(endpoint, &e))?;
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| transport(endpoint, timeout, &e))?;
         if response
             .content_length()
             .is_some_and(|n| n > MAX_BODY_BYTES as u64)
@@ -83,7 +78,7 @@ pub async fn exchange(
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| transport(endpoint, &e))?
+            .map_err(|e| transport(endpoint, timeout, &e))?
         {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(too_large(endpoint));
@@ -112,11 +107,11 @@ fn too_large(endpoint: &str) -> ScalerError {
     }
 }
 
-fn transport(endpoint: &str, e: &reqwest::Error) -> ScalerError {
+fn transport(endpoint: &str, timeout: Duration, e: &reqwest::Error) -> ScalerError {
     if e.is_timeout() {
         return ScalerError::Timeout {
             endpoint: endpoint.to_owned(),
-            timeout_ms: 0,
+            timeout_ms: timeout.as_millis(),
         };
     }
     ScalerError::Transport {
