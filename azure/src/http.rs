@@ -21,6 +21,8 @@ pub struct Reply {
 pub struct Failure {
     pub error: ScalerError,
     pub retry_after: Option<Duration>,
+    /// Whether another attempt may succeed.
+    pub transient: bool,
 }
 
 impl From<ScalerError> for Failure {
@@ -29,7 +31,11 @@ impl From<ScalerError> for Failure {
             ScalerError::Throttled { retry_after } => *retry_after,
             _ => None,
         };
-        Failure { error, retry_after }
+        Failure {
+            transient: error.is_transient(),
+            error,
+            retry_after,
+        }
     }
 }
 
@@ -157,7 +163,7 @@ where
             Ok(value) => return Ok(value),
             Err(failure) => failure,
         };
-        if n >= options.retries || !failure.error.is_transient() {
+        if n >= options.retries || !failure.transient {
             return Err(failure.error);
         }
         let backoff = options

@@ -247,6 +247,7 @@ async fn request_token(
                     200 => Ok(reply),
                     408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {
                         retry_after: http::retry_after(&reply.headers),
+                        transient: true,
                         error: entra_error(reply.status, &reply.body, identity, true),
                     }),
                     status => Err(entra_error(status, &reply.body, identity, false).into()),

@@ -351,6 +351,7 @@ impl Inner {
                 };
                 Err(Failure {
                     retry_after: http::retry_after(&reply.headers),
+                    transient: error.is_transient(),
                     error,
                 })
             },
