@@ -7,6 +7,8 @@ pub mod atom;
 mod auth;
 mod coalesce;
 pub mod connection_string;
+mod credential;
+mod entra;
 mod error;
 mod http;
 mod identity;

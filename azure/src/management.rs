@@ -1,45 +1,26 @@
 //! The management GETs (spec §3) and how their results become KEDA's metric value.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Duration;
 
 use scalecore::scalers::servicebus::{EntityType, ServiceBusConfig};
-use sha2::{Digest, Sha256};
 
 use crate::atom::{self, Document, Entity};
 use crate::auth::Auth;
 use crate::coalesce::{Coalescer, Outcome};
-use crate::connection_string::{self, SasCredential};
+use crate::credential::{self, Credential, Signatures, Target};
 use crate::error::ScalerError;
 use crate::http::{self, Failure};
-use crate::identity::{Identity, TokenCache, WorkloadIdentityEnv};
+use crate::identity::{TokenCache, WorkloadIdentityEnv};
 use crate::secret::Secret;
 use crate::stats::Counters;
-use crate::{sas, ClientOptions, API_VERSION};
+use crate::{ClientOptions, API_VERSION};
 
 /// The page size asked for when listing; a shorter page is the last.
 pub const PAGE_SIZE: usize = 100;
 /// 100 000 entities: beyond that a listing is refused rather than paged forever.
 const MAX_PAGES: usize = 1000;
-/// A signature is renewed this long before its `se`.
-const SAS_RENEW_MARGIN: Duration = Duration::from_secs(300);
-
-enum Credential {
-    SasKey { key_name: String, key: Secret },
-    SasVerbatim(Secret),
-    Bearer(Identity),
-}
-
-/// Where and as whom a request goes.
-struct Target {
-    host: String,
-    credential: Credential,
-    /// Separates cached results of different credentials (a hash, never the secret).
-    fingerprint: String,
-}
-
 #[derive(Clone)]
 enum Fetched {
     Count(i64),
@@ -51,29 +32,9 @@ pub struct Inner {
     options: ClientOptions,
     identity_env: WorkloadIdentityEnv,
     tokens: TokenCache,
-    signatures: Mutex<HashMap<String, (Instant, Secret)>>,
+    signatures: Signatures,
     results: Coalescer<Fetched>,
     pub stats: Counters,
-}
-
-fn digest_hex(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.as_bytes());
-        h.update([0u8]);
-    }
-    h.finalize()
-        .iter()
-        .take(12)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn valid_host(host: &str) -> bool {
-    !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
 }
 
 impl Inner {
@@ -86,55 +47,10 @@ impl Inner {
             options,
             identity_env,
             tokens: TokenCache::default(),
-            signatures: Mutex::new(HashMap::new()),
+            signatures: Signatures::default(),
             results: Coalescer::default(),
             stats: Counters::default(),
         })
-    }
-
-    fn target(&self, auth: &Auth) -> Result<Target, ScalerError> {
-        let target = match auth {
-            Auth::ConnectionString(text) => {
-                let parsed = connection_string::parse(text.expose())?;
-                match parsed.credential {
-                    SasCredential::Key { key_name, key } => Target {
-                        fingerprint: format!("sas:{}", digest_hex(&[&key_name, key.expose()])),
-                        host: parsed.host,
-                        credential: Credential::SasKey { key_name, key },
-                    },
-                    SasCredential::Signature(signature) => Target {
-                        fingerprint: format!("sig:{}", digest_hex(&[signature.expose()])),
-                        host: parsed.host,
-                        credential: Credential::SasVerbatim(signature),
-                    },
-                }
-            }
-            Auth::Workload {
-                fully_qualified_namespace,
-                identity_id,
-                tenant_id,
-                authority_host,
-            } => {
-                let identity = Identity::resolve(
-                    &self.identity_env,
-                    identity_id.as_deref(),
-                    tenant_id.as_deref(),
-                    authority_host.as_deref(),
-                )?;
-                Target {
-                    fingerprint: format!(
-                        "wi:{}|{}|{}",
-                        identity.authority, identity.tenant_id, identity.client_id
-                    ),
-                    host: fully_qualified_namespace.clone(),
-                    credential: Credential::Bearer(identity),
-                }
-            }
-        };
-        if !valid_host(&target.host) {
-            return Err(ScalerError::InvalidNamespace(target.host));
-        }
-        Ok(target)
     }
 
     pub async fn active_message_count(
@@ -143,7 +59,7 @@ impl Inner {
         auth: &Auth,
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
-        let target = self.target(auth)?;
+        let target = credential::target(auth, &self.identity_env)?;
         let topic = config.topic_name.as_str();
         let (segments, expected, not_found): (Vec<&str>, _, _) =
             match (config.use_regex, config.entity_type) {
@@ -365,7 +281,7 @@ impl Inner {
     async fn authorization(&self, target: &Target) -> Result<Secret, Failure> {
         match &target.credential {
             Credential::SasVerbatim(signature) => Ok(signature.clone()),
-            Credential::SasKey { key_name, key } => Ok(self.signature(target, key_name, key)),
+            Credential::SasKey { key_name, key } => Ok(self.signatures.get(target, key_name, key)),
             Credential::Bearer(identity) => {
                 let token = self
                     .tokens
@@ -376,31 +292,6 @@ impl Inner {
                 Ok(Secret::new(format!("Bearer {}", token.expose())))
             }
         }
-    }
-
-    /// One signature per namespace (`sr = https://<host>/`, a prefix of every resource
-    /// addressed), reused until 5 minutes before its expiry.
-    fn signature(&self, target: &Target, key_name: &str, key: &Secret) -> Secret {
-        let cache_key = format!("{}|{}", target.fingerprint, target.host);
-        let mut signatures = self.signatures.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((renew_at, value)) = signatures.get(&cache_key) {
-            if Instant::now() < *renew_at {
-                return value.clone();
-            }
-        }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let value = sas::sign(
-            &format!("https://{}/", target.host),
-            key_name,
-            key,
-            now + sas::SIGNATURE_LIFETIME_SECS,
-        );
-        let renew_at =
-            Instant::now() + Duration::from_secs(sas::SIGNATURE_LIFETIME_SECS) - SAS_RENEW_MARGIN;
-        signatures.insert(cache_key, (renew_at, value.clone()));
-        value
     }
 }
 
