@@ -217,3 +217,58 @@ async fn untrusted_certificate_is_refused() {
     assert!(matches!(err, ScalerError::Transport { .. }), "{err:?}");
     assert_eq!(standin.token_requests(), 0);
 }
+
+#[tokio::test]
+async fn a_refused_token_is_replaced_on_the_next_poll() {
+    let standin = standin().await;
+    let bus = ServiceBus::new(options(&standin), workload_env(&standin, "revoked")).unwrap();
+    let cfg = workload_config(&standin, "orders", "jobs");
+    let auth = Auth::workload(&cfg, None, None, None);
+    assert_eq!(
+        bus.active_message_count(&cfg, &auth, NO_CACHE)
+            .await
+            .unwrap(),
+        4
+    );
+    standin.revoke_tokens();
+    let err = bus
+        .active_message_count(&cfg, &auth, NO_CACHE)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ScalerError::Unauthorized { status: 401, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        bus.active_message_count(&cfg, &auth, NO_CACHE)
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(standin.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_polls_share_one_token_request() {
+    let standin = standin().await;
+    for i in 0..8 {
+        standin.set_queue("orders", &format!("q{i}"), i);
+    }
+    let bus = ServiceBus::new(options(&standin), workload_env(&standin, "shared-token")).unwrap();
+    let polls = (0..8).map(|i| {
+        let bus = bus.clone();
+        let cfg = workload_config(&standin, "orders", &format!("q{i}"));
+        tokio::spawn(async move {
+            let auth = Auth::workload(&cfg, None, None, None);
+            bus.active_message_count(&cfg, &auth, NO_CACHE).await
+        })
+    });
+    let counts: Vec<i64> = futures::future::join_all(polls)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().unwrap())
+        .collect();
+    assert_eq!(counts, (0..8).collect::<Vec<i64>>());
+    assert_eq!(standin.token_requests(), 1);
+    assert_eq!(standin.service_bus_requests().len(), 8);
+}

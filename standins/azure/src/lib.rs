@@ -259,6 +259,12 @@ impl AzureStandin {
         self.shared.state().token_lifetime = lifetime;
     }
 
+    /// Forgets every access token issued so far: Service Bus answers 401 to them, as to a
+    /// token revoked or issued before a key rollover.
+    pub fn revoke_tokens(&self) {
+        self.shared.state().tokens.clear();
+    }
+
     pub fn inject(&self, fault: Fault) {
         let times = fault.times;
         self.shared.state().faults.push_back((fault, times));
