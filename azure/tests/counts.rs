@@ -442,3 +442,58 @@ async fn different_credentials_do_not_share_results() {
         .await
         .is_err());
 }
+
+#[tokio::test]
+async fn regex_match_without_count_details_is_an_error() {
+    let standin = AzureStandin::start().await.unwrap();
+    standin.set_queue("ns", "work-1", 1);
+    standin.inject(Fault::missing_count_details());
+    let cs = standin.connection_string("ns");
+    let cfg = config(
+        &[("queueName", "work-.*"), ("useRegex", "true")],
+        Some(&cs),
+        None,
+    );
+    let err = client(&standin)
+        .active_message_count(&cfg, &Auth::connection_string(&cfg), NO_CACHE)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ScalerError::MissingCountDetails { .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_fixed_signature_is_sent_verbatim() {
+    let standin = AzureStandin::start().await.unwrap();
+    standin.set_queue("ns", "jobs", 2);
+    // A signature made elsewhere (here: by the client's signer, as a user would paste it).
+    let cs = standin.connection_string("ns");
+    let key = cs
+        .split(';')
+        .find_map(|p| p.strip_prefix("SharedAccessKey="))
+        .unwrap();
+    let se = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 3600;
+    let signature = scalecore_azure::sas::sign(
+        &format!("https://{}/", standin.host("ns")),
+        "RootManageSharedAccessKey",
+        &scalecore_azure::Secret::new(key),
+        se,
+    );
+    let fixed = format!(
+        "Endpoint=sb://{}/;SharedAccessSignature={}",
+        standin.host("ns"),
+        signature.expose()
+    );
+    let cfg = config(&[("queueName", "jobs")], Some(&fixed), None);
+    let n = client(&standin)
+        .active_message_count(&cfg, &Auth::connection_string(&cfg), NO_CACHE)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+}

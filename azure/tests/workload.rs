@@ -215,6 +215,10 @@ async fn untrusted_certificate_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, ScalerError::Transport { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("invalid peer certificate"),
+        "{err}"
+    );
     assert_eq!(standin.token_requests(), 0);
 }
 

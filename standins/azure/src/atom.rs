@@ -137,3 +137,62 @@ pub fn error(code: u16, detail: &str, host: &str, path: &str) -> String {
         escape(path.trim_start_matches('/'))
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_has_the_sample_shape() {
+        let d = Described {
+            kind: Kind::Subscription,
+            name: "a&b",
+            active: 5,
+            with_counts: true,
+        };
+        let xml = entry("ns.servicebus.localhost:1", "t/Subscriptions/a&b", &d);
+        assert!(xml.contains("<entry xmlns=\"http://www.w3.org/2005/Atom\">"));
+        assert!(xml.contains("<title type=\"text\">a&amp;b</title>"));
+        assert!(xml.contains("<SubscriptionDescription xmlns=\"http://schemas.microsoft.com/netservices/2010/10/servicebus/connect\""));
+        assert!(xml.contains("<CountDetails xmlns:d3p1=\"http://schemas.microsoft.com/netservices/2011/06/servicebus\"><d3p1:ActiveMessageCount>5</d3p1:ActiveMessageCount>"));
+        assert!(xml.contains("<MessageCount>8</MessageCount>"));
+        let without = entry(
+            "h",
+            "q",
+            &Described {
+                with_counts: false,
+                ..d
+            },
+        );
+        assert!(!without.contains("CountDetails"));
+    }
+
+    #[test]
+    fn subscription_feed_uses_a_prefix() {
+        let d = Described {
+            kind: Kind::Subscription,
+            name: "s",
+            active: 1,
+            with_counts: true,
+        };
+        let xml = feed(
+            "h",
+            "t/Subscriptions",
+            "Subscriptions",
+            &[("t/Subscriptions/s".to_owned(), d)],
+        );
+        assert!(xml.contains("<a:feed xmlns:a=\"http://www.w3.org/2005/Atom\">"));
+        assert!(xml.contains("<a:entry xml:base="));
+        assert!(xml.contains("<a:title type=\"text\">s</a:title>"));
+        assert!(xml.contains("<a:content type=\"application/xml\"><SubscriptionDescription"));
+        assert!(xml.ends_with("</a:feed>"));
+    }
+
+    #[test]
+    fn error_body_shape() {
+        assert_eq!(
+            error(401, "claim is empty", "ns.servicebus.localhost:1", "/$Resources/Queues"),
+            "<Error><Code>401</Code><Detail>claim is empty. TrackingId:00000000-0000-0000-0000-000000000000_G1, SystemTracker:ns.servicebus.localhost:1:$Resources/Queues, Timestamp:2026-01-01T00:00:00Z</Detail></Error>"
+        );
+    }
+}
