@@ -288,7 +288,13 @@ impl Inner {
                     .token(&self.client, &self.options, identity, || {
                         self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
                     })
-                    .await?;
+                    .await
+                    // The token request already had its own retries.
+                    .map_err(|error| Failure {
+                        error,
+                        retry_after: None,
+                        transient: false,
+                    })?;
                 Ok(Secret::new(format!("Bearer {}", token.expose())))
             }
         }

@@ -497,3 +497,26 @@ async fn a_fixed_signature_is_sent_verbatim() {
         .unwrap();
     assert_eq!(n, 2);
 }
+
+#[tokio::test]
+async fn after_shutdown_the_namespace_is_unreachable() {
+    let standin = AzureStandin::start().await.unwrap();
+    standin.set_queue("ns", "jobs", 2);
+    let cs = standin.connection_string("ns");
+    let cfg = config(&[("queueName", "jobs")], Some(&cs), None);
+    let bus = client(&standin);
+    assert_eq!(
+        bus.active_message_count(&cfg, &Auth::connection_string(&cfg), NO_CACHE)
+            .await
+            .unwrap(),
+        2
+    );
+    standin.shutdown();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A fresh client: no pooled connection to reuse.
+    let err = client(&standin)
+        .active_message_count(&cfg, &Auth::connection_string(&cfg), NO_CACHE)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScalerError::Transport { .. }), "{err:?}");
+}

@@ -276,3 +276,22 @@ async fn concurrent_polls_share_one_token_request() {
     assert_eq!(standin.token_requests(), 1);
     assert_eq!(standin.service_bus_requests().len(), 8);
 }
+
+#[tokio::test]
+async fn entra_down_costs_one_round_of_retries() {
+    let standin = standin().await;
+    standin.inject(Fault::status(503).on_token_endpoint().times(10));
+    let bus = ServiceBus::new(options(&standin), workload_env(&standin, "down")).unwrap();
+    let cfg = workload_config(&standin, "orders", "jobs");
+    let err = bus
+        .active_message_count(&cfg, &Auth::workload(&cfg, None, None, None), NO_CACHE)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScalerError::Token { .. }), "{err:?}");
+    assert_eq!(
+        standin.token_requests(),
+        4,
+        "1 attempt + 3 retries, not retried again outside"
+    );
+    assert!(standin.service_bus_requests().is_empty());
+}

@@ -113,7 +113,7 @@ impl Shared {
 pub struct AzureStandin {
     shared: Arc<Shared>,
     ca_pem: Vec<u8>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
 }
 
 impl std::fmt::Debug for AzureStandin {
@@ -143,7 +143,7 @@ impl AzureStandin {
         Ok(AzureStandin {
             shared,
             ca_pem: tls.ca_pem,
-            stop: Some(stop),
+            stop: Mutex::new(Some(stop)),
         })
     }
 
@@ -292,8 +292,9 @@ impl AzureStandin {
     }
 
     /// Stops accepting connections and closes open ones.
-    pub fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
+    pub fn shutdown(&self) {
+        let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(stop) = stop {
             let _ = stop.send(());
         }
     }
