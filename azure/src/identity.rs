@@ -102,6 +102,13 @@ impl Identity {
         if !authority.ends_with('/') {
             authority.push('/');
         }
+        // The assertion is a credential: it only travels over TLS.
+        if !authority.to_ascii_lowercase().starts_with("https://") {
+            return Err(ScalerError::Token {
+                code: "invalid authority".to_owned(),
+                hint: format!("authority host {authority:?} must be an https:// URL"),
+            });
+        }
         if tenant_id.is_empty()
             || !tenant_id
                 .chars()
@@ -336,6 +343,12 @@ mod tests {
             "https://login.example/env-tenant/oauth2/v2.0/token"
         );
         assert_eq!(j.client_id, "env-client");
+    }
+
+    #[test]
+    fn authority_must_be_https() {
+        let e = Identity::resolve(&env(), None, None, Some("http://login.example/")).unwrap_err();
+        assert!(e.to_string().contains("must be an https:// URL"), "{e}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use crate::{ClientOptions, API_VERSION};
 pub const PAGE_SIZE: usize = 100;
 /// 100 000 entities: beyond that a listing is refused rather than paged forever.
 const MAX_PAGES: usize = 1000;
+
 #[derive(Clone)]
 enum Fetched {
     Count(i64),
@@ -92,7 +93,13 @@ impl Inner {
                 ),
             };
         let url = self.url(&target.host, &segments)?;
-        let key = format!("{}|{}|{}", target.fingerprint, target.host, url.path());
+        let verb = if config.use_regex { "list" } else { "get" };
+        let key = format!(
+            "{}|{}|{verb}|{}",
+            target.fingerprint,
+            target.host,
+            url.path()
+        );
         let fetch = async {
             if config.use_regex {
                 self.listing(&target, url.clone(), &not_found)
