@@ -1,14 +1,49 @@
-//! Azure Service Bus runtime counts for `scalecore run`.
-//! (Interface placeholder: the client lands with the Azure work.)
+//! Azure Service Bus runtime counts for `scalecore run`: the value KEDA's `azure-servicebus`
+//! scaler reports (ActiveMessageCount of a queue or subscription, or the aggregate over regex
+//! matches), read from the management (Atom) REST API with a connection string (SAS) or
+//! workload identity. Results are shared between ScaledObjects polling the same entity.
 
+pub mod atom;
+mod auth;
+mod coalesce;
+pub mod connection_string;
+mod credential;
+mod entra;
+mod error;
+mod http;
+mod identity;
+mod management;
+pub mod sas;
+mod secret;
+mod stats;
+pub mod transport;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
+pub use auth::Auth;
+pub use error::{Error, ScalerError};
+pub use identity::{WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, SERVICE_BUS_SCOPE};
+pub use secret::Secret;
+pub use stats::Stats;
+
+/// The management API version every request carries.
+pub const API_VERSION: &str = "2021-05";
+
+/// Network behaviour. KEDA's defaults: 3 s per attempt (KEDA_HTTP_DEFAULT_TIMEOUT), 3 retries.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
+    /// Per attempt, connection and body included.
     pub timeout: Duration,
+    /// Further attempts after a transient failure (408/429/500/502/503/504, timeout, transport).
     pub retries: u32,
+    /// First backoff; doubled per retry. A server's Retry-After / retry-after-ms wins.
+    pub retry_delay: Duration,
+    /// Cap on any single wait between attempts (backoff and Retry-After alike).
+    pub max_retry_delay: Duration,
+    /// PEM certificates trusted besides the system store (which honours SSL_CERT_FILE / SSL_CERT_DIR).
     pub extra_root_certs_pem: Vec<Vec<u8>>,
 }
 
@@ -17,55 +52,48 @@ impl Default for ClientOptions {
         ClientOptions {
             timeout: Duration::from_secs(3),
             retries: 3,
+            retry_delay: Duration::from_millis(800),
+            max_retry_delay: Duration::from_secs(60),
             extra_root_certs_pem: Vec::new(),
         }
     }
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct WorkloadIdentityEnv;
+/// The Service Bus client of one process. Cheap to clone; clones share connections, tokens,
+/// signatures and the result cache.
+#[derive(Clone)]
+pub struct ServiceBus {
+    inner: Arc<management::Inner>,
+}
 
-impl WorkloadIdentityEnv {
-    pub fn from_env() -> Self {
-        WorkloadIdentityEnv
+impl std::fmt::Debug for ServiceBus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceBus").finish_non_exhaustive()
     }
 }
-
-#[derive(Clone, Debug)]
-pub enum Auth {
-    ConnectionString(String),
-    Workload {
-        fully_qualified_namespace: String,
-        identity_id: Option<String>,
-        tenant_id: Option<String>,
-        authority_host: Option<String>,
-    },
-}
-
-impl Auth {
-    pub fn connection_string(config: &ServiceBusConfig) -> Auth {
-        Auth::ConnectionString(config.connection.clone())
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("not implemented")]
-pub struct ScalerError;
-
-#[derive(Clone, Debug)]
-pub struct ServiceBus;
 
 impl ServiceBus {
-    pub fn new(_: ClientOptions, _: WorkloadIdentityEnv) -> Result<ServiceBus, ScalerError> {
-        Ok(ServiceBus)
+    pub fn new(options: ClientOptions, identity: WorkloadIdentityEnv) -> Result<ServiceBus, Error> {
+        Ok(ServiceBus {
+            inner: Arc::new(management::Inner::new(options, identity)?),
+        })
     }
 
+    /// KEDA's GetMetricsAndActivity value for one trigger: ActiveMessageCount of the queue /
+    /// subscription, or the aggregate over regex matches (all pages). A result for the same
+    /// (credential, namespace host, entity or listing) fetched less than `max_age` ago, or in
+    /// flight, is shared: N ScaledObjects on one queue cost one request per interval.
     pub async fn active_message_count(
         &self,
-        _: &ServiceBusConfig,
-        _: &Auth,
-        _: Duration,
+        config: &ServiceBusConfig,
+        auth: &Auth,
+        max_age: Duration,
     ) -> Result<i64, ScalerError> {
-        Err(ScalerError)
+        self.inner.active_message_count(config, auth, max_age).await
+    }
+
+    /// Counters for metrics and benchmarks.
+    pub fn stats(&self) -> Stats {
+        self.inner.stats.snapshot()
     }
 }

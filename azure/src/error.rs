@@ -1,0 +1,83 @@
+//! What a poll can fail with. Every message says what to check; none carries a secret.
+
+use std::time::Duration;
+
+/// The failure of one `active_message_count` call. Cloneable because one result is shared by
+/// every ScaledObject that asked for the same entity in the same interval.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScalerError {
+    /// KEDA's wording: `queue <q> doesn't exist` / `subscription <s> doesn't exist in topic <t>`.
+    #[error("{0}")]
+    NotFound(String),
+    #[error("Service Bus answered {status} Unauthorized: {detail} (check the SAS policy has Manage rights, or the identity holds a Service Bus data role on the namespace)")]
+    Unauthorized { status: u16, detail: String },
+    #[error("Service Bus answered 403 Forbidden: {detail} (the identity lacks a role on the namespace, e.g. Azure Service Bus Data Owner)")]
+    Forbidden { detail: String },
+    #[error("Service Bus throttled the request{}", retry_after_text(.retry_after))]
+    Throttled { retry_after: Option<Duration> },
+    #[error("Service Bus answered {status}: {detail}")]
+    Server { status: u16, detail: String },
+    /// Any other unexpected status (400, 409, ...).
+    #[error("Service Bus answered {status}: {detail}")]
+    Status { status: u16, detail: String },
+    #[error("no answer from {endpoint} within {timeout_ms} ms")]
+    Timeout { endpoint: String, timeout_ms: u128 },
+    #[error("could not reach {endpoint}: {reason}")]
+    Transport { endpoint: String, reason: String },
+    #[error("response from {endpoint} is larger than {limit} bytes")]
+    TooLarge { endpoint: String, limit: usize },
+    /// The exact text KEDA's connection string parser gives (`key "Endpoint" must not be empty`, ...).
+    #[error("invalid Service Bus connection string: {0}")]
+    InvalidConnectionString(String),
+    /// Entra ID refused the token request; `code` is `AADSTSnnnn` when Entra gave one.
+    #[error("workload identity token request failed ({code}): {hint}")]
+    Token { code: String, hint: String },
+    /// KEDA's documented throttling symptom: a 200 entry without runtime counts. Never read as 0.
+    #[error("invalid {entity} runtime properties: no CountDetails element")]
+    MissingCountDetails { entity: String },
+    /// The entry is of another kind (a topic asked for as a queue).
+    #[error("{name} is a {found}, not a {expected}")]
+    WrongEntityKind {
+        name: String,
+        expected: &'static str,
+        found: String,
+    },
+    #[error("unreadable Service Bus response: {0}")]
+    Xml(String),
+    /// A variable the workload identity path needs is unset (names the variable).
+    #[error("workload identity is not configured: {0} is not set (is the pod labelled azure.workload.identity/use: \"true\" and its service account annotated with azure.workload.identity/client-id?)")]
+    WorkloadIdentityNotConfigured(String),
+    /// The federated token file could not be read.
+    #[error("cannot read the federated token file {path}: {reason}")]
+    FederatedTokenFile { path: String, reason: String },
+    /// The namespace host to call is empty or not a host name.
+    #[error("invalid Service Bus namespace host {0:?}")]
+    InvalidNamespace(String),
+    /// The HTTP client could not be built (TLS roots, ...).
+    #[error("Azure client setup failed: {0}")]
+    Setup(String),
+}
+
+fn retry_after_text(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!(" (retry after {} ms)", d.as_millis()),
+        None => String::new(),
+    }
+}
+
+/// Errors of `ServiceBus::new`.
+pub type Error = ScalerError;
+
+impl ScalerError {
+    /// Whether another attempt may succeed (408/429/500/502/503/504, timeouts, transport).
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            ScalerError::Throttled { .. }
+            | ScalerError::Timeout { .. }
+            | ScalerError::Transport { .. } => true,
+            ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            ScalerError::Status { status, .. } => *status == 408,
+            _ => false,
+        }
+    }
+}

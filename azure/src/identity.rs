@@ -1,0 +1,377 @@
+//! Workload identity (spec §2.3): the projected service-account token is exchanged at Entra ID
+//! for a Service Bus access token; both are cached.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::entra;
+use crate::error::ScalerError;
+use crate::http::{self, Failure};
+use crate::secret::Secret;
+use crate::ClientOptions;
+
+pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com/";
+/// The Go Service Bus SDK's literal (double slash); Entra accepts it.
+pub const SERVICE_BUS_SCOPE: &str = "https://servicebus.azure.net//.default";
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// Kubernetes rotates the projected token at 80% of its (>= 1 h) lifetime; azidentity
+/// re-reads the file at most this often.
+const ASSERTION_REREAD: Duration = Duration::from_secs(600);
+const MAX_ASSERTION_BYTES: u64 = 64 * 1024;
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+/// What the azure-workload-identity webhook injects into the pod.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadIdentityEnv {
+    pub client_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub federated_token_file: Option<PathBuf>,
+    pub authority_host: String,
+}
+
+impl Default for WorkloadIdentityEnv {
+    fn default() -> Self {
+        WorkloadIdentityEnv {
+            client_id: None,
+            tenant_id: None,
+            federated_token_file: None,
+            authority_host: DEFAULT_AUTHORITY_HOST.to_owned(),
+        }
+    }
+}
+
+impl WorkloadIdentityEnv {
+    /// Reads AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
+    /// AZURE_AUTHORITY_HOST (default `https://login.microsoftonline.com/`). Empty counts as unset.
+    pub fn from_env() -> WorkloadIdentityEnv {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        WorkloadIdentityEnv {
+            client_id: var("AZURE_CLIENT_ID"),
+            tenant_id: var("AZURE_TENANT_ID"),
+            federated_token_file: var("AZURE_FEDERATED_TOKEN_FILE").map(PathBuf::from),
+            authority_host: var("AZURE_AUTHORITY_HOST")
+                .unwrap_or_else(|| DEFAULT_AUTHORITY_HOST.to_owned()),
+        }
+    }
+}
+
+/// The identity a token request is made for, after the TriggerAuthentication's overrides.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Identity {
+    /// Ends with `/`.
+    pub authority: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub federated_token_file: PathBuf,
+}
+
+impl Identity {
+    /// `identity_id` overrides AZURE_CLIENT_ID, `tenant_id` AZURE_TENANT_ID and `authority_host`
+    /// AZURE_AUTHORITY_HOST (KEDA documents this override; its Service Bus path ignores it).
+    pub fn resolve(
+        env: &WorkloadIdentityEnv,
+        identity_id: Option<&str>,
+        tenant_id: Option<&str>,
+        authority_host: Option<&str>,
+    ) -> Result<Identity, ScalerError> {
+        let pick = |over: Option<&str>, env: &Option<String>| {
+            over.filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .or_else(|| env.clone())
+        };
+        let client_id = pick(identity_id, &env.client_id).ok_or_else(|| {
+            ScalerError::WorkloadIdentityNotConfigured(
+                "AZURE_CLIENT_ID (or identityId in the TriggerAuthentication)".to_owned(),
+            )
+        })?;
+        let tenant_id = pick(tenant_id, &env.tenant_id).ok_or_else(|| {
+            ScalerError::WorkloadIdentityNotConfigured(
+                "AZURE_TENANT_ID (or identityTenantId in the TriggerAuthentication)".to_owned(),
+            )
+        })?;
+        let federated_token_file = env.federated_token_file.clone().ok_or_else(|| {
+            ScalerError::WorkloadIdentityNotConfigured("AZURE_FEDERATED_TOKEN_FILE".to_owned())
+        })?;
+        let mut authority = authority_host
+            .filter(|v| !v.is_empty())
+            .unwrap_or(&env.authority_host)
+            .to_owned();
+        if !authority.ends_with('/') {
+            authority.push('/');
+        }
+        // The assertion is a credential: it only travels over TLS.
+        if !authority.to_ascii_lowercase().starts_with("https://") {
+            return Err(ScalerError::Token {
+                code: "invalid authority".to_owned(),
+                hint: format!("authority host {authority:?} must be an https:// URL"),
+            });
+        }
+        if tenant_id.is_empty()
+            || !tenant_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+        {
+            return Err(ScalerError::Token {
+                code: "invalid tenant".to_owned(),
+                hint: format!("tenant id {tenant_id:?} is not a GUID or a domain name"),
+            });
+        }
+        Ok(Identity {
+            authority,
+            tenant_id,
+            client_id,
+            federated_token_file,
+        })
+    }
+
+    pub fn token_endpoint(&self) -> String {
+        format!("{}{}/oauth2/v2.0/token", self.authority, self.tenant_id)
+    }
+}
+
+struct CachedToken {
+    access_token: Secret,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+type TokenSlot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
+
+/// Access tokens per (authority, tenant, client id); federated assertions per file.
+#[derive(Default)]
+pub struct TokenCache {
+    tokens: Mutex<HashMap<(String, String, String), TokenSlot>>,
+    assertions: Mutex<HashMap<PathBuf, (Instant, Secret)>>,
+}
+
+impl TokenCache {
+    fn slot(&self, identity: &Identity) -> TokenSlot {
+        let key = (
+            identity.authority.clone(),
+            identity.tenant_id.clone(),
+            identity.client_id.clone(),
+        );
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        tokens.entry(key).or_default().clone()
+    }
+
+    /// Forgets the token (Service Bus refused it); the next call asks Entra again.
+    pub async fn invalidate(&self, identity: &Identity) {
+        *self.slot(identity).lock().await = None;
+    }
+
+    /// A valid access token: the cached one until its refresh point; one request to Entra at a
+    /// time per identity. If a refresh fails while the old token is still valid, the old one
+    /// is used.
+    pub async fn token(
+        &self,
+        client: &reqwest::Client,
+        options: &ClientOptions,
+        identity: &Identity,
+        on_request: impl Fn(),
+    ) -> Result<Secret, ScalerError> {
+        let slot = self.slot(identity);
+        let mut cached = slot.lock().await;
+        let now = Instant::now();
+        if let Some(t) = cached.as_ref().filter(|t| now < t.refresh_at) {
+            return Ok(t.access_token.clone());
+        }
+        let assertion = self.assertion(&identity.federated_token_file)?;
+        match request_token(client, options, identity, &assertion, &on_request).await {
+            Ok(fresh) => {
+                let token = fresh.access_token.clone();
+                *cached = Some(fresh);
+                Ok(token)
+            }
+            Err(e) => {
+                // A stale or wrong assertion is re-read from the file next time.
+                self.assertions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&identity.federated_token_file);
+                match cached.as_ref().filter(|t| Instant::now() < t.expires_at) {
+                    Some(still_valid) => {
+                        tracing::warn!(error = %e, "token refresh failed; using the current token until it expires");
+                        Ok(still_valid.access_token.clone())
+                    }
+                    None => Err(e),
+                }
+            }
+        }
+    }
+
+    fn assertion(&self, path: &PathBuf) -> Result<Secret, ScalerError> {
+        let mut assertions = self.assertions.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((read_at, value)) = assertions.get(path) {
+            if read_at.elapsed() < ASSERTION_REREAD {
+                return Ok(value.clone());
+            }
+        }
+        let fail = |reason: String| ScalerError::FederatedTokenFile {
+            path: path.display().to_string(),
+            reason,
+        };
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_ASSERTION_BYTES).read_to_string(&mut text))
+            .map_err(|e| fail(e.to_string()))?;
+        let value = Secret::new(text.trim());
+        if value.is_empty() {
+            return Err(fail("the file is empty".to_owned()));
+        }
+        assertions.insert(path.clone(), (Instant::now(), value.clone()));
+        Ok(value)
+    }
+}
+
+/// `application/x-www-form-urlencoded` value encoding.
+fn form_encode(text: &str) -> String {
+    crate::sas::query_escape(text)
+}
+
+async fn request_token(
+    client: &reqwest::Client,
+    options: &ClientOptions,
+    identity: &Identity,
+    assertion: &Secret,
+    on_request: &impl Fn(),
+) -> Result<CachedToken, ScalerError> {
+    let endpoint = identity.token_endpoint();
+    let body = format!(
+        "client_assertion={}&client_assertion_type={}&client_id={}&grant_type=client_credentials&scope={}",
+        form_encode(assertion.expose()),
+        form_encode(ASSERTION_TYPE),
+        form_encode(&identity.client_id),
+        form_encode(SERVICE_BUS_SCOPE),
+    );
+    let reply = http::with_retries(
+        options,
+        || {
+            on_request();
+            let request = client
+                .post(&endpoint)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body(body.clone());
+            async {
+                let reply = http::exchange(request, &endpoint, options.timeout).await?;
+                match reply.status {
+                    200 => Ok(reply),
+                    408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {
+                        retry_after: http::retry_after(&reply.headers),
+                        transient: true,
+                        error: entra::error(reply.status, &reply.body, identity, true),
+                    }),
+                    status => Err(entra::error(status, &reply.body, identity, false).into()),
+                }
+            }
+        },
+        || {},
+    )
+    .await?;
+    parse_token(&reply.body)
+}
+
+fn parse_token(body: &[u8]) -> Result<CachedToken, ScalerError> {
+    let bad = |what: &str| ScalerError::Token {
+        code: "invalid response".to_owned(),
+        hint: format!("Entra ID answered 200 without {what}"),
+    };
+    let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| bad("a JSON body"))?;
+    let seconds = |key: &str| match json.get(key) {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<u64>().ok(),
+        _ => None,
+    };
+    let access_token = json
+        .get("access_token")
+        .and_then(|v| v.as_str())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| bad("access_token"))?;
+    let expires_in = Duration::from_secs(seconds("expires_in").ok_or_else(|| bad("expires_in"))?);
+    // Refresh ~5 min before expiry, or at Entra's refresh_in; a short-lived token at half-life.
+    let refresh_in = match seconds("refresh_in") {
+        Some(r) => Duration::from_secs(r).min(expires_in),
+        None if expires_in > REFRESH_MARGIN * 2 => expires_in - REFRESH_MARGIN,
+        None => expires_in / 2,
+    };
+    let now = Instant::now();
+    Ok(CachedToken {
+        access_token: Secret::new(access_token),
+        refresh_at: now + refresh_in,
+        expires_at: now + expires_in,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env() -> WorkloadIdentityEnv {
+        WorkloadIdentityEnv {
+            client_id: Some("env-client".to_owned()),
+            tenant_id: Some("env-tenant".to_owned()),
+            federated_token_file: Some(PathBuf::from(
+                "/var/run/secrets/azure/tokens/azure-identity-token",
+            )),
+            authority_host: "https://login.example/".to_owned(),
+        }
+    }
+
+    #[test]
+    fn overrides_win_over_env() {
+        let i = Identity::resolve(
+            &env(),
+            Some("id"),
+            Some("tenant"),
+            Some("https://a.example"),
+        )
+        .unwrap();
+        assert_eq!(i.client_id, "id");
+        assert_eq!(i.tenant_id, "tenant");
+        assert_eq!(
+            i.token_endpoint(),
+            "https://a.example/tenant/oauth2/v2.0/token"
+        );
+        let j = Identity::resolve(&env(), None, None, None).unwrap();
+        assert_eq!(
+            j.token_endpoint(),
+            "https://login.example/env-tenant/oauth2/v2.0/token"
+        );
+        assert_eq!(j.client_id, "env-client");
+    }
+
+    #[test]
+    fn authority_must_be_https() {
+        let e = Identity::resolve(&env(), None, None, Some("http://login.example/")).unwrap_err();
+        assert!(e.to_string().contains("must be an https:// URL"), "{e}");
+    }
+
+    #[test]
+    fn missing_env_names_the_variable() {
+        let e =
+            Identity::resolve(&WorkloadIdentityEnv::default(), None, Some("t"), None).unwrap_err();
+        assert!(e.to_string().contains("AZURE_CLIENT_ID"), "{e}");
+        let mut partial = env();
+        partial.federated_token_file = None;
+        let e = Identity::resolve(&partial, None, None, None).unwrap_err();
+        assert!(e.to_string().contains("AZURE_FEDERATED_TOKEN_FILE"), "{e}");
+    }
+
+    #[test]
+    fn token_refresh_point() {
+        let t = parse_token(br#"{"token_type":"Bearer","expires_in":3599,"access_token":"x"}"#)
+            .unwrap();
+        let left = t.refresh_at.saturating_duration_since(Instant::now());
+        assert!(left > Duration::from_secs(3290) && left <= Duration::from_secs(3299));
+        let short = parse_token(br#"{"expires_in":"10","access_token":"x"}"#).unwrap();
+        assert!(
+            short.refresh_at.saturating_duration_since(Instant::now()) <= Duration::from_secs(5)
+        );
+        assert!(parse_token(br#"{"expires_in":10}"#).is_err());
+    }
+}

@@ -1,0 +1,90 @@
+//! Shared helpers: a stand-in, a client that trusts it, and trigger configs parsed by the core.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use scalecore::scalers::servicebus::{self, ServiceBusConfig};
+use scalecore::scalers::TriggerInput;
+use scalecore_azure::{ClientOptions, ServiceBus, WorkloadIdentityEnv};
+use scalecore_standin_azure::AzureStandin;
+
+pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+pub const CLIENT: &str = "4d8f3f0c-5b1e-4f3a-9d55-0a8c1e2b7c11";
+pub const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6a2VkYTpzY2FsZWNvcmUifQ.c2lnbmF0dXJl";
+
+pub fn options(standin: &AzureStandin) -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_secs(2),
+        retries: 3,
+        retry_delay: Duration::from_millis(10),
+        max_retry_delay: Duration::from_secs(5),
+        extra_root_certs_pem: vec![standin.ca_pem()],
+    }
+}
+
+/// A federated token file with `SA_TOKEN`, unique per test.
+pub fn token_file(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("scalecore-azure-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("azure-identity-token");
+    std::fs::write(&path, format!("{SA_TOKEN}\n")).unwrap();
+    path
+}
+
+pub fn workload_env(standin: &AzureStandin, test: &str) -> WorkloadIdentityEnv {
+    WorkloadIdentityEnv {
+        client_id: Some(CLIENT.to_owned()),
+        tenant_id: Some(TENANT.to_owned()),
+        federated_token_file: Some(token_file(test)),
+        authority_host: standin.authority_host(),
+    }
+}
+
+pub fn client(standin: &AzureStandin) -> ServiceBus {
+    ServiceBus::new(options(standin), WorkloadIdentityEnv::default()).unwrap()
+}
+
+/// Parses trigger metadata with the core, as `scalecore run` does.
+pub fn config(
+    metadata: &[(&str, &str)],
+    connection: Option<&str>,
+    pod_identity: Option<&str>,
+) -> ServiceBusConfig {
+    let metadata: BTreeMap<String, String> = metadata
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut auth_params = BTreeMap::new();
+    if let Some(c) = connection {
+        auth_params.insert("connection".to_owned(), c.to_owned());
+    }
+    let env = BTreeMap::new();
+    let input = TriggerInput {
+        trigger_type: "azure-servicebus",
+        index: 0,
+        metadata: &metadata,
+        auth_params: &auth_params,
+        env: &env,
+        pod_identity,
+        metric_type: None,
+        namespace: "default",
+    };
+    servicebus::parse(&input).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// A workload identity trigger on `namespace` of the stand-in (cloud Private).
+pub fn workload_config(standin: &AzureStandin, namespace: &str, queue: &str) -> ServiceBusConfig {
+    let suffix = standin.endpoint_suffix();
+    config(
+        &[
+            ("queueName", queue),
+            ("namespace", namespace),
+            ("cloud", "Private"),
+            ("endpointSuffix", &suffix),
+        ],
+        None,
+        Some("azure-workload"),
+    )
+}

@@ -1,0 +1,76 @@
+//! What the stand-in knows: namespaces and their entities, SAS keys, Entra clients, issued
+//! tokens, pending faults, and a record of every request.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use crate::{Fault, RequestRecord};
+
+#[derive(Default)]
+pub struct Namespace {
+    pub queues: BTreeMap<String, i64>,
+    pub topics: BTreeMap<String, BTreeMap<String, i64>>,
+    /// key name -> (key, may manage). Only Manage keys may read entities.
+    pub keys: BTreeMap<String, (String, bool)>,
+}
+
+pub struct IssuedToken {
+    pub expires_at: Instant,
+}
+
+pub struct State {
+    pub namespaces: BTreeMap<String, Namespace>,
+    pub clients: BTreeSet<(String, String)>,
+    /// The service account token Entra must be shown; `None` accepts any non-empty assertion.
+    pub federated_token: Option<String>,
+    pub token_lifetime: Duration,
+    pub tokens: HashMap<String, IssuedToken>,
+    pub token_requests: u64,
+    pub faults: VecDeque<(Fault, u32)>,
+    pub records: Vec<RequestRecord>,
+    /// Makes keys and tokens differ between runs and between calls.
+    pub seed: u64,
+}
+
+impl State {
+    pub fn new(seed: u64) -> State {
+        State {
+            namespaces: BTreeMap::new(),
+            clients: BTreeSet::new(),
+            federated_token: None,
+            token_lifetime: Duration::from_secs(3600),
+            tokens: HashMap::new(),
+            token_requests: 0,
+            faults: VecDeque::new(),
+            records: Vec::new(),
+            seed,
+        }
+    }
+
+    pub fn namespace(&mut self, name: &str) -> &mut Namespace {
+        self.namespaces.entry(name.to_owned()).or_default()
+    }
+
+    /// A fresh random-looking value (hex of a hash of the seed and a counter).
+    pub fn fresh(&mut self, label: &str) -> String {
+        use sha2::{Digest, Sha256};
+        self.seed = self.seed.wrapping_add(1);
+        let digest = Sha256::digest(format!("{label}/{}", self.seed).as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The first pending fault for this kind of request, used up by one.
+    pub fn take_fault(&mut self, token_endpoint: bool) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|(f, left)| *left > 0 && f.token_endpoint == token_endpoint)?;
+        let (fault, left) = self.faults.get_mut(index)?;
+        *left -= 1;
+        let fault = fault.clone();
+        if *left == 0 {
+            self.faults.remove(index);
+        }
+        Some(fault)
+    }
+}
