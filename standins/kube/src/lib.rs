@@ -286,6 +286,11 @@ impl KubeStandin {
             .fail_next(status, n, method, Some(path_contains));
     }
 
+    /// Cancels every pending injected conflict and failure.
+    pub fn clear_faults(&self) {
+        self.shared.clear_faults();
+    }
+
     /// How long the workload controller waits before status follows a replica change
     /// (default: at once, before the write's response is sent).
     pub fn set_ready_delay(&self, delay: Duration) {

@@ -89,6 +89,10 @@ impl Shared {
         lock(&self.requests).clear();
     }
 
+    pub fn clear_faults(&self) {
+        *lock(&self.faults) = Faults::default();
+    }
+
     pub fn conflict_next(&self, n: u32) {
         lock(&self.faults).conflicts = n;
     }
