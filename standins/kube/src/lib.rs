@@ -15,6 +15,7 @@ mod registry;
 mod route;
 mod selector;
 mod server;
+mod ssa;
 mod state;
 mod status;
 mod store;

@@ -3,9 +3,10 @@
 
 use serde_json::{json, Value};
 
-use crate::fields::{display, Operation};
+use crate::fields::Operation;
 use crate::patch::{self, PatchError, PatchKind};
 use crate::registry::{self, ResourceType};
+use crate::ssa;
 use crate::status::ApiError;
 use crate::store::{rv_of, Key, Store};
 use crate::workload;
@@ -26,7 +27,7 @@ pub struct Outcome {
     pub workload: Option<Key>,
 }
 
-fn rt_of(res: usize) -> Result<&'static ResourceType, ApiError> {
+pub(crate) fn rt_of(res: usize) -> Result<&'static ResourceType, ApiError> {
     registry::get(res).ok_or_else(ApiError::no_such_resource)
 }
 
@@ -41,19 +42,23 @@ fn parse_json(body: &[u8]) -> Result<Value, ApiError> {
     Ok(value)
 }
 
-fn patch_error(rt: &ResourceType, name: &str, e: PatchError) -> ApiError {
+pub(crate) fn patch_error(rt: &ResourceType, name: &str, e: PatchError) -> ApiError {
     match e {
         PatchError::Malformed(m) => ApiError::bad_request(m),
         PatchError::Unprocessable(m) => ApiError::invalid(rt, name, m),
     }
 }
 
-fn workload_key(rt: &ResourceType, key: &Key, sub: Sub) -> Option<Key> {
+pub(crate) fn workload_key(rt: &ResourceType, key: &Key, sub: Sub) -> Option<Key> {
     (rt.is_workload() && sub != Sub::Status).then(|| key.clone())
 }
 
 /// The body's namespace must agree with the URL's.
-fn check_namespace(rt: &ResourceType, namespace: &str, body: &Value) -> Result<(), ApiError> {
+pub(crate) fn check_namespace(
+    rt: &ResourceType,
+    namespace: &str,
+    body: &Value,
+) -> Result<(), ApiError> {
     match body.pointer("/metadata/namespace").and_then(Value::as_str) {
         Some(ns) if rt.namespaced && !ns.is_empty() && ns != namespace => Err(ApiError::bad_request(
             "the namespace of the provided object does not match the namespace sent on the request",
@@ -62,7 +67,7 @@ fn check_namespace(rt: &ResourceType, namespace: &str, body: &Value) -> Result<(
     }
 }
 
-fn check_name(name: &str, body: &Value) -> Result<(), ApiError> {
+pub(crate) fn check_name(name: &str, body: &Value) -> Result<(), ApiError> {
     match body.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if !n.is_empty() && n != name => Err(ApiError::bad_request(format!(
             "the name of the object ({n}) does not match the name on the URL ({name})"
@@ -71,7 +76,7 @@ fn check_name(name: &str, body: &Value) -> Result<(), ApiError> {
     }
 }
 
-fn set_name(object: &mut Value, name: &str) {
+pub(crate) fn set_name(object: &mut Value, name: &str) {
     if let Some(map) = object.as_object_mut() {
         let meta = map.entry("metadata").or_insert(json!({}));
         if let Some(meta) = meta.as_object_mut() {
@@ -147,7 +152,7 @@ fn current(store: &Store, key: &Key) -> Result<Value, ApiError> {
 }
 
 /// 409 when `candidate` carries a resourceVersion other than the stored one.
-fn check_rv(
+pub(crate) fn check_rv(
     rt: &ResourceType,
     key: &Key,
     stored: &Value,
@@ -171,7 +176,7 @@ pub fn read(store: &Store, key: &Key, sub: Sub) -> Result<Value, ApiError> {
 
 /// Builds the object to store from a written document, by subresource. `doc` is the full object
 /// (main, status) or a `Scale` (scale).
-fn next_version(
+pub(crate) fn next_version(
     rt: &ResourceType,
     key: &Key,
     stored: &Value,
@@ -204,7 +209,7 @@ fn next_version(
     }
 }
 
-fn answer(object: Value, sub: Sub) -> Value {
+pub(crate) fn answer(object: Value, sub: Sub) -> Value {
     if sub == Sub::Scale {
         workload::to_scale(&object)
     } else {
@@ -249,22 +254,6 @@ pub fn replace(
     })
 }
 
-/// What a server-side apply body claims: on the main resource everything but status (when
-/// status is a subresource), on `/status` only status.
-fn apply_scope(rt: &ResourceType, body: &Value, sub: Sub) -> Value {
-    match sub {
-        Sub::Status => json!({"status": body.get("status").cloned().unwrap_or(Value::Null)}),
-        Sub::Main if rt.status => {
-            let mut scoped = body.clone();
-            if let Some(map) = scoped.as_object_mut() {
-                map.remove("status");
-            }
-            scoped
-        }
-        _ => body.clone(),
-    }
-}
-
 /// PATCH of an object or subresource. `manager` is the `fieldManager` query parameter.
 pub fn patch(
     store: &mut Store,
@@ -278,7 +267,7 @@ pub fn patch(
     let rt = rt_of(key.res)?;
     check_sub(rt, sub)?;
     if kind == PatchKind::Apply {
-        return apply(store, key, sub, body, manager, force);
+        return ssa::apply(store, key, sub, body, manager, force);
     }
     let manager = manager.unwrap_or("unknown");
     let stored = current(store, key)?;
@@ -293,112 +282,6 @@ pub fn patch(
     check_name(&key.name, &doc)?;
     let new = next_version(rt, key, &stored, &doc, sub)?;
     let object = store.commit_update(key, new, manager, Operation::Update)?;
-    Ok(Outcome {
-        object: answer(object, sub),
-        created: false,
-        workload: workload_key(rt, key, sub),
-    })
-}
-
-fn apply(
-    store: &mut Store,
-    key: &Key,
-    sub: Sub,
-    body: &[u8],
-    manager: Option<&str>,
-    force: bool,
-) -> Result<Outcome, ApiError> {
-    let rt = rt_of(key.res)?;
-    let Some(manager) = manager.filter(|m| !m.is_empty()) else {
-        return Err(ApiError::new(
-            422,
-            "Invalid",
-            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-        ));
-    };
-    let body =
-        patch::parse_object(body, PatchKind::Apply).map_err(|e| patch_error(rt, &key.name, e))?;
-    for field in ["apiVersion", "kind"] {
-        if body
-            .get(field)
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            return Err(ApiError::bad_request(format!(
-                "Object '{field}' is missing in apply request body"
-            )));
-        }
-    }
-    check_name(&key.name, &body)?;
-    check_namespace(rt, &key.namespace, &body)?;
-    let Some(stored) = store.get(key).cloned() else {
-        if sub != Sub::Main {
-            return Err(ApiError::not_found(rt, &key.name));
-        }
-        let mut object = apply_scope(rt, &body, sub);
-        set_name(&mut object, &key.name);
-        if rt.is_workload() {
-            workload::default_replicas(&mut object);
-        }
-        let object = store.insert_new(key.res, &key.namespace, object, manager)?;
-        return Ok(Outcome {
-            object,
-            created: true,
-            workload: workload_key(rt, key, sub),
-        });
-    };
-    if sub == Sub::Scale {
-        let mut doc = workload::to_scale(&stored);
-        check_rv(rt, key, &doc, &body)?;
-        patch::merge(&mut doc, &body);
-        let new = next_version(rt, key, &stored, &doc, sub)?;
-        let object = store.commit_update(key, new, manager, Operation::Update)?;
-        return Ok(Outcome {
-            object: answer(object, sub),
-            created: false,
-            workload: workload_key(rt, key, sub),
-        });
-    }
-    check_rv(rt, key, &stored, &body)?;
-    let scoped = apply_scope(rt, &body, sub);
-    if !force {
-        let conflicts = store
-            .ownership(key)
-            .map(|o| o.conflicts(&stored, &scoped, manager))
-            .unwrap_or_default();
-        if !conflicts.is_empty() {
-            let list: Vec<String> = conflicts
-                .iter()
-                .map(|(path, other)| format!("conflict with \"{other}\": {}", display(path)))
-                .collect();
-            let noun = if list.len() == 1 {
-                "conflict"
-            } else {
-                "conflicts"
-            };
-            return Err(ApiError::new(
-                409,
-                "Conflict",
-                format!(
-                    "Apply failed with {} {noun}: {}",
-                    list.len(),
-                    list.join(", ")
-                ),
-            ));
-        }
-    }
-    let mut doc = stored.clone();
-    patch::merge(&mut doc, &scoped);
-    let new = next_version(rt, key, &stored, &doc, sub)?;
-    let object = store.commit_update(
-        key,
-        new,
-        manager,
-        Operation::Apply {
-            body: &scoped,
-            force,
-        },
-    )?;
     Ok(Outcome {
         object: answer(object, sub),
         created: false,

@@ -1,5 +1,5 @@
 //! Shared helpers: a kube-rs client pointed at a stand-in through its kubeconfig.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::{ApiResource, GroupVersionKind};
@@ -50,4 +50,21 @@ pub fn scaled_object(name: &str, target: &str) -> Value {
             "triggers": [{"type": "azure-servicebus", "metadata": {"queueName": "orders", "messageCount": "5"}}]
         }
     })
+}
+
+pub fn api_error(result: Result<impl std::fmt::Debug, kube::Error>) -> (u16, String) {
+    match result {
+        Err(kube::Error::Api(status)) => (status.code, status.reason.clone()),
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+pub fn rv(object: &impl kube::Resource) -> u64 {
+    object
+        .meta()
+        .resource_version
+        .as_deref()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
