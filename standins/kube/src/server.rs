@@ -279,7 +279,9 @@ fn start_watch(
             ApiError::bad_request(format!("invalid timeoutSeconds: {s:?}"))
         })?)),
         None => None,
-    };
+    }
+    // The API server reads 0 as "no timeout requested".
+    .filter(|t| !t.is_zero());
     let request = WatchRequest {
         res: rp.res,
         namespace: rp.namespace.clone(),

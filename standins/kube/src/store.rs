@@ -46,6 +46,8 @@ pub struct WatchEvent {
     pub res: usize,
     pub namespace: String,
     pub object: Value,
+    /// For MODIFIED: the version before, so selector watches can turn it into ADDED/DELETED.
+    pub previous: Option<Value>,
 }
 
 /// What the store broadcasts to open watch streams.
@@ -169,13 +171,21 @@ impl Store {
         meta::name_suffix(self.seed, self.counter)
     }
 
-    fn emit(&mut self, event_type: EventType, key: &Key, object: &Value, rv: u64) {
+    fn emit(
+        &mut self,
+        event_type: EventType,
+        key: &Key,
+        object: &Value,
+        rv: u64,
+        previous: Option<Value>,
+    ) {
         let event = Arc::new(WatchEvent {
             rv,
             event_type,
             res: key.res,
             namespace: key.namespace.clone(),
             object: object.clone(),
+            previous,
         });
         self.history.push_back(event.clone());
         while self.history.len() > self.history_cap {
@@ -236,7 +246,7 @@ impl Store {
         ownership.record(&json!({}), &object, manager, Operation::Update);
         self.ownership.insert(key.clone(), ownership);
         self.objects.insert(key.clone(), object.clone());
-        self.emit(EventType::Added, &key, &object, rv);
+        self.emit(EventType::Added, &key, &object, rv, None);
         Ok(object)
     }
 
@@ -303,7 +313,7 @@ impl Store {
             .or_default()
             .record(&old, &new, manager, operation);
         self.objects.insert(key.clone(), new.clone());
-        self.emit(EventType::Modified, key, &new, rv);
+        self.emit(EventType::Modified, key, &new, rv, Some(old));
         Ok(new)
     }
 
@@ -324,12 +334,13 @@ impl Store {
         if current.pointer("/metadata/deletionTimestamp").is_some() {
             return Ok(current.clone());
         }
+        let previous = current.clone();
         let mut marked = current.clone();
         let rv = self.next_rv();
         set_meta(&mut marked, "deletionTimestamp", json!(meta::now_rfc3339()));
         set_meta(&mut marked, "resourceVersion", json!(rv.to_string()));
         self.objects.insert(key.clone(), marked.clone());
-        self.emit(EventType::Modified, key, &marked, rv);
+        self.emit(EventType::Modified, key, &marked, rv, Some(previous));
         Ok(marked)
     }
 
@@ -342,7 +353,7 @@ impl Store {
         self.ownership.remove(key);
         let rv = self.next_rv();
         set_meta(&mut object, "resourceVersion", json!(rv.to_string()));
-        self.emit(EventType::Deleted, key, &object, rv);
+        self.emit(EventType::Deleted, key, &object, rv, None);
         Ok(object)
     }
 
@@ -386,6 +397,7 @@ impl Store {
                         res,
                         namespace: k.namespace.clone(),
                         object: v.clone(),
+                        previous: None,
                     })
                 })
                 .collect(),

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use crate::registry;
 use crate::selector::Selector;
-use crate::store::{Bus, WatchEvent, WatchStart};
+use crate::store::{Bus, EventType, WatchEvent, WatchStart};
 
 /// Longest watch the stand-in keeps open, whatever `timeoutSeconds` asks for.
 const MAX_WATCH: Duration = Duration::from_secs(3600);
@@ -51,13 +51,26 @@ fn bookmark(res: usize, rv: u64, initial_events_end: bool) -> Bytes {
     )
 }
 
-fn wanted(request: &WatchRequest, event: &WatchEvent) -> bool {
-    event.res == request.res
-        && request
+/// The line a watch sends for an event, if any. A label-selector watch sees an object that
+/// starts matching as ADDED and one that stops matching as DELETED, as the API server does.
+fn render(request: &WatchRequest, event: &WatchEvent) -> Option<Bytes> {
+    if event.res != request.res
+        || request
             .namespace
             .as_ref()
-            .is_none_or(|ns| *ns == event.namespace)
-        && request.selector.matches(&event.object)
+            .is_some_and(|ns| *ns != event.namespace)
+    {
+        return None;
+    }
+    let now = request.selector.matches(&event.object);
+    let before = event.previous.as_ref().map(|p| request.selector.matches(p));
+    let event_type = match (event.event_type, before, now) {
+        (EventType::Modified, Some(false), true) => "ADDED",
+        (EventType::Modified, Some(true), false) => "DELETED",
+        (_, _, false) => return None,
+        (t, _, true) => t.as_str(),
+    };
+    Some(line(event_type, &event.object))
 }
 
 /// Spawns the task that feeds one watch stream; the receiver becomes the response body.
@@ -92,15 +105,8 @@ async fn run(
     // Live events at or below this were already covered by the initial events.
     let threshold = current_rv.max(request.since.unwrap_or(0));
     let mut progress = threshold;
-    for event in initial
-        .iter()
-        .filter(|e| request.selector.matches(&e.object))
-    {
-        if tx
-            .send(line(event.event_type.as_str(), &event.object))
-            .await
-            .is_err()
-        {
+    for bytes in initial.iter().filter_map(|e| render(&request, e)) {
+        if tx.send(bytes).await.is_err() {
             return;
         }
     }
@@ -124,10 +130,10 @@ async fn run(
                         continue;
                     }
                     progress = progress.max(event.rv);
-                    if wanted(&request, &event)
-                        && tx.send(line(event.event_type.as_str(), &event.object)).await.is_err()
-                    {
-                        return;
+                    if let Some(bytes) = render(&request, &event) {
+                        if tx.send(bytes).await.is_err() {
+                            return;
+                        }
                     }
                 }
                 // Dropped, lagged too far behind, or shutting down: end the stream; the client

@@ -307,3 +307,45 @@ async fn injected_faults_and_request_log() {
         "/apis/keda.sh/v1alpha1/namespaces/default/widgets/w"
     );
 }
+
+#[tokio::test]
+async fn discovery_finds_keda_and_apps_resources() {
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let gvk = kube::core::GroupVersionKind::gvk("keda.sh", "v1alpha1", "ScaledObject");
+    let (resource, capabilities) = kube::discovery::pinned_kind(&client, &gvk).await.unwrap();
+    assert_eq!(resource.plural, "scaledobjects");
+    assert_eq!(capabilities.scope, kube::discovery::Scope::Namespaced);
+    assert!(capabilities
+        .subresources
+        .iter()
+        .any(|(r, _)| r.plural == "scaledobjects/status" || r.plural == "status"));
+
+    let discovery = kube::discovery::Discovery::new(client.clone())
+        .run()
+        .await
+        .unwrap();
+    let groups: Vec<String> = discovery.groups().map(|g| g.name().to_string()).collect();
+    for group in ["", "apps", "coordination.k8s.io", "keda.sh"] {
+        assert!(
+            groups.iter().any(|g| g == group),
+            "{group} missing from {groups:?}"
+        );
+    }
+    let (cta, caps) = discovery
+        .resolve_gvk(&kube::core::GroupVersionKind::gvk(
+            "keda.sh",
+            "v1alpha1",
+            "ClusterTriggerAuthentication",
+        ))
+        .unwrap();
+    assert_eq!(
+        (cta.plural.as_str(), caps.scope),
+        (
+            "clustertriggerauthentications",
+            kube::discovery::Scope::Cluster
+        )
+    );
+    let version = client.apiserver_version().await.unwrap();
+    assert_eq!(version.major, "1");
+}

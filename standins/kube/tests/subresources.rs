@@ -114,6 +114,23 @@ async fn scaled_object_as_dynamic_object_with_status_patches() {
     assert_eq!(main.data["status"]["scaleTargetKind"], "apps/v1.Deployment");
     assert_eq!(main.metadata.generation, Some(2));
 
+    // An apply to /status that carries no status changes nothing.
+    let no_status = json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "spec": {"maxReplicaCount": 1}});
+    let unchanged = scaled_objects
+        .patch_status(
+            "orders",
+            &PatchParams::apply("scalecore").force(),
+            &Patch::Apply(&no_status),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unchanged.data["status"]["conditions"][0]["status"], "False");
+    assert_eq!(unchanged.data["spec"]["maxReplicaCount"], 20);
+    assert_eq!(
+        unchanged.metadata.resource_version,
+        main.metadata.resource_version
+    );
+
     let fetched = scaled_objects.get_status("orders").await.unwrap();
     assert_eq!(fetched.data["status"]["conditions"][0]["status"], "False");
     let stored = standin

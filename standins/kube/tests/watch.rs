@@ -130,6 +130,24 @@ async fn raw_watch_added_modified_deleted_and_bookmarks() {
         WatchEvent::Added(d) => assert_eq!(name_of(&d), "other"),
         other => panic!("{other:?}"),
     }
+    // Leaving the selector reads as DELETED, coming back as ADDED.
+    let relabel = |app: &str| {
+        let mut d = common::deployment("other", 1);
+        d["metadata"]["labels"]["app"] = json!(app);
+        d
+    };
+    standin.apply(relabel("gone")).unwrap();
+    standin.apply(relabel("other")).unwrap();
+    let mut kinds = Vec::new();
+    while kinds.len() < 2 {
+        match next(&mut filtered).await.unwrap() {
+            WatchEvent::Added(d) => kinds.push(format!("ADDED {}", name_of(&d))),
+            WatchEvent::Deleted(d) => kinds.push(format!("DELETED {}", name_of(&d))),
+            WatchEvent::Bookmark(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(kinds, vec!["DELETED other", "ADDED other"]);
 }
 
 #[tokio::test]
