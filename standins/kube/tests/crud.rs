@@ -349,3 +349,55 @@ async fn discovery_finds_keda_and_apps_resources() {
     let version = client.apiserver_version().await.unwrap();
     assert_eq!(version.major, "1");
 }
+
+#[tokio::test]
+async fn collections_bodies_and_shutdown() {
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let deployments: Api<Deployment> = Api::default_namespaced(client.clone());
+    for name in ["a", "b", "c"] {
+        standin.apply(common::deployment(name, 1)).unwrap();
+    }
+    let deleted = deployments
+        .delete_collection(
+            &DeleteParams::default(),
+            &ListParams::default().labels("app!=b"),
+        )
+        .await
+        .unwrap();
+    let names: Vec<String> = deleted
+        .left()
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|d| d.metadata.name.unwrap())
+        .collect();
+    assert_eq!(names, vec!["a", "c"]);
+    assert_eq!(standin.list("apps/v1", "deployments", None).len(), 1);
+
+    // PUT to /status replaces status only.
+    let mut current = deployments.get("b").await.unwrap();
+    current.status.as_mut().unwrap().ready_replicas = Some(0);
+    current.spec.as_mut().unwrap().replicas = Some(9);
+    let replaced = deployments
+        .replace_status("b", &PostParams::default(), &current)
+        .await
+        .unwrap();
+    assert_eq!(replaced.status.unwrap().ready_replicas, Some(0));
+    assert_eq!(replaced.spec.unwrap().replicas, Some(1));
+
+    // Bodies over 3 MiB are refused before they are parsed.
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::default_namespaced(client.clone());
+    let big: k8s_openapi::api::core::v1::Secret = serde_json::from_value(json!({
+        "metadata": {"name": "big"}, "stringData": {"blob": "x".repeat(4 * 1024 * 1024)}
+    }))
+    .unwrap();
+    assert_eq!(
+        api_error(secrets.create(&PostParams::default(), &big).await).0,
+        413
+    );
+    assert!(standin.get("v1", "Secret", None, "big").is_none());
+
+    standin.shutdown().await;
+    assert!(deployments.get("b").await.is_err());
+}
