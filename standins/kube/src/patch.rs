@@ -61,7 +61,7 @@ pub fn apply(doc: &mut Value, kind: PatchKind, body: &[u8]) -> Result<(), PatchE
         PatchKind::Json => {
             let ops: json_patch::Patch = serde_json::from_slice(body)
                 .map_err(|e| PatchError::Malformed(format!("invalid JSON patch: {e}")))?;
-            json_patch::patch(doc, &ops).map_err(|e| PatchError::Unprocessable(e.to_string()))
+            json_patch_ops(doc, &ops)
         }
         PatchKind::Merge | PatchKind::Strategic | PatchKind::Apply => {
             let patch = parse_object(body, kind)?;
@@ -69,6 +69,23 @@ pub fn apply(doc: &mut Value, kind: PatchKind, body: &[u8]) -> Result<(), PatchE
             Ok(())
         }
     }
+}
+
+/// Applies RFC 6902 operations all or nothing. As the API server does, a `test` for `null`
+/// passes when the path is absent (kube-runtime's finalizer helper relies on it).
+fn json_patch_ops(doc: &mut Value, ops: &json_patch::Patch) -> Result<(), PatchError> {
+    let mut work = doc.clone();
+    for op in &ops.0 {
+        if let json_patch::PatchOperation::Test(test) = op {
+            if test.value.is_null() && work.pointer(test.path.as_str()).is_none() {
+                continue;
+            }
+        }
+        json_patch::patch(&mut work, std::slice::from_ref(op))
+            .map_err(|e| PatchError::Unprocessable(e.to_string()))?;
+    }
+    *doc = work;
+    Ok(())
 }
 
 /// RFC 7386 merge; strategic-merge directives (`$patch`, `$retainKeys`) are dropped rather than
@@ -128,6 +145,20 @@ mod tests {
             apply(&mut doc, PatchKind::Json, b"{"),
             Err(PatchError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn test_for_null_passes_on_an_absent_path_and_failures_change_nothing() {
+        let mut doc = json!({"metadata": {"name": "so"}});
+        let add_finalizer = br#"[{"op":"test","path":"/metadata/finalizers","value":null},
+                                 {"op":"add","path":"/metadata/finalizers","value":["keda"]}]"#;
+        apply(&mut doc, PatchKind::Json, add_finalizer).unwrap();
+        assert_eq!(doc["metadata"]["finalizers"], json!(["keda"]));
+        // Now present, the same test fails, and the earlier ops of a failing patch are undone.
+        let again = br#"[{"op":"add","path":"/metadata/x","value":1},
+                         {"op":"test","path":"/metadata/finalizers","value":null}]"#;
+        assert!(apply(&mut doc, PatchKind::Json, again).is_err());
+        assert!(doc["metadata"].get("x").is_none());
     }
 
     #[test]

@@ -401,3 +401,49 @@ async fn collections_bodies_and_shutdown() {
     standin.shutdown().await;
     assert!(deployments.get("b").await.is_err());
 }
+
+#[tokio::test]
+async fn kube_runtime_finalizer_helper_adds_and_removes_its_finalizer() {
+    use kube::runtime::controller::Action;
+    use kube::runtime::finalizer::{finalizer, Event};
+    use std::sync::Arc;
+
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let deployments: Api<Deployment> = Api::default_namespaced(client);
+    standin.apply(common::deployment("web", 1)).unwrap();
+    const NAME: &str = "scalecore.example/cleanup";
+
+    let reconcile = |event: Event<Deployment>| async move {
+        Ok::<_, std::convert::Infallible>(match event {
+            Event::Apply(_) => Action::await_change(),
+            Event::Cleanup(_) => Action::requeue(std::time::Duration::from_secs(1)),
+        })
+    };
+    // First pass: the helper adds its finalizer with a JSON patch whose `test` expects null.
+    let object = Arc::new(deployments.get("web").await.unwrap());
+    finalizer(&deployments, NAME, object, reconcile)
+        .await
+        .unwrap();
+    let stored = standin.get("apps/v1", "Deployment", None, "web").unwrap();
+    assert_eq!(stored["metadata"]["finalizers"], json!([NAME]));
+    // Second pass: the finalizer is present, so the reconciler runs.
+    let object = Arc::new(deployments.get("web").await.unwrap());
+    assert_eq!(
+        finalizer(&deployments, NAME, object, reconcile)
+            .await
+            .unwrap(),
+        Action::await_change()
+    );
+
+    deployments
+        .delete("web", &DeleteParams::default())
+        .await
+        .unwrap();
+    let terminating = Arc::new(deployments.get("web").await.unwrap());
+    assert!(terminating.metadata.deletion_timestamp.is_some());
+    finalizer(&deployments, NAME, terminating, reconcile)
+        .await
+        .unwrap();
+    assert!(standin.get("apps/v1", "Deployment", None, "web").is_none());
+}
