@@ -152,3 +152,38 @@ async fn lease_round_trip_and_apply_conflicts_between_field_managers() {
         .await;
     assert_eq!(api_error(no_manager).0, 422);
 }
+
+#[tokio::test]
+async fn kube_runtime_recorder_creates_then_patches_a_series() {
+    use kube::runtime::events::{Event, EventType, Recorder, Reporter};
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let reporter = Reporter {
+        controller: "scalecore".into(),
+        instance: Some("scalecore-0".into()),
+    };
+    let recorder = Recorder::new(client, reporter);
+    let reference = k8s_openapi::api::core::v1::ObjectReference {
+        api_version: Some("keda.sh/v1alpha1".into()),
+        kind: Some("ScaledObject".into()),
+        name: Some("orders".into()),
+        namespace: Some("default".into()),
+        ..Default::default()
+    };
+    let event = Event {
+        type_: EventType::Normal,
+        reason: "KEDAScaleTargetActivated".into(),
+        note: Some("Scaled apps/v1.Deployment default/worker from 0 to 1".into()),
+        action: "Scale".into(),
+        secondary: None,
+    };
+    recorder.publish(&event, &reference).await.unwrap();
+    recorder.publish(&event, &reference).await.unwrap();
+    let events = standin.events();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["apiVersion"], "events.k8s.io/v1");
+    assert_eq!(events[0]["reason"], "KEDAScaleTargetActivated");
+    assert_eq!(events[0]["reportingController"], "scalecore");
+    assert_eq!(events[0]["series"]["count"], 2);
+    assert_eq!(events[0]["regarding"]["name"], "orders");
+}
