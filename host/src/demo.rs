@@ -22,6 +22,8 @@ const SEED_WORKLOAD: &str = include_str!("../../examples/seed/workload.yaml");
 const SB_NAMESPACE: &str = "contoso-sb";
 const TENANT: &str = "00000000-0000-0000-0000-00000000beef";
 const CLIENT_ID: &str = "00000000-0000-0000-0000-000000000000";
+/// Stands for the projected service-account JWT a workload-identity pod gets.
+const SERVICE_ACCOUNT_TOKEN: &str = "demo.service-account.token";
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum DemoFormat {
@@ -77,8 +79,17 @@ fn seed_objects(endpoint_suffix: &str) -> Result<Vec<Value>, String> {
         if let Some(d) = diags.iter().find(|d| d.is_error()) {
             return Err(format!("seed manifest: {}", d.message));
         }
-        for r in &bundle.resources {
+        // The ServiceAccount only matters to a real kubelet.
+        for r in bundle
+            .resources
+            .iter()
+            .filter(|r| r.kind.name() != "ServiceAccount")
+        {
             let mut v = r.root.to_json();
+            // The scenario starts at 0 replicas (the API server would default an unset count to 1).
+            if r.kind.name() == "Deployment" {
+                v["spec"]["replicas"] = json!(0);
+            }
             if let Some(meta) = v
                 .pointer_mut("/spec/triggers/0/metadata")
                 .and_then(Value::as_object_mut)
@@ -98,28 +109,39 @@ struct Timeline {
 }
 
 impl Timeline {
-    fn print(&self, t: f64, replicas: i64, reason: &str) {
+    fn print(&self, t: f64, from: i64, replicas: i64, reason: &str) {
         let queue = self.queue.lock().map(|q| q.ceil() as i64).unwrap_or(0);
         match self.format {
             DemoFormat::Json => println!(
                 "{}",
                 json!({"t": (t * 10.0).round() / 10.0, "queue": queue, "replicas": replicas, "reason": reason})
             ),
+            DemoFormat::Human if from != replicas => {
+                println!(
+                    "{t:>6.0}s  queue {queue:>4}  replicas {from:>2} -> {replicas:<2}  {reason}"
+                )
+            }
             DemoFormat::Human => {
-                println!("{t:>6.0}s  queue {queue:>4}  replicas {replicas:>2}  {reason}")
+                println!("{t:>6.0}s  queue {queue:>4}  replicas {replicas:>2}        {reason}")
             }
         }
     }
 }
 
 async fn demo(args: &DemoArgs) -> Result<(), String> {
-    let clock = Clock::new(args.speed);
-    let azure = AzureStandin::start()
-        .await
-        .map_err(|e| format!("cannot start the Azure stand-in: {e}"))?;
-    let k8s = KubeStandin::start()
-        .await
-        .map_err(|e| format!("cannot start the Kubernetes stand-in: {e}"))?;
+    // Polls at 0, 30, 60 s and HPA syncs at 5, 20, 35 s: the schedule of
+    // `scalecore simulate examples/seed-servicebus-queue.json`.
+    let clock = Clock::aligned(args.speed, 30);
+    let azure = Arc::new(
+        AzureStandin::start()
+            .await
+            .map_err(|e| format!("cannot start the Azure stand-in: {e}"))?,
+    );
+    let k8s = Arc::new(
+        KubeStandin::start()
+            .await
+            .map_err(|e| format!("cannot start the Kubernetes stand-in: {e}"))?,
+    );
     azure.add_client(TENANT, CLIENT_ID);
     azure.set_queue(SB_NAMESPACE, "orders", 0);
     for obj in seed_objects(&azure.endpoint_suffix())? {
@@ -131,7 +153,8 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
     let dir = std::env::temp_dir().join(format!("scalecore-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let token_file = dir.join("azure-identity-token");
-    std::fs::write(&token_file, azure.service_account_token()).map_err(|e| e.to_string())?;
+    std::fs::write(&token_file, SERVICE_ACCOUNT_TOKEN).map_err(|e| e.to_string())?;
+    azure.set_federated_token(SERVICE_ACCOUNT_TOKEN);
 
     let kubeconfig = Kubeconfig::from_yaml(&k8s.kubeconfig_yaml()).map_err(|e| e.to_string())?;
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
@@ -171,7 +194,16 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         format: args.format,
         queue: queue.clone(),
     };
-    timeline.print(0.0, 0, "start: queue empty, Deployment at 0 replicas");
+    let initial = k8s
+        .get("apps/v1", "Deployment", Some("shop"), "orders-worker")
+        .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
+        .unwrap_or(0);
+    timeline.print(
+        0.0,
+        initial,
+        initial,
+        "start: the seed applied, queue `orders` empty",
+    );
 
     // Producer and worker, one step per timeline second.
     let sim = {
@@ -187,7 +219,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
                 .await;
                 second += 1;
                 let ready = k8s
-                    .get("apps/v1", "Deployment", "shop", "orders-worker")
+                    .get("apps/v1", "Deployment", Some("shop"), "orders-worker")
                     .and_then(|d| d.pointer("/status/readyReplicas").and_then(Value::as_f64))
                     .unwrap_or(0.0);
                 let depth = {
@@ -214,12 +246,11 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
             d = seen.recv() => d,
         };
         let Ok(d) = d else { continue };
+        if d.name != "orders-worker" || d.namespace != "shop" {
+            continue;
+        }
         let reason = d.reason.lines().next().unwrap_or_default().to_owned();
-        timeline.print(
-            d.elapsed,
-            d.replicas,
-            &format!("{}: {reason}", d.kind.name()),
-        );
+        timeline.print(d.elapsed, d.from, d.replicas, &reason);
         if d.replicas > 0 {
             drained_once = true;
         }

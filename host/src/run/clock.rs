@@ -30,6 +30,14 @@ impl Clock {
         }
     }
 
+    /// A clock whose start is a whole multiple of `align` seconds, so the shared tick grid
+    /// (KEDA polls on multiples of pollingInterval) begins at elapsed 0, as in a simulation.
+    pub fn aligned(speed: f64, align: i64) -> Clock {
+        let mut c = Clock::new(speed);
+        c.origin_unix -= c.origin_unix.rem_euclid(align.max(1));
+        c
+    }
+
     /// Seconds since the Unix epoch, on the (possibly compressed) timeline.
     pub fn now(&self) -> i64 {
         self.origin_unix + self.scaled_elapsed().as_secs() as i64
@@ -79,6 +87,12 @@ mod tests {
         assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(parse_rfc3339("2023-11-14T22:13:20Z"), Some(1_700_000_000));
         assert_eq!(parse_rfc3339("yesterday"), None);
+    }
+
+    #[test]
+    fn aligned_clock_starts_on_the_grid() {
+        let c = Clock::aligned(1.0, 30);
+        assert_eq!(c.now().rem_euclid(30), 0);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::kubeapi::{keda, scaled_objects};
-use super::objects::{self, ScaledObject};
+use super::objects;
 use super::worker::{self, Control, Shared};
 
 type Key = (String, String);

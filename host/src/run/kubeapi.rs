@@ -46,10 +46,6 @@ impl KubeError {
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(409)
     }
-
-    pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
-    }
 }
 
 /// The target's replica counts as `/scale` reports them.

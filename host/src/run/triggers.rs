@@ -113,12 +113,12 @@ fn scaler(
         )),
         Ok(config) => {
             let auth = match &resolved.pod_identity {
-                Some(p) if p.provider == "azure-workload" => Auth::Workload {
-                    fully_qualified_namespace: config.fully_qualified_namespace.clone(),
-                    identity_id: p.identity_id.clone(),
-                    tenant_id: p.identity_tenant_id.clone(),
-                    authority_host: p.identity_authority_host.clone(),
-                },
+                Some(p) if p.provider == "azure-workload" => Auth::workload(
+                    &config,
+                    p.identity_id.as_deref(),
+                    p.identity_tenant_id.as_deref(),
+                    p.identity_authority_host.as_deref(),
+                ),
                 _ => Auth::connection_string(&config),
             };
             Scaler::ServiceBus {

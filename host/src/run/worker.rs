@@ -36,7 +36,6 @@ pub struct Decision {
     /// Seconds since the host started, on its timeline.
     pub elapsed: f64,
     pub kind: Loop,
-    pub metrics: Vec<Option<f64>>,
     pub from: i64,
     pub replicas: i64,
     pub reason: String,
@@ -137,6 +136,16 @@ async fn refusal(shared: &Shared, so: &ScaledObject) -> Option<String> {
     }
 }
 
+/// The first time at or after `now` that is `phase` past a multiple of `interval`.
+fn grid(now: i64, interval: i64, phase: i64) -> i64 {
+    let base = now - now.rem_euclid(interval) + phase.rem_euclid(interval);
+    if base < now {
+        base + interval
+    } else {
+        base
+    }
+}
+
 fn condition(kind: &str, status: &str, reason: &str, message: &str) -> Value {
     json!({"type": kind, "status": status, "reason": reason, "message": message})
 }
@@ -154,9 +163,12 @@ impl Worker {
         let clock = self.shared.clock;
         let polling = self.engine.plan().polling_interval.max(1);
         let hpa_period = self.shared.hpa_sync_period.max(1);
+        // Ticks sit on a grid shared by every worker (multiples of the interval), so
+        // ScaledObjects reading the same queue read it at the same moment and one Azure
+        // request serves them all.
         let start = clock.now();
-        let mut next_keda = start;
-        let mut next_hpa = start + HPA_PHASE;
+        let mut next_keda = grid(start, polling, 0);
+        let mut next_hpa = grid(start, hpa_period, HPA_PHASE);
         loop {
             let due = next_keda.min(next_hpa);
             let wake = tokio::time::Instant::from_std(clock.instant_at(due));
@@ -180,7 +192,7 @@ impl Worker {
                 next_hpa += hpa_period;
                 Loop::Hpa
             };
-            self.tick(due, kind, polling).await;
+            self.tick(due, kind, polling.min(hpa_period)).await;
         }
     }
 
@@ -206,14 +218,16 @@ impl Worker {
         }
     }
 
-    async fn tick(&mut self, t: i64, kind: Loop, polling: i64) {
+    async fn tick(&mut self, t: i64, kind: Loop, shortest_interval: i64) {
         let Some((_, observed)) = self.observe().await else {
             return;
         };
+        // Long enough to span the grid moment's stragglers, short enough that no read is
+        // served a value from an earlier tick.
         let max_age = self
             .shared
             .clock
-            .real(Duration::from_secs(polling.unsigned_abs()));
+            .real(Duration::from_secs(shortest_interval.unsigned_abs()) / 3);
         let started = Instant::now();
         let polled = triggers::poll_all(&self.scalers, &self.shared.bus, max_age).await;
         self.shared
@@ -226,14 +240,7 @@ impl Worker {
             Loop::Keda => self.engine.keda_poll(t, &readings, observed),
             _ => self.engine.hpa_sync(t, &readings, observed),
         };
-        let metrics = readings
-            .iter()
-            .map(|r| match r {
-                Reading::Value(v) => Some(*v),
-                Reading::Error => None,
-            })
-            .collect();
-        self.apply(outcome, observed, metrics).await;
+        self.apply(outcome, observed).await;
     }
 
     fn record_readings(&mut self, polled: &[(Reading, Option<String>)]) {
@@ -255,7 +262,7 @@ impl Worker {
         }
     }
 
-    async fn apply(&mut self, outcome: Outcome, observed: Observed, metrics: Vec<Option<f64>>) {
+    async fn apply(&mut self, outcome: Outcome, observed: Observed) {
         let reason = self.engine.explain();
         let (ns, name) = (self.so.namespace.clone(), self.so.name.clone());
         let changed = outcome.replicas != observed.replicas;
@@ -291,7 +298,6 @@ impl Worker {
             name,
             elapsed: self.shared.clock.elapsed(),
             kind: outcome.kind,
-            metrics,
             from: observed.replicas,
             replicas: outcome.replicas,
             reason,
@@ -403,7 +409,7 @@ impl Worker {
         };
         let t = self.shared.clock.now();
         let outcome = self.engine.reconcile(t, &so.spec.annotations, observed);
-        self.apply(outcome, observed, Vec::new()).await;
+        self.apply(outcome, observed).await;
     }
 
     async fn deleted(&mut self) {
@@ -416,5 +422,19 @@ impl Worker {
             let reason = self.engine.explain();
             self.write_replicas(&outcome, observed, &reason).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid;
+
+    #[test]
+    fn ticks_land_on_a_shared_grid() {
+        assert_eq!(grid(100, 30, 0), 120);
+        assert_eq!(grid(120, 30, 0), 120);
+        assert_eq!(grid(100, 15, 5), 110);
+        assert_eq!(grid(111, 15, 5), 125);
+        assert_eq!(grid(7, 1, 0), 7);
     }
 }
