@@ -36,7 +36,7 @@ pub struct Controller {
 }
 
 enum Change {
-    ScaledObject(Event<DynamicObject>),
+    ScaledObject(Box<Event<DynamicObject>>),
     Authentication,
 }
 
@@ -67,7 +67,7 @@ impl Controller {
                 e.map_err(|e| tracing::warn!(error = %e, "ScaledObject watch failed; retrying"))
                     .ok()
             })
-            .map(Change::ScaledObject);
+            .map(|e| Change::ScaledObject(Box::new(e)));
         let tas = watcher::watcher(
             self.api(&keda("TriggerAuthentication", "triggerauthentications")),
             cfg.clone(),
@@ -101,7 +101,7 @@ impl Controller {
             tokio::select! {
                 _ = &mut stop => break,
                 change = changes.next() => match change {
-                    Some(Change::ScaledObject(e)) => self.on_scaled_object(e),
+                    Some(Change::ScaledObject(e)) => self.on_scaled_object(*e),
                     Some(Change::Authentication) => self.refresh_all(),
                     None => break,
                 },

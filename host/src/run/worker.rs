@@ -35,7 +35,6 @@ pub struct Decision {
     pub name: String,
     /// Seconds since the host started, on its timeline.
     pub elapsed: f64,
-    pub kind: Loop,
     pub from: i64,
     pub replicas: i64,
     pub reason: String,
@@ -297,7 +296,6 @@ impl Worker {
             namespace: ns,
             name,
             elapsed: self.shared.clock.elapsed(),
-            kind: outcome.kind,
             from: observed.replicas,
             replicas: outcome.replicas,
             reason,
