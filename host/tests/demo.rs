@@ -1,0 +1,50 @@
+//! `scalecore demo --format json`: the seed end to end over loopback HTTP, time compressed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+use serde_json::Value;
+
+#[test]
+fn demo_scales_the_seed_out_and_back_to_zero() {
+    let out = Command::new(env!("CARGO_BIN_EXE_scalecore"))
+        .args(["demo", "--format", "json", "--speed", "40"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for e in &events {
+        for key in ["t", "queue", "replicas", "reason"] {
+            assert!(e.get(key).is_some(), "{e} lacks {key}");
+        }
+    }
+    let replicas: Vec<i64> = events
+        .iter()
+        .map(|e| e["replicas"].as_i64().unwrap())
+        .collect();
+    assert_eq!(replicas[0], 0, "{stdout}");
+    let mut path = replicas.clone();
+    path.dedup();
+    // KEDA activates, the HPA grows by max(2x, +4) per sync to the cap of 10, and after the
+    // queue drains and the 300 s cooldown passes, back to 0 (the seed scenario's shape).
+    assert_eq!(&path[..5], &[0, 1, 4, 8, 10], "{stdout}");
+    assert_eq!(*path.last().unwrap(), 0, "{stdout}");
+    let activated = events.iter().find(|e| e["replicas"] == 1).unwrap();
+    assert!(
+        activated["reason"]
+            .as_str()
+            .unwrap()
+            .contains("KEDA scales to 1"),
+        "{activated}"
+    );
+    let last_t = events.last().unwrap()["t"].as_f64().unwrap();
+    assert!(last_t > 300.0, "cooldown must have passed: {stdout}");
+}
