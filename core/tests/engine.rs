@@ -181,3 +181,24 @@ fn every_outcome_has_an_explanation() {
         assert!(why.len() > 12, "{why}");
     }
 }
+
+#[test]
+fn restored_failure_counts_continue_towards_fallback() {
+    let spec = "  fallback: {failureThreshold: 3, replicas: 6}\n  triggers:\n  - type: prometheus\n    name: a\n    metadata: {threshold: '10'}\n";
+    // Fresh: one error is the first failure, below the threshold.
+    let mut fresh = engine(spec, "{}", 2);
+    let o = fresh.keda_poll(0, &[Reading::Error], Observed::replicas(2));
+    assert!(!o.fallback);
+    assert_eq!(fresh.state().failures, vec![1]);
+    // After a restart with 3 failures in status, the next error is past the threshold.
+    let mut restored = engine(spec, "{}", 2);
+    restored.restore_failures(&[3]);
+    let o = restored.hpa_sync(5, &[Reading::Error], Observed::replicas(2));
+    assert_eq!(restored.state().failures, vec![4]);
+    assert!(o.fallback);
+    assert_eq!(o.prenormalized, Some(6));
+    // Negative counts from a hand-edited status are not trusted.
+    let mut e = engine(spec, "{}", 2);
+    e.restore_failures(&[-5]);
+    assert_eq!(e.state().failures, vec![0]);
+}

@@ -227,6 +227,15 @@ impl ScaledObjectEngine {
         self.detail.render(&self.plan)
     }
 
+    /// Continues a ScaledObject whose status already counts failures
+    /// (`status.health[metric].numberOfFailures`, in trigger order), as KEDA's operator does
+    /// after a restart, so fallback starts where it was.
+    pub fn restore_failures(&mut self, failures: &[i64]) {
+        for (slot, f) in self.state.failures.iter_mut().zip(failures) {
+            *slot = (*f).max(0);
+        }
+    }
+
     /// One evaluation of KEDA's scale loop (`checkScalers` + `RequestScale`).
     pub fn keda_poll(&mut self, t: i64, readings: &[Reading], observed: Observed) -> Outcome {
         keda::poll(

@@ -42,6 +42,8 @@ pub struct ScaledObject {
     /// `status.lastActiveTime` (Unix seconds): a restart continues the cooldown from here.
     pub last_active_time: Option<i64>,
     pub original_replica_count: Option<i64>,
+    /// `status.health[metricName].numberOfFailures`.
+    pub failures: BTreeMap<String, i64>,
     /// What KEDA's admission webhook (or the CRD schema) would have refused.
     pub rejected: Vec<Diagnostic>,
 }
@@ -104,6 +106,18 @@ pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject>
         original_replica_count: obj
             .pointer("/status/originalReplicaCount")
             .and_then(Value::as_i64),
+        failures: obj
+            .pointer("/status/health")
+            .and_then(Value::as_object)
+            .map(|h| {
+                h.iter()
+                    .filter_map(|(metric, v)| {
+                        let n = v.get("numberOfFailures").and_then(Value::as_i64)?;
+                        Some((metric.clone(), n))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         namespace,
         name,
         spec,
@@ -239,7 +253,8 @@ mod tests {
                      "triggers": [{"type": "azure-servicebus",
                                    "metadata": {"queueName": "orders", "messageCount": "5", "namespace": "sb"},
                                    "authenticationRef": {"name": "sb-auth"}}]},
-            "status": {"lastActiveTime": "2023-11-14T22:13:20Z", "originalReplicaCount": 2}
+            "status": {"lastActiveTime": "2023-11-14T22:13:20Z", "originalReplicaCount": 2,
+                       "health": {"s0-azure-servicebus-orders": {"numberOfFailures": 2, "status": "Failing"}}}
         });
         let so = scaled_object(&so, &LintOptions::default()).unwrap();
         assert_eq!(so.target.api_version, "apps/v1");
@@ -249,6 +264,7 @@ mod tests {
         assert_eq!(so.spec.namespace, "shop");
         assert_eq!(so.last_active_time, Some(1_700_000_000));
         assert_eq!(so.original_replica_count, Some(2));
+        assert_eq!(so.failures.get("s0-azure-servicebus-orders"), Some(&2));
         assert_eq!(so.generation, 3);
         assert!(so.rejected.is_empty(), "{:?}", so.rejected);
     }

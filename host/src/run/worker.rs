@@ -103,7 +103,14 @@ pub async fn run(
         last_active_time: so.last_active_time,
         creation_time: -1,
     };
-    let engine = ScaledObjectEngine::new(&so.spec, initial);
+    let mut engine = ScaledObjectEngine::new(&so.spec, initial);
+    let failures: Vec<i64> = engine
+        .plan()
+        .triggers
+        .iter()
+        .map(|t| so.failures.get(&t.metric_name).copied().unwrap_or(0))
+        .collect();
+    engine.restore_failures(&failures);
     let scalers = triggers::build(&shared.kube, &so).await;
     let mut w = Worker {
         shared,
