@@ -97,6 +97,14 @@ fn strip_nulls(node: &mut Value) {
             if let Some(Value::Array(members)) = map.get_mut("enum") {
                 members.retain(|m| !m.is_null());
             }
+            // kube's structural rewrite leaves `anyOf: [{}, {}]` of an IntOrString; KEDA's
+            // (controller-gen's) spelling names the two types.
+            if map.get("x-kubernetes-int-or-string") == Some(&Value::Bool(true)) {
+                map.insert(
+                    "anyOf".into(),
+                    json!([{"type": "integer"}, {"type": "string"}]),
+                );
+            }
             map.values_mut().for_each(strip_nulls);
         }
         Value::Array(items) => items.iter_mut().for_each(strip_nulls),

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::ScaledObjectStatus;
 
 /// The desired scaling of one workload.
+// kube's printcolumn(...) lists repeat `type_ = "string"`, which is no mistake.
+#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq)]
 #[kube(
     group = "keda.sh",
@@ -21,8 +23,16 @@ use super::ScaledObjectStatus;
     namespaced,
     status = "ScaledObjectStatus",
     derive = "PartialEq",
-    printcolumn(name = "ScaleTargetKind", type_ = "string", json_path = ".status.scaleTargetKind"),
-    printcolumn(name = "ScaleTargetName", type_ = "string", json_path = ".spec.scaleTargetRef.name"),
+    printcolumn(
+        name = "ScaleTargetKind",
+        type_ = "string",
+        json_path = ".status.scaleTargetKind"
+    ),
+    printcolumn(
+        name = "ScaleTargetName",
+        type_ = "string",
+        json_path = ".spec.scaleTargetRef.name"
+    ),
     printcolumn(name = "Min", type_ = "integer", json_path = ".spec.minReplicaCount"),
     printcolumn(name = "Max", type_ = "integer", json_path = ".spec.maxReplicaCount"),
     printcolumn(
@@ -45,13 +55,21 @@ use super::ScaledObjectStatus;
         type_ = "string",
         json_path = ".status.conditions[?(@.type==\"Paused\")].status"
     ),
-    printcolumn(name = "Triggers", type_ = "string", json_path = ".status.triggersTypes"),
+    printcolumn(
+        name = "Triggers",
+        type_ = "string",
+        json_path = ".status.triggersTypes"
+    ),
     printcolumn(
         name = "Authentications",
         type_ = "string",
         json_path = ".status.authenticationsTypes"
     ),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp")
+    printcolumn(
+        name = "Age",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
 )]
 #[serde(rename_all = "camelCase")]
 // The one cross-field rule KEDA's CRD itself enforces (100 is KEDA's default maxReplicaCount).
@@ -150,9 +168,37 @@ pub struct AdvancedConfig {
 #[serde(rename_all = "camelCase")]
 pub struct HorizontalPodAutoscalerConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "hpa_behavior_schema")]
     pub behavior: Option<HorizontalPodAutoscalerBehavior>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// The grammar of a resource quantity (`100m`, `1.5Gi`, `2e3`), as the API server checks it.
+const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
+/// The HPA behaviour's schema with what the built-in HPA type declares beyond k8s-openapi's
+/// schema, as KEDA's CRD carries it: the policies are atomic lists, and a tolerance (an
+/// integer or a string) matches the quantity grammar.
+fn hpa_behavior_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = generator.subschema_for::<Option<HorizontalPodAutoscalerBehavior>>();
+    for direction in ["scaleUp", "scaleDown"] {
+        let Some(rules) = schema
+            .get_mut("properties")
+            .and_then(|p| p.get_mut(direction))
+            .and_then(|r| r.get_mut("properties"))
+            .and_then(serde_json::Value::as_object_mut)
+        else {
+            continue;
+        };
+        if let Some(policies) = rules.get_mut("policies").and_then(|p| p.as_object_mut()) {
+            policies.insert("x-kubernetes-list-type".into(), "atomic".into());
+        }
+        if let Some(tolerance) = rules.get_mut("tolerance").and_then(|t| t.as_object_mut()) {
+            tolerance.insert("pattern".into(), QUANTITY_PATTERN.into());
+        }
+    }
+    schema
 }
 
 /// One composite metric computed by a formula from the triggers' metrics.

@@ -12,7 +12,11 @@ use serde::{Deserialize, Serialize};
 pub struct ScaledObjectStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_target_kind: Option<String>,
-    #[serde(rename = "scaleTargetGVKR", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "scaleTargetGVKR",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub scale_target_gvkr: Option<GroupVersionKindResource>,
     /// Replicas the workload had before it was first scaled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +104,10 @@ pub struct TriggerAuthenticationStatus {
     )]
     pub scaled_objects: Option<String>,
     /// Comma-separated ScaledJob names.
-    #[serde(rename = "scaledjobs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "scaledjobs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub scaled_jobs: Option<String>,
 }

@@ -13,6 +13,8 @@ use super::{
 };
 
 /// The sources of a trigger's authentication parameters.
+// kube's printcolumn(...) lists repeat `type_ = "string"`, which is no mistake.
+#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
 #[kube(
     group = "keda.sh",
@@ -25,10 +27,22 @@ use super::{
     namespaced,
     status = "TriggerAuthenticationStatus",
     derive = "PartialEq",
-    printcolumn(name = "PodIdentity", type_ = "string", json_path = ".spec.podIdentity.provider"),
-    printcolumn(name = "Secret", type_ = "string", json_path = ".spec.secretTargetRef[*].name"),
+    printcolumn(
+        name = "PodIdentity",
+        type_ = "string",
+        json_path = ".spec.podIdentity.provider"
+    ),
+    printcolumn(
+        name = "Secret",
+        type_ = "string",
+        json_path = ".spec.secretTargetRef[*].name"
+    ),
     printcolumn(name = "Env", type_ = "string", json_path = ".spec.env[*].name"),
-    printcolumn(name = "VaultAddress", type_ = "string", json_path = ".spec.hashiCorpVault.address"),
+    printcolumn(
+        name = "VaultAddress",
+        type_ = "string",
+        json_path = ".spec.hashiCorpVault.address"
+    ),
     printcolumn(
         name = "ScaledObjects",
         type_ = "string",
@@ -75,6 +89,8 @@ pub struct TriggerAuthenticationSpec {
 }
 
 /// The cluster-scoped form: the same spec, usable from every namespace.
+// kube's printcolumn(...) lists repeat `type_ = "string"`, which is no mistake.
+#[allow(clippy::duplicated_attributes)]
 #[derive(CustomResource, Serialize, Deserialize, JsonSchema, Clone, Debug, Default, PartialEq)]
 #[kube(
     group = "keda.sh",
@@ -86,11 +102,23 @@ pub struct TriggerAuthenticationSpec {
     shortname = "clustertriggerauth",
     status = "TriggerAuthenticationStatus",
     derive = "PartialEq",
-    printcolumn(name = "PodIdentity", type_ = "string", json_path = ".spec.podIdentity.provider"),
-    printcolumn(name = "Secret", type_ = "string", json_path = ".spec.secretTargetRef[*].name"),
+    printcolumn(
+        name = "PodIdentity",
+        type_ = "string",
+        json_path = ".spec.podIdentity.provider"
+    ),
+    printcolumn(
+        name = "Secret",
+        type_ = "string",
+        json_path = ".spec.secretTargetRef[*].name"
+    ),
     printcolumn(name = "Env", type_ = "string", json_path = ".spec.env[*].name"),
     printcolumn(name = "FilePath", type_ = "string", json_path = ".spec.filePath"),
-    printcolumn(name = "VaultAddress", type_ = "string", json_path = ".spec.hashiCorpVault.address"),
+    printcolumn(
+        name = "VaultAddress",
+        type_ = "string",
+        json_path = ".spec.hashiCorpVault.address"
+    ),
     printcolumn(
         name = "ScaledObjects",
         type_ = "string",
@@ -142,7 +170,11 @@ pub struct AuthPodIdentity {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_owner: Option<IdentityOwner>,
     /// AWS: the external id passed when assuming `roleArn`.
-    #[serde(rename = "externalID", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "externalID",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub external_id: Option<String>,
 }
 
