@@ -23,6 +23,9 @@ pub use secret_stores::*;
 pub use status::*;
 pub use trigger_authentication::*;
 
+use std::io::Write;
+use std::process::ExitCode;
+
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;
 use serde_json::{json, Value};
@@ -47,6 +50,27 @@ pub fn crds_yaml() -> Result<String, serde_saphyr::SerializeError> {
         out.push_str(&serde_saphyr::to_string(&crd)?);
     }
     Ok(out)
+}
+
+/// `scalecore crds`: writes [`crds_yaml`] to stdout. Exit status 0, or 2 if it could not.
+pub fn run() -> ExitCode {
+    let text = match crds_yaml() {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("scalecore: cannot write the CRDs as YAML: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`scalecore crds | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("scalecore: cannot write the CRDs: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Brings what kube's derive emits in line with KEDA's CRDs.
