@@ -13,6 +13,7 @@
 // itself only generates the CRDs so far.
 #![allow(dead_code)]
 
+mod nulls;
 mod scaled_object;
 mod secret_stores;
 mod status;

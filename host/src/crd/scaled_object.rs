@@ -233,6 +233,7 @@ pub struct ScaleTriggers {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The scaler's parameters; every value is a string.
+    #[serde(deserialize_with = "super::nulls::string_map")]
     pub metadata: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_ref: Option<AuthenticationRef>,

@@ -236,7 +236,11 @@ pub struct OAuth2 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// Extra form parameters of the token request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::nulls::optional_string_map"
+    )]
     pub token_url_params: Option<BTreeMap<String, String>>,
 }
 
