@@ -31,7 +31,8 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::CustomResourceExt;
 use serde_json::{json, Value};
 
-/// The three CRDs `scalecore run` reads, in the order they are best applied.
+/// The CRDs of the three kinds `scalecore run` reads: ScaledObject, TriggerAuthentication,
+/// ClusterTriggerAuthentication.
 pub fn crds() -> Vec<CustomResourceDefinition> {
     [
         ScaledObject::crd(),
