@@ -222,16 +222,19 @@ fn strip_children(root: &Value) -> Value {
 
 #[test]
 fn the_walk_sees_a_difference() {
-    // A guard on the walker itself: a renamed field, a lost enum member and a lost bound show up.
+    // A guard on the walker itself: a renamed field, a lost enum member and a lost bound show
+    // up; `1` and `1.0` are the same bound.
     let keda = json!({"type": "object", "properties": {
         "a": {"type": "integer", "minimum": 1},
         "b": {"type": "string", "enum": ["x", "y"]},
-        "c": {"type": "array", "items": {"type": "object", "properties": {"d": {"type": "string"}}}}
+        "c": {"type": "array", "items": {"type": "object", "properties": {"d": {"type": "string"}}}},
+        "f": {"type": "integer", "minimum": 0}
     }});
     let ours = json!({"type": "object", "properties": {
         "a": {"type": "integer", "minimum": 1.0},
         "b": {"type": "string", "enum": ["y"]},
-        "c": {"type": "array", "items": {"type": "object", "properties": {"e": {"type": "string"}}}}
+        "c": {"type": "array", "items": {"type": "object", "properties": {"e": {"type": "string"}}}},
+        "f": {"type": "integer"}
     }});
     let mut diffs = Vec::new();
     walk("spec", &keda, &ours, &mut diffs);
@@ -240,7 +243,8 @@ fn the_walk_sees_a_difference() {
         [
             "spec.b: enum",
             "spec.c[].d: missing",
-            "spec.c[].e: not in KEDA's"
+            "spec.c[].e: not in KEDA's",
+            "spec.f: minimum"
         ]
     );
 }
