@@ -1,6 +1,7 @@
 //! `scalecore`: lint KEDA documents in CI and terminals, simulate what KEDA and the HPA would
 //! do with a traffic pattern, and list the rules.
 
+mod crd;
 mod demo;
 mod format;
 mod inputs;
@@ -54,6 +55,9 @@ enum Command {
     /// Time runs 10x faster (`--speed`), so the 5-minute cooldown ends within about a minute.
     /// `--format json` prints one object per event: {"t", "queue", "replicas", "reason"}.
     Demo(demo::DemoArgs),
+    /// Print the CRDs of ScaledObject, TriggerAuthentication and ClusterTriggerAuthentication
+    /// as YAML (generated from the types `scalecore run` reads; compatible with KEDA's).
+    Crds,
     /// List every rule (code, severity, source, summary), or explain one: `scalecore rules KEDA4001`.
     Rules {
         /// A rule code to explain.
@@ -77,6 +81,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate_cmd::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Crds => crd::run(),
         Command::Rules {
             code: Some(code), ..
         } => explain(&code),

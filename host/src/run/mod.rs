@@ -306,7 +306,9 @@ pub async fn serve(
         .map_err(|e| RunError::Other(format!("cannot set up the Lease: {e}")))?;
     let (mut leading, lease_task) = manager.watch().await;
     loop {
-        // Standby: wait to lead (or to be told to stop).
+        // Standby: wait to lead (or to be told to stop). A standby is ready: it is what a
+        // rolling update replaces the leader with.
+        metrics.set_ready();
         while !*leading.borrow_and_update() {
             tracing::info!(lease = %lease.name, "waiting for the Lease");
             tokio::select! {
