@@ -324,6 +324,14 @@ fn outcome_key(object: &Value) -> Option<Key> {
     })
 }
 
+impl std::fmt::Debug for KubeStandin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KubeStandin")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for KubeStandin {
     fn drop(&mut self) {
         self.shared.store().drop_watches();

@@ -296,7 +296,7 @@ impl Store {
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
-            set_meta(&mut new, "generation", json!(generation + 1));
+            set_meta(&mut new, "generation", json!(generation.saturating_add(1)));
         }
         let terminating = new.pointer("/metadata/deletionTimestamp").is_some();
         let finalizers_empty = new
