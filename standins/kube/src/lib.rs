@@ -6,6 +6,7 @@
 //! and `scalecore demo` drive it through a kubeconfig and inspect or perturb it through the
 //! control methods on [`KubeStandin`].
 
+mod defaults;
 mod discovery;
 mod fields;
 mod meta;

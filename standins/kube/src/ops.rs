@@ -127,9 +127,6 @@ pub fn create(
             map.remove("status");
         }
     }
-    if rt.is_workload() {
-        workload::default_replicas(&mut object);
-    }
     let object = store.insert_new(res, namespace, object, manager)?;
     let key = Key {
         res,
@@ -321,9 +318,6 @@ pub fn admin_apply(store: &mut Store, mut object: Value) -> Result<Outcome, ApiE
     } else {
         String::new()
     };
-    if rt.is_workload() {
-        workload::default_replicas(&mut object);
-    }
     let explicit_status = object.get("status").is_some();
     let key = Key {
         res,

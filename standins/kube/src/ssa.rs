@@ -70,9 +70,6 @@ pub fn apply(
         }
         let mut object = apply_scope(rt, &body, sub);
         set_name(&mut object, &key.name);
-        if rt.is_workload() {
-            workload::default_replicas(&mut object);
-        }
         let object = store.insert_new(key.res, &key.namespace, object, manager)?;
         return Ok(Outcome {
             object,

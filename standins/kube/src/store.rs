@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
+use crate::defaults;
 use crate::fields::{Operation, Ownership};
 use crate::meta;
 use crate::registry::{self, ResourceType};
@@ -206,6 +207,7 @@ impl Store {
         manager: &str,
     ) -> Result<Value, ApiError> {
         let rt = registry::get(res).ok_or_else(ApiError::no_such_resource)?;
+        defaults::apply(rt, &mut object);
         let name = object
             .pointer("/metadata/name")
             .and_then(Value::as_str)
@@ -265,6 +267,7 @@ impl Store {
             .get(key)
             .cloned()
             .ok_or_else(|| ApiError::not_found(rt, &key.name))?;
+        defaults::apply(rt, &mut new);
         if let (Some(new_map), Some(old_map)) = (new.as_object_mut(), old.as_object()) {
             new_map.insert("apiVersion".to_string(), json!(rt.api_version()));
             new_map.insert("kind".to_string(), json!(rt.kind));
