@@ -1,5 +1,6 @@
-//! The write verbs (create, replace, patch, delete) on the main resource and its `/status` and
-//! `/scale` subresources, with the API server's optimistic-concurrency and apply rules.
+//! The write verbs (create, replace, patch; server-side apply is in `ssa`) on the main resource
+//! and its `/status` and `/scale` subresources, with the API server's optimistic-concurrency
+//! rules, and the administrator's `apply` of the control API.
 
 use serde_json::{json, Value};
 
@@ -76,6 +77,27 @@ pub(crate) fn check_name(name: &str, body: &Value) -> Result<(), ApiError> {
     }
 }
 
+/// Object names are DNS subdomains: at most 253 lowercase alphanumerics, `-` and `.`,
+/// starting and ending with an alphanumeric.
+pub(crate) fn check_dns_subdomain(rt: &ResourceType, name: &str) -> Result<(), ApiError> {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name.chars().all(|c| alnum(c) || c == '-' || c == '.')
+        && name.starts_with(alnum)
+        && name.ends_with(alnum);
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            rt,
+            name,
+            "metadata.name: Invalid value: a lowercase RFC 1123 subdomain must consist of lower case \
+             alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        ))
+    }
+}
+
 pub(crate) fn set_name(object: &mut Value, name: &str) {
     if let Some(map) = object.as_object_mut() {
         let meta = map.entry("metadata").or_insert(json!({}));
@@ -121,6 +143,7 @@ pub fn create(
             }
         },
     };
+    check_dns_subdomain(rt, &name)?;
     set_name(&mut object, &name);
     if rt.status {
         if let Some(map) = object.as_object_mut() {
@@ -305,9 +328,7 @@ pub fn admin_apply(store: &mut Store, mut object: Value) -> Result<Outcome, ApiE
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if name.is_empty() {
-        return Err(ApiError::invalid(rt, "", "metadata.name: Required value"));
-    }
+    check_dns_subdomain(rt, &name)?;
     let namespace = if rt.namespaced {
         object
             .pointer("/metadata/namespace")

@@ -100,6 +100,15 @@ async fn deployments_create_get_list_with_selectors() {
         (404, "NotFound".into())
     );
     assert!(deployments.get_opt("missing").await.unwrap().is_none());
+    let mut bad = web.clone();
+    bad.metadata.name = Some("Web_1".into());
+    assert_eq!(
+        api_error(deployments.create(&PostParams::default(), &bad).await),
+        (422, "Invalid".into())
+    );
+    assert!(standin
+        .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "-x"}}))
+        .is_err());
 
     deployments
         .delete("db", &DeleteParams::default())
