@@ -186,6 +186,7 @@ pub(crate) fn check_rv(
 
 /// GET of an object or one of its subresources.
 pub fn read(store: &Store, key: &Key, sub: Sub) -> Result<Value, ApiError> {
+    check_sub(rt_of(key.res)?, sub)?;
     let object = current(store, key)?;
     Ok(if sub == Sub::Scale {
         workload::to_scale(&object)
