@@ -41,8 +41,10 @@ pub use status::ApiError;
 use state::Shared;
 use store::Key;
 
-/// Time allowed for a client to send request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time allowed for a client to send request headers. hyper starts this clock while a keep-alive
+/// connection sits idle, so it must outlast the client's pool idle timeout (90 s in hyper-util):
+/// the client then always closes first, and never reuses a connection the server is closing.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A running stand-in. Dropping it stops the server.
 pub struct KubeStandin {
