@@ -9,6 +9,7 @@
 mod defaults;
 mod discovery;
 mod fields;
+mod history;
 mod meta;
 mod ops;
 mod patch;
@@ -32,6 +33,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
 use tokio::task::{JoinHandle, JoinSet};
 
 pub use registry::{ResourceType, RESOURCES};
@@ -204,6 +206,60 @@ impl KubeStandin {
             name: name.to_string(),
         };
         self.shared.store().delete(&key)
+    }
+
+    /// Waits until the object exists and `predicate` holds for it, and returns it; `None` after
+    /// `timeout`. Driven by the store's change feed, so no polling interval to tune.
+    pub async fn wait_for(
+        &self,
+        api_version: &str,
+        kind_or_plural: &str,
+        namespace: Option<&str>,
+        name: &str,
+        timeout: Duration,
+        predicate: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let (res, rt) = resolve(api_version, kind_or_plural)?;
+        let key = Key {
+            res,
+            namespace: namespace_for(rt, namespace),
+            name: name.to_string(),
+        };
+        let current = |store: &store::Store| store.get(&key).filter(|v| predicate(v)).cloned();
+        let mut changes = {
+            let store = self.shared.store();
+            if let Some(found) = current(&store) {
+                return Some(found);
+            }
+            store.subscribe()
+        };
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            match tokio::time::timeout_at(deadline, changes.recv()).await {
+                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                Ok(Ok(store::Bus::Event(event))) => {
+                    let same = event.res == res
+                        && event.namespace == key.namespace
+                        && event
+                            .object
+                            .pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            == Some(name);
+                    if same
+                        && event.event_type != store::EventType::Deleted
+                        && predicate(&event.object)
+                    {
+                        return Some(event.object.clone());
+                    }
+                }
+                Ok(Ok(store::Bus::DropWatches)) => {}
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                    if let Some(found) = current(&self.shared.store()) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
     }
 
     /// Every Event stored, core v1 and events.k8s.io/v1 alike, in (API, namespace, name) order.

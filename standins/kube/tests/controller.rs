@@ -110,7 +110,30 @@ async fn controller_reconciles_scaled_objects_into_deployment_scale() {
     standin.drop_watches();
     so["spec"]["maxReplicaCount"] = json!(7);
     standin.apply(so).unwrap();
-    eventually("scale to 7", || replicas(&standin) == Some(7)).await;
+    let ready = |d: &serde_json::Value| d["status"]["readyReplicas"] == 7;
+    let scaled = standin
+        .wait_for(
+            "apps/v1",
+            "Deployment",
+            None,
+            "worker",
+            Duration::from_secs(10),
+            ready,
+        )
+        .await
+        .expect("scaled to 7");
+    assert_eq!(scaled["spec"]["replicas"], 7);
+    assert!(standin
+        .wait_for(
+            "apps/v1",
+            "Deployment",
+            None,
+            "worker",
+            Duration::from_millis(50),
+            |d| d["spec"]["replicas"] == 99
+        )
+        .await
+        .is_none());
 
     // An injected conflict on the scale write is retried through the error policy.
     standin.fail_next_matching(Some("PATCH"), "/scale", 409, 1);
