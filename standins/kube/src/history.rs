@@ -76,3 +76,39 @@ impl Default for History {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::EventType;
+    use serde_json::json;
+
+    fn event(rv: u64) -> Arc<WatchEvent> {
+        Arc::new(WatchEvent {
+            rv,
+            event_type: EventType::Modified,
+            res: 0,
+            namespace: String::new(),
+            object: json!({}),
+            previous: None,
+        })
+    }
+
+    #[test]
+    fn cap_and_compaction_move_the_floor() {
+        let mut history = History::new();
+        history.set_cap(2);
+        for rv in 1..=4 {
+            history.push(event(rv));
+        }
+        // Holds 3 and 4: resuming after 2 or later is fine, after 1 has missed 2.
+        assert!(history.check(2, 4).is_ok());
+        assert_eq!(history.check(1, 4).unwrap_err().code, 410);
+        let rvs: Vec<u64> = history.since(2, |_| true).iter().map(|e| e.rv).collect();
+        assert_eq!(rvs, vec![3, 4]);
+        history.compact(4);
+        assert!(history.check(4, 4).is_ok());
+        assert!(history.check(3, 4).is_err());
+        assert!(history.since(0, |_| true).is_empty());
+    }
+}
