@@ -68,6 +68,28 @@ pub(crate) fn check_namespace(
     }
 }
 
+/// A body's `apiVersion` and `kind`, when given, must be the resource's.
+pub(crate) fn check_type(rt: &ResourceType, body: &Value) -> Result<(), ApiError> {
+    let api_version = rt.api_version();
+    match body.get("apiVersion").and_then(Value::as_str) {
+        Some(given) if !given.is_empty() && given != api_version => {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({given}) does not match the expected API version ({api_version})"
+            )))
+        }
+        _ => {}
+    }
+    match body.get("kind").and_then(Value::as_str) {
+        Some(given) if !given.is_empty() && given != rt.kind => {
+            Err(ApiError::bad_request(format!(
+                "the kind in the data ({given}) does not match the expected kind ({})",
+                rt.kind
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn check_name(name: &str, body: &Value) -> Result<(), ApiError> {
     match body.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if !n.is_empty() && n != name => Err(ApiError::bad_request(format!(
@@ -126,6 +148,7 @@ pub fn create(
 ) -> Result<Outcome, ApiError> {
     let rt = rt_of(res)?;
     let mut object = parse_json(body)?;
+    check_type(rt, &object)?;
     check_namespace(rt, namespace, &object)?;
     let name = match object.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if !n.is_empty() => n.to_string(),
@@ -262,6 +285,9 @@ pub fn replace(
     let rt = rt_of(key.res)?;
     check_sub(rt, sub)?;
     let doc = parse_json(body)?;
+    if sub != Sub::Scale {
+        check_type(rt, &doc)?;
+    }
     check_name(&key.name, &doc)?;
     check_namespace(rt, &key.namespace, &doc)?;
     let stored = current(store, key)?;

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use crate::fields::{display, Operation};
 use crate::ops::{
-    answer, check_dns_subdomain, check_name, check_namespace, check_rv, next_version, patch_error,
-    rt_of, set_name, workload_key, Outcome, Sub,
+    answer, check_dns_subdomain, check_name, check_namespace, check_rv, check_type, next_version,
+    patch_error, rt_of, set_name, workload_key, Outcome, Sub,
 };
 use crate::patch::{self, PatchKind};
 use crate::registry::ResourceType;
@@ -61,6 +61,9 @@ pub fn apply(
                 "Object '{field}' is missing in apply request body"
             )));
         }
+    }
+    if sub != Sub::Scale {
+        check_type(rt, &body)?;
     }
     check_name(&key.name, &body)?;
     check_namespace(rt, &key.namespace, &body)?;

@@ -100,6 +100,16 @@ async fn deployments_create_get_list_with_selectors() {
         (404, "NotFound".into())
     );
     assert!(deployments.get_opt("missing").await.unwrap().is_none());
+    // A body of another kind is refused, whatever the path.
+    let resource = common::scaled_object_resource();
+    let scaled_objects: Api<DynamicObject> =
+        Api::default_namespaced_with(client.clone(), &resource);
+    let mut wrong: DynamicObject = serde_json::from_value(common::deployment("x", 1)).unwrap();
+    wrong.metadata.name = Some("x".into());
+    assert_eq!(
+        api_error(scaled_objects.create(&PostParams::default(), &wrong).await).0,
+        400
+    );
     let mut bad = web.clone();
     bad.metadata.name = Some("Web_1".into());
     assert_eq!(
