@@ -48,6 +48,9 @@ use store::Key;
 /// the client then always closes first, and never reuses a connection the server is closing.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// Stands for "never" where a deadline must stay representable.
+const FOREVER: Duration = Duration::from_secs(86_400 * 365);
+
 /// A running stand-in. Dropping it stops the server.
 pub struct KubeStandin {
     shared: Arc<Shared>,
@@ -233,7 +236,7 @@ impl KubeStandin {
             }
             store.subscribe()
         };
-        let deadline = tokio::time::Instant::now() + timeout;
+        let deadline = tokio::time::Instant::now() + timeout.min(FOREVER);
         loop {
             match tokio::time::timeout_at(deadline, changes.recv()).await {
                 Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return None,
@@ -359,7 +362,8 @@ impl KubeStandin {
 
     /// How often watches with `allowWatchBookmarks` get a BOOKMARK (default 10 s).
     pub fn set_bookmark_interval(&self, interval: Duration) {
-        *state::lock(&self.shared.bookmark_interval) = interval.max(Duration::from_millis(10));
+        *state::lock(&self.shared.bookmark_interval) =
+            interval.clamp(Duration::from_millis(10), FOREVER);
     }
 
     /// How many events the watch history keeps (default 10,000).
