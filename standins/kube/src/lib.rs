@@ -6,8 +6,10 @@
 //! and `scalecore demo` drive it through a kubeconfig and inspect or perturb it through the
 //! control methods on [`KubeStandin`].
 
+mod defaults;
 mod discovery;
 mod fields;
+mod history;
 mod meta;
 mod ops;
 mod patch;
@@ -31,6 +33,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
 use tokio::task::{JoinHandle, JoinSet};
 
 pub use registry::{ResourceType, RESOURCES};
@@ -40,8 +43,13 @@ pub use status::ApiError;
 use state::Shared;
 use store::Key;
 
-/// Time allowed for a client to send request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Time allowed for a client to send request headers. hyper starts this clock while a keep-alive
+/// connection sits idle, so it must outlast the client's pool idle timeout (90 s in hyper-util):
+/// the client then always closes first, and never reuses a connection the server is closing.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Stands for "never" where a deadline must stay representable.
+const FOREVER: Duration = Duration::from_secs(86_400 * 365);
 
 /// A running stand-in. Dropping it stops the server.
 pub struct KubeStandin {
@@ -203,6 +211,60 @@ impl KubeStandin {
         self.shared.store().delete(&key)
     }
 
+    /// Waits until the object exists and `predicate` holds for it, and returns it; `None` after
+    /// `timeout`. Driven by the store's change feed, so no polling interval to tune.
+    pub async fn wait_for(
+        &self,
+        api_version: &str,
+        kind_or_plural: &str,
+        namespace: Option<&str>,
+        name: &str,
+        timeout: Duration,
+        predicate: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let (res, rt) = resolve(api_version, kind_or_plural)?;
+        let key = Key {
+            res,
+            namespace: namespace_for(rt, namespace),
+            name: name.to_string(),
+        };
+        let current = |store: &store::Store| store.get(&key).filter(|v| predicate(v)).cloned();
+        let mut changes = {
+            let store = self.shared.store();
+            if let Some(found) = current(&store) {
+                return Some(found);
+            }
+            store.subscribe()
+        };
+        let deadline = tokio::time::Instant::now() + timeout.min(FOREVER);
+        loop {
+            match tokio::time::timeout_at(deadline, changes.recv()).await {
+                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return None,
+                Ok(Ok(store::Bus::Event(event))) => {
+                    let same = event.res == res
+                        && event.namespace == key.namespace
+                        && event
+                            .object
+                            .pointer("/metadata/name")
+                            .and_then(Value::as_str)
+                            == Some(name);
+                    if same
+                        && event.event_type != store::EventType::Deleted
+                        && predicate(&event.object)
+                    {
+                        return Some(event.object.clone());
+                    }
+                }
+                Ok(Ok(store::Bus::DropWatches)) => {}
+                Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                    if let Some(found) = current(&self.shared.store()) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+    }
+
     /// Every Event stored, core v1 and events.k8s.io/v1 alike, in (API, namespace, name) order.
     pub fn events(&self) -> Vec<Value> {
         let store = self.shared.store();
@@ -300,7 +362,8 @@ impl KubeStandin {
 
     /// How often watches with `allowWatchBookmarks` get a BOOKMARK (default 10 s).
     pub fn set_bookmark_interval(&self, interval: Duration) {
-        *state::lock(&self.shared.bookmark_interval) = interval.max(Duration::from_millis(10));
+        *state::lock(&self.shared.bookmark_interval) =
+            interval.clamp(Duration::from_millis(10), FOREVER);
     }
 
     /// How many events the watch history keeps (default 10,000).
@@ -322,6 +385,14 @@ fn outcome_key(object: &Value) -> Option<Key> {
         namespace: namespace_for(rt, namespace),
         name: name.to_string(),
     })
+}
+
+impl std::fmt::Debug for KubeStandin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KubeStandin")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Drop for KubeStandin {

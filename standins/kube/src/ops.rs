@@ -1,5 +1,6 @@
-//! The write verbs (create, replace, patch, delete) on the main resource and its `/status` and
-//! `/scale` subresources, with the API server's optimistic-concurrency and apply rules.
+//! The write verbs (create, replace, patch; server-side apply is in `ssa`) on the main resource
+//! and its `/status` and `/scale` subresources, with the API server's optimistic-concurrency
+//! rules, and the administrator's `apply` of the control API.
 
 use serde_json::{json, Value};
 
@@ -67,12 +68,55 @@ pub(crate) fn check_namespace(
     }
 }
 
+/// A body's `apiVersion` and `kind`, when given, must be the resource's.
+pub(crate) fn check_type(rt: &ResourceType, body: &Value) -> Result<(), ApiError> {
+    let api_version = rt.api_version();
+    match body.get("apiVersion").and_then(Value::as_str) {
+        Some(given) if !given.is_empty() && given != api_version => {
+            return Err(ApiError::bad_request(format!(
+                "the API version in the data ({given}) does not match the expected API version ({api_version})"
+            )))
+        }
+        _ => {}
+    }
+    match body.get("kind").and_then(Value::as_str) {
+        Some(given) if !given.is_empty() && given != rt.kind => {
+            Err(ApiError::bad_request(format!(
+                "the kind in the data ({given}) does not match the expected kind ({})",
+                rt.kind
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn check_name(name: &str, body: &Value) -> Result<(), ApiError> {
     match body.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if !n.is_empty() && n != name => Err(ApiError::bad_request(format!(
             "the name of the object ({n}) does not match the name on the URL ({name})"
         ))),
         _ => Ok(()),
+    }
+}
+
+/// Object names are DNS subdomains: at most 253 lowercase alphanumerics, `-` and `.`,
+/// starting and ending with an alphanumeric.
+pub(crate) fn check_dns_subdomain(rt: &ResourceType, name: &str) -> Result<(), ApiError> {
+    let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let valid = !name.is_empty()
+        && name.len() <= 253
+        && name.chars().all(|c| alnum(c) || c == '-' || c == '.')
+        && name.starts_with(alnum)
+        && name.ends_with(alnum);
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            rt,
+            name,
+            "metadata.name: Invalid value: a lowercase RFC 1123 subdomain must consist of lower case \
+             alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+        ))
     }
 }
 
@@ -104,6 +148,7 @@ pub fn create(
 ) -> Result<Outcome, ApiError> {
     let rt = rt_of(res)?;
     let mut object = parse_json(body)?;
+    check_type(rt, &object)?;
     check_namespace(rt, namespace, &object)?;
     let name = match object.pointer("/metadata/name").and_then(Value::as_str) {
         Some(n) if !n.is_empty() => n.to_string(),
@@ -121,14 +166,12 @@ pub fn create(
             }
         },
     };
+    check_dns_subdomain(rt, &name)?;
     set_name(&mut object, &name);
     if rt.status {
         if let Some(map) = object.as_object_mut() {
             map.remove("status");
         }
-    }
-    if rt.is_workload() {
-        workload::default_replicas(&mut object);
     }
     let object = store.insert_new(res, namespace, object, manager)?;
     let key = Key {
@@ -166,6 +209,7 @@ pub(crate) fn check_rv(
 
 /// GET of an object or one of its subresources.
 pub fn read(store: &Store, key: &Key, sub: Sub) -> Result<Value, ApiError> {
+    check_sub(rt_of(key.res)?, sub)?;
     let object = current(store, key)?;
     Ok(if sub == Sub::Scale {
         workload::to_scale(&object)
@@ -241,6 +285,9 @@ pub fn replace(
     let rt = rt_of(key.res)?;
     check_sub(rt, sub)?;
     let doc = parse_json(body)?;
+    if sub != Sub::Scale {
+        check_type(rt, &doc)?;
+    }
     check_name(&key.name, &doc)?;
     check_namespace(rt, &key.namespace, &doc)?;
     let stored = current(store, key)?;
@@ -308,9 +355,7 @@ pub fn admin_apply(store: &mut Store, mut object: Value) -> Result<Outcome, ApiE
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    if name.is_empty() {
-        return Err(ApiError::invalid(rt, "", "metadata.name: Required value"));
-    }
+    check_dns_subdomain(rt, &name)?;
     let namespace = if rt.namespaced {
         object
             .pointer("/metadata/namespace")
@@ -321,9 +366,6 @@ pub fn admin_apply(store: &mut Store, mut object: Value) -> Result<Outcome, ApiE
     } else {
         String::new()
     };
-    if rt.is_workload() {
-        workload::default_replicas(&mut object);
-    }
     let explicit_status = object.get("status").is_some();
     let key = Key {
         res,

@@ -5,8 +5,8 @@ use serde_json::{json, Value};
 
 use crate::fields::{display, Operation};
 use crate::ops::{
-    answer, check_name, check_namespace, check_rv, next_version, patch_error, rt_of, set_name,
-    workload_key, Outcome, Sub,
+    answer, check_dns_subdomain, check_name, check_namespace, check_rv, check_type, next_version,
+    patch_error, rt_of, set_name, workload_key, Outcome, Sub,
 };
 use crate::patch::{self, PatchKind};
 use crate::registry::ResourceType;
@@ -62,6 +62,9 @@ pub fn apply(
             )));
         }
     }
+    if sub != Sub::Scale {
+        check_type(rt, &body)?;
+    }
     check_name(&key.name, &body)?;
     check_namespace(rt, &key.namespace, &body)?;
     let Some(stored) = store.get(key).cloned() else {
@@ -69,10 +72,8 @@ pub fn apply(
             return Err(ApiError::not_found(rt, &key.name));
         }
         let mut object = apply_scope(rt, &body, sub);
+        check_dns_subdomain(rt, &key.name)?;
         set_name(&mut object, &key.name);
-        if rt.is_workload() {
-            workload::default_replicas(&mut object);
-        }
         let object = store.insert_new(key.res, &key.namespace, object, manager)?;
         return Ok(Outcome {
             object,

@@ -1,6 +1,7 @@
 //! State shared by the server and the control API: the store, injected faults, the request log,
 //! and the workload controller's schedule.
 
+use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -42,7 +43,7 @@ const MAX_RECORDS: usize = 100_000;
 pub struct Shared {
     store: Mutex<Store>,
     faults: Mutex<Faults>,
-    requests: Mutex<Vec<RequestRecord>>,
+    requests: Mutex<VecDeque<RequestRecord>>,
     ready_delay: Mutex<Duration>,
     pub bookmark_interval: Mutex<Duration>,
     pub runtime: Handle,
@@ -61,7 +62,7 @@ impl Shared {
         Shared {
             store: Mutex::new(Store::new()),
             faults: Mutex::new(Faults::default()),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(VecDeque::new()),
             ready_delay: Mutex::new(Duration::ZERO),
             bookmark_interval: Mutex::new(Duration::from_secs(10)),
             runtime,
@@ -76,13 +77,13 @@ impl Shared {
     pub fn record(&self, record: RequestRecord) {
         let mut requests = lock(&self.requests);
         if requests.len() >= MAX_RECORDS {
-            requests.remove(0);
+            requests.pop_front();
         }
-        requests.push(record);
+        requests.push_back(record);
     }
 
     pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.requests).clone()
+        lock(&self.requests).iter().cloned().collect()
     }
 
     pub fn clear_requests(&self) {

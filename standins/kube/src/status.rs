@@ -5,7 +5,8 @@ use serde_json::{json, Value};
 use crate::registry::ResourceType;
 
 /// A failed API call, answered as a `Status` object with the same HTTP code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code} {reason}: {message}")]
 pub struct ApiError {
     pub code: u16,
     pub reason: String,
@@ -154,10 +155,29 @@ impl ApiError {
     }
 }
 
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.code, self.reason, self.message)
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{by_api_version, RESOURCES};
+
+    #[test]
+    fn status_bodies_match_the_api_server() {
+        let rt = &RESOURCES[by_api_version("apps/v1", "Deployment").unwrap()];
+        assert_eq!(
+            ApiError::not_found(rt, "web").to_status(),
+            json!({
+                "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": "deployments.apps \"web\" not found", "reason": "NotFound",
+                "details": {"name": "web", "group": "apps", "kind": "deployments"}, "code": 404
+            })
+        );
+        let expired = ApiError::expired("too old resource version: 3 (9)");
+        assert_eq!(expired.to_status()["code"], 410);
+        assert_eq!(expired.to_status()["reason"], "Expired");
+        assert_eq!(
+            expired.to_string(),
+            "410 Expired: too old resource version: 3 (9)"
+        );
+        assert_eq!(ApiError::from_code(503).reason, "ServiceUnavailable");
     }
 }
-
-impl std::error::Error for ApiError {}

@@ -1,13 +1,15 @@
-//! The object store: objects by (resource, namespace, name), one global resourceVersion, a bounded
-//! event history for watches, and field ownership for server-side apply.
+//! The object store: objects by (resource, namespace, name), one global resourceVersion, the
+//! change feed and history for watches, and field ownership for server-side apply.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
 use tokio::sync::broadcast;
 
+use crate::defaults;
 use crate::fields::{Operation, Ownership};
+use crate::history::History;
 use crate::meta;
 use crate::registry::{self, ResourceType};
 use crate::selector::Selector;
@@ -70,16 +72,11 @@ pub enum WatchStart {
     Expired(ApiError),
 }
 
-pub const DEFAULT_HISTORY_CAP: usize = 10_000;
-
 pub struct Store {
     objects: BTreeMap<Key, Value>,
     ownership: BTreeMap<Key, Ownership>,
     rv: u64,
-    history: VecDeque<Arc<WatchEvent>>,
-    history_cap: usize,
-    /// A watch from a resourceVersion below this has missed events: 410 Expired.
-    floor: u64,
+    history: History,
     bus: broadcast::Sender<Bus>,
     seed: u64,
     counter: u64,
@@ -117,9 +114,7 @@ impl Store {
             objects: BTreeMap::new(),
             ownership: BTreeMap::new(),
             rv: 0,
-            history: VecDeque::new(),
-            history_cap: DEFAULT_HISTORY_CAP,
-            floor: 0,
+            history: History::new(),
             bus,
             seed: meta::seed(),
             counter: 0,
@@ -187,12 +182,7 @@ impl Store {
             object: object.clone(),
             previous,
         });
-        self.history.push_back(event.clone());
-        while self.history.len() > self.history_cap {
-            if let Some(old) = self.history.pop_front() {
-                self.floor = old.rv;
-            }
-        }
+        self.history.push(event.clone());
         // No receivers is normal (no watch open).
         let _ = self.bus.send(Bus::Event(event));
     }
@@ -206,6 +196,7 @@ impl Store {
         manager: &str,
     ) -> Result<Value, ApiError> {
         let rt = registry::get(res).ok_or_else(ApiError::no_such_resource)?;
+        defaults::apply(rt, &mut object);
         let name = object
             .pointer("/metadata/name")
             .and_then(Value::as_str)
@@ -265,6 +256,7 @@ impl Store {
             .get(key)
             .cloned()
             .ok_or_else(|| ApiError::not_found(rt, &key.name))?;
+        defaults::apply(rt, &mut new);
         if let (Some(new_map), Some(old_map)) = (new.as_object_mut(), old.as_object()) {
             new_map.insert("apiVersion".to_string(), json!(rt.api_version()));
             new_map.insert("kind".to_string(), json!(rt.kind));
@@ -296,7 +288,7 @@ impl Store {
                 .pointer("/metadata/generation")
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
-            set_meta(&mut new, "generation", json!(generation + 1));
+            set_meta(&mut new, "generation", json!(generation.saturating_add(1)));
         }
         let terminating = new.pointer("/metadata/deletionTimestamp").is_some();
         let finalizers_empty = new
@@ -357,14 +349,18 @@ impl Store {
         Ok(object)
     }
 
+    /// A receiver of every change from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Bus> {
+        self.bus.subscribe()
+    }
+
     /// Forgets the event history: a watch from any older resourceVersion now gets 410 Expired.
     pub fn compact(&mut self) {
-        self.history.clear();
-        self.floor = self.rv;
+        self.history.compact(self.rv);
     }
 
     pub fn set_history_cap(&mut self, cap: usize) {
-        self.history_cap = cap.max(1);
+        self.history.set_cap(cap);
     }
 
     /// Closes every open watch stream.
@@ -374,10 +370,7 @@ impl Store {
 
     /// 410 for a LIST at an exact resourceVersion that is no longer retained.
     pub fn check_list_rv(&self, rv: u64) -> Result<(), ApiError> {
-        if rv != self.rv && rv < self.floor {
-            return Err(too_old(rv, self.floor));
-        }
-        Ok(())
+        self.history.check(rv, self.rv)
     }
 
     /// Starts a watch of one resource (one namespace or all). `since`: `None` or `Some(0)` means
@@ -401,15 +394,12 @@ impl Store {
                     })
                 })
                 .collect(),
-            Some(from) if from < self.floor => {
-                return WatchStart::Expired(too_old(from, self.floor));
-            }
-            Some(from) => self
-                .history
-                .iter()
-                .filter(|e| e.rv > from && e.res == res && in_scope(&e.namespace))
-                .cloned()
-                .collect(),
+            Some(from) => match self.history.check(from, self.rv) {
+                Err(expired) => return WatchStart::Expired(expired),
+                Ok(()) => self
+                    .history
+                    .since(from, |e| e.res == res && in_scope(&e.namespace)),
+            },
         };
         WatchStart::Ready {
             initial,
@@ -423,8 +413,4 @@ impl Default for Store {
     fn default() -> Self {
         Self::new()
     }
-}
-
-fn too_old(requested: u64, oldest: u64) -> ApiError {
-    ApiError::expired(format!("too old resource version: {requested} ({oldest})"))
 }

@@ -16,18 +16,6 @@ pub fn spec_replicas(object: &Value) -> i64 {
         .unwrap_or(1)
 }
 
-/// Sets `spec.replicas` to 1 when a new workload leaves it out.
-pub fn default_replicas(object: &mut Value) {
-    if object.pointer("/spec/replicas").is_none() {
-        if let Some(map) = object.as_object_mut() {
-            let spec = map.entry("spec").or_insert(json!({}));
-            if let Some(spec) = spec.as_object_mut() {
-                spec.insert("replicas".to_string(), json!(1));
-            }
-        }
-    }
-}
-
 /// `spec.selector.matchLabels` in the string form `Scale.status.selector` carries.
 fn selector_string(object: &Value) -> String {
     let Some(labels) = object

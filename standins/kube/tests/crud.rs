@@ -100,6 +100,25 @@ async fn deployments_create_get_list_with_selectors() {
         (404, "NotFound".into())
     );
     assert!(deployments.get_opt("missing").await.unwrap().is_none());
+    // A body of another kind is refused, whatever the path.
+    let resource = common::scaled_object_resource();
+    let scaled_objects: Api<DynamicObject> =
+        Api::default_namespaced_with(client.clone(), &resource);
+    let mut wrong: DynamicObject = serde_json::from_value(common::deployment("x", 1)).unwrap();
+    wrong.metadata.name = Some("x".into());
+    assert_eq!(
+        api_error(scaled_objects.create(&PostParams::default(), &wrong).await).0,
+        400
+    );
+    let mut bad = web.clone();
+    bad.metadata.name = Some("Web_1".into());
+    assert_eq!(
+        api_error(deployments.create(&PostParams::default(), &bad).await),
+        (422, "Invalid".into())
+    );
+    assert!(standin
+        .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "-x"}}))
+        .is_err());
 
     deployments
         .delete("db", &DeleteParams::default())
@@ -446,4 +465,70 @@ async fn kube_runtime_finalizer_helper_adds_and_removes_its_finalizer() {
         .await
         .unwrap();
     assert!(standin.get("apps/v1", "Deployment", None, "web").is_none());
+}
+
+#[tokio::test]
+async fn cluster_scoped_kinds_live_outside_namespaces() {
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let gvk =
+        kube::core::GroupVersionKind::gvk("keda.sh", "v1alpha1", "ClusterTriggerAuthentication");
+    let resource =
+        kube::core::ApiResource::from_gvk_with_plural(&gvk, "clustertriggerauthentications");
+    let ctas: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+    let cta: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "keda.sh/v1alpha1", "kind": "ClusterTriggerAuthentication",
+        "metadata": {"name": "servicebus"},
+        "spec": {"secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "connection"}]}
+    }))
+    .unwrap();
+    let created = ctas.create(&PostParams::default(), &cta).await.unwrap();
+    assert!(created.metadata.namespace.is_none());
+    assert_eq!(
+        ctas.list(&ListParams::default()).await.unwrap().items.len(),
+        1
+    );
+    assert!(standin
+        .get(
+            "keda.sh/v1alpha1",
+            "ClusterTriggerAuthentication",
+            Some("ignored"),
+            "servicebus"
+        )
+        .is_some());
+
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let names: Vec<String> = namespaces
+        .list(&ListParams::default())
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|n| n.metadata.name.unwrap())
+        .collect();
+    assert_eq!(names, vec!["default", "kube-system"]);
+    let keda: k8s_openapi::api::core::v1::Namespace =
+        serde_json::from_value(json!({"metadata": {"name": "keda"}})).unwrap();
+    namespaces
+        .create(&PostParams::default(), &keda)
+        .await
+        .unwrap();
+    assert!(namespaces.get("keda").await.is_ok());
+
+    // Secrets read back with stringData folded into data, as a host reading credentials sees them.
+    let secrets: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(client, "keda");
+    let secret: k8s_openapi::api::core::v1::Secret = serde_json::from_value(json!({
+        "metadata": {"name": "sb"}, "stringData": {"connection": "Endpoint=sb://x/"}
+    }))
+    .unwrap();
+    secrets
+        .create(&PostParams::default(), &secret)
+        .await
+        .unwrap();
+    let read = secrets.get("sb").await.unwrap();
+    assert_eq!(
+        read.data.unwrap()["connection"].0,
+        b"Endpoint=sb://x/".to_vec()
+    );
+    assert!(read.string_data.is_none());
 }

@@ -69,6 +69,11 @@ async fn lease_round_trip_and_apply_conflicts_between_field_managers() {
         serde_json::from_value(json!({"metadata": {"name": "scalecore-leader"}, "spec": {}}))
             .unwrap();
     let created = leases.create(&PostParams::default(), &lease).await.unwrap();
+    // Leases have no status subresource, so even an existing one has no /status.
+    assert_eq!(
+        api_error(leases.get_status("scalecore-leader").await).0,
+        404
+    );
 
     let mut mine = created.clone();
     mine.spec.as_mut().unwrap().holder_identity = Some("pod-a".into());

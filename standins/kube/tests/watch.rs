@@ -198,6 +198,39 @@ async fn compaction_expires_old_versions_with_410() {
 }
 
 #[tokio::test]
+async fn bounded_history_expires_what_it_no_longer_holds() {
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let api: Api<Deployment> = Api::default_namespaced(client);
+    standin.set_history_cap(3);
+    let start = standin.resource_version();
+    for replicas in 1..=3 {
+        // Each apply is two events: the write and the controller's status update.
+        standin.apply(common::deployment("web", replicas)).unwrap();
+    }
+    let mut expired = api
+        .watch(&WatchParams::default().timeout(5), &start.to_string())
+        .await
+        .unwrap()
+        .boxed();
+    match next(&mut expired).await.unwrap() {
+        WatchEvent::Error(status) => assert_eq!(status.code, 410),
+        other => panic!("{other:?}"),
+    }
+    // The last three events are still there to replay.
+    let recent = (standin.resource_version() - 3).to_string();
+    let mut replay = api
+        .watch(&WatchParams::default().timeout(5), &recent)
+        .await
+        .unwrap()
+        .boxed();
+    match next(&mut replay).await.unwrap() {
+        WatchEvent::Modified(d) => assert_eq!(d.spec.unwrap().replicas, Some(2)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn watcher_sees_changes_and_recovers_from_dropped_streams() {
     let standin = KubeStandin::start().await.unwrap();
     let client = common::client(&standin).await;
