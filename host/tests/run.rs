@@ -493,3 +493,37 @@ fn base64(s: &str) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(s)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regex_max_over_queues_with_connection_from_the_workload_env() {
+    let c = Cluster::new("regex").await;
+    // The Deployment's container has SB_CONN from Secret sb/conn (valueFrom.secretKeyRef).
+    let conn = c.azure.connection_string(SB);
+    c.k8s
+        .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sb", "namespace": "shop"},
+            "stringData": {"conn": conn}}))
+        .unwrap();
+    c.azure.set_queue(SB, "orders-eu", 12);
+    c.azure.set_queue(SB, "orders-us", 31);
+    c.azure.set_queue(SB, "orders", 1000); // not matched: the whole name must match
+    c.azure.set_queue(SB, "returns", 500);
+    c.scaled_object(
+        "regional",
+        json!({}),
+        json!({"type": "azure-servicebus", "metadata": {"queueName": "orders-.+", "useRegex": "true",
+                "operation": "max", "messageCount": "5", "connectionFromEnv": "SB_CONN"}}),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    // max(12, 31) = 31 -> ceil(31/5) = 7.
+    c.wait("7 replicas", 30, |c| c.replicas() == 7).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(c.replicas(), 7);
+    let listed = c
+        .azure
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("$Resources/Queues"))
+        .count();
+    assert!(listed >= 1);
+    assert!(!host.stop().contains(&conn));
+}
