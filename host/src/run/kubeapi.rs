@@ -14,6 +14,7 @@ use kube::Client;
 use serde_json::{json, Value};
 
 use super::objects::TargetRef;
+use crate::crd::{ClusterTriggerAuthentication, TriggerAuthentication, TriggerAuthenticationSpec};
 
 pub const FIELD_MANAGER: &str = "scalecore";
 /// Writes answered 409 (someone else changed the object) are retried this many times.
@@ -183,25 +184,15 @@ impl Kube {
         namespace: &str,
         kind: &str,
         name: &str,
-    ) -> Result<(Value, String), KubeError> {
-        let (obj, secrets_ns) = if kind == "ClusterTriggerAuthentication" {
-            let api: Api<DynamicObject> = Api::all_with(
-                self.client.clone(),
-                &keda(
-                    "ClusterTriggerAuthentication",
-                    "clustertriggerauthentications",
-                ),
-            );
-            (api.get(name).await?, self.cluster_object_namespace.clone())
+    ) -> Result<(TriggerAuthenticationSpec, String), KubeError> {
+        if kind == "ClusterTriggerAuthentication" {
+            let api: Api<ClusterTriggerAuthentication> = Api::all(self.client.clone());
+            let cta = api.get(name).await?;
+            Ok((cta.spec.0, self.cluster_object_namespace.clone()))
         } else {
-            let api: Api<DynamicObject> = Api::namespaced_with(
-                self.client.clone(),
-                namespace,
-                &keda("TriggerAuthentication", "triggerauthentications"),
-            );
-            (api.get(name).await?, namespace.to_owned())
-        };
-        Ok((serde_json::to_value(obj).unwrap_or(Value::Null), secrets_ns))
+            let api: Api<TriggerAuthentication> = Api::namespaced(self.client.clone(), namespace);
+            Ok((api.get(name).await?.spec, namespace.to_owned()))
+        }
     }
 
     /// An HPA other than KEDA's own for this ScaledObject that already scales the target:

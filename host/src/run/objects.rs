@@ -126,73 +126,6 @@ pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject>
     })
 }
 
-/// `podIdentity` of a (Cluster)TriggerAuthentication.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PodIdentity {
-    pub provider: String,
-    pub identity_id: Option<String>,
-    pub identity_tenant_id: Option<String>,
-    pub identity_authority_host: Option<String>,
-}
-
-/// `secretTargetRef[]` and `env[]` items: where one auth parameter comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ParamSource {
-    Secret {
-        name: String,
-        key: String,
-    },
-    Env {
-        name: String,
-        container: Option<String>,
-    },
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TriggerAuthentication {
-    pub pod_identity: Option<PodIdentity>,
-    pub params: Vec<(String, ParamSource)>,
-}
-
-pub fn trigger_authentication(obj: &Value) -> TriggerAuthentication {
-    let spec = obj.get("spec").unwrap_or(&Value::Null);
-    let pod_identity = spec.get("podIdentity").map(|p| {
-        let field = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_owned);
-        PodIdentity {
-            provider: field("provider").unwrap_or_default(),
-            identity_id: field("identityId"),
-            identity_tenant_id: field("identityTenantId"),
-            identity_authority_host: field("identityAuthorityHost"),
-        }
-    });
-    let items = |k: &str| {
-        spec.get(k)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let mut params = Vec::new();
-    for s in items("secretTargetRef") {
-        if let (Some(p), Some(name), Some(key)) = (
-            text(&s, &["parameter"]),
-            text(&s, &["name"]),
-            text(&s, &["key"]),
-        ) {
-            params.push((p, ParamSource::Secret { name, key }));
-        }
-    }
-    for e in items("env") {
-        if let (Some(p), Some(name)) = (text(&e, &["parameter"]), text(&e, &["name"])) {
-            let container = text(&e, &["containerName"]).filter(|c| !c.is_empty());
-            params.push((p, ParamSource::Env { name, container }));
-        }
-    }
-    TriggerAuthentication {
-        pod_identity,
-        params,
-    }
-}
-
 /// Container env of a workload's pod template: plain values and `valueFrom` references.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContainerEnv {
@@ -282,28 +215,6 @@ mod tests {
             so.rejected.iter().any(|d| d.code == "KEDA1004"),
             "{:?}",
             so.rejected
-        );
-    }
-
-    #[test]
-    fn trigger_authentication_sources() {
-        let ta = trigger_authentication(&json!({"spec": {
-            "podIdentity": {"provider": "azure-workload", "identityId": "abc"},
-            "secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}],
-            "env": [{"parameter": "namespace", "name": "SB_NS"}]}}));
-        let p = ta.pod_identity.unwrap();
-        assert_eq!(p.provider, "azure-workload");
-        assert_eq!(p.identity_id.as_deref(), Some("abc"));
-        assert_eq!(ta.params.len(), 2);
-        assert_eq!(
-            ta.params[0],
-            (
-                "connection".into(),
-                ParamSource::Secret {
-                    name: "sb".into(),
-                    key: "conn".into()
-                }
-            )
         );
     }
 

@@ -13,7 +13,8 @@ use scalecore_azure::{Auth, ServiceBus};
 use serde_json::Value;
 
 use super::kubeapi::Kube;
-use super::objects::{self, ParamSource, PodIdentity, ScaledObject};
+use super::objects::{self, ScaledObject};
+use crate::crd::{AuthPodIdentity, PodIdentityProvider};
 
 /// One trigger, ready to poll.
 pub enum Scaler {
@@ -49,7 +50,7 @@ impl Scaler {
 /// What KEDA's resolver hands a scaler.
 struct Resolved {
     auth_params: BTreeMap<String, String>,
-    pod_identity: Option<PodIdentity>,
+    pod_identity: Option<AuthPodIdentity>,
 }
 
 /// Builds every trigger's scaler. Resolution failures become [`Scaler::Broken`] so the
@@ -91,7 +92,7 @@ fn scaler(
             trigger.trigger_type
         ));
     }
-    let provider = resolved.pod_identity.as_ref().map(|p| p.provider.as_str());
+    let provider = resolved.pod_identity.as_ref().map(|p| p.provider.name());
     let input = TriggerInput {
         trigger_type: &trigger.trigger_type,
         index: trigger.index,
@@ -113,7 +114,7 @@ fn scaler(
         )),
         Ok(config) => {
             let auth = match &resolved.pod_identity {
-                Some(p) if p.provider == "azure-workload" => Auth::workload(
+                Some(p) if p.provider == PodIdentityProvider::AzureWorkload => Auth::workload(
                     &config,
                     p.identity_id.as_deref(),
                     p.identity_tenant_id.as_deref(),
@@ -146,27 +147,27 @@ async fn resolve_auth(
     } else {
         r.kind.as_str()
     };
-    let (obj, secrets_ns) = kube
+    let (ta, secrets_ns) = kube
         .trigger_authentication(&so.namespace, kind, &r.name)
         .await
         .map_err(|e| format!("error getting {kind} {:?}: {e}", r.name))?;
-    let ta = objects::trigger_authentication(&obj);
     let mut auth_params = BTreeMap::new();
-    for (param, source) in &ta.params {
-        let value = match source {
-            ParamSource::Secret { name, key } => kube
-                .secret_value(&secrets_ns, name, key)
-                .await
-                .map_err(|e| format!("{kind} {:?}: parameter {param:?}: {e}", r.name))?,
-            ParamSource::Env { name, container } => {
-                let env = match workload {
-                    Some(w) => resolved_env(kube, &so.namespace, w, container.as_deref()).await,
-                    None => BTreeMap::new(),
-                };
-                env.get(name).cloned().unwrap_or_default()
-            }
+    for s in ta.secret_target_ref.iter().flatten() {
+        let value = kube
+            .secret_value(&secrets_ns, &s.name, &s.key)
+            .await
+            .map_err(|e| format!("{kind} {:?}: parameter {:?}: {e}", r.name, s.parameter))?;
+        auth_params.insert(s.parameter.clone(), value);
+    }
+    for e in ta.env.iter().flatten() {
+        let env = match workload {
+            Some(w) => resolved_env(kube, &so.namespace, w, e.container_name.as_deref()).await,
+            None => BTreeMap::new(),
         };
-        auth_params.insert(param.clone(), value);
+        auth_params.insert(
+            e.parameter.clone(),
+            env.get(&e.name).cloned().unwrap_or_default(),
+        );
     }
     Ok(Resolved {
         auth_params,
