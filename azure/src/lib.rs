@@ -45,6 +45,9 @@ pub struct ClientOptions {
     pub max_retry_delay: Duration,
     /// PEM certificates trusted besides the system store (which honours SSL_CERT_FILE / SSL_CERT_DIR).
     pub extra_root_certs_pem: Vec<Vec<u8>>,
+    /// Service Bus requests in flight at once, across every namespace. Polls of many
+    /// ScaledObjects land on the same tick; each request over HTTP/1.1 holds a TLS connection.
+    pub max_concurrent_requests: usize,
 }
 
 impl Default for ClientOptions {
@@ -55,6 +58,7 @@ impl Default for ClientOptions {
             retry_delay: Duration::from_millis(800),
             max_retry_delay: Duration::from_secs(60),
             extra_root_certs_pem: Vec::new(),
+            max_concurrent_requests: 16,
         }
     }
 }

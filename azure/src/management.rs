@@ -35,6 +35,7 @@ pub struct Inner {
     tokens: TokenCache,
     signatures: Signatures,
     results: Coalescer<Fetched>,
+    in_flight: tokio::sync::Semaphore,
     pub stats: Counters,
 }
 
@@ -44,6 +45,7 @@ impl Inner {
         identity_env: WorkloadIdentityEnv,
     ) -> Result<Inner, ScalerError> {
         Ok(Inner {
+            in_flight: tokio::sync::Semaphore::new(options.max_concurrent_requests.max(1)),
             client: crate::transport::build_client(&options)?,
             options,
             identity_env,
@@ -237,7 +239,10 @@ impl Inner {
                     .get(url.clone())
                     .header("authorization", authorization.expose())
                     .header("accept", "application/atom+xml, application/xml");
-                let reply = http::exchange(request, &endpoint, self.options.timeout).await?;
+                let permit = self.in_flight.acquire().await;
+                let reply = http::exchange(request, &endpoint, self.options.timeout).await;
+                drop(permit);
+                let reply = reply?;
                 let detail = || {
                     atom::error_detail(&reply.body).unwrap_or_else(|| {
                         reqwest::StatusCode::from_u16(reply.status)

@@ -169,6 +169,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         leader_election: None,
         hpa_sync_period: 15,
         cluster_object_namespace: "keda".into(),
+        kube_api_concurrency: 20,
         identity: "scalecore-demo".into(),
         azure: scalecore_azure::ClientOptions {
             extra_root_certs_pem: vec![azure.ca_pem()],

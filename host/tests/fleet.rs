@@ -14,10 +14,15 @@ use scalecore_standin_azure::AzureStandin;
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const SCALED_OBJECTS: usize = 1000;
-const QUEUES: usize = 100;
 const POLLING: u64 = 5;
-const WINDOW: u64 = 60;
+
+/// `FLEET_SCALED_OBJECTS` / `FLEET_WINDOW` (seconds) change the size of the run.
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn proc_field(pid: u32, file: &str, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/{file}")).ok()?;
@@ -38,6 +43,9 @@ fn cpu_ticks(pid: u32) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: run with --ignored --nocapture"]
 async fn thousand_scaled_objects() {
+    let scaled_objects = setting("FLEET_SCALED_OBJECTS", 1000) as usize;
+    let queues = (scaled_objects / 10).max(1);
+    let window = setting("FLEET_WINDOW", 60);
     let azure = AzureStandin::start().await.unwrap();
     let k8s = KubeStandin::start().await.unwrap();
     let conn = azure.connection_string("fleet");
@@ -50,10 +58,10 @@ async fn thousand_scaled_objects() {
         "spec": {"secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}]}}),
     )
     .unwrap();
-    for q in 0..QUEUES {
+    for q in 0..queues {
         azure.set_queue("fleet", &format!("q{q}"), 0);
     }
-    for i in 0..SCALED_OBJECTS {
+    for i in 0..scaled_objects {
         let name = format!("w{i}");
         k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": name, "namespace": "fleet"},
@@ -64,7 +72,7 @@ async fn thousand_scaled_objects() {
             "metadata": {"name": name, "namespace": "fleet"},
             "spec": {"scaleTargetRef": {"name": name}, "pollingInterval": POLLING, "maxReplicaCount": 10,
                      "triggers": [{"type": "azure-servicebus",
-                                   "metadata": {"queueName": format!("q{}", i % QUEUES), "messageCount": "5"},
+                                   "metadata": {"queueName": format!("q{}", i % queues), "messageCount": "5"},
                                    "authenticationRef": {"name": "sb"}}]}}))
             .unwrap();
     }
@@ -91,7 +99,7 @@ async fn thousand_scaled_objects() {
     let before = azure.requests().len();
     let ticks0 = cpu_ticks(pid);
     let start = Instant::now();
-    tokio::time::sleep(Duration::from_secs(WINDOW)).await;
+    tokio::time::sleep(Duration::from_secs(window)).await;
     let elapsed = start.elapsed().as_secs_f64();
     let cpu_seconds = (cpu_ticks(pid) - ticks0) as f64 / 100.0;
     let rss_kib = proc_field(pid, "status", "VmRSS:").unwrap();
@@ -123,7 +131,7 @@ async fn thousand_scaled_objects() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 
-    println!("fleet: {SCALED_OBJECTS} ScaledObjects on {QUEUES} queues, pollingInterval {POLLING}s, window {elapsed:.0}s");
+    println!("fleet: {scaled_objects} ScaledObjects on {queues} queues, pollingInterval {POLLING}s, window {elapsed:.0}s");
     println!(
         "resident memory: {:.1} MiB (peak {:.1} MiB)",
         rss_kib as f64 / 1024.0,
@@ -139,5 +147,5 @@ async fn thousand_scaled_objects() {
         "queue growth -> first replica patch: {:.2} s",
         reaction.as_secs_f64()
     );
-    assert_eq!(per_path.len(), QUEUES, "{per_path:?}");
+    assert_eq!(per_path.len(), queues, "{per_path:?}");
 }

@@ -3,6 +3,7 @@
 //! Reads go through `Api<DynamicObject>` so any workload with a `/scale` subresource works
 //! (Deployment, StatefulSet, Argo Rollout, ...), not only the kinds compiled in.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{ObjectReference, Secret};
@@ -12,6 +13,7 @@ use kube::api::{
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::Client;
 use serde_json::{json, Value};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::objects::TargetRef;
 use crate::crd::{ClusterTriggerAuthentication, TriggerAuthentication, TriggerAuthenticationSpec};
@@ -59,13 +61,22 @@ pub struct ScaleView {
 #[derive(Clone)]
 pub struct Kube {
     client: Client,
+    /// Requests in flight at once. Workers tick on a shared grid; without a bound, a
+    /// thousand ScaledObjects open a thousand connections to the API server at each tick
+    /// (KEDA bounds its client the same way, with --kube-api-qps/--kube-api-burst).
+    in_flight: Arc<Semaphore>,
     recorder: Recorder,
     /// Where ClusterTriggerAuthentications find their Secrets (KEDA's own namespace).
     cluster_object_namespace: String,
 }
 
 impl Kube {
-    pub fn new(client: Client, cluster_object_namespace: String, instance: Option<String>) -> Kube {
+    pub fn new(
+        client: Client,
+        cluster_object_namespace: String,
+        instance: Option<String>,
+        concurrency: usize,
+    ) -> Kube {
         let reporter = Reporter {
             controller: "scalecore".into(),
             instance,
@@ -73,8 +84,14 @@ impl Kube {
         Kube {
             recorder: Recorder::new(client.clone(), reporter),
             client,
+            in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
             cluster_object_namespace,
         }
+    }
+
+    async fn permit(&self) -> Option<SemaphorePermit<'_>> {
+        // The semaphore is never closed, so this only yields None if it were.
+        self.in_flight.acquire().await.ok()
     }
 
     pub fn client(&self) -> &Client {
@@ -88,11 +105,13 @@ impl Kube {
     }
 
     pub async fn workload(&self, namespace: &str, target: &TargetRef) -> Result<Value, KubeError> {
+        let _permit = self.permit().await;
         let obj = self.target_api(namespace, target).get(&target.name).await?;
         Ok(serde_json::to_value(obj).unwrap_or(Value::Null))
     }
 
     pub async fn scale(&self, namespace: &str, target: &TargetRef) -> Result<ScaleView, KubeError> {
+        let _permit = self.permit().await;
         let s = self
             .target_api(namespace, target)
             .get_scale(&target.name)
@@ -114,10 +133,12 @@ impl Kube {
         let patch = Patch::Merge(json!({"spec": {"replicas": replicas}}));
         let mut attempt = 0;
         loop {
-            match api
+            let permit = self.permit().await;
+            let result = api
                 .patch_scale(&target.name, &PatchParams::default(), &patch)
-                .await
-            {
+                .await;
+            drop(permit);
+            match result {
                 Ok(_) => return Ok(()),
                 Err(e) => {
                     let e = KubeError::from(e);
@@ -138,6 +159,7 @@ impl Kube {
         name: &str,
         status: Value,
     ) -> Result<(), KubeError> {
+        let _permit = self.permit().await;
         let api: Api<DynamicObject> =
             Api::namespaced_with(self.client.clone(), namespace, &scaled_objects());
         let body = json!({
@@ -160,6 +182,7 @@ impl Kube {
         name: &str,
         key: &str,
     ) -> Result<String, KubeError> {
+        let _permit = self.permit().await;
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
         let secret = api.get(name).await?;
         if let Some(v) = secret.data.as_ref().and_then(|d| d.get(key)) {
@@ -185,6 +208,7 @@ impl Kube {
         kind: &str,
         name: &str,
     ) -> Result<(TriggerAuthenticationSpec, String), KubeError> {
+        let _permit = self.permit().await;
         if kind == "ClusterTriggerAuthentication" {
             let api: Api<ClusterTriggerAuthentication> = Api::all(self.client.clone());
             let cta = api.get(name).await?;
@@ -203,6 +227,7 @@ impl Kube {
         target: &TargetRef,
         own_hpa: &str,
     ) -> Result<Option<String>, KubeError> {
+        let _permit = self.permit().await;
         let ar = ApiResource::from_gvk_with_plural(
             &GroupVersionKind::gvk("autoscaling", "v2", "HorizontalPodAutoscaler"),
             "horizontalpodautoscalers",
@@ -231,6 +256,7 @@ impl Kube {
             action: "Scale".into(),
             secondary: None,
         };
+        let _permit = self.permit().await;
         if let Err(e) = self.recorder.publish(&ev, so).await {
             tracing::warn!(error = %e, reason, "could not record an Event");
         }

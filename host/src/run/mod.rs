@@ -85,6 +85,9 @@ pub struct RunArgs {
     /// proxy, a private cloud). $SSL_CERT_FILE is honoured too.
     #[arg(long, value_name = "PATH")]
     pub azure_ca_file: Option<PathBuf>,
+    /// Kubernetes API requests in flight at once (watches aside).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub kube_api_concurrency: usize,
     /// Whose webhook rules decide which ScaledObjects are refused.
     #[arg(long, value_name = "X.Y.Z")]
     pub keda_version: Option<String>,
@@ -115,6 +118,7 @@ pub struct Settings {
     pub leader_election: Option<LeaseSettings>,
     pub hpa_sync_period: i64,
     pub cluster_object_namespace: String,
+    pub kube_api_concurrency: usize,
     pub identity: String,
     pub azure: scalecore_azure::ClientOptions,
     /// AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST.
@@ -225,6 +229,7 @@ async fn run_async(args: &RunArgs) -> Result<(), RunError> {
         }),
         hpa_sync_period: args.hpa_sync_period.max(1),
         cluster_object_namespace: args.cluster_object_namespace.clone(),
+        kube_api_concurrency: args.kube_api_concurrency,
         identity,
         azure,
         workload_identity: scalecore_azure::WorkloadIdentityEnv::from_env(),
@@ -279,6 +284,7 @@ pub async fn serve(
         client.clone(),
         settings.cluster_object_namespace.clone(),
         Some(settings.identity.clone()),
+        settings.kube_api_concurrency,
     );
     let shared = Arc::new(worker::Shared {
         kube,
@@ -288,6 +294,7 @@ pub async fn serve(
         dry_run: settings.dry_run,
         hpa_sync_period: settings.hpa_sync_period,
         decisions,
+        tick_slots: tokio::sync::Semaphore::new(64),
     });
     tokio::pin!(shutdown);
     let Some(lease) = settings.leader_election else {

@@ -49,6 +49,7 @@ pub struct Shared {
     /// The HPA controller's `--horizontal-pod-autoscaler-sync-period`, in seconds.
     pub hpa_sync_period: i64,
     pub decisions: broadcast::Sender<Decision>,
+    pub tick_slots: tokio::sync::Semaphore,
 }
 
 pub struct Worker {
@@ -66,7 +67,9 @@ pub async fn run(
     so: ScaledObject,
     mut control: mpsc::UnboundedReceiver<Control>,
 ) {
-    let refused = refusal(&shared, &so).await;
+    // Start-up and rare paths are boxed: a worker spends its life waiting, and the future it
+    // waits in should not be sized for the largest request it ever makes.
+    let refused = Box::pin(refusal(&shared, &so)).await;
     if let Some(message) = refused {
         tracing::warn!(namespace = %so.namespace, name = %so.name, %message, "ScaledObject refused");
         if !shared.dry_run {
@@ -111,7 +114,7 @@ pub async fn run(
         .map(|t| so.failures.get(&t.metric_name).copied().unwrap_or(0))
         .collect();
     engine.restore_failures(&failures);
-    let scalers = triggers::build(&shared.kube, &so).await;
+    let scalers = Box::pin(triggers::build(&shared.kube, &so)).await;
     let mut w = Worker {
         shared,
         so,
@@ -181,14 +184,14 @@ impl Worker {
             tokio::select! {
                 _ = tokio::time::sleep_until(wake) => {}
                 c = control.recv() => match c {
-                    Some(Control::Update(so)) => { self.update(*so).await; continue; }
+                    Some(Control::Update(so)) => { Box::pin(self.update(*so)).await; continue; }
                     Some(Control::Refresh) => { self.rebuild = true; continue; }
-                    Some(Control::Deleted) => { self.deleted().await; return; }
+                    Some(Control::Deleted) => { Box::pin(self.deleted()).await; return; }
                     Some(Control::Shutdown) | None => return,
                 },
             }
             if self.rebuild {
-                self.scalers = triggers::build(&self.shared.kube, &self.so).await;
+                self.scalers = Box::pin(triggers::build(&self.shared.kube, &self.so)).await;
                 self.rebuild = false;
             }
             let kind = if next_keda <= next_hpa {
@@ -198,7 +201,11 @@ impl Worker {
                 next_hpa += hpa_period;
                 Loop::Hpa
             };
-            self.tick(due, kind, polling.min(hpa_period)).await;
+            // Only so many ticks run at once: every worker wakes at the same grid moment, and
+            // each tick in flight holds its requests' buffers.
+            let shared = self.shared.clone();
+            let _slot = shared.tick_slots.acquire().await;
+            Box::pin(self.tick(due, kind, polling.min(hpa_period))).await;
         }
     }
 
@@ -293,11 +300,11 @@ impl Worker {
             tracing::info!(namespace = %ns, name = %name, from = observed.replicas, to = outcome.replicas,
                 loop = outcome.kind.name(), dry_run = self.shared.dry_run, %reason, "scale");
             if !self.shared.dry_run {
-                self.write_replicas(&outcome, observed, &reason).await;
+                Box::pin(self.write_replicas(&outcome, observed, &reason)).await;
             }
         }
         if !self.shared.dry_run {
-            self.write_status().await;
+            Box::pin(self.write_status()).await;
         }
         let _ = self.shared.decisions.send(Decision {
             namespace: ns,
