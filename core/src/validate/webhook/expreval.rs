@@ -234,7 +234,21 @@ fn builtin(name: &str, args: &[Value]) -> Run {
             if name == "mean" {
                 return Ok(Value::Float(xs.iter().sum::<f64>() / n as f64));
             }
-            xs.sort_by(f64::total_cmp);
+            // Go's sort.Float64s order (NaN first), by insertion: a formula has few values,
+            // and a generic sort would add kilobytes of code to the Wasm module.
+            let less = |a: f64, b: f64| a < b || (a.is_nan() && !b.is_nan());
+            for i in 1..n {
+                let mut j = i;
+                while j > 0
+                    && less(
+                        xs.get(j).copied().unwrap_or(0.0),
+                        xs.get(j - 1).copied().unwrap_or(0.0),
+                    )
+                {
+                    xs.swap(j - 1, j);
+                    j -= 1;
+                }
+            }
             let mid = |i: usize| xs.get(i).copied().unwrap_or(0.0);
             Ok(Value::Float(if n % 2 == 1 {
                 mid(n / 2)

@@ -198,6 +198,9 @@ fn aggregate_builtins() {
     assert_eq!(eval("mean([])"), Ok(Float(0.0)));
     assert_eq!(eval("median(3, 1, 2)"), Ok(Float(2.0)));
     assert_eq!(eval("median([4, 1, 2, 3])"), Ok(Float(2.5)));
+    assert_eq!(eval("median(9, 7, 8, 1, 5)"), Ok(Float(7.0)));
+    // sort.Float64s puts NaN first.
+    assert_eq!(eval("median(0/0, 5, 1)"), Ok(Float(1.0)));
     assert_eq!(
         runtime("mean(1, true)"),
         "invalid argument for mean (type bool)"
