@@ -10,6 +10,7 @@ pub mod document;
 pub mod gostrconv;
 pub mod rules;
 pub mod scalers;
+mod sort;
 pub mod validate;
 pub mod version;
 
