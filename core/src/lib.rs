@@ -5,6 +5,7 @@
 //! function of its inputs, so the CLI, the bindings and the in-cluster host agree by
 //! construction.
 
+mod decfloat;
 pub mod diagnostic;
 pub mod document;
 pub mod gostrconv;

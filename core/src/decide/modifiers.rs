@@ -44,17 +44,16 @@ pub fn wrap_formula(formula: &str) -> String {
 impl Composite {
     /// `None` unless the HPA gets a composite metric: a formula and a target > 0.
     pub fn new(m: &ScalingModifiers, triggers: &[TriggerPlan]) -> Option<Composite> {
-        let target: f64 = m.target.trim().parse().ok()?;
+        let target = crate::decfloat::parse_f64(m.target.trim())?;
         if m.formula.trim().is_empty() || target.is_nan() || target <= 0.0 {
             return None;
         }
         let activation_target = if m.activation_target.trim().is_empty() {
             Ok(0.0)
         } else {
-            m.activation_target
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| format!("activationTarget {:?} is not a number", m.activation_target))
+            crate::decfloat::parse_f64(m.activation_target.trim()).ok_or_else(|| {
+                format!("activationTarget {:?} is not a number", m.activation_target)
+            })
         };
         Some(Composite {
             formula: m.formula.clone(),
