@@ -67,35 +67,14 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text)
 }
 
-/// Option keys `lint` knows, named in the error for a misspelt one.
-const LINT_OPTION_KEYS: &[&str] = &[
-    "path",
-    "kedaVersion",
-    "strictRefs",
-    "defaultNamespace",
-    "positionEncoding",
-];
-
+/// `options` of `lint`/`lintFiles`; a misspelt key is an error (`deny_unknown_fields` names
+/// it and the keys expected).
 fn lint_options(
     value: Option<JsValue>,
 ) -> Result<(b::LintRequestOptions, b::PositionEncoding), JsValue> {
     let Some(value) = value else {
         return Ok(Default::default());
     };
-    if let Some(obj) = value.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(obj).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !LINT_OPTION_KEYS.contains(&key.as_str()) {
-                return Err(error(
-                    "request",
-                    &format!(
-                        "invalid lint options: unknown option `{key}`, expected one of {}",
-                        LINT_OPTION_KEYS.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
     Ok(from_js::<JsLintOptions>(value, "lint options")?.split())
 }
 
