@@ -21,7 +21,7 @@ pub enum Value {
 
 impl Value {
     /// Go's `%T` of the value as expr holds it.
-    fn type_name(&self) -> &'static str {
+    pub fn type_name(&self) -> &'static str {
         match self {
             Value::Nil => "<nil>",
             Value::Bool(_) => "bool",

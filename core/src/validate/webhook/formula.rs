@@ -137,7 +137,10 @@ impl CompiledFormula {
             Ok(Value::Nil) => Ok(None),
             Ok(Value::Float(f)) => Ok(Some(f)),
             Ok(Value::Int(i)) => Ok(Some(i as f64)),
-            Ok(other) => Err(format!("formula result {other:?} is not a number")),
+            Ok(other) => Err(format!(
+                "formula result of type {} is not a number",
+                other.type_name()
+            )),
             Err(Fault::Runtime(m)) => Err(m),
             Err(Fault::Unsupported(what)) => Err(format!(
                 "the formula uses {what}, which this engine does not evaluate"
@@ -161,7 +164,10 @@ pub fn evaluate_formula(
     match expreval::run(&program.tree, values) {
         Ok(Value::Float(f)) => Ok(Some(f)),
         Ok(Value::Nil) => Ok(None),
-        Ok(other) => Err(format!("formula returned non-float result {other:?}")),
+        Ok(other) => Err(format!(
+            "formula returned non-float result of type {}",
+            other.type_name()
+        )),
         Err(Fault::Runtime(m)) => Err(format!("error trying to run custom formula: {m}")),
         Err(Fault::Unsupported(what)) => Err(format!(
             "the formula uses {what}, which this engine does not evaluate"
