@@ -109,7 +109,7 @@ fn decimal(body: &str) -> Result<f64, FloatError> {
     if i != b.len() {
         return Err(FloatError::Syntax);
     }
-    let v: f64 = body.parse().map_err(|_| FloatError::Syntax)?;
+    let v = crate::decfloat::parse_f64(body).ok_or(FloatError::Syntax)?;
     if v.is_infinite() {
         return Err(FloatError::Range);
     }

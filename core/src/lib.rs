@@ -5,11 +5,13 @@
 //! function of its inputs, so the CLI, the bindings and the in-cluster host agree by
 //! construction.
 
+mod decfloat;
 pub mod diagnostic;
 pub mod document;
 pub mod gostrconv;
 pub mod rules;
 pub mod scalers;
+mod sort;
 pub mod validate;
 pub mod version;
 

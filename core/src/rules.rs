@@ -154,7 +154,7 @@ pub fn all() -> Vec<&'static Rule> {
         .iter()
         .flat_map(|t| t.iter().copied())
         .collect();
-    rules.sort_by_key(|r| r.code);
+    crate::sort::sort_by_key(&mut rules, |r| r.code);
     rules
 }
 

@@ -67,45 +67,28 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(&text)
 }
 
-/// Option keys `lint` knows; serde-wasm-bindgen reads only declared fields, so a misspelt
-/// option would otherwise pass silently.
-const LINT_OPTION_KEYS: &[&str] = &[
-    "path",
-    "kedaVersion",
-    "strictRefs",
-    "defaultNamespace",
-    "positionEncoding",
-];
-
+/// `options` of `lint`/`lintFiles`; a misspelt key is an error (`deny_unknown_fields` names
+/// it and the keys expected).
 fn lint_options(
     value: Option<JsValue>,
 ) -> Result<(b::LintRequestOptions, b::PositionEncoding), JsValue> {
     let Some(value) = value else {
         return Ok(Default::default());
     };
-    if let Some(obj) = value.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(obj).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !LINT_OPTION_KEYS.contains(&key.as_str()) {
-                return Err(error(
-                    "request",
-                    &format!(
-                        "invalid lint options: unknown option `{key}`, expected one of {}",
-                        LINT_OPTION_KEYS.join(", ")
-                    ),
-                ));
-            }
-        }
-    }
     Ok(from_js::<JsLintOptions>(value, "lint options")?.split())
 }
 
+/// Requests cross as JSON text too (`JSON.stringify`), read by the serde_json decoder the
+/// module already has for scenarios: one decoder instead of a second, JS-object one.
 fn from_js<T: DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|e| error("request", &format!("invalid {what}: {e}")))
+    let text = js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| error("request", &format!("invalid {what}: not JSON-serialisable")))?;
+    serde_json::from_str(&text).map_err(|e| error("request", &format!("invalid {what}: {e}")))
 }
 
 /// Lints one input (a YAML or JSON stream); every diagnostic carries an LSP `range`.

@@ -1,10 +1,10 @@
 //! scalingModifiers: the composite metric computed from a formula over named triggers.
 //!
-//! KEDA compiles the formula with expr-lang after wrapping it in `float(...)` (or, when it
+//! KEDA compiles the formula with Go's expr after wrapping it in `float(...)` (or, when it
 //! uses `??`, in a form that lets nil through); each named, non-cpu/memory trigger is bound
-//! to its metric value.
+//! to its metric value. The core's own expr reader and evaluator run it.
 
-use expr::{Context, Program, Value};
+use crate::validate::webhook::CompiledFormula;
 
 use crate::model::ScalingModifiers;
 use crate::scalers::MetricType;
@@ -14,7 +14,7 @@ use super::plan::TriggerPlan;
 #[derive(Clone, Debug)]
 pub struct Composite {
     pub formula: String,
-    pub program: Result<Program, String>,
+    pub program: Result<CompiledFormula, String>,
     pub target: f64,
     /// `activationTarget` (default 0); a bad value is a runtime error in every poll.
     pub activation_target: Result<f64, String>,
@@ -44,21 +44,20 @@ pub fn wrap_formula(formula: &str) -> String {
 impl Composite {
     /// `None` unless the HPA gets a composite metric: a formula and a target > 0.
     pub fn new(m: &ScalingModifiers, triggers: &[TriggerPlan]) -> Option<Composite> {
-        let target: f64 = m.target.trim().parse().ok()?;
+        let target = crate::decfloat::parse_f64(m.target.trim())?;
         if m.formula.trim().is_empty() || target.is_nan() || target <= 0.0 {
             return None;
         }
         let activation_target = if m.activation_target.trim().is_empty() {
             Ok(0.0)
         } else {
-            m.activation_target
-                .trim()
-                .parse::<f64>()
-                .map_err(|_| format!("activationTarget {:?} is not a number", m.activation_target))
+            crate::decfloat::parse_f64(m.activation_target.trim()).ok_or_else(|| {
+                format!("activationTarget {:?} is not a number", m.activation_target)
+            })
         };
         Some(Composite {
             formula: m.formula.clone(),
-            program: expr::compile(&wrap_formula(&m.formula)).map_err(|e| e.to_string()),
+            program: CompiledFormula::compile(&wrap_formula(&m.formula)),
             target,
             activation_target,
             metric_type: if m.metric_type == "Value" {
@@ -79,20 +78,12 @@ impl Composite {
     /// (nil in the formula). `Ok(None)` is a nil result.
     pub fn evaluate(&self, values: &[Option<f64>]) -> Result<Option<f64>, String> {
         let program = self.program.as_ref().map_err(Clone::clone)?;
-        let mut env = Context::default();
-        for (i, name) in &self.bindings {
-            let v = match values.get(*i).copied().flatten() {
-                Some(v) => Value::Float(v),
-                None => Value::Nil,
-            };
-            env.insert(name.clone(), v);
-        }
-        match expr::run(program, &env).map_err(|e| e.to_string())? {
-            Value::Nil => Ok(None),
-            Value::Float(f) => Ok(Some(f)),
-            Value::Integer(i) => Ok(Some(i as f64)),
-            other => Err(format!("formula result {other:?} is not a number")),
-        }
+        let env: Vec<(&str, Option<f64>)> = self
+            .bindings
+            .iter()
+            .map(|(i, name)| (name.as_str(), values.get(*i).copied().flatten()))
+            .collect();
+        program.run(&env)
     }
 }
 

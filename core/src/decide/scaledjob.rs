@@ -178,7 +178,7 @@ fn strategy(
             let pct = st
                 .custom_scaling_running_job_percentage
                 .as_deref()
-                .and_then(|p| p.trim().parse::<f64>().ok());
+                .and_then(|p| crate::decfloat::parse_f64(p.trim()));
             if let Some(pct) = pct {
                 let d = st.custom_scaling_queue_length_deduction;
                 let e = max_scale

@@ -158,9 +158,9 @@ fn parse_float(text: &str) -> Option<f64> {
         return None;
     }
     if text.contains('_') {
-        return text.replace('_', "").parse::<f64>().ok();
+        return crate::decfloat::parse_f64(&text.replace('_', ""));
     }
-    text.parse::<f64>().ok()
+    crate::decfloat::parse_f64(text)
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub fn string_map(node: &Node) -> BTreeMap<String, String> {
 /// A Kubernetes quantity as a float: plain numbers and the milli suffix (`100m` = 0.1).
 pub fn parse_quantity(s: &str) -> Option<f64> {
     if let Some(milli) = s.strip_suffix('m') {
-        return milli.parse::<f64>().ok().map(|v| v / 1000.0);
+        return crate::decfloat::parse_f64(milli).map(|v| v / 1000.0);
     }
-    s.parse::<f64>().ok().filter(|v| v.is_finite())
+    crate::decfloat::parse_f64(s).filter(|v| v.is_finite())
 }

@@ -153,7 +153,7 @@ pub fn parse_quantity(s: &str) -> Option<f64> {
     if num.is_empty() || num == "." || num.matches('.').count() > 1 {
         return None;
     }
-    let n: f64 = num.parse().ok()?;
+    let n = crate::decfloat::parse_f64(num)?;
     let factor = match suffix {
         "" => 1.0,
         "n" => 1e-9,

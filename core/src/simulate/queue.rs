@@ -122,7 +122,7 @@ impl QueueSim {
             pods: Vec::new(),
             bursts: {
                 let mut b = model.bursts.clone();
-                b.sort_by_key(|b| b.t);
+                crate::sort::sort_by_key(&mut b, |b| b.t);
                 b
             },
             next_burst: 0,
@@ -130,7 +130,7 @@ impl QueueSim {
                 ArrivalRate::Constant(_) => Vec::new(),
                 ArrivalRate::Series(p) => {
                     let mut p = p.clone();
-                    p.sort_by_key(|p| p.t);
+                    crate::sort::sort_by_key(&mut p, |p| p.t);
                     p
                 }
             },

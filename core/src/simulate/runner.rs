@@ -262,7 +262,7 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, Scenario
         }
     }
     // KEDA first when both loops fall on the same second.
-    ticks.sort_by_key(|k| (k.t, k.kind != TickKind::Keda));
+    crate::sort::sort_by_key(&mut ticks, |k| (k.t, k.kind != TickKind::Keda));
     Ok(ticks)
 }
 
@@ -322,7 +322,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
     };
     let mut next_sample = 0;
     let mut samples: Vec<usize> = (0..s.steps.len()).collect();
-    samples.sort_by_key(|i| s.steps.get(*i).map_or(0, |st| st.t));
+    crate::sort::sort_by_key(&mut samples, |i| s.steps.get(*i).map_or(0, |st| st.t));
     for tick in ticks {
         // Feed inputs.
         match tick.step {

@@ -81,7 +81,7 @@ pub fn lint_bundle(texts: &[&str], options: &LintOptions) -> Vec<Vec<Diagnostic>
             check(&ctx, &mut report);
         }
     }
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         (a.file, a.document, a.line, a.column, &a.code, &a.message)
             .cmp(&(b.file, b.document, b.line, b.column, &b.code, &b.message))
     });

@@ -288,7 +288,7 @@ impl Index {
             .flatten()
             .copied()
             .collect();
-        found.sort_unstable();
+        crate::sort::sort_by(&mut found, Ord::cmp);
         found.dedup();
         found
             .into_iter()

@@ -172,7 +172,7 @@ pub(crate) fn positive(q: &Node) -> bool {
     let end = text
         .find(|c: char| !(c.is_ascii_digit() || matches!(c, '+' | '-' | '.')))
         .unwrap_or(text.len());
-    match text.get(..end).and_then(|n| n.parse::<f64>().ok()) {
+    match text.get(..end).and_then(crate::decfloat::parse_f64) {
         Some(f) => f > 0.0,
         None => true,
     }

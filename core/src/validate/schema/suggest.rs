@@ -7,10 +7,12 @@ pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     if word.contains(|c: char| c.is_whitespace() || c == '|') {
         return None; // not a typo: a list of alternatives, or a sentence
     }
-    let lower = word.to_lowercase();
+    // ASCII case folding: the candidates are KEDA's (ASCII) field names, and full Unicode
+    // lowercasing would link its case tables into the Wasm module for no better answer.
+    let lower = word.to_ascii_lowercase();
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
-        let cl = c.to_lowercase();
+        let cl = c.to_ascii_lowercase();
         let score = if cl == lower {
             0
         } else {

@@ -367,7 +367,7 @@ pub fn parse(text: &str) -> Result<Schemas, String> {
         for (k, v) in n.p {
             properties.push((k.into_boxed_str(), check(v)?));
         }
-        properties.sort_by(|a, b| by_length(&a.0, &b.0));
+        crate::sort::sort_by(&mut properties, |a, b| by_length(&a.0, &b.0));
         nodes.push(SchemaNode {
             ty: Ty::parse(n.t.as_deref())?,
             properties: properties.into_boxed_slice(),

@@ -1,7 +1,7 @@
 //! A reader for the expr language as Go's expr-lang/expr v1.17 reads it (the library KEDA
 //! compiles `scalingModifiers.formula` with): its tokens, operator precedences, and error
-//! wording. The `expr-lang` crate runs formulas but keeps its syntax tree private and has no
-//! static checks, so this tree feeds the checks KEDA's compile step makes (`exprtypes`).
+//! wording. The tree feeds the checks KEDA's compile step makes (`exprtypes`) and the run
+//! (`expreval`).
 
 /// A compile error at a character offset of the compiled text.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +65,6 @@ struct Parser {
     pos: usize,
     depth: usize,
     predicate_depth: usize,
-    chained_comparison: bool,
 }
 
 type PResult = Result<Expr, ExprError>;
@@ -253,10 +252,7 @@ impl Parser {
             );
             root = Some(match root {
                 None => cmp,
-                Some(r) => {
-                    self.chained_comparison = true;
-                    Expr::Binary("&&".to_owned(), Box::new(r), Box::new(cmp), op.at)
-                }
+                Some(r) => Expr::Binary("&&".to_owned(), Box::new(r), Box::new(cmp), op.at),
             });
             left = right;
             let next = self.cur().clone();
@@ -316,11 +312,11 @@ impl Parser {
         }
         if self.predicate_depth > 0 && tok.kind == K::Ident && tok.text.starts_with('#') {
             self.next();
-            return self.postfix(Expr::Pointer(tok.at));
+            return self.postfix(Expr::Pointer(tok.text, tok.at));
         }
         if self.predicate_depth > 0 && tok.is(K::Op, ".") {
             // `.field` is `#.field`; leave the dot for postfix.
-            return self.postfix(Expr::Pointer(tok.at));
+            return self.postfix(Expr::Pointer("#".to_owned(), tok.at));
         }
         self.secondary()
     }
@@ -331,7 +327,7 @@ impl Parser {
             K::Ident => {
                 self.next();
                 match tok.text.as_str() {
-                    "true" | "false" => return Ok(Expr::Bool(tok.at)),
+                    "true" | "false" => return Ok(Expr::Bool(tok.text == "true", tok.at)),
                     "nil" => return Ok(Expr::Nil(tok.at)),
                     _ if tok.text.starts_with('#') => return Err(self.unexpected_at(&tok)),
                     _ if self.cur().is(K::Bracket, "(") => self.call(tok, Vec::new())?,
@@ -342,15 +338,15 @@ impl Parser {
                 self.next();
                 let lower = tok.text.replace('_', "").to_ascii_lowercase();
                 if !lower.starts_with("0x") && (lower.contains('.') || lower.contains('e')) {
-                    if crate::gostrconv::parse_float(&lower).is_err() {
+                    let Ok(value) = crate::gostrconv::parse_float(&lower) else {
                         return Err(ExprError {
                             message: format!(
                                 "invalid float literal: strconv.ParseFloat: parsing {lower:?}: value out of range"
                             ),
                             at: tok.at,
                         });
-                    }
-                    return Ok(Expr::Float(tok.at));
+                    };
+                    return Ok(Expr::Float(value, tok.at));
                 }
                 let (radix, digits) = match lower.get(..2) {
                     Some("0x") => (16, &lower[2..]),
@@ -358,19 +354,19 @@ impl Parser {
                     Some("0b") => (2, &lower[2..]),
                     _ => (10, lower.as_str()),
                 };
-                if i64::from_str_radix(digits, radix).is_err() {
+                let Ok(value) = i64::from_str_radix(digits, radix) else {
                     return Err(ExprError {
                         message: format!(
                             "invalid integer literal: strconv.ParseInt: parsing {lower:?}: value out of range"
                         ),
                         at: tok.at,
                     });
-                }
-                return Ok(Expr::Int(tok.at));
+                };
+                return Ok(Expr::Int(value, tok.at));
             }
             K::Str => {
                 self.next();
-                Expr::Str(tok.at)
+                Expr::Str(tok.text, tok.at)
             }
             K::Bracket if tok.text == "[" => {
                 self.next();
@@ -502,16 +498,21 @@ impl Parser {
             } else if tok.is(K::Bracket, "[") {
                 self.next();
                 let mut parts = Vec::new();
-                if !self.cur().is(K::Op, ":") {
-                    parts.push(self.expression(0)?);
-                }
+                let absent = Expr::Nil(tok.at);
+                parts.push(if self.cur().is(K::Op, ":") {
+                    absent.clone()
+                } else {
+                    self.expression(0)?
+                });
                 if self.cur().is(K::Op, ":") {
                     self.next();
-                    if !self.cur().is(K::Bracket, "]") {
-                        parts.push(self.expression(0)?);
-                    }
-                    // A slice: its parts are only checked for names.
-                    parts.insert(0, Expr::Nil(tok.at));
+                    parts.push(if self.cur().is(K::Bracket, "]") {
+                        absent.clone()
+                    } else {
+                        self.expression(0)?
+                    });
+                    // A slice is [marker, from, to], an absent bound being nil.
+                    parts.insert(0, absent);
                 }
                 self.expect(K::Bracket, "]")?;
                 node = Expr::Member(Box::new(node), parts, None, tok.at);
@@ -522,12 +523,9 @@ impl Parser {
     }
 }
 
-/// A parsed formula, and whether it uses a form the `expr-lang` crate evaluates differently
-/// from Go's expr (a chained comparison `a < b < c`, which Go reads as `a < b && b < c`) or
-/// cannot take (a map literal with computed values makes it panic).
+/// A parsed formula.
 pub struct Parsed {
     pub tree: Expr,
-    pub runs_differently: bool,
 }
 
 /// Parses a whole formula as Go's expr does (a sequence, then end of input).
@@ -548,15 +546,10 @@ pub fn parse(src: &str) -> Result<Parsed, ExprError> {
         pos: 0,
         depth: 0,
         predicate_depth: 0,
-        chained_comparison: false,
     };
     let e = p.sequence()?;
     if p.cur().kind != K::Eof {
         return Err(p.unexpected());
     }
-    let runs_differently = p.chained_comparison || e.contains_map();
-    Ok(Parsed {
-        tree: e,
-        runs_differently,
-    })
+    Ok(Parsed { tree: e })
 }

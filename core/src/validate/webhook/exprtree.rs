@@ -5,13 +5,13 @@
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     Ident(String, usize),
-    Int(usize),
-    Float(usize),
-    Str(usize),
-    Bool(usize),
+    Int(i64, usize),
+    Float(f64, usize),
+    Str(String, usize),
+    Bool(bool, usize),
     Nil(usize),
-    /// `#`, `#acc`, `.field` inside a predicate.
-    Pointer(usize),
+    /// `#`, `#index`, `#acc` inside a predicate (`.field` is `#` then a member).
+    Pointer(String, usize),
     Unary(String, Box<Expr>, usize),
     Binary(String, Box<Expr>, Box<Expr>, usize),
     Cond(Box<Expr>, Box<Expr>, Box<Expr>, usize),
@@ -30,12 +30,12 @@ impl Expr {
     pub fn at(&self) -> usize {
         match self {
             Expr::Ident(_, a)
-            | Expr::Int(a)
-            | Expr::Float(a)
-            | Expr::Str(a)
-            | Expr::Bool(a)
+            | Expr::Int(_, a)
+            | Expr::Float(_, a)
+            | Expr::Str(_, a)
+            | Expr::Bool(_, a)
             | Expr::Nil(a)
-            | Expr::Pointer(a)
+            | Expr::Pointer(_, a)
             | Expr::Unary(_, _, a)
             | Expr::Binary(_, _, _, a)
             | Expr::Cond(_, _, _, a)
@@ -54,12 +54,12 @@ impl Expr {
     fn children(&self) -> Vec<&Expr> {
         match self {
             Expr::Ident(..)
-            | Expr::Int(_)
-            | Expr::Float(_)
-            | Expr::Str(_)
-            | Expr::Bool(_)
+            | Expr::Int(..)
+            | Expr::Float(..)
+            | Expr::Str(..)
+            | Expr::Bool(..)
             | Expr::Nil(_)
-            | Expr::Pointer(_) => Vec::new(),
+            | Expr::Pointer(..) => Vec::new(),
             Expr::Unary(_, e, _) | Expr::Predicate(e, _) => vec![e],
             Expr::Binary(_, l, r, _) | Expr::Let(_, l, r, _) => vec![l, r],
             Expr::Cond(c, a, b, _) => vec![c, a, b],
@@ -95,7 +95,7 @@ impl Expr {
             let ok = match e {
                 // `$env` is the whole environment map, not a number.
                 Expr::Ident(name, _) => name != "$env",
-                Expr::Int(_) | Expr::Float(_) => true,
+                Expr::Int(..) | Expr::Float(..) => true,
                 Expr::Unary(op, ..) => matches!(op.as_str(), "-" | "+"),
                 Expr::Binary(op, ..) => matches!(op.as_str(), "+" | "-" | "*" | "/" | "**" | "^"),
                 Expr::Call(name, args, _) => {
@@ -113,16 +113,5 @@ impl Expr {
             stack.extend(e.children());
         }
         true
-    }
-
-    pub fn contains_map(&self) -> bool {
-        let mut stack = vec![self];
-        while let Some(e) = stack.pop() {
-            if matches!(e, Expr::Map(..)) {
-                return true;
-            }
-            stack.extend(e.children());
-        }
-        false
     }
 }

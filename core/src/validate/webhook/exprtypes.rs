@@ -136,12 +136,12 @@ impl Checker<'_> {
 
     fn visit(&mut self, e: &Expr) -> Ty {
         match e {
-            Expr::Int(_) => Ty::Int,
-            Expr::Float(_) => Ty::Float,
-            Expr::Str(_) => Ty::Str,
-            Expr::Bool(_) => Ty::Bool,
+            Expr::Int(..) => Ty::Int,
+            Expr::Float(..) => Ty::Float,
+            Expr::Str(..) => Ty::Str,
+            Expr::Bool(..) => Ty::Bool,
             Expr::Nil(_) => Ty::Nil,
-            Expr::Pointer(_) => Ty::Unknown,
+            Expr::Pointer(..) => Ty::Unknown,
             Expr::Ident(name, at) => self.ident(name, *at),
             Expr::Unary(op, inner, at) => self.unary(op, inner, *at),
             Expr::Binary(op, l, r, at) => self.binary(op, l, r, *at),

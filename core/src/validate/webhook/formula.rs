@@ -1,9 +1,10 @@
 //! KEDA's formula contract (`ValidateAndCompileScalingModifiers`): rewrite, compile against a
 //! strict environment of the visible trigger names, run once with every value at -1.0.
-//! Syntax and static checks follow Go's expr (`exprsyntax`, `exprtypes`); the run uses the
-//! `expr-lang` crate.
+//! Syntax, static checks and the run all follow Go's expr (`exprsyntax`, `exprtypes`,
+//! `expreval`).
 
-use super::exprsyntax::{parse, ExprError, TOO_DEEP};
+use super::expreval::{self, Fault, Value};
+use super::exprsyntax::{parse, Expr, ExprError, TOO_DEEP};
 use super::exprtypes::check;
 use super::v;
 use crate::version::KedaVersion;
@@ -75,8 +76,8 @@ pub fn check_formula(
         r => r.map_err(located)?,
     };
     let tree = parsed.tree;
-    // The checks below recurse over the tree, and so does expr-lang; a formula nested deeper
-    // than any real one is left unjudged instead.
+    // The checks and the run recurse over the tree; a formula nested deeper than any real
+    // one is left unjudged instead.
     if tree.depth() > MAX_DEPTH {
         return Ok(());
     }
@@ -96,12 +97,56 @@ pub fn check_formula(
             });
         }
     }
-    // Plain arithmetic that type-checked cannot fail when run; skipping the run saves the
-    // expr-lang compile, by far the costliest step of linting a ScaledObject.
-    if parsed.runs_differently || tree.is_plain_arithmetic() {
+    // Plain arithmetic that type-checked cannot fail when run.
+    if tree.is_plain_arithmetic() {
         return Ok(());
     }
-    run(&text, visible)
+    let env: Vec<(&str, Option<f64>)> = visible.iter().map(|n| (*n, Some(-1.0))).collect();
+    match expreval::run(&tree, &env) {
+        Err(Fault::Runtime(message)) => Err(FormulaError {
+            message,
+            at: None,
+            len: 1,
+            at_run: true,
+        }),
+        // What the evaluator does not run is left unjudged.
+        Ok(_) | Err(Fault::Unsupported(_)) => Ok(()),
+    }
+}
+
+/// A formula as the scale loop runs it: rewritten and parsed once, run at every poll.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompiledFormula {
+    tree: Expr,
+}
+
+impl CompiledFormula {
+    /// Parses `text`, the formula as KEDA compiles it (after `rewrite_formula`).
+    pub fn compile(text: &str) -> Result<CompiledFormula, String> {
+        let tree = parse(text).map_err(|e| e.message)?.tree;
+        if tree.depth() > MAX_DEPTH {
+            return Err("the formula is nested too deeply to be evaluated".to_owned());
+        }
+        Ok(CompiledFormula { tree })
+    }
+
+    /// Runs the formula; each name is bound to its value, `None` being nil. `Ok(None)` is a
+    /// nil result; a number is returned as f64 whether the formula made an int or a float.
+    pub fn run(&self, values: &[(&str, Option<f64>)]) -> Result<Option<f64>, String> {
+        match expreval::run(&self.tree, values) {
+            Ok(Value::Nil) => Ok(None),
+            Ok(Value::Float(f)) => Ok(Some(f)),
+            Ok(Value::Int(i)) => Ok(Some(i as f64)),
+            Ok(other) => Err(format!(
+                "formula result of type {} is not a number",
+                other.type_name()
+            )),
+            Err(Fault::Runtime(m)) => Err(m),
+            Err(Fault::Unsupported(what)) => Err(format!(
+                "the formula uses {what}, which this engine does not evaluate"
+            )),
+        }
+    }
 }
 
 /// Computes the composite metric the way KEDA's scale loop does
@@ -115,52 +160,18 @@ pub fn evaluate_formula(
     values: &[(&str, Option<f64>)],
 ) -> Result<Option<f64>, String> {
     let (text, _) = rewrite_formula(formula, version);
-    let parsed = parse(&text).map_err(|e| e.message)?;
-    if parsed.runs_differently || parsed.tree.depth() > MAX_DEPTH {
-        return Err("the formula uses a form that cannot be evaluated here (a map literal, a chained comparison, or very deep nesting)".to_owned());
-    }
-    let program = expr::compile(&text).map_err(|e| e.to_string())?;
-    let mut ctx = expr::Context::default();
-    for (name, value) in values {
-        match value {
-            Some(v) => ctx.insert(*name, *v),
-            None => ctx.insert(*name, expr::Value::Nil),
-        }
-    }
-    match expr::run(&program, &ctx)
-        .map_err(|e| format!("error trying to run custom formula: {e}"))?
-    {
-        expr::Value::Float(f) => Ok(Some(f)),
-        expr::Value::Nil => Ok(None),
-        other => Err(format!("formula returned non-float result {other}")),
-    }
-}
-
-fn run(text: &str, visible: &[&str]) -> Result<(), FormulaError> {
-    // expr-lang reads a little less than Go's expr (or differently); what it cannot compile
-    // after the Go-faithful reader accepted it is left unjudged rather than rejected.
-    let Ok(program) = expr::compile(text) else {
-        return Ok(());
-    };
-    let mut ctx = expr::Context::default();
-    for name in visible {
-        ctx.insert(*name, -1.0f64);
-    }
-    match expr::run(&program, &ctx) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let message = e.to_string();
-            // A builtin left out of this build (time functions) says so; that is no verdict.
-            if message.contains("feature") {
-                return Ok(());
-            }
-            Err(FormulaError {
-                message,
-                at: None,
-                len: 1,
-                at_run: true,
-            })
-        }
+    let program = CompiledFormula::compile(&text)?;
+    match expreval::run(&program.tree, values) {
+        Ok(Value::Float(f)) => Ok(Some(f)),
+        Ok(Value::Nil) => Ok(None),
+        Ok(other) => Err(format!(
+            "formula returned non-float result of type {}",
+            other.type_name()
+        )),
+        Err(Fault::Runtime(m)) => Err(format!("error trying to run custom formula: {m}")),
+        Err(Fault::Unsupported(what)) => Err(format!(
+            "the formula uses {what}, which this engine does not evaluate"
+        )),
     }
 }
 

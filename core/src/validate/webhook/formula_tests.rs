@@ -114,27 +114,23 @@ fn error_positions_map_into_the_formula() {
 }
 
 #[test]
-fn expr_lang_compiles_and_runs_keda_formulas() {
-    // The run step only judges what expr-lang compiles; KEDA's own formulas must get there.
-    let mut ctx = expr::Context::default();
-    for n in ["a", "b"] {
-        ctx.insert(n, -1.0f64);
-    }
-    for f in [
-        "a + b",
-        "a < 5 ? b + a : 5",
-        "float(a < 2 ? a + b >= 2 ? 5 : 10 : 0)",
-        "float(float(b < 5 ? a + b : 5))",
-        "count([a, b], {# > 1}) > 1 ? 5 : 0",
-        "a ?? b ?? 5",
-        "max(a, b / 1000)",
+fn keda_formulas_compile_and_run() {
+    // KEDA's own formulas run to a number with every trigger at -1.0.
+    let env = [("a", Some(-1.0)), ("b", Some(-1.0))];
+    for (f, want) in [
+        ("a + b", -2.0),
+        ("a < 5 ? b + a : 5", -2.0),
+        ("float(a < 2 ? a + b >= 2 ? 5 : 10 : 0)", 10.0),
+        ("float(float(b < 5 ? a + b : 5))", -2.0),
+        ("count([a, b], {# > 1}) > 1 ? 5 : 0", 0.0),
+        ("a ?? b ?? 5", -1.0),
+        ("max(a, b / 1000)", -0.001),
+        ("0 < a < 3 ? 1 : 0", 0.0),
     ] {
-        let program = expr::compile(&rewrite_formula(f, V).0);
-        assert!(program.is_ok(), "{f}: {program:?}");
-        let value = program.and_then(|p| expr::run(&p, &ctx));
-        assert!(value.is_ok_and(|v| v.as_float().is_some()), "{f}");
+        let program = CompiledFormula::compile(&rewrite_formula(f, V).0).unwrap();
+        assert_eq!(program.run(&env), Ok(Some(want)), "{f}");
     }
-    // What the run skips as plain arithmetic, expr-lang runs without error too.
+    // What the check skips as plain arithmetic runs without error too.
     for f in [
         "a + b",
         "max(a, b) / 0",
@@ -142,14 +138,14 @@ fn expr_lang_compiles_and_runs_keda_formulas() {
         "float(a) * 3 - b",
         "round(a / 3)",
     ] {
-        let program = expr::compile(&rewrite_formula(f, V).0).unwrap();
-        assert!(expr::run(&program, &ctx).is_ok(), "{f}");
+        let program = CompiledFormula::compile(&rewrite_formula(f, V).0).unwrap();
+        assert!(program.run(&env).is_ok(), "{f}");
         let tree = crate::validate::webhook::exprsyntax::parse(f).unwrap().tree;
         assert!(tree.is_plain_arithmetic(), "{f}");
     }
     // Division by zero on floats is no error (Go gives ±Inf too).
-    let p = expr::compile("float(a / 0)").unwrap();
-    assert!(expr::run(&p, &ctx).is_ok_and(|v| v.as_float() == Some(f64::NEG_INFINITY)));
+    let p = CompiledFormula::compile("float(a / 0)").unwrap();
+    assert_eq!(p.run(&env), Ok(Some(f64::NEG_INFINITY)));
 }
 
 #[test]
@@ -161,7 +157,12 @@ fn evaluates_like_the_scale_loop() {
     let nil = [("a", None), ("b", Some(2.0))];
     assert_eq!(evaluate_formula("a ?? (b * 2)", V, &nil), Ok(Some(4.0)));
     assert_eq!(evaluate_formula("a ?? nil", V, &nil), Ok(None));
-    assert!(evaluate_formula("a + b", V, &nil).is_err());
+    assert_eq!(
+        evaluate_formula("a + b", V, &nil),
+        Err("error trying to run custom formula: invalid operation: <nil> + float64".to_owned())
+    );
+    // Forms this engine does not run say so instead of guessing.
+    assert!(evaluate_formula("{\"x\": a}.x", V, &nil).is_err_and(|m| m.contains("map literal")));
 }
 
 #[test]
@@ -235,8 +236,26 @@ mod go_forms {
         // With a = -1 the else branch yields nil, and float(nil) fails at run time.
         let e = check_formula("a > 0 ? a : nil", &["a"], KedaVersion::DEFAULT).unwrap_err();
         assert!(e.at_run);
+        assert_eq!(e.message, "invalid operation: float(<nil>)");
         // The environment map is no number.
-        assert!(check_formula("$env + 1", &["a"], KedaVersion::DEFAULT).is_err());
+        let e = check_formula("$env + 1", &["a"], KedaVersion::DEFAULT).unwrap_err();
+        assert_eq!(
+            e.message,
+            "invalid operation: map[string]interface {} + int"
+        );
+        let e = check_formula("int(a) % 0", &["a"], KedaVersion::DEFAULT).unwrap_err();
+        assert_eq!(e.message, "runtime error: integer divide by zero");
+        let e = check_formula("[a][1]", &["a"], KedaVersion::DEFAULT).unwrap_err();
+        assert_eq!(e.message, "index out of range: 1 (array length is 1)");
+        // Forms the evaluator does not run get no verdict.
+        assert_eq!(
+            check_formula("{\"x\": a}.x", &["a"], KedaVersion::DEFAULT),
+            Ok(())
+        );
+        assert_eq!(
+            check_formula("string(a) == \"-1\" ? 1 : 0", &["a"], KedaVersion::DEFAULT),
+            Ok(())
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! about) by looking at one object alone. Rules that need other objects (HPAs, other
 //! ScaledObjects, workloads) live in the `reference` layer.
 
+mod expreval;
 mod exprlex;
 mod exprsyntax;
 mod exprtree;
@@ -17,7 +18,9 @@ use crate::document::{Kind, Node, Resource};
 use crate::rules::{Check, Ctx, Rule};
 use crate::version::KedaVersion;
 
-pub use formula::{check_formula, evaluate_formula, rewrite_formula, FormulaError};
+pub use formula::{
+    check_formula, evaluate_formula, rewrite_formula, CompiledFormula, FormulaError,
+};
 
 /// The unreleased `main` branch, which changed the admission warnings after v2.20.2.
 pub const MAIN: KedaVersion = KedaVersion::new(2, 21, 0);
