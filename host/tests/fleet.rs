@@ -80,7 +80,18 @@ async fn thousand_scaled_objects() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
     std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scalecore"))
+    // FLEET_WRAPPER runs the host under a profiler, e.g. "valgrind --tool=massif".
+    let wrapper = std::env::var("FLEET_WRAPPER").unwrap_or_default();
+    let mut words = wrapper.split_whitespace();
+    let mut child = match words.next() {
+        Some(program) => {
+            let mut c = Command::new(program);
+            c.args(words).arg(env!("CARGO_BIN_EXE_scalecore"));
+            c
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_scalecore")),
+    };
+    let mut child = child
         .arg("run")
         .arg("--kubeconfig")
         .arg(dir.join("kubeconfig"))
@@ -104,6 +115,8 @@ async fn thousand_scaled_objects() {
     let cpu_seconds = (cpu_ticks(pid) - ticks0) as f64 / 100.0;
     let rss_kib = proc_field(pid, "status", "VmRSS:").unwrap();
     let hwm_kib = proc_field(pid, "status", "VmHWM:").unwrap();
+    let anon_kib = proc_field(pid, "status", "RssAnon:").unwrap();
+    let file_kib = proc_field(pid, "status", "RssFile:").unwrap();
     let mut per_path: BTreeMap<String, usize> = BTreeMap::new();
     for r in &azure.requests()[before..] {
         *per_path.entry(r.path.clone()).or_default() += 1;
@@ -127,15 +140,18 @@ async fn thousand_scaled_objects() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let reaction = grew.elapsed();
-    let _ = child.kill();
+    // SIGTERM: the host shuts down gracefully (and a profiler wrapper writes its report).
+    let _ = Command::new("kill").arg(pid.to_string()).status();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
 
     println!("fleet: {scaled_objects} ScaledObjects on {queues} queues, pollingInterval {POLLING}s, window {elapsed:.0}s");
     println!(
-        "resident memory: {:.1} MiB (peak {:.1} MiB)",
+        "resident memory: {:.1} MiB (peak {:.1} MiB): heap and stacks {:.1} MiB, mapped code {:.1} MiB",
         rss_kib as f64 / 1024.0,
-        hwm_kib as f64 / 1024.0
+        hwm_kib as f64 / 1024.0,
+        anon_kib as f64 / 1024.0,
+        file_kib as f64 / 1024.0
     );
     println!(
         "CPU: {:.2} s per minute ({:.1}% of one core)",

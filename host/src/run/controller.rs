@@ -175,11 +175,7 @@ impl Controller {
             generation: so.generation,
             annotations: so.spec.annotations.clone(),
             control: tx,
-            task: {
-                let f = worker::run(self.shared.clone(), so, rx);
-                eprintln!("WORKER FUTURE SIZE {}", std::mem::size_of_val(&f));
-                tokio::spawn(f)
-            },
+            task: tokio::spawn(worker::run(self.shared.clone(), so, rx)),
         };
         self.workers.insert(key.clone(), running);
         Some(key)

@@ -57,7 +57,8 @@ pub struct Worker {
     so: ScaledObject,
     engine: ScaledObjectEngine,
     scalers: Vec<Scaler>,
-    last_status: Option<Value>,
+    /// Hash of the status last written: a status is only sent when it changed.
+    last_status: Option<u64>,
     rebuild: bool,
 }
 
@@ -67,64 +68,76 @@ pub async fn run(
     so: ScaledObject,
     mut control: mpsc::UnboundedReceiver<Control>,
 ) {
-    // Start-up and rare paths are boxed: a worker spends its life waiting, and the future it
-    // waits in should not be sized for the largest request it ever makes.
-    let refused = Box::pin(refusal(&shared, &so)).await;
-    if let Some(message) = refused {
-        tracing::warn!(namespace = %so.namespace, name = %so.name, %message, "ScaledObject refused");
-        if !shared.dry_run {
-            let status = json!({"conditions": [
-                condition("Ready", "False", "ScaledObjectCheckFailed", &message),
-                condition("Active", "False", "ScaledObjectCheckFailed", ""),
-            ]});
-            let _ = shared
-                .kube
-                .apply_status(&so.namespace, &so.name, status)
-                .await;
-            let r = object_ref(&so.namespace, &so.name, &so.uid);
-            shared
-                .kube
-                .event(&r, true, "ScaledObjectCheckFailed", message)
-                .await;
-        }
-        // Nothing runs until the object changes (the controller restarts the worker then).
-        while let Some(c) = control.recv().await {
-            if matches!(c, Control::Deleted | Control::Shutdown) {
-                return;
-            }
-        }
-        return;
+    // Start-up is boxed: a worker spends its life waiting, and the future it waits in should
+    // not be sized for the largest request it ever made.
+    if let Some(mut w) = Box::pin(Worker::start(shared, so, &mut control)).await {
+        w.report_broken();
+        w.run_loops(&mut control).await;
     }
-    let observed = shared
-        .kube
-        .scale(&so.namespace, &so.target)
-        .await
-        .map(|v| v.spec_replicas)
-        .unwrap_or(0);
-    let initial = Initial {
-        replicas: observed,
-        last_active_time: so.last_active_time,
-        creation_time: -1,
-    };
-    let mut engine = ScaledObjectEngine::new(&so.spec, initial);
-    let failures: Vec<i64> = engine
-        .plan()
-        .triggers
-        .iter()
-        .map(|t| so.failures.get(&t.metric_name).copied().unwrap_or(0))
-        .collect();
-    engine.restore_failures(&failures);
-    let scalers = Box::pin(triggers::build(&shared.kube, &so)).await;
-    let mut w = Worker {
-        shared,
-        so,
-        engine,
-        scalers,
-        last_status: None,
-        rebuild: false,
-    };
-    w.report_broken();
-    w.run_loops(&mut control).await;
+}
+
+impl Worker {
+    /// Builds the worker, or refuses the ScaledObject (then waits for it to change).
+    async fn start(
+        shared: Arc<Shared>,
+        so: ScaledObject,
+        control: &mut mpsc::UnboundedReceiver<Control>,
+    ) -> Option<Worker> {
+        let refused = refusal(&shared, &so).await;
+        if let Some(message) = refused {
+            tracing::warn!(namespace = %so.namespace, name = %so.name, %message, "ScaledObject refused");
+            if !shared.dry_run {
+                let status = json!({"conditions": [
+                    condition("Ready", "False", "ScaledObjectCheckFailed", &message),
+                    condition("Active", "False", "ScaledObjectCheckFailed", ""),
+                ]});
+                let _ = shared
+                    .kube
+                    .apply_status(&so.namespace, &so.name, status)
+                    .await;
+                let r = object_ref(&so.namespace, &so.name, &so.uid);
+                shared
+                    .kube
+                    .event(&r, true, "ScaledObjectCheckFailed", message)
+                    .await;
+            }
+            // Nothing runs until the object changes (the controller restarts the worker then).
+            while let Some(c) = control.recv().await {
+                if matches!(c, Control::Deleted | Control::Shutdown) {
+                    return None;
+                }
+            }
+            return None;
+        }
+        let observed = shared
+            .kube
+            .scale(&so.namespace, &so.target)
+            .await
+            .map(|v| v.spec_replicas)
+            .unwrap_or(0);
+        let initial = Initial {
+            replicas: observed,
+            last_active_time: so.last_active_time,
+            creation_time: -1,
+        };
+        let mut engine = ScaledObjectEngine::new(&so.spec, initial);
+        let failures: Vec<i64> = engine
+            .plan()
+            .triggers
+            .iter()
+            .map(|t| so.failures.get(&t.metric_name).copied().unwrap_or(0))
+            .collect();
+        engine.restore_failures(&failures);
+        let scalers = triggers::build(&shared.kube, &so).await;
+        Some(Worker {
+            shared,
+            so,
+            engine,
+            scalers,
+            last_status: None,
+            rebuild: false,
+        })
+    }
 }
 
 /// What KEDA's webhook would refuse: schema/webhook errors, or a target another HPA scales.
@@ -398,16 +411,22 @@ impl Worker {
 
     async fn write_status(&mut self) {
         let status = self.status();
-        if self.last_status.as_ref() == Some(&status) {
+        let digest = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            status.to_string().hash(&mut h);
+            h.finish()
+        };
+        if self.last_status == Some(digest) {
             return;
         }
         match self
             .shared
             .kube
-            .apply_status(&self.so.namespace, &self.so.name, status.clone())
+            .apply_status(&self.so.namespace, &self.so.name, status)
             .await
         {
-            Ok(()) => self.last_status = Some(status),
+            Ok(()) => self.last_status = Some(digest),
             Err(e) => {
                 tracing::warn!(namespace = %self.so.namespace, name = %self.so.name, error = %e, "could not write status");
             }
