@@ -82,7 +82,7 @@ impl Worker {
         shared: Arc<Shared>,
         so: ScaledObject,
         control: &mut mpsc::UnboundedReceiver<Control>,
-    ) -> Option<Worker> {
+    ) -> Option<Box<Worker>> {
         let refused = refusal(&shared, &so).await;
         if let Some(message) = refused {
             tracing::warn!(namespace = %so.namespace, name = %so.name, %message, "ScaledObject refused");
@@ -129,14 +129,15 @@ impl Worker {
             .collect();
         engine.restore_failures(&failures);
         let scalers = triggers::build(&shared.kube, &so).await;
-        Some(Worker {
+        // On the heap once, not inline in the (long-lived) task's future.
+        Some(Box::new(Worker {
             shared,
             so,
             engine,
             scalers,
             last_status: None,
             rebuild: false,
-        })
+        }))
     }
 }
 
