@@ -21,6 +21,7 @@ pub fn options(standin: &AzureStandin) -> ClientOptions {
         retry_delay: Duration::from_millis(10),
         max_retry_delay: Duration::from_secs(5),
         extra_root_certs_pem: vec![standin.ca_pem()],
+        ..ClientOptions::default()
     }
 }
 

@@ -43,6 +43,7 @@ pub struct RunArgs {
     /// Shadow mode: poll and decide, log every decision, write nothing to the cluster.
     #[arg(long)]
     pub dry_run: bool,
+    /// Log lines as text or as one JSON object per line (RUST_LOG filters, default info).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     /// Where /metrics, /healthz and /readyz are served.
@@ -51,6 +52,7 @@ pub struct RunArgs {
     /// Run without a Lease (only when exactly one host runs).
     #[arg(long)]
     pub no_leader_election: bool,
+    /// The Lease replicas compete for.
     #[arg(long, value_name = "NAME", default_value = "scalecore-leader")]
     pub lease_name: String,
     /// Namespace of the Lease; default: $POD_NAMESPACE, else `default`.
