@@ -13,9 +13,10 @@ use scalecore::validate::LintOptions;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use super::kubeapi::{keda, scaled_objects};
+use super::kubeapi::keda;
 use super::objects;
 use super::worker::{self, Control, Shared};
+use crate::crd::{ClusterTriggerAuthentication, ScaledObject, TriggerAuthentication};
 
 type Key = (String, String);
 
@@ -61,25 +62,19 @@ impl Controller {
 
     fn changes(&self) -> impl Stream<Item = Change> + Send + 'static {
         let cfg = watcher::Config::default();
-        let sos = watcher::watcher(self.api(&scaled_objects()), cfg.clone())
+        let sos = watcher::watcher(self.api(&keda::<ScaledObject>()), cfg.clone())
             .default_backoff()
             .filter_map(|e| async move {
                 e.map_err(|e| tracing::warn!(error = %e, "ScaledObject watch failed; retrying"))
                     .ok()
             })
             .map(|e| Change::ScaledObject(Box::new(e)));
-        let tas = watcher::watcher(
-            self.api(&keda("TriggerAuthentication", "triggerauthentications")),
-            cfg.clone(),
-        )
-        .default_backoff();
+        let tas = watcher::watcher(self.api(&keda::<TriggerAuthentication>()), cfg.clone())
+            .default_backoff();
         let ctas = watcher::watcher(
             Api::all_with(
                 self.shared.kube.client().clone(),
-                &keda(
-                    "ClusterTriggerAuthentication",
-                    "clustertriggerauthentications",
-                ),
+                &keda::<ClusterTriggerAuthentication>(),
             ),
             cfg,
         )

@@ -16,18 +16,17 @@ use serde_json::{json, Value};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::objects::TargetRef;
-use crate::crd::{ClusterTriggerAuthentication, TriggerAuthentication, TriggerAuthenticationSpec};
+use crate::crd::{
+    ClusterTriggerAuthentication, ScaledObject, TriggerAuthentication, TriggerAuthenticationSpec,
+};
 
 pub const FIELD_MANAGER: &str = "scalecore";
 /// Writes answered 409 (someone else changed the object) are retried this many times.
 const CONFLICT_RETRIES: u32 = 3;
 
-pub fn keda(kind: &str, plural: &str) -> ApiResource {
-    ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("keda.sh", "v1alpha1", kind), plural)
-}
-
-pub fn scaled_objects() -> ApiResource {
-    keda("ScaledObject", "scaledobjects")
+/// Group, version, kind and plural of a KEDA resource, from its CRD type.
+pub fn keda<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
+    ApiResource::erase::<K>(&())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,7 +160,7 @@ impl Kube {
     ) -> Result<(), KubeError> {
         let _permit = self.permit().await;
         let api: Api<DynamicObject> =
-            Api::namespaced_with(self.client.clone(), namespace, &scaled_objects());
+            Api::namespaced_with(self.client.clone(), namespace, &keda::<ScaledObject>());
         let body = json!({
             "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
             "metadata": {"name": name, "namespace": namespace},

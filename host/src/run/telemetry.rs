@@ -39,8 +39,7 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("scalecore");
-        let m = Metrics {
+        let mut m = Metrics {
             metric_value: Family::default(),
             scaler_errors: Family::default(),
             scale_decisions: Family::default(),
@@ -49,8 +48,9 @@ impl Metrics {
             leader: Gauge::default(),
             scaled_objects: Gauge::default(),
             ready: AtomicBool::new(false),
-            registry: Registry::default(),
+            registry: Registry::with_prefix("scalecore"),
         };
+        let registry = &mut m.registry;
         registry.register(
             "scaler_metrics_value",
             "The value each trigger's scaler last returned",
@@ -86,7 +86,7 @@ impl Metrics {
             "ScaledObjects this host is running",
             m.scaled_objects.clone(),
         );
-        Metrics { registry, ..m }
+        m
     }
 
     pub fn set_ready(&self) {
