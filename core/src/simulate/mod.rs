@@ -7,7 +7,7 @@ pub mod scenario;
 mod trace;
 
 pub use queue::{QueueModel, QueueSummary};
-pub use runner::simulate;
+pub use runner::{simulate, HPA_FIRST_SYNC};
 pub use scenario::{Expect, InitialSpec, Mismatch, Scenario, Step, Trace, TraceStep, TriggerTrace};
 
 /// Why a scenario could not be run.

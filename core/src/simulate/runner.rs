@@ -15,6 +15,8 @@ use super::trace::{check_expectations, trace_step};
 use super::ScenarioError;
 
 const MAX_TICKS: i64 = 1_000_000;
+/// Series mode: the first HPA sync comes 5 s after KEDA's first poll (t=0).
+pub const HPA_FIRST_SYNC: i64 = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum TickKind {
@@ -248,7 +250,7 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, Scenario
         t = next;
     }
     if !job {
-        let mut t = 5;
+        let mut t = HPA_FIRST_SYNC;
         while t <= until {
             ticks.push(Tick {
                 t,

@@ -98,9 +98,7 @@ impl Kube {
     }
 
     fn target_api(&self, namespace: &str, target: &TargetRef) -> Api<DynamicObject> {
-        let (group, version) = target.group_version();
-        let ar = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, &target.kind));
-        Api::namespaced_with(self.client.clone(), namespace, &ar)
+        Api::namespaced_with(self.client.clone(), namespace, &target.api_resource())
     }
 
     pub async fn workload(&self, namespace: &str, target: &TargetRef) -> Result<Value, KubeError> {

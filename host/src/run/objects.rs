@@ -22,6 +22,14 @@ pub struct TargetRef {
 }
 
 impl TargetRef {
+    /// The target's resource, plural inferred from the kind as the API server names it.
+    pub fn api_resource(&self) -> kube::api::ApiResource {
+        let (group, version) = self.group_version();
+        kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk(
+            group, version, &self.kind,
+        ))
+    }
+
     pub fn group_version(&self) -> (&str, &str) {
         match self.api_version.split_once('/') {
             Some((g, v)) => (g, v),

@@ -71,7 +71,7 @@ pub async fn build(kube: &Kube, so: &ScaledObject) -> Vec<Scaler> {
     };
     let mut out = Vec::with_capacity(so.spec.triggers.len());
     for trigger in &so.spec.triggers {
-        let scaler = match resolve_auth(kube, so, trigger, workload.as_ref()).await {
+        let scaler = match resolve_auth(kube, so, trigger, workload.as_ref(), &env).await {
             Ok(resolved) => scaler(so, trigger, &resolved, &env),
             Err(why) => Scaler::Broken(why),
         };
@@ -135,6 +135,7 @@ async fn resolve_auth(
     so: &ScaledObject,
     trigger: &Trigger,
     workload: Option<&Value>,
+    target_env: &BTreeMap<String, String>,
 ) -> Result<Resolved, String> {
     let Some(r) = &trigger.authentication_ref else {
         return Ok(Resolved {
@@ -160,9 +161,17 @@ async fn resolve_auth(
         auth_params.insert(s.parameter.clone(), value);
     }
     for e in ta.env.iter().flatten() {
-        let env = match workload {
-            Some(w) => resolved_env(kube, &so.namespace, w, e.container_name.as_deref()).await,
-            None => BTreeMap::new(),
+        // The target's env is already resolved (its Secrets read) for its own container; only
+        // another container needs a read of its own.
+        let other;
+        let env = if e.container_name == so.target.env_source_container_name {
+            target_env
+        } else {
+            other = match workload {
+                Some(w) => resolved_env(kube, &so.namespace, w, e.container_name.as_deref()).await,
+                None => BTreeMap::new(),
+            };
+            &other
         };
         auth_params.insert(
             e.parameter.clone(),

@@ -14,9 +14,9 @@ use super::objects::ScaledObject;
 use super::telemetry::{labels, Metrics};
 use super::triggers::{self, Scaler};
 
-/// The series mode of `scalecore simulate` starts HPA syncs 5 s after KEDA's first poll; the
-/// host keeps the same phase so a trace and the cluster line up.
-const HPA_PHASE: i64 = 5;
+/// The host keeps the phase `scalecore simulate` uses between KEDA polls and HPA syncs, so
+/// a trace and the cluster line up.
+const HPA_PHASE: i64 = scalecore::simulate::HPA_FIRST_SYNC;
 
 /// What the controller tells a running worker.
 pub enum Control {
@@ -384,7 +384,7 @@ impl Worker {
         let mut status = json!({
             "scaleTargetKind": format!("{}.{}", self.so.target.api_version, self.so.target.kind),
             "scaleTargetGVKR": {"group": group, "version": version, "kind": self.so.target.kind,
-                                "resource": format!("{}s", self.so.target.kind.to_ascii_lowercase())},
+                                "resource": self.so.target.api_resource().plural},
             "externalMetricNames": plan.triggers.iter().filter(|t| !t.resource).map(|t| t.metric_name.clone()).collect::<Vec<_>>(),
             "hpaName": self.so.spec.hpa_name(),
             "health": health,
