@@ -1,13 +1,13 @@
 //! One fetch per key per interval: callers that ask while a fetch is in flight wait for it,
 //! callers that ask within `max_age` of its completion get its result (errors included).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::error::ScalerError;
+use crate::recent::Recent;
 
 /// How a result was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,23 +21,19 @@ pub enum Outcome {
 
 type Slot<V> = Arc<tokio::sync::OnceCell<(Instant, Result<V, ScalerError>)>>;
 
-/// Completed results older than this are dropped when the table grows.
-const FORGET_AFTER: Duration = Duration::from_secs(600);
-const PRUNE_ABOVE: usize = 1024;
-
+/// Results are forgotten when unused for `idle` or beyond `cap` keys (the least recently used
+/// first); a caller still waiting on a forgotten slot keeps it alive until it has its answer.
 pub struct Coalescer<V> {
-    slots: Mutex<HashMap<String, Slot<V>>>,
-}
-
-impl<V> Default for Coalescer<V> {
-    fn default() -> Self {
-        Coalescer {
-            slots: Mutex::new(HashMap::new()),
-        }
-    }
+    slots: Mutex<Recent<String, Slot<V>>>,
 }
 
 impl<V: Clone> Coalescer<V> {
+    pub fn new(cap: usize, idle: Duration) -> Coalescer<V> {
+        Coalescer {
+            slots: Mutex::new(Recent::new(cap, idle)),
+        }
+    }
+
     pub async fn get<F>(
         &self,
         key: &str,
@@ -49,19 +45,19 @@ impl<V: Clone> Coalescer<V> {
     {
         let (slot, in_flight) = {
             let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
-            let reusable = slots.get(key).filter(|s| match s.get() {
+            let key = key.to_owned();
+            let reusable = slots.get_mut(&key).cloned().filter(|s| match s.get() {
                 None => true,
                 Some((done_at, _)) => done_at.elapsed() < max_age,
             });
             match reusable {
-                Some(s) => (s.clone(), !s.initialized()),
+                Some(s) => {
+                    let in_flight = !s.initialized();
+                    (s, in_flight)
+                }
                 None => {
-                    if slots.len() > PRUNE_ABOVE {
-                        slots
-                            .retain(|_, s| s.get().is_none_or(|(t, _)| t.elapsed() < FORGET_AFTER));
-                    }
                     let s: Slot<V> = Arc::default();
-                    slots.insert(key.to_owned(), s.clone());
+                    slots.insert(key, s.clone());
                     (s, false)
                 }
             }
@@ -95,7 +91,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_callers_share_one_fetch() {
-        let c: Coalescer<i64> = Coalescer::default();
+        let c: Coalescer<i64> = Coalescer::new(16, Duration::from_secs(600));
         let fetches = AtomicU32::new(0);
         let fetch = || async {
             fetches.fetch_add(1, Ordering::SeqCst);

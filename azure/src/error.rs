@@ -42,6 +42,9 @@ pub enum ScalerError {
         expected: &'static str,
         found: String,
     },
+    /// A `useRegex` listing longer than the host pages through.
+    #[error("the Service Bus listing has more than {limit} entities; scalecore stops paging there (name the queue or subscription instead of useRegex)")]
+    TooManyEntities { limit: usize },
     #[error("unreadable Service Bus response: {0}")]
     Xml(String),
     /// A variable the workload identity path needs is unset (names the variable).
@@ -53,6 +56,10 @@ pub enum ScalerError {
     /// The namespace host to call is empty or not a host name.
     #[error("invalid Service Bus namespace host {0:?}")]
     InvalidNamespace(String),
+    /// The namespace host (from `namespace` + `endpointSuffix`, or a connection string's
+    /// `Endpoint`) is outside the allowed endpoint suffixes: nothing was sent to it.
+    #[error("Service Bus endpoint {host} is not under an allowed endpoint suffix ({allowed}); no credential was sent (allow its suffix with --allowed-endpoint-suffix)")]
+    EndpointNotAllowed { host: String, allowed: String },
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),

@@ -7,7 +7,7 @@ use reqwest::header::HeaderMap;
 use crate::error::ScalerError;
 use crate::ClientOptions;
 
-/// Large enough for a 100-entry listing page many times over; a body beyond it is refused.
+/// A token answer or a single entity; a body beyond it is refused.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// A complete answer (any status).
@@ -61,11 +61,12 @@ fn describe(e: &reqwest::Error) -> String {
 }
 
 /// Sends one request and reads its whole body, within `timeout`, refusing bodies over
-/// `MAX_BODY_BYTES`. `endpoint` names the target in errors (never carries a secret).
+/// `max_body` bytes. `endpoint` names the target in errors (never carries a secret).
 pub async fn exchange(
     request: reqwest::RequestBuilder,
     endpoint: &str,
     timeout: Duration,
+    max_body: usize,
 ) -> Result<Reply, ScalerError> {
     let work = async {
         let mut response = request
@@ -74,9 +75,9 @@ pub async fn exchange(
             .map_err(|e| transport(endpoint, timeout, &e))?;
         if response
             .content_length()
-            .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+            .is_some_and(|n| n > max_body as u64)
         {
-            return Err(too_large(endpoint));
+            return Err(too_large(endpoint, max_body));
         }
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -86,8 +87,8 @@ pub async fn exchange(
             .await
             .map_err(|e| transport(endpoint, timeout, &e))?
         {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(too_large(endpoint));
+            if body.len() + chunk.len() > max_body {
+                return Err(too_large(endpoint, max_body));
             }
             body.extend_from_slice(&chunk);
         }
@@ -106,10 +107,10 @@ pub async fn exchange(
     }
 }
 
-fn too_large(endpoint: &str) -> ScalerError {
+fn too_large(endpoint: &str, limit: usize) -> ScalerError {
     ScalerError::TooLarge {
         endpoint: endpoint.to_owned(),
-        limit: MAX_BODY_BYTES,
+        limit,
     }
 }
 

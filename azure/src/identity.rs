@@ -10,10 +10,18 @@ use std::time::{Duration, Instant};
 use crate::entra;
 use crate::error::ScalerError;
 use crate::http::{self, Failure};
+use crate::recent::Recent;
 use crate::secret::Secret;
 use crate::ClientOptions;
 
 pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com/";
+/// Entra ID's authority hosts in the public, US Government and China clouds (the Azure SDKs'
+/// `AzurePublic`, `AzureGovernment` and `AzureChina`).
+pub const ENTRA_AUTHORITY_HOSTS: [&str; 3] = [
+    "https://login.microsoftonline.com/",
+    "https://login.microsoftonline.us/",
+    "https://login.chinacloudapi.cn/",
+];
 /// The Go Service Bus SDK's literal (double slash); Entra accepts it.
 pub const SERVICE_BUS_SCOPE: &str = "https://servicebus.azure.net//.default";
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -58,6 +66,34 @@ impl WorkloadIdentityEnv {
     }
 }
 
+/// Scheme, host, port and path of an authority URL, for comparing spellings of one authority.
+fn authority_key(text: &str) -> Option<(String, u16, String)> {
+    let url = reqwest::Url::parse(text.trim()).ok()?;
+    if url.scheme() != "https" || url.query().is_some() || url.fragment().is_some() {
+        return None;
+    }
+    Some((
+        url.host_str()?.trim_end_matches('.').to_ascii_lowercase(),
+        url.port_or_known_default()?,
+        url.path().trim_end_matches('/').to_owned(),
+    ))
+}
+
+/// Whether a TriggerAuthentication's `identityAuthorityHost` may receive the federated
+/// assertion: only Entra's own authority hosts, or the one the process was given in
+/// AZURE_AUTHORITY_HOST. Anyone who may write a TriggerAuthentication could otherwise collect
+/// the assertion and exchange it at Entra for this host's identities.
+pub fn authority_override_allowed(env: &WorkloadIdentityEnv, authority_host: &str) -> bool {
+    let Some(key) = authority_key(authority_host) else {
+        return false;
+    };
+    ENTRA_AUTHORITY_HOSTS
+        .iter()
+        .copied()
+        .chain([env.authority_host.as_str()])
+        .any(|allowed| authority_key(allowed).as_ref() == Some(&key))
+}
+
 /// The identity a token request is made for, after the TriggerAuthentication's overrides.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Identity {
@@ -71,6 +107,7 @@ pub struct Identity {
 impl Identity {
     /// `identity_id` overrides AZURE_CLIENT_ID, `tenant_id` AZURE_TENANT_ID and `authority_host`
     /// AZURE_AUTHORITY_HOST (KEDA documents this override; its Service Bus path ignores it).
+    /// Callers pass `authority_host` only when `authority_override_allowed` says so.
     pub fn resolve(
         env: &WorkloadIdentityEnv,
         identity_id: Option<&str>,
@@ -140,14 +177,24 @@ struct CachedToken {
 
 type TokenSlot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
 
-/// Access tokens per (authority, tenant, client id); federated assertions per file.
-#[derive(Default)]
+type TokenKey = (String, String, String);
+
+/// Access tokens per (authority, tenant, client id), forgotten when unused for a while or
+/// when too many tenants' identities are in use; federated assertions per file (one: the
+/// process's AZURE_FEDERATED_TOKEN_FILE).
 pub struct TokenCache {
-    tokens: Mutex<HashMap<(String, String, String), TokenSlot>>,
+    tokens: Mutex<Recent<TokenKey, TokenSlot>>,
     assertions: Mutex<HashMap<PathBuf, (Instant, Secret)>>,
 }
 
 impl TokenCache {
+    pub fn new(cap: usize, idle: Duration) -> TokenCache {
+        TokenCache {
+            tokens: Mutex::new(Recent::new(cap, idle)),
+            assertions: Mutex::new(HashMap::new()),
+        }
+    }
+
     fn slot(&self, identity: &Identity) -> TokenSlot {
         let key = (
             identity.authority.clone(),
@@ -155,7 +202,12 @@ impl TokenCache {
             identity.client_id.clone(),
         );
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        tokens.entry(key).or_default().clone()
+        tokens.get_or_insert_with(&key, TokenSlot::default).clone()
+    }
+
+    #[cfg(test)]
+    fn cached_identities(&self) -> usize {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Forgets the token (Service Bus refused it); the next call asks Entra again.
@@ -257,7 +309,7 @@ async fn request_token(
                 .header("accept", "application/json")
                 .body(body.clone());
             async {
-                let reply = http::exchange(request, &endpoint, options.timeout).await?;
+                let reply = http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES).await?;
                 match reply.status {
                     200 => Ok(reply),
                     408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {
@@ -346,6 +398,35 @@ mod tests {
     }
 
     #[test]
+    fn only_entra_or_the_env_authority_may_override() {
+        let e = env();
+        for ok in [
+            "https://login.microsoftonline.com/",
+            "https://LOGIN.microsoftonline.com",
+            "https://login.microsoftonline.com:443/",
+            "https://login.microsoftonline.us/",
+            "https://login.chinacloudapi.cn/",
+            "https://login.example/",
+            "https://login.example",
+        ] {
+            assert!(authority_override_allowed(&e, ok), "{ok}");
+        }
+        for refused in [
+            "https://attacker.example/",
+            "https://login.microsoftonline.com.attacker.example/",
+            "https://login.microsoftonline.com:8443/",
+            "https://login.microsoftonline.com/elsewhere/",
+            "https://login.microsoftonline.com/?x=1",
+            "http://login.microsoftonline.com/",
+            "https://127.0.0.1:8443/",
+            "not a url",
+            "",
+        ] {
+            assert!(!authority_override_allowed(&e, refused), "{refused}");
+        }
+    }
+
+    #[test]
     fn authority_must_be_https() {
         let e = Identity::resolve(&env(), None, None, Some("http://login.example/")).unwrap_err();
         assert!(e.to_string().contains("must be an https:// URL"), "{e}");
@@ -360,6 +441,16 @@ mod tests {
         partial.federated_token_file = None;
         let e = Identity::resolve(&partial, None, None, None).unwrap_err();
         assert!(e.to_string().contains("AZURE_FEDERATED_TOKEN_FILE"), "{e}");
+    }
+
+    #[test]
+    fn token_slots_are_bounded() {
+        let cache = TokenCache::new(50, Duration::from_secs(3600));
+        for n in 0..1000 {
+            let i = Identity::resolve(&env(), None, Some(&format!("tenant-{n}")), None).unwrap();
+            let _ = cache.slot(&i);
+        }
+        assert!(cache.cached_identities() <= 50);
     }
 
     #[test]

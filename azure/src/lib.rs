@@ -8,11 +8,13 @@ mod auth;
 mod coalesce;
 pub mod connection_string;
 mod credential;
+mod endpoint;
 mod entra;
 mod error;
 mod http;
 mod identity;
 mod management;
+mod recent;
 pub mod sas;
 mod secret;
 mod stats;
@@ -25,7 +27,10 @@ use scalecore::scalers::servicebus::ServiceBusConfig;
 
 pub use auth::Auth;
 pub use error::{Error, ScalerError};
-pub use identity::{WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, SERVICE_BUS_SCOPE};
+pub use endpoint::{EndpointPolicy, InvalidSuffix};
+pub use identity::{
+    WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, ENTRA_AUTHORITY_HOSTS, SERVICE_BUS_SCOPE,
+};
 pub use secret::Secret;
 pub use stats::Stats;
 
@@ -48,7 +53,27 @@ pub struct ClientOptions {
     /// Service Bus requests in flight at once, across every namespace. Polls of many
     /// ScaledObjects land on the same tick; each request over HTTP/1.1 holds a TLS connection.
     pub max_concurrent_requests: usize,
+    /// DNS suffixes a Service Bus request may go to (`servicebus.windows.net`, or
+    /// `servicebus.localhost:8443` with a port). A namespace host must end with `.<suffix>` at a
+    /// label boundary (case-insensitive) and use the suffix's port (443 when it names none);
+    /// anything else is refused before a token or signature is attached.
+    pub allowed_endpoint_suffixes: Vec<String>,
+    /// Maps `localhost` and every name under `.localhost` to 127.0.0.1 without asking DNS
+    /// (RFC 6761 §6.3), for stand-ins on this machine. Off: every name goes to the system resolver.
+    pub resolve_localhost_to_loopback: bool,
+    /// Cached access tokens, signatures and results unused this long are dropped, so what a
+    /// deleted ScaledObject (or a tenant's one-off TriggerAuthentication) used does not stay.
+    /// Longer than any polling interval in use, or its tokens are requested again each poll.
+    pub forget_unused_after: Duration,
 }
+
+/// The Service Bus suffixes of Azure's public, US Government and China clouds (KEDA's cloud
+/// table without the retired German cloud).
+pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 3] = [
+    "servicebus.windows.net",
+    "servicebus.usgovcloudapi.net",
+    "servicebus.chinacloudapi.cn",
+];
 
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -59,6 +84,12 @@ impl Default for ClientOptions {
             max_retry_delay: Duration::from_secs(60),
             extra_root_certs_pem: Vec::new(),
             max_concurrent_requests: 16,
+            allowed_endpoint_suffixes: PUBLIC_CLOUD_ENDPOINT_SUFFIXES
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            resolve_localhost_to_loopback: false,
+            forget_unused_after: Duration::from_secs(15 * 60),
         }
     }
 }

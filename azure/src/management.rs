@@ -1,40 +1,56 @@
 //! The management GETs (spec §3) and how their results become KEDA's metric value.
 
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use scalecore::scalers::servicebus::{EntityType, ServiceBusConfig};
 
-use crate::atom::{self, Document, Entity};
+use crate::atom::{self, Document};
 use crate::auth::Auth;
 use crate::coalesce::{Coalescer, Outcome};
 use crate::credential::{self, Credential, Signatures, Target};
+use crate::endpoint::EndpointPolicy;
 use crate::error::ScalerError;
 use crate::http::{self, Failure};
 use crate::identity::{TokenCache, WorkloadIdentityEnv};
 use crate::secret::Secret;
+use crate::recent::Recent;
 use crate::stats::Counters;
 use crate::{ClientOptions, API_VERSION};
 
 /// The page size asked for when listing; a shorter page is the last.
 pub const PAGE_SIZE: usize = 100;
-/// 100 000 entities: beyond that a listing is refused rather than paged forever.
-const MAX_PAGES: usize = 1000;
+/// Entities a `useRegex` listing may hold across its pages (a Premium namespace with 16
+/// messaging units holds 16 000 queues; a topic at most 2 000 subscriptions). Beyond, the
+/// listing is refused rather than paged for ever.
+pub const MAX_LISTED_ENTITIES: usize = 20_000;
+/// One listing page. 100 entries of a real namespace take about 300 KB.
+pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+/// Distinct results kept for sharing (one per entity or listing polled).
+const MAX_CACHED_RESULTS: usize = 16_384;
+/// Distinct access tokens and signatures kept (one per identity or connection string).
+const MAX_CACHED_CREDENTIALS: usize = 4096;
+/// How much of a refused authority host a warning quotes.
+const MAX_QUOTED: usize = 200;
 
+/// What one poll of a key yields: one entity's count, or the counts of a listing's matches.
 #[derive(Clone)]
 enum Fetched {
     Count(i64),
-    Listing(Arc<Vec<Entity>>),
+    Matches(Arc<Vec<i64>>),
 }
 
 pub struct Inner {
     client: reqwest::Client,
     options: ClientOptions,
+    endpoints: EndpointPolicy,
     identity_env: WorkloadIdentityEnv,
     tokens: TokenCache,
     signatures: Signatures,
     results: Coalescer<Fetched>,
+    /// Authority hosts already warned about, so each is logged once while in use.
+    ignored_authorities: Mutex<Recent<String, ()>>,
     in_flight: tokio::sync::Semaphore,
     pub stats: Counters,
 }
@@ -44,16 +60,36 @@ impl Inner {
         options: ClientOptions,
         identity_env: WorkloadIdentityEnv,
     ) -> Result<Inner, ScalerError> {
+        let endpoints = EndpointPolicy::new(&options.allowed_endpoint_suffixes)
+            .map_err(|e| ScalerError::Setup(e.to_string()))?;
+        let idle = options.forget_unused_after;
         Ok(Inner {
             in_flight: tokio::sync::Semaphore::new(options.max_concurrent_requests.max(1)),
             client: crate::transport::build_client(&options)?,
+            endpoints,
             options,
             identity_env,
-            tokens: TokenCache::default(),
-            signatures: Signatures::default(),
-            results: Coalescer::default(),
+            tokens: TokenCache::new(MAX_CACHED_CREDENTIALS, idle),
+            signatures: Signatures::new(MAX_CACHED_CREDENTIALS, idle),
+            results: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
         })
+    }
+
+    fn warn_ignored_authority(&self, authority_host: &str) {
+        let quoted: String = authority_host.chars().take(MAX_QUOTED).collect();
+        let mut seen = self
+            .ignored_authorities
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if seen.get_mut(&quoted).is_none() {
+            tracing::warn!(
+                identity_authority_host = ?quoted,
+                "ignoring a TriggerAuthentication's identityAuthorityHost: only Entra ID's authority hosts and AZURE_AUTHORITY_HOST receive the federated token (KEDA's Service Bus scaler ignores the field too)"
+            );
+            seen.insert(quoted, ());
+        }
     }
 
     pub async fn active_message_count(
@@ -62,7 +98,9 @@ impl Inner {
         auth: &Auth,
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
-        let target = credential::target(auth, &self.identity_env)?;
+        let target = credential::target(auth, &self.identity_env, |h| {
+            self.warn_ignored_authority(h)
+        })?;
         let topic = config.topic_name.as_str();
         let (segments, expected, not_found): (Vec<&str>, _, _) =
             match (config.use_regex, config.entity_type) {
@@ -95,18 +133,28 @@ impl Inner {
                 ),
             };
         let url = self.url(&target.host, &segments)?;
-        let verb = if config.use_regex { "list" } else { "get" };
-        let key = format!(
-            "{}|{}|{verb}|{}",
-            target.fingerprint,
-            target.host,
-            url.path()
-        );
+        // Before any token is fetched or signature made for it.
+        self.endpoints.check(&url)?;
+        let key = if config.use_regex {
+            // What a listing keeps depends on the pattern, so each pattern is its own result.
+            let pattern = match config.entity_type {
+                EntityType::Queue => config.queue_name.as_str(),
+                EntityType::Subscription => config.subscription_name.as_str(),
+            };
+            format!(
+                "{}|{}|list|{}|{pattern}",
+                target.fingerprint,
+                target.host,
+                url.path()
+            )
+        } else {
+            format!("{}|{}|get|{}", target.fingerprint, target.host, url.path())
+        };
         let fetch = async {
             if config.use_regex {
-                self.listing(&target, url.clone(), &not_found)
+                self.listing(&target, url.clone(), &not_found, expected, config)
                     .await
-                    .map(|l| Fetched::Listing(Arc::new(l)))
+                    .map(|m| Fetched::Matches(Arc::new(m)))
             } else {
                 self.entity(&target, url.clone(), expected, &not_found)
                     .await
@@ -121,21 +169,7 @@ impl Inner {
         };
         match result? {
             Fetched::Count(n) => Ok(n),
-            Fetched::Listing(entities) => {
-                let mut counts = Vec::new();
-                for e in entities.iter() {
-                    if e.description.as_deref() == Some(expected.description())
-                        && config.matches(&e.title)
-                    {
-                        counts.push(e.active_message_count.ok_or_else(|| {
-                            ScalerError::MissingCountDetails {
-                                entity: expected.noun().to_owned(),
-                            }
-                        })?);
-                    }
-                }
-                Ok(config.aggregate(&counts))
-            }
+            Fetched::Matches(counts) => Ok(config.aggregate(&counts)),
         }
     }
 
@@ -157,7 +191,9 @@ impl Inner {
         not_found: &str,
     ) -> Result<i64, ScalerError> {
         url.set_query(Some(&format!("api-version={API_VERSION}")));
-        let body = self.get(target, &url, not_found).await?;
+        let body = self
+            .get(target, &url, not_found, http::MAX_BODY_BYTES)
+            .await?;
         match atom::parse(&body)? {
             Document::Entry(entity) => {
                 let found = entity.description.clone().unwrap_or_default();
@@ -186,22 +222,28 @@ impl Inner {
         }
     }
 
-    /// All pages of a listing: `$top=100`, stopping at the first short page.
+    /// The counts of a listing's matching entities, page by page (`$top=100`, stopping at the
+    /// first short page): each page is parsed and dropped before the next is asked for, so a
+    /// poll holds one page and the matches' counts, never the whole listing.
     async fn listing(
         &self,
         target: &Target,
         base: reqwest::Url,
         not_found: &str,
-    ) -> Result<Vec<Entity>, ScalerError> {
-        let mut all: Vec<Entity> = Vec::new();
-        for _ in 0..MAX_PAGES {
+        expected: EntityKind,
+        config: &ServiceBusConfig,
+    ) -> Result<Vec<i64>, ScalerError> {
+        let mut seen = 0usize;
+        let mut counts: Vec<i64> = Vec::new();
+        loop {
             let mut url = base.clone();
             url.set_query(Some(&format!(
-                "$skip={}&$top={PAGE_SIZE}&api-version={API_VERSION}",
-                all.len()
+                "$skip={seen}&$top={PAGE_SIZE}&api-version={API_VERSION}"
             )));
-            let body = self.get(target, &url, not_found).await?;
-            let entries = match atom::parse(&body)? {
+            let body = self.get(target, &url, not_found, MAX_PAGE_BYTES).await?;
+            let document = atom::parse(&body)?;
+            drop(body);
+            let entries = match document {
                 Document::Feed { entries, .. } => entries,
                 Document::Entry(_) => {
                     return Err(ScalerError::Xml(
@@ -209,16 +251,28 @@ impl Inner {
                     ))
                 }
             };
-            let last = entries.len() < PAGE_SIZE;
-            all.extend(entries);
-            if last {
-                return Ok(all);
+            let on_page = entries.len();
+            seen = seen.saturating_add(on_page);
+            if seen > MAX_LISTED_ENTITIES {
+                return Err(ScalerError::TooManyEntities {
+                    limit: MAX_LISTED_ENTITIES,
+                });
+            }
+            for e in entries {
+                if e.description.as_deref() == Some(expected.description())
+                    && config.matches(&e.title)
+                {
+                    counts.push(e.active_message_count.ok_or_else(|| {
+                        ScalerError::MissingCountDetails {
+                            entity: expected.noun().to_owned(),
+                        }
+                    })?);
+                }
+            }
+            if on_page < PAGE_SIZE {
+                return Ok(counts);
             }
         }
-        Err(ScalerError::Xml(format!(
-            "listing has more than {} entities",
-            MAX_PAGES * PAGE_SIZE
-        )))
     }
 
     /// One GET with retries; returns the 200 body.
@@ -227,6 +281,7 @@ impl Inner {
         target: &Target,
         url: &reqwest::Url,
         not_found: &str,
+        max_body: usize,
     ) -> Result<Vec<u8>, ScalerError> {
         let endpoint = format!("https://{}{}", target.host, url.path());
         http::with_retries(
@@ -240,7 +295,7 @@ impl Inner {
                     .header("authorization", authorization.expose())
                     .header("accept", "application/atom+xml, application/xml");
                 let permit = self.in_flight.acquire().await;
-                let reply = http::exchange(request, &endpoint, self.options.timeout).await;
+                let reply = http::exchange(request, &endpoint, self.options.timeout, max_body).await;
                 drop(permit);
                 let reply = reply?;
                 let detail = || {

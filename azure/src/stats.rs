@@ -6,7 +6,8 @@ use std::sync::Mutex;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Service Bus management requests sent (attempts, retries included), keyed `host/path`.
+    /// Service Bus management requests sent (attempts, retries included), keyed `host/path`;
+    /// beyond `MAX_REQUEST_KEYS` distinct keys, under `(other)`.
     pub requests: BTreeMap<String, u64>,
     /// Requests sent to the Entra ID token endpoint (attempts).
     pub token_requests: u64,
@@ -33,10 +34,22 @@ pub(crate) struct Counters {
     pub retries: AtomicU64,
 }
 
+/// Distinct `host/path` keys counted one by one; requests to any further ones are counted
+/// under `OTHER_KEY`. Hosts and paths come from tenants' triggers.
+pub const MAX_REQUEST_KEYS: usize = 1024;
+pub const OTHER_KEY: &str = "(other)";
+
 impl Counters {
     pub fn request(&self, host: &str, path: &str) {
         let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        *requests.entry(format!("{host}{path}")).or_default() += 1;
+        let key = format!("{host}{path}");
+        if let Some(n) = requests.get_mut(&key) {
+            *n += 1;
+        } else if requests.len() < MAX_REQUEST_KEYS {
+            requests.insert(key, 1);
+        } else {
+            *requests.entry(OTHER_KEY.to_owned()).or_default() += 1;
+        }
     }
 
     pub fn snapshot(&self) -> Stats {
@@ -51,5 +64,22 @@ impl Counters {
             coalesced: self.coalesced.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_keys_are_capped_and_nothing_is_lost() {
+        let c = Counters::default();
+        for n in 0..5000 {
+            c.request(&format!("ns{n}.servicebus.windows.net"), "/q");
+        }
+        let s = c.snapshot();
+        assert!(s.requests.len() <= MAX_REQUEST_KEYS + 1);
+        assert_eq!(s.total_requests(), 5000);
+        assert!(s.requests.get(OTHER_KEY).is_some_and(|n| *n > 0));
     }
 }

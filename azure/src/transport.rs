@@ -1,5 +1,6 @@
 //! The HTTPS client: rustls with the ring provider, system roots (which honour SSL_CERT_FILE
-//! and SSL_CERT_DIR) plus extra PEM roots, and a resolver that keeps `*.localhost` on loopback.
+//! and SSL_CERT_DIR) plus extra PEM roots, and, when asked for, a resolver that keeps
+//! `*.localhost` on loopback.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -12,7 +13,8 @@ use crate::error::ScalerError;
 use crate::ClientOptions;
 
 /// RFC 6761 §6.3: `localhost` and every name under `.localhost` are loopback, without asking
-/// DNS (browsers do the same). Every other name goes to the system resolver.
+/// DNS (browsers do the same). Every other name goes to the system resolver. Used only with
+/// `ClientOptions::resolve_localhost_to_loopback`, for stand-ins on this machine.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoopbackAwareResolver;
 
@@ -85,9 +87,11 @@ pub fn tls_config(extra_root_certs_pem: &[Vec<u8>]) -> Result<rustls::ClientConf
 
 pub fn build_client(options: &ClientOptions) -> Result<reqwest::Client, ScalerError> {
     let tls = tls_config(&options.extra_root_certs_pem)?;
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .dns_resolver(LoopbackAwareResolver)
+    let mut builder = reqwest::Client::builder().tls_backend_preconfigured(tls);
+    if options.resolve_localhost_to_loopback {
+        builder = builder.dns_resolver(LoopbackAwareResolver);
+    }
+    builder
         .timeout(options.timeout)
         .connect_timeout(options.timeout)
         .redirect(reqwest::redirect::Policy::none())

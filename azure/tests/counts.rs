@@ -520,3 +520,85 @@ async fn after_shutdown_the_namespace_is_unreachable() {
         .unwrap_err();
     assert!(matches!(err, ScalerError::Transport { .. }), "{err:?}");
 }
+
+/// A listing is read page by page and only the matches' counts are kept, so what one poll may
+/// hold is one page: a page beyond the cap is refused, not buffered.
+#[tokio::test]
+async fn an_oversized_listing_page_is_refused() {
+    let standin = AzureStandin::start().await.unwrap();
+    for i in 0..100 {
+        standin.set_queue("bloat", &format!("work-{i:03}"), 1);
+    }
+    // 100 entries of 30 KB: a 3 MB page, under the 8 MiB a single answer may take.
+    standin.set_entry_padding(30 * 1024);
+    let cs = standin.connection_string("bloat");
+    let bus = client(&standin);
+    let cfg = config(
+        &[("queueName", "work-.*"), ("useRegex", "true")],
+        Some(&cs),
+        None,
+    );
+    let e = bus
+        .active_message_count(&cfg, &Auth::connection_string(&cfg), Duration::ZERO)
+        .await
+        .unwrap_err();
+    match &e {
+        ScalerError::TooLarge { limit, .. } => assert_eq!(*limit, 2 * 1024 * 1024),
+        other => panic!("unexpected {other:?}"),
+    }
+    // Entities of ordinary size still page through with padding of a real namespace's size.
+    standin.set_entry_padding(1024);
+    assert_eq!(
+        bus.active_message_count(&cfg, &Auth::connection_string(&cfg), Duration::ZERO)
+            .await
+            .unwrap(),
+        100
+    );
+}
+
+#[tokio::test]
+async fn a_listing_longer_than_the_cap_stops_paging() {
+    let standin = AzureStandin::start().await.unwrap();
+    for i in 0..20_150 {
+        standin.set_queue("huge", &format!("q{i:05}"), 1);
+    }
+    let cs = standin.connection_string("huge");
+    let bus = client(&standin);
+    let cfg = config(
+        &[("queueName", "q.*"), ("useRegex", "true")],
+        Some(&cs),
+        None,
+    );
+    let e = bus
+        .active_message_count(&cfg, &Auth::connection_string(&cfg), Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert_eq!(e, ScalerError::TooManyEntities { limit: 20_000 });
+    assert!(e.to_string().contains("more than 20000 entities"), "{e}");
+    // 200 full pages hold the 20 000 allowed; the 201st goes over and ends the poll.
+    assert_eq!(standin.service_bus_requests().len(), 201);
+}
+
+#[tokio::test]
+async fn listings_with_different_patterns_are_separate_results() {
+    let standin = AzureStandin::start().await.unwrap();
+    standin.set_queue("ns", "eu-1", 3);
+    standin.set_queue("ns", "eu-2", 4);
+    standin.set_queue("ns", "us-1", 10);
+    let cs = standin.connection_string("ns");
+    let bus = client(&standin);
+    let mut got = Vec::new();
+    for pattern in ["eu-.*", "us-.*", ".*"] {
+        let cfg = config(
+            &[("queueName", pattern), ("useRegex", "true")],
+            Some(&cs),
+            None,
+        );
+        got.push(
+            bus.active_message_count(&cfg, &Auth::connection_string(&cfg), Duration::from_secs(60))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(got, vec![7, 10, 17]);
+}

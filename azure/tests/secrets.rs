@@ -48,7 +48,11 @@ async fn no_secret_in_any_error() {
         SA_TOKEN,
     ];
 
-    let bus = ServiceBus::new(options(&standin), workload_env(&standin, "secrets")).unwrap();
+    let mut opts = options(&standin);
+    // A closed port under the stand-in's suffix, for a transport error.
+    opts.allowed_endpoint_suffixes
+        .push("servicebus.localhost:1".to_owned());
+    let bus = ServiceBus::new(opts, workload_env(&standin, "secrets")).unwrap();
     let mut errors: Vec<ScalerError> = Vec::new();
     let poll = |cs: String| {
         let cfg = config(&[("queueName", "jobs")], Some(&cs), None);

@@ -20,6 +20,8 @@ async fn ssl_cert_file_is_trusted() {
     std::env::set_var("SSL_CERT_FILE", &bundle);
     let options = ClientOptions {
         retry_delay: Duration::from_millis(10),
+        allowed_endpoint_suffixes: vec![standin.endpoint_suffix()],
+        resolve_localhost_to_loopback: true,
         ..ClientOptions::default()
     };
     assert!(options.extra_root_certs_pem.is_empty());

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::{options, workload_config, workload_env, CLIENT, SA_TOKEN, TENANT};
-use scalecore_azure::{Auth, ScalerError, ServiceBus, WorkloadIdentityEnv};
+use scalecore_azure::{Auth, ClientOptions, ScalerError, ServiceBus, WorkloadIdentityEnv};
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault};
 
 const NO_CACHE: Duration = Duration::ZERO;
@@ -294,4 +294,74 @@ async fn entra_down_costs_one_round_of_retries() {
         "1 attempt + 3 retries, not retried again outside"
     );
     assert!(standin.service_bus_requests().is_empty());
+}
+
+/// A TriggerAuthentication's `identityAuthorityHost` is a tenant's choice: the federated
+/// assertion must not follow it anywhere but Entra or AZURE_AUTHORITY_HOST.
+#[tokio::test]
+async fn a_foreign_authority_host_never_receives_the_assertion() {
+    let standin = standin().await;
+    let collector = AzureStandin::start().await.unwrap();
+    // Trusted and accepting any assertion: only the client's refusal keeps it from arriving.
+    collector.add_client(TENANT, CLIENT);
+    let mut opts = options(&standin);
+    opts.extra_root_certs_pem.push(collector.ca_pem());
+    let bus = ServiceBus::new(opts, workload_env(&standin, "foreign-authority")).unwrap();
+    let cfg = workload_config(&standin, "orders", "jobs");
+    for foreign in [
+        collector.authority_host(),
+        format!("https://localhost:{}/", collector.port()),
+        format!("https://login.microsoftonline.com.localhost:{}/", collector.port()),
+    ] {
+        let auth = Auth::workload(&cfg, None, None, Some(&foreign));
+        assert_eq!(
+            bus.active_message_count(&cfg, &auth, NO_CACHE)
+                .await
+                .unwrap(),
+            4,
+            "{foreign}"
+        );
+    }
+    assert!(collector.requests().is_empty(), "{:?}", collector.requests());
+    // The process's own authority served them all, with one token.
+    assert_eq!(standin.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn the_env_authority_host_may_be_named_in_a_trigger_authentication() {
+    let standin = standin().await;
+    let bus = ServiceBus::new(options(&standin), workload_env(&standin, "env-authority")).unwrap();
+    let cfg = workload_config(&standin, "orders", "jobs");
+    // The same authority spelled without the trailing slash.
+    let same = standin.authority_host().trim_end_matches('/').to_owned();
+    let auth = Auth::workload(&cfg, None, None, Some(&same));
+    assert_eq!(
+        bus.active_message_count(&cfg, &auth, NO_CACHE)
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(standin.token_requests(), 1);
+}
+
+/// Tokens of identities no longer polled are forgotten: the next poll asks Entra again.
+#[tokio::test]
+async fn unused_tokens_are_forgotten() {
+    let standin = standin().await;
+    let opts = ClientOptions {
+        forget_unused_after: Duration::from_millis(300),
+        ..options(&standin)
+    };
+    let bus = ServiceBus::new(opts, workload_env(&standin, "forget")).unwrap();
+    let cfg = workload_config(&standin, "orders", "jobs");
+    let auth = Auth::workload(&cfg, None, None, None);
+    bus.active_message_count(&cfg, &auth, NO_CACHE).await.unwrap();
+    bus.active_message_count(&cfg, &auth, NO_CACHE).await.unwrap();
+    assert_eq!(standin.token_requests(), 1);
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    // Another identity's first poll prunes what went unused.
+    let other = Auth::workload(&cfg, Some(CLIENT), Some("other-tenant"), None);
+    let _ = bus.active_message_count(&cfg, &other, NO_CACHE).await;
+    bus.active_message_count(&cfg, &auth, NO_CACHE).await.unwrap();
+    assert_eq!(standin.token_requests(), 3);
 }

@@ -14,6 +14,8 @@ pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 pub const CLIENT: &str = "4d8f3f0c-5b1e-4f3a-9d55-0a8c1e2b7c11";
 pub const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6a2VkYTpzY2FsZWNvcmUifQ.c2lnbmF0dXJl";
 
+/// What a user pointing the client at a stand-in sets: its CA, its endpoint suffix, and
+/// loopback resolution of `*.localhost`.
 pub fn options(standin: &AzureStandin) -> ClientOptions {
     ClientOptions {
         timeout: Duration::from_secs(2),
@@ -21,6 +23,8 @@ pub fn options(standin: &AzureStandin) -> ClientOptions {
         retry_delay: Duration::from_millis(10),
         max_retry_delay: Duration::from_secs(5),
         extra_root_certs_pem: vec![standin.ca_pem()],
+        allowed_endpoint_suffixes: vec![standin.endpoint_suffix()],
+        resolve_localhost_to_loopback: true,
         ..ClientOptions::default()
     }
 }

@@ -35,6 +35,8 @@ pub struct Described<'a> {
     pub name: &'a str,
     pub active: i64,
     pub with_counts: bool,
+    /// Bytes of `UserMetadata` the entry carries (a hostile or bloated answer).
+    pub padding: usize,
 }
 
 fn description(d: &Described<'_>) -> String {
@@ -52,9 +54,14 @@ fn description(d: &Described<'_>) -> String {
     } else {
         String::new()
     };
+    let metadata = if d.padding > 0 {
+        format!("<UserMetadata>{}</UserMetadata>", "x".repeat(d.padding))
+    } else {
+        String::new()
+    };
     // MessageCount is the total (active + dead-lettered + scheduled): never what KEDA reports.
     format!(
-        "<{element} xmlns=\"{CONNECT}\" xmlns:i=\"{XSI}\"><LockDuration>PT1M</LockDuration><SizeInBytes>0</SizeInBytes><MessageCount>{total}</MessageCount><Status>Active</Status><CreatedAt>{STAMP}</CreatedAt><UpdatedAt>{STAMP}</UpdatedAt><AccessedAt>0001-01-01T00:00:00Z</AccessedAt>{counts}<EntityAvailabilityStatus>Available</EntityAvailabilityStatus></{element}>",
+        "<{element} xmlns=\"{CONNECT}\" xmlns:i=\"{XSI}\">{metadata}<LockDuration>PT1M</LockDuration><SizeInBytes>0</SizeInBytes><MessageCount>{total}</MessageCount><Status>Active</Status><CreatedAt>{STAMP}</CreatedAt><UpdatedAt>{STAMP}</UpdatedAt><AccessedAt>0001-01-01T00:00:00Z</AccessedAt>{counts}<EntityAvailabilityStatus>Available</EntityAvailabilityStatus></{element}>",
         total = d.active.saturating_add(3)
     )
 }
@@ -149,6 +156,7 @@ mod tests {
             name: "a&b",
             active: 5,
             with_counts: true,
+            padding: 0,
         };
         let xml = entry("ns.servicebus.localhost:1", "t/Subscriptions/a&b", &d);
         assert!(xml.contains("<entry xmlns=\"http://www.w3.org/2005/Atom\">"));
@@ -161,6 +169,7 @@ mod tests {
             "q",
             &Described {
                 with_counts: false,
+                padding: 0,
                 ..d
             },
         );
@@ -174,6 +183,7 @@ mod tests {
             name: "s",
             active: 1,
             with_counts: true,
+            padding: 0,
         };
         let xml = feed(
             "h",

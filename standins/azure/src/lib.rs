@@ -265,6 +265,12 @@ impl AzureStandin {
         self.shared.state().tokens.clear();
     }
 
+    /// Makes every entity answer (listings included) carry `bytes` of `UserMetadata`, as a
+    /// hostile or bloated namespace would.
+    pub fn set_entry_padding(&self, bytes: usize) {
+        self.shared.state().entry_padding = bytes;
+    }
+
     pub fn inject(&self, fault: Fault) {
         let times = fault.times;
         self.shared.state().faults.push_back((fault, times));

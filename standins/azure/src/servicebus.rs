@@ -167,6 +167,7 @@ pub fn get(
     let empty = Default::default();
     let ns = state.namespaces.get(&namespace).unwrap_or(&empty);
     let with_counts = !missing_counts;
+    let padding = state.entry_padding;
     let n = segments.len();
     let skip = query_value(query, "$skip")
         .and_then(|v| v.parse::<usize>().ok())
@@ -191,6 +192,7 @@ pub fn get(
                         name,
                         active: *active,
                         with_counts,
+                        padding,
                     },
                 )
             })
@@ -219,6 +221,7 @@ pub fn get(
                         name,
                         active: *active,
                         with_counts,
+                        padding,
                     },
                 )
             })
@@ -250,6 +253,7 @@ pub fn get(
                         name,
                         active: *active,
                         with_counts,
+                        padding,
                     },
                 ),
             ),
@@ -270,6 +274,7 @@ pub fn get(
                     name: &name,
                     active: *active,
                     with_counts,
+                    padding,
                 },
             ),
         );
@@ -286,6 +291,7 @@ pub fn get(
                     name: &name,
                     active: 0,
                     with_counts,
+                    padding,
                 },
             ),
         );

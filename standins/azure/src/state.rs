@@ -28,6 +28,8 @@ pub struct State {
     pub token_requests: u64,
     pub faults: VecDeque<(Fault, u32)>,
     pub records: Vec<RequestRecord>,
+    /// Bytes of `UserMetadata` every entity answer carries.
+    pub entry_padding: usize,
     /// Makes keys and tokens differ between runs and between calls.
     pub seed: u64,
 }
@@ -43,6 +45,7 @@ impl State {
             token_requests: 0,
             faults: VecDeque::new(),
             records: Vec::new(),
+            entry_padding: 0,
             seed,
         }
     }
