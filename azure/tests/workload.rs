@@ -133,19 +133,18 @@ async fn unfederated_assertion_gets_70021() {
 }
 
 #[tokio::test]
-async fn tenant_and_authority_overrides() {
+async fn tenant_and_client_overrides_win_a_foreign_authority_does_not() {
     let standin = standin().await;
     standin.add_client("other-tenant", "other-client");
-    // The env points at a dead authority; the TriggerAuthentication's override wins.
-    let mut env = workload_env(&standin, "overrides");
-    env.authority_host = "https://login.invalid/".to_owned();
-    let bus = ServiceBus::new(options(&standin), env).unwrap();
+    let bus = ServiceBus::new(options(&standin), workload_env(&standin, "overrides")).unwrap();
     let cfg = workload_config(&standin, "orders", "jobs");
+    // identityId and identityTenantId win over the env; an authority host that is neither
+    // Entra's nor AZURE_AUTHORITY_HOST is ignored.
     let auth = Auth::workload(
         &cfg,
         Some("other-client"),
         Some("other-tenant"),
-        Some(&standin.authority_host()),
+        Some("https://login.invalid/"),
     );
     assert_eq!(
         bus.active_message_count(&cfg, &auth, NO_CACHE)
