@@ -171,8 +171,12 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         cluster_object_namespace: "keda".into(),
         kube_api_concurrency: 20,
         identity: "scalecore-demo".into(),
+        // The stand-in is a private cloud on this machine: its CA, its suffix, and *.localhost
+        // on loopback.
         azure: scalecore_azure::ClientOptions {
             extra_root_certs_pem: vec![azure.ca_pem()],
+            allowed_endpoint_suffixes: vec![azure.endpoint_suffix()],
+            resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
         },
         workload_identity: scalecore_azure::WorkloadIdentityEnv {

@@ -78,6 +78,9 @@ impl Cluster {
             .arg(self.dir.join("kubeconfig"))
             .arg("--azure-ca-file")
             .arg(self.dir.join("ca.pem"))
+            .arg("--allowed-endpoint-suffix")
+            .arg(self.azure.endpoint_suffix())
+            .arg("--resolve-localhost")
             .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
             .args(extra)
             .env("AZURE_CLIENT_ID", CLIENT_ID)
@@ -526,4 +529,62 @@ async fn regex_max_over_queues_with_connection_from_the_workload_env() {
         .count();
     assert!(listed >= 1);
     assert!(!host.stop().contains(&conn));
+}
+
+/// A tenant's TriggerAuthentication names another authority host: the host keeps using
+/// AZURE_AUTHORITY_HOST, warns once, and the other server never sees the federated token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trigger_authentication_cannot_redirect_the_federated_token() {
+    let c = Cluster::new("authority").await;
+    let collector = AzureStandin::start().await.unwrap();
+    collector.add_client(TENANT, CLIENT_ID);
+    // Trusted by the host, so only the host's refusal keeps the token from it.
+    let mut bundle = c.azure.ca_pem();
+    bundle.extend(collector.ca_pem());
+    std::fs::write(c.dir.join("ca.pem"), bundle).unwrap();
+    c.k8s
+        .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "sb-elsewhere", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload", "identityTenantId": TENANT,
+                     "identityAuthorityHost": collector.authority_host()}}}))
+        .unwrap();
+    c.azure.set_queue(SB, "orders", 100);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-elsewhere"));
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("a scale out", 30, |c| c.replicas() >= 1).await;
+    // Several polls later, still nothing at the collector.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(collector.requests().is_empty(), "{:?}", collector.requests());
+    assert!(c.azure.token_requests() >= 1);
+    let log = host.stop();
+    assert_eq!(
+        log.matches("ignoring a TriggerAuthentication's identityAuthorityHost")
+            .count(),
+        1,
+        "{log}"
+    );
+    assert!(!log.contains(SA_TOKEN));
+}
+
+/// A trigger whose namespace is outside the allowed suffixes fails without any request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_outside_the_allowed_suffixes_gets_no_token() {
+    let c = Cluster::new("suffix").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 100);
+    let mut trigger = c.queue_trigger("sb-wi");
+    // Same stand-in, reached under a suffix the host was not told to allow.
+    trigger["metadata"]["endpointSuffix"] = json!(format!("localhost:{}", c.azure.port()));
+    c.scaled_object("orders", json!({}), trigger);
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("the failure in the status", 30, |c| {
+        c.status("orders")["health"]["s0-azure-servicebus-orders"]["numberOfFailures"]
+            .as_i64()
+            .is_some_and(|n| n >= 2)
+    })
+    .await;
+    assert!(c.azure.requests().is_empty(), "{:?}", c.azure.requests());
+    assert_eq!(c.replicas(), 0);
+    let log = host.stop();
+    assert!(log.contains("is not under an allowed endpoint suffix"), "{log}");
 }

@@ -87,6 +87,19 @@ pub struct RunArgs {
     /// proxy, a private cloud). $SSL_CERT_FILE is honoured too.
     #[arg(long, value_name = "PATH")]
     pub azure_ca_file: Option<PathBuf>,
+    /// DNS suffix a Service Bus namespace may be under (repeat for several; a `:port` allows
+    /// that port, otherwise only 443). The Entra access token and SAS signatures are sent only
+    /// to hosts strictly under one of them, whatever a trigger's `endpointSuffix` or a
+    /// connection string's Endpoint says. Default: Azure's public, US Government and China
+    /// clouds (servicebus.windows.net, servicebus.usgovcloudapi.net,
+    /// servicebus.chinacloudapi.cn).
+    #[arg(long = "allowed-endpoint-suffix", value_name = "SUFFIX")]
+    pub allowed_endpoint_suffixes: Vec<String>,
+    /// Resolve `localhost` and every name under `.localhost` to 127.0.0.1 without asking DNS
+    /// (RFC 6761), for a local stand-in such as `<ns>.servicebus.localhost`. Off: the system
+    /// resolver decides.
+    #[arg(long)]
+    pub resolve_localhost: bool,
     /// Kubernetes API requests in flight at once (watches aside).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub kube_api_concurrency: usize,
@@ -202,8 +215,12 @@ async fn run_async(args: &RunArgs) -> Result<(), RunError> {
         .unwrap_or_else(|| format!("scalecore-{}", std::process::id()));
     let mut azure = scalecore_azure::ClientOptions {
         timeout: Duration::from_millis(args.http_timeout.max(1)),
+        resolve_localhost_to_loopback: args.resolve_localhost,
         ..scalecore_azure::ClientOptions::default()
     };
+    if !args.allowed_endpoint_suffixes.is_empty() {
+        azure.allowed_endpoint_suffixes = args.allowed_endpoint_suffixes.clone();
+    }
     if let Some(path) = &args.azure_ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| RunError::Azure(format!("cannot read {}: {e}", path.display())))?;
