@@ -46,9 +46,7 @@ fn parse_suffix(text: &str) -> Result<(String, u16), InvalidSuffix> {
     let labels_ok = domain.split('.').all(|label| {
         !label.is_empty()
             && label.len() <= 63
-            && label
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     });
     if !labels_ok || domain.len() > 253 {
         return Err(invalid("not a DNS name (letters, digits, '-' and '.')"));

@@ -309,7 +309,9 @@ async fn request_token(
                 .header("accept", "application/json")
                 .body(body.clone());
             async {
-                let reply = http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES).await?;
+                let reply =
+                    http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES)
+                        .await?;
                 match reply.status {
                     200 => Ok(reply),
                     408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {

@@ -26,8 +26,8 @@ use std::time::Duration;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
 pub use auth::Auth;
-pub use error::{Error, ScalerError};
 pub use endpoint::{EndpointPolicy, InvalidSuffix};
+pub use error::{Error, ScalerError};
 pub use identity::{
     WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, ENTRA_AUTHORITY_HOSTS, SERVICE_BUS_SCOPE,
 };

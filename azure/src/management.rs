@@ -14,8 +14,8 @@ use crate::endpoint::EndpointPolicy;
 use crate::error::ScalerError;
 use crate::http::{self, Failure};
 use crate::identity::{TokenCache, WorkloadIdentityEnv};
-use crate::secret::Secret;
 use crate::recent::Recent;
+use crate::secret::Secret;
 use crate::stats::Counters;
 use crate::{ClientOptions, API_VERSION};
 
@@ -98,9 +98,8 @@ impl Inner {
         auth: &Auth,
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
-        let target = credential::target(auth, &self.identity_env, |h| {
-            self.warn_ignored_authority(h)
-        })?;
+        let target =
+            credential::target(auth, &self.identity_env, |h| self.warn_ignored_authority(h))?;
         let topic = config.topic_name.as_str();
         let (segments, expected, not_found): (Vec<&str>, _, _) =
             match (config.use_regex, config.entity_type) {
@@ -135,6 +134,7 @@ impl Inner {
         let url = self.url(&target.host, &segments)?;
         // Before any token is fetched or signature made for it.
         self.endpoints.check(&url)?;
+        // Debug-quoted parts: names and patterns may hold any separator.
         let key = if config.use_regex {
             // What a listing keeps depends on the pattern, so each pattern is its own result.
             let pattern = match config.entity_type {
@@ -142,13 +142,20 @@ impl Inner {
                 EntityType::Subscription => config.subscription_name.as_str(),
             };
             format!(
-                "{}|{}|list|{}|{pattern}",
-                target.fingerprint,
-                target.host,
-                url.path()
+                "{:?}",
+                (
+                    &target.fingerprint,
+                    &target.host,
+                    "list",
+                    url.path(),
+                    pattern
+                )
             )
         } else {
-            format!("{}|{}|get|{}", target.fingerprint, target.host, url.path())
+            format!(
+                "{:?}",
+                (&target.fingerprint, &target.host, "get", url.path())
+            )
         };
         let fetch = async {
             if config.use_regex {
@@ -295,7 +302,8 @@ impl Inner {
                     .header("authorization", authorization.expose())
                     .header("accept", "application/atom+xml, application/xml");
                 let permit = self.in_flight.acquire().await;
-                let reply = http::exchange(request, &endpoint, self.options.timeout, max_body).await;
+                let reply =
+                    http::exchange(request, &endpoint, self.options.timeout, max_body).await;
                 drop(permit);
                 let reply = reply?;
                 let detail = || {

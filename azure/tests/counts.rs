@@ -595,9 +595,13 @@ async fn listings_with_different_patterns_are_separate_results() {
             None,
         );
         got.push(
-            bus.active_message_count(&cfg, &Auth::connection_string(&cfg), Duration::from_secs(60))
-                .await
-                .unwrap(),
+            bus.active_message_count(
+                &cfg,
+                &Auth::connection_string(&cfg),
+                Duration::from_secs(60),
+            )
+            .await
+            .unwrap(),
         );
     }
     assert_eq!(got, vec![7, 10, 17]);

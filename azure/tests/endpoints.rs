@@ -37,7 +37,11 @@ async fn no_token_is_requested_or_sent_for_a_suffix_outside_the_list() {
     // cloud: Private with the stand-in's endpointSuffix: a tenant's choice of host.
     let cfg = workload_config(&standin, "orders", "jobs");
     let e = bus
-        .active_message_count(&cfg, &Auth::workload(&cfg, None, None, None), Duration::ZERO)
+        .active_message_count(
+            &cfg,
+            &Auth::workload(&cfg, None, None, None),
+            Duration::ZERO,
+        )
         .await
         .unwrap_err();
     match &e {
@@ -55,7 +59,11 @@ async fn no_token_is_requested_or_sent_for_a_suffix_outside_the_list() {
     let allowed = ServiceBus::new(options(&standin), workload_env(&standin, "suffix-ok")).unwrap();
     assert_eq!(
         allowed
-            .active_message_count(&cfg, &Auth::workload(&cfg, None, None, None), Duration::ZERO)
+            .active_message_count(
+                &cfg,
+                &Auth::workload(&cfg, None, None, None),
+                Duration::ZERO
+            )
             .await
             .unwrap(),
         4
@@ -83,7 +91,10 @@ async fn no_signature_is_sent_to_a_connection_string_endpoint_outside_the_list()
     assert!(!e.to_string().contains("SharedAccessKey"), "{e}");
     assert!(elsewhere.requests().is_empty());
     // An IP literal is under no suffix either.
-    let ip = cs.replace(&elsewhere.host("orders"), &format!("127.0.0.1:{}", elsewhere.port()));
+    let ip = cs.replace(
+        &elsewhere.host("orders"),
+        &format!("127.0.0.1:{}", elsewhere.port()),
+    );
     let cfg = config(&[("queueName", "jobs")], Some(&ip), None);
     let e = bus
         .active_message_count(&cfg, &Auth::connection_string(&cfg), Duration::ZERO)

@@ -310,7 +310,10 @@ async fn a_foreign_authority_host_never_receives_the_assertion() {
     for foreign in [
         collector.authority_host(),
         format!("https://localhost:{}/", collector.port()),
-        format!("https://login.microsoftonline.com.localhost:{}/", collector.port()),
+        format!(
+            "https://login.microsoftonline.com.localhost:{}/",
+            collector.port()
+        ),
     ] {
         let auth = Auth::workload(&cfg, None, None, Some(&foreign));
         assert_eq!(
@@ -321,7 +324,11 @@ async fn a_foreign_authority_host_never_receives_the_assertion() {
             "{foreign}"
         );
     }
-    assert!(collector.requests().is_empty(), "{:?}", collector.requests());
+    assert!(
+        collector.requests().is_empty(),
+        "{:?}",
+        collector.requests()
+    );
     // The process's own authority served them all, with one token.
     assert_eq!(standin.token_requests(), 1);
 }
@@ -354,13 +361,19 @@ async fn unused_tokens_are_forgotten() {
     let bus = ServiceBus::new(opts, workload_env(&standin, "forget")).unwrap();
     let cfg = workload_config(&standin, "orders", "jobs");
     let auth = Auth::workload(&cfg, None, None, None);
-    bus.active_message_count(&cfg, &auth, NO_CACHE).await.unwrap();
-    bus.active_message_count(&cfg, &auth, NO_CACHE).await.unwrap();
+    bus.active_message_count(&cfg, &auth, NO_CACHE)
+        .await
+        .unwrap();
+    bus.active_message_count(&cfg, &auth, NO_CACHE)
+        .await
+        .unwrap();
     assert_eq!(standin.token_requests(), 1);
     tokio::time::sleep(Duration::from_millis(450)).await;
     // Another identity's first poll prunes what went unused.
     let other = Auth::workload(&cfg, Some(CLIENT), Some("other-tenant"), None);
     let _ = bus.active_message_count(&cfg, &other, NO_CACHE).await;
-    bus.active_message_count(&cfg, &auth, NO_CACHE).await.unwrap();
+    bus.active_message_count(&cfg, &auth, NO_CACHE)
+        .await
+        .unwrap();
     assert_eq!(standin.token_requests(), 3);
 }
