@@ -90,9 +90,9 @@ pub struct RunArgs {
     /// DNS suffix a Service Bus namespace may be under (repeat for several; a `:port` allows
     /// that port, otherwise only 443). The Entra access token and SAS signatures are sent only
     /// to hosts strictly under one of them, whatever a trigger's `endpointSuffix` or a
-    /// connection string's Endpoint says. Default: Azure's public, US Government and China
-    /// clouds (servicebus.windows.net, servicebus.usgovcloudapi.net,
-    /// servicebus.chinacloudapi.cn).
+    /// connection string's Endpoint says. Given at all, the list replaces the default: Azure's
+    /// public, US Government and China clouds (servicebus.windows.net,
+    /// servicebus.usgovcloudapi.net, servicebus.chinacloudapi.cn).
     #[arg(long = "allowed-endpoint-suffix", value_name = "SUFFIX")]
     pub allowed_endpoint_suffixes: Vec<String>,
     /// Resolve `localhost` and every name under `.localhost` to 127.0.0.1 without asking DNS
