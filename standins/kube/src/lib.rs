@@ -349,7 +349,21 @@ impl KubeStandin {
             .fail_next(status, n, method, Some(path_contains));
     }
 
-    /// Cancels every pending injected conflict and failure.
+    /// Fault: the next `n` requests with this method (any when `None`) whose path contains
+    /// `path_contains` are answered only after `delay` (a slow or hung API server; a client
+    /// that gives up first just closes the connection).
+    pub fn delay_next_matching(
+        &self,
+        method: Option<&str>,
+        path_contains: &str,
+        delay: Duration,
+        n: u32,
+    ) {
+        self.shared
+            .delay_next(method, path_contains, delay.min(FOREVER), n);
+    }
+
+    /// Cancels every pending injected conflict, failure and delay.
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
     }
