@@ -501,3 +501,135 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
     let code = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
     (code, out)
 }
+
+/// A client that sends its headers a byte at a time is cut off at the header timeout (5 s);
+/// idle connections beyond the cap wait their turn and /healthz is answered once the idle ones
+/// before it time out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_connections_are_capped_and_slow_clients_cut_off() {
+    let c = Cluster::new("loris").await;
+    let host = c.host("info", &["--no-leader-election"]);
+    let addr = host.metrics_addr().await;
+
+    let loris = {
+        let addr = addr.clone();
+        tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let mut s = TcpStream::connect(&addr).unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(200)))
+                .unwrap();
+            let mut headers = b"GET /healthz HTTP/1.1\r\nHost: x\r\n".to_vec();
+            headers.extend(std::iter::repeat_n(b'a', 100));
+            for byte in headers.iter().cycle().take(200) {
+                if s.write_all(&[*byte]).is_err() {
+                    return started.elapsed();
+                }
+                let mut buf = [0u8; 256];
+                match s.read(&mut buf) {
+                    Ok(_) => return started.elapsed(),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                    Err(_) => return started.elapsed(),
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+            started.elapsed()
+        })
+    };
+    let cut_off = loris.await.unwrap();
+    assert!(
+        cut_off >= Duration::from_secs(4) && cut_off < Duration::from_secs(9),
+        "a slow client kept its connection for {cut_off:?}"
+    );
+
+    // Far more idle connections than the host serves at once.
+    let idle: Vec<TcpStream> = (0..200)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    let asked = Instant::now();
+    let healthz = {
+        let addr = addr.clone();
+        tokio::task::spawn_blocking(move || http_get(&addr, "/healthz"))
+    };
+    let (code, _) = healthz.await.unwrap();
+    assert_eq!(code, 200);
+    // The first 64 idle connections time out after 5 s; the request is next in the backlog
+    // after the rest, which are accepted and time out in the same wave.
+    assert!(
+        asked.elapsed() < Duration::from_secs(13),
+        "{:?}",
+        asked.elapsed()
+    );
+    drop(idle);
+    let (code, _) = tokio::task::spawn_blocking(move || http_get(&addr, "/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+    drop(host);
+}
+
+/// CPU time (user + system, in clock ticks) a process has used, from /proc.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// Out of file descriptors, accept fails at once, again and again: the host backs off instead
+/// of spinning a core, and serves again once descriptors free up.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_file_descriptors_the_metrics_server_backs_off() {
+    let c = Cluster::new("emfile").await;
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -n 48 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_scalecore"))
+        .arg("run")
+        .arg("--kubeconfig")
+        .arg(c.dir.join("kubeconfig"))
+        .args(["--metrics-addr", "127.0.0.1:0", "--no-leader-election"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = child.stderr.take().unwrap();
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut l = sink.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    let host = Host { child, log };
+    let addr = host.metrics_addr().await;
+    let pid = host.child.id();
+    let idle: Vec<TcpStream> = (0..100)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    let start = Instant::now();
+    c.wait("accept to fail", 10, |_| {
+        host.log().contains("cannot accept a metrics connection")
+    })
+    .await;
+    let before = cpu_ticks(pid);
+    let measured = Instant::now();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let used = cpu_ticks(pid) - before;
+    let ticks_per_second = 100.0;
+    let share = used as f64 / ticks_per_second / measured.elapsed().as_secs_f64();
+    assert!(
+        share < 0.3,
+        "the host used {:.0}% of a core while out of file descriptors",
+        share * 100.0
+    );
+    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    drop(idle);
+    let (code, _) = tokio::task::spawn_blocking(move || http_get(&addr, "/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(code, 200);
+}
