@@ -610,11 +610,8 @@ async fn out_of_file_descriptors_the_metrics_server_backs_off() {
     let idle: Vec<TcpStream> = (0..100)
         .map(|_| TcpStream::connect(&addr).unwrap())
         .collect();
-    let start = Instant::now();
-    c.wait("accept to fail", 10, |_| {
-        host.log().contains("cannot accept a metrics connection")
-    })
-    .await;
+    // The host accepts until it runs out of descriptors, then every accept fails.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let before = cpu_ticks(pid);
     let measured = Instant::now();
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -626,7 +623,11 @@ async fn out_of_file_descriptors_the_metrics_server_backs_off() {
         "the host used {:.0}% of a core while out of file descriptors",
         share * 100.0
     );
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        host.log().contains("cannot accept a metrics connection"),
+        "{}",
+        host.log()
+    );
     drop(idle);
     let (code, _) = tokio::task::spawn_blocking(move || http_get(&addr, "/healthz"))
         .await
