@@ -128,11 +128,13 @@ impl Cluster {
 
     fn scaled_object(&self, name: &str, trigger: Value) {
         self.k8s
-            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
                 "metadata": {"name": name, "namespace": "shop"},
                 "spec": {"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
                          "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10,
-                         "triggers": [trigger]}}))
+                         "triggers": [trigger]}}),
+            )
             .unwrap();
     }
 
@@ -172,11 +174,13 @@ impl Cluster {
     /// Writes the Lease as another candidate holding it would.
     fn hold_lease(&self, holder: &str, renew_time: &str) {
         self.k8s
-            .apply(json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            .apply(
+                json!({"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
                 "metadata": {"name": LEASE, "namespace": "shop"},
                 "spec": {"holderIdentity": holder, "leaseDurationSeconds": 3,
                          "acquireTime": renew_time, "renewTime": renew_time,
-                         "leaseTransitions": 1}}))
+                         "leaseTransitions": 1}}),
+            )
             .unwrap();
     }
 
@@ -292,7 +296,10 @@ async fn a_stalled_leader_writes_nothing_after_losing_the_lease() {
     assert_eq!(c.replicas(), 0);
     assert_eq!(c.holder().as_deref(), Some("host-b"));
     let log = host.stop();
-    assert!(log.contains("not renewed within the renew deadline"), "{log}");
+    assert!(
+        log.contains("not renewed within the renew deadline"),
+        "{log}"
+    );
 }
 
 /// Another candidate holds the Lease and renews it, but its `renewTime` reads 60 s in the past
@@ -346,8 +353,10 @@ async fn a_leader_that_stops_releases_the_lease() {
     let c = Cluster::new("release").await;
     let lease = ["--lease-namespace", "shop", "--lease-duration", "10"];
     let mut a = c.host("info", &[&lease[..], &["--identity", "host-a"]].concat());
-    c.wait("host-a to lead", 20, |c| c.holder().as_deref() == Some("host-a"))
-        .await;
+    c.wait("host-a to lead", 20, |c| {
+        c.holder().as_deref() == Some("host-a")
+    })
+    .await;
     let b = c.host("info", &[&lease[..], &["--identity", "host-b"]].concat());
     c.wait("host-b to stand by", 20, |_| {
         b.log().contains("waiting for the Lease")
@@ -355,10 +364,7 @@ async fn a_leader_that_stops_releases_the_lease() {
     .await;
     let pid = a.child.id().to_string();
     let stopped = Instant::now();
-    Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     c.wait("host-b to take over", 20, |c| {
         c.holder().as_deref() == Some("host-b")
     })
@@ -394,11 +400,16 @@ async fn a_hung_kubernetes_call_fails_at_its_deadline() {
     );
     let hung = Instant::now();
     c.wait("the call to time out", 15, |_| {
-        host.log().contains("no answer from the API server within 2s")
+        host.log()
+            .contains("no answer from the API server within 2s")
     })
     .await;
     // The next tick (within 1 s) plus the 2 s deadline.
-    assert!(hung.elapsed() < Duration::from_secs(6), "{:?}", hung.elapsed());
+    assert!(
+        hung.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        hung.elapsed()
+    );
     // And again: the loop is not stuck on the first hung call.
     tokio::time::sleep(Duration::from_secs(4)).await;
     let timeouts = host
@@ -481,7 +492,11 @@ async fn no_object_body_reaches_the_log_even_at_trace() {
     // A few more polls, each reading the objects again.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let log = host.stop();
-    assert!(log.len() > 10_000, "trace logging is on: {} bytes", log.len());
+    assert!(
+        log.len() > 10_000,
+        "trace logging is on: {} bytes",
+        log.len()
+    );
     for secret in [in_malformed_ta, beside_it, in_bad_secret, &key, &conn] {
         assert!(!log.contains(secret), "{secret:?} reached the log");
     }
@@ -527,8 +542,9 @@ async fn metrics_connections_are_capped_and_slow_clients_cut_off() {
                 let mut buf = [0u8; 256];
                 match s.read(&mut buf) {
                     Ok(_) => return started.elapsed(),
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
-                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                    Err(e)
+                        if e.kind() == std::io::ErrorKind::WouldBlock
+                            || e.kind() == std::io::ErrorKind::TimedOut => {}
                     Err(_) => return started.elapsed(),
                 }
                 std::thread::sleep(Duration::from_millis(300));

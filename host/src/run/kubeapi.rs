@@ -330,8 +330,9 @@ impl Kube {
             let request =
                 kube::core::Request::new(TriggerAuthentication::url_path(&(), Some(namespace)));
             let text = self.get_text(request, Some(name), None).await?;
-            let ta: TriggerAuthentication =
-                decode(&text, || format!("TriggerAuthentication {namespace}/{name}"))?;
+            let ta: TriggerAuthentication = decode(&text, || {
+                format!("TriggerAuthentication {namespace}/{name}")
+            })?;
             Ok((ta.spec, namespace.to_owned()))
         }
     }
@@ -350,8 +351,9 @@ impl Kube {
         );
         let request = kube::core::Request::new(DynamicObject::url_path(&ar, Some(namespace)));
         let text = self.get_text(request, None, None).await?;
-        let list: ObjectList<DynamicObject> =
-            decode(&text, || format!("the HorizontalPodAutoscalers of {namespace}"))?;
+        let list: ObjectList<DynamicObject> = decode(&text, || {
+            format!("the HorizontalPodAutoscalers of {namespace}")
+        })?;
         Ok(list.items.into_iter().find_map(|h| {
             let name = h.metadata.name.clone().unwrap_or_default();
             let r = h.data.pointer("/spec/scaleTargetRef")?;

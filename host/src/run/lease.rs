@@ -242,7 +242,10 @@ impl Elector {
                 spec: Some(self.spec(now(), 0)),
             };
             let sent = Instant::now();
-            return match self.call(self.api.create(&PostParams::default(), &lease)).await {
+            return match self
+                .call(self.api.create(&PostParams::default(), &lease))
+                .await
+            {
                 Ok(l) => Ok(Some((l, sent))),
                 // Another candidate created it first.
                 Err(CallError::Conflict) => Ok(None),

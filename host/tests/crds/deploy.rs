@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
-use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -346,9 +346,16 @@ fn the_network_policy_selects_the_hosts_and_admits_only_the_metrics_port() {
     let selector = spec.pod_selector.unwrap_or_default();
     assert!(selector.match_expressions.is_none());
     let wanted = selector.match_labels.unwrap_or_default();
-    assert!(!wanted.is_empty(), "an empty selector would select every pod");
+    assert!(
+        !wanted.is_empty(),
+        "an empty selector would select every pod"
+    );
     for (k, v) in &wanted {
-        assert_eq!(pod_labels.get(k), Some(v), "the policy selects the host's pods");
+        assert_eq!(
+            pod_labels.get(k),
+            Some(v),
+            "the policy selects the host's pods"
+        );
     }
     let types = spec.policy_types.unwrap_or_default();
     assert!(types.contains(&"Ingress".to_owned()) && types.contains(&"Egress".to_owned()));

@@ -2,8 +2,8 @@
 //!
 //! It speaks the REST wire protocol (JSON, chunked watch streams, `Status` errors, the four PATCH
 //! content types, `/status` and `/scale`) closely enough for unmodified kube-rs clients, watchers
-//! and `kube-lease-manager`, over plain HTTP on 127.0.0.1 as `kubectl proxy` would serve it. Tests
-//! and `scalecore demo` drive it through a kubeconfig and inspect or perturb it through the
+//! and Lease-based leader election, over plain HTTP on 127.0.0.1 as `kubectl proxy` would serve
+//! it. Tests and `scalecore demo` drive it through a kubeconfig and inspect or perturb it through the
 //! control methods on [`KubeStandin`].
 
 mod defaults;
