@@ -41,7 +41,7 @@ pub fn keda<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KubeError {
-    #[error("{0}")]
+    #[error("{}", describe(.0))]
     Api(#[from] kube::Error),
     #[error("{0}")]
     Missing(String),
@@ -58,6 +58,14 @@ pub enum KubeError {
     NotLeading,
     #[error("cannot build the request: {0}")]
     Request(String),
+}
+
+/// The API server's message and code, without kube's Debug dump of the whole Status.
+pub fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} ({} {})", s.message, s.code, s.reason),
+        other => other.to_string(),
+    }
 }
 
 /// A decoding error that names the object and the place, not the value serde quotes.

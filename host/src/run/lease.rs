@@ -198,7 +198,7 @@ impl Elector {
                 self.call_timeout
             ))),
             Ok(Err(kube::Error::Api(s))) if s.code == 409 => Err(CallError::Conflict),
-            Ok(Err(e)) => Err(CallError::Other(e.to_string())),
+            Ok(Err(e)) => Err(CallError::Other(super::kubeapi::describe(&e))),
             Ok(Ok(v)) => Ok(v),
         }
     }
