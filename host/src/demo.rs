@@ -170,6 +170,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         hpa_sync_period: 15,
         cluster_object_namespace: "keda".into(),
         kube_api_concurrency: 20,
+        kube_api_timeout: std::time::Duration::from_secs(30),
         identity: "scalecore-demo".into(),
         // The stand-in is a private cloud on this machine: its CA, its suffix, and *.localhost
         // on loopback.

@@ -102,9 +102,10 @@ impl Controller {
                 },
             }
         }
+        // Aborted, not awaited: a tick stuck in a slow call must not hold up a handover (its
+        // writes are refused by the write gate already).
         for (_, w) in std::mem::take(&mut self.workers) {
-            let _ = w.control.send(Control::Shutdown);
-            let _ = w.task.await;
+            w.task.abort();
         }
         self.shared.metrics.scaled_objects.set(0);
     }

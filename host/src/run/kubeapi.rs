@@ -2,19 +2,29 @@
 //!
 //! Reads go through `Api<DynamicObject>` so any workload with a `/scale` subresource works
 //! (Deployment, StatefulSet, Argo Rollout, ...), not only the kinds compiled in.
+//!
+//! Every call has a deadline, and every write passes the [`WriteGate`]: once this host stops
+//! leading, no write starts and none in flight is let through. Objects are fetched as text and
+//! decoded here: kube's typed client logs the whole body of an object it cannot decode, and a
+//! TriggerAuthentication, a Secret or a workload's env may hold secrets. Our own decoding
+//! errors say where an object failed, never what it held (serde quotes the offending value).
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::core::v1::{ObjectReference, Secret};
 use kube::api::{
-    Api, ApiResource, DynamicObject, GroupVersionKind, ListParams, Patch, PatchParams,
+    ApiResource, DynamicObject, GetParams, GroupVersionKind, ListParams, ObjectList, Patch,
+    PatchParams,
 };
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
-use kube::Client;
+use kube::{Client, Resource};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::lease::WriteGate;
 use super::objects::TargetRef;
 use crate::crd::{
     ClusterTriggerAuthentication, ScaledObject, TriggerAuthentication, TriggerAuthenticationSpec,
@@ -31,10 +41,51 @@ pub fn keda<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KubeError {
-    #[error("{0}")]
+    #[error("{}", describe(.0))]
     Api(#[from] kube::Error),
     #[error("{0}")]
     Missing(String),
+    #[error("{what} cannot be decoded ({category} error at line {line}, column {column})")]
+    Undecodable {
+        what: String,
+        category: &'static str,
+        line: usize,
+        column: usize,
+    },
+    #[error("no answer from the API server within {0:?}")]
+    Timeout(Duration),
+    #[error("not written: this host no longer leads")]
+    NotLeading,
+    #[error("cannot build the request: {0}")]
+    Request(String),
+}
+
+/// The API server's message and code, without kube's Debug dump of the whole Status.
+pub fn describe(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) => format!("{} ({} {})", s.message, s.code, s.reason),
+        other => other.to_string(),
+    }
+}
+
+/// A decoding error that names the object and the place, not the value serde quotes.
+fn undecodable(what: String, e: &serde_json::Error) -> KubeError {
+    use serde_json::error::Category;
+    KubeError::Undecodable {
+        what,
+        category: match e.classify() {
+            Category::Io => "read",
+            Category::Syntax => "syntax",
+            Category::Data => "schema",
+            Category::Eof => "truncated",
+        },
+        line: e.line(),
+        column: e.column(),
+    }
+}
+
+fn decode<T: DeserializeOwned>(text: &str, what: impl FnOnce() -> String) -> Result<T, KubeError> {
+    serde_json::from_str(text).map_err(|e| undecodable(what(), &e))
 }
 
 impl KubeError {
@@ -67,6 +118,9 @@ pub struct Kube {
     recorder: Recorder,
     /// Where ClusterTriggerAuthentications find their Secrets (KEDA's own namespace).
     cluster_object_namespace: String,
+    gate: WriteGate,
+    /// Deadline of each call (watches aside: they have the client's read timeout).
+    timeout: Duration,
 }
 
 impl Kube {
@@ -75,6 +129,8 @@ impl Kube {
         cluster_object_namespace: String,
         instance: Option<String>,
         concurrency: usize,
+        gate: WriteGate,
+        timeout: Duration,
     ) -> Kube {
         let reporter = Reporter {
             controller: "scalecore".into(),
@@ -85,7 +141,66 @@ impl Kube {
             client,
             in_flight: Arc::new(Semaphore::new(concurrency.max(1))),
             cluster_object_namespace,
+            gate,
+            timeout,
         }
+    }
+
+    /// One read, within the deadline, as text (see the module's note on decoding).
+    async fn get_text(
+        &self,
+        request: kube::core::Request,
+        name: Option<&str>,
+        subresource: Option<&str>,
+    ) -> Result<String, KubeError> {
+        let request = match (name, subresource) {
+            (Some(n), Some(sub)) => request.get_subresource(sub, n),
+            (Some(n), None) => request.get(n, &GetParams::default()),
+            (None, _) => request.list(&ListParams::default()),
+        }
+        .map_err(|e| KubeError::Request(e.to_string()))?;
+        let _permit = self.permit().await;
+        self.bounded(self.client.request_text(request)).await
+    }
+
+    async fn bounded<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, KubeError> {
+        match tokio::time::timeout(self.timeout, call).await {
+            Ok(r) => r.map_err(KubeError::from),
+            Err(_) => Err(KubeError::Timeout(self.timeout)),
+        }
+    }
+
+    /// One write: refused once the gate is closed, abandoned if it closes meanwhile (waiting
+    /// for a slot included), within the deadline. The response body is not needed.
+    async fn write<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, kube::Error>>,
+    ) -> Result<(), KubeError> {
+        let attempt = async {
+            let _permit = self.permit().await;
+            if !self.gate.is_open() {
+                return Err(KubeError::NotLeading);
+            }
+            self.bounded(call).await.map(|_| ())
+        };
+        if !self.gate.is_open() {
+            return Err(KubeError::NotLeading);
+        }
+        tokio::select! {
+            biased;
+            _ = self.gate.closed() => Err(KubeError::NotLeading),
+            r = attempt => r,
+        }
+    }
+
+    fn target_request(&self, namespace: &str, target: &TargetRef) -> kube::core::Request {
+        kube::core::Request::new(DynamicObject::url_path(
+            &target.api_resource(),
+            Some(namespace),
+        ))
     }
 
     async fn permit(&self) -> Option<SemaphorePermit<'_>> {
@@ -97,22 +212,30 @@ impl Kube {
         &self.client
     }
 
-    fn target_api(&self, namespace: &str, target: &TargetRef) -> Api<DynamicObject> {
-        Api::namespaced_with(self.client.clone(), namespace, &target.api_resource())
-    }
-
     pub async fn workload(&self, namespace: &str, target: &TargetRef) -> Result<Value, KubeError> {
-        let _permit = self.permit().await;
-        let obj = self.target_api(namespace, target).get(&target.name).await?;
+        let text = self
+            .get_text(
+                self.target_request(namespace, target),
+                Some(&target.name),
+                None,
+            )
+            .await?;
+        let what = || format!("{} {namespace}/{}", target.kind, target.name);
+        let obj: DynamicObject = decode(&text, what)?;
         Ok(serde_json::to_value(obj).unwrap_or(Value::Null))
     }
 
     pub async fn scale(&self, namespace: &str, target: &TargetRef) -> Result<ScaleView, KubeError> {
-        let _permit = self.permit().await;
-        let s = self
-            .target_api(namespace, target)
-            .get_scale(&target.name)
+        let text = self
+            .get_text(
+                self.target_request(namespace, target),
+                Some(&target.name),
+                Some("scale"),
+            )
             .await?;
+        let s: Scale = decode(&text, || {
+            format!("the scale of {} {namespace}/{}", target.kind, target.name)
+        })?;
         Ok(ScaleView {
             spec_replicas: s.spec.and_then(|s| s.replicas).map_or(0, i64::from),
             status_replicas: s.status.map_or(0, |s| i64::from(s.replicas)),
@@ -126,19 +249,16 @@ impl Kube {
         target: &TargetRef,
         replicas: i64,
     ) -> Result<(), KubeError> {
-        let api = self.target_api(namespace, target);
         let patch = Patch::Merge(json!({"spec": {"replicas": replicas}}));
         let mut attempt = 0;
         loop {
-            let permit = self.permit().await;
-            let result = api
-                .patch_scale(&target.name, &PatchParams::default(), &patch)
-                .await;
-            drop(permit);
-            match result {
-                Ok(_) => return Ok(()),
+            let request = self
+                .target_request(namespace, target)
+                .patch_subresource("scale", &target.name, &PatchParams::default(), &patch)
+                .map_err(|e| KubeError::Request(e.to_string()))?;
+            match self.write(self.client.request_text(request)).await {
+                Ok(()) => return Ok(()),
                 Err(e) => {
-                    let e = KubeError::from(e);
                     if !e.is_conflict() || attempt >= CONFLICT_RETRIES {
                         return Err(e);
                     }
@@ -156,21 +276,23 @@ impl Kube {
         name: &str,
         status: Value,
     ) -> Result<(), KubeError> {
-        let _permit = self.permit().await;
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(self.client.clone(), namespace, &keda::<ScaledObject>());
         let body = json!({
             "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
             "metadata": {"name": name, "namespace": namespace},
             "status": status,
         });
-        api.patch_status(
+        let request = kube::core::Request::new(DynamicObject::url_path(
+            &keda::<ScaledObject>(),
+            Some(namespace),
+        ))
+        .patch_subresource(
+            "status",
             name,
             &PatchParams::apply(FIELD_MANAGER).force(),
             &Patch::Apply(body),
         )
-        .await?;
-        Ok(())
+        .map_err(|e| KubeError::Request(e.to_string()))?;
+        self.write(self.client.request_text(request)).await
     }
 
     pub async fn secret_value(
@@ -179,9 +301,9 @@ impl Kube {
         name: &str,
         key: &str,
     ) -> Result<String, KubeError> {
-        let _permit = self.permit().await;
-        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        let secret = api.get(name).await?;
+        let request = kube::core::Request::new(Secret::url_path(&(), Some(namespace)));
+        let text = self.get_text(request, Some(name), None).await?;
+        let secret: Secret = decode(&text, || format!("Secret {namespace}/{name}"))?;
         if let Some(v) = secret.data.as_ref().and_then(|d| d.get(key)) {
             return String::from_utf8(v.0.clone()).map_err(|_| {
                 KubeError::Missing(format!(
@@ -205,14 +327,21 @@ impl Kube {
         kind: &str,
         name: &str,
     ) -> Result<(TriggerAuthenticationSpec, String), KubeError> {
-        let _permit = self.permit().await;
         if kind == "ClusterTriggerAuthentication" {
-            let api: Api<ClusterTriggerAuthentication> = Api::all(self.client.clone());
-            let cta = api.get(name).await?;
+            let request =
+                kube::core::Request::new(ClusterTriggerAuthentication::url_path(&(), None));
+            let text = self.get_text(request, Some(name), None).await?;
+            let cta: ClusterTriggerAuthentication =
+                decode(&text, || format!("ClusterTriggerAuthentication {name}"))?;
             Ok((cta.spec.0, self.cluster_object_namespace.clone()))
         } else {
-            let api: Api<TriggerAuthentication> = Api::namespaced(self.client.clone(), namespace);
-            Ok((api.get(name).await?.spec, namespace.to_owned()))
+            let request =
+                kube::core::Request::new(TriggerAuthentication::url_path(&(), Some(namespace)));
+            let text = self.get_text(request, Some(name), None).await?;
+            let ta: TriggerAuthentication = decode(&text, || {
+                format!("TriggerAuthentication {namespace}/{name}")
+            })?;
+            Ok((ta.spec, namespace.to_owned()))
         }
     }
 
@@ -224,13 +353,15 @@ impl Kube {
         target: &TargetRef,
         own_hpa: &str,
     ) -> Result<Option<String>, KubeError> {
-        let _permit = self.permit().await;
         let ar = ApiResource::from_gvk_with_plural(
             &GroupVersionKind::gvk("autoscaling", "v2", "HorizontalPodAutoscaler"),
             "horizontalpodautoscalers",
         );
-        let api: Api<DynamicObject> = Api::namespaced_with(self.client.clone(), namespace, &ar);
-        let list = api.list(&ListParams::default()).await?;
+        let request = kube::core::Request::new(DynamicObject::url_path(&ar, Some(namespace)));
+        let text = self.get_text(request, None, None).await?;
+        let list: ObjectList<DynamicObject> = decode(&text, || {
+            format!("the HorizontalPodAutoscalers of {namespace}")
+        })?;
         Ok(list.items.into_iter().find_map(|h| {
             let name = h.metadata.name.clone().unwrap_or_default();
             let r = h.data.pointer("/spec/scaleTargetRef")?;
@@ -253,9 +384,9 @@ impl Kube {
             action: "Scale".into(),
             secondary: None,
         };
-        let _permit = self.permit().await;
-        if let Err(e) = self.recorder.publish(&ev, so).await {
-            tracing::warn!(error = %e, reason, "could not record an Event");
+        match self.write(self.recorder.publish(&ev, so)).await {
+            Ok(()) | Err(KubeError::NotLeading) => {}
+            Err(e) => tracing::warn!(error = %e, reason, "could not record an Event"),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod clock;
 mod controller;
 mod kubeapi;
+mod lease;
 mod objects;
 mod telemetry;
 mod triggers;
@@ -19,7 +20,7 @@ use clap::{Args, ValueEnum};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::Client;
 use scalecore::validate::LintOptions;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 pub use clock::Clock;
 pub use telemetry::Metrics;
@@ -46,7 +47,8 @@ pub struct RunArgs {
     /// Log lines as text or as one JSON object per line (RUST_LOG filters, default info).
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// Where /metrics, /healthz and /readyz are served.
+    /// Where /metrics, /healthz and /readyz are served (plain HTTP, no authentication: bind
+    /// 127.0.0.1:PORT to keep them inside the pod, and see the NetworkPolicy in deploy/).
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8080")]
     pub metrics_addr: SocketAddr,
     /// Run without a Lease (only when exactly one host runs).
@@ -58,9 +60,14 @@ pub struct RunArgs {
     /// Namespace of the Lease; default: $POD_NAMESPACE, else `default`.
     #[arg(long, value_name = "NS")]
     pub lease_namespace: Option<String>,
-    /// Seconds a leader holds the Lease without renewing it.
+    /// Seconds a standby waits, from the last change it saw to the Lease, before it takes
+    /// the Lease over. The leader renews every 2/15 of this and stops writing when it has not
+    /// renewed within 2/3 of it (client-go's 15 s / 10 s / 2 s).
     #[arg(long, value_name = "SECONDS", default_value_t = 15)]
     pub lease_duration: u64,
+    /// Deadline of each Kubernetes API call (watches aside), seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub kube_api_timeout: u64,
     /// This host's name in the Lease and in Events; default: $POD_NAME, else $HOSTNAME.
     #[arg(long, value_name = "NAME")]
     pub identity: Option<String>,
@@ -134,6 +141,8 @@ pub struct Settings {
     pub hpa_sync_period: i64,
     pub cluster_object_namespace: String,
     pub kube_api_concurrency: usize,
+    /// Deadline of each Kubernetes API call, watches aside.
+    pub kube_api_timeout: Duration,
     pub identity: String,
     pub azure: scalecore_azure::ClientOptions,
     /// AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST.
@@ -189,8 +198,8 @@ fn init_logging(format: LogFormat) {
     };
 }
 
-async fn client(kubeconfig: Option<&PathBuf>) -> Result<Client, RunError> {
-    let config = match kubeconfig {
+async fn client(kubeconfig: Option<&PathBuf>, timeout: Duration) -> Result<Client, RunError> {
+    let mut config = match kubeconfig {
         Some(path) => {
             let kc =
                 Kubeconfig::read_from(path).map_err(|e| RunError::Kubeconfig(e.to_string()))?;
@@ -202,11 +211,19 @@ async fn client(kubeconfig: Option<&PathBuf>) -> Result<Client, RunError> {
             .await
             .map_err(|e| RunError::Kubeconfig(e.to_string()))?,
     };
+    // Each call has its own deadline (`kube_api_timeout`); these catch a connection that
+    // stalls underneath. A watch may be quiet until the server ends it (kube asks for 290 s),
+    // so the read timeout outlasts that, counted from the request, not from the pool.
+    config.connect_timeout = Some(timeout.min(Duration::from_secs(10)));
+    config.write_timeout = Some(timeout);
+    config.read_timeout = Some(Duration::from_secs(300));
+    config.reset_reader_on_write = true;
     Ok(Client::try_from(config)?)
 }
 
 async fn run_async(args: &RunArgs) -> Result<(), RunError> {
-    let client = client(args.kubeconfig.as_ref()).await?;
+    let kube_api_timeout = Duration::from_secs(args.kube_api_timeout.max(1));
+    let client = client(args.kubeconfig.as_ref(), kube_api_timeout).await?;
     let identity = args
         .identity
         .clone()
@@ -249,6 +266,7 @@ async fn run_async(args: &RunArgs) -> Result<(), RunError> {
         hpa_sync_period: args.hpa_sync_period.max(1),
         cluster_object_namespace: args.cluster_object_namespace.clone(),
         kube_api_concurrency: args.kube_api_concurrency,
+        kube_api_timeout,
         identity,
         azure,
         workload_identity: scalecore_azure::WorkloadIdentityEnv::from_env(),
@@ -280,7 +298,6 @@ async fn shutdown_signal() {
     {
         let _ = ctrl_c.await;
     }
-    tracing::info!("shutting down");
 }
 
 /// The host itself, for `scalecore run` and `scalecore demo` alike.
@@ -299,11 +316,29 @@ pub async fn serve(
     }
     let bus = scalecore_azure::ServiceBus::new(settings.azure.clone(), settings.workload_identity)
         .map_err(|e| RunError::Azure(e.to_string()))?;
+    let (quit_tx, quit) = watch::channel(false);
+    let (gate, elector) = match &settings.leader_election {
+        None => (lease::WriteGate::always_open(), None),
+        Some(l) => {
+            let elector = lease::Elector::new(
+                client.clone(),
+                &l.namespace,
+                &l.name,
+                &settings.identity,
+                lease::Timing::from_duration(l.duration),
+                settings.kube_api_timeout,
+            );
+            let (gate, task) = elector.start(quit.clone());
+            (gate, Some(task))
+        }
+    };
     let kube = kubeapi::Kube::new(
         client.clone(),
         settings.cluster_object_namespace.clone(),
         Some(settings.identity.clone()),
         settings.kube_api_concurrency,
+        gate.clone(),
+        settings.kube_api_timeout,
     );
     let shared = Arc::new(worker::Shared {
         kube,
@@ -315,62 +350,60 @@ pub async fn serve(
         decisions,
         tick_slots: tokio::sync::Semaphore::new(64),
     });
-    tokio::pin!(shutdown);
-    let Some(lease) = settings.leader_election else {
-        metrics.leader.set(1);
-        let c = controller::Controller::new(shared, settings.lint, settings.namespace);
-        c.run(shutdown).await;
-        return Ok(());
+    let lead = lead(shared, settings.lint, settings.namespace, gate, quit);
+    tokio::pin!(lead);
+    tokio::select! {
+        r = &mut lead => return r,
+        _ = shutdown => {}
+    }
+    tracing::info!("shutting down");
+    // The elector closes the gate before it releases the Lease; the controller stops its
+    // workers without waiting for their ticks.
+    quit_tx.send_replace(true);
+    let r = lead.await;
+    if let Some(task) = elector {
+        let _ = task.await;
+    }
+    r
+}
+
+/// Runs the controller whenever the gate is open, until `quit`.
+async fn lead(
+    shared: Arc<worker::Shared>,
+    lint: LintOptions,
+    namespace: Option<String>,
+    gate: lease::WriteGate,
+    quit: watch::Receiver<bool>,
+) -> Result<(), RunError> {
+    let metrics = shared.metrics.clone();
+    let quitting = |mut q: watch::Receiver<bool>| async move {
+        let _ = q.wait_for(|q| *q).await;
     };
-    let manager = kube_lease_manager::LeaseManagerBuilder::new(client, &lease.name)
-        .with_namespace(&lease.namespace)
-        .with_identity(&settings.identity)
-        .with_duration(lease.duration)
-        .with_grace((lease.duration / 3).max(1))
-        .build()
-        .await
-        .map_err(|e| RunError::Other(format!("cannot set up the Lease: {e}")))?;
-    let (mut leading, lease_task) = manager.watch().await;
     loop {
-        // Standby: wait to lead (or to be told to stop). A standby is ready: it is what a
-        // rolling update replaces the leader with.
+        // A standby is ready: it is what a rolling update replaces the leader with.
         metrics.set_ready();
-        while !*leading.borrow_and_update() {
-            tracing::info!(lease = %lease.name, "waiting for the Lease");
-            tokio::select! {
-                _ = &mut shutdown => { drop(leading); let _ = lease_task.await; return Ok(()); }
-                r = leading.changed() => if r.is_err() {
-                    return Err(RunError::Other("the Lease manager stopped".into()));
-                },
-            }
+        tokio::select! {
+            open = gate.opened() => if !open {
+                return Err(RunError::Other("the Lease elector stopped".into()));
+            },
+            _ = quitting(quit.clone()) => return Ok(()),
         }
-        tracing::info!(lease = %lease.name, identity = %settings.identity, "leading");
         metrics.leader.set(1);
-        let c = controller::Controller::new(
-            shared.clone(),
-            settings.lint.clone(),
-            settings.namespace.clone(),
-        );
-        let mut lost = leading.clone();
-        let stop = async move {
-            while *lost.borrow_and_update() {
-                if lost.changed().await.is_err() {
-                    break;
+        let c = controller::Controller::new(shared.clone(), lint.clone(), namespace.clone());
+        let stop = {
+            let gate = gate.clone();
+            let quit = quit.clone();
+            async move {
+                tokio::select! {
+                    _ = gate.closed() => {}
+                    _ = quitting(quit) => {}
                 }
             }
         };
-        let mut finished = false;
-        tokio::select! {
-            _ = c.run(stop) => {}
-            _ = &mut shutdown => { finished = true; }
-        }
+        c.run(stop).await;
         metrics.leader.set(0);
-        if finished {
-            // Dropping the receiver makes the manager release the Lease for a fast handover.
-            drop(leading);
-            let _ = lease_task.await;
+        if *quit.borrow() {
             return Ok(());
         }
-        tracing::warn!(lease = %lease.name, "lost the Lease; standing by");
     }
 }

@@ -3,12 +3,13 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -16,6 +17,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 type Labels = Vec<(&'static str, String)>;
 
@@ -139,6 +141,17 @@ fn route(metrics: &Metrics, req: &Request<Incoming>) -> Response<Full<Bytes>> {
     }
 }
 
+/// Connections served at once. Prometheus and the kubelet's probes need a handful; the rest
+/// wait in the listen backlog until a slot frees, instead of taking file descriptors and memory.
+const MAX_CONNECTIONS: usize = 64;
+/// Time a client has to send a request's headers, on a new or an idle keep-alive connection.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Lifetime of one connection, however busy (a scrape takes milliseconds).
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest pause after failed accepts (out of file descriptors, say): failing accepts return
+/// at once, so retrying without a pause would spin a core.
+const MAX_ACCEPT_BACKOFF: Duration = Duration::from_secs(1);
+
 /// Binds now (so a bad address fails at start-up) and serves until the task is dropped.
 pub async fn serve(
     addr: SocketAddr,
@@ -146,10 +159,28 @@ pub async fn serve(
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(addr).await?;
     let local = listener.local_addr()?;
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let task = tokio::spawn(async move {
+        let mut backoff = Duration::ZERO;
         loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+            // The semaphore is never closed.
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => {
+                    backoff = Duration::ZERO;
+                    stream
+                }
+                Err(e) => {
+                    if backoff.is_zero() {
+                        tracing::warn!(error = %e, "cannot accept a metrics connection; backing off");
+                    }
+                    backoff = (backoff * 2).clamp(Duration::from_millis(10), MAX_ACCEPT_BACKOFF);
+                    drop(slot);
+                    tokio::time::sleep(backoff).await;
+                    continue;
+                }
             };
             let metrics = metrics.clone();
             tokio::spawn(async move {
@@ -157,9 +188,12 @@ pub async fn serve(
                     let r = route(&metrics, &req);
                     async move { Ok::<_, std::convert::Infallible>(r) }
                 });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT)
+                    .serve_connection(TokioIo::new(stream), service);
+                let _ = tokio::time::timeout(CONNECTION_TIMEOUT, connection).await;
+                drop(slot);
             });
         }
     });

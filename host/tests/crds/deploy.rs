@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -69,6 +71,10 @@ fn every_deploy_document_is_a_valid_kubernetes_object() {
             "Role" => exact::<Role>(&where_, &doc).metadata.name.is_some(),
             "RoleBinding" => exact::<RoleBinding>(&where_, &doc).metadata.name.is_some(),
             "Deployment" => exact::<Deployment>(&where_, &doc).metadata.name.is_some(),
+            "NetworkPolicy" => exact::<NetworkPolicy>(&where_, &doc)
+                .metadata
+                .name
+                .is_some(),
             other => panic!("{where_}: no check for kind {other:?}"),
         };
         assert!(named, "{where_}: no name");
@@ -86,7 +92,8 @@ fn every_deploy_document_is_a_valid_kubernetes_object() {
             "ClusterRoleBinding",
             "Role",
             "RoleBinding",
-            "Deployment"
+            "Deployment",
+            "NetworkPolicy"
         ]
     );
 }
@@ -211,7 +218,6 @@ fn leader_election_is_confined_to_the_scalecore_lease() {
         lease("create", "*"),
         lease("get", "scalecore-leader"),
         lease("update", "scalecore-leader"),
-        lease("patch", "scalecore-leader"),
     ]);
     assert_eq!(g, expected);
     // The name is `scalecore run`'s default --lease-name.
@@ -318,4 +324,79 @@ fn the_deployment_runs_two_hardened_hosts_with_workload_identity() {
     let requests = c.resources.as_ref().unwrap().requests.as_ref().unwrap();
     assert_eq!(requests["cpu"].0, "50m");
     assert_eq!(requests["memory"].0, "32Mi");
+}
+
+#[test]
+fn the_network_policy_selects_the_hosts_and_admits_only_the_metrics_port() {
+    let d: Deployment = one("Deployment");
+    let np: NetworkPolicy = one("NetworkPolicy");
+    assert_eq!(np.metadata.namespace, d.metadata.namespace);
+    let spec = np.spec.unwrap();
+    let pod_labels = d
+        .spec
+        .as_ref()
+        .unwrap()
+        .template
+        .metadata
+        .as_ref()
+        .unwrap()
+        .labels
+        .clone()
+        .unwrap();
+    let selector = spec.pod_selector.unwrap_or_default();
+    assert!(selector.match_expressions.is_none());
+    let wanted = selector.match_labels.unwrap_or_default();
+    assert!(
+        !wanted.is_empty(),
+        "an empty selector would select every pod"
+    );
+    for (k, v) in &wanted {
+        assert_eq!(
+            pod_labels.get(k),
+            Some(v),
+            "the policy selects the host's pods"
+        );
+    }
+    let types = spec.policy_types.unwrap_or_default();
+    assert!(types.contains(&"Ingress".to_owned()) && types.contains(&"Egress".to_owned()));
+
+    // In: the metrics port only, and only from inside the cluster (no ipBlock).
+    let metrics_port = d.spec.unwrap().template.spec.unwrap().containers[0]
+        .ports
+        .as_deref()
+        .unwrap()[0]
+        .container_port;
+    let ingress = spec.ingress.unwrap();
+    assert!(!ingress.is_empty());
+    for rule in &ingress {
+        let ports = rule.ports.as_deref().unwrap_or_default();
+        assert!(!ports.is_empty(), "a rule without ports admits every port");
+        for p in ports {
+            assert_eq!(p.port, Some(IntOrString::Int(metrics_port)));
+            assert_eq!(p.protocol.as_deref(), Some("TCP"));
+        }
+        for peer in rule.from.as_deref().unwrap_or_default() {
+            assert!(peer.ip_block.is_none(), "{peer:?}");
+        }
+        assert!(!rule.from.as_deref().unwrap_or_default().is_empty());
+    }
+
+    // Out: DNS, the API server and HTTPS, nothing else.
+    let mut out = BTreeSet::new();
+    for rule in spec.egress.unwrap() {
+        let ports = rule.ports.as_deref().unwrap_or_default();
+        assert!(!ports.is_empty(), "a rule without ports allows every port");
+        for p in ports {
+            let port = match &p.port {
+                Some(IntOrString::Int(n)) => *n,
+                other => panic!("egress port {other:?}"),
+            };
+            out.insert((p.protocol.clone().unwrap_or_default(), port));
+        }
+    }
+    let expected: BTreeSet<(String, i32)> = [("UDP", 53), ("TCP", 53), ("TCP", 443), ("TCP", 6443)]
+        .into_iter()
+        .map(|(p, n)| (p.to_owned(), n))
+        .collect();
+    assert_eq!(out, expected);
 }

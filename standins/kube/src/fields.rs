@@ -1,6 +1,6 @@
 //! Field ownership for server-side apply: which field manager set which leaf field.
 //!
-//! Leader election (`kube-lease-manager`) relies on it: an apply without `force` that would change
+//! Server-side-apply leader election relies on it: an apply without `force` that would change
 //! a field another manager owns answers 409 Conflict. Lists are atomic (one leaf), as are scalars;
 //! of `metadata`, only labels and annotations are tracked.
 

@@ -2,8 +2,8 @@
 //!
 //! It speaks the REST wire protocol (JSON, chunked watch streams, `Status` errors, the four PATCH
 //! content types, `/status` and `/scale`) closely enough for unmodified kube-rs clients, watchers
-//! and `kube-lease-manager`, over plain HTTP on 127.0.0.1 as `kubectl proxy` would serve it. Tests
-//! and `scalecore demo` drive it through a kubeconfig and inspect or perturb it through the
+//! and Lease-based leader election, over plain HTTP on 127.0.0.1 as `kubectl proxy` would serve
+//! it. Tests and `scalecore demo` drive it through a kubeconfig and inspect or perturb it through the
 //! control methods on [`KubeStandin`].
 
 mod defaults;
@@ -349,7 +349,21 @@ impl KubeStandin {
             .fail_next(status, n, method, Some(path_contains));
     }
 
-    /// Cancels every pending injected conflict and failure.
+    /// Fault: the next `n` requests with this method (any when `None`) whose path contains
+    /// `path_contains` are answered only after `delay` (a slow or hung API server; a client
+    /// that gives up first just closes the connection).
+    pub fn delay_next_matching(
+        &self,
+        method: Option<&str>,
+        path_contains: &str,
+        delay: Duration,
+        n: u32,
+    ) {
+        self.shared
+            .delay_next(method, path_contains, delay.min(FOREVER), n);
+    }
+
+    /// Cancels every pending injected conflict, failure and delay.
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
     }

@@ -73,6 +73,9 @@ pub async fn handle(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    if let Some(delay) = shared.take_delay(&method, &path) {
+        tokio::time::sleep(delay).await;
+    }
     let response = match read_body(request.into_body()).await {
         Err(e) => error_response(&e),
         Ok(body) => dispatch(

@@ -31,10 +31,20 @@ struct FailRule {
     path_contains: Option<String>,
 }
 
+/// The next `remaining` requests matching the filter wait `delay` before they are served.
+#[derive(Debug, Clone)]
+struct DelayRule {
+    delay: Duration,
+    remaining: u32,
+    method: Option<String>,
+    path_contains: String,
+}
+
 #[derive(Debug, Default)]
 struct Faults {
     conflicts: u32,
     failures: Vec<FailRule>,
+    delays: Vec<DelayRule>,
 }
 
 /// Bound on the request log; older records are dropped first.
@@ -136,6 +146,29 @@ impl Shared {
         let error = ApiError::from_code(rule.status);
         faults.failures.retain(|r| r.remaining > 0);
         Some(error)
+    }
+
+    pub fn delay_next(&self, method: Option<&str>, path_contains: &str, delay: Duration, n: u32) {
+        lock(&self.faults).delays.push(DelayRule {
+            delay,
+            remaining: n,
+            method: method.map(str::to_ascii_uppercase),
+            path_contains: path_contains.to_string(),
+        });
+    }
+
+    /// Takes one injected delay matching this request, if any.
+    pub fn take_delay(&self, method: &str, path: &str) -> Option<Duration> {
+        let mut faults = lock(&self.faults);
+        let rule = faults.delays.iter_mut().find(|r| {
+            r.remaining > 0
+                && r.method.as_deref().is_none_or(|m| m == method)
+                && path.contains(&r.path_contains)
+        })?;
+        rule.remaining -= 1;
+        let delay = rule.delay;
+        faults.delays.retain(|r| r.remaining > 0);
+        Some(delay)
     }
 
     pub fn set_ready_delay(&self, delay: Duration) {
