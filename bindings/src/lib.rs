@@ -386,6 +386,25 @@ mod editor_tests {
             text.len(),
             offsets.len()
         );
+        // End to end: 5,000 ScaledObjects with two findings each, padded with multi-byte
+        // comments to 3.9 MB.
+        let pad = "# ünïcødé 𝄞 padding to make a large file\n".repeat(11);
+        let doc = |i: usize| {
+            format!("{pad}apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: s{i}\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: 'x'\n")
+        };
+        let text = (0..5_000).map(doc).collect::<Vec<_>>().join("---\n");
+        let o = LintRequestOptions::default();
+        let start = std::time::Instant::now();
+        let plain = lint(&text, &o).unwrap();
+        let lint_only = start.elapsed();
+        let start = std::time::Instant::now();
+        let editor = lint_for_editor(&text, &o, PositionEncoding::Utf16).unwrap();
+        let with_ranges = start.elapsed();
+        println!(
+            "{} bytes, {} findings: lint {lint_only:?}, lint with LSP ranges {with_ranges:?}",
+            text.len(),
+            editor.len().min(plain.len())
+        );
     }
 
     #[test]
