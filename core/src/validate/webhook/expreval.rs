@@ -512,10 +512,15 @@ impl<'t> Machine<'t, '_> {
             },
             ".." => match (&lv, &rv) {
                 (Value::Int(a), Value::Int(b)) => {
-                    // Go's OpRange charges the size before it builds the range.
-                    let size = usize::try_from(b.saturating_sub(*a).saturating_add(1)).unwrap_or(0);
+                    // Go's OpRange charges the size before it builds the range; the size is
+                    // computed in wrapping int arithmetic, and one at or below zero (also
+                    // after wrapping) gives an empty range.
+                    let size = usize::try_from(b.wrapping_sub(*a).wrapping_add(1)).unwrap_or(0);
                     self.budget.grow(size)?;
                     self.budget.step(size)?;
+                    if size == 0 {
+                        return Ok(Value::Array(Vec::new()));
+                    }
                     Ok(Value::Array((*a..=*b).map(Value::Int).collect()))
                 }
                 _ => mismatch(op, &lv, &rv),
