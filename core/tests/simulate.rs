@@ -321,6 +321,22 @@ fn hostile_scenarios_are_refused_naming_the_field() {
 }
 
 #[test]
+fn a_queue_run_adding_one_pod_per_sync_stays_fast() {
+    // Pods that never become ready, added one per HPA sync for 11 days: the queue model
+    // summed every batch of pods every second (104 s in a release build before).
+    let yaml = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: w\nspec:\n  scaleTargetRef:\n    name: w\n  pollingInterval: 60\n  maxReplicaCount: 1000000\n  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleUp:\n          stabilizationWindowSeconds: 0\n          policies:\n          - type: Pods\n            value: 1\n            periodSeconds: 15\n  triggers:\n  - type: prometheus\n    name: m0\n    metadata:\n      serverAddress: http://p:9090\n      query: q\n      threshold: '5'\n";
+    let m = serde_json::to_string(yaml).unwrap_or_default();
+    let s = format!(
+        r#"{{"manifest": {m}, "queue": {{"arrivalRate": 1000, "messagesPerPodPerSecond": 0.0001, "podStartupSeconds": 2000000, "duration": 1000000}}}}"#
+    );
+    let start = std::time::Instant::now();
+    let trace = simulate_json(&s).unwrap_or_else(|e| panic!("{e}"));
+    let took = start.elapsed();
+    assert_eq!(trace.queue.map(|q| q.peak_replicas), Some(66_664));
+    assert!(took.as_secs() < 20, "{took:?}");
+}
+
+#[test]
 fn long_but_sane_runs_still_run() {
     // A week of 30 s polls and 15 s HPA syncs, and a week of queue.
     let m = hostile_manifest(1);
