@@ -317,6 +317,19 @@ fn hostile_scenarios_are_refused_naming_the_field() {
             other.map(|t| t.steps.len())
         ),
     }
+    // Explicit steps are ticks too.
+    let steps: Vec<String> = (0..100_001)
+        .map(|t| format!(r#"{{"t": {t}, "loop": "keda"}}"#))
+        .collect();
+    let explicit = format!(r#"{{"manifest": {m}, "steps": [{}]}}"#, steps.join(","));
+    assert!(matches!(
+        simulate_json(&explicit),
+        Err(ScenarioError::TooLong {
+            field: "steps",
+            ticks: 100_001,
+            ..
+        })
+    ));
     assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
 }
 

@@ -224,6 +224,14 @@ fn schedule_ticks(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, Sc
         }
     }
     if explicit.is_some() && s.queue.is_none() {
+        // Each explicit step is a tick and a trace step.
+        if s.steps.len() as u64 > MAX_TICKS as u64 {
+            return Err(ScenarioError::TooLong {
+                ticks: i64::try_from(s.steps.len()).unwrap_or(i64::MAX),
+                limit: MAX_TICKS,
+                field: "steps",
+            });
+        }
         let mut ticks = Vec::with_capacity(s.steps.len());
         for (i, st) in s.steps.iter().enumerate() {
             let kind = match st.loop_kind.as_deref() {
