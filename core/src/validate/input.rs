@@ -95,6 +95,13 @@ pub static WRONG_API_VERSION: Rule = input_rule(
     "a KEDA kind with an apiVersion KEDA v2 does not serve",
     "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
 );
+pub static FINDINGS_LEFT_OUT: Rule = input_rule(
+    "KEDA0012",
+    "findings-left-out",
+    Severity::Info,
+    "the input has more findings than are reported for one input; the rest are left out",
+    "fix the findings shown (often one mistake repeated across many documents) and lint again",
+);
 
 pub static RULES: &[&Rule] = &[
     &SYNTAX,
@@ -107,7 +114,40 @@ pub static RULES: &[&Rule] = &[
     &TOO_MANY_DOCUMENTS,
     &NOT_AN_OBJECT,
     &WRONG_API_VERSION,
+    &FINDINGS_LEFT_OUT,
 ];
+
+/// Keeps the first `limit` findings of one input (sorted by position) and replaces the rest
+/// with one note, at the first one left out, that says how many there were. Bounds what
+/// every output and binding has to carry for a hostile input.
+pub fn cap_findings(list: &mut Vec<crate::diagnostic::Diagnostic>, limit: usize) {
+    if list.len() <= limit {
+        return;
+    }
+    let left_out = list.len() - limit;
+    list.truncate(limit + 1);
+    let Some(first) = list.pop() else {
+        return;
+    };
+    let at = Span::new(first.span.start, first.span.start);
+    list.push(crate::diagnostic::Diagnostic {
+        code: FINDINGS_LEFT_OUT.code.to_owned(),
+        severity: FINDINGS_LEFT_OUT.severity,
+        message: format!(
+            "{left_out} more findings in this input are left out (at most {limit} are reported per input)"
+        ),
+        path: String::new(),
+        document: first.document,
+        line: first.line,
+        column: first.column,
+        end_line: first.line,
+        end_column: first.column,
+        help: Some(FINDINGS_LEFT_OUT.help.to_owned()),
+        source: FINDINGS_LEFT_OUT.source,
+        span: at,
+        file: first.file,
+    });
+}
 
 pub fn parse_error(
     report: &mut Report<'_>,

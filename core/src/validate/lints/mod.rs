@@ -235,7 +235,20 @@ pub static ROLLOUT_STRATEGY: Rule = Rule {
     )
 };
 
+pub static AUTHORITY_HOST_NOT_ENTRA: Rule = Rule {
+    since: KedaVersion::new(2, 14, 0),
+    ..lint(
+        "KEDA4019",
+        "identity-authority-host-not-entra",
+        Severity::Warning,
+        "podIdentity.identityAuthorityHost is not one of Entra ID's authority hosts; the federated service-account token would be sent to it",
+        "remove identityAuthorityHost (the public cloud's https://login.microsoftonline.com/ is the default) or use https://login.microsoftonline.us/ or https://login.chinacloudapi.cn/. Whoever runs another host receives the service-account token and can exchange it at Entra ID for tokens of every identity federated with that service account; scalecore run ignores such a value unless it equals its AZURE_AUTHORITY_HOST",
+        Check::Resource(identity::check_authority_host),
+    )
+};
+
 pub static RULES: &[&Rule] = &[
+    &AUTHORITY_HOST_NOT_ENTRA,
     &AZURE_IDENTITY_ID_MISSING,
     &WORKLOAD_IDENTITY_NOT_KEDAS,
     &WORKLOAD_IDENTITY_FEDERATION,
