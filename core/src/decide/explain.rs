@@ -313,8 +313,12 @@ impl Detail {
             };
             return write!(s, "current {c} {why} -> {}", o.replicas);
         }
+        let before = s.len();
         self.render_triggers(plan, true, s)?;
-        s.push_str(" | ");
+        // cpu/memory alone: KEDA serves nothing, the HPA reads the pods itself.
+        if s.len() > before {
+            s.push_str(" | ");
+        }
         for (k, p) in self.proposals.iter().enumerate() {
             if k > 0 {
                 s.push_str("; ");
