@@ -21,6 +21,7 @@ mod walk;
 /// Kubernetes name syntax checks (each returns why a name is invalid), for other layers
 /// that judge names the API server will see (e.g. a custom HPA name).
 pub use meta::{dns_label, dns_subdomain, label_value, qualified_name};
+pub(crate) use suggest::closest;
 
 use crate::diagnostic::{Severity, Source};
 use crate::rules::{Check, Ctx, Report, Rule};
