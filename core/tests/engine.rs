@@ -244,7 +244,11 @@ fn memory_counts_running_unready_pods_but_sets_pending_ones_aside() {
     let mut e = resource_engine("memory", "Utilization", "30", 3);
     let o = e.hpa_sync(5, &[Reading::Value(40.0)], pods(3, 1, 2, 0));
     assert_eq!(o.prenormalized, Some(3), "{}", e.explain());
-    assert!(e.explain().contains("2 pending set aside"), "{}", e.explain());
+    assert!(
+        e.explain().contains("2 pending set aside"),
+        "{}",
+        e.explain()
+    );
 }
 
 #[test]

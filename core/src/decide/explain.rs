@@ -455,7 +455,11 @@ fn render_resource(
         }
         return write!(s, " -> ceil({:.4}*{} pods)={r}", p.ratio, g.with_metrics);
     };
-    let dir = if p.ratio > 1.0 { "scale-up" } else { "scale-down" };
+    let dir = if p.ratio > 1.0 {
+        "scale-up"
+    } else {
+        "scale-down"
+    };
     write!(s, "; rebalanced for a {dir}:")?;
     if let Some(m) = rc.missing_as {
         write!(s, " without metrics as {}{unit},", num(m))?;

@@ -106,7 +106,11 @@ pub fn resource_proposal(
         return p;
     }
     let utilization = metric_type == MetricType::Utilization;
-    let usage = if usage.is_finite() { usage.max(0.0) } else { 0.0 };
+    let usage = if usage.is_finite() {
+        usage.max(0.0)
+    } else {
+        0.0
+    };
     // The controller's units: whole percent of the request, or milli-units per pod.
     let (u, t) = if utilization {
         (usage, target)

@@ -227,9 +227,10 @@ fn unknown_kind(report: &mut Report<'_>, r: &Resource, kind_node: Option<&Node>)
     let nearest = if kind.chars().count() <= 64 {
         crate::validate::schema::closest(kind, KEDA_KINDS.into_iter()).or_else(|| {
             // A plural or a look-alike letter far from the rest still has a nearest kind.
-            KEDA_KINDS
-                .into_iter()
-                .find(|k| kind.to_ascii_lowercase().starts_with(&k.to_ascii_lowercase()))
+            KEDA_KINDS.into_iter().find(|k| {
+                kind.to_ascii_lowercase()
+                    .starts_with(&k.to_ascii_lowercase())
+            })
         })
     } else {
         None
@@ -272,7 +273,10 @@ mod tests {
             ("ScaledObj\u{435}ct", "ScaledObject"),
             ("ScaledJobs", "ScaledJob"),
             ("TriggerAuthentications", "TriggerAuthentication"),
-            ("clustertriggerauthentication", "ClusterTriggerAuthentication"),
+            (
+                "clustertriggerauthentication",
+                "ClusterTriggerAuthentication",
+            ),
         ] {
             let d = kind_diags(kind);
             assert_eq!(d.len(), 1, "{kind}: {d:?}");

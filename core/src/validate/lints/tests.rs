@@ -146,15 +146,27 @@ fn workload_identity_is_not_kedas() {
     assert!(ds[0].message.contains("gets no Azure token"));
     assert!(ds[0].message.contains("does not affect KEDA"));
     // The service account without the annotation: only a note.
-    let bare = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
-    let ds = run(&join(&[bare, &deployment("", "orders-sa"), &other, &so("", "")]));
+    let bare =
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
+    let ds = run(&join(&[
+        bare,
+        &deployment("", "orders-sa"),
+        &other,
+        &so("", ""),
+    ]));
     assert_eq!(
         found(&ds),
         [("KEDA4019", 1, "spec.template.metadata.labels")]
     );
     assert_eq!(ds[0].severity, Severity::Info);
     // Labelled pods: nothing, annotated or not.
-    assert!(run(&join(&[bare, &deployment(LABEL, "orders-sa"), &other, &so("", "")])).is_empty());
+    assert!(run(&join(&[
+        bare,
+        &deployment(LABEL, "orders-sa"),
+        &other,
+        &so("", "")
+    ]))
+    .is_empty());
 
     // The service account not in the inputs (or not annotated): nothing is known.
     assert_eq!(

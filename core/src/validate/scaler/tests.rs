@@ -304,7 +304,12 @@ fn metric_type_rules_are_runtime_warnings() {
 fn cpu_memory_without_utilization_or_average_value_is_an_error() {
     // pkg/scalers/cpu_memory_scaler_test.go testCPUMemoryMetadata rows 0, 3, 4 and 5
     // (v2.20.2): no metricType, or Value, fails parseResourceMetadata.
-    for (kind, metric_type) in [("cpu", ""), ("memory", ""), ("cpu", "Value"), ("memory", "Value")] {
+    for (kind, metric_type) in [
+        ("cpu", ""),
+        ("memory", ""),
+        ("cpu", "Value"),
+        ("memory", "Value"),
+    ] {
         let line = if metric_type.is_empty() {
             String::new()
         } else {
