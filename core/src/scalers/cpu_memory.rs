@@ -244,7 +244,8 @@ mod tests {
     #[test]
     fn keda_parse_table() {
         let v = KedaVersion::DEFAULT;
-        let rows: [(&str, &[(&str, &str)], bool); 6] = [
+        type Row = (&'static str, &'static [(&'static str, &'static str)], bool);
+        let rows: [Row; 6] = [
             ("", &[], true),
             ("Utilization", &[("value", "50")], false),
             ("AverageValue", &[("value", "50")], false),

@@ -296,9 +296,7 @@ impl Walker<'_, '_, '_> {
                 (Resolved::Int(_), _) => true,
                 // Past i64 the scalar resolves to a float; 2^63 is the first that overflows.
                 (Resolved::Float(f), 32) => f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX),
-                (Resolved::Float(f), _) => {
-                    (-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&f)
-                }
+                (Resolved::Float(f), _) => (-TWO_POW_63..TWO_POW_63).contains(&f),
                 _ => true,
             };
             if !fits {
@@ -341,6 +339,9 @@ impl Walker<'_, '_, '_> {
         msg
     }
 }
+
+/// 2^63: the first float past `i64::MAX` (`-2^63` is `i64::MIN` itself).
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// Kubernetes JSON type checks (`integer` takes a whole float such as `5.0`, as the
 /// OpenAPI validator does; int-or-string takes an integer or a string, never `0.5`).
