@@ -17,7 +17,8 @@ pub struct Proposal {
     pub usage: f64,
     pub target: f64,
     pub metric_type: MetricType,
-    /// Pods in the ratio: status replicas (AverageValue) or ready pods (Value).
+    /// Pods in the ratio: status replicas (AverageValue), ready pods (Value), or the pods
+    /// with a sample (cpu/memory).
     pub pods: i64,
     pub ratio: f64,
     pub within: bool,
