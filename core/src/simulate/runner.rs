@@ -65,6 +65,8 @@ pub(super) struct Inputs {
     pub(super) readings: Vec<Reading>,
     ready: Option<i64>,
     status: Option<i64>,
+    pending_pods: Option<i64>,
+    without_metrics: Option<i64>,
     replicas_override: Option<i64>,
     running: i64,
     pending: i64,
@@ -109,6 +111,12 @@ impl Inputs {
         }
         if step.status_replicas.is_some() {
             self.status = step.status_replicas;
+        }
+        if step.pending_pods.is_some() {
+            self.pending_pods = step.pending_pods;
+        }
+        if step.pods_without_metrics.is_some() {
+            self.without_metrics = step.pods_without_metrics;
         }
         self.replicas_override = step.replicas;
         self.running = step.running_jobs.unwrap_or(self.running);
@@ -366,6 +374,8 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         readings: vec![Reading::Value(0.0); n],
         ready: None,
         status: None,
+        pending_pods: None,
+        without_metrics: None,
         replicas_override: None,
         running: 0,
         pending: 0,
@@ -437,6 +447,8 @@ fn observed(e: &ScaledObjectEngine, inputs: &Inputs, queue: Option<&QueueSim>) -
         replicas: inputs.replicas_override.unwrap_or(e.state().replicas),
         ready_pods: inputs.ready.or(queue.map(QueueSim::ready_pods)),
         status_replicas: inputs.status,
+        pending_pods: inputs.pending_pods,
+        pods_without_metrics: inputs.without_metrics,
     }
 }
 

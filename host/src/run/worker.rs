@@ -236,6 +236,8 @@ impl Worker {
                     replicas: v.spec_replicas,
                     ready_pods: Some(v.status_replicas),
                     status_replicas: Some(v.status_replicas),
+                    pending_pods: None,
+                    pods_without_metrics: None,
                 },
             )),
             Err(e) => {

@@ -5,7 +5,7 @@
 
 use super::{
     AUTHORITY_HOST_NOT_ENTRA, AZURE_IDENTITY_ID_MISSING, WORKLOAD_IDENTITY_FEDERATION,
-    WORKLOAD_IDENTITY_LABEL, WORKLOAD_IDENTITY_NOT_KEDAS,
+    WORKLOAD_IDENTITY_LABEL, WORKLOAD_IDENTITY_LABEL_UNANNOTATED, WORKLOAD_IDENTITY_NOT_KEDAS,
 };
 use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
@@ -177,9 +177,58 @@ fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Reso
     let Some(sa) = find_named(ctx, &Kind::ServiceAccount, sa_name, namespace(ctx, owner)) else {
         return;
     };
-    let Some(client_id) = sa.annotation(CLIENT_ID).filter(|c| !c.is_empty()) else {
+    let client_id = sa.annotation(CLIENT_ID).filter(|c| !c.is_empty());
+    if let Some(client_id) = client_id {
+        compare_identity(report, auth, pi, client_id, sa_name, &place);
+    }
+    let labelled = template
+        .at(&["metadata", "labels", USE_LABEL])
+        .and_then(Node::as_str)
+        == Some("true");
+    if labelled {
         return;
+    }
+    let (span, path) = match template.at(&["metadata", "labels"]) {
+        Some(labels) => (labels.span, "spec.template.metadata.labels"),
+        None => (template.span, "spec.template"),
     };
+    let path = if owner.kind == Kind::ScaledJob {
+        path.replacen("spec.", "spec.jobTargetRef.", 1)
+    } else {
+        path.to_owned()
+    };
+    // The annotation says the application means to use workload identity; without the
+    // label the webhook projects no token into its pods.
+    match client_id {
+        Some(client_id) => report.emit(
+            &WORKLOAD_IDENTITY_LABEL,
+            holder,
+            span,
+            path,
+            format!(
+                "ServiceAccount '{sa_name}' names client id {client_id}, but the pods of {place} lack the label {USE_LABEL}: \"true\", so the application gets no Azure token; this does not affect KEDA, which authenticates as its operator"
+            ),
+        ),
+        None => report.emit(
+            &WORKLOAD_IDENTITY_LABEL_UNANNOTATED,
+            holder,
+            span,
+            path,
+            format!(
+                "the pods of {place} lack the label {USE_LABEL}: \"true\" and ServiceAccount '{sa_name}' names no client id, so the application cannot use workload identity; KEDA does not need either"
+            ),
+        ),
+    };
+}
+
+fn compare_identity(
+    report: &mut Report<'_>,
+    auth: &Resource,
+    pi: &Node,
+    client_id: &str,
+    sa_name: &str,
+    place: &str,
+) {
     let auth_name = format!(
         "{} '{}'",
         auth.kind.name(),
@@ -209,29 +258,5 @@ fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Reso
             );
         }
         Some(_) => {}
-    }
-    let labelled = template
-        .at(&["metadata", "labels", USE_LABEL])
-        .and_then(Node::as_str)
-        == Some("true");
-    if !labelled {
-        let (span, path) = match template.at(&["metadata", "labels"]) {
-            Some(labels) => (labels.span, "spec.template.metadata.labels"),
-            None => (template.span, "spec.template"),
-        };
-        let path = if owner.kind == Kind::ScaledJob {
-            path.replacen("spec.", "spec.jobTargetRef.", 1)
-        } else {
-            path.to_owned()
-        };
-        report.emit(
-            &WORKLOAD_IDENTITY_LABEL,
-            holder,
-            span,
-            path,
-            format!(
-                "ServiceAccount '{sa_name}' names client id {client_id}, but the pods of {place} lack the label {USE_LABEL}: \"true\", so the application gets no Azure token; this does not affect KEDA, which authenticates as its operator"
-            ),
-        );
     }
 }

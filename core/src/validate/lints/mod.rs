@@ -69,9 +69,18 @@ pub static WORKLOAD_IDENTITY_FEDERATION: Rule = lint(
 pub static WORKLOAD_IDENTITY_LABEL: Rule = lint(
     "KEDA4004",
     "workload-identity-label-missing",
+    Severity::Warning,
+    "the pod template's service account names an Azure identity (azure.workload.identity/client-id) but the pods lack the label azure.workload.identity/use: \"true\", so the application gets no Azure token",
+    "add azure.workload.identity/use: \"true\" to spec.template.metadata.labels; without it the workload-identity webhook injects no token or AZURE_* variables. KEDA itself does not need it (it authenticates as its operator)",
+    Check::Walker,
+);
+
+pub static WORKLOAD_IDENTITY_LABEL_UNANNOTATED: Rule = lint(
+    "KEDA4020",
+    "workload-identity-label-absent",
     Severity::Info,
-    "the pod template's service account names an Azure identity but the pods lack the label azure.workload.identity/use: \"true\"",
-    "add the label to spec.template.metadata.labels if the application itself uses the identity; KEDA does not need it (KEDA authenticates as its operator)",
+    "the pods lack the label azure.workload.identity/use: \"true\" and their service account names no Azure identity: the application cannot use workload identity",
+    "nothing to do if only KEDA uses workload identity (it authenticates as its operator); if the application should too, annotate its service account with azure.workload.identity/client-id and label the pods",
     Check::Walker,
 );
 
@@ -267,4 +276,5 @@ pub static RULES: &[&Rule] = &[
     &HPA_BEHAVIOR_INVALID,
     &RUNNING_JOB_PERCENTAGE,
     &ROLLOUT_STRATEGY,
+    &WORKLOAD_IDENTITY_LABEL_UNANNOTATED,
 ];

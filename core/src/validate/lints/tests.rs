@@ -207,7 +207,8 @@ fn workload_identity_is_not_kedas() {
     ]))
     .is_empty());
 
-    // Pods without the label: info on the Deployment, about the application only.
+    // Pods without the label while their service account names a client id: the
+    // application means to use workload identity and gets no token, a warning.
     let ds = run(&join(&[
         &service_account("orders-sa", "abc"),
         &deployment("", "orders-sa"),
@@ -218,7 +219,31 @@ fn workload_identity_is_not_kedas() {
         found(&ds),
         [("KEDA4004", 1, "spec.template.metadata.labels")]
     );
+    assert_eq!(ds[0].severity, Severity::Warning);
+    assert!(ds[0].message.contains("gets no Azure token"));
     assert!(ds[0].message.contains("does not affect KEDA"));
+    // The service account without the annotation: only a note.
+    let bare =
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
+    let ds = run(&join(&[
+        bare,
+        &deployment("", "orders-sa"),
+        &other,
+        &so("", ""),
+    ]));
+    assert_eq!(
+        found(&ds),
+        [("KEDA4020", 1, "spec.template.metadata.labels")]
+    );
+    assert_eq!(ds[0].severity, Severity::Info);
+    // Labelled pods: nothing, annotated or not.
+    assert!(run(&join(&[
+        bare,
+        &deployment(LABEL, "orders-sa"),
+        &other,
+        &so("", "")
+    ]))
+    .is_empty());
 
     // The service account not in the inputs (or not annotated): nothing is known.
     assert_eq!(
