@@ -170,6 +170,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         hpa_sync_period: 15,
         cluster_object_namespace: "keda".into(),
         kube_api_concurrency: 20,
+        namespace_poll_concurrency: 8,
         identity: "scalecore-demo".into(),
         azure: scalecore_azure::ClientOptions {
             extra_root_certs_pem: vec![azure.ca_pem()],
