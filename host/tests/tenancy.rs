@@ -515,3 +515,45 @@ async fn a_deleted_scaled_objects_series_are_removed() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// A ScaledObject refused because another HPA scales its target runs once that HPA is gone,
+/// without the ScaledObject changing (the refusal is looked at again every 30 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_freed_by_its_hpa_is_taken_over() {
+    let c = Cluster::new("hpa-gone", 1).await;
+    c.connection_auth("shop", 0, "sb");
+    c.azure[0].set_queue("sb", "q", 10);
+    c.deployment("shop", "w");
+    c.k8s
+        .apply(
+            json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "legacy", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "w"},
+                     "minReplicas": 1, "maxReplicas": 3}}),
+        )
+        .unwrap();
+    c.scaled_object("shop", "w", "w", "q", 1, "sb", json!({}));
+    let host = c.host(&["--hpa-sync-period", "1"]);
+    c.wait("the refusal", Duration::from_secs(20), |c| {
+        refused(c.ready("shop", "w"))
+    })
+    .await;
+    let ready = c.ready("shop", "w").unwrap();
+    assert_eq!(
+        ready["message"],
+        "the workload 'w' of type 'apps/v1.Deployment' is already managed by the hpa 'legacy'"
+    );
+    c.k8s
+        .delete(
+            "autoscaling/v2",
+            "HorizontalPodAutoscaler",
+            Some("shop"),
+            "legacy",
+        )
+        .unwrap();
+    c.wait("the ScaledObject to run", Duration::from_secs(45), |c| {
+        c.replicas("shop", "w") == 2
+    })
+    .await;
+    assert!(!refused(c.ready("shop", "w")), "{}", host.log());
+}
