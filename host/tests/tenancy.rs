@@ -410,7 +410,29 @@ async fn a_refused_trigger_authentication_is_never_used() {
         "q",
         1,
         "sb",
-        json!({"triggers": [trigger]}),
+        json!({"triggers": [trigger.clone()]}),
+    );
+    // The same through a ClusterTriggerAuthentication.
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ClusterTriggerAuthentication",
+            "metadata": {"name": "sb-cluster"},
+            "spec": {"podIdentity": {"provider": "azure-workload",
+                                     "identityAuthorityHost": azure.authority_host()}}}),
+        )
+        .unwrap();
+    let mut cluster_trigger = trigger;
+    cluster_trigger["authenticationRef"] =
+        json!({"name": "sb-cluster", "kind": "ClusterTriggerAuthentication"});
+    c.deployment("shop", "v");
+    c.scaled_object(
+        "shop",
+        "v",
+        "v",
+        "q",
+        1,
+        "sb",
+        json!({"triggers": [cluster_trigger]}),
     );
     let host = c.host_with_env(
         &["--hpa-sync-period", "1"],
@@ -439,7 +461,22 @@ async fn a_refused_trigger_authentication_is_never_used() {
         .filter_map(|e| e["note"].as_str().map(str::to_owned))
         .collect();
     assert!(notes.iter().any(|n| n.contains("KEDA1032")), "{notes:?}");
+    c.wait(
+        "the second ScaledObject refused",
+        Duration::from_secs(20),
+        |c| refused(c.ready("shop", "v")),
+    )
+    .await;
+    let message = c.ready("shop", "v").unwrap()["message"].clone();
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .contains("ClusterTriggerAuthentication 'sb-cluster'"),
+        "{message}"
+    );
     tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(c.replicas("shop", "v"), 0);
     assert!(
         c.azure[0].requests().is_empty(),
         "{:?}",
