@@ -305,6 +305,7 @@ pub async fn serve(
         decisions,
         tick_slots: tokio::sync::Semaphore::new(64),
         tenants: worker::Tenants::new(settings.namespace_poll_concurrency),
+        starting: tokio::sync::Semaphore::new(32),
         lint: settings.lint.clone(),
     });
     tokio::pin!(shutdown);

@@ -72,7 +72,19 @@ pub async fn build(
     so: &ScaledObject,
     lint: &LintOptions,
 ) -> Result<Vec<Scaler>, String> {
-    let workload = kube.workload(&so.namespace, &so.target).await.ok();
+    // Only the containers are read; the rest of the object (managedFields, status) is not
+    // kept across the Secret reads below.
+    let workload = kube
+        .workload(&so.namespace, &so.target)
+        .await
+        .ok()
+        .map(|mut w| {
+            let containers = w
+                .pointer_mut("/spec/template/spec/containers")
+                .map(Value::take)
+                .unwrap_or(Value::Null);
+            serde_json::json!({"spec": {"template": {"spec": {"containers": containers}}}})
+        });
     let env = match &workload {
         Some(w) => {
             resolved_env(

@@ -97,6 +97,11 @@ pub struct Shared {
     /// cluster, never across an Azure poll (whose retries may wait a minute).
     pub tick_slots: Semaphore,
     pub tenants: Tenants,
+    /// Workers building their scalers at once (start-up, or after a TriggerAuthentication
+    /// change). Building holds the target's pod template and Kubernetes requests in flight;
+    /// when thousands of ScaledObjects start together, that transient state is what sets the
+    /// process's peak (and so its resident) memory.
+    pub starting: Semaphore,
     /// KEDA's webhook rules, applied to the TriggerAuthentications triggers use.
     pub lint: scalecore::validate::LintOptions,
 }
@@ -139,14 +144,18 @@ pub async fn run(
     loop {
         // Start-up is boxed: a worker spends its life waiting, and the future it waits in
         // should not be sized for the largest request it ever made.
-        let start = Worker::start(
-            shared.clone(),
-            so.clone(),
-            conflict.as_deref(),
-            tenant.clone(),
-            &control,
-        );
-        let refusal = match Box::pin(start).await {
+        let started = {
+            let _turn = shared.starting.acquire().await;
+            let start = Worker::start(
+                shared.clone(),
+                so.clone(),
+                conflict.as_deref(),
+                tenant.clone(),
+                &control,
+            );
+            Box::pin(start).await
+        };
+        let refusal = match started {
             Ok(mut w) => {
                 w.report_broken();
                 let exit = w.run_loops(&mut control).await;
@@ -385,8 +394,12 @@ impl Worker {
                 }
             }
             if self.rebuild {
-                let built = triggers::build(&self.shared.kube, &self.so, &self.shared.lint);
-                match Box::pin(built).await {
+                let shared = self.shared.clone();
+                let built = {
+                    let _turn = shared.starting.acquire().await;
+                    Box::pin(triggers::build(&shared.kube, &self.so, &shared.lint)).await
+                };
+                match built {
                     Ok(scalers) => self.scalers = scalers,
                     // A TriggerAuthentication the webhook refuses: nothing is polled with it.
                     Err(message) => {
