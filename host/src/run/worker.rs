@@ -418,7 +418,10 @@ impl Worker {
                 next_hpa += hpa_period;
                 Loop::Hpa
             };
-            Box::pin(self.tick(due, kind, polling, hpa_period)).await;
+            // Not boxed as a whole: at a grid moment thousands of ticks wait for a slot or
+            // their namespace's turn, and a waiting tick should hold no request state. Each
+            // phase is boxed once it may run.
+            self.tick(due, kind, polling, hpa_period).await;
         }
     }
 
@@ -451,7 +454,7 @@ impl Worker {
         let shared = self.shared.clone();
         let observed = {
             let _slot = shared.tick_slots.acquire().await;
-            self.observe().await
+            Box::pin(self.observe()).await
         };
         let Some((_, observed)) = observed else {
             return;
@@ -470,7 +473,7 @@ impl Worker {
         let polled = {
             let tenant = self.tenant.clone();
             let _turn = tenant.acquire().await;
-            triggers::poll_all(&self.scalers, &shared.bus, max_age).await
+            Box::pin(triggers::poll_all(&self.scalers, &shared.bus, max_age)).await
         };
         shared
             .metrics
@@ -483,7 +486,7 @@ impl Worker {
             _ => self.engine.hpa_sync(t, &readings, observed),
         };
         let _slot = shared.tick_slots.acquire().await;
-        self.apply(outcome, observed).await;
+        Box::pin(self.apply(outcome, observed)).await;
     }
 
     fn record_readings(&mut self, polled: &[(Reading, Option<String>)]) {
