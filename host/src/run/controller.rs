@@ -305,7 +305,10 @@ impl Controller {
     }
 
     /// Reads the object through the core on the blocking pool, within [`LINT_TIMEOUT`].
-    fn lint(&mut self, key: Key, generation: i64, obj: DynamicObject) {
+    fn lint(&mut self, key: Key, generation: i64, mut obj: DynamicObject) {
+        // Readings wait for a thread; at start-up every object waits at once, and the server's
+        // field bookkeeping is most of an object's size and none of its meaning.
+        obj.metadata.managed_fields = None;
         self.seq += 1;
         let seq = self.seq;
         self.linting.insert(key.clone(), (seq, generation));
