@@ -55,6 +55,9 @@ struct Resolved {
     pod_identity: Option<AuthPodIdentity>,
 }
 
+/// A (Cluster)TriggerAuthentication whose check takes longer is refused.
+const AUTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Why a trigger's authentication cannot be used.
 enum AuthError {
     /// Not found, a Secret missing: the scaler fails, as KEDA's would.
@@ -214,7 +217,22 @@ async fn resolve_auth(
         .trigger_authentication(&so.namespace, kind, &r.name)
         .await
         .map_err(|e| AuthError::Broken(format!("error getting {kind} {:?}: {e}", r.name)))?;
-    if let Some(why) = auth_refusal(kind, &r.name, &so.namespace, &ta, lint) {
+    // Checked on the blocking pool within a bound, as ScaledObjects are: an object of a
+    // megabyte is the tenant's to write, not the runtime's threads' to parse.
+    let check = {
+        let (kind, name, namespace) = (kind.to_owned(), r.name.clone(), so.namespace.clone());
+        let (spec, options) = (ta.clone(), lint.clone());
+        tokio::task::spawn_blocking(move || auth_refusal(&kind, &name, &namespace, &spec, &options))
+    };
+    let verdict = match tokio::time::timeout(AUTH_CHECK_TIMEOUT, check).await {
+        Ok(Ok(verdict)) => verdict,
+        _ => Some(format!(
+            "checking the {kind} '{}' did not finish within {}s",
+            r.name,
+            AUTH_CHECK_TIMEOUT.as_secs()
+        )),
+    };
+    if let Some(why) = verdict {
         return Err(AuthError::Refused(why));
     }
     let mut auth_params = BTreeMap::new();
