@@ -291,6 +291,7 @@ fn unknown_kind(report: &mut Report<'_>, r: &Resource, kind_node: Option<&Node>)
 
 #[cfg(test)]
 mod tests {
+    use super::UNKNOWN_KEDA_KIND;
     use crate::{lint, LintOptions};
 
     fn kind_diags(kind: &str) -> Vec<(String, String, String)> {
@@ -299,7 +300,7 @@ mod tests {
         );
         lint(&text, &LintOptions::default())
             .into_iter()
-            .filter(|d| d.code == "KEDA0012")
+            .filter(|d| d.code == UNKNOWN_KEDA_KIND.code)
             .map(|d| (d.code, d.path, d.message))
             .collect()
     }
@@ -334,7 +335,7 @@ mod tests {
         let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
         assert!(!lint(cm, &LintOptions::default())
             .iter()
-            .any(|d| d.code == "KEDA0012"));
+            .any(|d| d.code == UNKNOWN_KEDA_KIND.code));
         // A hostile, very long kind is still reported, without a suggestion.
         let long = "X".repeat(10_000);
         let d = kind_diags(&long);
