@@ -19,11 +19,12 @@ pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String
     let mut out = String::new();
     let mut infos = 0usize;
     for (file, text) in report.files.iter().zip(texts) {
+        let lines = LineIndex::new(text);
         for d in &file.diagnostics {
             if d.severity == Severity::Info {
                 infos += 1;
             }
-            out.push_str(&renderer.render(&frame(&file.path, text, d)));
+            out.push_str(&renderer.render(&frame(&file.path, &lines, d)));
             out.push_str("\n\n");
         }
     }
@@ -54,7 +55,45 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-fn frame<'a>(path: &'a str, text: &'a str, d: &'a Diagnostic) -> Vec<Group<'a>> {
+/// Where each line of a file starts, found once per file: a frame then costs the lines it
+/// shows, not the whole file (a stream with thousands of findings rendered each frame from the
+/// full text, quadratic in the number of findings).
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The whole lines that `start..end` touches: (first line, 1-based; byte range).
+    fn excerpt(&self, start: usize, end: usize) -> (usize, usize, usize) {
+        let first = self.line_of(start);
+        let last = self.line_of(end);
+        let from = self.starts.get(first).copied().unwrap_or(0);
+        let to = self
+            .starts
+            .get(last + 1)
+            .map_or(self.text.len(), |&next| next.saturating_sub(1))
+            .max(end);
+        (first + 1, from, to)
+    }
+}
+
+fn frame<'a>(path: &'a str, lines: &LineIndex<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
+    let text = lines.text;
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -72,10 +111,21 @@ fn frame<'a>(path: &'a str, text: &'a str, d: &'a Diagnostic) -> Vec<Group<'a>> 
     let group = if text.is_empty() {
         title.element(annotate_snippets::Origin::path(path))
     } else {
+        let (line, from, to) = lines.excerpt(start, end);
+        // Offsets off a character boundary cannot be cut at; the whole text still renders.
+        let (line, from, shown) = match text.get(from..to) {
+            Some(shown) => (line, from, shown),
+            None => (1, 0, text),
+        };
         title.element(
-            Snippet::source(text)
+            Snippet::source(shown)
+                .line_start(line)
                 .path(path)
-                .annotation(AnnotationKind::Primary.span(start..end).label(label)),
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(start - from..end - from)
+                        .label(label),
+                ),
         )
     };
     let mut groups = vec![group];
