@@ -22,7 +22,9 @@ use clap_complete::Shell;
     about = "Check KEDA documents the way KEDA does, and see what KEDA + the HPA would do with your traffic",
     long_about = None,
     after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore simulate examples/seed-servicebus-queue.json
-  scalecore rules                         every rule code with what it means"
+  scalecore lint --fail-on warning --exclude 'charts/' .
+  scalecore rules                         every rule code with what it means
+  scalecore completions bash              a completion script (also zsh, fish)"
 )]
 struct Cli {
     #[command(subcommand)]

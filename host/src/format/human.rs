@@ -195,4 +195,62 @@ spec:
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
         )]));
     }
+
+    fn broken_stream(count: usize) -> String {
+        (0..count)
+            .map(|i| {
+                format!(
+                    "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: w{i}\n\
+                     spec:\n  scaleTargetRef:\n    name: w{i}\n  minReplicaCount: 5\n  \
+                     maxReplicaCount: 2\n"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("---\n")
+    }
+
+    #[test]
+    fn a_frame_is_cut_from_the_lines_it_shows() {
+        let text = "a: 1\nb:\n  c: 2\nd: 3";
+        let lines = LineIndex::new(text);
+        let c = text.find("c:").unwrap();
+        assert_eq!(lines.excerpt(c, c + 4), (3, 8, 14));
+        // Over two lines: both, and only both.
+        let b = text.find("b:").unwrap();
+        assert_eq!(lines.excerpt(b, c + 4), (2, 5, 14));
+        // The last line has no newline after it.
+        let d = text.find("d:").unwrap();
+        assert_eq!(lines.excerpt(d, text.len()), (4, 15, text.len()));
+    }
+
+    /// Eight times the findings take about eight times as long, not sixty-four (each frame
+    /// once scanned the whole stream). The bound is loose; the fastest of three runs is taken.
+    #[test]
+    fn rendering_grows_linearly_with_the_findings() {
+        let time = |count: usize| {
+            let text = broken_stream(count);
+            let inputs = [FileInput {
+                path: "s.yaml".to_owned(),
+                text: text.clone(),
+            }];
+            let report = lint_files(&inputs, &LintRequestOptions::default()).unwrap();
+            assert!(report.summary.errors >= count);
+            let texts = [text];
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let out = render_with(&report, &texts, false);
+                    assert!(out.len() > count * 100);
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let small = time(150);
+        let large = time(1200);
+        assert!(
+            large < small * 25,
+            "150 documents: {small:?}, 1200 documents: {large:?}"
+        );
+    }
 }
