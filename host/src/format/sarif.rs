@@ -190,3 +190,102 @@ fn encode(segment: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scalecore_bindings::{lint_files, FileInput, LintRequestOptions};
+
+    fn sarif(paths: &[&str], cwd: Option<&Path>) -> Value {
+        let inputs: Vec<FileInput> = paths
+            .iter()
+            .map(|p| FileInput {
+                path: (*p).to_owned(),
+                text: "a: [1,\n".to_owned(),
+            })
+            .collect();
+        let report = lint_files(&inputs, &LintRequestOptions::default()).unwrap();
+        serde_json::from_str(&render_in(&report, cwd)).unwrap()
+    }
+
+    fn locations(v: &Value) -> Vec<Value> {
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"].clone())
+            .collect()
+    }
+
+    #[test]
+    fn uris_are_relative_to_srcroot_and_percent_encoded() {
+        let cwd = Path::new("/work/my repo");
+        let v = sarif(
+            &[
+                "./my deploy/#1/kéda so.yaml",
+                "/work/my repo/a%b.yaml",
+                "../other/x.yaml",
+                "<stdin>",
+            ],
+            Some(cwd),
+        );
+        assert_eq!(
+            v["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            "file:///work/my%20repo/"
+        );
+        let uris: Vec<(String, String)> = locations(&v)
+            .iter()
+            .map(|l| {
+                (
+                    l["uri"].as_str().unwrap().to_owned(),
+                    l["uriBaseId"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        let srcroot = |u: &str| (u.to_owned(), "%SRCROOT%".to_owned());
+        assert_eq!(
+            uris,
+            [
+                srcroot("my%20deploy/%231/k%C3%A9da%20so.yaml"),
+                srcroot("a%25b.yaml"),
+                srcroot("../other/x.yaml"),
+                srcroot("%3Cstdin%3E"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_outside_the_folder_is_an_absolute_file_uri() {
+        let v = sarif(&["/etc/kéda/so.yaml"], Some(Path::new("/work")));
+        let l = &locations(&v)[0];
+        assert_eq!(l["uri"], "file:///etc/k%C3%A9da/so.yaml");
+        assert!(l.get("uriBaseId").is_none());
+    }
+
+    #[test]
+    fn every_rule_has_descriptions_help_and_a_link_to_its_row() {
+        let v = sarif(&["a.yaml"], Some(Path::new("/work")));
+        let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), scalecore::rules::all().len());
+        for r in rules {
+            let id = r["id"].as_str().unwrap();
+            for field in ["shortDescription", "fullDescription"] {
+                assert!(!r[field]["text"].as_str().unwrap().is_empty(), "{id}");
+            }
+            assert!(!r["help"]["text"].as_str().unwrap().is_empty(), "{id}");
+            assert!(!r["help"]["markdown"].as_str().unwrap().is_empty(), "{id}");
+            let url = r["helpUri"].as_str().unwrap();
+            assert_eq!(
+                url,
+                format!(
+                    "{}/blob/main/docs/rules.md#{}",
+                    env!("CARGO_PKG_REPOSITORY"),
+                    id.to_ascii_lowercase()
+                )
+            );
+        }
+        // The anchors exist: docs/rules.md is generated with one per row.
+        let doc = scalecore::rules::markdown();
+        assert!(doc.contains("<a id=\"keda1004\"></a>KEDA1004"));
+    }
+}
