@@ -22,7 +22,7 @@ use clap_complete::Shell;
     about = "Check KEDA documents the way KEDA does, and see what KEDA + the HPA would do with your traffic",
     long_about = None,
     after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore simulate examples/seed-servicebus-queue.json
-  scalecore lint --fail-on warning --exclude 'charts/' .
+  scalecore lint --fail-on warning .      warnings fail the run too
   scalecore rules                         every rule code with what it means
   scalecore completions bash              a completion script (also zsh, fish)"
 )]
@@ -153,6 +153,7 @@ fn explain(code: &str) -> ExitCode {
         )),
         None => out.push_str(&format!("  applies to KEDA {} and later\n", r.since)),
     }
+    out.push_str(&format!("  docs: {}\n", r.doc_url()));
     print(&out)
 }
 

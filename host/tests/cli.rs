@@ -226,6 +226,7 @@ fn rules_explains_one_code() {
         out.contains("help: lower minReplicaCount or raise maxReplicaCount"),
         "{out}"
     );
+    assert!(out.contains("docs/rules.md#keda1004\n"), "{out}");
     let (code, _, err) = scalecore(&["rules", "KEDA9999"], None);
     assert_eq!(code, 2);
     assert!(err.contains("no rule"), "{err}");
