@@ -53,8 +53,14 @@ export interface ScenarioStep {
   metrics?: Record<string, number>
   errors?: string[]
   replicas?: number
+  /** Pods Running and Ready (default: `replicas`). */
   readyPods?: number
+  /** `status.replicas`: every pod the HPA lists (default: `replicas`). */
   statusReplicas?: number
+  /** cpu/memory: of the pods not ready, those still Pending (default 0). */
+  pendingPods?: number
+  /** cpu/memory: of the ready pods, those the metrics API has no sample for (default 0). */
+  podsWithoutMetrics?: number
   annotations?: Record<string, string | null>
   runningJobs?: number
   pendingJobs?: number

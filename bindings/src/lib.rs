@@ -247,17 +247,66 @@ pub fn lsp_range(text: &str, d: &Diagnostic, encoding: PositionEncoding) -> LspR
     }
 }
 
+/// The LSP positions of many byte offsets of `text` (as `lsp_position` of each), in one walk
+/// over the text: converting each from byte 0 made thousands of findings on a large file
+/// quadratic, and a line index alone would not help a minified JSON file of one line.
+pub fn lsp_positions(
+    text: &str,
+    offsets: &[usize],
+    encoding: PositionEncoding,
+) -> Vec<LspPosition> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    let at = |i: usize| offsets.get(i).copied().unwrap_or(0);
+    scalecore::sort::sort_by_key(&mut order, |&i| at(i));
+    let mut out = vec![LspPosition::default(); offsets.len()];
+    let mut chars = text.char_indices().peekable();
+    let mut here = LspPosition::default();
+    for i in order {
+        let target = floor_char_boundary(text, at(i).min(text.len()));
+        while let Some(&(pos, c)) = chars.peek() {
+            if pos >= target {
+                break;
+            }
+            chars.next();
+            if c == '\n' {
+                here.line += 1;
+                here.character = 0;
+            } else {
+                here.character += match encoding {
+                    PositionEncoding::Utf8 => c.len_utf8(),
+                    PositionEncoding::Utf16 => c.len_utf16(),
+                    PositionEncoding::Utf32 => 1,
+                } as u32;
+            }
+        }
+        if let Some(slot) = out.get_mut(i) {
+            *slot = here;
+        }
+    }
+    out
+}
+
 /// Lints one input and adds LSP ranges (what the Node and Wasm packages return).
 pub fn lint_for_editor(
     text: &str,
     options: &LintRequestOptions,
     encoding: PositionEncoding,
 ) -> Result<Vec<EditorDiagnostic>, BindingError> {
-    Ok(lint(text, options)?
+    let found = lint(text, options)?;
+    let offsets: Vec<usize> = found
+        .iter()
+        .flat_map(|d| [d.span.start.offset as usize, d.span.end.offset as usize])
+        .collect();
+    let mut positions = lsp_positions(text, &offsets, encoding).into_iter();
+    Ok(found
         .into_iter()
-        .map(|d| EditorDiagnostic {
-            range: lsp_range(text, &d, encoding),
-            diagnostic: d,
+        .map(|d| {
+            let start = positions.next().unwrap_or_default();
+            let end = positions.next().unwrap_or_default();
+            EditorDiagnostic {
+                range: LspRange { start, end },
+                diagnostic: d,
+            }
         })
         .collect())
 }
@@ -294,6 +343,93 @@ mod editor_tests {
     }
 
     #[test]
+    fn positions_in_one_walk_agree_with_each_from_byte_zero() {
+        // Multi-byte text: 2-, 3- and 4-byte characters (the last two UTF-16 units), CRLF,
+        // an empty line and a long line; every offset, in and between characters, and past
+        // the end.
+        let mut text = String::from("a: 1\r\n𝄞é: \"x€\"\n\n- ü𝄞𝄞\n");
+        text.push_str(&"ß𝄞k".repeat(50));
+        text.push_str("\nend");
+        let offsets: Vec<usize> = (0..text.len() + 3).rev().collect();
+        for encoding in [
+            PositionEncoding::Utf8,
+            PositionEncoding::Utf16,
+            PositionEncoding::Utf32,
+        ] {
+            let batch = lsp_positions(&text, &offsets, encoding);
+            for (&o, got) in offsets.iter().zip(&batch) {
+                assert_eq!(*got, lsp_position(&text, o, encoding), "{o} {encoding:?}");
+            }
+        }
+    }
+
+    /// `cargo test --release -p scalecore-bindings -- --ignored --nocapture lsp_benchmark`
+    #[test]
+    #[ignore]
+    fn lsp_benchmark() {
+        // 3.9 MB of multi-byte YAML, 10,000 findings spread over it (20,000 offsets).
+        let line = "  description: \"ünïcødé 𝄞 text to make the line long enough\"\n";
+        let text = line.repeat(3_900_000 / line.len());
+        let offsets: Vec<usize> = (0..20_000).map(|i| i * (text.len() / 20_000)).collect();
+        let start = std::time::Instant::now();
+        let batch = lsp_positions(&text, &offsets, PositionEncoding::Utf16);
+        let one_walk = start.elapsed();
+        let start = std::time::Instant::now();
+        let each: Vec<LspPosition> = offsets
+            .iter()
+            .map(|&o| lsp_position(&text, o, PositionEncoding::Utf16))
+            .collect();
+        let from_zero = start.elapsed();
+        assert_eq!(batch, each);
+        println!(
+            "{} bytes, {} offsets: one walk {one_walk:?}, each from byte 0 {from_zero:?}",
+            text.len(),
+            offsets.len()
+        );
+        // End to end: 5,000 ScaledObjects with two findings each, padded with multi-byte
+        // comments to 3.9 MB.
+        let pad = "# ünïcødé 𝄞 padding to make a large file\n".repeat(11);
+        let doc = |i: usize| {
+            format!("{pad}apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: s{i}\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: 'x'\n")
+        };
+        let text = (0..5_000).map(doc).collect::<Vec<_>>().join("---\n");
+        let o = LintRequestOptions::default();
+        let start = std::time::Instant::now();
+        let plain = lint(&text, &o).unwrap();
+        let lint_only = start.elapsed();
+        let start = std::time::Instant::now();
+        let editor = lint_for_editor(&text, &o, PositionEncoding::Utf16).unwrap();
+        let with_ranges = start.elapsed();
+        println!(
+            "{} bytes, {} findings: lint {lint_only:?}, lint with LSP ranges {with_ranges:?}",
+            text.len(),
+            editor.len().min(plain.len())
+        );
+    }
+
+    #[test]
+    fn editor_ranges_are_those_of_each_diagnostic() {
+        let text = "# ünïcødé 𝄞\n".to_owned()
+            + &(0..40)
+                .map(|i| format!("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: s{i}\nspec:\n  scaleTargetRef:\n    name: wörk\n  triggers: []\n"))
+                .collect::<Vec<_>>()
+                .join("---\n");
+        let found = lint_for_editor(
+            &text,
+            &LintRequestOptions::default(),
+            PositionEncoding::Utf16,
+        )
+        .unwrap();
+        assert!(found.len() > 40);
+        for d in &found {
+            assert_eq!(
+                d.range,
+                lsp_range(&text, &d.diagnostic, PositionEncoding::Utf16)
+            );
+        }
+    }
+
+    #[test]
     fn editor_diagnostics_carry_contract_and_range() {
         let text = "a: 1\nb: [\n";
         let d = lint_for_editor(
@@ -306,6 +442,27 @@ mod editor_tests {
         assert_eq!(v["code"], "KEDA0001");
         assert_eq!(v["line"], d[0].range.start.line + 1);
         assert!(v["range"]["start"]["character"].is_u64());
+    }
+
+    #[test]
+    fn every_answer_carries_at_most_the_capped_findings() {
+        // 6,000 ScaledObjects on one workload, each with a bad trigger besides the conflict.
+        let text = (0..6_000)
+            .map(|i| format!("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: s{i}\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: 'x'\n"))
+            .collect::<Vec<_>>()
+            .join("---\n");
+        let limit = scalecore::Limits::default().max_findings;
+        let o = LintRequestOptions::default();
+        let editor = lint_for_editor(&text, &o, PositionEncoding::Utf16).unwrap();
+        assert_eq!(editor.len(), limit + 1);
+        assert_eq!(editor[limit].diagnostic.code, "KEDA0012");
+        let files = [FileInput {
+            path: "many.yaml".into(),
+            text,
+        }];
+        let report = lint_files(&files, &o).unwrap();
+        assert_eq!(report.files[0].diagnostics.len(), limit + 1);
+        assert!(report.summary.errors <= limit);
     }
 
     #[test]

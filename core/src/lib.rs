@@ -11,7 +11,7 @@ pub mod document;
 pub mod gostrconv;
 pub mod rules;
 pub mod scalers;
-mod sort;
+pub mod sort;
 pub mod validate;
 pub mod version;
 

@@ -1,4 +1,4 @@
-//! One stable sort for the whole crate. Each `slice::sort_by` call compiles its own copy of
+//! One stable sort for the whole crate (and the bindings, which end up in the same Wasm module).
 //! the standard library's sort (several kilobytes each, over a dozen in the Wasm module);
 //! here the merge sort itself runs on positions with a `dyn` comparison and is compiled once,
 //! and only the small step that moves the elements is generic. The lists sorted here (rules,

@@ -339,6 +339,8 @@ fn run_timeline(tally: &mut Tally, file: &str, v: &Value) {
             replicas: inputs["current_replicas"].as_i64().unwrap_or(0),
             ready_pods: inputs["ready_pods"].as_i64(),
             status_replicas: inputs["status_replicas"].as_i64(),
+            pending_pods: inputs["pending_pods"].as_i64(),
+            pods_without_metrics: inputs["pods_without_metrics"].as_i64(),
         };
         let r = readings(&engine, &inputs["triggers"]);
         let lp = s["loop"].as_str().unwrap_or("");
@@ -381,6 +383,8 @@ fn run_timeline(tally: &mut Tally, file: &str, v: &Value) {
             replicas: Some(obs.replicas),
             ready_pods: obs.ready_pods,
             status_replicas: obs.status_replicas,
+            pending_pods: obs.pending_pods,
+            pods_without_metrics: obs.pods_without_metrics,
             ..Step::default()
         };
         for (k, val) in inputs["triggers"].as_object().into_iter().flatten() {

@@ -130,6 +130,7 @@ fn average_value_divides_by_status_replicas() {
         replicas: 4,
         ready_pods: Some(1),
         status_replicas: Some(8),
+        ..Observed::replicas(4)
     };
     let o = e.hpa_sync(5, &[Reading::Value(42.0)], obs);
     assert_eq!(o.prenormalized, Some(5));
@@ -201,4 +202,89 @@ fn restored_failure_counts_continue_towards_fallback() {
     let mut e = engine(spec, "{}", 2);
     e.restore_failures(&[-5]);
     assert_eq!(e.state().failures, vec![0]);
+}
+
+fn resource_engine(kind: &str, metric_type: &str, value: &str, initial: i64) -> ScaledObjectEngine {
+    let spec = format!(
+        "  minReplicaCount: 1\n  maxReplicaCount: 50\n  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior: {{scaleDown: {{stabilizationWindowSeconds: 0}}}}\n  triggers:\n  - type: {kind}\n    metricType: {metric_type}\n    metadata: {{value: '{value}'}}\n"
+    );
+    engine(&spec, "{}", initial)
+}
+
+fn pods(replicas: i64, ready: i64, pending: i64, without_metrics: i64) -> Observed {
+    Observed {
+        ready_pods: Some(ready),
+        pending_pods: Some(pending),
+        pods_without_metrics: Some(without_metrics),
+        ..Observed::replicas(replicas)
+    }
+}
+
+#[test]
+fn cpu_scale_up_with_unready_pods_turning_into_a_scale_down_keeps_the_count() {
+    // replica_calculator_test.go TestReplicaCalcScaleUpUnreadyNoScale: one ready pod at
+    // 40 % of a 30 % target, two unready. Counting the unready as 0 % gives 13 %: the
+    // direction flips, so the HPA keeps 3 instead of scaling to ceil(40/30 * 1) = 2.
+    let mut e = resource_engine("cpu", "Utilization", "30", 3);
+    let o = e.hpa_sync(5, &[Reading::Value(40.0)], pods(3, 1, 0, 0));
+    assert_eq!(o.prenormalized, Some(3));
+    assert_eq!(o.replicas, 3);
+    let why = e.explain();
+    assert!(why.contains("2 not ready set aside"), "{why}");
+    assert!(why.contains("changes direction -> keep 3"), "{why}");
+}
+
+#[test]
+fn memory_counts_running_unready_pods_but_sets_pending_ones_aside() {
+    // groupPods checks readiness only for cpu: the same pods on memory all count.
+    let mut e = resource_engine("memory", "Utilization", "30", 3);
+    let o = e.hpa_sync(5, &[Reading::Value(40.0)], pods(3, 1, 0, 0));
+    assert_eq!(o.prenormalized, Some(4), "{}", e.explain());
+    // Pending pods are set aside for memory too and rebalanced like cpu's unready ones.
+    let mut e = resource_engine("memory", "Utilization", "30", 3);
+    let o = e.hpa_sync(5, &[Reading::Value(40.0)], pods(3, 1, 2, 0));
+    assert_eq!(o.prenormalized, Some(3), "{}", e.explain());
+    assert!(
+        e.explain().contains("2 pending set aside"),
+        "{}",
+        e.explain()
+    );
+}
+
+#[test]
+fn missing_pods_count_as_max_of_100_percent_and_target_on_a_scale_down() {
+    // TestReplicaCalcMissingMetrics: 2 of 4 pods report, 24.75 % of a 100 % target; the
+    // two without metrics count as 100 %: floor(62.375) = 62 % -> ceil(0.62 * 4) = 3.
+    let mut e = resource_engine("cpu", "Utilization", "100", 4);
+    let o = e.hpa_sync(5, &[Reading::Value(24.75)], pods(4, 4, 0, 2));
+    assert_eq!(o.prenormalized, Some(3), "{}", e.explain());
+    assert!(e.explain().contains("without metrics as 100%"));
+    // A target above 100 % fills with the target: 20 % of 200 % with 1 of 2 missing gives
+    // (20 + 200) / 2 = 110 % -> ratio 0.55 -> ceil(1.1) = 2 = current.
+    let mut e = resource_engine("cpu", "Utilization", "200", 2);
+    let o = e.hpa_sync(5, &[Reading::Value(20.0)], pods(2, 2, 0, 1));
+    assert_eq!(o.prenormalized, Some(2), "{}", e.explain());
+    // Without the missing pod the same sample scales down to 1.
+    let mut e = resource_engine("cpu", "Utilization", "200", 2);
+    let o = e.hpa_sync(5, &[Reading::Value(20.0)], pods(2, 2, 0, 0));
+    assert_eq!(o.prenormalized, Some(1), "{}", e.explain());
+}
+
+#[test]
+fn resource_with_no_pod_reporting_is_an_invalid_metric() {
+    // "did not receive metrics for targeted pods": the proposal is invalid, so the HPA
+    // does not scale down on missing data.
+    let mut e = resource_engine("cpu", "Utilization", "50", 3);
+    let o = e.hpa_sync(5, &[Reading::Value(10.0)], pods(3, 0, 0, 0));
+    assert_eq!(o.replicas, 3);
+    assert!(o.error);
+}
+
+#[test]
+fn average_value_fills_missing_pods_with_the_target() {
+    // calcPlainMetricReplicas: 2 pods at 100m of a 200m target, 2 without metrics counted
+    // as 200m: 150m -> ratio 0.75 -> ceil(0.75 * 4) = 3.
+    let mut e = resource_engine("cpu", "AverageValue", "200m", 4);
+    let o = e.hpa_sync(5, &[Reading::Value(0.1)], pods(4, 4, 0, 2));
+    assert_eq!(o.prenormalized, Some(3), "{}", e.explain());
 }

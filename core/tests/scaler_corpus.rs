@@ -1,5 +1,5 @@
 //! The scaler layer against manifests nobody here wrote: every `expect: accept` validation
-//! vector must give no KEDA2xxx error, and every KEDA2xxx error on KEDA's documentation
+//! vector (except those whose scaler fails after admission) must give no KEDA2xxx error, and every KEDA2xxx error on KEDA's documentation
 //! examples must be one listed (with the reason KEDA's code gives) below.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -35,7 +35,8 @@ fn accept_vectors_have_no_scaler_errors() {
     let mut found = Vec::new();
     for path in files("../tests/vectors/validation") {
         let text = std::fs::read_to_string(&path).unwrap();
-        if !text.contains("expect: accept") {
+        // ok:runtime-error cases are admitted and then fail in the scaler: errors expected.
+        if !text.contains("expect: accept") || text.contains("reason: ok:runtime-error") {
             continue;
         }
         found.extend(scaler_errors(&path));

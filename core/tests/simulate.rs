@@ -187,7 +187,7 @@ fn scenario_errors_say_what_is_wrong() {
     let scen = serde_json::json!({"manifest": manifest, "until": 100000000, "steps": []});
     assert!(matches!(
         simulate_json(&scen.to_string()),
-        Err(ScenarioError::TooLong(_))
+        Err(ScenarioError::TooLong { .. })
     ));
 }
 
@@ -232,5 +232,185 @@ fn annotations_on_a_step_pause_and_unpause() {
             (60, "keda".into(), 2),
             (65, "hpa".into(), 4),
         ]
+    );
+}
+
+/// A ScaledObject with `triggers` cron-free Prometheus triggers, as scenario JSON text.
+fn hostile_manifest(triggers: usize) -> String {
+    let t: String = (0..triggers)
+        .map(|i| format!("  - type: prometheus\n    name: m{i}\n    metadata:\n      serverAddress: http://p:9090\n      query: q\n      threshold: '5'\n"))
+        .collect();
+    let yaml = format!("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: w\nspec:\n  scaleTargetRef:\n    name: w\n  pollingInterval: 30\n  triggers:\n{t}");
+    serde_json::to_string(&yaml).unwrap_or_default()
+}
+
+#[test]
+fn hostile_scenarios_are_refused_naming_the_field() {
+    let m = hostile_manifest(1);
+    // ~1M ticks from a few hundred bytes: ran for seconds and 1.3+ GB before.
+    let series = format!(
+        r#"{{"manifest": {m}, "steps": [{{"t": 0, "metrics": {{"m0": 7}}}}], "until": 9999000}}"#
+    );
+    let start = std::time::Instant::now();
+    match simulate_json(&series) {
+        Err(e @ ScenarioError::TooLong { field: "until", .. }) => {
+            assert!(e.to_string().contains("shorten `until`"), "{e}")
+        }
+        other => panic!("expected TooLong, got {other:?}"),
+    }
+    // The last sample's time sets the length when `until` is absent.
+    let late_sample =
+        format!(r#"{{"manifest": {m}, "steps": [{{"t": 9999000, "metrics": {{"m0": 7}}}}]}}"#);
+    assert!(matches!(
+        simulate_json(&late_sample),
+        Err(ScenarioError::TooLong {
+            field: "steps[].t",
+            ..
+        })
+    ));
+    // The queue model steps second by second: 25 s and 2.4 GB before.
+    let queue = format!(
+        r#"{{"manifest": {m}, "queue": {{"arrivalRate": 50, "messagesPerPodPerSecond": 0.001, "duration": 9999000}}}}"#
+    );
+    match simulate_json(&queue) {
+        Err(
+            e @ ScenarioError::QueueTooLong {
+                field: "queue.duration",
+                ..
+            },
+        )
+        | Err(
+            e @ ScenarioError::TooLong {
+                field: "queue.duration",
+                ..
+            },
+        ) => {
+            assert!(e.to_string().contains("`queue.duration`"), "{e}")
+        }
+        other => panic!("expected a length refusal, got {other:?}"),
+    }
+    let queue = format!(
+        r#"{{"manifest": {m}, "until": 1000001, "hpaSyncPeriod": 1000001, "queue": {{"messagesPerPodPerSecond": 1}}}}"#
+    );
+    assert!(matches!(
+        simulate_json(&queue),
+        Err(ScenarioError::QueueTooLong { field: "until", .. })
+    ));
+    // Many triggers make each step large: the readings are bounded, in explicit mode too.
+    let wide = hostile_manifest(200);
+    let steps: Vec<String> = (0..6_000)
+        .map(|t| format!(r#"{{"t": {t}, "loop": "keda"}}"#))
+        .collect();
+    let explicit = format!(r#"{{"manifest": {wide}, "steps": [{}]}}"#, steps.join(","));
+    match simulate_json(&explicit) {
+        Err(
+            e @ ScenarioError::TraceTooLarge {
+                ticks: 6_000,
+                triggers: 200,
+                ..
+            },
+        ) => {
+            assert!(e.to_string().contains("fewer `steps`"), "{e}")
+        }
+        other => panic!(
+            "expected TraceTooLarge, got {:?}",
+            other.map(|t| t.steps.len())
+        ),
+    }
+    // Explicit steps are ticks too.
+    let steps: Vec<String> = (0..100_001)
+        .map(|t| format!(r#"{{"t": {t}, "loop": "keda"}}"#))
+        .collect();
+    let explicit = format!(r#"{{"manifest": {m}, "steps": [{}]}}"#, steps.join(","));
+    assert!(matches!(
+        simulate_json(&explicit),
+        Err(ScenarioError::TooLong {
+            field: "steps",
+            ticks: 100_001,
+            ..
+        })
+    ));
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+}
+
+#[test]
+fn a_queue_run_adding_one_pod_per_sync_stays_fast() {
+    // Pods that never become ready, added one per HPA sync for 11 days: the queue model
+    // summed every batch of pods every second (104 s in a release build before).
+    let yaml = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: w\nspec:\n  scaleTargetRef:\n    name: w\n  pollingInterval: 60\n  maxReplicaCount: 1000000\n  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleUp:\n          stabilizationWindowSeconds: 0\n          policies:\n          - type: Pods\n            value: 1\n            periodSeconds: 15\n  triggers:\n  - type: prometheus\n    name: m0\n    metadata:\n      serverAddress: http://p:9090\n      query: q\n      threshold: '5'\n";
+    let m = serde_json::to_string(yaml).unwrap_or_default();
+    let s = format!(
+        r#"{{"manifest": {m}, "queue": {{"arrivalRate": 1000, "messagesPerPodPerSecond": 0.0001, "podStartupSeconds": 2000000, "duration": 1000000}}}}"#
+    );
+    let start = std::time::Instant::now();
+    let trace = simulate_json(&s).unwrap_or_else(|e| panic!("{e}"));
+    let took = start.elapsed();
+    assert_eq!(trace.queue.map(|q| q.peak_replicas), Some(66_664));
+    assert!(took.as_secs() < 20, "{took:?}");
+}
+
+#[test]
+fn long_but_sane_runs_still_run() {
+    // A week of 30 s polls and 15 s HPA syncs, and a week of queue.
+    let m = hostile_manifest(1);
+    let week = format!(
+        r#"{{"manifest": {m}, "steps": [{{"t": 0, "metrics": {{"m0": 7}}}}], "until": 604800}}"#
+    );
+    let trace = simulate_json(&week).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(trace.steps.len(), 20_161 + 40_320);
+    let queue = format!(
+        r#"{{"manifest": {m}, "queue": {{"arrivalRate": 1, "messagesPerPodPerSecond": 1, "duration": 604800}}}}"#
+    );
+    assert!(simulate_json(&queue).is_ok());
+}
+
+/// Peak resident memory of this process (Linux), for the measurements below.
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+/// The longest series run the limits allow. Measure alone:
+/// `cargo test --release -p scalecore --test simulate -- --ignored --exact worst_allowed_series --nocapture`
+#[test]
+#[ignore]
+fn worst_allowed_series() {
+    let m = hostile_manifest(1);
+    let s = format!(
+        r#"{{"manifest": {m}, "steps": [{{"t": 0, "metrics": {{"m0": 7}}}}], "until": 999000}}"#
+    );
+    let start = std::time::Instant::now();
+    let trace = simulate_json(&s).unwrap_or_else(|e| panic!("{e}"));
+    let json = serde_json::to_string(&trace).unwrap_or_default();
+    println!(
+        "series: {} ticks, {} MB of JSON, {:?}, peak RSS {} MB",
+        trace.steps.len(),
+        json.len() >> 20,
+        start.elapsed(),
+        peak_rss_mb()
+    );
+}
+
+/// The longest queue run the limits allow (measure alone, as above, `worst_allowed_queue`).
+#[test]
+#[ignore]
+fn worst_allowed_queue() {
+    let m = hostile_manifest(1);
+    let s = format!(
+        r#"{{"manifest": {m}, "hpaSyncPeriod": 30, "queue": {{"arrivalRate": 50, "messagesPerPodPerSecond": 0.001, "duration": 1000000}}}}"#
+    );
+    let start = std::time::Instant::now();
+    let trace = simulate_json(&s).unwrap_or_else(|e| panic!("{e}"));
+    let json = serde_json::to_string(&trace).unwrap_or_default();
+    println!(
+        "queue: {} ticks, {} MB of JSON, {:?}, peak RSS {} MB",
+        trace.steps.len(),
+        json.len() >> 20,
+        start.elapsed(),
+        peak_rss_mb()
     );
 }

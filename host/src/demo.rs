@@ -171,6 +171,7 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
         cluster_object_namespace: "keda".into(),
         kube_api_concurrency: 20,
         kube_api_timeout: std::time::Duration::from_secs(30),
+        namespace_poll_concurrency: 8,
         identity: "scalecore-demo".into(),
         // The stand-in is a private cloud on this machine: its CA, its suffix, and *.localhost
         // on loopback.

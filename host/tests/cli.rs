@@ -552,3 +552,29 @@ fn a_helm_chart_template_gets_one_note_not_a_syntax_error() {
         "{out}"
     );
 }
+
+#[test]
+fn findings_are_capped_per_input_in_json_and_sarif() {
+    // 6,000 ScaledObjects on one workload, each with a bad trigger besides the conflict.
+    let doc = |i: usize| {
+        format!("apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: s{i}\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: 'x'\n")
+    };
+    let text = (0..6_000).map(doc).collect::<Vec<_>>().join("---\n");
+    let (code, out, _) = scalecore(&["lint", "--format", "json", "-"], Some(text.as_bytes()));
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let ds = v["files"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics");
+    assert_eq!(ds.len(), 10_001);
+    assert_eq!(ds[10_000]["code"], "KEDA0012");
+    assert!(ds[10_000]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("more findings in this input are left out"));
+    let (_, out, _) = scalecore(&["lint", "--format", "sarif", "-"], Some(text.as_bytes()));
+    let v: serde_json::Value = serde_json::from_str(&out).expect("sarif json");
+    let results = v["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 10_001);
+    assert_eq!(results[10_000]["ruleId"], "KEDA0012");
+}

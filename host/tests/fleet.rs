@@ -105,6 +105,8 @@ async fn thousand_scaled_objects() {
         .arg("--resolve-localhost")
         .args(["--no-leader-election", "--metrics-addr", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
+        // As deploy/scalecore.yaml runs it.
+        .env("MALLOC_ARENA_MAX", "2")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

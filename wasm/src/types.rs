@@ -203,6 +203,12 @@ pub struct Step {
     pub ready_pods: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_replicas: Option<i64>,
+    /// cpu/memory: of the pods not ready, those still Pending (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_pods: Option<i64>,
+    /// cpu/memory: of the ready pods, those the metrics API has no sample for (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods_without_metrics: Option<i64>,
     /// Annotation changes from this step on; `null` removes a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, Option<String>>>,

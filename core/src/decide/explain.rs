@@ -17,12 +17,42 @@ pub struct Proposal {
     pub usage: f64,
     pub target: f64,
     pub metric_type: MetricType,
-    /// Pods in the ratio: status replicas (AverageValue) or ready pods (Value).
+    /// Pods in the ratio: status replicas (AverageValue), ready pods (Value), or the pods
+    /// with a sample (cpu/memory).
     pub pods: i64,
     pub ratio: f64,
     pub within: bool,
     /// `None`: the metric is invalid this sync.
     pub replicas: Option<i64>,
+    /// cpu/memory: how the pods were grouped and rebalanced (`GetResourceReplicas`).
+    pub resource: Option<ResourceCalc>,
+}
+
+/// Why a rebalanced Resource proposal kept the current count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// The rebalanced ratio is inside the tolerance.
+    Tolerance,
+    /// The rebalanced ratio points the other way than the first one.
+    Direction,
+    /// The rebalanced count points the other way than the ratio (Utilization only).
+    Count,
+}
+
+/// A Resource metric's pod groups and second pass.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ResourceCalc {
+    pub cpu: bool,
+    pub groups: super::PodGroups,
+    /// What each pod without metrics was counted as (percent or value), when it was.
+    pub missing_as: Option<f64>,
+    /// Unready pods were counted as using 0 (a scale-up).
+    pub unready_as_zero: bool,
+    /// The rebalanced usage and ratio, over `counted` pods.
+    pub new_usage: Option<f64>,
+    pub new_ratio: Option<f64>,
+    pub counted: i64,
+    pub kept: Option<Kept>,
 }
 
 /// How the HPA normalised the combined proposal.
@@ -284,8 +314,12 @@ impl Detail {
             };
             return write!(s, "current {c} {why} -> {}", o.replicas);
         }
+        let before = s.len();
         self.render_triggers(plan, true, s)?;
-        s.push_str(" | ");
+        // cpu/memory alone: KEDA serves nothing, the HPA reads the pods itself.
+        if s.len() > before {
+            s.push_str(" | ");
+        }
         for (k, p) in self.proposals.iter().enumerate() {
             if k > 0 {
                 s.push_str("; ");
@@ -294,6 +328,10 @@ impl Detail {
                 Some(t) => t.metric_name.as_str(),
                 None => "composite-metric",
             };
+            if let Some(rc) = &p.resource {
+                render_resource(name, p, rc, plan, s)?;
+                continue;
+            }
             let Some(r) = p.replicas else {
                 write!(s, "{name}: KEDA returned an error")?;
                 continue;
@@ -366,6 +404,87 @@ impl Detail {
                 _ => write!(s, " -> {}", n.result),
             }
         }
+    }
+}
+
+fn render_resource(
+    name: &str,
+    p: &Proposal,
+    rc: &ResourceCalc,
+    plan: &Plan,
+    s: &mut String,
+) -> std::fmt::Result {
+    let g = rc.groups;
+    let unit = if p.metric_type == MetricType::Utilization {
+        "%"
+    } else {
+        ""
+    };
+    write!(s, "{name}: ")?;
+    if g.unready > 0 || g.missing > 0 {
+        write!(s, "{} pods with metrics", g.with_metrics)?;
+        if g.unready > 0 {
+            let what = if rc.cpu { "not ready" } else { "pending" };
+            write!(s, ", {} {what} set aside", g.unready)?;
+        }
+        if g.missing > 0 {
+            write!(s, ", {} without metrics", g.missing)?;
+        }
+        s.push_str("; ");
+    }
+    let Some(r) = p.replicas else {
+        if g.with_metrics <= 0 {
+            return s.write_str("no metrics for any ready pod: invalid");
+        }
+        return s.write_str("no metrics: invalid");
+    };
+    write!(
+        s,
+        "{}{unit}/{}{unit}={:.4}",
+        num(p.usage),
+        num(p.target),
+        p.ratio
+    )?;
+    let (Some(nu), Some(nr)) = (rc.new_usage, rc.new_ratio) else {
+        if p.within {
+            return write!(
+                s,
+                " inside tolerance [{},{}] -> keep {r}",
+                num(1.0 - plan.tolerance.0),
+                num(1.0 + plan.tolerance.1)
+            );
+        }
+        return write!(s, " -> ceil({:.4}*{} pods)={r}", p.ratio, g.with_metrics);
+    };
+    let dir = if p.ratio > 1.0 {
+        "scale-up"
+    } else {
+        "scale-down"
+    };
+    write!(s, "; rebalanced for a {dir}:")?;
+    if let Some(m) = rc.missing_as {
+        write!(s, " without metrics as {}{unit},", num(m))?;
+    }
+    if rc.unready_as_zero {
+        write!(s, " unready as 0{unit},")?;
+    }
+    write!(
+        s,
+        " {}{unit}/{}{unit}={nr:.4} over {} pods",
+        num(nu),
+        num(p.target),
+        rc.counted
+    )?;
+    match rc.kept {
+        Some(Kept::Tolerance) => write!(s, " inside tolerance -> keep {r}"),
+        Some(Kept::Direction) => write!(s, " changes direction -> keep {r}"),
+        Some(Kept::Count) => write!(
+            s,
+            " but ceil({nr:.4}*{})={} goes the other way -> keep {r}",
+            rc.counted,
+            super::hpa::ceil_replicas(nr * rc.counted as f64)
+        ),
+        None => write!(s, " -> ceil({nr:.4}*{})={r}", rc.counted),
     }
 }
 

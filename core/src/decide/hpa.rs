@@ -2,13 +2,13 @@
 
 use crate::scalers::MetricType;
 
-use super::explain::{Detail, Normalisation, Proposal};
+use super::explain::{Detail, Kept, Normalisation, Proposal, ResourceCalc};
 use super::fallback::{self, TriggerEval};
 use super::keda::composite_value;
 use super::plan::Plan;
 use super::rules;
 use super::state::State;
-use super::{to_milli, Action, Loop, Observed, Outcome, Reading};
+use super::{to_milli, Action, Loop, Observed, Outcome, PodGroups, Reading};
 
 /// `Tolerances.isWithin`: both bounds inclusive, in float64 as the controller computes.
 pub fn within(ratio: f64, tolerance: (f64, f64)) -> bool {
@@ -35,6 +35,7 @@ pub fn external_proposal(
         ratio: 0.0,
         within: false,
         replicas: None,
+        resource: None,
     };
     match metric_type {
         MetricType::Value => {
@@ -66,7 +67,116 @@ pub fn external_proposal(
     p
 }
 
-fn ceil_replicas(v: f64) -> i64 {
+/// The replica proposal of a cpu/memory metric (`GetResourceReplicas` for Utilization,
+/// `GetRawResourceReplicas` for AverageValue), from the mean usage of the pods with metrics.
+/// Pods share one request, so sums over pods are the mean times the count.
+pub fn resource_proposal(
+    metric_type: MetricType,
+    usage: f64,
+    target: f64,
+    current: i64,
+    groups: PodGroups,
+    cpu: bool,
+    tolerance: (f64, f64),
+) -> Proposal {
+    let mut p = Proposal {
+        trigger: None,
+        usage,
+        target,
+        metric_type,
+        pods: groups.with_metrics,
+        ratio: 0.0,
+        within: false,
+        replicas: None,
+        resource: None,
+    };
+    let mut rc = ResourceCalc {
+        cpu,
+        groups,
+        missing_as: None,
+        unready_as_zero: false,
+        new_usage: None,
+        new_ratio: None,
+        counted: groups.with_metrics,
+        kept: None,
+    };
+    if groups.with_metrics <= 0 {
+        // "did not receive metrics for targeted pods (pods might be unready)"
+        p.resource = Some(rc);
+        return p;
+    }
+    let utilization = metric_type == MetricType::Utilization;
+    let usage = if usage.is_finite() {
+        usage.max(0.0)
+    } else {
+        0.0
+    };
+    // The controller's units: whole percent of the request, or milli-units per pod.
+    let (u, t) = if utilization {
+        (usage, target)
+    } else {
+        (to_milli(usage) as f64, to_milli(target) as f64)
+    };
+    let ratio = u.floor() / t;
+    p.ratio = ratio;
+    let up_with_unready = groups.unready > 0 && ratio > 1.0;
+    if !up_with_unready && groups.missing == 0 {
+        p.within = within(ratio, tolerance);
+        p.replicas = Some(if p.within {
+            current
+        } else {
+            ceil_replicas(ratio * groups.with_metrics as f64)
+        });
+        p.resource = Some(rc);
+        return p;
+    }
+    let mut sum = u * groups.with_metrics as f64;
+    let mut counted = groups.with_metrics;
+    if groups.missing > 0 && ratio != 1.0 {
+        let fill = if ratio > 1.0 {
+            0.0
+        } else if utilization {
+            t.max(100.0)
+        } else {
+            t
+        };
+        sum += fill * groups.missing as f64;
+        counted += groups.missing;
+        rc.missing_as = Some(if utilization { fill } else { fill / 1000.0 });
+    }
+    if up_with_unready {
+        counted += groups.unready;
+        rc.unready_as_zero = true;
+    }
+    let new_u = (sum / counted as f64).floor();
+    let new_ratio = new_u / t;
+    rc.new_usage = Some(if utilization { new_u } else { new_u / 1000.0 });
+    rc.new_ratio = Some(new_ratio);
+    rc.counted = counted;
+    let flipped = (ratio < 1.0 && new_ratio > 1.0) || (ratio > 1.0 && new_ratio < 1.0);
+    let replicas = if within(new_ratio, tolerance) {
+        rc.kept = Some(Kept::Tolerance);
+        current
+    } else if flipped {
+        rc.kept = Some(Kept::Direction);
+        current
+    } else {
+        let n = ceil_replicas(new_ratio * counted as f64);
+        // Only GetResourceReplicas checks that fewer or more pods did not turn the count.
+        if utilization && ((new_ratio < 1.0 && n > current) || (new_ratio > 1.0 && n < current)) {
+            rc.kept = Some(Kept::Count);
+            current
+        } else {
+            n
+        }
+    };
+    p.within = rc.kept == Some(Kept::Tolerance);
+    p.replicas = Some(replicas);
+    p.resource = Some(rc);
+    p
+}
+
+pub(super) fn ceil_replicas(v: f64) -> i64 {
     if v.is_nan() {
         return 0;
     }
@@ -192,22 +302,31 @@ fn metrics_and_normalise(
     for (i, tp) in plan.triggers.iter().enumerate() {
         let live = readings.get(i).copied().unwrap_or(Reading::Value(0.0));
         if tp.resource {
-            // Resource metric: the reading is the utilization (percent of requests).
+            // Resource metric: the reading is the mean over the pods with metrics, in
+            // percent of the request (Utilization) or per pod (AverageValue).
             let mut p = match live {
-                Reading::Value(u) => external_proposal(MetricType::Value, u, tp.target, obs, tol),
+                Reading::Value(u) => resource_proposal(
+                    tp.metric_type,
+                    u,
+                    tp.target,
+                    current,
+                    obs.resource_pods(tp.cpu),
+                    tp.cpu,
+                    tol,
+                ),
                 Reading::Error => Proposal {
                     trigger: None,
                     usage: 0.0,
                     target: tp.target,
-                    metric_type: MetricType::Utilization,
+                    metric_type: tp.metric_type,
                     pods: 0,
                     ratio: 0.0,
                     within: false,
                     replicas: None,
+                    resource: None,
                 },
             };
             p.trigger = Some(i);
-            p.metric_type = MetricType::Utilization;
             detail.proposals.push(p);
             continue;
         }
@@ -229,6 +348,7 @@ fn metrics_and_normalise(
                 ratio: 0.0,
                 within: false,
                 replicas: None,
+                resource: None,
             },
         };
         p.trigger = Some(i);
@@ -250,6 +370,7 @@ fn metrics_and_normalise(
                 ratio: 0.0,
                 within: false,
                 replicas: None,
+                resource: None,
             },
         };
         detail.proposals.push(p);

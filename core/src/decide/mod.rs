@@ -38,8 +38,13 @@ pub struct Observed {
     pub replicas: i64,
     /// Pods Running and Ready (defaults to `replicas`).
     pub ready_pods: Option<i64>,
-    /// The target's `status.replicas` (defaults to `replicas`).
+    /// The target's `status.replicas` (defaults to `replicas`): the pods the HPA lists.
     pub status_replicas: Option<i64>,
+    /// Of the pods not ready, those still Pending (default 0). The HPA sets Pending pods aside
+    /// for every resource, running-but-unready ones only for cpu (`groupPods`).
+    pub pending_pods: Option<i64>,
+    /// Of the ready pods, those the resource metrics API has no sample for (default 0).
+    pub pods_without_metrics: Option<i64>,
 }
 
 /// Replica counts are int32 and never negative in Kubernetes.
@@ -54,6 +59,8 @@ impl Observed {
             replicas: int32(self.replicas),
             ready_pods: self.ready_pods.map(int32),
             status_replicas: self.status_replicas.map(int32),
+            pending_pods: self.pending_pods.map(int32),
+            pods_without_metrics: self.pods_without_metrics.map(int32),
         }
     }
 
@@ -62,6 +69,8 @@ impl Observed {
             replicas,
             ready_pods: None,
             status_replicas: None,
+            pending_pods: None,
+            pods_without_metrics: None,
         }
     }
 
@@ -72,6 +81,34 @@ impl Observed {
     pub fn status(&self) -> i64 {
         self.status_replicas.unwrap_or(self.replicas)
     }
+
+    /// How `groupPods` splits the target's pods for a Resource metric.
+    pub fn resource_pods(&self, cpu: bool) -> PodGroups {
+        let total = self.status().max(0);
+        let ready = self.ready().clamp(0, total);
+        let not_ready = total - ready;
+        let pending = self.pending_pods.unwrap_or(0).clamp(0, not_ready);
+        let missing = self.pods_without_metrics.unwrap_or(0).clamp(0, ready);
+        // Memory samples of running pods count whatever their readiness; cpu sets them
+        // aside because a starting container's cpu is not representative.
+        let unready = if cpu { not_ready } else { pending };
+        PodGroups {
+            with_metrics: total - unready - missing,
+            unready,
+            missing,
+        }
+    }
+}
+
+/// The target's pods as `groupPods` sorts them for a Resource metric.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PodGroups {
+    /// Pods whose sample enters the first ratio (`readyPodCount`).
+    pub with_metrics: i64,
+    /// Pods set aside as not ready; they count as using 0 % on a scale-up.
+    pub unready: i64,
+    /// Pods without a sample: 0 % on a scale-up, max(100 %, target) on a scale-down.
+    pub missing: i64,
 }
 
 /// Which loop produced an outcome.

@@ -108,6 +108,7 @@ mod tests {
                 target: 1.0,
                 activation: 0.0,
                 resource: false,
+                cpu: false,
                 use_cached_metrics: false,
                 build_error: None,
             })

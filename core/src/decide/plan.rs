@@ -25,6 +25,8 @@ pub struct TriggerPlan {
     pub activation: f64,
     /// cpu/memory: an HPA Resource metric, ignored by the KEDA loop.
     pub resource: bool,
+    /// A `cpu` trigger: the HPA sets running-but-unready pods aside only for cpu.
+    pub cpu: bool,
     pub use_cached_metrics: bool,
     /// The scaler could not be built: every evaluation fails.
     pub build_error: Option<String>,
@@ -152,6 +154,7 @@ fn trigger_plan(t: &Trigger, namespace: &str) -> TriggerPlan {
         target: metric.as_ref().map_or(0.0, |m| m.target),
         activation: metric.as_ref().map_or(0.0, |m| m.activation),
         resource: t.is_resource(),
+        cpu: t.trigger_type == "cpu",
         use_cached_metrics: t.use_cached_metrics,
         build_error,
     }

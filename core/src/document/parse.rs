@@ -19,6 +19,8 @@ pub struct Limits {
     pub max_alias_nodes: usize,
     /// Most documents in one stream.
     pub max_documents: usize,
+    /// Most findings reported for one input; the rest are counted in one final note.
+    pub max_findings: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +30,7 @@ impl Default for Limits {
             max_depth: 100,
             max_alias_nodes: 100_000,
             max_documents: 10_000,
+            max_findings: 10_000,
         }
     }
 }

@@ -74,19 +74,17 @@ pub fn parse_for(
             errors.push(ScalerError {
                 key: None,
                 kind: ErrorKind::MetricType,
-                message: if other.is_empty() {
-                    format!(
-                        "unknown metric type: the {} trigger needs metricType Utilization or \
-                         AverageValue",
-                        input.trigger_type
-                    )
-                } else {
-                    format!(
-                        "unknown metric type {other:?}: the {} trigger needs metricType \
-                         Utilization or AverageValue",
-                        input.trigger_type
-                    )
-                },
+                // KEDA's wording (NewCPUMemoryScaler wrapping parseResourceMetadata).
+                message: format!(
+                    "error parsing {} metadata: unknown metric type: {other}, allowed values \
+                     are 'Utilization' or 'AverageValue'{}",
+                    input.trigger_type,
+                    if other.is_empty() {
+                        " (the trigger sets no metricType)"
+                    } else {
+                        ""
+                    }
+                ),
             });
             None
         }
@@ -240,6 +238,36 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e[0].kind, ErrorKind::Removed);
+    }
+
+    /// pkg/scalers/cpu_memory_scaler_test.go (v2.20.2) testCPUMemoryMetadata, row by row.
+    #[test]
+    fn keda_parse_table() {
+        let v = KedaVersion::DEFAULT;
+        type Row = (&'static str, &'static [(&'static str, &'static str)], bool);
+        let rows: [Row; 6] = [
+            ("", &[], true),
+            ("Utilization", &[("value", "50")], false),
+            ("AverageValue", &[("value", "50")], false),
+            ("Value", &[("value", "50")], true),
+            ("", &[("value", "")], true),
+            ("", &[], true),
+        ];
+        for (i, (metric_type, meta, is_error)) in rows.iter().enumerate() {
+            let r = run(meta, Some(metric_type), v);
+            assert_eq!(r.is_err(), *is_error, "row {i}");
+        }
+        let e = run(&[("value", "50")], Some("Value"), v).unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "error parsing cpu metadata: unknown metric type: Value, allowed values are \
+             'Utilization' or 'AverageValue'"
+        );
+        let e = run(&[("value", "50")], None, v).unwrap_err();
+        assert!(e[0].message.starts_with(
+            "error parsing cpu metadata: unknown metric type: , allowed values are \
+             'Utilization' or 'AverageValue'"
+        ));
     }
 
     #[test]

@@ -44,8 +44,26 @@ pub enum ScenarioError {
     BadSyncPeriod(i64),
     #[error("queue: {0}")]
     Queue(String),
-    #[error("the run would take {0} ticks; at most 1000000 are allowed (shorten `until`)")]
-    TooLong(i64),
+    #[error("the run would take {ticks} ticks; at most {limit} are allowed (shorten `{field}`)")]
+    TooLong {
+        ticks: i64,
+        limit: i64,
+        /// The scenario field that set the run's length.
+        field: &'static str,
+    },
+    #[error("the queue model would run for {seconds} seconds; at most {limit} are allowed (shorten `{field}`)")]
+    QueueTooLong {
+        seconds: i64,
+        limit: i64,
+        field: &'static str,
+    },
+    #[error("the trace would hold {ticks} ticks of {triggers} triggers each; at most {limit} trigger readings are allowed (fewer `steps`, a shorter `{field}`, or fewer triggers)")]
+    TraceTooLarge {
+        ticks: usize,
+        triggers: usize,
+        limit: usize,
+        field: &'static str,
+    },
 }
 
 /// Parses a scenario from JSON and runs it.

@@ -97,7 +97,10 @@ pub struct QueueSim {
     /// FIFO of `(arrival second, messages)`.
     waiting: VecDeque<(i64, f64)>,
     length: f64,
-    /// Requested pods as `(ready at, count)`, oldest first.
+    /// Requested pods as `(ready at, pods requested up to and including this batch)`,
+    /// oldest first (so ready-at times ascend). Cumulative counts answer "how many are
+    /// ready" by binary search: the queue advances second by second, and a scenario that
+    /// adds one pod per HPA sync would otherwise sum tens of thousands of batches each second.
     pods: Vec<(i64, i64)>,
     /// Bursts sorted by time, and the next one to arrive.
     bursts: Vec<Burst>,
@@ -187,16 +190,17 @@ impl QueueSim {
     }
 
     pub fn ready_pods(&self) -> i64 {
-        self.pods
-            .iter()
-            .filter(|(ready_at, _)| *ready_at <= self.now)
-            .fold(0i64, |acc, (_, n)| acc.saturating_add(*n))
+        let ready = self
+            .pods
+            .partition_point(|(ready_at, _)| *ready_at <= self.now);
+        ready
+            .checked_sub(1)
+            .and_then(|i| self.pods.get(i))
+            .map_or(0, |(_, total)| *total)
     }
 
     fn requested(&self) -> i64 {
-        self.pods
-            .iter()
-            .fold(0i64, |acc, (_, n)| acc.saturating_add(*n))
+        self.pods.last().map_or(0, |(_, total)| *total)
     }
 
     /// Applies a replica count decided at the current time.
@@ -208,22 +212,24 @@ impl QueueSim {
                 .now
                 .saturating_add(self.model.pod_startup_seconds.max(0));
             match self.pods.last_mut() {
-                Some((at, n)) if *at == ready_at => *n += replicas - have,
-                _ => self.pods.push((ready_at, replicas - have)),
+                Some((at, total)) if *at == ready_at => *total = replicas,
+                _ => self.pods.push((ready_at, replicas)),
             }
         } else {
-            // Newest (latest ready-at) removed first.
-            let mut remove = have - replicas;
-            while remove > 0 {
-                let Some((_, n)) = self.pods.last_mut() else {
-                    break;
-                };
-                let k = remove.min(*n);
-                *n -= k;
-                remove -= k;
-                if *n == 0 {
-                    self.pods.pop();
-                }
+            // Newest (latest ready-at) removed first: drop whole batches above the new count,
+            // then trim the one it falls in.
+            while self.pods.len() > 1
+                && self
+                    .pods
+                    .get(self.pods.len() - 2)
+                    .is_some_and(|(_, below)| *below >= replicas)
+            {
+                self.pods.pop();
+            }
+            match self.pods.last_mut() {
+                Some((_, total)) if replicas > 0 => *total = replicas.min(*total),
+                Some(_) => self.pods.clear(),
+                None => {}
             }
         }
         self.summary.peak_replicas = self.summary.peak_replicas.max(replicas);
@@ -357,5 +363,62 @@ mod tests {
         let s = q.finish();
         assert_eq!(s.messages_arrived, 16.0);
         assert_eq!(s.peak_replicas, 4);
+    }
+
+    /// Pods per batch, kept the plain way: what the cumulative counts must agree with.
+    struct Batches(Vec<(i64, i64)>);
+
+    impl Batches {
+        fn set(&mut self, now: i64, startup: i64, replicas: i64) {
+            let have: i64 = self.0.iter().map(|b| b.1).sum();
+            if replicas > have {
+                match self.0.last_mut() {
+                    Some((at, n)) if *at == now + startup => *n += replicas - have,
+                    _ => self.0.push((now + startup, replicas - have)),
+                }
+            } else {
+                let mut remove = have - replicas;
+                while remove > 0 {
+                    let Some((_, n)) = self.0.last_mut() else {
+                        break;
+                    };
+                    let k = remove.min(*n);
+                    *n -= k;
+                    remove -= k;
+                    if *n == 0 {
+                        self.0.pop();
+                    }
+                }
+            }
+        }
+
+        fn ready(&self, now: i64) -> i64 {
+            self.0.iter().filter(|b| b.0 <= now).map(|b| b.1).sum()
+        }
+    }
+
+    #[test]
+    fn cumulative_batches_agree_with_counting_each_batch() {
+        let startup = 7;
+        let mut q = QueueSim::new(&model(1.0, 0.5, startup));
+        let mut plain = Batches(Vec::new());
+        // Ups and downs of every size, some in the same second, some crossing batches.
+        let mut replicas = 0i64;
+        for second in 0..400i64 {
+            q.advance_to(second);
+            if second % 3 == 0 {
+                replicas = (replicas + (second * 37 % 11) - 4).clamp(0, 60);
+                q.set_replicas(replicas);
+                plain.set(second, startup, replicas);
+                if second % 9 == 0 {
+                    let again = (replicas * 2 + 3) % 50;
+                    q.set_replicas(again);
+                    plain.set(second, startup, again);
+                    replicas = again;
+                }
+            }
+            assert_eq!(q.requested(), plain.0.iter().map(|b| b.1).sum::<i64>());
+            assert_eq!(q.ready_pods(), plain.ready(second), "at {second}");
+        }
     }
 }

@@ -14,7 +14,14 @@ use super::scenario::{Scenario, Step, Trace, TraceStep, TriggerTrace};
 use super::trace::{check_expectations, trace_step};
 use super::ScenarioError;
 
-const MAX_TICKS: i64 = 1_000_000;
+/// Most ticks a series or queue run schedules (11 days of 30 s polls and 15 s syncs). Each
+/// tick is a trace step of about a kilobyte in memory, so this bounds the trace too.
+pub const MAX_TICKS: i64 = 100_000;
+/// Most seconds the queue model advances (it steps second by second): 11 days.
+pub const MAX_QUEUE_SECONDS: i64 = 1_000_000;
+/// Most trigger readings in a trace (ticks times triggers), in every mode: a manifest with
+/// many triggers makes each trace step larger.
+pub const MAX_READINGS: usize = 1_000_000;
 /// Series mode: the first HPA sync comes 5 s after KEDA's first poll (t=0).
 pub const HPA_FIRST_SYNC: i64 = 5;
 
@@ -58,6 +65,8 @@ pub(super) struct Inputs {
     pub(super) readings: Vec<Reading>,
     ready: Option<i64>,
     status: Option<i64>,
+    pending_pods: Option<i64>,
+    without_metrics: Option<i64>,
     replicas_override: Option<i64>,
     running: i64,
     pending: i64,
@@ -102,6 +111,12 @@ impl Inputs {
         }
         if step.status_replicas.is_some() {
             self.status = step.status_replicas;
+        }
+        if step.pending_pods.is_some() {
+            self.pending_pods = step.pending_pods;
+        }
+        if step.pods_without_metrics.is_some() {
+            self.without_metrics = step.pods_without_metrics;
         }
         self.replicas_override = step.replicas;
         self.running = step.running_jobs.unwrap_or(self.running);
@@ -176,7 +191,36 @@ fn load(s: &Scenario) -> Result<Loaded, ScenarioError> {
     })
 }
 
-fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, ScenarioError> {
+fn schedule(
+    s: &Scenario,
+    polling: i64,
+    job: bool,
+    triggers: usize,
+) -> Result<Vec<Tick>, ScenarioError> {
+    let ticks = schedule_ticks(s, polling, job)?;
+    let readings = ticks.len().saturating_mul(triggers.max(1));
+    if readings > MAX_READINGS {
+        return Err(ScenarioError::TraceTooLarge {
+            ticks: ticks.len(),
+            triggers,
+            limit: MAX_READINGS,
+            field: length_field(s),
+        });
+    }
+    Ok(ticks)
+}
+
+/// The scenario field that sets how long a series or queue run lasts.
+fn length_field(s: &Scenario) -> &'static str {
+    match (&s.until, s.queue.as_ref().and_then(|q| q.duration)) {
+        (Some(_), _) => "until",
+        (None, Some(_)) => "queue.duration",
+        (None, None) if s.queue.is_some() => "until",
+        (None, None) => "steps[].t",
+    }
+}
+
+fn schedule_ticks(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, ScenarioError> {
     let explicit = s.steps.iter().position(|st| st.loop_kind.is_some());
     let series = s.steps.iter().position(|st| st.loop_kind.is_none());
     if let (Some(e), Some(se)) = (explicit, series) {
@@ -188,6 +232,14 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, Scenario
         }
     }
     if explicit.is_some() && s.queue.is_none() {
+        // Each explicit step is a tick and a trace step.
+        if s.steps.len() as u64 > MAX_TICKS as u64 {
+            return Err(ScenarioError::TooLong {
+                ticks: i64::try_from(s.steps.len()).unwrap_or(i64::MAX),
+                limit: MAX_TICKS,
+                field: "steps",
+            });
+        }
         let mut ticks = Vec::with_capacity(s.steps.len());
         for (i, st) in s.steps.iter().enumerate() {
             let kind = match st.loop_kind.as_deref() {
@@ -231,10 +283,20 @@ fn schedule(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, Scenario
     let count = (until / polling)
         .saturating_add(if job { 0 } else { until / s.hpa_sync_period })
         .saturating_add(2);
+    if count > MAX_TICKS || until < 0 {
+        return Err(ScenarioError::TooLong {
+            ticks: count,
+            limit: MAX_TICKS,
+            field: length_field(s),
+        });
+    }
     // The queue model advances second by second.
-    let queue_seconds = if s.queue.is_some() { until / 10 } else { 0 };
-    if count > MAX_TICKS || queue_seconds > MAX_TICKS || until < 0 {
-        return Err(ScenarioError::TooLong(count));
+    if s.queue.is_some() && until > MAX_QUEUE_SECONDS {
+        return Err(ScenarioError::QueueTooLong {
+            seconds: until,
+            limit: MAX_QUEUE_SECONDS,
+            field: length_field(s),
+        });
     }
     let mut ticks = Vec::with_capacity(count as usize);
     let mut t = 0;
@@ -276,7 +338,7 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         Target::Object(e) => (e.plan().polling_interval, false),
         Target::Job(j) => (j.spec.polling_interval.max(1), true),
     };
-    let ticks = schedule(s, polling, job)?;
+    let ticks = schedule(s, polling, job, keys.len())?;
     let n = keys.len();
     let mut queue = match &s.queue {
         None => None,
@@ -312,6 +374,8 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
         readings: vec![Reading::Value(0.0); n],
         ready: None,
         status: None,
+        pending_pods: None,
+        without_metrics: None,
         replicas_override: None,
         running: 0,
         pending: 0,
@@ -383,6 +447,8 @@ fn observed(e: &ScaledObjectEngine, inputs: &Inputs, queue: Option<&QueueSim>) -
         replicas: inputs.replicas_override.unwrap_or(e.state().replicas),
         ready_pods: inputs.ready.or(queue.map(QueueSim::ready_pods)),
         status_replicas: inputs.status,
+        pending_pods: inputs.pending_pods,
+        pods_without_metrics: inputs.without_metrics,
     }
 }
 

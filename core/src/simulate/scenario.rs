@@ -69,10 +69,18 @@ pub struct Step {
     /// Overrides the observed `spec.replicas`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i64>,
+    /// Pods Running and Ready (default: `replicas`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ready_pods: Option<i64>,
+    /// The target's `status.replicas`: every pod the HPA lists (default: `replicas`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_replicas: Option<i64>,
+    /// cpu/memory: of the pods not ready, those still Pending (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_pods: Option<i64>,
+    /// cpu/memory: of the ready pods, those the metrics API has no sample for (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pods_without_metrics: Option<i64>,
     /// Annotation changes from this step on; `null` removes a key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, Option<String>>>,

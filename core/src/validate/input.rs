@@ -1,7 +1,7 @@
 //! Rules about the input itself: could it be read, and is each document a Kubernetes object.
 
 use crate::diagnostic::{Severity, Source};
-use crate::document::{ParseError, Resource, Span, KEDA_API_VERSION};
+use crate::document::{Node, ParseError, Resource, Span, KEDA_API_VERSION};
 use crate::rules::{Check, Report, Rule};
 use crate::version::KedaVersion;
 
@@ -95,6 +95,21 @@ pub static WRONG_API_VERSION: Rule = input_rule(
     "a KEDA kind with an apiVersion KEDA v2 does not serve",
     "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
 );
+pub static FINDINGS_LEFT_OUT: Rule = input_rule(
+    "KEDA0012",
+    "findings-left-out",
+    Severity::Info,
+    "the input has more findings than are reported for one input; the rest are left out",
+    "fix the findings shown (often one mistake repeated across many documents) and lint again",
+);
+
+pub static UNKNOWN_KEDA_KIND: Rule = input_rule(
+    "KEDA0013",
+    "unknown-keda-kind",
+    Severity::Error,
+    "a kind under keda.sh/v1alpha1 that KEDA does not have: kubectl finds no resource for it",
+    "use ScaledObject, ScaledJob, TriggerAuthentication or ClusterTriggerAuthentication, spelt exactly (singular, this case, ASCII letters)",
+);
 
 pub static RULES: &[&Rule] = &[
     &SYNTAX,
@@ -107,7 +122,41 @@ pub static RULES: &[&Rule] = &[
     &TOO_MANY_DOCUMENTS,
     &NOT_AN_OBJECT,
     &WRONG_API_VERSION,
+    &FINDINGS_LEFT_OUT,
+    &UNKNOWN_KEDA_KIND,
 ];
+
+/// Keeps the first `limit` findings of one input (sorted by position) and replaces the rest
+/// with one note, at the first one left out, that says how many there were. Bounds what
+/// every output and binding has to carry for a hostile input.
+pub fn cap_findings(list: &mut Vec<crate::diagnostic::Diagnostic>, limit: usize) {
+    if list.len() <= limit {
+        return;
+    }
+    let left_out = list.len() - limit;
+    list.truncate(limit + 1);
+    let Some(first) = list.pop() else {
+        return;
+    };
+    let at = Span::new(first.span.start, first.span.start);
+    list.push(crate::diagnostic::Diagnostic {
+        code: FINDINGS_LEFT_OUT.code.to_owned(),
+        severity: FINDINGS_LEFT_OUT.severity,
+        message: format!(
+            "{left_out} more findings in this input are left out (at most {limit} are reported per input)"
+        ),
+        path: String::new(),
+        document: first.document,
+        line: first.line,
+        column: first.column,
+        end_line: first.line,
+        end_column: first.column,
+        help: Some(FINDINGS_LEFT_OUT.help.to_owned()),
+        source: FINDINGS_LEFT_OUT.source,
+        span: at,
+        file: first.file,
+    });
+}
 
 pub fn parse_error(
     report: &mut Report<'_>,
@@ -175,6 +224,10 @@ pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
         );
         return;
     }
+    if !r.kind.is_keda() && r.api_version == KEDA_API_VERSION {
+        unknown_kind(report, r, kind_node);
+        return;
+    }
     if r.kind.is_keda() && r.api_version != KEDA_API_VERSION {
         let span = api_node.map_or(r.root.span, |n| n.span);
         let hint = if r.api_version.starts_with("keda.k8s.io") {
@@ -195,5 +248,97 @@ pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
                 hint
             ),
         );
+    }
+}
+
+const KEDA_KINDS: [&str; 4] = [
+    "ScaledObject",
+    "ScaledJob",
+    "TriggerAuthentication",
+    "ClusterTriggerAuthentication",
+];
+
+/// A kind no KEDA CRD defines: `kubectl apply` fails with "no matches for kind", and any
+/// other tool that writes it gets a 404. Plurals, lower case and look-alike letters are the
+/// usual causes, so the message names the nearest kind.
+fn unknown_kind(report: &mut Report<'_>, r: &Resource, kind_node: Option<&Node>) {
+    let kind = r.kind.name();
+    // The edit distance is quadratic; a kind longer than any real one gets no suggestion.
+    let nearest = if kind.chars().count() <= 64 {
+        crate::validate::schema::closest(kind, KEDA_KINDS.into_iter()).or_else(|| {
+            // A plural or a look-alike letter far from the rest still has a nearest kind.
+            KEDA_KINDS.into_iter().find(|k| {
+                kind.to_ascii_lowercase()
+                    .starts_with(&k.to_ascii_lowercase())
+            })
+        })
+    } else {
+        None
+    };
+    let mut message = format!(
+        "no matches for kind {kind:?} in version {KEDA_API_VERSION:?}: KEDA defines {}",
+        KEDA_KINDS.join(", ")
+    );
+    if let Some(n) = nearest {
+        message.push_str(&format!("; did you mean {n}?"));
+    }
+    if !kind.is_ascii() {
+        message.push_str(" (the kind holds a non-ASCII letter)");
+    }
+    let span = kind_node.map_or(r.root.span, |n| n.span);
+    report.emit(&UNKNOWN_KEDA_KIND, r, span, "kind", message);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{lint, LintOptions};
+
+    fn kind_diags(kind: &str) -> Vec<(String, String, String)> {
+        let text = format!(
+            "apiVersion: keda.sh/v1alpha1\nkind: {kind}\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: '50'\n"
+        );
+        lint(&text, &LintOptions::default())
+            .into_iter()
+            .filter(|d| d.code == "KEDA0012")
+            .map(|d| (d.code, d.path, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn unknown_keda_kinds_name_the_nearest() {
+        for (kind, nearest) in [
+            ("ScaledObjects", "ScaledObject"),
+            ("scaledobject", "ScaledObject"),
+            // A Cyrillic 'е' in place of the Latin 'e'.
+            ("ScaledObj\u{435}ct", "ScaledObject"),
+            ("ScaledJobs", "ScaledJob"),
+            ("TriggerAuthentications", "TriggerAuthentication"),
+            (
+                "clustertriggerauthentication",
+                "ClusterTriggerAuthentication",
+            ),
+        ] {
+            let d = kind_diags(kind);
+            assert_eq!(d.len(), 1, "{kind}: {d:?}");
+            assert_eq!(d[0].1, "kind");
+            assert!(
+                d[0].2.contains(&format!("did you mean {nearest}?")),
+                "{kind}: {}",
+                d[0].2
+            );
+            assert!(d[0].2.contains("no matches for kind"), "{}", d[0].2);
+        }
+        assert!(kind_diags("ScaledObj\u{435}ct")[0].2.contains("non-ASCII"));
+        // Real kinds, and other groups' kinds, are not this rule's business.
+        assert!(kind_diags("ScaledObject").is_empty());
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n";
+        assert!(!lint(cm, &LintOptions::default())
+            .iter()
+            .any(|d| d.code == "KEDA0012"));
+        // A hostile, very long kind is still reported, without a suggestion.
+        let long = "X".repeat(10_000);
+        let d = kind_diags(&long);
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].2.contains("did you mean"));
     }
 }

@@ -94,6 +94,9 @@ pub fn lint_bundle(texts: &[&str], options: &LintOptions) -> Vec<Vec<Diagnostic>
             list.push(d);
         }
     }
+    for list in &mut per_file {
+        input::cap_findings(list, options.limits.max_findings);
+    }
     per_file
 }
 

@@ -1,37 +1,88 @@
 //! Watches ScaledObjects and (Cluster)TriggerAuthentications and keeps one worker per
-//! ScaledObject: started on create, restarted when the spec changes (a new generation),
-//! told about annotation changes, stopped on delete.
+//! ScaledObject: started on create, restarted when the spec changes (a new generation) or when
+//! it wins or loses its target to another ScaledObject, told about annotation changes, stopped
+//! on delete.
+//!
+//! Objects are read through the core (the webhook rules included) off the controller task,
+//! each within [`LINT_TIMEOUT`]: one costly object never delays the others' start.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use kube::api::{Api, DynamicObject};
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
 use scalecore::validate::LintOptions;
-use tokio::sync::mpsc;
+use serde_json::Value;
+use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::kubeapi::keda;
-use super::objects;
-use super::worker::{self, Control, Shared};
-use crate::crd::{ClusterTriggerAuthentication, ScaledObject, TriggerAuthentication};
+use super::objects::{self, ScaledObject, TargetRef};
+use super::worker::{self, Shared, Signal, Stop};
+use crate::crd::{
+    ClusterTriggerAuthentication, ScaledObject as ScaledObjectCrd, TriggerAuthentication,
+};
 
 type Key = (String, String);
 
+/// A ScaledObject whose reading takes longer is refused (KEDA's webhook answers in
+/// milliseconds; a formula that takes seconds is an attack or a mistake).
+const LINT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Readings running at once, counted until they finish (a timed-out one included), so that
+/// runaway readings cannot take every thread of the blocking pool.
+const LINT_THREADS: usize = 8;
+
+/// The workload one ScaledObject scales: namespace, `group/version.kind`, name.
+type Target = (String, String, String);
+
+/// What the controller knows of every watched ScaledObject, valid or not: enough to decide
+/// which one owns a target, as KEDA's webhook decides at admission.
+struct Known {
+    target: Target,
+    /// creationTimestamp (RFC 3339, UTC, so text order is time order), then the name.
+    created: String,
+    generation: i64,
+    /// Refused on its own (lint errors, or its reading timed out): owns nothing.
+    refused: bool,
+}
+
 struct Running {
     generation: i64,
-    annotations: BTreeMap<String, String>,
-    control: mpsc::UnboundedSender<Control>,
+    /// The linted object (None: refused because reading it timed out).
+    so: Option<Arc<ScaledObject>>,
+    /// The ScaledObject owning the target when this one is refused for it.
+    conflict: Option<String>,
+    control: watch::Sender<Signal>,
     task: JoinHandle<()>,
+}
+
+struct Linted {
+    key: Key,
+    seq: u64,
+    uid: String,
+    /// `Err`: the reading did not finish within [`LINT_TIMEOUT`] (or failed).
+    result: Result<Option<ScaledObject>, String>,
 }
 
 pub struct Controller {
     shared: Arc<Shared>,
     lint: LintOptions,
     namespace: Option<String>,
+    known: BTreeMap<Key, Known>,
+    /// Target -> its ScaledObjects by (creationTimestamp, name).
+    by_target: BTreeMap<Target, BTreeSet<(String, String)>>,
     workers: BTreeMap<Key, Running>,
+    /// Readings in flight (sequence, generation): the latest one per object counts.
+    linting: BTreeMap<Key, (u64, i64)>,
+    seq: u64,
+    lint_threads: Arc<Semaphore>,
+    linted_tx: mpsc::Sender<Linted>,
+    linted_rx: mpsc::Receiver<Linted>,
+    refresh: u64,
     /// Objects seen since the watcher began a (re)list; the rest were deleted meanwhile.
     relisting: Option<BTreeSet<Key>>,
 }
@@ -41,13 +92,53 @@ enum Change {
     Authentication,
 }
 
+fn text<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
+    v.pointer(pointer).and_then(Value::as_str)
+}
+
+fn key_of(obj: &DynamicObject) -> Key {
+    (
+        obj.metadata.namespace.clone().unwrap_or_default(),
+        obj.metadata.name.clone().unwrap_or_default(),
+    )
+}
+
+/// The target as KEDA resolves it (apps/v1 Deployment by default).
+fn target_of(namespace: &str, data: &Value) -> Target {
+    let field = |k: &str| {
+        text(data, &format!("/spec/scaleTargetRef/{k}"))
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let target = TargetRef {
+        api_version: field("apiVersion").unwrap_or_else(|| "apps/v1".into()),
+        kind: field("kind").unwrap_or_else(|| "Deployment".into()),
+        name: field("name").unwrap_or_default(),
+        env_source_container_name: None,
+    };
+    (
+        namespace.to_owned(),
+        worker::gvk_string(&target),
+        target.name,
+    )
+}
+
 impl Controller {
     pub fn new(shared: Arc<Shared>, lint: LintOptions, namespace: Option<String>) -> Controller {
+        let (linted_tx, linted_rx) = mpsc::channel(64);
         Controller {
             shared,
             lint,
             namespace,
+            known: BTreeMap::new(),
+            by_target: BTreeMap::new(),
             workers: BTreeMap::new(),
+            linting: BTreeMap::new(),
+            seq: 0,
+            lint_threads: Arc::new(Semaphore::new(LINT_THREADS)),
+            linted_tx,
+            linted_rx,
+            refresh: 0,
             relisting: None,
         }
     }
@@ -62,7 +153,7 @@ impl Controller {
 
     fn changes(&self) -> impl Stream<Item = Change> + Send + 'static {
         let cfg = watcher::Config::default();
-        let sos = watcher::watcher(self.api(&keda::<ScaledObject>()), cfg.clone())
+        let sos = watcher::watcher(self.api(&keda::<ScaledObjectCrd>()), cfg.clone())
             .default_backoff()
             .filter_map(|e| async move {
                 e.map_err(|e| tracing::warn!(error = %e, "ScaledObject watch failed; retrying"))
@@ -100,11 +191,17 @@ impl Controller {
                     Some(Change::Authentication) => self.refresh_all(),
                     None => break,
                 },
+                Some(linted) = self.linted_rx.recv() => self.on_linted(linted),
             }
+            self.shared
+                .metrics
+                .scaled_objects
+                .set(self.workers.len() as i64);
         }
         // Aborted, not awaited: a tick stuck in a slow call must not hold up a handover (its
         // writes are refused by the write gate already).
         for (_, w) in std::mem::take(&mut self.workers) {
+            w.control.send_modify(|s| s.stop = Some(Stop::Shutdown));
             w.task.abort();
         }
         self.shared.metrics.scaled_objects.set(0);
@@ -114,79 +211,291 @@ impl Controller {
         match event {
             Event::Init => self.relisting = Some(BTreeSet::new()),
             Event::InitApply(obj) => {
-                if let Some(key) = self.apply(&obj) {
-                    if let Some(seen) = &mut self.relisting {
-                        seen.insert(key);
-                    }
+                let key = key_of(&obj);
+                if let Some(seen) = &mut self.relisting {
+                    seen.insert(key);
                 }
+                self.apply(obj);
             }
             Event::InitDone => {
                 if let Some(seen) = self.relisting.take() {
                     let gone: Vec<Key> = self
-                        .workers
+                        .known
                         .keys()
                         .filter(|k| !seen.contains(*k))
                         .cloned()
                         .collect();
                     for k in gone {
-                        self.stop(&k, Control::Deleted);
+                        self.delete(&k);
                     }
                 }
                 self.shared.metrics.set_ready();
             }
-            Event::Apply(obj) => {
-                self.apply(&obj);
-            }
-            Event::Delete(obj) => {
-                let key = (
-                    obj.metadata.namespace.clone().unwrap_or_default(),
-                    obj.metadata.name.clone().unwrap_or_default(),
-                );
-                self.stop(&key, Control::Deleted);
-            }
+            Event::Apply(obj) => self.apply(obj),
+            Event::Delete(obj) => self.delete(&key_of(&obj)),
         }
-        self.shared
-            .metrics
-            .scaled_objects
-            .set(self.workers.len() as i64);
     }
 
-    fn apply(&mut self, obj: &DynamicObject) -> Option<Key> {
-        let value = serde_json::to_value(obj).ok()?;
-        let so = objects::scaled_object(&value, &self.lint)?;
-        let key = (so.namespace.clone(), so.name.clone());
-        if let Some(w) = self.workers.get_mut(&key) {
-            if w.generation == so.generation && !w.task.is_finished() {
-                if w.annotations != so.spec.annotations {
-                    w.annotations = so.spec.annotations.clone();
-                    let _ = w.control.send(Control::Update(Box::new(so)));
-                }
-                return Some(key);
-            }
-            self.stop(&key, Control::Shutdown);
+    fn apply(&mut self, obj: DynamicObject) {
+        let key = key_of(&obj);
+        if key.1.is_empty() {
+            return;
         }
-        tracing::info!(namespace = %key.0, name = %key.1, generation = so.generation, "running ScaledObject");
-        let (tx, rx) = mpsc::unbounded_channel();
-        let running = Running {
-            generation: so.generation,
-            annotations: so.spec.annotations.clone(),
-            control: tx,
-            task: tokio::spawn(worker::run(self.shared.clone(), so, rx)),
+        let generation = obj.metadata.generation.unwrap_or(0);
+        let created = obj
+            .metadata
+            .creation_timestamp
+            .as_ref()
+            .map(|t| t.0.to_string())
+            .unwrap_or_default();
+        let target = target_of(&key.0, &obj.data);
+        let before = self.known.get(&key).map(|k| k.target.clone());
+        let refused = self
+            .known
+            .get(&key)
+            .filter(|k| k.generation == generation)
+            .is_some_and(|k| k.refused);
+        self.remember(
+            key.clone(),
+            Known {
+                target: target.clone(),
+                created,
+                generation,
+                refused,
+            },
+        );
+        if let Some(w) = self.workers.get(&key) {
+            if w.generation == generation && !w.task.is_finished() {
+                let annotations: BTreeMap<String, String> =
+                    obj.metadata.annotations.clone().unwrap_or_default();
+                w.control.send_if_modified(|s| {
+                    let changed = s.annotations != annotations;
+                    s.annotations = annotations;
+                    changed
+                });
+                self.settle(&target, before.as_ref());
+                return;
+            }
+        }
+        // Status writes come back as events of the same generation: one reading per generation.
+        if self.linting.get(&key).map(|l| l.1) != Some(generation) {
+            self.lint(key, generation, obj);
+        }
+        self.settle(&target, before.as_ref());
+    }
+
+    fn remember(&mut self, key: Key, known: Known) {
+        if let Some(old) = self.known.remove(&key) {
+            self.unindex(&key, &old);
+        }
+        if !known.refused {
+            self.by_target
+                .entry(known.target.clone())
+                .or_default()
+                .insert((known.created.clone(), key.1.clone()));
+        }
+        self.known.insert(key, known);
+    }
+
+    fn unindex(&mut self, key: &Key, known: &Known) {
+        if let Some(set) = self.by_target.get_mut(&known.target) {
+            set.remove(&(known.created.clone(), key.1.clone()));
+            if set.is_empty() {
+                self.by_target.remove(&known.target);
+            }
+        }
+    }
+
+    /// Reads the object through the core on the blocking pool, within [`LINT_TIMEOUT`].
+    fn lint(&mut self, key: Key, generation: i64, mut obj: DynamicObject) {
+        // Readings wait for a thread; at start-up every object waits at once, and the server's
+        // field bookkeeping is most of an object's size and none of its meaning.
+        obj.metadata.managed_fields = None;
+        self.seq += 1;
+        let seq = self.seq;
+        self.linting.insert(key.clone(), (seq, generation));
+        let uid = obj.metadata.uid.clone().unwrap_or_default();
+        let tx = self.linted_tx.clone();
+        let options = self.lint.clone();
+        let threads = self.lint_threads.clone();
+        tokio::spawn(async move {
+            let Ok(permit) = threads.acquire_owned().await else {
+                return;
+            };
+            let job = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                let value = serde_json::to_value(&obj).ok()?;
+                objects::scaled_object(&value, &options)
+            });
+            let result = match tokio::time::timeout(LINT_TIMEOUT, job).await {
+                Ok(Ok(so)) => Ok(so),
+                Ok(Err(_)) => Err("the ScaledObject could not be read".to_owned()),
+                Err(_) => Err(format!(
+                    "checking the ScaledObject did not finish within {}s (scalingModifiers.formula too costly?)",
+                    LINT_TIMEOUT.as_secs()
+                )),
+            };
+            let _ = tx
+                .send(Linted {
+                    key,
+                    seq,
+                    uid,
+                    result,
+                })
+                .await;
+        });
+    }
+
+    fn on_linted(&mut self, linted: Linted) {
+        if self.linting.get(&linted.key).map(|l| l.0) != Some(linted.seq) {
+            return;
+        }
+        self.linting.remove(&linted.key);
+        let key = linted.key;
+        let Some(known) = self.known.get(&key) else {
+            return;
         };
-        self.workers.insert(key.clone(), running);
-        Some(key)
+        let target = known.target.clone();
+        let generation = known.generation;
+        let refused = match &linted.result {
+            Ok(Some(so)) => !so.rejected.is_empty(),
+            Ok(None) => return,
+            Err(_) => true,
+        };
+        if refused {
+            if let Some(mut k) = self.known.remove(&key) {
+                self.unindex(&key, &k);
+                k.refused = true;
+                self.known.insert(key.clone(), k);
+            }
+        }
+        self.stop(&key, Stop::Shutdown);
+        match linted.result {
+            Ok(Some(so)) => {
+                tracing::info!(namespace = %key.0, name = %key.1, generation, "running ScaledObject");
+                self.spawn(key, Arc::new(so));
+            }
+            Ok(None) => {}
+            Err(message) => {
+                let signal = Signal {
+                    refresh: self.refresh,
+                    ..Signal::default()
+                };
+                let (tx, rx) = watch::channel(signal);
+                let task = tokio::spawn(worker::refuse(
+                    self.shared.clone(),
+                    key.0.clone(),
+                    key.1.clone(),
+                    linted.uid,
+                    message,
+                    rx,
+                ));
+                self.workers.insert(
+                    key,
+                    Running {
+                        generation,
+                        so: None,
+                        conflict: None,
+                        control: tx,
+                        task,
+                    },
+                );
+            }
+        }
+        self.settle(&target, None);
     }
 
-    fn stop(&mut self, key: &Key, how: Control) {
+    fn spawn(&mut self, key: Key, so: Arc<ScaledObject>) {
+        let conflict = self.conflict(&key);
+        let signal = Signal {
+            annotations: so.spec.annotations.clone(),
+            refresh: self.refresh,
+            stop: None,
+        };
+        let (tx, rx) = watch::channel(signal);
+        let task = tokio::spawn(worker::run(
+            self.shared.clone(),
+            so.clone(),
+            conflict.clone(),
+            rx,
+        ));
+        self.workers.insert(
+            key,
+            Running {
+                generation: so.generation,
+                so: Some(so),
+                conflict,
+                control: tx,
+                task,
+            },
+        );
+    }
+
+    /// KEDA3003: the target is already managed by an earlier ScaledObject (by
+    /// creationTimestamp, then name), as KEDA's webhook would have refused this one.
+    fn conflict(&self, key: &Key) -> Option<String> {
+        let known = self.known.get(key)?;
+        if known.refused {
+            return None;
+        }
+        let (owner_created, owner) = self.by_target.get(&known.target)?.first()?;
+        if *owner == key.1 && *owner_created == known.created {
+            return None;
+        }
+        Some(format!(
+            "the workload '{}' of type '{}' is already managed by the ScaledObject '{}'",
+            known.target.2, known.target.1, owner
+        ))
+    }
+
+    /// Restarts the workers of the target(s) whose ownership changed.
+    fn settle(&mut self, target: &Target, before: Option<&Target>) {
+        let mut keys: Vec<Key> = Vec::new();
+        for t in std::iter::once(target).chain(before.filter(|b| *b != target)) {
+            if let Some(set) = self.by_target.get(t) {
+                keys.extend(set.iter().map(|(_, name)| (t.0.clone(), name.clone())));
+            }
+        }
+        for key in keys {
+            let conflict = self.conflict(&key);
+            let restart = match self.workers.get(&key) {
+                Some(w) if w.conflict != conflict => w.so.clone(),
+                _ => None,
+            };
+            if let Some(so) = restart {
+                tracing::info!(namespace = %key.0, name = %key.1, refused = conflict.is_some(), "target ownership changed");
+                self.stop(&key, Stop::Shutdown);
+                self.spawn(key, so);
+            }
+        }
+    }
+
+    fn delete(&mut self, key: &Key) {
+        self.linting.remove(key);
+        let target = match self.known.remove(key) {
+            Some(known) => {
+                self.unindex(key, &known);
+                Some(known.target)
+            }
+            None => None,
+        };
+        self.stop(key, Stop::Deleted);
+        if let Some(t) = target {
+            self.settle(&t, None);
+        }
+    }
+
+    fn stop(&mut self, key: &Key, how: Stop) {
         if let Some(w) = self.workers.remove(key) {
             tracing::info!(namespace = %key.0, name = %key.1, "stopping ScaledObject");
-            let _ = w.control.send(how);
+            w.control.send_modify(|s| s.stop = Some(how));
         }
     }
 
     fn refresh_all(&mut self) {
+        self.refresh += 1;
         for w in self.workers.values() {
-            let _ = w.control.send(Control::Refresh);
+            w.control.send_modify(|s| s.refresh += 1);
         }
     }
 }

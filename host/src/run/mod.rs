@@ -110,6 +110,10 @@ pub struct RunArgs {
     /// Kubernetes API requests in flight at once (watches aside).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub kube_api_concurrency: usize,
+    /// Azure polls in flight at once per namespace (tenant), out of the process's 16: a
+    /// tenant whose endpoints are slow or throttled waits on its own polls only.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub namespace_poll_concurrency: usize,
     /// Whose webhook rules decide which ScaledObjects are refused.
     #[arg(long, value_name = "X.Y.Z")]
     pub keda_version: Option<String>,
@@ -143,6 +147,8 @@ pub struct Settings {
     pub kube_api_concurrency: usize,
     /// Deadline of each Kubernetes API call, watches aside.
     pub kube_api_timeout: Duration,
+    /// Azure polls in flight per namespace.
+    pub namespace_poll_concurrency: usize,
     pub identity: String,
     pub azure: scalecore_azure::ClientOptions,
     /// AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, AZURE_AUTHORITY_HOST.
@@ -267,6 +273,7 @@ async fn run_async(args: &RunArgs) -> Result<(), RunError> {
         cluster_object_namespace: args.cluster_object_namespace.clone(),
         kube_api_concurrency: args.kube_api_concurrency,
         kube_api_timeout,
+        namespace_poll_concurrency: args.namespace_poll_concurrency,
         identity,
         azure,
         workload_identity: scalecore_azure::WorkloadIdentityEnv::from_env(),
@@ -349,6 +356,9 @@ pub async fn serve(
         hpa_sync_period: settings.hpa_sync_period,
         decisions,
         tick_slots: tokio::sync::Semaphore::new(64),
+        tenants: worker::Tenants::new(settings.namespace_poll_concurrency),
+        starting: tokio::sync::Semaphore::new(32),
+        lint: settings.lint.clone(),
     });
     let lead = lead(shared, settings.lint, settings.namespace, gate, quit);
     tokio::pin!(lead);

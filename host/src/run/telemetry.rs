@@ -99,6 +99,24 @@ impl Metrics {
         self.ready.load(Ordering::Acquire)
     }
 
+    /// Removes a ScaledObject's series: a deleted object must not be reported (or kept in
+    /// memory) for the life of the process.
+    pub fn forget(&self, namespace: &str, name: &str, triggers: usize) {
+        let l = labels(namespace, name);
+        self.desired_replicas.remove(&l);
+        for direction in ["up", "down"] {
+            let mut d = l.clone();
+            d.push(("direction", direction.to_owned()));
+            self.scale_decisions.remove(&d);
+        }
+        for i in 0..triggers {
+            let mut t = l.clone();
+            t.push(("trigger", i.to_string()));
+            self.metric_value.remove(&t);
+            self.scaler_errors.remove(&t);
+        }
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.

@@ -6,15 +6,17 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use scalecore::decide::Reading;
+use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
 use scalecore::scalers::TriggerInput;
+use scalecore::validate::{self, LintOptions};
 use scalecore_azure::{Auth, ServiceBus};
 use serde_json::Value;
 
 use super::kubeapi::Kube;
 use super::objects::{self, ScaledObject};
-use crate::crd::{AuthPodIdentity, PodIdentityProvider};
+use crate::crd::{AuthPodIdentity, PodIdentityProvider, TriggerAuthenticationSpec};
 
 /// One trigger, ready to poll.
 pub enum Scaler {
@@ -53,10 +55,39 @@ struct Resolved {
     pod_identity: Option<AuthPodIdentity>,
 }
 
+/// A (Cluster)TriggerAuthentication whose check takes longer is refused.
+const AUTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Why a trigger's authentication cannot be used.
+enum AuthError {
+    /// Not found, a Secret missing: the scaler fails, as KEDA's would.
+    Broken(String),
+    /// A (Cluster)TriggerAuthentication KEDA's webhook refuses: the ScaledObject is refused.
+    Refused(String),
+}
+
 /// Builds every trigger's scaler. Resolution failures become [`Scaler::Broken`] so the
 /// ScaledObject still runs (and falls back) exactly as KEDA's loop would with a failing scaler.
-pub async fn build(kube: &Kube, so: &ScaledObject) -> Vec<Scaler> {
-    let workload = kube.workload(&so.namespace, &so.target).await.ok();
+/// `Err` names a TriggerAuthentication KEDA's webhook would have refused: nothing is polled
+/// with it (its podIdentity or endpoints were never vetted).
+pub async fn build(
+    kube: &Kube,
+    so: &ScaledObject,
+    lint: &LintOptions,
+) -> Result<Vec<Scaler>, String> {
+    // Only the containers are read; the rest of the object (managedFields, status) is not
+    // kept across the Secret reads below.
+    let workload = kube
+        .workload(&so.namespace, &so.target)
+        .await
+        .ok()
+        .map(|mut w| {
+            let containers = w
+                .pointer_mut("/spec/template/spec/containers")
+                .map(Value::take)
+                .unwrap_or(Value::Null);
+            serde_json::json!({"spec": {"template": {"spec": {"containers": containers}}}})
+        });
     let env = match &workload {
         Some(w) => {
             resolved_env(
@@ -71,13 +102,46 @@ pub async fn build(kube: &Kube, so: &ScaledObject) -> Vec<Scaler> {
     };
     let mut out = Vec::with_capacity(so.spec.triggers.len());
     for trigger in &so.spec.triggers {
-        let scaler = match resolve_auth(kube, so, trigger, workload.as_ref(), &env).await {
+        let scaler = match resolve_auth(kube, so, trigger, workload.as_ref(), &env, lint).await {
             Ok(resolved) => scaler(so, trigger, &resolved, &env),
-            Err(why) => Scaler::Broken(why),
+            Err(AuthError::Broken(why)) => Scaler::Broken(why),
+            Err(AuthError::Refused(why)) => return Err(why),
         };
         out.push(scaler);
     }
-    out
+    Ok(out)
+}
+
+/// KEDA's webhook verdict on a (Cluster)TriggerAuthentication, through the core's rules.
+/// Schema findings are named by code and path only: a value in the spec may be a credential.
+fn auth_refusal(
+    kind: &str,
+    name: &str,
+    namespace: &str,
+    spec: &TriggerAuthenticationSpec,
+    options: &LintOptions,
+) -> Option<String> {
+    let mut metadata = serde_json::json!({ "name": name });
+    if kind == "TriggerAuthentication" {
+        metadata["namespace"] = Value::from(namespace);
+    }
+    let doc = serde_json::json!({
+        "apiVersion": "keda.sh/v1alpha1", "kind": kind, "metadata": metadata,
+        "spec": serde_json::to_value(spec).ok()?,
+    });
+    let found = validate::lint(&doc.to_string(), options)
+        .into_iter()
+        .find(|d| d.is_error() && matches!(d.source, Source::Schema | Source::Webhook))?;
+    let what = match found.source {
+        Source::Webhook => format!("{}: {} ({})", found.code, found.message, found.path),
+        _ => format!(
+            "{}: does not match the CRD schema ({})",
+            found.code, found.path
+        ),
+    };
+    Some(format!(
+        "the {kind} '{name}' is refused by KEDA's webhook rules: {what}"
+    ))
 }
 
 fn scaler(
@@ -136,7 +200,8 @@ async fn resolve_auth(
     trigger: &Trigger,
     workload: Option<&Value>,
     target_env: &BTreeMap<String, String>,
-) -> Result<Resolved, String> {
+    lint: &LintOptions,
+) -> Result<Resolved, AuthError> {
     let Some(r) = &trigger.authentication_ref else {
         return Ok(Resolved {
             auth_params: BTreeMap::new(),
@@ -151,13 +216,36 @@ async fn resolve_auth(
     let (ta, secrets_ns) = kube
         .trigger_authentication(&so.namespace, kind, &r.name)
         .await
-        .map_err(|e| format!("error getting {kind} {:?}: {e}", r.name))?;
+        .map_err(|e| AuthError::Broken(format!("error getting {kind} {:?}: {e}", r.name)))?;
+    // Checked on the blocking pool within a bound, as ScaledObjects are: an object of a
+    // megabyte is the tenant's to write, not the runtime's threads' to parse.
+    let check = {
+        let (kind, name, namespace) = (kind.to_owned(), r.name.clone(), so.namespace.clone());
+        let (spec, options) = (ta.clone(), lint.clone());
+        tokio::task::spawn_blocking(move || auth_refusal(&kind, &name, &namespace, &spec, &options))
+    };
+    let verdict = match tokio::time::timeout(AUTH_CHECK_TIMEOUT, check).await {
+        Ok(Ok(verdict)) => verdict,
+        _ => Some(format!(
+            "checking the {kind} '{}' did not finish within {}s",
+            r.name,
+            AUTH_CHECK_TIMEOUT.as_secs()
+        )),
+    };
+    if let Some(why) = verdict {
+        return Err(AuthError::Refused(why));
+    }
     let mut auth_params = BTreeMap::new();
     for s in ta.secret_target_ref.iter().flatten() {
         let value = kube
             .secret_value(&secrets_ns, &s.name, &s.key)
             .await
-            .map_err(|e| format!("{kind} {:?}: parameter {:?}: {e}", r.name, s.parameter))?;
+            .map_err(|e| {
+                AuthError::Broken(format!(
+                    "{kind} {:?}: parameter {:?}: {e}",
+                    r.name, s.parameter
+                ))
+            })?;
         auth_params.insert(s.parameter.clone(), value);
     }
     for e in ta.env.iter().flatten() {

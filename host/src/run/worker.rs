@@ -1,12 +1,13 @@
 //! One ScaledObject in the cluster: KEDA's poll every `pollingInterval` and the HPA's sync
 //! every sync period, both decided by the core's engine, written through `/scale`.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use scalecore::decide::{Initial, Loop, Observed, Outcome, Reading, ScaledObjectEngine};
 use serde_json::{json, Value};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, watch, Semaphore};
 
 use super::clock::{rfc3339, Clock};
 use super::kubeapi::{object_ref, Kube, ScaleView};
@@ -18,14 +19,57 @@ use super::triggers::{self, Scaler};
 /// a trace and the cluster line up.
 const HPA_PHASE: i64 = scalecore::simulate::HPA_FIRST_SYNC;
 
-/// What the controller tells a running worker.
-pub enum Control {
-    /// Same generation, new metadata (pause annotations).
-    Update(Box<ScaledObject>),
-    /// A TriggerAuthentication or Secret may have changed: build the scalers again.
-    Refresh,
+/// How often a ScaledObject refused because another HPA scales its target looks again: the
+/// HPA may be deleted without the ScaledObject changing.
+const HPA_RECHECK: Duration = Duration::from_secs(30);
+
+/// What the controller wants of a running worker. A watch channel holds only the latest, so a
+/// burst of changes costs one wake-up, never a queue.
+#[derive(Clone, Debug, Default)]
+pub struct Signal {
+    /// The ScaledObject's annotations (pause), same generation.
+    pub annotations: BTreeMap<String, String>,
+    /// Bumped when a TriggerAuthentication or Secret may have changed: build the scalers again.
+    pub refresh: u64,
+    pub stop: Option<Stop>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The ScaledObject is gone: KEDA's finalizer runs (restore replicas), series go.
     Deleted,
+    /// Replaced by a new generation, or the host stops: leave the target alone.
     Shutdown,
+}
+
+/// Per-namespace caps on Azure polls in flight, so one tenant's slow or throttled endpoints
+/// cannot take every request of the process.
+pub struct Tenants {
+    per_namespace: usize,
+    caps: Mutex<HashMap<String, Weak<Semaphore>>>,
+}
+
+impl Tenants {
+    pub fn new(per_namespace: usize) -> Tenants {
+        Tenants {
+            per_namespace: per_namespace.max(1),
+            caps: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The namespace's cap; it lives as long as a worker of the namespace holds it.
+    pub fn cap(&self, namespace: &str) -> Arc<Semaphore> {
+        let mut caps = self.caps.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cap) = caps.get(namespace).and_then(Weak::upgrade) {
+            return cap;
+        }
+        if caps.len() >= 64 && caps.len().is_power_of_two() {
+            caps.retain(|_, c| c.strong_count() > 0);
+        }
+        let cap = Arc::new(Semaphore::new(self.per_namespace));
+        caps.insert(namespace.to_owned(), Arc::downgrade(&cap));
+        cap
+    }
 }
 
 /// One decision, as the host logs it and as `scalecore demo` prints it.
@@ -49,66 +93,168 @@ pub struct Shared {
     /// The HPA controller's `--horizontal-pod-autoscaler-sync-period`, in seconds.
     pub hpa_sync_period: i64,
     pub decisions: broadcast::Sender<Decision>,
-    pub tick_slots: tokio::sync::Semaphore,
+    /// Ticks doing Kubernetes work at once. Held only while a tick reads or writes the
+    /// cluster, never across an Azure poll (whose retries may wait a minute).
+    pub tick_slots: Semaphore,
+    pub tenants: Tenants,
+    /// Workers building their scalers at once (start-up, or after a TriggerAuthentication
+    /// change). Building holds the target's pod template and Kubernetes requests in flight;
+    /// when thousands of ScaledObjects start together, that transient state is what sets the
+    /// process's peak (and so its resident) memory.
+    pub starting: Semaphore,
+    /// KEDA's webhook rules, applied to the TriggerAuthentications triggers use.
+    pub lint: scalecore::validate::LintOptions,
 }
 
 pub struct Worker {
     shared: Arc<Shared>,
-    so: ScaledObject,
+    so: Arc<ScaledObject>,
     engine: ScaledObjectEngine,
     scalers: Vec<Scaler>,
     /// Hash of the status last written: a status is only sent when it changed.
     last_status: Option<u64>,
     rebuild: bool,
+    /// The namespace's cap on polls in flight.
+    tenant: Arc<Semaphore>,
+    /// The controller's signal as last acted on.
+    seen: Signal,
+}
+
+/// Why a ScaledObject does not run, and whether only time can change that.
+struct Refusal {
+    message: String,
+    recheck: bool,
+}
+
+enum Exit {
+    Stopped,
+    Refused(Refusal),
 }
 
 /// Runs until the controller says stop; returns nothing, reports through status and logs.
+/// `conflict` is the controller's KEDA3003 refusal (another ScaledObject owns the target).
 pub async fn run(
     shared: Arc<Shared>,
-    so: ScaledObject,
-    mut control: mpsc::UnboundedReceiver<Control>,
+    so: Arc<ScaledObject>,
+    conflict: Option<String>,
+    mut control: watch::Receiver<Signal>,
 ) {
-    // Start-up is boxed: a worker spends its life waiting, and the future it waits in should
-    // not be sized for the largest request it ever made.
-    if let Some(mut w) = Box::pin(Worker::start(shared, so, &mut control)).await {
-        w.report_broken();
-        w.run_loops(&mut control).await;
+    let tenant = shared.tenants.cap(&so.namespace);
+    let mut reported: Option<String> = None;
+    loop {
+        // Start-up is boxed: a worker spends its life waiting, and the future it waits in
+        // should not be sized for the largest request it ever made.
+        let started = {
+            let _turn = shared.starting.acquire().await;
+            let start = Worker::start(
+                shared.clone(),
+                so.clone(),
+                conflict.as_deref(),
+                tenant.clone(),
+                &control,
+            );
+            Box::pin(start).await
+        };
+        let refusal = match started {
+            Ok(mut w) => {
+                w.report_broken();
+                let exit = w.run_loops(&mut control).await;
+                shared
+                    .metrics
+                    .forget(&so.namespace, &so.name, so.spec.triggers.len());
+                match exit {
+                    Exit::Stopped => return,
+                    Exit::Refused(r) => r,
+                }
+            }
+            Err(r) => r,
+        };
+        if reported.as_deref() != Some(refusal.message.as_str()) {
+            Box::pin(report_refusal(
+                &shared,
+                &so.namespace,
+                &so.name,
+                &so.uid,
+                &refusal.message,
+            ))
+            .await;
+            reported = Some(refusal.message);
+        }
+        // Nothing runs until something the refusal depends on changes: the object (the
+        // controller starts a new worker then), a TriggerAuthentication (a refresh), or, for
+        // another HPA on the target, time.
+        let recheck = async {
+            if refusal.recheck {
+                tokio::time::sleep(HPA_RECHECK).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            changed = control.changed() => {
+                if changed.is_err() || control.borrow_and_update().stop.is_some() {
+                    return;
+                }
+            }
+            _ = recheck => {}
+        }
     }
 }
 
+/// A ScaledObject the controller could not read in time: refused until it changes.
+pub async fn refuse(
+    shared: Arc<Shared>,
+    namespace: String,
+    name: String,
+    uid: String,
+    message: String,
+    mut control: watch::Receiver<Signal>,
+) {
+    Box::pin(report_refusal(&shared, &namespace, &name, &uid, &message)).await;
+    while control.changed().await.is_ok() {
+        if control.borrow_and_update().stop.is_some() {
+            return;
+        }
+    }
+}
+
+/// Ready=False with KEDA's reason, and a warning Event naming the problem.
+async fn report_refusal(shared: &Shared, namespace: &str, name: &str, uid: &str, message: &str) {
+    tracing::warn!(%namespace, %name, %message, "ScaledObject refused");
+    if shared.dry_run {
+        return;
+    }
+    let status = json!({"conditions": [
+        condition("Ready", "False", "ScaledObjectCheckFailed", message),
+        condition("Active", "False", "ScaledObjectCheckFailed", ""),
+    ]});
+    let _ = shared.kube.apply_status(namespace, name, status).await;
+    let r = object_ref(namespace, name, uid);
+    shared
+        .kube
+        .event(&r, true, "ScaledObjectCheckFailed", message.to_owned())
+        .await;
+}
+
 impl Worker {
-    /// Builds the worker, or refuses the ScaledObject (then waits for it to change).
+    /// Builds the worker, or says why the ScaledObject is refused.
     async fn start(
         shared: Arc<Shared>,
-        so: ScaledObject,
-        control: &mut mpsc::UnboundedReceiver<Control>,
-    ) -> Option<Box<Worker>> {
-        let refused = refusal(&shared, &so).await;
-        if let Some(message) = refused {
-            tracing::warn!(namespace = %so.namespace, name = %so.name, %message, "ScaledObject refused");
-            if !shared.dry_run {
-                let status = json!({"conditions": [
-                    condition("Ready", "False", "ScaledObjectCheckFailed", &message),
-                    condition("Active", "False", "ScaledObjectCheckFailed", ""),
-                ]});
-                let _ = shared
-                    .kube
-                    .apply_status(&so.namespace, &so.name, status)
-                    .await;
-                let r = object_ref(&so.namespace, &so.name, &so.uid);
-                shared
-                    .kube
-                    .event(&r, true, "ScaledObjectCheckFailed", message)
-                    .await;
-            }
-            // Nothing runs until the object changes (the controller restarts the worker then).
-            while let Some(c) = control.recv().await {
-                if matches!(c, Control::Deleted | Control::Shutdown) {
-                    return None;
-                }
-            }
-            return None;
+        so: Arc<ScaledObject>,
+        conflict: Option<&str>,
+        tenant: Arc<Semaphore>,
+        control: &watch::Receiver<Signal>,
+    ) -> Result<Box<Worker>, Refusal> {
+        let seen = control.borrow().clone();
+        if let Some(refusal) = refusal(&shared, &so, conflict).await {
+            return Err(refusal);
         }
+        let scalers = triggers::build(&shared.kube, &so, &shared.lint)
+            .await
+            .map_err(|message| Refusal {
+                message,
+                recheck: false,
+            })?;
         let observed = shared
             .kube
             .scale(&so.namespace, &so.target)
@@ -120,7 +266,14 @@ impl Worker {
             last_active_time: so.last_active_time,
             creation_time: -1,
         };
-        let mut engine = ScaledObjectEngine::new(&so.spec, initial);
+        let mut engine = if seen.annotations == so.spec.annotations {
+            ScaledObjectEngine::new(&so.spec, initial)
+        } else {
+            // Paused or resumed while the worker was refused: the latest annotations count.
+            let mut spec = so.spec.clone();
+            spec.annotations = seen.annotations.clone();
+            ScaledObjectEngine::new(&spec, initial)
+        };
         let failures: Vec<i64> = engine
             .plan()
             .triggers
@@ -128,33 +281,55 @@ impl Worker {
             .map(|t| so.failures.get(&t.metric_name).copied().unwrap_or(0))
             .collect();
         engine.restore_failures(&failures);
-        let scalers = triggers::build(&shared.kube, &so).await;
         // On the heap once, not inline in the (long-lived) task's future.
-        Some(Box::new(Worker {
+        Ok(Box::new(Worker {
             shared,
             so,
             engine,
             scalers,
             last_status: None,
             rebuild: false,
+            tenant,
+            seen,
         }))
     }
 }
 
-/// What KEDA's webhook would refuse: schema/webhook errors, or a target another HPA scales.
-async fn refusal(shared: &Shared, so: &ScaledObject) -> Option<String> {
+/// KEDA's `GroupVersionKindResource.GVKString()`: `apps/v1.Deployment`.
+pub fn gvk_string(target: &super::objects::TargetRef) -> String {
+    let (group, version) = target.group_version();
+    format!("{group}/{version}.{}", target.kind)
+}
+
+/// What KEDA's webhook would refuse: schema/webhook errors, a target another ScaledObject
+/// owns, or a target another HPA scales.
+async fn refusal(shared: &Shared, so: &ScaledObject, conflict: Option<&str>) -> Option<Refusal> {
     if let Some(d) = so.rejected.first() {
-        return Some(format!("{}: {} ({})", d.code, d.message, d.path));
+        return Some(Refusal {
+            message: format!("{}: {} ({})", d.code, d.message, d.path),
+            recheck: false,
+        });
+    }
+    if let Some(message) = conflict {
+        return Some(Refusal {
+            message: message.to_owned(),
+            recheck: false,
+        });
     }
     match shared
         .kube
         .other_hpa(&so.namespace, &so.target, &so.spec.hpa_name())
         .await
     {
-        Ok(Some(hpa)) => Some(format!(
-            "the workload '{}' of type '{}/{}' is already managed by the hpa '{}'",
-            so.target.name, so.target.api_version, so.target.kind, hpa
-        )),
+        Ok(Some(hpa)) => Some(Refusal {
+            message: format!(
+                "the workload '{}' of type '{}' is already managed by the hpa '{}'",
+                so.target.name,
+                gvk_string(&so.target),
+                hpa
+            ),
+            recheck: true,
+        }),
         _ => None,
     }
 }
@@ -182,7 +357,7 @@ impl Worker {
         }
     }
 
-    async fn run_loops(&mut self, control: &mut mpsc::UnboundedReceiver<Control>) {
+    async fn run_loops(&mut self, control: &mut watch::Receiver<Signal>) -> Exit {
         let clock = self.shared.clock;
         let polling = self.engine.plan().polling_interval.max(1);
         let hpa_period = self.shared.hpa_sync_period.max(1);
@@ -197,15 +372,43 @@ impl Worker {
             let wake = tokio::time::Instant::from_std(clock.instant_at(due));
             tokio::select! {
                 _ = tokio::time::sleep_until(wake) => {}
-                c = control.recv() => match c {
-                    Some(Control::Update(so)) => { Box::pin(self.update(*so)).await; continue; }
-                    Some(Control::Refresh) => { self.rebuild = true; continue; }
-                    Some(Control::Deleted) => { Box::pin(self.deleted()).await; return; }
-                    Some(Control::Shutdown) | None => return,
-                },
+                changed = control.changed() => {
+                    let signal = match changed {
+                        Ok(()) => control.borrow_and_update().clone(),
+                        Err(_) => return Exit::Stopped,
+                    };
+                    match signal.stop {
+                        Some(Stop::Deleted) => { Box::pin(self.deleted()).await; return Exit::Stopped; }
+                        Some(Stop::Shutdown) => return Exit::Stopped,
+                        None => {}
+                    }
+                    if signal.refresh != self.seen.refresh {
+                        self.rebuild = true;
+                    }
+                    let paused = signal.annotations != self.seen.annotations;
+                    self.seen = signal;
+                    if paused {
+                        Box::pin(self.update()).await;
+                    }
+                    continue;
+                }
             }
             if self.rebuild {
-                self.scalers = Box::pin(triggers::build(&self.shared.kube, &self.so)).await;
+                let shared = self.shared.clone();
+                let built = {
+                    let _turn = shared.starting.acquire().await;
+                    Box::pin(triggers::build(&shared.kube, &self.so, &shared.lint)).await
+                };
+                match built {
+                    Ok(scalers) => self.scalers = scalers,
+                    // A TriggerAuthentication the webhook refuses: nothing is polled with it.
+                    Err(message) => {
+                        return Exit::Refused(Refusal {
+                            message,
+                            recheck: false,
+                        })
+                    }
+                }
                 self.rebuild = false;
             }
             let kind = if next_keda <= next_hpa {
@@ -215,11 +418,10 @@ impl Worker {
                 next_hpa += hpa_period;
                 Loop::Hpa
             };
-            // Only so many ticks run at once: every worker wakes at the same grid moment, and
-            // each tick in flight holds its requests' buffers.
-            let shared = self.shared.clone();
-            let _slot = shared.tick_slots.acquire().await;
-            Box::pin(self.tick(due, kind, polling.min(hpa_period))).await;
+            // Not boxed as a whole: at a grid moment thousands of ticks wait for a slot or
+            // their namespace's turn, and a waiting tick should hold no request state. Each
+            // phase is boxed once it may run.
+            self.tick(due, kind, polling, hpa_period).await;
         }
     }
 
@@ -236,6 +438,8 @@ impl Worker {
                     replicas: v.spec_replicas,
                     ready_pods: Some(v.status_replicas),
                     status_replicas: Some(v.status_replicas),
+                    pending_pods: None,
+                    pods_without_metrics: None,
                 },
             )),
             Err(e) => {
@@ -245,19 +449,35 @@ impl Worker {
         }
     }
 
-    async fn tick(&mut self, t: i64, kind: Loop, shortest_interval: i64) {
-        let Some((_, observed)) = self.observe().await else {
+    /// One decision. Every worker wakes at the same grid moment, so the Kubernetes work runs
+    /// under the global tick slots, and the Azure poll (which may sleep through retries) under
+    /// the namespace's own cap only: a tenant with a throttled endpoint waits on itself.
+    async fn tick(&mut self, t: i64, kind: Loop, polling: i64, hpa_period: i64) {
+        let shared = self.shared.clone();
+        let observed = {
+            let _slot = shared.tick_slots.acquire().await;
+            Box::pin(self.observe()).await
+        };
+        let Some((_, observed)) = observed else {
             return;
         };
-        // Long enough to span the grid moment's stragglers, short enough that no read is
-        // served a value from an earlier tick.
-        let max_age = self
-            .shared
-            .clock
-            .real(Duration::from_secs(shortest_interval.unsigned_abs()) / 3);
+        let max_age = match kind {
+            // Long enough to span the grid moment's stragglers, short enough that no poll is
+            // served a value from an earlier poll.
+            Loop::Keda => Duration::from_secs(polling.min(hpa_period).unsigned_abs()) / 3,
+            // KEDA's metrics server serves the HPA from the scaler; the host serves it the
+            // last poll's value while that is younger than pollingInterval, so a queue is read
+            // once per interval, not once per sync as well.
+            _ => Duration::from_secs(polling.unsigned_abs()),
+        };
+        let max_age = shared.clock.real(max_age);
         let started = Instant::now();
-        let polled = triggers::poll_all(&self.scalers, &self.shared.bus, max_age).await;
-        self.shared
+        let polled = {
+            let tenant = self.tenant.clone();
+            let _turn = tenant.acquire().await;
+            Box::pin(triggers::poll_all(&self.scalers, &shared.bus, max_age)).await
+        };
+        shared
             .metrics
             .poll_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -267,7 +487,8 @@ impl Worker {
             Loop::Keda => self.engine.keda_poll(t, &readings, observed),
             _ => self.engine.hpa_sync(t, &readings, observed),
         };
-        self.apply(outcome, observed).await;
+        let _slot = shared.tick_slots.acquire().await;
+        Box::pin(self.apply(outcome, observed)).await;
     }
 
     fn record_readings(&mut self, polled: &[(Reading, Option<String>)]) {
@@ -434,13 +655,12 @@ impl Worker {
         }
     }
 
-    async fn update(&mut self, so: ScaledObject) {
-        self.so.spec.annotations = so.spec.annotations.clone();
+    async fn update(&mut self) {
         let Some((_, observed)) = self.observe().await else {
             return;
         };
         let t = self.shared.clock.now();
-        let outcome = self.engine.reconcile(t, &so.spec.annotations, observed);
+        let outcome = self.engine.reconcile(t, &self.seen.annotations, observed);
         self.apply(outcome, observed).await;
     }
 

@@ -4,8 +4,8 @@
 //! account; the workload's service-account annotation and pod label do not matter to KEDA.
 
 use super::{
-    AZURE_IDENTITY_ID_MISSING, WORKLOAD_IDENTITY_FEDERATION, WORKLOAD_IDENTITY_LABEL,
-    WORKLOAD_IDENTITY_NOT_KEDAS,
+    AUTHORITY_HOST_NOT_ENTRA, AZURE_IDENTITY_ID_MISSING, WORKLOAD_IDENTITY_FEDERATION,
+    WORKLOAD_IDENTITY_LABEL, WORKLOAD_IDENTITY_LABEL_UNANNOTATED, WORKLOAD_IDENTITY_NOT_KEDAS,
 };
 use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
@@ -51,6 +51,68 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             key_span(parent, "podIdentity"),
             format!("{path}.podIdentity"),
             "podIdentity azure-workload has no identityId, so KEDA presents the KEDA operator's own client id (AZURE_CLIENT_ID, from the operator service account's annotation); that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not",
+        );
+    }
+}
+
+/// Entra ID's authority hosts, as the Azure SDK's cloud configurations name them (public,
+/// US Government, China); Azure Germany's login.microsoftonline.de closed in 2021.
+pub const ENTRA_AUTHORITY_HOSTS: &[&str] = &[
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+];
+
+/// True for `https://<an Entra authority host>` with an optional trailing slash, scheme and
+/// host in any case.
+pub fn is_entra_authority_host(value: &str) -> bool {
+    let Some(scheme) = value.get(..8) else {
+        return false;
+    };
+    let rest = value.get(8..).unwrap_or("");
+    let host = rest.strip_suffix('/').unwrap_or(rest);
+    scheme.eq_ignore_ascii_case("https://")
+        && ENTRA_AUTHORITY_HOSTS
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(host))
+}
+
+/// KEDA4019 on a TriggerAuthentication's podIdentity and on the Key Vault's nested one.
+pub(super) fn check_authority_host(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+    let ta = ctx.resource;
+    if !matches!(
+        ta.kind,
+        Kind::TriggerAuthentication | Kind::ClusterTriggerAuthentication
+    ) {
+        return;
+    }
+    let Some(spec) = ta.spec() else { return };
+    let places = [
+        (Some(spec), "spec"),
+        (spec.get("azureKeyVault"), "spec.azureKeyVault"),
+    ];
+    for (parent, path) in places {
+        let Some(pi) = parent.and_then(|p| p.get("podIdentity")) else {
+            continue;
+        };
+        if !is_azure_workload(pi) {
+            continue;
+        }
+        let Some(node) = pi.get("identityAuthorityHost") else {
+            continue;
+        };
+        let value = node.as_str().unwrap_or("");
+        if value.is_empty() || is_entra_authority_host(value) {
+            continue;
+        }
+        report.emit(
+            &AUTHORITY_HOST_NOT_ENTRA,
+            ta,
+            node.span,
+            format!("{path}.podIdentity.identityAuthorityHost"),
+            format!(
+                "identityAuthorityHost {value:?} is not one of Entra ID's authority hosts (https://login.microsoftonline.com/, https://login.microsoftonline.us/, https://login.chinacloudapi.cn/): the federated service-account token would be sent to it"
+            ),
         );
     }
 }
@@ -115,9 +177,58 @@ fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Reso
     let Some(sa) = find_named(ctx, &Kind::ServiceAccount, sa_name, namespace(ctx, owner)) else {
         return;
     };
-    let Some(client_id) = sa.annotation(CLIENT_ID).filter(|c| !c.is_empty()) else {
+    let client_id = sa.annotation(CLIENT_ID).filter(|c| !c.is_empty());
+    if let Some(client_id) = client_id {
+        compare_identity(report, auth, pi, client_id, sa_name, &place);
+    }
+    let labelled = template
+        .at(&["metadata", "labels", USE_LABEL])
+        .and_then(Node::as_str)
+        == Some("true");
+    if labelled {
         return;
+    }
+    let (span, path) = match template.at(&["metadata", "labels"]) {
+        Some(labels) => (labels.span, "spec.template.metadata.labels"),
+        None => (template.span, "spec.template"),
     };
+    let path = if owner.kind == Kind::ScaledJob {
+        path.replacen("spec.", "spec.jobTargetRef.", 1)
+    } else {
+        path.to_owned()
+    };
+    // The annotation says the application means to use workload identity; without the
+    // label the webhook projects no token into its pods.
+    match client_id {
+        Some(client_id) => report.emit(
+            &WORKLOAD_IDENTITY_LABEL,
+            holder,
+            span,
+            path,
+            format!(
+                "ServiceAccount '{sa_name}' names client id {client_id}, but the pods of {place} lack the label {USE_LABEL}: \"true\", so the application gets no Azure token; this does not affect KEDA, which authenticates as its operator"
+            ),
+        ),
+        None => report.emit(
+            &WORKLOAD_IDENTITY_LABEL_UNANNOTATED,
+            holder,
+            span,
+            path,
+            format!(
+                "the pods of {place} lack the label {USE_LABEL}: \"true\" and ServiceAccount '{sa_name}' names no client id, so the application cannot use workload identity; KEDA does not need either"
+            ),
+        ),
+    };
+}
+
+fn compare_identity(
+    report: &mut Report<'_>,
+    auth: &Resource,
+    pi: &Node,
+    client_id: &str,
+    sa_name: &str,
+    place: &str,
+) {
     let auth_name = format!(
         "{} '{}'",
         auth.kind.name(),
@@ -147,29 +258,5 @@ fn compare(ctx: &Ctx<'_>, report: &mut Report<'_>, owner: &Resource, auth: &Reso
             );
         }
         Some(_) => {}
-    }
-    let labelled = template
-        .at(&["metadata", "labels", USE_LABEL])
-        .and_then(Node::as_str)
-        == Some("true");
-    if !labelled {
-        let (span, path) = match template.at(&["metadata", "labels"]) {
-            Some(labels) => (labels.span, "spec.template.metadata.labels"),
-            None => (template.span, "spec.template"),
-        };
-        let path = if owner.kind == Kind::ScaledJob {
-            path.replacen("spec.", "spec.jobTargetRef.", 1)
-        } else {
-            path.to_owned()
-        };
-        report.emit(
-            &WORKLOAD_IDENTITY_LABEL,
-            holder,
-            span,
-            path,
-            format!(
-                "ServiceAccount '{sa_name}' names client id {client_id}, but the pods of {place} lack the label {USE_LABEL}: \"true\", so the application gets no Azure token; this does not affect KEDA, which authenticates as its operator"
-            ),
-        );
     }
 }

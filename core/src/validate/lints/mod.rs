@@ -69,9 +69,18 @@ pub static WORKLOAD_IDENTITY_FEDERATION: Rule = lint(
 pub static WORKLOAD_IDENTITY_LABEL: Rule = lint(
     "KEDA4004",
     "workload-identity-label-missing",
+    Severity::Warning,
+    "the pod template's service account names an Azure identity (azure.workload.identity/client-id) but the pods lack the label azure.workload.identity/use: \"true\", so the application gets no Azure token",
+    "add azure.workload.identity/use: \"true\" to spec.template.metadata.labels; without it the workload-identity webhook injects no token or AZURE_* variables. KEDA itself does not need it (it authenticates as its operator)",
+    Check::Walker,
+);
+
+pub static WORKLOAD_IDENTITY_LABEL_UNANNOTATED: Rule = lint(
+    "KEDA4020",
+    "workload-identity-label-absent",
     Severity::Info,
-    "the pod template's service account names an Azure identity but the pods lack the label azure.workload.identity/use: \"true\"",
-    "add the label to spec.template.metadata.labels if the application itself uses the identity; KEDA does not need it (KEDA authenticates as its operator)",
+    "the pods lack the label azure.workload.identity/use: \"true\" and their service account names no Azure identity: the application cannot use workload identity",
+    "nothing to do if only KEDA uses workload identity (it authenticates as its operator); if the application should too, annotate its service account with azure.workload.identity/client-id and label the pods",
     Check::Walker,
 );
 
@@ -235,7 +244,20 @@ pub static ROLLOUT_STRATEGY: Rule = Rule {
     )
 };
 
+pub static AUTHORITY_HOST_NOT_ENTRA: Rule = Rule {
+    since: KedaVersion::new(2, 14, 0),
+    ..lint(
+        "KEDA4019",
+        "identity-authority-host-not-entra",
+        Severity::Warning,
+        "podIdentity.identityAuthorityHost is not one of Entra ID's authority hosts; the federated service-account token would be sent to it",
+        "remove identityAuthorityHost (the public cloud's https://login.microsoftonline.com/ is the default) or use https://login.microsoftonline.us/ or https://login.chinacloudapi.cn/. Whoever runs another host receives the service-account token and can exchange it at Entra ID for tokens of every identity federated with that service account; scalecore run ignores such a value unless it equals its AZURE_AUTHORITY_HOST",
+        Check::Resource(identity::check_authority_host),
+    )
+};
+
 pub static RULES: &[&Rule] = &[
+    &AUTHORITY_HOST_NOT_ENTRA,
     &AZURE_IDENTITY_ID_MISSING,
     &WORKLOAD_IDENTITY_NOT_KEDAS,
     &WORKLOAD_IDENTITY_FEDERATION,
@@ -254,4 +276,5 @@ pub static RULES: &[&Rule] = &[
     &HPA_BEHAVIOR_INVALID,
     &RUNNING_JOB_PERCENTAGE,
     &ROLLOUT_STRATEGY,
+    &WORKLOAD_IDENTITY_LABEL_UNANNOTATED,
 ];

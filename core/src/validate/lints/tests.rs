@@ -76,6 +76,83 @@ fn azure_workload_without_identity_id() {
     );
 }
 
+#[test]
+fn authority_host_other_than_entra_is_a_warning() {
+    let with_host = |host: &str| {
+        ta(&format!(
+            "{WI}    identityId: abc\n    identityTenantId: t\n    identityAuthorityHost: {host}\n"
+        ))
+    };
+    for entra in [
+        "https://login.microsoftonline.com/",
+        "https://login.microsoftonline.com",
+        "HTTPS://Login.MicrosoftOnline.US/",
+        "https://login.chinacloudapi.cn",
+        "''",
+    ] {
+        assert!(run(&with_host(entra)).is_empty(), "{entra}");
+    }
+    for other in [
+        "https://attacker.example/",
+        "https://login.microsoftonline.com.attacker.example/",
+        "https://login.microsoftonline.com/tenant/",
+        "https://login.microsoftonline.com:8443/",
+        "http://login.microsoftonline.com/",
+        "https://login.microsoftonline.de/",
+        "https://user@login.microsoftonline.com/",
+    ] {
+        let ds = run(&with_host(other));
+        assert_eq!(
+            found(&ds),
+            [("KEDA4019", 0, "spec.podIdentity.identityAuthorityHost")],
+            "{other}"
+        );
+        assert_eq!(ds[0].severity, Severity::Warning);
+        assert!(ds[0].message.contains("service-account token"));
+    }
+    // ClusterTriggerAuthentication and the Key Vault's podIdentity too.
+    let cluster = with_host("https://evil.example").replace(
+        "kind: TriggerAuthentication",
+        "kind: ClusterTriggerAuthentication",
+    );
+    assert_eq!(
+        found(&run(&cluster)),
+        [("KEDA4019", 0, "spec.podIdentity.identityAuthorityHost")]
+    );
+    let vault = "  azureKeyVault:\n    vaultUri: https://v.vault.azure.net\n    podIdentity:\n      provider: azure-workload\n      identityId: abc\n      identityTenantId: t\n      identityAuthorityHost: https://evil.example/\n    secrets:\n    - parameter: connection\n      name: sb\n";
+    assert_eq!(
+        found(&run(&ta(vault))),
+        [(
+            "KEDA4019",
+            0,
+            "spec.azureKeyVault.podIdentity.identityAuthorityHost"
+        )]
+    );
+    // Other providers do not send an Entra assertion; the field came with KEDA 2.14.
+    assert!(run(&ta(
+        "  podIdentity:\n    provider: aws\n    identityAuthorityHost: https://x/\n"
+    ))
+    .is_empty());
+    assert!(run_with(
+        &with_host("https://evil.example"),
+        &at(KedaVersion::new(2, 13, 0))
+    )
+    .is_empty());
+}
+
+#[test]
+fn authority_host_without_tenant_is_refused_as_keda_refuses_it() {
+    // KEDA v2.20.2's validateSpec: "identityTenantID of PodIdentity should not be nil or
+    // empty when identityAuthorityHost of PodIdentity is set".
+    let text = ta(&format!(
+        "{WI}    identityId: abc\n    identityAuthorityHost: https://login.microsoftonline.com/\n"
+    ));
+    let ds = crate::validate::lint(&text, &LintOptions::default());
+    let refused: Vec<_> = ds.iter().filter(|d| d.code == "KEDA1032").collect();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].severity, Severity::Error);
+}
+
 fn deployment(labels: &str, sa: &str) -> String {
     format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders\n  namespace: demo\nspec:\n  template:\n    metadata:\n      labels:\n        app: orders\n{labels}    spec:\n      serviceAccountName: {sa}\n      containers:\n      - name: app\n        image: x\n")
 }
@@ -130,7 +207,8 @@ fn workload_identity_is_not_kedas() {
     ]))
     .is_empty());
 
-    // Pods without the label: info on the Deployment, about the application only.
+    // Pods without the label while their service account names a client id: the
+    // application means to use workload identity and gets no token, a warning.
     let ds = run(&join(&[
         &service_account("orders-sa", "abc"),
         &deployment("", "orders-sa"),
@@ -141,7 +219,31 @@ fn workload_identity_is_not_kedas() {
         found(&ds),
         [("KEDA4004", 1, "spec.template.metadata.labels")]
     );
+    assert_eq!(ds[0].severity, Severity::Warning);
+    assert!(ds[0].message.contains("gets no Azure token"));
     assert!(ds[0].message.contains("does not affect KEDA"));
+    // The service account without the annotation: only a note.
+    let bare =
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
+    let ds = run(&join(&[
+        bare,
+        &deployment("", "orders-sa"),
+        &other,
+        &so("", ""),
+    ]));
+    assert_eq!(
+        found(&ds),
+        [("KEDA4020", 1, "spec.template.metadata.labels")]
+    );
+    assert_eq!(ds[0].severity, Severity::Info);
+    // Labelled pods: nothing, annotated or not.
+    assert!(run(&join(&[
+        bare,
+        &deployment(LABEL, "orders-sa"),
+        &other,
+        &so("", "")
+    ]))
+    .is_empty());
 
     // The service account not in the inputs (or not annotated): nothing is known.
     assert_eq!(

@@ -44,7 +44,8 @@ pub(super) fn check(ctx: &Ctx<'_>, report: &mut Report<'_>) {
     other_scaled_objects(ctx, report, &target, gvk);
 }
 
-/// SO-W7/SO-W8 (`scaledobject_webhook.go:L297-L360`).
+/// SO-W7/SO-W8 (`scaledobject_webhook.go:L297-L360`): at most one finding, for the first
+/// HPA in the inputs that conflicts.
 fn other_hpas(ctx: &Ctx<'_>, report: &mut Report<'_>, target: &ScaleTarget<'_>, gvk: &str) {
     let so = ctx.resource;
     let v = ctx.version();
@@ -100,7 +101,7 @@ fn other_hpas(ctx: &Ctx<'_>, report: &mut Report<'_>, target: &ScaleTarget<'_>, 
                     target.name
                 ),
             );
-            continue;
+            return;
         }
         let mut message = format!(
             "the workload '{}' of type '{gvk}' is already managed by the hpa '{hpa_name}'",
@@ -121,6 +122,8 @@ fn other_hpas(ctx: &Ctx<'_>, report: &mut Report<'_>, target: &ScaleTarget<'_>, 
             "spec.scaleTargetRef.name",
             message,
         );
+        // KEDA's webhook stops at the first HPA that conflicts.
+        return;
     }
 }
 
@@ -149,8 +152,11 @@ fn owned_by(hpa: &Resource, so_name: &str) -> bool {
         })
 }
 
-/// SO-W9/SO-W10 (`scaledobject_webhook.go:L426-L474`). Of two new ScaledObjects, the later
-/// one is reported (the earlier one would be admitted first).
+/// SO-W9/SO-W10 (`scaledobject_webhook.go:L426-L474`). KEDA's webhook stops at the first
+/// ScaledObject that conflicts, so each ScaledObject gets at most one of these findings,
+/// naming the first earlier one in the inputs (the one that would have been admitted). The
+/// walk only visits ScaledObjects on the same target or HPA name, in input order, and stops
+/// at the first conflict, so a bundle of thousands on one workload stays linear.
 fn other_scaled_objects(
     ctx: &Ctx<'_>,
     report: &mut Report<'_>,
@@ -161,14 +167,34 @@ fn other_scaled_objects(
     let ns = namespace(ctx, so);
     let my_hpa = hpa_name(so);
     let index = Index::of(ctx);
-    let keys = [target.name, my_hpa.as_deref().unwrap_or("")];
-    let maps = [
-        &index.scaled_objects_by_target,
-        &index.scaled_objects_by_hpa,
-    ];
-    for other in index.candidates(ctx, &maps, ns, &keys) {
+    let none = Vec::new();
+    let by_target = index
+        .scaled_objects_by_target
+        .get(&(ns.to_owned(), target.name.to_owned(), gvk.to_owned()))
+        .unwrap_or(&none);
+    let by_hpa = my_hpa
+        .as_ref()
+        .and_then(|h| index.scaled_objects_by_hpa.get(&(ns.to_owned(), h.clone())))
+        .unwrap_or(&none);
+    let (mut t, mut h) = (by_target.iter().peekable(), by_hpa.iter().peekable());
+    // Both lists are in input order: merge them, each index once.
+    let next = move || -> Option<usize> {
+        let i = match (t.peek(), h.peek()) {
+            (Some(a), Some(b)) if a == b => {
+                h.next();
+                t.next()
+            }
+            (Some(a), Some(b)) if a < b => t.next(),
+            (Some(_), None) => t.next(),
+            _ => h.next(),
+        };
+        i.copied()
+    };
+    for other in std::iter::from_fn(next).filter_map(|i| ctx.bundle.resources.get(i)) {
+        if !earlier(other, so) {
+            break;
+        }
         if !other.is_keda()
-            || !earlier(other, so)
             || other.name.is_none()
             || other.name == so.name
             || namespace(ctx, other) != ns
@@ -191,7 +217,7 @@ fn other_scaled_objects(
                     target.name
                 ),
             );
-            continue;
+            return;
         }
         let theirs = hpa_name(other);
         if my_hpa.is_some() && theirs == my_hpa {
@@ -214,6 +240,7 @@ fn other_scaled_objects(
                 path,
                 format!("the HPA '{h}' is already managed by the ScaledObject '{other_name}'"),
             );
+            return;
         }
     }
 }
@@ -224,7 +251,8 @@ fn other_scaled_objects(
 #[derive(Default)]
 struct Index {
     hpas_by_target: Keyed,
-    scaled_objects_by_target: Keyed,
+    /// By namespace, target name and target group/version/kind.
+    scaled_objects_by_target: HashMap<(String, String, String), Vec<usize>>,
     scaled_objects_by_hpa: Keyed,
 }
 
@@ -250,8 +278,9 @@ impl Index {
                         }
                     }
                     Kind::ScaledObject => {
-                        if let Some(t) = target(r) {
-                            let key = (ns.clone(), t);
+                        let gvk = ScaleTarget::of(r).and_then(|t| t.gvk.ok());
+                        if let (Some(t), Some(gvk)) = (target(r), gvk) {
+                            let key = (ns.clone(), t, gvk);
                             index
                                 .scaled_objects_by_target
                                 .entry(key)

@@ -79,7 +79,7 @@ pub static METRIC_TYPE: Rule = scaler_rule(
     "trigger-metric-type",
     Severity::Warning,
     "metricType does not fit the trigger: admission accepts it, the scaler then fails",
-    "cpu/memory need Utilization or AverageValue; every other trigger AverageValue or Value",
+    "use AverageValue or Value (cpu/memory: see KEDA2011)",
 );
 pub static OPERATOR_ENVIRONMENT: Rule = scaler_rule(
     "KEDA2007",
@@ -112,6 +112,15 @@ pub static ENV_NOT_FOUND: Rule = scaler_rule(
      container), or set the parameter another way",
 );
 
+pub static RESOURCE_METRIC_TYPE: Rule = scaler_rule(
+    "KEDA2011",
+    "resource-metric-type",
+    Severity::Error,
+    "cpu/memory without metricType Utilization or AverageValue: KEDA cannot build the scaler",
+    "set the trigger's metricType to Utilization (value in percent of the request) or \
+     AverageValue (value as a quantity per pod)",
+);
+
 pub static RULES: &[&Rule] = &[
     &UNKNOWN_TYPE,
     &MISSING_PARAMETER,
@@ -123,6 +132,7 @@ pub static RULES: &[&Rule] = &[
     &INEFFECTIVE_METADATA,
     &DEPRECATED_PARAMETER,
     &ENV_NOT_FOUND,
+    &RESOURCE_METRIC_TYPE,
 ];
 
 /// One trigger being checked, with where its pieces are in the document.
@@ -292,6 +302,9 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
             ErrorKind::Invalid => &INVALID_PARAMETER,
             ErrorKind::Removed => &REMOVED_PARAMETER,
             ErrorKind::PodIdentity => &UNSUPPORTED_POD_IDENTITY,
+            ErrorKind::MetricType if matches!(trigger_type, "cpu" | "memory") => {
+                &RESOURCE_METRIC_TYPE
+            }
             ErrorKind::MetricType => &METRIC_TYPE,
             ErrorKind::OperatorEnv => &OPERATOR_ENVIRONMENT,
         };

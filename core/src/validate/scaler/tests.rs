@@ -298,15 +298,47 @@ fn metric_type_rules_are_runtime_warnings() {
             "spec.triggers[0].metricType".to_owned()
         )]
     );
-    let d = codes(&so("  - type: cpu\n    metadata:\n      value: '70'\n"));
-    assert_eq!(
-        d,
-        vec![(
-            "KEDA2006".to_owned(),
-            Severity::Warning,
-            "spec.triggers[0]".to_owned()
-        )]
-    );
+}
+
+#[test]
+fn cpu_memory_without_utilization_or_average_value_is_an_error() {
+    // pkg/scalers/cpu_memory_scaler_test.go testCPUMemoryMetadata rows 0, 3, 4 and 5
+    // (v2.20.2): no metricType, or Value, fails parseResourceMetadata.
+    for (kind, metric_type) in [
+        ("cpu", ""),
+        ("memory", ""),
+        ("cpu", "Value"),
+        ("memory", "Value"),
+    ] {
+        let line = if metric_type.is_empty() {
+            String::new()
+        } else {
+            format!("    metricType: {metric_type}\n")
+        };
+        let d = codes(&so(&format!(
+            "  - type: {kind}\n{line}    metadata:\n      value: '70'\n"
+        )));
+        assert_eq!(
+            d,
+            vec![(
+                "KEDA2011".to_owned(),
+                Severity::Error,
+                if metric_type.is_empty() {
+                    "spec.triggers[0]".to_owned()
+                } else {
+                    "spec.triggers[0].metricType".to_owned()
+                }
+            )],
+            "{kind} {metric_type:?}"
+        );
+    }
+    // Rows 1 and 2: Utilization and AverageValue build.
+    for metric_type in ["Utilization", "AverageValue"] {
+        let d = codes(&so(&format!(
+            "  - type: cpu\n    metricType: {metric_type}\n    metadata:\n      value: '50'\n"
+        )));
+        assert!(d.is_empty(), "{metric_type}: {d:?}");
+    }
 }
 
 #[test]

@@ -274,9 +274,13 @@ impl Table {
                 "x-gates" => {
                     n.insert("g".into(), v.clone());
                 }
-                // Documentation; the int-or-string spelled out as anyOf; formats (the API
-                // server's OpenAPI validator checks the JSON type only for int32/int64, and
-                // date-time appears only under `status`, which is reset before validation);
+                // The Go type behind an integer: the API server checks only that the value
+                // is an integer, KEDA's decoder then needs it to fit.
+                "format" if v == "int32" || v == "int64" => {
+                    n.insert("b".into(), json!(if v == "int32" { 32 } else { 64 }));
+                }
+                // Documentation; the int-or-string spelled out as anyOf; other formats
+                // (date-time appears only under `status`, which is reset before validation);
                 // and the one CEL rule, reported by the webhook layer as KEDA1004 so the same
                 // fault is not reported twice.
                 "description"

@@ -21,6 +21,7 @@ mod walk;
 /// Kubernetes name syntax checks (each returns why a name is invalid), for other layers
 /// that judge names the API server will see (e.g. a custom HPA name).
 pub use meta::{dns_label, dns_subdomain, label_value, qualified_name};
+pub(crate) use suggest::closest;
 
 use crate::diagnostic::{Severity, Source};
 use crate::rules::{Check, Ctx, Report, Rule};
@@ -145,6 +146,16 @@ pub static LABEL: Rule = schema_rule(
     Check::Walker,
 );
 
+/// Not an API server check: the CRD's `format: int32` is only documentation there, so the
+/// value is stored and then fails in KEDA's Go types (webhook and operator).
+pub static GO_INTEGER_RANGE: Rule = schema_rule(
+    "KEDA0115",
+    "integer-out-of-range",
+    "an integer beyond the Go type KEDA decodes it into (int32 for replica counts, intervals, periods): the API server stores it, KEDA cannot read the object",
+    "use a value from -2147483648 to 2147483647 (int32 fields) or within int64",
+    Check::Walker,
+);
+
 pub static RULES: &[&Rule] = &[
     &WRONG_TYPE,
     &REQUIRED,
@@ -160,6 +171,7 @@ pub static RULES: &[&Rule] = &[
     &NAME,
     &NAMESPACE,
     &LABEL,
+    &GO_INTEGER_RANGE,
 ];
 
 /// Walks one KEDA resource against its kind's CRD schema, then checks its ObjectMeta.

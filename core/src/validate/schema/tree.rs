@@ -114,6 +114,8 @@ pub struct SchemaNode {
     pub list_type: ListType,
     pub list_keys: Box<[Box<str>]>,
     pub gates: Option<Box<Gates>>,
+    /// `format: int32` / `int64`: the width of the Go integer KEDA decodes the value into.
+    pub int_bits: Option<u8>,
 }
 
 impl SchemaNode {
@@ -267,6 +269,8 @@ struct RawNode {
     lk: Vec<String>,
     #[serde(default)]
     g: Option<RawGates>,
+    #[serde(default)]
+    b: Option<u8>,
 }
 
 #[derive(Deserialize, Default)]
@@ -387,6 +391,7 @@ pub fn parse(text: &str) -> Result<Schemas, String> {
             list_type,
             list_keys: boxed(n.lk),
             gates,
+            int_bits: n.b,
         });
     }
     Ok(Schemas { nodes, roots })

@@ -16,8 +16,8 @@ use super::quantity::is_quantity;
 use super::suggest::closest;
 use super::tree::{ListType, SchemaNode, Schemas, Ty};
 use super::{
-    DUPLICATE_ITEM, ENUM, MAXIMUM, MINIMUM, MIN_ITEMS, MIN_LENGTH, NULL_VALUE, QUANTITY, REQUIRED,
-    UNKNOWN_FIELD, WRONG_TYPE,
+    DUPLICATE_ITEM, ENUM, GO_INTEGER_RANGE, MAXIMUM, MINIMUM, MIN_ITEMS, MIN_LENGTH, NULL_VALUE,
+    QUANTITY, REQUIRED, UNKNOWN_FIELD, WRONG_TYPE,
 };
 
 pub struct Walker<'a, 'r, 'o> {
@@ -290,6 +290,32 @@ impl Walker<'_, '_, '_> {
                 }
             }
         }
+        if let Some(bits) = s.int_bits {
+            let fits = match (r, bits) {
+                (Resolved::Int(i), 32) => i32::try_from(i).is_ok(),
+                (Resolved::Int(_), _) => true,
+                // Past i64 the scalar resolves to a float; 2^63 is the first that overflows.
+                (Resolved::Float(f), 32) => f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX),
+                (Resolved::Float(f), _) => (-TWO_POW_63..TWO_POW_63).contains(&f),
+                _ => true,
+            };
+            if !fits {
+                let (lo, hi) = if bits == 32 {
+                    (i64::from(i32::MIN), i64::from(i32::MAX))
+                } else {
+                    (i64::MIN, i64::MAX)
+                };
+                let msg = format!(
+                    "{} is {}, outside int{bits} ({lo} to {hi}): the API server stores it, but \
+                     KEDA's webhook and operator cannot decode the object (json: cannot \
+                     unmarshal number {} into a Go struct field of type int{bits})",
+                    path.render(),
+                    show(node),
+                    show(node)
+                );
+                self.emit(&GO_INTEGER_RANGE, node.span, path, msg);
+            }
+        }
     }
 
     fn enum_message(&self, text: &str, s: &SchemaNode, path: &Path<'_>) -> String {
@@ -313,6 +339,9 @@ impl Walker<'_, '_, '_> {
         msg
     }
 }
+
+/// 2^63: the first float past `i64::MAX` (`-2^63` is `i64::MIN` itself).
+const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// Kubernetes JSON type checks (`integer` takes a whole float such as `5.0`, as the
 /// OpenAPI validator does; int-or-string takes an integer or a string, never `0.5`).

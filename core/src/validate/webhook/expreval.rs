@@ -61,15 +61,75 @@ fn unsupported<T>(what: &str) -> Result<T, Fault> {
     Err(Fault::Unsupported(what.to_owned()))
 }
 
-/// Largest array `..` may build (Go's expr stops at its memory budget of 1e6 items).
-const MAX_ITEMS: i64 = 1_000_000;
+/// Go's expr `conf.DefaultMemoryBudget`: the items a run may allocate in all (ranges, array
+/// literals, the arrays `map` and `filter` build), counted as its VM counts them.
+pub const MEMORY_BUDGET: u64 = 1_000_000;
 
-/// Runs `tree` with `env`: each name bound to a float64, or to nil for `None`.
+/// The work a run may do: one step per node evaluated and per element copied, compared or
+/// sorted (string bytes count as elements). Go's expr has no such limit; without one a
+/// formula that loops over one range inside another without allocating (`let r = 1..999;
+/// all(r, all(r, all(r, true)))`) runs for minutes. Formulas over trigger metrics take a few
+/// hundred steps; this bound keeps the worst case to milliseconds.
+pub const STEP_BUDGET: u64 = 5_000_000;
+
+/// Go's expr panic when a run allocates past its memory budget.
+pub const MEMORY_EXCEEDED: &str = "memory budget exceeded";
+
+/// The refusal when a run exceeds `STEP_BUDGET`.
+pub const STEPS_EXCEEDED: &str = "step budget exceeded";
+
+/// What a run has spent of its budgets.
+#[derive(Default)]
+struct Budget {
+    memory: u64,
+    steps: u64,
+}
+
+impl Budget {
+    /// Go's `vm.memGrow`: adds, then refuses once the total reaches the budget.
+    fn grow(&mut self, items: usize) -> Result<(), Fault> {
+        self.memory = self.memory.saturating_add(items as u64);
+        if self.memory >= MEMORY_BUDGET {
+            return fail(MEMORY_EXCEEDED.to_owned());
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, n: usize) -> Result<(), Fault> {
+        self.steps = self.steps.saturating_add(n as u64);
+        if self.steps > STEP_BUDGET {
+            return fail(STEPS_EXCEEDED.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Charges the copy of `v` (its elements, nested ones included, and string bytes).
+    fn copy(&mut self, v: &Value) -> Result<Value, Fault> {
+        self.step(weight(v))?;
+        Ok(v.clone())
+    }
+}
+
+/// Elements and string bytes in `v`; arrays nest no deeper than the tree that built them.
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => items
+            .iter()
+            .fold(items.len(), |n, i| n.saturating_add(weight(i))),
+        Value::Str(s) => s.len(),
+        _ => 1,
+    }
+}
+
+/// Runs `tree` with `env`: each name bound to a float64, or to nil for `None`. A run stops
+/// with Go's "memory budget exceeded" once it allocates `MEMORY_BUDGET` items, and with
+/// `STEPS_EXCEEDED` past `STEP_BUDGET`.
 pub fn run(tree: &Expr, env: &[(&str, Option<f64>)]) -> Run {
     Machine {
         env,
         lets: Vec::new(),
         items: Vec::new(),
+        budget: Budget::default(),
     }
     .eval(tree)
 }
@@ -79,6 +139,7 @@ struct Machine<'t, 'e> {
     lets: Vec<(&'t str, Value)>,
     /// The element and index each enclosing predicate is at (`#`, `#index`).
     items: Vec<(Value, usize)>,
+    budget: Budget,
 }
 
 fn as_bool(v: &Value) -> Result<bool, Fault> {
@@ -100,11 +161,15 @@ fn mismatch<T>(op: &str, l: &Value, r: &Value) -> Result<T, Fault> {
     ))
 }
 
-/// Go's `runtime.Equal`: numbers by value across int and float64, the rest by deep equality.
-fn equal(l: &Value, r: &Value) -> bool {
+/// Go's `runtime.Equal`: numbers by value across int and float64, the rest by deep equality
+/// (charged by the size of the smaller side, which bounds the comparison).
+fn equal(budget: &mut Budget, l: &Value, r: &Value) -> Result<bool, Fault> {
     match (l.number(), r.number()) {
-        (Some(a), Some(b)) => a == b,
-        _ => l == r,
+        (Some(a), Some(b)) => Ok(a == b),
+        _ => {
+            budget.step(weight(l).min(weight(r)))?;
+            Ok(l == r)
+        }
     }
 }
 
@@ -128,7 +193,7 @@ fn compare(op: &str, l: &Value, r: &Value) -> Result<bool, Fault> {
     })
 }
 
-fn arithmetic(op: &str, l: &Value, r: &Value) -> Run {
+fn arithmetic(budget: &mut Budget, op: &str, l: &Value, r: &Value) -> Run {
     if let (Value::Int(a), Value::Int(b)) = (l, r) {
         let (a, b) = (*a, *b);
         return Ok(match op {
@@ -142,6 +207,7 @@ fn arithmetic(op: &str, l: &Value, r: &Value) -> Run {
         });
     }
     if let (Value::Str(a), Value::Str(b), "+") = (l, r, op) {
+        budget.step(a.len().saturating_add(b.len()))?;
         return Ok(Value::Str(format!("{a}{b}")));
     }
     match (l.number(), r.number()) {
@@ -157,10 +223,16 @@ fn arithmetic(op: &str, l: &Value, r: &Value) -> Run {
 }
 
 /// Numbers of the arguments of `mean`/`median`, arrays flattened.
-fn numbers(name: &str, args: &[Value], out: &mut Vec<f64>) -> Result<(), Fault> {
+fn numbers(
+    budget: &mut Budget,
+    name: &str,
+    args: &[Value],
+    out: &mut Vec<f64>,
+) -> Result<(), Fault> {
+    budget.step(args.len())?;
     for a in args {
         match a {
-            Value::Array(items) => numbers(name, items, out)?,
+            Value::Array(items) => numbers(budget, name, items, out)?,
             v => match v.number() {
                 Some(x) => out.push(x),
                 None => {
@@ -176,11 +248,12 @@ fn numbers(name: &str, args: &[Value], out: &mut Vec<f64>) -> Result<(), Fault> 
 }
 
 /// `max`/`min`: the first greatest (least) number, keeping its type; arrays flattened.
-fn extreme(name: &str, args: &[Value]) -> Run {
+fn extreme(budget: &mut Budget, name: &str, args: &[Value]) -> Run {
+    budget.step(args.len())?;
     let mut best: Option<Value> = None;
     for a in args {
         let candidate = match a {
-            Value::Array(items) => match extreme(name, items)? {
+            Value::Array(items) => match extreme(budget, name, items)? {
                 Value::Nil if items.is_empty() => continue,
                 v if v.number().is_some() => v,
                 v => {
@@ -191,7 +264,7 @@ fn extreme(name: &str, args: &[Value]) -> Run {
                 }
             },
             v if v.number().is_some() => v.clone(),
-            v if args.len() == 1 => return Ok(v.clone()),
+            v if args.len() == 1 => return budget.copy(v),
             v => {
                 return fail(format!(
                     "invalid argument for {name} (type {})",
@@ -221,12 +294,12 @@ fn one_arg<'v>(name: &str, args: &'v [Value]) -> Result<&'v Value, Fault> {
 }
 
 /// The builtins whose arguments are plain values.
-fn builtin(name: &str, args: &[Value]) -> Run {
+fn builtin(budget: &mut Budget, name: &str, args: &[Value]) -> Run {
     match name {
-        "max" | "min" => extreme(name, args),
+        "max" | "min" => extreme(budget, name, args),
         "mean" | "median" => {
             let mut xs = Vec::new();
-            numbers(name, args, &mut xs)?;
+            numbers(budget, name, args, &mut xs)?;
             if xs.is_empty() {
                 return Ok(Value::Float(0.0));
             }
@@ -245,6 +318,8 @@ fn builtin(name: &str, args: &[Value]) -> Run {
                         xs.get(j - 1).copied().unwrap_or(0.0),
                     )
                 {
+                    // Insertion sort is quadratic on a hostile array: each swap is a step.
+                    budget.step(1)?;
                     xs.swap(j - 1, j);
                     j -= 1;
                 }
@@ -256,12 +331,12 @@ fn builtin(name: &str, args: &[Value]) -> Run {
                 (mid(n / 2 - 1) + mid(n / 2)) / 2.0
             }))
         }
-        "first" | "last" => Ok(match one_arg(name, args)? {
-            Value::Array(items) if name == "first" => items.first().cloned(),
-            Value::Array(items) => items.last().cloned(),
+        "first" | "last" => match one_arg(name, args)? {
+            Value::Array(items) if name == "first" => items.first(),
+            Value::Array(items) => items.last(),
             _ => None,
         }
-        .unwrap_or(Value::Nil)),
+        .map_or(Ok(Value::Nil), |v| budget.copy(v)),
         "len" | "abs" | "ceil" | "floor" | "round" | "float" | "int" => {
             let v = one_arg(name, args)?;
             let bad = || {
@@ -306,15 +381,19 @@ fn builtin(name: &str, args: &[Value]) -> Run {
 
 impl<'t> Machine<'t, '_> {
     fn eval(&mut self, e: &'t Expr) -> Run {
+        self.budget.step(1)?;
         match e {
             Expr::Int(i, _) => Ok(Value::Int(*i)),
             Expr::Float(f, _) => Ok(Value::Float(*f)),
-            Expr::Str(s, _) => Ok(Value::Str(s.clone())),
+            Expr::Str(s, _) => {
+                self.budget.step(s.len())?;
+                Ok(Value::Str(s.clone()))
+            }
             Expr::Bool(b, _) => Ok(Value::Bool(*b)),
             Expr::Nil(_) => Ok(Value::Nil),
             Expr::Ident(name, _) => self.ident(name),
             Expr::Pointer(name, _) => match (name.as_str(), self.items.last()) {
-                ("#", Some((v, _))) => Ok(v.clone()),
+                ("#", Some((v, _))) => self.budget.copy(v),
                 ("#index", Some((_, i))) => Ok(Value::Int(*i as i64)),
                 _ => unsupported(name),
             },
@@ -348,16 +427,19 @@ impl<'t> Machine<'t, '_> {
                     }
                     (None, [_, from, to]) => {
                         let (from, to) = (self.eval(from)?, self.eval(to)?);
-                        slice(&base, &from, &to)
+                        slice(&mut self.budget, &base, &from, &to)
                     }
                     _ => unsupported("member"),
                 }
             }
-            Expr::Array(items, _) => items
-                .iter()
-                .map(|i| self.eval(i))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
+            Expr::Array(items, _) => {
+                let values = items
+                    .iter()
+                    .map(|i| self.eval(i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.budget.grow(values.len())?;
+                Ok(Value::Array(values))
+            }
             Expr::Let(name, value, body, _) => {
                 let v = self.eval(value)?;
                 self.lets.push((name.as_str(), v));
@@ -377,9 +459,9 @@ impl<'t> Machine<'t, '_> {
         }
     }
 
-    fn ident(&self, name: &str) -> Run {
+    fn ident(&mut self, name: &str) -> Run {
         if let Some((_, v)) = self.lets.iter().rev().find(|(n, _)| *n == name) {
-            return Ok(v.clone());
+            return self.budget.copy(v);
         }
         if name == "$env" {
             return Ok(Value::Env);
@@ -404,13 +486,24 @@ impl<'t> Machine<'t, '_> {
             _ => {}
         }
         let rv = self.eval(r)?;
+        if let (Value::Str(a), "contains" | "startsWith" | "endsWith") = (&lv, op) {
+            self.budget.step(a.len())?;
+        }
         match op {
-            "==" => Ok(Value::Bool(equal(&lv, &rv))),
-            "!=" => Ok(Value::Bool(!equal(&lv, &rv))),
+            "==" => Ok(Value::Bool(equal(&mut self.budget, &lv, &rv)?)),
+            "!=" => Ok(Value::Bool(!equal(&mut self.budget, &lv, &rv)?)),
             "<" | ">" | "<=" | ">=" => compare(op, &lv, &rv).map(Value::Bool),
-            "+" | "-" | "*" | "/" | "%" | "**" | "^" => arithmetic(op, &lv, &rv),
+            "+" | "-" | "*" | "/" | "%" | "**" | "^" => arithmetic(&mut self.budget, op, &lv, &rv),
             "in" => match &rv {
-                Value::Array(items) => Ok(Value::Bool(items.iter().any(|i| equal(&lv, i)))),
+                Value::Array(items) => {
+                    for i in items {
+                        self.budget.step(1)?;
+                        if equal(&mut self.budget, &lv, i)? {
+                            return Ok(Value::Bool(true));
+                        }
+                    }
+                    Ok(Value::Bool(false))
+                }
                 Value::Env => match &lv {
                     Value::Str(s) => Ok(Value::Bool(self.env.iter().any(|(n, _)| n == s))),
                     _ => unsupported("in"),
@@ -418,10 +511,16 @@ impl<'t> Machine<'t, '_> {
                 _ => fail(format!("operator \"in\" not defined on {}", rv.type_name())),
             },
             ".." => match (&lv, &rv) {
-                (Value::Int(a), Value::Int(b)) if b.saturating_sub(*a) >= MAX_ITEMS => {
-                    fail("memory budget exceeded".to_owned())
-                }
                 (Value::Int(a), Value::Int(b)) => {
+                    // Go's OpRange charges the size before it builds the range; the size is
+                    // computed in wrapping int arithmetic, and one at or below zero (also
+                    // after wrapping) gives an empty range.
+                    let size = usize::try_from(b.wrapping_sub(*a).wrapping_add(1)).unwrap_or(0);
+                    self.budget.grow(size)?;
+                    self.budget.step(size)?;
+                    if size == 0 {
+                        return Ok(Value::Array(Vec::new()));
+                    }
                     Ok(Value::Array((*a..=*b).map(Value::Int).collect()))
                 }
                 _ => mismatch(op, &lv, &rv),
@@ -438,7 +537,7 @@ impl<'t> Machine<'t, '_> {
         }
     }
 
-    fn field(&self, base: &Value, name: &str) -> Run {
+    fn field(&mut self, base: &Value, name: &str) -> Run {
         match base {
             Value::Env if !name.ends_with("()") => self.ident_in_env(name),
             _ if name.ends_with("()") => unsupported("method call"),
@@ -453,7 +552,7 @@ impl<'t> Machine<'t, '_> {
         })
     }
 
-    fn index(&self, base: &Value, index: &Value) -> Run {
+    fn index(&mut self, base: &Value, index: &Value) -> Run {
         match (base, index) {
             (Value::Env, Value::Str(s)) => self.ident_in_env(s),
             (Value::Array(items), i) if i.number().is_some() => {
@@ -467,7 +566,7 @@ impl<'t> Machine<'t, '_> {
                     at += len;
                 }
                 match usize::try_from(at).ok().and_then(|a| items.get(a)) {
-                    Some(v) => Ok(v.clone()),
+                    Some(v) => self.budget.copy(v),
                     None => fail(format!("index out of range: {at} (array length is {len})")),
                 }
             }
@@ -510,7 +609,7 @@ impl<'t> Machine<'t, '_> {
                     .iter()
                     .map(|a| self.eval(a))
                     .collect::<Result<Vec<_>, _>>()?;
-                builtin(name, &values)
+                builtin(&mut self.budget, name, &values)
             }
         }
     }
@@ -520,10 +619,12 @@ impl<'t> Machine<'t, '_> {
         let Some(body) = body else {
             // Without a predicate, `sum` adds the elements and `count` counts the true ones.
             return match name {
-                "sum" => items
-                    .iter()
-                    .try_fold(Value::Int(0), |acc, v| arithmetic("+", &acc, v)),
+                "sum" => items.iter().try_fold(Value::Int(0), |acc, v| {
+                    self.budget.step(1)?;
+                    arithmetic(&mut self.budget, "+", &acc, v)
+                }),
                 "count" => {
+                    self.budget.step(items.len())?;
                     let mut n = 0;
                     for v in &items {
                         n += i64::from(as_bool(v)?);
@@ -541,7 +642,10 @@ impl<'t> Machine<'t, '_> {
             (0..items.len()).collect()
         };
         for i in order {
-            let item = items.get(i).cloned().unwrap_or(Value::Nil);
+            let item = match items.get(i) {
+                Some(v) => self.budget.copy(v)?,
+                None => Value::Nil,
+            };
             self.items.push((item.clone(), i));
             let r = self.eval(body);
             self.items.pop();
@@ -569,16 +673,20 @@ impl<'t> Machine<'t, '_> {
             "find" | "findLast" => Value::Nil,
             "findIndex" | "findLastIndex" => Value::Int(-1),
             "sum" => {
-                return results
-                    .iter()
-                    .try_fold(Value::Int(0), |acc, v| arithmetic("+", &acc, v))
+                return results.iter().try_fold(Value::Int(0), |acc, v| {
+                    arithmetic(&mut self.budget, "+", &acc, v)
+                })
             }
-            _ => Value::Array(results),
+            // Go's `map` and `filter` end with OpArray, which charges the array they built.
+            _ => {
+                self.budget.grow(results.len())?;
+                Value::Array(results)
+            }
         })
     }
 }
 
-fn slice(base: &Value, from: &Value, to: &Value) -> Run {
+fn slice(budget: &mut Budget, base: &Value, from: &Value, to: &Value) -> Run {
     let Value::Array(items) = base else {
         return match base {
             Value::Str(_) => unsupported("string slice"),
@@ -596,6 +704,7 @@ fn slice(base: &Value, from: &Value, to: &Value) -> Run {
         Ok(usize::try_from(b.clamp(0, len)).unwrap_or(0))
     };
     let (a, b) = (bound(from, 0)?, bound(to, len)?);
+    budget.step(b.saturating_sub(a))?;
     Ok(Value::Array(
         items
             .get(a..b.max(a))

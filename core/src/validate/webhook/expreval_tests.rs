@@ -293,3 +293,63 @@ fn forms_it_does_not_run_are_unsupported() {
         assert!(matches!(eval(f), Err(Fault::Unsupported(_))), "{f}");
     }
 }
+
+/// Runs `text` and returns its runtime error and how long the run took.
+fn timed_runtime(text: &str) -> (String, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let m = runtime(text);
+    (m, start.elapsed())
+}
+
+#[test]
+fn memory_budget_is_per_run_as_in_go() {
+    // Go's OpRange refuses once the run's total reaches 1e6 items, counting every range.
+    assert_eq!(eval("len(0..999998)"), Ok(Int(999_999)));
+    assert_eq!(runtime("0..999999"), MEMORY_EXCEEDED);
+    // Go computes the size in wrapping int arithmetic: this one wraps below zero, an empty
+    // range that costs nothing.
+    assert_eq!(
+        eval("len(-9223372036854775807..9223372036854775807)"),
+        Ok(Int(0))
+    );
+    assert_eq!(runtime("len(0..600000) + len(0..600000)"), MEMORY_EXCEEDED);
+    // `map` charges the array it builds, `filter` the elements it keeps.
+    assert_eq!(runtime("len(map(0..600000, #))"), MEMORY_EXCEEDED);
+    assert_eq!(eval("len(filter(0..600000, # < 10))"), Ok(Int(10)));
+    assert_eq!(runtime("len(filter(0..600000, true))"), MEMORY_EXCEEDED);
+    // Array literals are charged their length.
+    assert_eq!(runtime("len(map(0..333333, [#, #]))"), MEMORY_EXCEEDED);
+}
+
+#[test]
+fn hostile_formulas_are_refused_quickly() {
+    for (formula, refusal) in [
+        (
+            "len(map(1..1000, map(1..1000, map(1..1000, #))))",
+            MEMORY_EXCEEDED,
+        ),
+        ("len(map(1..1000, 1..1000))", MEMORY_EXCEEDED),
+        ("len(1..9223372036854775807)", MEMORY_EXCEEDED),
+        ("len(-9223372036854775807..-1)", MEMORY_EXCEEDED),
+        // No allocation after the first range: only the step budget stops these.
+        (
+            "let r = 1..999; all(r, all(r, all(r, true)))",
+            STEPS_EXCEEDED,
+        ),
+        ("let r = 1..9999; count(r, len(r) > 0)", STEPS_EXCEEDED),
+        ("let r = 0..99999; any(r, -1 in r)", STEPS_EXCEEDED),
+        ("median(map(1..9000, -#))", STEPS_EXCEEDED),
+        (
+            "let a = \"xxxxxxxxxxxxxxxx\"; let b = a + a + a + a; let c = b + b + b + b; \
+             let d = c + c + c + c; let e = d + d + d + d; let f = e + e + e + e; \
+             let g = f + f + f + f; let h = g + g + g + g; let i = h + h + h + h; \
+             let j = i + i + i + i; len(j + j + j + j)",
+            STEPS_EXCEEDED,
+        ),
+    ] {
+        let (m, took) = timed_runtime(formula);
+        assert_eq!(m, refusal, "{formula}");
+        println!("{took:?} {formula}");
+        assert!(took.as_millis() < 1500, "{formula} took {took:?}");
+    }
+}

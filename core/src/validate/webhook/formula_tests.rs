@@ -259,6 +259,31 @@ mod go_forms {
     }
 
     #[test]
+    fn budget_refusals_are_run_errors() {
+        // KEDA's webhook refuses this one with Go expr's memory budget; it must be refused
+        // the same way, at run time, before it allocates far past the budget.
+        let e = check_formula(
+            "len(map(1..1000, map(1..1000, map(1..1000, #))))",
+            &["a"],
+            KedaVersion::DEFAULT,
+        )
+        .unwrap_err();
+        assert!(e.at_run);
+        assert_eq!(e.message, "memory budget exceeded");
+        let e = check_formula(
+            "let r = 1..999; all(r, all(r, all(r, a < 0))) ? 1 : 0",
+            &["a"],
+            KedaVersion::DEFAULT,
+        )
+        .unwrap_err();
+        assert!(e.at_run);
+        assert_eq!(e.message, "step budget exceeded");
+        // The scale loop's run is bounded the same way.
+        let program = CompiledFormula::compile("float(len(map(1..1000, 1..1000)))").unwrap();
+        assert_eq!(program.run(&[]), Err("memory budget exceeded".to_owned()));
+    }
+
+    #[test]
     fn hostile_formulas_do_not_crash() {
         let env = &["a"];
         let deep = format!("{}a{}", "(".repeat(5000), ")".repeat(5000));

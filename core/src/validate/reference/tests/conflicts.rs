@@ -230,3 +230,36 @@ fn scale_target_kind_must_exist_in_the_apps_group() {
     let rollout = "    apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    name: orders\n";
     assert!(run(&so("s", "", rollout, "", CRON)).is_empty());
 }
+
+#[test]
+fn many_scaled_objects_on_one_workload_get_one_finding_each() {
+    // Pairwise reporting made n(n-1)/2 findings; KEDA's webhook refuses each later one with
+    // the first conflict it finds, so each gets one, naming the first claimant.
+    let n = 2_000;
+    let docs: Vec<String> = (0..n)
+        .map(|i| so(&format!("s{i}"), "", ORDERS, "", CRON))
+        .collect();
+    let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let start = std::time::Instant::now();
+    let ds = run(&join(&refs));
+    let took = start.elapsed();
+    assert_eq!(ds.len(), n - 1);
+    assert!(ds.iter().all(|d| d.code == "KEDA3003"
+        && d.message
+            .ends_with("already managed by the ScaledObject 's0'")));
+    assert!(took.as_secs() < 20, "{took:?}");
+    // Same HPA name and same workload: still one finding each (documents count from 0).
+    let hpa_named = "  advanced:\n    horizontalPodAutoscalerConfig:\n      name: shared\n";
+    let ds = run(&join(&[
+        &so("a", "", ORDERS, hpa_named, CRON),
+        &so("b", "", ORDERS, hpa_named, CRON),
+        &so("c", "", ORDERS, hpa_named, CRON),
+    ]));
+    assert_eq!(
+        found(&ds),
+        [
+            ("KEDA3003", 1, "spec.scaleTargetRef.name"),
+            ("KEDA3003", 2, "spec.scaleTargetRef.name")
+        ]
+    );
+}

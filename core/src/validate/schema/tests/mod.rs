@@ -554,3 +554,62 @@ fn kubernetes_name_syntax() {
     assert!(label_value("v1.2_3").is_none());
     assert!(label_value("-a").is_some());
 }
+
+#[test]
+fn integers_beyond_go_int32_fail_in_keda() {
+    // apis/keda/v1alpha1 (v2.20.2): these are *int32; the CRD says format: int32, which the
+    // API server does not enforce.
+    let d = diags(&so_with(
+        "  pollingInterval: 2147483648\n  cooldownPeriod: 9999999999\n  initialCooldownPeriod: 3000000000\n  idleReplicaCount: 2147483647\n  minReplicaCount: 2147483650\n  maxReplicaCount: 99999999999999999999\n  fallback:\n    failureThreshold: 4294967296\n    replicas: 3\n",
+    ));
+    let got: Vec<_> = codes(&d)
+        .into_iter()
+        .filter(|(c, _)| *c == "KEDA0115")
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("KEDA0115", "spec.pollingInterval"),
+            ("KEDA0115", "spec.cooldownPeriod"),
+            ("KEDA0115", "spec.initialCooldownPeriod"),
+            ("KEDA0115", "spec.minReplicaCount"),
+            ("KEDA0115", "spec.maxReplicaCount"),
+            ("KEDA0115", "spec.fallback.failureThreshold"),
+        ]
+    );
+    let first = d
+        .iter()
+        .find(|x| x.code == "KEDA0115")
+        .map(|x| x.message.clone());
+    assert_eq!(
+        first.as_deref(),
+        Some(
+            "spec.pollingInterval is 2147483648, outside int32 (-2147483648 to 2147483647): the \
+             API server stores it, but KEDA's webhook and operator cannot decode the object \
+             (json: cannot unmarshal number 2147483648 into a Go struct field of type int32)"
+        )
+    );
+    assert!(d.iter().all(|x| x.severity == crate::Severity::Error));
+    // The smallest int32 and the behavior's int32 fields.
+    let d = diags(&so_with(
+        "  minReplicaCount: -2147483648\n  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleUp:\n          policies:\n          - type: Pods\n            value: 5000000000\n            periodSeconds: 15\n",
+    ));
+    assert!(
+        codes(&d).contains(&(
+            "KEDA0115",
+            "spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.policies[0].value"
+        )),
+        "{:?}",
+        codes(&d)
+    );
+    assert!(!codes(&d).contains(&("KEDA0115", "spec.minReplicaCount")));
+    // ScaledJob's int32 counts.
+    let job = "apiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nmetadata:\n  name: j\nspec:\n  jobTargetRef:\n    template:\n      spec:\n        containers:\n        - name: c\n          image: x\n  maxReplicaCount: 2147483648\n  successfulJobsHistoryLimit: 1\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: \"5\"\n";
+    assert_eq!(
+        codes(&diags(job))
+            .into_iter()
+            .filter(|(c, _)| *c == "KEDA0115")
+            .collect::<Vec<_>>(),
+        [("KEDA0115", "spec.maxReplicaCount")]
+    );
+}
