@@ -40,7 +40,16 @@ pub struct Rule {
     pub check: Check,
 }
 
+/// The rule reference, `docs/rules.md` in the repository named by Cargo.toml's `repository`;
+/// each rule's row carries an anchor of its lower-case code.
+pub const DOCS_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md");
+
 impl Rule {
+    /// Stable link to this rule's row in the rule reference.
+    pub fn doc_url(&self) -> String {
+        format!("{DOCS_URL}#{}", self.code.to_ascii_lowercase())
+    }
+
     pub fn applies_to(&self, v: KedaVersion) -> bool {
         v >= self.since && self.until.is_none_or(|u| v < u)
     }
@@ -180,7 +189,8 @@ pub fn markdown() -> String {
             None => r.since.to_string(),
         };
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| <a id=\"{}\"></a>{} | {} | {} | {} | {} | {} | {} |\n",
+            r.code.to_ascii_lowercase(),
             r.code,
             r.name,
             r.severity.as_str(),

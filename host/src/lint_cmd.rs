@@ -12,9 +12,18 @@ use crate::inputs;
 
 #[derive(Args)]
 pub struct LintArgs {
-    /// Files or folders to lint; `-` reads standard input.
+    /// Files or folders to lint; `-` reads standard input. Folder walks skip hidden files
+    /// and folders, `node_modules` and what `.gitignore` files leave out.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<String>,
+    /// Leave out files or folders matching a gitignore-style glob when walking folders
+    /// (repeatable): `--exclude '*.gen.yaml' --exclude charts/`. Files named on the command
+    /// line are always linted.
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// The lowest severity that fails the run (exit status 1).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Error)]
+    fail_on: FailOn,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -42,6 +51,14 @@ pub enum Format {
     Github,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Warnings and errors fail the run.
+    Warning,
+    /// Only errors fail the run.
+    Error,
+}
+
 pub fn run(args: &LintArgs) -> ExitCode {
     let keda_version = match args.keda_version.parse() {
         Ok(v) => v,
@@ -53,7 +70,7 @@ pub fn run(args: &LintArgs) -> ExitCode {
         default_namespace: args.namespace.clone(),
         ..LintOptions::default()
     };
-    let inputs = match inputs::collect(&args.paths, options.limits.max_bytes) {
+    let inputs = match inputs::collect(&args.paths, &args.exclude, options.limits.max_bytes) {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
@@ -72,8 +89,12 @@ pub fn run(args: &LintArgs) -> ExitCode {
         Format::Sarif => format::sarif::render(&report),
         Format::Github => format::github::render(&report),
     };
-    print!("{out}");
-    if report.summary.errors > 0 {
+    if let Err(e) = crate::stdout::write(&out) {
+        return fail(&e);
+    }
+    let failed = report.summary.errors > 0
+        || (args.fail_on == FailOn::Warning && report.summary.warnings > 0);
+    if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

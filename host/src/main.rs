@@ -8,10 +8,12 @@ mod inputs;
 mod lint_cmd;
 mod run;
 mod simulate_cmd;
+mod stdout;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 
 #[derive(Parser)]
 #[command(
@@ -20,7 +22,9 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Check KEDA documents the way KEDA does, and see what KEDA + the HPA would do with your traffic",
     long_about = None,
     after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore simulate examples/seed-servicebus-queue.json
-  scalecore rules                         every rule code with what it means"
+  scalecore lint --fail-on warning .      warnings fail the run too
+  scalecore rules                         every rule code with what it means
+  scalecore completions bash              a completion script (also zsh, fish)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,7 +37,7 @@ enum Command {
     ///
     /// All inputs are linted together as one bundle, so references between files resolve
     /// (authenticationRef, the target Deployment, other HPAs). Exit status: 0 no errors,
-    /// 1 errors found, 2 could not run.
+    /// 1 errors found (or warnings, with `--fail-on warning`), 2 could not run.
     Lint(lint_cmd::LintArgs),
     /// Run a ScaledObject or ScaledJob through KEDA's loop and the HPA over time.
     ///
@@ -65,6 +69,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
         format: RulesFormat,
     },
+    /// Print a shell completion script: `scalecore completions bash > /etc/bash_completion.d/scalecore`,
+    /// `scalecore completions zsh > "${fpath[1]}/_scalecore"`,
+    /// `scalecore completions fish > ~/.config/fish/completions/scalecore.fish`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,11 +104,30 @@ fn main() -> ExitCode {
         Command::Rules {
             code: Some(code), ..
         } => explain(&code),
-        Command::Rules { code: None, format } => {
-            print_rules(format);
-            ExitCode::SUCCESS
+        Command::Rules { code: None, format } => print(&rules_text(format)),
+        Command::Completions { shell } => print(&completions(shell)),
+    }
+}
+
+fn print(text: &str) -> ExitCode {
+    match stdout::write(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("scalecore: {e}");
+            ExitCode::from(2)
         }
     }
+}
+
+fn completions(shell: CompletionShell) -> String {
+    let shell = match shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "scalecore", &mut buf);
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 fn explain(code: &str) -> ExitCode {
@@ -97,45 +135,47 @@ fn explain(code: &str) -> ExitCode {
         eprintln!("scalecore: no rule {code:?}; `scalecore rules` lists them");
         return ExitCode::from(2);
     };
-    println!(
-        "{} {} ({}, {})",
+    let mut out = format!(
+        "{} {} ({}, {})\n  {}\n",
         r.code,
         r.name,
         r.severity.as_str(),
-        r.source.as_str()
+        r.source.as_str(),
+        r.summary
     );
-    println!("  {}", r.summary);
     if !r.help.is_empty() {
-        println!("  help: {}", r.help);
+        out.push_str(&format!("  help: {}\n", r.help));
     }
     match r.until {
-        Some(u) => println!("  applies to KEDA {} up to (not including) {u}", r.since),
-        None => println!("  applies to KEDA {} and later", r.since),
+        Some(u) => out.push_str(&format!(
+            "  applies to KEDA {} up to (not including) {u}\n",
+            r.since
+        )),
+        None => out.push_str(&format!("  applies to KEDA {} and later\n", r.since)),
     }
-    ExitCode::SUCCESS
+    out.push_str(&format!("  docs: {}\n", r.doc_url()));
+    print(&out)
 }
 
-fn print_rules(format: RulesFormat) {
+fn rules_text(format: RulesFormat) -> String {
     match format {
-        RulesFormat::Markdown => print!("{}", scalecore::rules::markdown()),
+        RulesFormat::Markdown => scalecore::rules::markdown(),
         RulesFormat::Json => {
             let rules = scalecore_bindings::rules();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&rules).unwrap_or_default()
-            );
+            serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
         }
-        RulesFormat::Human => {
-            for r in scalecore::rules::all() {
-                println!(
-                    "{}  {:<7}  {:<9}  {:<34} {}",
+        RulesFormat::Human => scalecore::rules::all()
+            .into_iter()
+            .map(|r| {
+                format!(
+                    "{}  {:<7}  {:<9}  {:<34} {}\n",
                     r.code,
                     r.severity.as_str(),
                     r.source.as_str(),
                     r.name,
                     r.summary
-                );
-            }
-        }
+                )
+            })
+            .collect(),
     }
 }

@@ -42,7 +42,9 @@ pub fn run(args: &SimulateArgs) -> ExitCode {
         Format::Csv => csv(&trace),
         Format::Human => human(&trace),
     };
-    print!("{out}");
+    if let Err(e) = crate::stdout::write(&out) {
+        return fail(&e);
+    }
     if trace.mismatches.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -9,6 +9,7 @@ pub mod lints;
 pub mod reference;
 pub mod scaler;
 pub mod schema;
+mod template;
 pub mod webhook;
 
 use crate::diagnostic::Diagnostic;
@@ -24,6 +25,7 @@ pub static TABLES: &[&[&Rule]] = &[
     scaler::RULES,
     reference::RULES,
     lints::RULES,
+    template::RULES,
 ];
 
 #[derive(Clone, Debug, PartialEq)]
@@ -102,7 +104,12 @@ pub fn lint_bundle(texts: &[&str], options: &LintOptions) -> Vec<Vec<Diagnostic>
 pub fn load(texts: &[&str], options: &LintOptions, report: &mut Report<'_>) -> Bundle {
     let mut bundle = Bundle::default();
     for (file, text) in texts.iter().enumerate() {
-        for (document, parsed) in parse_stream(text, &options.limits).into_iter().enumerate() {
+        let parsed = parse_stream(text, &options.limits);
+        if let Some(action) = template::first_action(text, &parsed) {
+            template::report(report, file, text, action);
+            continue;
+        }
+        for (document, parsed) in parsed.into_iter().enumerate() {
             for e in &parsed.errors {
                 input::parse_error(report, file, document, parsed.span, e);
             }

@@ -19,11 +19,12 @@ pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String
     let mut out = String::new();
     let mut infos = 0usize;
     for (file, text) in report.files.iter().zip(texts) {
+        let lines = LineIndex::new(text);
         for d in &file.diagnostics {
             if d.severity == Severity::Info {
                 infos += 1;
             }
-            out.push_str(&renderer.render(&frame(&file.path, text, d)));
+            out.push_str(&renderer.render(&frame(&file.path, &lines, d)));
             out.push_str("\n\n");
         }
     }
@@ -54,7 +55,45 @@ fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
-fn frame<'a>(path: &'a str, text: &'a str, d: &'a Diagnostic) -> Vec<Group<'a>> {
+/// Where each line of a file starts, found once per file: a frame then costs the lines it
+/// shows, not the whole file (a stream with thousands of findings rendered each frame from the
+/// full text, quadratic in the number of findings).
+struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// 0-based line holding byte `offset`.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
+
+    /// The whole lines that `start..end` touches: (first line, 1-based; byte range).
+    fn excerpt(&self, start: usize, end: usize) -> (usize, usize, usize) {
+        let first = self.line_of(start);
+        let last = self.line_of(end);
+        let from = self.starts.get(first).copied().unwrap_or(0);
+        let to = self
+            .starts
+            .get(last + 1)
+            .map_or(self.text.len(), |&next| next.saturating_sub(1))
+            .max(end);
+        (first + 1, from, to)
+    }
+}
+
+fn frame<'a>(path: &'a str, lines: &LineIndex<'a>, d: &'a Diagnostic) -> Vec<Group<'a>> {
+    let text = lines.text;
     let level = match d.severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -72,10 +111,21 @@ fn frame<'a>(path: &'a str, text: &'a str, d: &'a Diagnostic) -> Vec<Group<'a>> 
     let group = if text.is_empty() {
         title.element(annotate_snippets::Origin::path(path))
     } else {
+        let (line, from, to) = lines.excerpt(start, end);
+        // Offsets off a character boundary cannot be cut at; the whole text still renders.
+        let (line, from, shown) = match text.get(from..to) {
+            Some(shown) => (line, from, shown),
+            None => (1, 0, text),
+        };
         title.element(
-            Snippet::source(text)
+            Snippet::source(shown)
+                .line_start(line)
                 .path(path)
-                .annotation(AnnotationKind::Primary.span(start..end).label(label)),
+                .annotation(
+                    AnnotationKind::Primary
+                        .span(start - from..end - from)
+                        .label(label),
+                ),
         )
     };
     let mut groups = vec![group];
@@ -144,5 +194,63 @@ spec:
             "cm.yaml",
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
         )]));
+    }
+
+    fn broken_stream(count: usize) -> String {
+        (0..count)
+            .map(|i| {
+                format!(
+                    "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: w{i}\n\
+                     spec:\n  scaleTargetRef:\n    name: w{i}\n  minReplicaCount: 5\n  \
+                     maxReplicaCount: 2\n"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("---\n")
+    }
+
+    #[test]
+    fn a_frame_is_cut_from_the_lines_it_shows() {
+        let text = "a: 1\nb:\n  c: 2\nd: 3";
+        let lines = LineIndex::new(text);
+        let c = text.find("c:").unwrap();
+        assert_eq!(lines.excerpt(c, c + 4), (3, 8, 14));
+        // Over two lines: both, and only both.
+        let b = text.find("b:").unwrap();
+        assert_eq!(lines.excerpt(b, c + 4), (2, 5, 14));
+        // The last line has no newline after it.
+        let d = text.find("d:").unwrap();
+        assert_eq!(lines.excerpt(d, text.len()), (4, 15, text.len()));
+    }
+
+    /// Eight times the findings take about eight times as long, not sixty-four (each frame
+    /// once scanned the whole stream). The bound is loose; the fastest of three runs is taken.
+    #[test]
+    fn rendering_grows_linearly_with_the_findings() {
+        let time = |count: usize| {
+            let text = broken_stream(count);
+            let inputs = [FileInput {
+                path: "s.yaml".to_owned(),
+                text: text.clone(),
+            }];
+            let report = lint_files(&inputs, &LintRequestOptions::default()).unwrap();
+            assert!(report.summary.errors >= count);
+            let texts = [text];
+            (0..3)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let out = render_with(&report, &texts, false);
+                    assert!(out.len() > count * 100);
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let small = time(150);
+        let large = time(1200);
+        assert!(
+            large < small * 25,
+            "150 documents: {small:?}, 1200 documents: {large:?}"
+        );
     }
 }

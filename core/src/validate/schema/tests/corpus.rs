@@ -3,7 +3,9 @@
 use super::{diags, repo_root, yaml_files};
 
 /// Schema findings on the manifests of KEDA's own documentation. Each one was read and
-/// judged: a field the CRD lacks, a value of the wrong type, or a placeholder.
+/// judged: a field the CRD lacks, a value of the wrong type, or a placeholder. The pages whose
+/// YAML holds unquoted Go template actions (`{{.SecretName}}`: github-runner--03 and --04,
+/// prometheus--09) are templates, with one KEDA0009 note and no schema findings.
 const CORPUS_FINDINGS: &[(&str, &str, &str)] = &[
     ("authentication--01.yaml", "KEDA0101", "metadata.name"),
     (
@@ -230,16 +232,6 @@ const CORPUS_FINDINGS: &[(&str, &str, &str)] = &[
         "spec.triggers[0].metadata.unsafeSsl",
     ),
     ("file-path--01.yaml", "KEDA0101", "spec.filePath"),
-    (
-        "github-runner--03.yaml",
-        "KEDA0101",
-        "spec.jobTargetRef.template.spec.containers[0].env[5].valueFrom.secretKeyRef.name",
-    ),
-    (
-        "github-runner--04.yaml",
-        "KEDA0101",
-        "spec.jobTargetRef.template.spec.containers[0].env[5].valueFrom.secretKeyRef.name",
-    ),
     ("hashicorp-vault--02.yaml", "KEDA0101", "metadata.name"),
     (
         "hashicorp-vault--02.yaml",
@@ -337,11 +329,6 @@ const CORPUS_FINDINGS: &[(&str, &str, &str)] = &[
         "postgresql--04.yaml",
         "KEDA0101",
         "spec.triggers[0].metadata.targetQueryValue",
-    ),
-    (
-        "prometheus--09.yaml",
-        "KEDA0101",
-        "spec.triggers[0].metadata.awsRegion",
     ),
     (
         "pulsar--02.yaml",
