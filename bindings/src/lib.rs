@@ -1,5 +1,5 @@
 //! The boundary every binding calls (CLI, Wasm, Python, Node): requests and answers as serde
-//! types in the JSON contract of DESIGN.md, so no binding re-implements logic and every one
+//! types in the JSON contract of docs/formats.md, so no binding re-implements logic and every one
 //! gives the same answer. Bindings convert types and errors at their edge and call these.
 
 use serde::{Deserialize, Serialize};
@@ -174,7 +174,7 @@ mod tests {
 
 pub use scalecore::simulate::{Scenario, ScenarioError, Trace};
 
-/// Runs a scenario given as JSON text (the Scenario of DESIGN.md).
+/// Runs a scenario given as JSON text (the Scenario of docs/formats.md).
 pub fn simulate_json(scenario: &str) -> Result<Trace, BindingError> {
     scalecore::simulate::simulate_json(scenario).map_err(|e| BindingError::Scenario(e.to_string()))
 }

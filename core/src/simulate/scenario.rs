@@ -1,5 +1,5 @@
 //! The scenario (input of `simulate`) and the trace (its output), in the JSON shape every
-//! binding shares (DESIGN.md, "Scenario").
+//! binding shares (docs/formats.md, "Scenario").
 
 use std::collections::BTreeMap;
 
