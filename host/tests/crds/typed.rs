@@ -398,7 +398,10 @@ fn keda_s_documentation_examples_read_as_the_api_server_reads_them() {
         }
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(docs) = serde_saphyr::from_multiple::<Value>(&text) else {
-            problems.push(format!("{name}: does not parse"));
+            // An unrendered template (KEDA0009) is not YAML until Helm renders it.
+            if !text.contains("{{") {
+                problems.push(format!("{name}: does not parse"));
+            }
             continue;
         };
         let results: Vec<_> = docs.iter().filter_map(typed).collect();
