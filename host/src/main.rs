@@ -1,6 +1,7 @@
 //! `scalecore`: lint KEDA documents in CI and terminals, simulate what KEDA and the HPA would
 //! do with a traffic pattern, and list the rules.
 
+mod config;
 mod crd;
 mod demo;
 mod format;

@@ -62,7 +62,8 @@ fn path_text(path: Option<PathBuf>) -> Option<String> {
 /// `default_namespace` is the namespace of objects that name none. Raises `OptionsError` for
 /// a bad option.
 #[pyfunction]
-#[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None))]
+#[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None, ignore=None, select=None, severity=None))]
+#[allow(clippy::too_many_arguments)]
 fn lint<'py>(
     py: Python<'py>,
     text: &Bound<'py, PyAny>,
@@ -70,13 +71,32 @@ fn lint<'py>(
     keda_version: Option<String>,
     strict_refs: bool,
     default_namespace: Option<String>,
+    ignore: Option<Vec<String>>,
+    select: Option<Vec<String>>,
+    severity: Option<std::collections::BTreeMap<String, String>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let file = path_text(path);
+    let mut severities = std::collections::BTreeMap::new();
+    for (code, s) in severity.unwrap_or_default() {
+        let parsed =
+            serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
+                binding_error(
+                    py,
+                    scalecore_bindings::BindingError::Request(format!(
+                        "severity of {code} must be 'error', 'warning' or 'info', not {s:?}"
+                    )),
+                )
+            })?;
+        severities.insert(code, parsed);
+    }
     let options = LintRequestOptions {
         path: file.clone(),
         keda_version,
         strict_refs,
         default_namespace,
+        ignore: ignore.unwrap_or_default(),
+        select,
+        severity: severities,
     };
     let found = match input(text, "text")? {
         Input::Text(t) => py.detach(|| scalecore_bindings::lint(&t, &options)),

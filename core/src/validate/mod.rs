@@ -56,7 +56,9 @@ impl LintOptions {
         let all = crate::rules::all();
         for code in self.ignore.iter().chain(self.severity.keys()) {
             if !all.iter().any(|r| r.code == code) {
-                return Err(format!("{code:?} is not a scalecore code (see `scalecore rules`)"));
+                return Err(format!(
+                    "{code:?} is not a scalecore code (see `scalecore rules`)"
+                ));
             }
         }
         for prefix in self.select.iter().flatten() {

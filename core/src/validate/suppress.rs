@@ -275,7 +275,11 @@ mod tests {
                 "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: {name}\nspec:\n  scaleTargetRef:\n    name: {name}\n{min}\n  maxReplicaCount: 2\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: \"50\"\n"
             )
         };
-        format!("{}---\n{}", doc("orders", first_min), doc("billing", second_min))
+        format!(
+            "{}---\n{}",
+            doc("orders", first_min),
+            doc("billing", second_min)
+        )
     }
 
     const MIN: &str = "  minReplicaCount: 5";
@@ -325,7 +329,10 @@ mod tests {
             MIN,
         );
         let d = lint(&text, &LintOptions::default());
-        let got: Vec<_> = d.iter().map(|d| (d.code.as_str(), d.line, d.column)).collect();
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.line, d.column))
+            .collect();
         // KEDA1004 is silenced; the two codes that silence nothing are each reported at
         // their own column, and the reason is not read as a code.
         let line = "  minReplicaCount: 5 # scalecore:ignore KEDA1020,KEDA1004 , KEDA2001";
@@ -338,7 +345,11 @@ mod tests {
                 ("KEDA1004", 23, 20)
             ]
         );
-        assert!(d[0].message.contains("unused ignore of KEDA1020"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("unused ignore of KEDA1020"),
+            "{}",
+            d[0].message
+        );
         assert_eq!(d[0].severity, Severity::Info);
         assert_eq!(d[0].end_column - d[0].column, 8);
     }
@@ -395,7 +406,9 @@ mod tests {
         let text = two_docs(MIN, MIN);
         let mut o = LintOptions::default();
         o.severity.insert("KEDA1004".into(), Severity::Warning);
-        assert!(lint(&text, &o).iter().all(|d| d.severity == Severity::Warning));
+        assert!(lint(&text, &o)
+            .iter()
+            .all(|d| d.severity == Severity::Warning));
         o.ignore.push("KEDA1004".into());
         assert!(lint(&text, &o).is_empty());
         let o = LintOptions {
