@@ -59,8 +59,10 @@ fn path_text(path: Option<PathBuf>) -> Option<String> {
 /// `text` is `str` or `bytes` (bytes that are not UTF-8 give a KEDA0002 diagnostic); `path`
 /// is only shown (`Diagnostic.file`). `keda_version` picks the KEDA release whose rules apply
 /// (default 2.20.2), `strict_refs` reports references to objects not in the input, and
-/// `default_namespace` is the namespace of objects that name none. Raises `OptionsError` for
-/// a bad option.
+/// `default_namespace` is the namespace of objects that name none. `ignore` lists codes never
+/// reported, `select` the codes or code prefixes reported (default: all), and `severity`
+/// maps codes to `"error"`, `"warning"` or `"info"`. Raises `OptionsError` for a bad option
+/// (also an unknown code).
 #[pyfunction]
 #[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None, ignore=None, select=None, severity=None))]
 #[allow(clippy::too_many_arguments)]
