@@ -26,7 +26,7 @@ pub fn apply_options(list: &mut Vec<Diagnostic>, options: &LintOptions) {
         list.retain(|d| select.iter().any(|s| d.code.starts_with(s.as_str())));
     }
     if !options.ignore.is_empty() {
-        list.retain(|d| !options.ignore.iter().any(|c| *c == d.code));
+        list.retain(|d| !options.ignore.contains(&d.code));
     }
     if !options.severity.is_empty() {
         for d in list.iter_mut() {
