@@ -8,6 +8,8 @@ use crate::validate::input::UNUSED_IGNORE;
 use crate::validate::LintOptions;
 
 const MARKER: &str = "scalecore:ignore";
+/// Codes read from one comment.
+const MAX_CODES: usize = 128;
 
 /// Applies the inline ignores of `text`, then the options' `select`, `ignore` and severity
 /// overrides, to the findings of one input.
@@ -59,7 +61,10 @@ fn inline(list: &mut Vec<Diagnostic>, text: &str, file: usize) {
     }
     list.retain(|d| {
         let mut silenced = false;
-        for ignore in ignores.iter_mut().filter(|i| i.target == d.line) {
+        // Targets never decrease (each is its own line or the next, lines increase), so a
+        // binary search finds a finding's ignores: no findings-times-comments loop.
+        let first = ignores.partition_point(|i| i.target < d.line);
+        for ignore in ignores[first..].iter_mut().take_while(|i| i.target == d.line) {
             for c in ignore.codes.iter_mut().filter(|c| c.code == d.code) {
                 c.used = true;
                 silenced = true;
@@ -217,7 +222,8 @@ fn comments(text: &str) -> Vec<Ignore<'_>> {
         };
         let mut codes = Vec::new();
         let mut from = codes_start;
-        for part in codes_text.split(',') {
+        // More codes than there are rules can only be noise; the rest of the comment is not read.
+        for part in codes_text.split(',').take(MAX_CODES) {
             let code = part.trim();
             if !code.is_empty() {
                 let lead = part.len() - part.trim_start().len();
@@ -428,6 +434,18 @@ mod tests {
             ..LintOptions::default()
         };
         assert!(lint(&text, &o).iter().all(|d| d.code == "KEDA1004"));
+    }
+
+    #[test]
+    fn a_flood_of_ignores_is_capped_like_any_finding() {
+        let mut text = "# scalecore:ignore KEDA1004, KEDA1004\n".repeat(50_000);
+        text.push_str(&two_docs(MIN, MIN));
+        text.push_str(&format!("# scalecore:ignore {}\n", "KEDA1, ".repeat(10_000)));
+        let d = lint(&text, &LintOptions::default());
+        // 100,000 unused codes, the two findings, and 128 of the last comment's codes.
+        assert_eq!(d.len(), 10_001);
+        assert_eq!(d[10_000].code, "KEDA0012");
+        assert!(d[10_000].message.starts_with("90130 more findings"), "{}", d[10_000].message);
     }
 
     #[test]
