@@ -64,7 +64,9 @@ impl Config {
             v.parse::<scalecore::KedaVersion>()
                 .map_err(|e| format!("{shown}: keda-version: {e}"))?;
         }
-        let dir = path.parent().unwrap_or(Path::new("/"));
+        // Globs are anchored at the file's folder, and walked paths are compared absolute.
+        let abs = std::path::absolute(path).map_err(|e| format!("cannot resolve {shown}: {e}"))?;
+        let dir = abs.parent().unwrap_or(Path::new("/"));
         let mut globs = GitignoreBuilder::new(dir);
         for g in &file.exclude {
             globs

@@ -794,6 +794,23 @@ fn exclude_globs_from_the_config_apply_to_walks_from_its_folder() {
     assert_eq!(names(&d, &files), ["deploy/ok.yaml"]);
     let (_, files) = lint_json_paths(&["--isolated", d.to_str().expect("utf8")]);
     assert_eq!(files.len(), 5);
+    // The globs of a --config file are anchored at that file's folder too.
+    let elsewhere = temp_dir("config-exclude-other");
+    write(&elsewhere, "only.toml", "exclude = [\"/deploy/\"]\n");
+    let config = elsewhere.join("only.toml");
+    let (_, files) = lint_json_paths(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        d.to_str().expect("utf8"),
+    ]);
+    assert_eq!(files.len(), 5);
+    write(&d, "only.toml", "exclude = [\"/deploy/\"]\n");
+    let (_, files) = lint_json_paths(&[
+        "--config",
+        d.join("only.toml").to_str().expect("utf8"),
+        d.to_str().expect("utf8"),
+    ]);
+    assert_eq!(names(&d, &files), ["gen/x.yaml", "keep.yaml"]);
 }
 
 #[test]

@@ -46,6 +46,8 @@ struct Ignore<'t> {
     codes: Vec<Code<'t>>,
     /// Where the marker is, for the note about a comment that names no code.
     at: Pos,
+    /// Index of the document the comment is in.
+    document: usize,
 }
 
 struct Code<'t> {
@@ -64,7 +66,10 @@ fn inline(list: &mut Vec<Diagnostic>, text: &str, file: usize) {
         // Targets never decrease (each is its own line or the next, lines increase), so a
         // binary search finds a finding's ignores: no findings-times-comments loop.
         let first = ignores.partition_point(|i| i.target < d.line);
-        for ignore in ignores[first..].iter_mut().take_while(|i| i.target == d.line) {
+        for ignore in ignores[first..]
+            .iter_mut()
+            .take_while(|i| i.target == d.line)
+        {
             for c in ignore.codes.iter_mut().filter(|c| c.code == d.code) {
                 c.used = true;
                 silenced = true;
@@ -76,6 +81,7 @@ fn inline(list: &mut Vec<Diagnostic>, text: &str, file: usize) {
         if ignore.codes.is_empty() {
             list.push(note(
                 file,
+                ignore.document,
                 ignore.at,
                 MARKER.len(),
                 "this scalecore:ignore names no code; write the codes to silence, e.g. `# scalecore:ignore KEDA1020`".to_owned(),
@@ -89,6 +95,7 @@ fn inline(list: &mut Vec<Diagnostic>, text: &str, file: usize) {
             };
             list.push(note(
                 file,
+                ignore.document,
                 c.at,
                 c.code.len(),
                 format!("unused ignore of {}: {why}", c.code),
@@ -100,7 +107,7 @@ fn inline(list: &mut Vec<Diagnostic>, text: &str, file: usize) {
     });
 }
 
-fn note(file: usize, at: Pos, len: usize, message: String) -> Diagnostic {
+fn note(file: usize, document: usize, at: Pos, len: usize, message: String) -> Diagnostic {
     let end = Pos {
         offset: at.offset + len as u32,
         line: at.line,
@@ -111,8 +118,7 @@ fn note(file: usize, at: Pos, len: usize, message: String) -> Diagnostic {
         severity: UNUSED_IGNORE.severity,
         message,
         path: String::new(),
-        // The document is not known from a comment; line and column place the note.
-        document: 0,
+        document,
         line: at.line,
         column: at.column,
         end_line: end.line,
@@ -140,6 +146,10 @@ fn comments(text: &str) -> Vec<Ignore<'_>> {
     // Indentation of the line that opened a block scalar (`|`, `>`); deeper lines are its text.
     let mut block: Option<usize> = None;
     let mut offset = 0usize;
+    // Documents as the parser counts them: each `---` starts one, except a first `---` with
+    // nothing but comments before it.
+    let mut document = 0usize;
+    let mut seen_content = false;
     for (index, raw) in text.split_inclusive('\n').enumerate() {
         let line_offset = offset;
         offset += raw.len();
@@ -150,6 +160,21 @@ fn comments(text: &str) -> Vec<Ignore<'_>> {
                 continue;
             }
             block = None;
+        }
+        if quote == Quote::None {
+            let marker = line.starts_with("---")
+                && line[3..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c == ' ' || c == '\t');
+            if marker {
+                if seen_content {
+                    document += 1;
+                }
+                seen_content = true;
+            } else if !line.trim_start().is_empty() && !line.trim_start().starts_with('#') {
+                seen_content = true;
+            }
         }
         let mut comment = None;
         let mut prev: Option<char> = None;
@@ -240,6 +265,7 @@ fn comments(text: &str) -> Vec<Ignore<'_>> {
             target: if alone { line_no + 1 } else { line_no },
             codes,
             at: pos(marker_at),
+            document,
         });
     }
     out
@@ -361,6 +387,23 @@ mod tests {
     }
 
     #[test]
+    fn a_note_names_the_document_of_its_comment() {
+        let text = two_docs(MIN, "  minReplicaCount: 5 # scalecore:ignore KEDA1020");
+        let d = lint(&text, &LintOptions::default());
+        let note: Vec<_> = d.iter().filter(|d| d.code == "KEDA0014").collect();
+        assert_eq!((note.len(), note[0].document, note[0].line), (1, 1, 23));
+        let text = format!(
+            "# head\n---\n{}",
+            two_docs(MIN, "  minReplicaCount: 5 # scalecore:ignore KEDA1020")
+        );
+        let d = lint(&text, &LintOptions::default());
+        let finding = d.iter().find(|d| d.code == "KEDA1004" && d.line == 25);
+        let note = d.iter().find(|d| d.code == "KEDA0014");
+        assert_eq!(finding.map(|d| d.document), note.map(|d| d.document));
+        assert_eq!(note.map(|d| d.document), Some(1));
+    }
+
+    #[test]
     fn an_unknown_code_or_no_code_is_reported() {
         let note = |min: &str| {
             let text = two_docs(min, MIN);
@@ -440,12 +483,19 @@ mod tests {
     fn a_flood_of_ignores_is_capped_like_any_finding() {
         let mut text = "# scalecore:ignore KEDA1004, KEDA1004\n".repeat(50_000);
         text.push_str(&two_docs(MIN, MIN));
-        text.push_str(&format!("# scalecore:ignore {}\n", "KEDA1, ".repeat(10_000)));
+        text.push_str(&format!(
+            "# scalecore:ignore {}\n",
+            "KEDA1, ".repeat(10_000)
+        ));
         let d = lint(&text, &LintOptions::default());
         // 100,000 unused codes, the two findings, and 128 of the last comment's codes.
         assert_eq!(d.len(), 10_001);
         assert_eq!(d[10_000].code, "KEDA0012");
-        assert!(d[10_000].message.starts_with("90130 more findings"), "{}", d[10_000].message);
+        assert!(
+            d[10_000].message.starts_with("90130 more findings"),
+            "{}",
+            d[10_000].message
+        );
     }
 
     #[test]
