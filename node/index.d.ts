@@ -181,6 +181,12 @@ export interface LintOptions {
   strictRefs?: boolean
   /** Namespace of objects that name none; default `default`. */
   defaultNamespace?: string
+  /** Codes never reported (`['KEDA1020']`). */
+  ignore?: Array<string>
+  /** Codes or code prefixes reported (`['KEDA1', 'KEDA3003']`); absent reports all. */
+  select?: Array<string>
+  /** Severities that replace a rule's own, by code (`{ KEDA1020: 'error' }`). */
+  severity?: Record<string, 'error' | 'warning' | 'info'>
 }
 
 /** Every rule: code, name, severity, source, summary, help, since/until KEDA release. */

@@ -31,6 +31,15 @@ pub struct LintRequestOptions {
     /// Namespace of objects that name none; default `default`.
     #[serde(default)]
     pub default_namespace: Option<String>,
+    /// Codes never reported (`["KEDA1020"]`).
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Codes or code prefixes reported (`["KEDA1", "KEDA3003"]`); absent reports all.
+    #[serde(default)]
+    pub select: Option<Vec<String>>,
+    /// Severities that replace a rule's own, by code (`{"KEDA1020": "error"}`).
+    #[serde(default)]
+    pub severity: std::collections::BTreeMap<String, Severity>,
 }
 
 /// A request that could not be carried out (not a finding about the document: those are
@@ -55,6 +64,10 @@ impl LintRequestOptions {
         if let Some(ns) = &self.default_namespace {
             o.default_namespace = ns.clone();
         }
+        o.ignore = self.ignore.clone();
+        o.select = self.select.clone();
+        o.severity = self.severity.clone();
+        o.check_codes().map_err(BindingError::Request)?;
         Ok(o)
     }
 }
@@ -154,6 +167,34 @@ mod tests {
             ..Default::default()
         };
         assert!(matches!(lint("a: 1", &o), Err(BindingError::Version(_))));
+    }
+
+    #[test]
+    fn ignore_select_and_severity_options_arrive_as_json() {
+        let text = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a\nspec:\n  scaleTargetRef:\n    name: a\n  minReplicaCount: 5\n  maxReplicaCount: 2\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: '50'\n";
+        let plain = lint(text, &LintRequestOptions::default()).unwrap();
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain[0].code, "KEDA1004");
+        let o: LintRequestOptions =
+            serde_json::from_str(r#"{"severity":{"KEDA1004":"warning"}}"#).unwrap();
+        assert_eq!(lint(text, &o).unwrap()[0].severity, Severity::Warning);
+        let o: LintRequestOptions = serde_json::from_str(r#"{"ignore":["KEDA1004"]}"#).unwrap();
+        assert!(lint(text, &o).unwrap().is_empty());
+        let o: LintRequestOptions = serde_json::from_str(r#"{"select":["KEDA3"]}"#).unwrap();
+        assert!(lint(text, &o).unwrap().is_empty());
+        let o: LintRequestOptions = serde_json::from_str(r#"{"select":["KEDA1"]}"#).unwrap();
+        assert_eq!(lint(text, &o).unwrap().len(), 1);
+        // A misspelt code is a request error that names it, not a silent no-op.
+        let o: LintRequestOptions = serde_json::from_str(r#"{"ignore":["KEDA1O04"]}"#).unwrap();
+        match lint(text, &o) {
+            Err(BindingError::Request(m)) => assert!(m.contains("KEDA1O04"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            serde_json::from_str::<LintRequestOptions>(r#"{"severity":{"KEDA1004":"fatal"}}"#)
+                .is_err()
+        );
+        assert!(serde_json::from_str::<LintRequestOptions>(r#"{"ignores":[]}"#).is_err());
     }
 
     #[test]

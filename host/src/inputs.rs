@@ -8,9 +8,12 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ignore::overrides::OverrideBuilder;
 use ignore::WalkBuilder;
+
+use crate::config::{Config, Finder};
 
 pub struct Input {
     /// As shown in reports.
@@ -19,17 +22,21 @@ pub struct Input {
     /// Size on disk (for standard input: what was read), to report oversized inputs
     /// without loading them.
     pub size: u64,
+    /// The nearest `scalecore.toml` (standard input: the working folder's), if any.
+    pub config: Option<Arc<Config>>,
 }
 
 /// Reads every input; a path that cannot be read is an error that stops the run.
 ///
 /// `exclude` holds gitignore-style globs applied inside each folder walked (`*.gen.yaml`
 /// anywhere, `charts/` a folder, `/deploy/x.yaml` relative to the folder); a file named on the
-/// command line is always read.
+/// command line is always read. The `exclude` globs of each file's configuration apply the
+/// same way, relative to the configuration file's folder.
 pub fn collect(
     paths: &[String],
     exclude: &[String],
     max_bytes: usize,
+    configs: &Arc<Finder>,
 ) -> Result<Vec<Input>, String> {
     let mut out = Vec::new();
     for p in paths {
@@ -43,23 +50,28 @@ pub fn collect(
                 path: "<stdin>".to_owned(),
                 size: bytes.len() as u64,
                 bytes,
+                config: configs.for_dir(Path::new("."))?,
             });
             continue;
         }
         let path = Path::new(p);
         let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {p}: {e}"))?;
         if meta.is_dir() {
-            for f in walk(path, exclude)? {
-                out.push(read_file(&f, max_bytes)?);
+            for f in walk(path, exclude, configs)? {
+                let mut input = read_file(&f, max_bytes)?;
+                input.config = configs.for_file(&f)?;
+                out.push(input);
             }
         } else {
-            out.push(read_file(path, max_bytes)?);
+            let mut input = read_file(path, max_bytes)?;
+            input.config = configs.for_file(path)?;
+            out.push(input);
         }
     }
     Ok(out)
 }
 
-fn walk(root: &Path, exclude: &[String]) -> Result<Vec<PathBuf>, String> {
+fn walk(root: &Path, exclude: &[String], configs: &Arc<Finder>) -> Result<Vec<PathBuf>, String> {
     let mut overrides = OverrideBuilder::new(root);
     for glob in exclude {
         // An override glob includes; `!` turns it into an exclusion.
@@ -69,6 +81,9 @@ fn walk(root: &Path, exclude: &[String]) -> Result<Vec<PathBuf>, String> {
     }
     let overrides = overrides.build().map_err(|e| format!("--exclude: {e}"))?;
     let mut files = Vec::new();
+    // A configuration file that cannot be read stops the run, once the walk returns.
+    let config_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let (finder, error) = (Arc::clone(configs), Arc::clone(&config_error));
     let walker = WalkBuilder::new(root)
         .follow_links(false)
         .hidden(true)
@@ -80,16 +95,52 @@ fn walk(root: &Path, exclude: &[String]) -> Result<Vec<PathBuf>, String> {
         .git_global(false)
         .require_git(false)
         .overrides(overrides)
-        .filter_entry(|e| e.depth() == 0 || e.file_name() != "node_modules")
+        .filter_entry(move |e| {
+            if e.depth() == 0 {
+                return true;
+            }
+            e.file_name() != "node_modules" && !config_excludes(&finder, e.path(), &error)
+        })
         .build();
     for entry in walker {
+        if let Some(e) = take(&config_error) {
+            return Err(e);
+        }
         let entry = entry.map_err(|e| format!("cannot walk {}: {e}", root.display()))?;
         if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest(entry.path()) {
             files.push(entry.into_path());
         }
     }
+    if let Some(e) = take(&config_error) {
+        return Err(e);
+    }
     files.sort();
     Ok(files)
+}
+
+/// Whether the configuration of the folder holding `path` leaves it out of walks.
+fn take(error: &Mutex<Option<String>>) -> Option<String> {
+    error.lock().unwrap_or_else(PoisonError::into_inner).take()
+}
+
+fn config_excludes(configs: &Finder, path: &Path, error: &Mutex<Option<String>>) -> bool {
+    let Some(parent) = path.parent() else {
+        return false;
+    };
+    match configs.for_dir(parent) {
+        Ok(Some(c)) => match std::path::absolute(path) {
+            Ok(abs) => c.excludes(&abs, path.is_dir()),
+            Err(_) => false,
+        },
+        Ok(None) => false,
+        Err(e) => {
+            error
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get_or_insert(e);
+            false
+        }
+    }
 }
 
 fn is_manifest(p: &Path) -> bool {
@@ -112,5 +163,6 @@ fn read_file(path: &Path, max_bytes: usize) -> Result<Input, String> {
         path: shown,
         bytes,
         size,
+        config: None,
     })
 }

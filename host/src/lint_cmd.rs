@@ -1,12 +1,15 @@
 //! `scalecore lint`.
 
+use std::collections::HashMap;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use scalecore::document::{decode, ParseError};
 use scalecore::{Diagnostic, LintOptions};
 use scalecore_bindings::LintReport;
 
+use crate::config::{Config, Finder};
 use crate::format;
 use crate::inputs;
 
@@ -27,13 +30,29 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// KEDA release whose rules apply, e.g. 2.20 or 2.18.1.
-    #[arg(long, value_name = "VERSION", default_value = "2.20")]
-    keda_version: String,
+    /// KEDA release whose rules apply, e.g. 2.20 or 2.18.1 [default: 2.20, or the
+    /// configuration's keda-version].
+    #[arg(long, value_name = "VERSION")]
+    keda_version: Option<String>,
     /// Also report references to objects that are not among the inputs (a missing
     /// TriggerAuthentication or Deployment); by default they may live in the cluster.
     #[arg(long)]
     strict_refs: bool,
+    /// Report only these codes or code prefixes (`KEDA1` is every webhook code); replaces
+    /// the configuration's `select`. Repeatable or comma-separated.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    select: Vec<String>,
+    /// Never report these codes, besides the configuration's `ignore`. Repeatable or
+    /// comma-separated.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Read settings from this file only, instead of the nearest scalecore.toml or
+    /// .scalecore.toml in each linted file's folder or a parent folder.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<String>,
+    /// Read no configuration file.
+    #[arg(long)]
+    isolated: bool,
     /// Namespace of objects that name none.
     #[arg(long, value_name = "NAME", default_value = "default")]
     namespace: String,
@@ -60,24 +79,40 @@ pub enum FailOn {
 }
 
 pub fn run(args: &LintArgs) -> ExitCode {
-    let keda_version = match args.keda_version.parse() {
-        Ok(v) => v,
-        Err(e) => return fail(&format!("--keda-version: {e}")),
+    let configs = match Finder::new(args.config.as_deref(), args.isolated) {
+        Ok(f) => Arc::new(f),
+        Err(e) => return fail(&e),
     };
-    let options = LintOptions {
-        keda_version,
-        strict_refs: args.strict_refs,
-        default_namespace: args.namespace.clone(),
-        ..LintOptions::default()
-    };
-    let inputs = match inputs::collect(&args.paths, &args.exclude, options.limits.max_bytes) {
+    let limits = LintOptions::default().limits;
+    let inputs = match inputs::collect(&args.paths, &args.exclude, limits.max_bytes, &configs) {
         Ok(i) => i,
         Err(e) => return fail(&e),
     };
     if inputs.is_empty() {
         return fail("no .yaml, .yml or .json files found in the given paths");
     }
-    let per_file = lint_inputs(&inputs, &options);
+    let options = match bundle_options(args, &inputs) {
+        Ok(o) => o,
+        Err(e) => return fail(&e),
+    };
+    // One set of per-file settings for each configuration file in use.
+    let mut by_config: HashMap<*const Config, LintOptions> = HashMap::new();
+    let own = |c: &Option<Arc<Config>>| c.as_ref().map_or(std::ptr::null(), Arc::as_ptr);
+    for input in &inputs {
+        let key = own(&input.config);
+        if let std::collections::hash_map::Entry::Vacant(v) = by_config.entry(key) {
+            let o = file_options(args, &options, input.config.as_deref());
+            if let Err(e) = o.check_codes() {
+                return fail(&e);
+            }
+            v.insert(o);
+        }
+    }
+    let per_input: Vec<&LintOptions> = inputs
+        .iter()
+        .filter_map(|i| by_config.get(&own(&i.config)))
+        .collect();
+    let per_file = lint_inputs(&inputs, &options, &per_input);
     let texts: Vec<String> = inputs
         .iter()
         .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
@@ -101,9 +136,77 @@ pub fn run(args: &LintArgs) -> ExitCode {
     }
 }
 
+/// The settings of the whole bundle: flags first, then the configuration files, which must
+/// agree, since the inputs are linted together.
+fn bundle_options(args: &LintArgs, inputs: &[inputs::Input]) -> Result<LintOptions, String> {
+    let version = match &args.keda_version {
+        Some(v) => v.parse().map_err(|e| format!("--keda-version: {e}"))?,
+        None => match agreed(inputs, "keda-version", |c| c.file.keda_version.clone())? {
+            // Checked when the file was read.
+            Some((v, path)) => v
+                .parse()
+                .map_err(|e| format!("{path}: keda-version: {e}"))?,
+            None => "2.20".parse().map_err(|e| format!("--keda-version: {e}"))?,
+        },
+    };
+    let strict_refs = args.strict_refs
+        || agreed(inputs, "strict-refs", |c| c.file.strict_refs)?.is_some_and(|(s, _)| s);
+    Ok(LintOptions {
+        keda_version: version,
+        strict_refs,
+        default_namespace: args.namespace.clone(),
+        ..LintOptions::default()
+    })
+}
+
+/// The one value the inputs' configuration files give a bundle-wide setting, with the file
+/// that gives it; two different values are an error that names both files.
+fn agreed<T: PartialEq + std::fmt::Debug>(
+    inputs: &[inputs::Input],
+    key: &str,
+    get: impl Fn(&Config) -> Option<T>,
+) -> Result<Option<(T, String)>, String> {
+    let mut found: Option<(T, String)> = None;
+    for c in inputs.iter().filter_map(|i| i.config.as_deref()) {
+        let Some(v) = get(c) else { continue };
+        let path = c.path.display().to_string();
+        match &found {
+            Some((seen, at)) if *seen != v => {
+                return Err(format!(
+                    "the inputs are linted as one bundle, but {at} sets {key} {seen:?} and {path} sets {v:?}; pass --{key} or lint them separately"
+                ))
+            }
+            Some(_) => {}
+            None => found = Some((v, path)),
+        }
+    }
+    Ok(found)
+}
+
+/// What one configuration file (or none) and the flags make of the per-file settings.
+fn file_options(args: &LintArgs, bundle: &LintOptions, config: Option<&Config>) -> LintOptions {
+    let mut o = bundle.clone();
+    if let Some(c) = config {
+        o.ignore.clone_from(&c.file.ignore);
+        o.select.clone_from(&c.file.select);
+        o.severity.clone_from(&c.file.severity);
+    }
+    o.ignore.extend(args.ignore.iter().cloned());
+    if !args.select.is_empty() {
+        o.select = Some(args.select.clone());
+    }
+    o
+}
+
 /// Lints every readable input as one bundle; unreadable ones get their own diagnostic.
-fn lint_inputs(inputs: &[inputs::Input], options: &LintOptions) -> Vec<Vec<Diagnostic>> {
+/// `per_input[i]` holds input `i`'s ignore, select and severity settings.
+fn lint_inputs(
+    inputs: &[inputs::Input],
+    options: &LintOptions,
+    per_input: &[&LintOptions],
+) -> Vec<Vec<Diagnostic>> {
     let max = options.limits.max_bytes;
+    let own = |i: usize| per_input.get(i).copied().unwrap_or(options);
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); inputs.len()];
     let mut texts = Vec::new();
     let mut owners = Vec::new();
@@ -113,7 +216,7 @@ fn lint_inputs(inputs: &[inputs::Input], options: &LintOptions) -> Vec<Vec<Diagn
                 size: input.size.max(input.bytes.len() as u64) as usize,
                 limit: max,
             };
-            per_file[i] = scalecore::validate::input_error(&e, options);
+            per_file[i] = scalecore::validate::input_error(&e, own(i));
             continue;
         }
         match decode(&input.bytes) {
@@ -121,10 +224,11 @@ fn lint_inputs(inputs: &[inputs::Input], options: &LintOptions) -> Vec<Vec<Diagn
                 texts.push(text);
                 owners.push(i);
             }
-            Err(e) => per_file[i] = scalecore::validate::input_error(&e, options),
+            Err(e) => per_file[i] = scalecore::validate::input_error(&e, own(i)),
         }
     }
-    for (list, owner) in scalecore::validate::lint_bundle(&texts, options)
+    let owned: Vec<&LintOptions> = owners.iter().map(|i| own(*i)).collect();
+    for (list, owner) in scalecore::validate::lint_bundle_with(&texts, options, &owned)
         .into_iter()
         .zip(owners)
     {

@@ -1,6 +1,7 @@
 //! `scalecore`: lint KEDA documents in CI and terminals, simulate what KEDA and the HPA would
 //! do with a traffic pattern, and list the rules.
 
+mod config;
 mod crd;
 mod demo;
 mod format;
@@ -38,6 +39,11 @@ enum Command {
     /// All inputs are linted together as one bundle, so references between files resolve
     /// (authenticationRef, the target Deployment, other HPAs). Exit status: 0 no errors,
     /// 1 errors found (or warnings, with `--fail-on warning`), 2 could not run.
+    ///
+    /// `# scalecore:ignore CODE[,CODE…] [-- reason]` at the end of a finding's line, or alone
+    /// on the line above, silences it. Settings (ignore, select, [severity], keda-version,
+    /// strict-refs, exclude) come from the nearest scalecore.toml or .scalecore.toml in each
+    /// file's folder or a parent; flags win over it.
     Lint(lint_cmd::LintArgs),
     /// Run a ScaledObject or ScaledJob through KEDA's loop and the HPA over time.
     ///

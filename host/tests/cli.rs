@@ -578,3 +578,252 @@ fn findings_are_capped_per_input_in_json_and_sarif() {
     assert_eq!(results.len(), 10_001);
     assert_eq!(results[10_000]["ruleId"], "KEDA0012");
 }
+
+/// A ScaledObject whose minReplicaCount is above maxReplicaCount: one KEDA1004 error.
+const MIN_ABOVE_MAX: &str = "\
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders
+spec:
+  scaleTargetRef:
+    name: orders
+  minReplicaCount: 5
+  maxReplicaCount: 2
+  triggers:
+  - type: cpu
+    metricType: Utilization
+    metadata:
+      value: \"50\"
+";
+
+/// `(exit status, [(file relative to d, [(code, severity)])], stderr)` of a JSON lint.
+#[allow(clippy::type_complexity)]
+fn lint_findings(
+    d: &std::path::Path,
+    args: &[&str],
+) -> (i32, Vec<(String, Vec<(String, String)>)>, String) {
+    let mut all = vec!["lint", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, out, err) = scalecore(&all, None);
+    if code == 2 {
+        return (code, Vec::new(), err);
+    }
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let prefix = format!("{}/", d.display());
+    let files = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap_or("");
+            let found = f["diagnostics"]
+                .as_array()
+                .expect("diagnostics")
+                .iter()
+                .map(|d| {
+                    (
+                        d["code"].as_str().unwrap_or("").to_owned(),
+                        d["severity"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect();
+            (path.strip_prefix(&prefix).unwrap_or(path).to_owned(), found)
+        })
+        .collect();
+    (code, files, err)
+}
+
+fn write(d: &std::path::Path, file: &str, text: &str) {
+    let p = d.join(file);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+fn found(code: &str, severity: &str) -> (String, String) {
+    (code.to_owned(), severity.to_owned())
+}
+
+#[test]
+fn the_nearest_config_wins_and_config_or_isolated_override_it() {
+    let d = temp_dir("config-nearest");
+    write(&d, "top.yaml", MIN_ABOVE_MAX);
+    write(&d, "team/deep/so.yaml", MIN_ABOVE_MAX);
+    write(&d, "scalecore.toml", "ignore = [\"KEDA1004\"]\n");
+    // The team's file replaces the top one for its folder: the code is back, as a warning.
+    write(
+        &d,
+        "team/.scalecore.toml",
+        "[severity]\nKEDA1004 = \"warning\"\n",
+    );
+    let root = d.to_str().expect("utf8");
+    let (code, files, err) = lint_findings(&d, &[root]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        files,
+        [
+            (
+                "team/deep/so.yaml".to_owned(),
+                vec![found("KEDA1004", "warning")]
+            ),
+            ("top.yaml".to_owned(), vec![]),
+        ]
+    );
+    // A file named on its own finds its configuration the same way.
+    let one = d.join("team/deep/so.yaml");
+    let (code, files, _) = lint_findings(&d, &[one.to_str().expect("utf8")]);
+    assert_eq!(code, 0);
+    assert_eq!(files[0].1, [found("KEDA1004", "warning")]);
+
+    let (code, files, _) = lint_findings(&d, &["--isolated", root]);
+    assert_eq!(code, 1);
+    assert!(files
+        .iter()
+        .all(|(_, f)| *f == [found("KEDA1004", "error")]));
+
+    let other = d.join("other.toml");
+    std::fs::write(&other, "[severity]\nKEDA1004 = \"info\"\n").expect("write");
+    let (code, files, _) = lint_findings(&d, &["--config", other.to_str().expect("utf8"), root]);
+    assert_eq!(code, 0);
+    assert!(files.iter().all(|(_, f)| *f == [found("KEDA1004", "info")]));
+
+    // Bundle-wide settings from two files must agree.
+    write(&d, "scalecore.toml", "keda-version = \"2.19\"\n");
+    write(&d, "team/.scalecore.toml", "keda-version = \"2.20\"\n");
+    let (code, _, err) = lint_findings(&d, &[root]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("keda-version") && err.contains("team/.scalecore.toml"),
+        "{err}"
+    );
+    let (code, _, err) = lint_findings(&d, &["--keda-version", "2.20", root]);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn an_unknown_config_key_is_a_usage_error_that_names_it() {
+    let d = temp_dir("config-unknown");
+    write(&d, "so.yaml", MIN_ABOVE_MAX);
+    write(
+        &d,
+        "scalecore.toml",
+        "ignore = []\nignored = [\"KEDA1004\"]\n",
+    );
+    let (code, _, err) = lint_findings(&d, &[d.to_str().expect("utf8")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("scalecore.toml"), "{err}");
+    assert!(err.contains("`ignored`"), "{err}");
+    // A code that does not exist is refused the same way, not silently ignored.
+    write(&d, "scalecore.toml", "ignore = [\"KEDA1O04\"]\n");
+    let (code, _, err) = lint_findings(&d, &[d.to_str().expect("utf8")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("KEDA1O04"), "{err}");
+    // --isolated does not read the broken file.
+    let (code, _, _) = lint_findings(&d, &["--isolated", d.to_str().expect("utf8")]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_severity_override_changes_the_exit_status() {
+    let d = temp_dir("config-severity");
+    write(&d, "w.yaml", ONLY_A_WARNING);
+    let root = d.to_str().expect("utf8");
+    let (code, _, _) = lint_findings(&d, &[root]);
+    assert_eq!(code, 0);
+    write(&d, "scalecore.toml", "[severity]\nKEDA1020 = \"error\"\n");
+    let (code, files, _) = lint_findings(&d, &[root]);
+    assert_eq!(code, 1);
+    assert_eq!(files[0].1, [found("KEDA1020", "error")]);
+    write(&d, "e.yaml", MIN_ABOVE_MAX);
+    write(
+        &d,
+        "scalecore.toml",
+        "[severity]\nKEDA1004 = \"info\"\nKEDA1020 = \"info\"\n",
+    );
+    let (code, _, _) = lint_findings(&d, &["--fail-on", "warning", root]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn select_takes_codes_or_prefixes_and_the_flag_wins() {
+    let d = temp_dir("config-select");
+    write(&d, "e.yaml", MIN_ABOVE_MAX);
+    write(&d, "w.yaml", ONLY_A_WARNING);
+    let root = d.to_str().expect("utf8");
+    write(&d, "scalecore.toml", "select = [\"KEDA100\"]\n");
+    let (code, files, _) = lint_findings(&d, &[root]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        files,
+        [
+            ("e.yaml".to_owned(), vec![found("KEDA1004", "error")]),
+            ("w.yaml".to_owned(), vec![]),
+        ]
+    );
+    let (code, files, _) = lint_findings(&d, &["--select", "KEDA1020,KEDA3", root]);
+    assert_eq!(code, 0);
+    assert_eq!(files[0].1, []);
+    assert_eq!(files[1].1, [found("KEDA1020", "warning")]);
+    let (code, _, err) = lint_findings(&d, &["--select", "BOGUS", root]);
+    assert_eq!(code, 2);
+    assert!(err.contains("BOGUS"), "{err}");
+}
+
+#[test]
+fn exclude_globs_from_the_config_apply_to_walks_from_its_folder() {
+    let d = temp_dir("config-exclude");
+    for f in [
+        "keep.yaml",
+        "gen/x.yaml",
+        "deploy/a.local.yaml",
+        "deploy/ok.yaml",
+        "deploy/only-top.yaml",
+    ] {
+        write(&d, f, "a: 1\n");
+    }
+    // `/deploy/only-top.yaml` is anchored at the configuration's folder, also when the walk
+    // starts below it.
+    write(
+        &d,
+        "scalecore.toml",
+        "exclude = [\"gen/\", \"*.local.yaml\", \"/deploy/only-top.yaml\"]\n",
+    );
+    let (_, files) = lint_json_paths(&[d.to_str().expect("utf8")]);
+    assert_eq!(names(&d, &files), ["deploy/ok.yaml", "keep.yaml"]);
+    let (_, files) = lint_json_paths(&[d.join("deploy").to_str().expect("utf8")]);
+    assert_eq!(names(&d, &files), ["deploy/ok.yaml"]);
+    let (_, files) = lint_json_paths(&["--isolated", d.to_str().expect("utf8")]);
+    assert_eq!(files.len(), 5);
+    // The globs of a --config file are anchored at that file's folder too.
+    let elsewhere = temp_dir("config-exclude-other");
+    write(&elsewhere, "only.toml", "exclude = [\"/deploy/\"]\n");
+    let config = elsewhere.join("only.toml");
+    let (_, files) = lint_json_paths(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        d.to_str().expect("utf8"),
+    ]);
+    assert_eq!(files.len(), 5);
+    write(&d, "only.toml", "exclude = [\"/deploy/\"]\n");
+    let (_, files) = lint_json_paths(&[
+        "--config",
+        d.join("only.toml").to_str().expect("utf8"),
+        d.to_str().expect("utf8"),
+    ]);
+    assert_eq!(names(&d, &files), ["gen/x.yaml", "keep.yaml"]);
+}
+
+#[test]
+fn inline_ignores_work_from_the_cli() {
+    let text = MIN_ABOVE_MAX.replace(
+        "  minReplicaCount: 5\n",
+        "  # scalecore:ignore KEDA1004 -- two replicas are plenty\n  minReplicaCount: 5 # scalecore:ignore KEDA1020\n",
+    );
+    let (code, out, _) = scalecore(&["lint", "--isolated", "-"], Some(text.as_bytes()));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("KEDA0014") && out.contains("unused ignore of KEDA1020"),
+        "{out}"
+    );
+    assert!(!out.contains("KEDA1004"), "{out}");
+}

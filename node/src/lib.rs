@@ -21,6 +21,13 @@ pub struct LintOptions {
     pub strict_refs: Option<bool>,
     /// Namespace of objects that name none; default `default`.
     pub default_namespace: Option<String>,
+    /// Codes never reported (`['KEDA1020']`).
+    pub ignore: Option<Vec<String>>,
+    /// Codes or code prefixes reported (`['KEDA1', 'KEDA3003']`); absent reports all.
+    pub select: Option<Vec<String>>,
+    /// Severities that replace a rule's own, by code (`{ KEDA1020: 'error' }`).
+    #[napi(ts_type = "Record<string, 'error' | 'warning' | 'info'>")]
+    pub severity: Option<std::collections::HashMap<String, String>>,
 }
 
 /// JS values of an answer: serde_json text handed to V8's `JSON.parse`, which builds the objects
@@ -57,11 +64,28 @@ impl LintRequest {
                 })?
             }
         };
+        let severity = o
+            .severity
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(code, s)| {
+                let parsed =
+                    serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
+                        invalid(format!(
+                            "severity of {code} must be 'error', 'warning' or 'info', not '{s}'"
+                        ))
+                    })?;
+                Ok((code, parsed))
+            })
+            .collect::<Result<_>>()?;
         let options = LintRequestOptions {
             path: o.path,
             keda_version: o.keda_version,
             strict_refs: o.strict_refs.unwrap_or(false),
             default_namespace: o.default_namespace,
+            ignore: o.ignore.unwrap_or_default(),
+            select: o.select,
+            severity,
         };
         // A bad keda version is a request error: report it now, not from the worker.
         options.to_core().map_err(invalid)?;
@@ -192,8 +216,17 @@ mod tests {
             keda_version: Some("2.18".into()),
             strict_refs: Some(true),
             default_namespace: Some("shop".into()),
+            ignore: Some(vec!["KEDA1020".into()]),
+            select: Some(vec!["KEDA0".into()]),
+            severity: Some([("KEDA0001".to_owned(), "warning".to_owned())].into()),
         })
         .unwrap();
+        assert_eq!(r.options.ignore, ["KEDA1020"]);
+        assert_eq!(r.options.select, Some(vec!["KEDA0".to_owned()]));
+        assert_eq!(
+            r.run().unwrap()[0].diagnostic.severity,
+            sb::Severity::Warning
+        );
         assert_eq!(r.encoding, PositionEncoding::Utf32);
         assert_eq!(r.options.path.as_deref(), Some("so.yaml"));
         assert!(r.options.strict_refs);
@@ -222,5 +255,15 @@ mod tests {
             ..Default::default()
         });
         assert!(bad_version.err().unwrap().reason.contains("banana"));
+        let bad_severity = request(LintOptions {
+            severity: Some([("KEDA0001".to_owned(), "fatal".to_owned())].into()),
+            ..Default::default()
+        });
+        assert!(bad_severity.err().unwrap().reason.contains("fatal"));
+        let bad_code = request(LintOptions {
+            ignore: Some(vec!["KEDA1O20".into()]),
+            ..Default::default()
+        });
+        assert!(bad_code.err().unwrap().reason.contains("KEDA1O20"));
     }
 }

@@ -41,8 +41,13 @@ def lint_file(
     keda_version: Optional[str] = None,
     strict_refs: bool = False,
     default_namespace: Optional[str] = None,
+    ignore: Optional[List[str]] = None,
+    select: Optional[List[str]] = None,
+    severity: Optional[Dict[str, str]] = None,
 ) -> List[Diagnostic]:
-    """Lints the file at ``path`` (bytes that are not UTF-8 give a KEDA0002 diagnostic)."""
+    """Lints the file at ``path`` (bytes that are not UTF-8 give a KEDA0002 diagnostic).
+
+    ``ignore``, ``select`` and ``severity`` are those of ``lint``."""
     with open(path, "rb") as f:
         data = f.read()
     return lint(
@@ -51,6 +56,9 @@ def lint_file(
         keda_version=keda_version,
         strict_refs=strict_refs,
         default_namespace=default_namespace,
+        ignore=ignore,
+        select=select,
+        severity=severity,
     )
 
 

@@ -34,6 +34,9 @@ def lint_file(
     keda_version: Optional[str] = None,
     strict_refs: bool = False,
     default_namespace: Optional[str] = None,
+    ignore: Optional[List[str]] = None,
+    select: Optional[List[str]] = None,
+    severity: Optional[Dict[str, str]] = None,
 ) -> List[Diagnostic]: ...
 def simulate(scenario: Union[Mapping[str, Any], str, bytes, os.PathLike[str]]) -> Trace: ...
 def rules() -> List[Dict[str, Any]]: ...

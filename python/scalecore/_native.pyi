@@ -82,6 +82,9 @@ def lint(
     keda_version: Optional[str] = None,
     strict_refs: bool = False,
     default_namespace: Optional[str] = None,
+    ignore: Optional[List[str]] = None,
+    select: Optional[List[str]] = None,
+    severity: Optional[Dict[str, str]] = None,
 ) -> List[Diagnostic]: ...
 def simulate_json(
     text: Union[str, bytes, bytearray], source: Union[str, os.PathLike[str], None] = None

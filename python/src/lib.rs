@@ -59,10 +59,13 @@ fn path_text(path: Option<PathBuf>) -> Option<String> {
 /// `text` is `str` or `bytes` (bytes that are not UTF-8 give a KEDA0002 diagnostic); `path`
 /// is only shown (`Diagnostic.file`). `keda_version` picks the KEDA release whose rules apply
 /// (default 2.20.2), `strict_refs` reports references to objects not in the input, and
-/// `default_namespace` is the namespace of objects that name none. Raises `OptionsError` for
-/// a bad option.
+/// `default_namespace` is the namespace of objects that name none. `ignore` lists codes never
+/// reported, `select` the codes or code prefixes reported (default: all), and `severity`
+/// maps codes to `"error"`, `"warning"` or `"info"`. Raises `OptionsError` for a bad option
+/// (also an unknown code).
 #[pyfunction]
-#[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None))]
+#[pyo3(signature = (text, path=None, *, keda_version=None, strict_refs=false, default_namespace=None, ignore=None, select=None, severity=None))]
+#[allow(clippy::too_many_arguments)]
 fn lint<'py>(
     py: Python<'py>,
     text: &Bound<'py, PyAny>,
@@ -70,13 +73,32 @@ fn lint<'py>(
     keda_version: Option<String>,
     strict_refs: bool,
     default_namespace: Option<String>,
+    ignore: Option<Vec<String>>,
+    select: Option<Vec<String>>,
+    severity: Option<std::collections::BTreeMap<String, String>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let file = path_text(path);
+    let mut severities = std::collections::BTreeMap::new();
+    for (code, s) in severity.unwrap_or_default() {
+        let parsed =
+            serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
+                binding_error(
+                    py,
+                    scalecore_bindings::BindingError::Request(format!(
+                        "severity of {code} must be 'error', 'warning' or 'info', not {s:?}"
+                    )),
+                )
+            })?;
+        severities.insert(code, parsed);
+    }
     let options = LintRequestOptions {
         path: file.clone(),
         keda_version,
         strict_refs,
         default_namespace,
+        ignore: ignore.unwrap_or_default(),
+        select,
+        severity: severities,
     };
     let found = match input(text, "text")? {
         Input::Text(t) => py.detach(|| scalecore_bindings::lint(&t, &options)),

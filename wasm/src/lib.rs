@@ -23,6 +23,12 @@ struct JsLintOptions {
     default_namespace: Option<String>,
     #[serde(default)]
     position_encoding: Option<b::PositionEncoding>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default)]
+    select: Option<Vec<String>>,
+    #[serde(default)]
+    severity: std::collections::BTreeMap<String, b::Severity>,
 }
 
 impl JsLintOptions {
@@ -33,6 +39,9 @@ impl JsLintOptions {
                 keda_version: self.keda_version,
                 strict_refs: self.strict_refs.unwrap_or(false),
                 default_namespace: self.default_namespace,
+                ignore: self.ignore,
+                select: self.select,
+                severity: self.severity,
             },
             self.position_encoding.unwrap_or_default(),
         )

@@ -94,3 +94,19 @@ fn lint_options_reject_unknown_keys() {
     assert!(o.strict_refs);
     assert_eq!(enc, scalecore_bindings::PositionEncoding::Utf8);
 }
+
+#[test]
+fn lint_options_carry_ignore_select_and_severity() {
+    let json = r#"{"ignore":["KEDA1020"],"select":["KEDA1"],"severity":{"KEDA1004":"warning"}}"#;
+    let (o, _) = serde_json::from_str::<super::JsLintOptions>(json)
+        .unwrap()
+        .split();
+    assert_eq!(o.ignore, ["KEDA1020"]);
+    assert_eq!(o.select, Some(vec!["KEDA1".to_owned()]));
+    assert_eq!(
+        o.severity.get("KEDA1004"),
+        Some(&scalecore_bindings::Severity::Warning)
+    );
+    // The declared TypeScript shape accepts the same object.
+    serde_json::from_str::<types::LintOptions>(json).unwrap();
+}

@@ -101,6 +101,15 @@ pub struct LintOptions {
     /// How `range` counts characters; default `utf-16` (JavaScript strings, CodeMirror, LSP).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position_encoding: Option<PositionEncoding>,
+    /// Codes never reported (`["KEDA1020"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore: Option<Vec<String>>,
+    /// Codes or code prefixes reported (`["KEDA1", "KEDA3003"]`); absent reports all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<Vec<String>>,
+    /// Severities that replace a rule's own, by code (`{"KEDA1020": "error"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<BTreeMap<String, Severity>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]

@@ -111,6 +111,14 @@ pub static UNKNOWN_KEDA_KIND: Rule = input_rule(
     "use ScaledObject, ScaledJob, TriggerAuthentication or ClusterTriggerAuthentication, spelt exactly (singular, this case, ASCII letters)",
 );
 
+pub static UNUSED_IGNORE: Rule = input_rule(
+    "KEDA0014",
+    "unused-ignore",
+    Severity::Info,
+    "a `# scalecore:ignore` comment silences nothing: no finding of the codes it names starts on the line it covers",
+    "remove the comment, or correct its codes; it covers its own line, or the line below when it stands alone",
+);
+
 pub static RULES: &[&Rule] = &[
     &SYNTAX,
     &NOT_UTF8,
@@ -124,6 +132,7 @@ pub static RULES: &[&Rule] = &[
     &WRONG_API_VERSION,
     &FINDINGS_LEFT_OUT,
     &UNKNOWN_KEDA_KIND,
+    &UNUSED_IGNORE,
 ];
 
 /// Keeps the first `limit` findings of one input (sorted by position) and replaces the rest

@@ -9,10 +9,13 @@ pub mod lints;
 pub mod reference;
 pub mod scaler;
 pub mod schema;
+mod suppress;
 mod template;
 pub mod webhook;
 
-use crate::diagnostic::Diagnostic;
+use std::collections::BTreeMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::{parse_stream, Bundle, Limits, Resource};
 use crate::rules::{BundleCtx, Check, Ctx, Report, Rule};
 use crate::version::KedaVersion;
@@ -38,6 +41,35 @@ pub struct LintOptions {
     /// Namespace of objects that name none, as `kubectl apply` would place them.
     pub default_namespace: String,
     pub limits: Limits,
+    /// Codes never reported.
+    pub ignore: Vec<String>,
+    /// Codes or code prefixes reported (`KEDA1` is every webhook code); `None` reports all.
+    pub select: Option<Vec<String>>,
+    /// Severities that replace a rule's own, by code.
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl LintOptions {
+    /// Checks that `ignore` and `severity` name real codes and that every `select` entry is
+    /// a code or the start of one, so a typo is not a silent no-op.
+    pub fn check_codes(&self) -> Result<(), String> {
+        let all = crate::rules::all();
+        for code in self.ignore.iter().chain(self.severity.keys()) {
+            if !all.iter().any(|r| r.code == code) {
+                return Err(format!(
+                    "{code:?} is not a scalecore code (see `scalecore rules`)"
+                ));
+            }
+        }
+        for prefix in self.select.iter().flatten() {
+            if prefix.is_empty() || !all.iter().any(|r| r.code.starts_with(prefix.as_str())) {
+                return Err(format!(
+                    "select {prefix:?} is neither a scalecore code nor the start of one"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for LintOptions {
@@ -47,6 +79,9 @@ impl Default for LintOptions {
             strict_refs: false,
             default_namespace: "default".to_owned(),
             limits: Limits::default(),
+            ignore: Vec::new(),
+            select: None,
+            severity: BTreeMap::new(),
         }
     }
 }
@@ -59,6 +94,17 @@ pub fn lint(text: &str, options: &LintOptions) -> Vec<Diagnostic> {
 /// Lints several inputs together, so references between them resolve; returns one
 /// diagnostic list per input, in input order, each sorted by position.
 pub fn lint_bundle(texts: &[&str], options: &LintOptions) -> Vec<Vec<Diagnostic>> {
+    lint_bundle_with(texts, options, &[])
+}
+
+/// [`lint_bundle`] where input `i` takes `ignore`, `select`, `severity` and the findings
+/// limit from `per_file[i]` (inputs from folders with different settings); the rest of
+/// `options` applies to the whole bundle, as do all of it for inputs past `per_file`'s end.
+pub fn lint_bundle_with(
+    texts: &[&str],
+    options: &LintOptions,
+    per_file: &[&LintOptions],
+) -> Vec<Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut report = Report::new(&mut out, options.keda_version);
     let bundle = load(texts, options, &mut report);
@@ -88,14 +134,17 @@ pub fn lint_bundle(texts: &[&str], options: &LintOptions) -> Vec<Vec<Diagnostic>
             .cmp(&(b.file, b.document, b.line, b.column, &b.code, &b.message))
     });
     out.dedup();
+    let file_options = per_file;
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); texts.len()];
     for d in out {
         if let Some(list) = per_file.get_mut(d.file) {
             list.push(d);
         }
     }
-    for list in &mut per_file {
-        input::cap_findings(list, options.limits.max_findings);
+    for (i, (list, text)) in per_file.iter_mut().zip(texts).enumerate() {
+        let own = file_options.get(i).copied().unwrap_or(options);
+        suppress::apply(list, text, i, own);
+        input::cap_findings(list, own.limits.max_findings);
     }
     per_file
 }
@@ -147,5 +196,6 @@ pub fn input_error(e: &crate::document::ParseError, options: &LintOptions) -> Ve
     let mut out = Vec::new();
     let mut report = Report::new(&mut out, options.keda_version);
     input::parse_error(&mut report, 0, 0, crate::document::Span::default(), e);
+    suppress::apply_options(&mut out, options);
     out
 }
