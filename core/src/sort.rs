@@ -5,6 +5,7 @@
 //! diagnostics, a scenario's ticks) are short enough that the indirection costs nothing.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 /// Sorts `v` by `cmp`, keeping equal elements in their order (as `slice::sort_by`).
 pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
@@ -21,6 +22,17 @@ pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
             .into_iter()
             .filter_map(|i| slots.get_mut(i).and_then(Option::take)),
     );
+}
+
+/// The map of `pairs`, as `collect()` makes it (a later equal key's value wins), built by
+/// inserting: `FromIterator` for `BTreeMap` sorts with the standard library's sort, compiled
+/// again for each key and value type.
+pub fn map_from<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    map
 }
 
 /// Sorts `v` by a key, stable (as `slice::sort_by_key`).

@@ -162,14 +162,16 @@ impl Node {
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
-            Value::Mapping(m) => J::Object(
-                m.iter()
-                    .map(|e| {
-                        let k = e.key.text().unwrap_or_default().to_owned();
-                        (k, e.value.to_json())
-                    })
-                    .collect(),
-            ),
+            Value::Mapping(m) => {
+                // Inserted one by one, as `collect()` would (a later equal key wins), without
+                // the standard sort that `collect()` into a map compiles in.
+                let mut o = serde_json::Map::new();
+                for e in m {
+                    let k = e.key.text().unwrap_or_default().to_owned();
+                    o.insert(k, e.value.to_json());
+                }
+                J::Object(o)
+            }
             Value::Sequence(s) => J::Array(s.iter().map(Node::to_json).collect()),
             Value::Scalar(s) => match s.resolve() {
                 Resolved::Null => J::Null,

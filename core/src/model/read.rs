@@ -39,10 +39,11 @@ pub fn bool_at(node: &Node, keys: &[&str]) -> Option<bool> {
 pub fn string_map(node: &Node) -> BTreeMap<String, String> {
     node.as_mapping()
         .map(|entries| {
-            entries
-                .iter()
-                .filter_map(|e| Some((e.key_str()?.to_owned(), e.value.text()?.to_owned())))
-                .collect()
+            crate::sort::map_from(
+                entries
+                    .iter()
+                    .filter_map(|e| Some((e.key_str()?.to_owned(), e.value.text()?.to_owned()))),
+            )
         })
         .unwrap_or_default()
 }

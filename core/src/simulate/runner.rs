@@ -487,26 +487,21 @@ fn run_object(
 
 fn run_job(j: &mut ScaledJobEngine, inputs: &Inputs, tick: Tick) -> StepResult {
     let d = j.poll(tick.t, &inputs.readings, inputs.running, inputs.pending);
-    let triggers = inputs
-        .keys
-        .iter()
-        .zip(&inputs.readings)
-        .map(|(k, r)| {
-            let (value, error) = match r {
-                Reading::Value(v) => (Some(*v), false),
-                Reading::Error => (None, true),
-            };
-            (
-                k.clone(),
-                TriggerTrace {
-                    value,
-                    active: d.is_active && !error,
-                    error,
-                    ..TriggerTrace::default()
-                },
-            )
-        })
-        .collect();
+    let triggers = crate::sort::map_from(inputs.keys.iter().zip(&inputs.readings).map(|(k, r)| {
+        let (value, error) = match r {
+            Reading::Value(v) => (Some(*v), false),
+            Reading::Error => (None, true),
+        };
+        (
+            k.clone(),
+            TriggerTrace {
+                value,
+                active: d.is_active && !error,
+                error,
+                ..TriggerTrace::default()
+            },
+        )
+    }));
     StepResult {
         steps: vec![TraceStep {
             t: tick.t,

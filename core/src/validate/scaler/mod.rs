@@ -215,14 +215,14 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
         report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
         return;
     }
-    let metadata: BTreeMap<String, String> = at
-        .trigger
-        .get("metadata")
-        .and_then(Node::as_mapping)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|e| Some((e.key_str()?.to_owned(), e.value.text()?.to_owned())))
-        .collect();
+    let metadata: BTreeMap<String, String> = crate::sort::map_from(
+        at.trigger
+            .get("metadata")
+            .and_then(Node::as_mapping)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|e| Some((e.key_str()?.to_owned(), e.value.text()?.to_owned()))),
+    );
     let mut sources = Sources::resolve(
         at.resource,
         at.trigger,
