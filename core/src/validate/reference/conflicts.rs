@@ -174,7 +174,11 @@ fn other_scaled_objects(
         .unwrap_or(&none);
     let by_hpa = my_hpa
         .as_ref()
-        .and_then(|h| index.scaled_objects_by_hpa.get(&(ns.to_owned(), h.clone())))
+        .and_then(|h| {
+            index
+                .scaled_objects_by_hpa
+                .get(&(ns.to_owned(), h.clone(), String::new()))
+        })
         .unwrap_or(&none);
     let (mut t, mut h) = (by_target.iter().peekable(), by_hpa.iter().peekable());
     // Both lists are in input order: merge them, each index once.
@@ -252,11 +256,13 @@ fn other_scaled_objects(
 struct Index {
     hpas_by_target: Keyed,
     /// By namespace, target name and target group/version/kind.
-    scaled_objects_by_target: HashMap<(String, String, String), Vec<usize>>,
+    scaled_objects_by_target: Keyed,
     scaled_objects_by_hpa: Keyed,
 }
 
-type Keyed = HashMap<(String, String), Vec<usize>>;
+/// By namespace, name and a third part that only `scaled_objects_by_target` fills (the
+/// others leave it empty): one map type, so the Wasm module carries one copy of its code.
+type Keyed = HashMap<(String, String, String), Vec<usize>>;
 
 impl Index {
     fn of(ctx: &Ctx<'_>) -> Arc<Index> {
@@ -274,7 +280,11 @@ impl Index {
                 match r.kind {
                     Kind::HorizontalPodAutoscaler => {
                         if let Some(t) = target(r) {
-                            index.hpas_by_target.entry((ns, t)).or_default().push(i);
+                            index
+                                .hpas_by_target
+                                .entry((ns, t, String::new()))
+                                .or_default()
+                                .push(i);
                         }
                     }
                     Kind::ScaledObject => {
@@ -290,7 +300,7 @@ impl Index {
                         if let Some(h) = hpa_name(r) {
                             index
                                 .scaled_objects_by_hpa
-                                .entry((ns, h))
+                                .entry((ns, h, String::new()))
                                 .or_default()
                                 .push(i);
                         }
@@ -313,7 +323,7 @@ impl Index {
         let mut found: Vec<usize> = maps
             .iter()
             .zip(keys)
-            .filter_map(|(m, k)| m.get(&(ns.to_owned(), (*k).to_owned())))
+            .filter_map(|(m, k)| m.get(&(ns.to_owned(), (*k).to_owned(), String::new())))
             .flatten()
             .copied()
             .collect();
