@@ -216,9 +216,13 @@ const VARIANT_SCALERS: &[&str] = &[
 ];
 
 fn build() -> Vec<ScalerSpec> {
-    let raw: RawSchema = match serde_json::from_slice(&SCHEMA) {
-        Ok(r) => r,
-        Err(_) => return Vec::new(),
+    // Read as text: `from_str` is the decoder every other JSON input uses, so the Wasm
+    // module carries one copy of serde_json's reader instead of a second one for bytes.
+    let Some(raw) = std::str::from_utf8(&SCHEMA)
+        .ok()
+        .and_then(|text| serde_json::from_str::<RawSchema>(text).ok())
+    else {
+        return Vec::new();
     };
     raw.scalers.into_iter().map(build_scaler).collect()
 }
