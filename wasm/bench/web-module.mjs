@@ -1,5 +1,5 @@
 // The keystroke benchmark against the browser build: the `wasm-release` module (opt-level z,
-// then wasm-opt -Oz, exactly as pkg/web ships it) wrapped for Node by wasm-bindgen, so that
+// then wasm-opt -Os, exactly as pkg/web ships it) wrapped for Node by wasm-bindgen, so that
 // Node can time what a browser downloads. Run `npm run build` first.
 // Usage: node bench/web-module.mjs [--no-native]   (npm run bench:web)
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ mkdirSync(out, { recursive: true });
 execFileSync('wasm-bindgen', ['--target', 'nodejs', '--out-dir', out,
   join(target, 'wasm32-unknown-unknown', 'wasm-release', 'scalecore_wasm.wasm')], { stdio: 'inherit' });
 const bg = join(out, 'scalecore_wasm_bg.wasm');
-execFileSync(join(here, 'node_modules', '.bin', 'wasm-opt'), ['-Oz', '--enable-bulk-memory',
+execFileSync(join(here, 'node_modules', '.bin', 'wasm-opt'), ['-Os', '--enable-bulk-memory',
   '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals',
   '--enable-reference-types', '--enable-multivalue', '--strip-debug', '--strip-producers', bg, '-o', bg],
 { stdio: 'inherit' });
