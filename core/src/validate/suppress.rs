@@ -24,11 +24,15 @@ pub fn apply(list: &mut Vec<Diagnostic>, text: &str, file: usize, options: &Lint
 /// The `select`, `ignore` and severity options, for findings of an input that has no text
 /// to read ignore comments from (not UTF-8, too large).
 pub fn apply_options(list: &mut Vec<Diagnostic>, options: &LintOptions) {
-    if let Some(select) = &options.select {
-        list.retain(|d| select.iter().any(|s| d.code.starts_with(s.as_str())));
-    }
-    if !options.ignore.is_empty() {
-        list.retain(|d| !options.ignore.contains(&d.code));
+    if options.select.is_some() || !options.ignore.is_empty() {
+        // One pass for both (one copy of `retain` in the Wasm module).
+        list.retain(|d| {
+            options
+                .select
+                .as_ref()
+                .is_none_or(|select| select.iter().any(|s| d.code.starts_with(s.as_str())))
+                && !options.ignore.contains(&d.code)
+        });
     }
     if !options.severity.is_empty() {
         for d in list.iter_mut() {
