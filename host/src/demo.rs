@@ -111,19 +111,23 @@ struct Timeline {
 impl Timeline {
     fn print(&self, t: f64, from: i64, replicas: i64, reason: &str) {
         let queue = self.queue.lock().map(|q| q.ceil() as i64).unwrap_or(0);
-        match self.format {
-            DemoFormat::Json => println!(
-                "{}",
+        let line = match self.format {
+            DemoFormat::Json => format!(
+                "{}\n",
                 json!({"t": (t * 10.0).round() / 10.0, "queue": queue, "replicas": replicas, "reason": reason})
             ),
             DemoFormat::Human if from != replicas => {
-                println!(
-                    "{t:>6.0}s  queue {queue:>4}  replicas {from:>2} -> {replicas:<2}  {reason}"
+                format!(
+                    "{t:>6.0}s  queue {queue:>4}  replicas {from:>2} -> {replicas:<2}  {reason}\n"
                 )
             }
             DemoFormat::Human => {
-                println!("{t:>6.0}s  queue {queue:>4}  replicas {replicas:>2}        {reason}")
+                format!("{t:>6.0}s  queue {queue:>4}  replicas {replicas:>2}        {reason}\n")
             }
+        };
+        // A reader that went away (`| head`) has what it wanted; the demo still ends cleanly.
+        if let Err(e) = crate::stdout::write(&line) {
+            eprintln!("scalecore demo: {e}");
         }
     }
 }
@@ -272,10 +276,10 @@ async fn demo(args: &DemoArgs) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&dir);
     if let DemoFormat::Human = args.format {
         let stats = azure.token_requests();
-        println!(
+        let _ = crate::stdout::write(&format!(
             "\ndone: Service Bus answered over HTTPS, Entra issued {stats} token(s), Kubernetes saw every /scale write.\n\
-             The same decisions, offline: scalecore simulate examples/seed-servicebus-queue.json"
-        );
+             The same decisions, offline: scalecore simulate examples/seed-servicebus-queue.json\n"
+        ));
     }
     Ok(())
 }

@@ -232,18 +232,21 @@ async fn seed_with_workload_identity_scales_out_and_back_to_zero() {
         emptied.elapsed()
     );
 
-    let reasons: Vec<String> = c
-        .k8s
-        .events()
-        .iter()
-        .filter_map(|e| e["reason"].as_str().map(str::to_owned))
-        .collect();
+    // The Event follows the /scale write it reports, so it may land a moment after.
+    let reasons = |c: &Cluster| -> Vec<String> {
+        c.k8s
+            .events()
+            .iter()
+            .filter_map(|e| e["reason"].as_str().map(str::to_owned))
+            .collect()
+    };
+    c.wait("the KEDAScaleTargetDeactivated Event", 5, |c| {
+        reasons(c).iter().any(|r| r == "KEDAScaleTargetDeactivated")
+    })
+    .await;
+    let reasons = reasons(&c);
     assert!(
         reasons.iter().any(|r| r == "KEDAScaleTargetActivated"),
-        "{reasons:?}"
-    );
-    assert!(
-        reasons.iter().any(|r| r == "KEDAScaleTargetDeactivated"),
         "{reasons:?}"
     );
     // One token served every poll.
