@@ -180,21 +180,32 @@ fn other_scaled_objects(
                 .get(&(ns.to_owned(), h.clone(), String::new()))
         })
         .unwrap_or(&none);
-    let (mut t, mut h) = (by_target.iter().peekable(), by_hpa.iter().peekable());
     // Both lists are in input order: merge them, each index once.
-    let next = move || -> Option<usize> {
-        let i = match (t.peek(), h.peek()) {
-            (Some(a), Some(b)) if a == b => {
-                h.next();
-                t.next()
+    let (mut t, mut h) = (0, 0);
+    loop {
+        let i = match (by_target.get(t), by_hpa.get(h)) {
+            (Some(&a), Some(&b)) if a == b => {
+                t += 1;
+                h += 1;
+                a
             }
-            (Some(a), Some(b)) if a < b => t.next(),
-            (Some(_), None) => t.next(),
-            _ => h.next(),
+            (Some(&a), Some(&b)) if a < b => {
+                t += 1;
+                a
+            }
+            (Some(&a), None) => {
+                t += 1;
+                a
+            }
+            (_, Some(&b)) => {
+                h += 1;
+                b
+            }
+            (None, None) => break,
         };
-        i.copied()
-    };
-    for other in std::iter::from_fn(next).filter_map(|i| ctx.bundle.resources.get(i)) {
+        let Some(other) = ctx.bundle.resources.get(i) else {
+            continue;
+        };
         if !earlier(other, so) {
             break;
         }
