@@ -4,11 +4,14 @@
 //! object's body, and the bounds of the metrics endpoint.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::Host;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use scalecore_standin_azure::AzureStandin;
@@ -25,49 +28,6 @@ struct Cluster {
     k8s: KubeStandin,
     azure: AzureStandin,
     dir: PathBuf,
-}
-
-struct Host {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Host {
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        std::thread::sleep(Duration::from_millis(100));
-        self.log()
-    }
-
-    /// The address /metrics is served on, from the start-up log line.
-    async fn metrics_addr(&self) -> String {
-        let start = Instant::now();
-        loop {
-            let log = self.log();
-            if let Some(addr) = log
-                .lines()
-                .find(|l| l.contains("serving /metrics"))
-                .and_then(|l| l.split("local=").nth(1))
-                .and_then(|s| s.split_whitespace().next())
-            {
-                return addr.to_owned();
-            }
-            assert!(start.elapsed() < Duration::from_secs(20), "{log}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
 }
 
 impl Cluster {
@@ -112,21 +72,8 @@ impl Cluster {
             .env("AZURE_TENANT_ID", TENANT)
             .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
             .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", rust_log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        Host { child, log }
+            .env("RUST_LOG", rust_log);
+        Host::spawn(&mut cmd)
     }
 
     fn scaled_object(&self, name: &str, trigger: Value) {
@@ -629,18 +576,8 @@ async fn out_of_file_descriptors_the_metrics_server_backs_off() {
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = child.stderr.take().unwrap();
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let mut l = sink.lock().unwrap();
-            l.push_str(&line);
-            l.push('\n');
-        }
-    });
-    let host = Host { child, log };
+    let child = Host::spawn(&mut cmd);
+    let host = child;
     let addr = host.metrics_addr().await;
     let pid = host.child.id();
     let idle: Vec<TcpStream> = (0..100)

@@ -3,10 +3,12 @@
 //! Private-cloud endpointSuffix, a CA file), talking real HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::Host;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use scalecore_standin_azure::{AzureStandin, Fault};
@@ -22,32 +24,6 @@ struct Cluster {
     k8s: KubeStandin,
     azure: AzureStandin,
     dir: PathBuf,
-}
-
-struct Host {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Host {
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn stop(mut self) -> String {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        // Give the reader thread a moment to drain the pipe.
-        std::thread::sleep(Duration::from_millis(100));
-        self.log()
-    }
 }
 
 impl Cluster {
@@ -87,21 +63,8 @@ impl Cluster {
             .env("AZURE_TENANT_ID", TENANT)
             .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
             .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        Host { child, log }
+            .env("RUST_LOG", "info");
+        Host::spawn(&mut cmd)
     }
 
     fn scaled_object(&self, name: &str, extra_spec: Value, trigger: Value) {

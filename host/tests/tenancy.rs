@@ -4,54 +4,17 @@
 //! configured only through a kubeconfig, Secrets and flags.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use common::Host;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use scalecore_standin_azure::{AzureStandin, Fault};
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
-
-struct Host {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Host {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Host {
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// GET on the metrics server; the body.
-    fn get(&self, path: &str) -> String {
-        use std::io::{Read, Write};
-        let log = self.log();
-        let addr = log
-            .lines()
-            .find(|l| l.contains("serving /metrics"))
-            .and_then(|l| l.split("local=").nth(1))
-            .map(|s| s.split_whitespace().next().unwrap().to_owned())
-            .unwrap();
-        let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        write!(
-            s,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        out
-    }
-}
 
 /// The Kubernetes stand-in and one Azure stand-in per Service Bus namespace name.
 struct Cluster {
@@ -84,8 +47,8 @@ impl Cluster {
     }
 
     fn host_with_env(&self, extra: &[&str], env: &[(&str, String)]) -> Host {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_scalecore"))
-            .arg("run")
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
+        cmd.arg("run")
             .arg("--kubeconfig")
             .arg(self.dir.join("kubeconfig"))
             .arg("--azure-ca-file")
@@ -99,22 +62,8 @@ impl Cluster {
             .arg("--resolve-localhost")
             .args(extra)
             .env("RUST_LOG", "info")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut l = sink.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
-        Host { child, log }
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+        Host::spawn(&mut cmd)
     }
 
     /// A Secret with the connection string of stand-in `azure`'s namespace `sb`, and the
@@ -542,14 +491,14 @@ async fn a_deleted_scaled_objects_series_are_removed() {
         c.replicas("shop", "w") == 2 && c.replicas("shop", "v") == 2
     })
     .await;
-    let body = host.get("/metrics");
+    let body = host.get("/metrics").await;
     assert!(body.contains(r#"scaledObject="gone""#), "{body}");
     c.k8s
         .delete("keda.sh/v1alpha1", "ScaledObject", Some("shop"), "gone")
         .unwrap();
     let start = Instant::now();
     loop {
-        let body = host.get("/metrics");
+        let body = host.get("/metrics").await;
         if !body.contains(r#"scaledObject="gone""#) {
             assert!(body.contains(r#"scaledObject="kept""#), "{body}");
             break;
