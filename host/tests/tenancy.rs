@@ -330,6 +330,63 @@ async fn the_later_of_two_scaled_objects_on_one_target_is_refused_until_the_firs
     assert!(!refused(c.ready("shop", "second")), "{}", host.log());
 }
 
+/// Finding 5, KEDA's second check: two ScaledObjects on different workloads that would make
+/// HPAs of the same name. The later is refused (KEDA3004's wording) and scales nothing; it
+/// takes over once the first goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_later_of_two_scaled_objects_with_one_hpa_name_is_refused() {
+    let c = Cluster::new("hpa-name", 1).await;
+    c.connection_auth("shop", 0, "sb");
+    c.azure[0].set_queue("sb", "small", 10);
+    c.azure[0].set_queue("sb", "large", 40);
+    c.deployment("shop", "orders-worker");
+    c.deployment("shop", "billing-worker");
+    let shared_hpa = json!({"advanced": {"horizontalPodAutoscalerConfig": {"name": "shared"}}});
+    c.scaled_object(
+        "shop",
+        "first",
+        "orders-worker",
+        "small",
+        1,
+        "sb",
+        shared_hpa.clone(),
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    c.scaled_object(
+        "shop",
+        "second",
+        "billing-worker",
+        "large",
+        1,
+        "sb",
+        shared_hpa,
+    );
+    let host = c.host(&["--hpa-sync-period", "1"]);
+    c.wait("second refused", Duration::from_secs(20), |c| {
+        refused(c.ready("shop", "second"))
+    })
+    .await;
+    let ready = c.ready("shop", "second").unwrap();
+    assert_eq!(
+        ready["message"], "the HPA 'shared' is already managed by the ScaledObject 'first'",
+        "{ready}"
+    );
+    c.wait("first to scale", Duration::from_secs(20), |c| {
+        c.replicas("shop", "orders-worker") == 2
+    })
+    .await;
+    assert_eq!(c.replicas("shop", "billing-worker"), 0);
+
+    c.k8s
+        .delete("keda.sh/v1alpha1", "ScaledObject", Some("shop"), "first")
+        .unwrap();
+    c.wait("second to take over", Duration::from_secs(30), |c| {
+        c.replicas("shop", "billing-worker") == 8
+    })
+    .await;
+    assert!(!refused(c.ready("shop", "second")), "{}", host.log());
+}
+
 /// Finding 1: a TriggerAuthentication KEDA's webhook refuses (identityAuthorityHost without
 /// identityTenantId) is never used: the ScaledObject naming it is refused with a condition and
 /// an Event, and nothing reaches Azure; once fixed, the ScaledObject runs.

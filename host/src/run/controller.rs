@@ -36,13 +36,21 @@ const LINT_TIMEOUT: Duration = Duration::from_secs(2);
 /// runaway readings cannot take every thread of the blocking pool.
 const LINT_THREADS: usize = 8;
 
-/// The workload one ScaledObject scales: namespace, `group/version.kind`, name.
+/// What one ScaledObject claims alone in its namespace: its workload (namespace,
+/// `group/version.kind`, name) and its HPA (namespace, [`HPA_CLAIM`], HPA name).
 type Target = (String, String, String);
+
+/// The middle part of an HPA claim; a `group/version.kind` always holds a `.`.
+const HPA_CLAIM: &str = "hpa";
+
+/// KEDA's webhook refuses a second ScaledObject with the same HPA name from 2.16 on.
+const HPA_NAME_CHECK_SINCE: scalecore::KedaVersion = scalecore::KedaVersion::new(2, 16, 0);
 
 /// What the controller knows of every watched ScaledObject, valid or not: enough to decide
 /// which one owns a target, as KEDA's webhook decides at admission.
 struct Known {
     target: Target,
+    hpa: Target,
     /// creationTimestamp (RFC 3339, UTC, so text order is time order), then the name.
     created: String,
     generation: i64,
@@ -101,6 +109,20 @@ fn key_of(obj: &DynamicObject) -> Key {
         obj.metadata.namespace.clone().unwrap_or_default(),
         obj.metadata.name.clone().unwrap_or_default(),
     )
+}
+
+/// The HPA a ScaledObject makes: `horizontalPodAutoscalerConfig.name`, else `keda-hpa-NAME`.
+fn hpa_of(key: &Key, data: &Value) -> Target {
+    let name = text(data, "/spec/advanced/horizontalPodAutoscalerConfig/name")
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| format!("keda-hpa-{}", key.1), str::to_owned);
+    (key.0.clone(), HPA_CLAIM.to_owned(), name)
+}
+
+impl Known {
+    fn claims(&self) -> [Target; 2] {
+        [self.target.clone(), self.hpa.clone()]
+    }
 }
 
 /// The target as KEDA resolves it (apps/v1 Deployment by default).
@@ -249,7 +271,11 @@ impl Controller {
             .map(|t| t.0.to_string())
             .unwrap_or_default();
         let target = target_of(&key.0, &obj.data);
-        let before = self.known.get(&key).map(|k| k.target.clone());
+        let hpa = hpa_of(&key, &obj.data);
+        let mut claims = vec![target.clone(), hpa.clone()];
+        if let Some(k) = self.known.get(&key) {
+            claims.extend(k.claims());
+        }
         let refused = self
             .known
             .get(&key)
@@ -258,7 +284,8 @@ impl Controller {
         self.remember(
             key.clone(),
             Known {
-                target: target.clone(),
+                target,
+                hpa,
                 created,
                 generation,
                 refused,
@@ -273,7 +300,7 @@ impl Controller {
                     s.annotations = annotations;
                     changed
                 });
-                self.settle(&target, before.as_ref());
+                self.settle(&claims);
                 return;
             }
         }
@@ -281,7 +308,7 @@ impl Controller {
         if self.linting.get(&key).map(|l| l.1) != Some(generation) {
             self.lint(key, generation, obj);
         }
-        self.settle(&target, before.as_ref());
+        self.settle(&claims);
     }
 
     fn remember(&mut self, key: Key, known: Known) {
@@ -289,19 +316,23 @@ impl Controller {
             self.unindex(&key, &old);
         }
         if !known.refused {
-            self.by_target
-                .entry(known.target.clone())
-                .or_default()
-                .insert((known.created.clone(), key.1.clone()));
+            for claim in known.claims() {
+                self.by_target
+                    .entry(claim)
+                    .or_default()
+                    .insert((known.created.clone(), key.1.clone()));
+            }
         }
         self.known.insert(key, known);
     }
 
     fn unindex(&mut self, key: &Key, known: &Known) {
-        if let Some(set) = self.by_target.get_mut(&known.target) {
-            set.remove(&(known.created.clone(), key.1.clone()));
-            if set.is_empty() {
-                self.by_target.remove(&known.target);
+        for claim in known.claims() {
+            if let Some(set) = self.by_target.get_mut(&claim) {
+                set.remove(&(known.created.clone(), key.1.clone()));
+                if set.is_empty() {
+                    self.by_target.remove(&claim);
+                }
             }
         }
     }
@@ -355,7 +386,7 @@ impl Controller {
         let Some(known) = self.known.get(&key) else {
             return;
         };
-        let target = known.target.clone();
+        let claims = known.claims();
         let generation = known.generation;
         let refused = match &linted.result {
             Ok(Some(so)) => !so.rejected.is_empty(),
@@ -402,7 +433,7 @@ impl Controller {
                 );
             }
         }
-        self.settle(&target, None);
+        self.settle(&claims);
     }
 
     fn spawn(&mut self, key: Key, so: Arc<ScaledObject>) {
@@ -431,27 +462,40 @@ impl Controller {
         );
     }
 
-    /// KEDA3003: the target is already managed by an earlier ScaledObject (by
-    /// creationTimestamp, then name), as KEDA's webhook would have refused this one.
+    /// The earlier ScaledObject (by creationTimestamp, then name) holding `claim`, unless
+    /// it is `key` itself.
+    fn owner(&self, key: &Key, known: &Known, claim: &Target) -> Option<&str> {
+        let (owner_created, owner) = self.by_target.get(claim)?.first()?;
+        (*owner != key.1 || *owner_created != known.created).then_some(owner.as_str())
+    }
+
+    /// KEDA3003 and KEDA3004: the target, or the HPA name, is already managed by an earlier
+    /// ScaledObject, as KEDA's webhook would have refused this one.
     fn conflict(&self, key: &Key) -> Option<String> {
         let known = self.known.get(key)?;
         if known.refused {
             return None;
         }
-        let (owner_created, owner) = self.by_target.get(&known.target)?.first()?;
-        if *owner == key.1 && *owner_created == known.created {
+        if let Some(owner) = self.owner(key, known, &known.target) {
+            return Some(format!(
+                "the workload '{}' of type '{}' is already managed by the ScaledObject '{owner}'",
+                known.target.2, known.target.1
+            ));
+        }
+        if self.lint.keda_version < HPA_NAME_CHECK_SINCE {
             return None;
         }
+        let owner = self.owner(key, known, &known.hpa)?;
         Some(format!(
-            "the workload '{}' of type '{}' is already managed by the ScaledObject '{}'",
-            known.target.2, known.target.1, owner
+            "the HPA '{}' is already managed by the ScaledObject '{owner}'",
+            known.hpa.2
         ))
     }
 
-    /// Restarts the workers of the target(s) whose ownership changed.
-    fn settle(&mut self, target: &Target, before: Option<&Target>) {
-        let mut keys: Vec<Key> = Vec::new();
-        for t in std::iter::once(target).chain(before.filter(|b| *b != target)) {
+    /// Restarts the workers of the claims whose ownership changed.
+    fn settle(&mut self, claims: &[Target]) {
+        let mut keys: BTreeSet<Key> = BTreeSet::new();
+        for t in claims {
             if let Some(set) = self.by_target.get(t) {
                 keys.extend(set.iter().map(|(_, name)| (t.0.clone(), name.clone())));
             }
@@ -472,17 +516,15 @@ impl Controller {
 
     fn delete(&mut self, key: &Key) {
         self.linting.remove(key);
-        let target = match self.known.remove(key) {
+        let claims = match self.known.remove(key) {
             Some(known) => {
                 self.unindex(key, &known);
-                Some(known.target)
+                known.claims().to_vec()
             }
-            None => None,
+            None => Vec::new(),
         };
         self.stop(key, Stop::Deleted);
-        if let Some(t) = target {
-            self.settle(&t, None);
-        }
+        self.settle(&claims);
     }
 
     fn stop(&mut self, key: &Key, how: Stop) {
