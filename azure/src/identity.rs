@@ -15,13 +15,6 @@ use crate::secret::Secret;
 use crate::ClientOptions;
 
 pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com/";
-/// Entra ID's authority hosts in the public, US Government and China clouds (the Azure SDKs'
-/// `AzurePublic`, `AzureGovernment` and `AzureChina`).
-pub const ENTRA_AUTHORITY_HOSTS: [&str; 3] = [
-    "https://login.microsoftonline.com/",
-    "https://login.microsoftonline.us/",
-    "https://login.chinacloudapi.cn/",
-];
 /// The Go Service Bus SDK's literal (double slash); Entra accepts it.
 pub const SERVICE_BUS_SCOPE: &str = "https://servicebus.azure.net//.default";
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -87,11 +80,12 @@ pub fn authority_override_allowed(env: &WorkloadIdentityEnv, authority_host: &st
     let Some(key) = authority_key(authority_host) else {
         return false;
     };
-    ENTRA_AUTHORITY_HOSTS
+    // The core's list of Entra's hosts, the one its lint (KEDA4019) warns by.
+    scalecore::validate::lints::ENTRA_AUTHORITY_HOSTS
         .iter()
-        .copied()
-        .chain([env.authority_host.as_str()])
-        .any(|allowed| authority_key(allowed).as_ref() == Some(&key))
+        .map(|host| format!("https://{host}/"))
+        .chain([env.authority_host.clone()])
+        .any(|allowed| authority_key(&allowed).as_ref() == Some(&key))
 }
 
 /// The identity a token request is made for, after the TriggerAuthentication's overrides.

@@ -28,9 +28,7 @@ use scalecore::scalers::servicebus::ServiceBusConfig;
 pub use auth::Auth;
 pub use endpoint::{EndpointPolicy, InvalidSuffix};
 pub use error::{Error, ScalerError};
-pub use identity::{
-    WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, ENTRA_AUTHORITY_HOSTS, SERVICE_BUS_SCOPE,
-};
+pub use identity::{WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, SERVICE_BUS_SCOPE};
 pub use secret::Secret;
 pub use stats::Stats;
 

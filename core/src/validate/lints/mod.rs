@@ -16,6 +16,9 @@ use crate::diagnostic::{Severity, Source};
 use crate::rules::{Check, Rule};
 use crate::version::KedaVersion;
 
+/// The Entra ID authority hosts, one list for the lint and for the in-cluster host.
+pub use identity::{is_entra_authority_host, ENTRA_AUTHORITY_HOSTS};
+
 const fn lint(
     code: &'static str,
     name: &'static str,
