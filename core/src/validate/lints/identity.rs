@@ -19,35 +19,46 @@ fn is_azure_workload(pod_identity: &Node) -> bool {
     pod_identity.get("provider").and_then(Node::as_str) == Some("azure-workload")
 }
 
-/// KEDA4001 on a TriggerAuthentication's own podIdentity and on the Key Vault's nested one.
-pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+/// The azure-workload podIdentity blocks of a (Cluster)TriggerAuthentication: its own and the
+/// Key Vault's nested one, each with the node holding it and that node's path.
+fn azure_workload_identities<'n>(ctx: &Ctx<'n>) -> Vec<(&'n Node, &'n Node, &'static str)> {
     let ta = ctx.resource;
     if !matches!(
         ta.kind,
         Kind::TriggerAuthentication | Kind::ClusterTriggerAuthentication
     ) {
-        return;
+        return Vec::new();
     }
-    let Some(spec) = ta.spec() else { return };
-    if operator_identity_configured(ctx) {
-        return;
-    }
-    let places = [
+    let Some(spec) = ta.spec() else {
+        return Vec::new();
+    };
+    [
         (Some(spec), "spec"),
         (spec.get("azureKeyVault"), "spec.azureKeyVault"),
-    ];
-    for (parent, path) in places {
-        let Some(parent) = parent else { continue };
-        let Some(pi) = parent.get("podIdentity").filter(|p| is_azure_workload(p)) else {
-            continue;
-        };
+    ]
+    .into_iter()
+    .filter_map(|(parent, path)| {
+        let parent = parent?;
+        let pi = parent.get("podIdentity").filter(|p| is_azure_workload(p))?;
+        Some((parent, pi, path))
+    })
+    .collect()
+}
+
+/// KEDA4001 on a TriggerAuthentication's own podIdentity and on the Key Vault's nested one.
+pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
+    let identities = azure_workload_identities(ctx);
+    if identities.is_empty() || operator_identity_configured(ctx) {
+        return;
+    }
+    for (parent, pi, path) in identities {
         // An empty identityId is rejected by the webhook (TA-W1); only absence is linted.
         if pi.get("identityId").is_some() {
             continue;
         }
         report.emit(
             &AZURE_IDENTITY_ID_MISSING,
-            ta,
+            ctx.resource,
             key_span(parent, "podIdentity"),
             format!("{path}.podIdentity"),
             "podIdentity azure-workload has no identityId, so KEDA presents the KEDA operator's own client id (AZURE_CLIENT_ID, from the operator service account's annotation); that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not",
@@ -79,25 +90,7 @@ pub fn is_entra_authority_host(value: &str) -> bool {
 
 /// KEDA4019 on a TriggerAuthentication's podIdentity and on the Key Vault's nested one.
 pub(super) fn check_authority_host(ctx: &Ctx<'_>, report: &mut Report<'_>) {
-    let ta = ctx.resource;
-    if !matches!(
-        ta.kind,
-        Kind::TriggerAuthentication | Kind::ClusterTriggerAuthentication
-    ) {
-        return;
-    }
-    let Some(spec) = ta.spec() else { return };
-    let places = [
-        (Some(spec), "spec"),
-        (spec.get("azureKeyVault"), "spec.azureKeyVault"),
-    ];
-    for (parent, path) in places {
-        let Some(pi) = parent.and_then(|p| p.get("podIdentity")) else {
-            continue;
-        };
-        if !is_azure_workload(pi) {
-            continue;
-        }
+    for (_, pi, path) in azure_workload_identities(ctx) {
         let Some(node) = pi.get("identityAuthorityHost") else {
             continue;
         };
@@ -107,7 +100,7 @@ pub(super) fn check_authority_host(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         }
         report.emit(
             &AUTHORITY_HOST_NOT_ENTRA,
-            ta,
+            ctx.resource,
             node.span,
             format!("{path}.podIdentity.identityAuthorityHost"),
             format!(
