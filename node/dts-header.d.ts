@@ -1,4 +1,4 @@
-/* Types of the JSON contract (docs/formats.md); the functions below return and take these shapes. */
+/* Types of the JSON contract (docs/formats.md, docs/scenario.md); the functions below return and take these shapes. */
 
 /** An LSP position: 0-based line, character offset in the requested encoding. */
 export interface LspPosition {

@@ -1,4 +1,4 @@
-/* Types of the JSON contract (docs/formats.md); the functions below return and take these shapes. */
+/* Types of the JSON contract (docs/formats.md, docs/scenario.md); the functions below return and take these shapes. */
 
 /** An LSP position: 0-based line, character offset in the requested encoding. */
 export interface LspPosition {
@@ -193,7 +193,7 @@ export interface LintOptions {
 export declare function rules(): RuleInfo[]
 
 /**
- * Runs a scenario (docs/formats.md, "Scenario": `{manifest, initial, hpaSyncPeriod, steps, expect}`)
+ * Runs a scenario (docs/scenario.md: `{manifest, initial, hpaSyncPeriod, steps, expect}`)
  * and returns the trace `{steps, diagnostics, mismatches?, queue?}`.
  */
 export declare function simulate(scenario: string | Scenario): Trace

@@ -148,7 +148,7 @@ fn run_scenario(scenario: &sb::Scenario) -> Result<sb::Trace> {
     sb::simulate(scenario).map_err(invalid)
 }
 
-/// Runs a scenario (docs/formats.md, "Scenario": `{manifest, initial, hpaSyncPeriod, steps, expect}`)
+/// Runs a scenario (docs/scenario.md: `{manifest, initial, hpaSyncPeriod, steps, expect}`)
 /// and returns the trace `{steps, diagnostics, mismatches?, queue?}`.
 #[napi(ts_return_type = "Trace")]
 pub fn simulate<'env>(
