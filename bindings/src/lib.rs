@@ -1,5 +1,5 @@
 //! The boundary every binding calls (CLI, Wasm, Python, Node): requests and answers as serde
-//! types in the JSON contract of docs/formats.md, so no binding re-implements logic and every one
+//! types in the JSON contract of docs/formats.md and docs/scenario.md, so no binding re-implements logic and every one
 //! gives the same answer. Bindings convert types and errors at their edge and call these.
 
 use serde::{Deserialize, Serialize};
@@ -95,20 +95,29 @@ pub struct FileInput {
 
 /// `{"files":[{"path", "diagnostics"}], "summary":{"errors","warnings"}}`: the CLI's JSON.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct LintReport {
+    /// Every input, in the order given.
     pub files: Vec<FileReport>,
+    /// Counts over all inputs.
     pub summary: Summary,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct FileReport {
+    /// The input's path as given (`<stdin>` for standard input).
     pub path: String,
+    /// Its findings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Summary {
+    /// Findings of severity `error`.
     pub errors: usize,
+    /// Findings of severity `warning`.
     pub warnings: usize,
 }
 
@@ -215,7 +224,7 @@ mod tests {
 
 pub use scalecore::simulate::{Scenario, ScenarioError, Trace};
 
-/// Runs a scenario given as JSON text (the Scenario of docs/formats.md).
+/// Runs a scenario given as JSON text (docs/scenario.md).
 pub fn simulate_json(scenario: &str) -> Result<Trace, BindingError> {
     scalecore::simulate::simulate_json(scenario).map_err(|e| BindingError::Scenario(e.to_string()))
 }
@@ -540,5 +549,65 @@ mod detailed_tests {
             ..Default::default()
         };
         assert_eq!(simulate_detailed(&s), Err(ScenarioError::NoScaledObject));
+    }
+}
+
+/// JSON Schemas (draft 2020-12) of the shapes every binding shares, generated from the types
+/// above: `docs/schemas/*.schema.json` and `scalecore schema NAME`. Inputs (the scenario) are
+/// described as they are read, outputs (trace, report, diagnostic) as they are written: a
+/// field left out when empty is optional there.
+#[cfg(feature = "json-schema")]
+pub mod schema {
+    use schemars::generate::SchemaSettings;
+    use schemars::JsonSchema;
+
+    /// The names of [`by_name`], in the order `docs/schemas/` lists them.
+    pub const NAMES: [&str; 4] = ["scenario", "trace", "report", "diagnostic"];
+
+    fn input<T: JsonSchema>() -> serde_json::Value {
+        SchemaSettings::draft2020_12()
+            .for_deserialize()
+            .into_generator()
+            .into_root_schema_for::<T>()
+            .to_value()
+    }
+
+    fn output<T: JsonSchema>() -> serde_json::Value {
+        SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator()
+            .into_root_schema_for::<T>()
+            .to_value()
+    }
+
+    /// The scenario, input of `simulate` (docs/scenario.md).
+    pub fn scenario() -> serde_json::Value {
+        input::<super::Scenario>()
+    }
+
+    /// The trace, output of `simulate` (docs/scenario.md, "Trace").
+    pub fn trace() -> serde_json::Value {
+        output::<super::Trace>()
+    }
+
+    /// `scalecore lint --format json` (docs/formats.md).
+    pub fn report() -> serde_json::Value {
+        output::<super::LintReport>()
+    }
+
+    /// One finding, as `lint` in every binding returns them (docs/formats.md, "Diagnostic").
+    pub fn diagnostic() -> serde_json::Value {
+        output::<super::Diagnostic>()
+    }
+
+    /// The schema called `name` (one of [`NAMES`]).
+    pub fn by_name(name: &str) -> Option<serde_json::Value> {
+        match name {
+            "scenario" => Some(scenario()),
+            "trace" => Some(trace()),
+            "report" => Some(report()),
+            "diagnostic" => Some(diagnostic()),
+            _ => None,
+        }
     }
 }

@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 use crate::document::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// KEDA (or the API server) would reject it, or it can never work.
     Error,
     /// Accepted, but wrong or risky.
     Warning,
+    /// Worth knowing; never fails a run.
     Info,
 }
 
@@ -26,6 +28,7 @@ impl Severity {
 
 /// Which layer of KEDA (or of experience) a rule stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// The CRD's OpenAPI schema and CEL rules, applied by the API server.
@@ -56,21 +59,33 @@ impl Source {
 /// `{code, severity, message, path, document, line, column, endLine, endColumn, help, source}`.
 /// Lines and columns are 1-based, columns count Unicode scalar values, the end is exclusive.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
+    /// The rule: `KEDA` and four digits (docs/rules.md).
+    #[cfg_attr(feature = "json-schema", schemars(regex(pattern = r"^KEDA[0-9]{4}$")))]
     pub code: String,
+    /// The rule's severity, or the one configured for its code.
     pub severity: Severity,
+    /// What is wrong, in KEDA's words where KEDA has them.
     pub message: String,
     /// Dotted path of the node (`spec.triggers[0].metadata.queueName`); empty for the document.
     pub path: String,
     /// Index of the document in its input (0-based).
     pub document: usize,
+    /// 1-based line of the start.
     pub line: u32,
+    /// 1-based column of the start, in Unicode scalar values.
     pub column: u32,
+    /// 1-based line of the end.
     pub end_line: u32,
+    /// 1-based column just past the end (exclusive), in Unicode scalar values.
     pub end_column: u32,
+    /// What to do, when there is something to say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(with = "String"))]
     pub help: Option<String>,
+    /// The layer of KEDA the rule stands for.
     pub source: Source,
     /// Byte range in the input, for editors that want offsets (not part of the JSON contract).
     #[serde(skip)]

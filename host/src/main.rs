@@ -75,6 +75,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
         format: RulesFormat,
     },
+    /// Print the JSON Schema (draft 2020-12) of one of scalecore's own formats: the scenario
+    /// `simulate` reads, the trace it writes, the report of `lint --format json`, or one
+    /// diagnostic. The same files are in docs/schemas/ (docs/scenario.md, docs/formats.md).
+    Schema {
+        /// Which format.
+        #[arg(value_enum)]
+        name: SchemaName,
+    },
     /// Print a shell completion script: `scalecore completions bash > /etc/bash_completion.d/scalecore`,
     /// `scalecore completions zsh > "${fpath[1]}/_scalecore"`,
     /// `scalecore completions fish > ~/.config/fish/completions/scalecore.fish`.
@@ -90,6 +98,18 @@ enum CompletionShell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaName {
+    /// The input of `simulate`.
+    Scenario,
+    /// The output of `simulate --format json`.
+    Trace,
+    /// The output of `lint --format json`.
+    Report,
+    /// One finding, as every binding's `lint` returns it.
+    Diagnostic,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,7 +132,20 @@ fn main() -> ExitCode {
         } => explain(&code),
         Command::Rules { code: None, format } => print(&rules_text(format)),
         Command::Completions { shell } => print(&completions(shell)),
+        Command::Schema { name } => print(&schema_text(name)),
     }
+}
+
+fn schema_text(name: SchemaName) -> String {
+    use scalecore_bindings::schema;
+    let value = match name {
+        SchemaName::Scenario => schema::scenario(),
+        SchemaName::Trace => schema::trace(),
+        SchemaName::Report => schema::report(),
+        SchemaName::Diagnostic => schema::diagnostic(),
+    };
+    // The same text as docs/schemas/*.schema.json (pretty, one final newline).
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 fn print(text: &str) -> ExitCode {

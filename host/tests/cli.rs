@@ -827,3 +827,17 @@ fn inline_ignores_work_from_the_cli() {
     );
     assert!(!out.contains("KEDA1004"), "{out}");
 }
+
+#[test]
+fn schema_prints_the_files_of_docs_schemas() {
+    for name in ["scenario", "trace", "report", "diagnostic"] {
+        let (code, out, err) = scalecore(&["schema", name], None);
+        assert_eq!(code, 0, "{name}: {err}");
+        let file = std::fs::read_to_string(repo(&format!("docs/schemas/{name}.schema.json")))
+            .expect("schema file");
+        assert_eq!(out, file, "{name}");
+    }
+    let (code, _, err) = scalecore(&["schema", "sarif"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("scenario"), "{err}");
+}
