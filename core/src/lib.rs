@@ -8,6 +8,7 @@
 mod decfloat;
 pub mod diagnostic;
 pub mod document;
+pub mod fix;
 pub mod gostrconv;
 pub mod rules;
 pub mod scalers;
@@ -15,7 +16,7 @@ pub mod sort;
 pub mod validate;
 pub mod version;
 
-pub use diagnostic::{Diagnostic, Severity, Source};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity, Source};
 pub use document::{parse_stream, Bundle, Limits};
 pub use validate::{lint, LintOptions};
 pub use version::KedaVersion;

@@ -150,6 +150,7 @@ impl<'a> Report<'a> {
             end_column: span.end.column,
             help: (!rule.help.is_empty()).then(|| rule.help.to_owned()),
             source: rule.source,
+            fixes: Vec::new(),
             span,
             file,
         });
