@@ -9,7 +9,8 @@ mod decfloat;
 pub mod diagnostic;
 pub mod document;
 pub mod fix;
-pub mod gostrconv;
+#[doc(hidden)]
+pub mod go;
 pub mod rules;
 pub mod scalers;
 pub mod sort;
