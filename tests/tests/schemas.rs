@@ -141,6 +141,11 @@ fn lint_reports_meet_the_report_and_diagnostic_schemas() {
         }
     }
     assert!(all.iter().any(|d| d.get("help").is_some()));
+    let fixes: Vec<&Value> = all.iter().filter_map(|d| d.get("fixes")).collect();
+    assert!(
+        !fixes.is_empty(),
+        "no finding with a fix: fixes went unchecked"
+    );
 }
 
 #[test]
@@ -160,8 +165,26 @@ fn the_report_schema_refuses_what_the_cli_never_writes() {
         .unwrap()
         .remove("endColumn");
     assert!(!errors(&report, &bad).is_empty());
-    let mut bad = ok;
+    let mut bad = ok.clone();
     bad["summary"]["errors"] = json!(-1);
+    assert!(!errors(&report, &bad).is_empty());
+    // `fixes` appears only when there is one, and each edit has the diagnostic's positions.
+    let fix = json!({"title": "Quote the value", "applicability": "safe", "edits": [
+        {"line": 1, "column": 1, "endLine": 1, "endColumn": 2, "newText": "\"5\""}]});
+    let mut with_fix = ok.clone();
+    with_fix["files"][0]["diagnostics"][0]["fixes"] = json!([fix]);
+    assert!(errors(&report, &with_fix).is_empty());
+    let mut bad = ok.clone();
+    bad["files"][0]["diagnostics"][0]["fixes"] = json!([]);
+    assert!(!errors(&report, &bad).is_empty());
+    let mut bad = with_fix.clone();
+    bad["files"][0]["diagnostics"][0]["fixes"][0]["applicability"] = json!("maybe");
+    assert!(!errors(&report, &bad).is_empty());
+    let mut bad = with_fix;
+    bad["files"][0]["diagnostics"][0]["fixes"][0]["edits"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("newText");
     assert!(!errors(&report, &bad).is_empty());
 }
 
