@@ -25,6 +25,9 @@ if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   fi
 fi
 
+step "editor schemas (docs/schemas/keda -> schemas/)"
+node scripts/copy-schemas.js
+
 step "node --test"
 node --test test/
 
