@@ -46,6 +46,21 @@ export interface RuleInfo {
   until?: string
 }
 
+/** The field under a position, as `pathAt` finds it. */
+export interface PathAt {
+  /** Index of the document in the stream. */
+  document: number
+  /** The document's `apiVersion` and `kind`, when they are strings. */
+  apiVersion: string | null
+  kind: string | null
+  /** Keys and sequence indexes from the document's root, e.g. `['spec', 'triggers', 0, 'type']`. */
+  path: Array<string | number>
+  /** Whether the position is on the field's key (else on its scalar value). */
+  onKey: boolean
+  /** The key's or the value's range. */
+  range: LspRange
+}
+
 export interface ScenarioStep {
   t: number
   loop?: 'keda' | 'hpa' | 'reconcile' | 'delete'

@@ -46,6 +46,21 @@ export interface RuleInfo {
   until?: string
 }
 
+/** The field under a position, as `pathAt` finds it. */
+export interface PathAt {
+  /** Index of the document in the stream. */
+  document: number
+  /** The document's `apiVersion` and `kind`, when they are strings. */
+  apiVersion: string | null
+  kind: string | null
+  /** Keys and sequence indexes from the document's root, e.g. `['spec', 'triggers', 0, 'type']`. */
+  path: Array<string | number>
+  /** Whether the position is on the field's key (else on its scalar value). */
+  onKey: boolean
+  /** The key's or the value's range. */
+  range: LspRange
+}
+
 export interface ScenarioStep {
   t: number
   loop?: 'keda' | 'hpa' | 'reconcile' | 'delete'
@@ -188,6 +203,14 @@ export interface LintOptions {
   /** Severities that replace a rule's own, by code (`{ KEDA1020: 'error' }`). */
   severity?: Record<string, 'error' | 'warning' | 'info'>
 }
+
+/**
+ * The field at an LSP position of `text` (YAML or JSON): its document's `apiVersion` and
+ * `kind`, the keys and indexes from the root (`['spec', 'triggers', 0, 'type']`), whether the
+ * position is on the key or on a scalar value, and that key's or value's range. `null` between
+ * fields, on comments, past the end, or where the text does not parse.
+ */
+export declare function pathAt(text: string, position: LspPosition, positionEncoding?: 'utf-16' | 'utf-8' | 'utf-32'): PathAt | null
 
 /** Every rule: code, name, severity, source, summary, help, since/until KEDA release. */
 export declare function rules(): RuleInfo[]

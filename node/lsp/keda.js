@@ -4,7 +4,7 @@
 const KEDA_KIND = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?(ScaledObject|ScaledJob|TriggerAuthentication|ClusterTriggerAuthentication)["']?[ \t]*(#.*)?$/m
 
 /** A YAML document (by language id or file name) that names a KEDA kind somewhere. */
-function isKedaYaml(document) {
+function isKeda(document) {
   const yaml = document.languageId === 'yaml' || /\.ya?ml$/i.test(document.uri)
   return yaml && KEDA_KIND.test(document.getText())
 }
@@ -24,4 +24,4 @@ function toLsp(d) {
   }
 }
 
-module.exports = { isKedaYaml, toLsp }
+module.exports = { isKeda, toLsp }

@@ -6,9 +6,10 @@
 const { createConnection, TextDocuments, TextDocumentSyncKind, ProposedFeatures } = require('vscode-languageserver/node')
 const { TextDocument } = require('vscode-languageserver-textdocument')
 const scalecore = require('..')
-const { isKedaYaml, toLsp } = require('./keda')
+const { isKeda, toLsp } = require('./keda')
 const { codeActions } = require('./fixes')
 const { hoverAt } = require('./hover')
+const { fieldHover } = require('./schema')
 
 // stdio unless the client asked for another transport (`--node-ipc`, `--socket=N`, `--pipe=P`).
 const otherTransport = process.argv.some((a) => /^--(node-ipc|socket|pipe)/.test(a))
@@ -43,7 +44,7 @@ connection.onInitialize((params) => {
 async function validate(document) {
   const { uri, version } = document
   let diagnostics = []
-  if (isKedaYaml(document)) {
+  if (isKeda(document)) {
     try {
       const found = await scalecore.lintAsync(document.getText(), {
         path: uri,
@@ -101,7 +102,13 @@ connection.onHover((params) => {
   if (!document) return null
   const { line } = params.position
   const lineText = document.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } })
-  return hoverAt(rules, lineText, params.position, published.get(document.uri) ?? [])
+  let field = null
+  if (isKeda(document)) {
+    const found = scalecore.pathAt(document.getText(), params.position, 'utf-16')
+    const markdown = fieldHover(found)
+    if (markdown) field = { markdown, range: found.range }
+  }
+  return hoverAt(rules, lineText, params.position, published.get(document.uri) ?? [], field)
 })
 
 documents.listen(connection)

@@ -265,7 +265,50 @@ test('hover: rule summary and help, on a diagnostic and on a code in a comment',
 
   const nothing = await connection.sendRequest('textDocument/hover', {
     textDocument: { uri },
-    position: { line: 2, character: 1 },
+    position: { line: 0, character: 3 },
   })
-  assert.equal(nothing, null)
+  assert.equal(nothing, null, 'a comment off the code')
+})
+
+test('hover: a field of a KEDA document shows its description from the CRD', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const text = `${scaledObject}  advanced:
+    horizontalPodAutoscalerConfig:
+      behavior:
+        scaleDown:
+          stabilizationWindowSeconds: 30
+`
+  await openAndLint(connection, nextDiagnostics, published, text)
+  const line = text.split('\n').findIndex((l) => l.includes('stabilizationWindowSeconds'))
+  const schema = require('../schemas/scaledobject.json')
+  const field = schema.properties.spec.properties.advanced.properties.horizontalPodAutoscalerConfig
+    .properties.behavior.properties.scaleDown.properties.stabilizationWindowSeconds
+  for (const character of [10, 20, 36, 38]) {
+    // On the key (its first, a middle and its last character) and on the value.
+    const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })
+    assert.equal(hover.contents.kind, 'markdown')
+    assert.ok(hover.contents.value.includes(field.description), JSON.stringify(hover))
+    assert.match(hover.contents.value, /`spec\.advanced\.horizontalPodAutoscalerConfig\.behavior\.scaleDown\.stabilizationWindowSeconds`: integer, minimum 0, maximum 3600/)
+    const expected = character > 36 ? { start: 38, end: 40 } : { start: 10, end: 36 }
+    assert.deepEqual(hover.range, { start: { line, character: expected.start }, end: { line, character: expected.end } })
+  }
+  // A field inside a trigger (through the sequence), and one the CRD does not describe.
+  const typeLine = text.split('\n').findIndex((l) => l.includes('- type: cpu'))
+  const onType = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: typeLine, character: 7 } })
+  assert.match(onType.contents.value, /`spec\.triggers\[0\]\.type`: string/)
+  const unknown = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: typeLine + 3, character: 9 } })
+  assert.match(unknown.contents.value, /`spec\.triggers\[0\]\.metadata\.value`: string/, 'metadata values are strings')
+})
+
+test('hover: a finding on a field shows the rule, then the field', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const text = scaledObject.replace('value: "60"', 'value: 60')
+  await openAndLint(connection, nextDiagnostics, published, text)
+  const line = text.split('\n').findIndex((l) => l.includes('value: 60'))
+  const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 16 } })
+  const [finding, field] = hover.contents.value.split('\n\n---\n\n')
+  assert.match(finding, /KEDA0101/)
+  assert.match(field, /`spec\.triggers\[0\]\.metadata\.value`: string/)
 })

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by test/api.test.js: the generated index.d.ts must describe
 // what the addon returns, and reject what it refuses.
-import { lint, lintAsync, simulate, simulateAsync, rules, version, API_VERSION } from 'scalecore'
-import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange } from 'scalecore'
+import { lint, lintAsync, simulate, simulateAsync, rules, version, pathAt, API_VERSION } from 'scalecore'
+import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange, PathAt } from 'scalecore'
 
 const options: LintOptions = { path: 'so.yaml', positionEncoding: 'utf-16', kedaVersion: '2.18' }
 const found: Diagnostic[] = lint('kind: ScaledObject', options)
@@ -39,3 +39,12 @@ const table: RuleInfo[] = rules()
 const v: string = version()
 const api: number = API_VERSION
 console.log(table[0]?.summary, v, api, later)
+
+const at: PathAt | null = pathAt('kind: ScaledObject', { line: 0, character: 1 }, 'utf-16')
+if (at) {
+  const segments: Array<string | number> = at.path
+  const kind: string | null = at.kind
+  console.log(segments, kind, at.onKey, at.range.start.character)
+}
+// @ts-expect-error a position, not an offset
+pathAt('a: 1', 3)
