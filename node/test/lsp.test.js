@@ -78,12 +78,12 @@ function start(t) {
   return { connection, published, nextDiagnostics }
 }
 
-async function initialize(connection, debounceMs = 300) {
+async function initialize(connection, debounceMs = 300, { workspace, options } = {}) {
   const result = await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: null,
-    capabilities: { general: { positionEncodings: ['utf-16'] } },
-    initializationOptions: { debounceMs },
+    capabilities: { general: { positionEncodings: ['utf-16'] }, ...(workspace ? { workspace } : {}) },
+    initializationOptions: { debounceMs, ...options },
   })
   await connection.sendNotification('initialized', {})
   return result
@@ -311,4 +311,75 @@ test('hover: a finding on a field shows the rule, then the field', async (t) => 
   const [finding, field] = hover.contents.value.split('\n\n---\n\n')
   assert.match(finding, /KEDA0101/)
   assert.match(field, /`spec\.triggers\[0\]\.metadata\.value`: string/)
+})
+
+// min above max: one KEDA1004, an error.
+const minAboveMax = scaledObject.replace('minReplicaCount: 1', 'minReplicaCount: 50')
+
+test('didChangeConfiguration (pushed settings): ignore, severity, select re-lint every open document', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const codes = (p) => p.diagnostics.map((d) => `${d.code}:${d.severity}`)
+  const opened = await openAndLint(connection, nextDiagnostics, published, minAboveMax)
+  assert.deepEqual(opened.map((d) => d.code), ['KEDA1004'])
+
+  const change = async (scalecore) => {
+    const seen = published.length
+    await connection.sendNotification('workspace/didChangeConfiguration', { settings: { scalecore } })
+    return nextDiagnostics(seen)
+  }
+  assert.deepEqual(codes(await change({ severity: { KEDA1004: 'warning' } })), ['KEDA1004:2'])
+  assert.deepEqual(codes(await change({ ignore: ['KEDA1004'] })), [])
+  assert.deepEqual(codes(await change({ select: ['KEDA3'] })), [])
+  assert.deepEqual(codes(await change({})), ['KEDA1004:1'], 'removed settings are the defaults again')
+
+  // A misspelt code is refused with a message naming it; the settings in force stay.
+  const messages = []
+  connection.onNotification('window/showMessage', (m) => messages.push(m))
+  const seen = published.length
+  await connection.sendNotification('workspace/didChangeConfiguration', { settings: { scalecore: { ignore: ['KEDA1O04'] } } })
+  const deadline = Date.now() + 5000
+  while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  assert.equal(messages.length, 1)
+  assert.equal(messages[0].type, 1)
+  assert.match(messages[0].message, /KEDA1O04/)
+  await connection.sendNotification('workspace/didChangeConfiguration', { settings: { scalecore: { debounceMs: 'soon' } } })
+  while (messages.length === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  assert.match(messages[1].message, /scalecore\.debounceMs must be/)
+  assert.equal(published.length, seen, 'invalid settings do not re-lint')
+})
+
+test('workspace/configuration: settings pulled at start and on a change; kedaVersion and strictRefs', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  let answer = { strictRefs: true }
+  const asked = []
+  connection.onRequest('workspace/configuration', (params) => {
+    asked.push(params.items)
+    return [answer]
+  })
+  // A ScaledObject whose authenticationRef names a TriggerAuthentication not in the input:
+  // only strictRefs reports it.
+  // Its scaleDown.tolerance came with KEDA 2.18: under kedaVersion 2.10 it is an unknown field.
+  const text =
+    scaledObject.replace('        value: "60"\n', '        value: "60"\n      authenticationRef:\n        name: nowhere\n') +
+    '  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleDown:\n          tolerance: "0.1"\n'
+  const codesOf = (found) => found.map((d) => d.code)
+  const strictCodes = codesOf(scalecore.lint(text, { strictRefs: true }))
+  assert.ok(strictCodes.length > codesOf(scalecore.lint(text)).length)
+  const oldCodes = codesOf(scalecore.lint(text, { kedaVersion: '2.10' }))
+  assert.ok(oldCodes.includes('KEDA0108') && !strictCodes.includes('KEDA0108'))
+  await initialize(connection, 300, { workspace: { configuration: true } })
+  const deadline = Date.now() + 5000
+  while (asked.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  assert.deepEqual(asked[0], [{ section: 'scalecore' }])
+  const opened = await openAndLint(connection, nextDiagnostics, published, text)
+  assert.deepEqual(codesOf(opened), strictCodes, 'pulled strictRefs applies')
+
+  answer = { strictRefs: false, kedaVersion: '2.10' }
+  const seen = published.length
+  // A push with no settings: the server pulls them.
+  await connection.sendNotification('workspace/didChangeConfiguration', { settings: null })
+  const relinted = await nextDiagnostics(seen)
+  assert.equal(asked.length, 2)
+  assert.deepEqual(codesOf(relinted.diagnostics), oldCodes)
 })
