@@ -1,12 +1,26 @@
 // Which documents the server lints, and how a scalecore diagnostic becomes an LSP one.
 'use strict'
 
-const KEDA_KIND = /^[ \t]*["']?kind["']?[ \t]*:[ \t]*["']?(ScaledObject|ScaledJob|TriggerAuthentication|ClusterTriggerAuthentication)["']?[ \t]*(#.*)?$/m
+const KINDS = 'ScaledObject|ScaledJob|TriggerAuthentication|ClusterTriggerAuthentication'
+const YAML_KIND = new RegExp(`^[ \\t]*["']?kind["']?[ \\t]*:[ \\t]*["']?(${KINDS})["']?[ \\t]*(#.*)?$`, 'm')
+// JSON puts `"kind": "ScaledObject"` anywhere on a line (a one-line file, `kubectl -o json`).
+const JSON_KIND = new RegExp(`"kind"\\s*:\\s*"(${KINDS})"`)
 
-/** A YAML document (by language id or file name) that names a KEDA kind somewhere. */
+/**
+ * A YAML or JSON document (by language id, else by file name) that names a KEDA kind
+ * somewhere: the one test for linting and hover, so other YAML and JSON stays untouched.
+ */
 function isKeda(document) {
-  const yaml = document.languageId === 'yaml' || /\.ya?ml$/i.test(document.uri)
-  return yaml && KEDA_KIND.test(document.getText())
+  const id = document.languageId
+  // JSON with comments (jsonc) is not JSON to KEDA's API server, nor to the linter: left alone.
+  if (id === 'jsonc') return false
+  if (id === 'yaml' || (id !== 'json' && /\.ya?ml$/i.test(document.uri))) {
+    return YAML_KIND.test(document.getText())
+  }
+  if (id === 'json' || /\.json$/i.test(document.uri)) {
+    return JSON_KIND.test(document.getText())
+  }
+  return false
 }
 
 // LSP DiagnosticSeverity: 1 error, 2 warning, 3 information.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// scalecore-lsp: a language server (stdio) for KEDA manifests. Lints YAML documents that name a
-// KEDA kind as the user types, offers quick fixes, and explains rule codes on hover.
+// scalecore-lsp: a language server (stdio) for KEDA manifests. Lints YAML and JSON documents that
+// name a KEDA kind as the user types, offers quick fixes, and explains rule codes and fields on
+// hover.
 'use strict'
 
 const {

@@ -383,3 +383,37 @@ test('workspace/configuration: settings pulled at start and on a change; kedaVer
   assert.equal(asked.length, 2)
   assert.deepEqual(codesOf(relinted.diagnostics), oldCodes)
 })
+
+test('JSON: a .json KEDA document is linted and hovered; other JSON is not', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const jsonUri = 'file:///work/keda.json'
+  const doc = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 'orders' },
+    spec: { scaleTargetRef: { name: 'orders' }, minReplicaCount: 50, maxReplicaCount: 10, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] },
+  }
+  const text = JSON.stringify(doc, null, 2)
+  const open = async (uri, languageId, body) => {
+    const seen = published.length
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: body } })
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const found = published.slice(seen).find((p) => p.uri === uri)
+      if (found) return found.diagnostics
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`no diagnostics for ${uri}`)
+  }
+  const diagnostics = await open(jsonUri, 'json', text)
+  assert.deepEqual(diagnostics.map((d) => d.code), ['KEDA1004'])
+  assert.deepEqual(diagnostics[0].range, scalecore.lint(text)[0].range)
+  const line = text.split('\n').findIndex((l) => l.includes('"maxReplicaCount"'))
+  const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri: jsonUri }, position: { line, character: 6 } })
+  assert.match(hover.contents.value, /`spec\.maxReplicaCount`: integer/)
+  // A Deployment in JSON, broken: not a KEDA document, so no findings. A KEDA document in JSON
+  // with comments (jsonc, VS Code's settings files) is left alone too.
+  assert.deepEqual(await open('file:///work/deploy.json', 'json', '{"apiVersion": "apps/v1", "kind": "Deployment", "spec": ['), [])
+  assert.deepEqual(await open('file:///work/c.json', 'jsonc', `// comment\n${text}`), [])
+})
