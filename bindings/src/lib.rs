@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use scalecore::rules::RuleInfo;
-pub use scalecore::{Diagnostic, KedaVersion, Severity, Source};
+pub use scalecore::{Applicability, Diagnostic, Edit, Fix, KedaVersion, Severity, Source};
 
 /// Version of the JSON shapes below; bumped on any incompatible change.
 pub const API_VERSION: u32 = 1;
@@ -250,11 +250,30 @@ pub struct LspRange {
     pub end: LspPosition,
 }
 
-/// A diagnostic as editors want it: the JSON contract plus an LSP `range`.
+/// A diagnostic as editors want it: the JSON contract plus an LSP `range`, on the
+/// diagnostic and on each edit of its fixes.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct EditorDiagnostic {
+    /// Its `fixes` are moved to the field below (with ranges), so they are not sent twice.
     #[serde(flatten)]
     pub diagnostic: Diagnostic,
+    pub range: LspRange,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<EditorFix>,
+}
+
+/// A fix whose edits carry LSP ranges (a code action's `WorkspaceEdit`, ready to send).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct EditorFix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditorEdit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct EditorEdit {
+    #[serde(flatten)]
+    pub edit: Edit,
     pub range: LspRange,
 }
 
@@ -334,19 +353,46 @@ pub fn lint_for_editor(
     encoding: PositionEncoding,
 ) -> Result<Vec<EditorDiagnostic>, BindingError> {
     let found = lint(text, options)?;
+    // Every range, the diagnostics' and their edits', converted in one walk over the text.
+    let spans = |d: &Diagnostic| {
+        std::iter::once(d.span)
+            .chain(d.fixes.iter().flat_map(|f| f.edits.iter().map(|e| e.span)))
+            .collect::<Vec<_>>()
+    };
     let offsets: Vec<usize> = found
         .iter()
-        .flat_map(|d| [d.span.start.offset as usize, d.span.end.offset as usize])
+        .flat_map(spans)
+        .flat_map(|s| [s.start.offset as usize, s.end.offset as usize])
         .collect();
     let mut positions = lsp_positions(text, &offsets, encoding).into_iter();
+    let mut range = move || {
+        let start = positions.next().unwrap_or_default();
+        let end = positions.next().unwrap_or_default();
+        LspRange { start, end }
+    };
     Ok(found
         .into_iter()
-        .map(|d| {
-            let start = positions.next().unwrap_or_default();
-            let end = positions.next().unwrap_or_default();
+        .map(|mut d| {
+            let at = range();
+            let fixes = std::mem::take(&mut d.fixes)
+                .into_iter()
+                .map(|f| EditorFix {
+                    title: f.title,
+                    applicability: f.applicability,
+                    edits: f
+                        .edits
+                        .into_iter()
+                        .map(|edit| EditorEdit {
+                            edit,
+                            range: range(),
+                        })
+                        .collect(),
+                })
+                .collect();
             EditorDiagnostic {
-                range: LspRange { start, end },
+                range: at,
                 diagnostic: d,
+                fixes,
             }
         })
         .collect())
@@ -597,6 +643,46 @@ mod path_tests {
     }
 }
 
+/// Options of a fix request: the lint options, and whether unsafe fixes apply too.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FixRequestOptions {
+    #[serde(flatten)]
+    pub lint: LintRequestOptions,
+    #[serde(default)]
+    pub unsafe_fixes: bool,
+}
+
+/// What `fix` returns: the fixed text, how many fixes were applied, and what a lint of the
+/// fixed text still reports.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixResult {
+    pub text: String,
+    pub applied: usize,
+    pub remaining: Vec<Diagnostic>,
+    /// False when fixes kept changing the text until the round limit.
+    pub converged: bool,
+}
+
+/// Applies the fixes of one input's findings until nothing changes, then lints it again.
+pub fn fix(text: &str, options: &FixRequestOptions) -> Result<FixResult, BindingError> {
+    let core = options.lint.to_core()?;
+    let fixed = scalecore::fix::fix(
+        text,
+        &core,
+        scalecore::fix::FixOptions {
+            unsafe_fixes: options.unsafe_fixes,
+        },
+    );
+    Ok(FixResult {
+        text: fixed.texts.into_iter().next().unwrap_or_default(),
+        applied: fixed.applied.into_iter().sum(),
+        remaining: fixed.remaining.into_iter().next().unwrap_or_default(),
+        converged: fixed.converged,
+    })
+}
+
 #[cfg(test)]
 mod editor_tests {
     use super::*;
@@ -785,5 +871,67 @@ mod detailed_tests {
             ..Default::default()
         };
         assert_eq!(simulate_detailed(&s), Err(ScenarioError::NoScaledObject));
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+
+    const UNQUOTED: &str = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: é-a\nspec:\n  scaleTargetRef:\n    name: a\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: 50\n";
+
+    #[test]
+    fn fix_options_arrive_as_json_and_unknown_keys_are_refused() {
+        let o: FixRequestOptions =
+            serde_json::from_str(r#"{"unsafeFixes":true,"ignore":["KEDA0112"]}"#).unwrap();
+        assert!(o.unsafe_fixes);
+        assert_eq!(o.lint.ignore, ["KEDA0112"]);
+        assert!(serde_json::from_str::<FixRequestOptions>(r#"{"unsafeFix":true}"#).is_err());
+    }
+
+    #[test]
+    fn fix_quotes_a_number_where_kedas_metadata_wants_a_string() {
+        let r = fix(UNQUOTED, &FixRequestOptions::default()).unwrap();
+        assert_eq!(r.applied, 1);
+        assert!(r.converged);
+        assert!(r.text.ends_with("      value: \"50\"\n"), "{}", r.text);
+        assert!(
+            r.remaining.iter().all(|d| d.code != "KEDA0101"),
+            "{:?}",
+            r.remaining
+        );
+    }
+
+    #[test]
+    fn editor_fixes_carry_lsp_ranges_of_their_edits() {
+        let found = lint_for_editor(
+            UNQUOTED,
+            &LintRequestOptions::default(),
+            PositionEncoding::Utf16,
+        )
+        .unwrap();
+        let d = found
+            .iter()
+            .find(|d| d.diagnostic.code == "KEDA0101")
+            .unwrap();
+        let edit = &d.fixes[0].edits[0];
+        assert_eq!(edit.edit.new_text, "\"50\"");
+        assert_eq!(edit.range, d.range);
+        assert_eq!(
+            edit.range.start,
+            LspPosition {
+                line: 11,
+                character: 13
+            }
+        );
+        let json = serde_json::to_value(d).unwrap();
+        assert_eq!(json["fixes"][0]["applicability"], "safe");
+        assert_eq!(
+            json["fixes"][0]["edits"][0]["range"]["end"]["character"],
+            15
+        );
+        assert_eq!(json["fixes"][0]["edits"][0]["endColumn"], 16);
+        let back: EditorDiagnostic = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), json);
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::Span;
+use crate::document::{Pos, Span};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,7 +53,8 @@ impl Source {
 }
 
 /// One finding. Serialises to the JSON contract:
-/// `{code, severity, message, path, document, line, column, endLine, endColumn, help, source}`.
+/// `{code, severity, message, path, document, line, column, endLine, endColumn, help, source,
+/// fixes}` (`help` and `fixes` only when there are any).
 /// Lines and columns are 1-based, columns count Unicode scalar values, the end is exclusive.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -72,6 +73,9 @@ pub struct Diagnostic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     pub source: Source,
+    /// Changes that resolve the finding, best first; a client applies at most one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
     /// Byte range in the input, for editors that want offsets (not part of the JSON contract).
     #[serde(skip)]
     pub span: Span,
@@ -83,5 +87,83 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// Whether a fix may be applied without a person looking at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps what the author meant: `scalecore lint --fix` applies it.
+    Safe,
+    /// Probably right, but may change behaviour (a guessed spelling, a changed value): only
+    /// with `--unsafe-fixes`, or when a person picks it in an editor.
+    Unsafe,
+}
+
+/// One way to resolve a finding: text edits to the input the finding is in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fix {
+    /// Imperative, for a code action's title (`Quote the value`).
+    pub title: String,
+    pub applicability: Applicability,
+    /// Non-overlapping edits, in position order.
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn new(title: impl Into<String>, applicability: Applicability, edits: Vec<Edit>) -> Fix {
+        let mut edits = edits;
+        crate::sort::sort_by_key(&mut edits, |e| (e.span.start.offset, e.span.end.offset));
+        Fix {
+            title: title.into(),
+            applicability,
+            edits,
+        }
+    }
+
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix::new(title, Applicability::Safe, edits)
+    }
+
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>) -> Fix {
+        Fix::new(title, Applicability::Unsafe, edits)
+    }
+}
+
+/// Replace the text between two positions (the same positions as a diagnostic's: 1-based,
+/// end exclusive) with `newText`; an insertion when the two are equal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Edit {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub new_text: String,
+    /// Byte range in the input (not part of the JSON contract).
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Edit {
+    pub fn replace(span: Span, new_text: impl Into<String>) -> Edit {
+        Edit {
+            line: span.start.line,
+            column: span.start.column,
+            end_line: span.end.line,
+            end_column: span.end.column,
+            new_text: new_text.into(),
+            span,
+        }
+    }
+
+    pub fn insert(at: Pos, text: impl Into<String>) -> Edit {
+        Edit::replace(Span::new(at, at), text)
+    }
+
+    pub fn delete(span: Span) -> Edit {
+        Edit::replace(span, String::new())
     }
 }

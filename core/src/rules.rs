@@ -150,6 +150,7 @@ impl<'a> Report<'a> {
             end_column: span.end.column,
             help: (!rule.help.is_empty()).then(|| rule.help.to_owned()),
             source: rule.source,
+            fixes: Vec::new(),
             span,
             file,
         });
@@ -201,4 +202,30 @@ pub fn markdown() -> String {
         ));
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_and_names_are_unique_and_names_are_kebab_case() {
+        let rules = super::all();
+        let mut codes: Vec<&str> = rules.iter().map(|r| r.code).collect();
+        let mut names: Vec<&str> = rules.iter().map(|r| r.name).collect();
+        codes.dedup();
+        crate::sort::sort_by_key(&mut names, |n| *n);
+        let before = names.len();
+        names.dedup();
+        assert_eq!(codes.len(), rules.len(), "a code is used twice");
+        assert_eq!(names.len(), before, "a name is used twice");
+        for name in names {
+            let kebab = !name.is_empty()
+                && !name.starts_with('-')
+                && !name.ends_with('-')
+                && !name.contains("--")
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            assert!(kebab, "{name:?} is not kebab-case");
+        }
+    }
 }

@@ -162,6 +162,7 @@ pub fn cap_findings(list: &mut Vec<crate::diagnostic::Diagnostic>, limit: usize)
         end_column: first.column,
         help: Some(FINDINGS_LEFT_OUT.help.to_owned()),
         source: FINDINGS_LEFT_OUT.source,
+        fixes: Vec::new(),
         span: at,
         file: first.file,
     });

@@ -103,7 +103,7 @@ pub static POLLING_NOT_RELEVANT: Rule = Rule {
     until: Some(V2_20),
     ..lint(
         "KEDA4006",
-        "polling-interval-not-relevant",
+        "polling-interval-without-effect",
         Severity::Warning,
         "pollingInterval is set but does not change scaling: with minReplicaCount above 0, no idleReplicaCount and no useCachedMetrics, the HPA queries the metrics on its own schedule",
         "remove pollingInterval, or set useCachedMetrics: true on triggers whose source should be queried at most every pollingInterval; from KEDA 2.20 the webhook warns about this itself",

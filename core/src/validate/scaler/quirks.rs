@@ -127,7 +127,7 @@ pub(super) fn quirks(
         }
     }
     for key in ["messageCount", "activationMessageCount"] {
-        let Some(n) = set(key).and_then(|v| scalers::typed::go_json_int64(v).ok()) else {
+        let Some(n) = set(key).and_then(|v| crate::go::json::unmarshal_int64(v).ok()) else {
             continue;
         };
         if key == "messageCount" && n <= 0 {

@@ -6,6 +6,7 @@
 //! `fieldValidation=Strict` by default), then the structural schema is checked. Nothing is
 //! allocated unless a diagnostic is emitted: the path lives on the stack.
 
+use crate::diagnostic::{Edit, Fix};
 use crate::document::{Entry, Node, Resolved, Resource, ScalarStyle, Span, Value};
 use crate::rules::{Report, Rule};
 use crate::version::KedaVersion;
@@ -65,7 +66,13 @@ impl Walker<'_, '_, '_> {
         if !type_ok(node, resolved, s) {
             if !self.status {
                 let msg = wrong_type_message(node, s, path);
-                self.emit(&WRONG_TYPE, node.span, path, msg);
+                let fix = quote_fix(node, s);
+                let d = self
+                    .report
+                    .emit(&WRONG_TYPE, self.resource, node.span, path.render(), msg);
+                if let (Some(d), Some(fix)) = (d, fix) {
+                    d.fixes.push(fix);
+                }
             }
             return;
         }
@@ -345,6 +352,28 @@ const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
 
 /// Kubernetes JSON type checks (`integer` takes a whole float such as `5.0`, as the
 /// OpenAPI validator does; int-or-string takes an integer or a string, never `0.5`).
+/// A plain number or boolean where the CRD wants a string: quoting it keeps what the author
+/// wrote and is what the API server asks for.
+fn quote_fix(node: &Node, s: &SchemaNode) -> Option<Fix> {
+    let scalar = node.as_scalar()?;
+    if s.ty != Ty::String || scalar.style != ScalarStyle::Plain || scalar.tag.is_some() {
+        return None;
+    }
+    let mut quoted = String::with_capacity(scalar.text.len() + 2);
+    quoted.push('"');
+    for c in scalar.text.chars() {
+        if matches!(c, '"' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    Some(Fix::safe(
+        "Quote the value",
+        vec![Edit::replace(node.span, quoted)],
+    ))
+}
+
 fn type_ok(node: &Node, r: Option<Resolved<'_>>, s: &SchemaNode) -> bool {
     let whole = |f: f64| f.fract() == 0.0 && f.is_finite();
     if s.int_or_string {
