@@ -156,6 +156,26 @@ pub fn rules() -> Vec<RuleInfo> {
         .collect()
 }
 
+/// A rule with the address of its row in docs/rules.md (an LSP diagnostic's
+/// `codeDescription.href`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleDoc {
+    #[serde(flatten)]
+    pub info: RuleInfo,
+    pub url: String,
+}
+
+/// Every rule with its documentation address, for editors.
+pub fn rule_docs() -> Vec<RuleDoc> {
+    scalecore::rules::all()
+        .into_iter()
+        .map(|r| RuleDoc {
+            info: r.info(),
+            url: r.doc_url(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +215,17 @@ mod tests {
                 .is_err()
         );
         assert!(serde_json::from_str::<LintRequestOptions>(r#"{"ignores":[]}"#).is_err());
+    }
+
+    #[test]
+    fn rule_docs_are_the_rules_with_their_row_in_the_rules_page() {
+        let docs = rule_docs();
+        assert_eq!(docs.len(), rules().len());
+        let d = docs.iter().find(|d| d.info.code == "KEDA0101").unwrap();
+        assert!(d.url.ends_with("/docs/rules.md#keda0101"), "{}", d.url);
+        let json = serde_json::to_value(d).unwrap();
+        assert_eq!(json["code"], "KEDA0101");
+        assert_eq!(json["url"], d.url.as_str());
     }
 
     #[test]

@@ -26,16 +26,23 @@ function isKeda(document) {
 // LSP DiagnosticSeverity: 1 error, 2 warning, 3 information.
 const SEVERITY = { error: 1, warning: 2, info: 3 }
 
-/** scalecore's diagnostic (contract + range) as an LSP Diagnostic. */
-function toLsp(d) {
-  return {
+/**
+ * scalecore's diagnostic (contract + range) as an LSP Diagnostic; `urls` maps a rule code to
+ * its row in docs/rules.md. `data` keeps the path, the layer and the fixes (with LSP ranges),
+ * which code actions read back.
+ */
+function toLsp(d, urls) {
+  const lsp = {
     range: d.range,
     severity: SEVERITY[d.severity] ?? 3,
     code: d.code,
     source: 'scalecore',
     message: d.message,
-    data: { path: d.path, source: d.source },
+    data: { path: d.path, source: d.source, fixes: d.fixes ?? [] },
   }
+  const href = urls?.get(d.code)
+  if (href) lsp.codeDescription = { href }
+  return lsp
 }
 
 module.exports = { isKeda, toLsp }

@@ -28,13 +28,15 @@ const connection = otherTransport
   : createConnection(ProposedFeatures.all, process.stdin, process.stdout)
 const documents = new TextDocuments(TextDocument)
 const rules = new Map(scalecore.rules().map((r) => [r.code, r]))
+const urls = new Map([...rules].map(([code, r]) => [code, r.url]))
 
 let settings = { ...DEFAULTS }
 // Bumped when the settings change: a lint that started under older settings does not publish.
 let generation = 0
 const timers = new Map()
-// The diagnostics last published per document, for hover.
+// The diagnostics last published per document, for hover, and the version they are of.
 const published = new Map()
+const linted = new Map()
 let canPull = false
 let canRegister = false
 // initializationOptions: the base that configuration from the client overrides key by key.
@@ -112,7 +114,7 @@ async function validate(document) {
   if (isKeda(document)) {
     try {
       const found = await scalecore.lintAsync(document.getText(), lintOptions(settings, uri))
-      diagnostics = found.map(toLsp)
+      diagnostics = found.map((d) => toLsp(d, urls))
     } catch (e) {
       connection.console.error(`scalecore: ${e.message}`)
       return
@@ -122,6 +124,7 @@ async function validate(document) {
   const current = documents.get(uri)
   if (!current || current.version !== version || generation !== started) return
   published.set(uri, diagnostics)
+  linted.set(uri, version)
   connection.sendDiagnostics({ uri, version, diagnostics })
 }
 
@@ -148,13 +151,16 @@ documents.onDidClose((e) => {
   clearTimeout(timers.get(e.document.uri))
   timers.delete(e.document.uri)
   published.delete(e.document.uri)
+  linted.delete(e.document.uri)
   connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] })
 })
 
 connection.onCodeAction((params) => {
   const document = documents.get(params.textDocument.uri)
-  if (!document) return []
-  return codeActions(document.uri, document.getText(), params.context.diagnostics)
+  // The fixes' ranges are those of the text last linted: after an edit they may not match,
+  // and the next publish (after the debounce) brings fixes for the new text.
+  if (!document || linted.get(document.uri) !== document.version) return []
+  return codeActions(document.uri, params.context.diagnostics)
 })
 
 connection.onHover((params) => {

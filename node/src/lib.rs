@@ -205,10 +205,11 @@ pub fn path_at<'env>(
     to_js(env, &found)
 }
 
-/// Every rule: code, name, severity, source, summary, help, since/until KEDA release.
+/// Every rule: code, name, severity, source, summary, help, since/until KEDA release, and the
+/// `url` of its row in docs/rules.md.
 #[napi(ts_return_type = "RuleInfo[]")]
 pub fn rules(env: &Env) -> Result<Unknown<'_>> {
-    to_js(env, &sb::rules())
+    to_js(env, &sb::rule_docs())
 }
 
 /// The scalecore release.

@@ -139,6 +139,7 @@ test('rules: every code once, with summary and help', () => {
     assert.ok(r.summary.length > 0, r.code)
     assert.equal(typeof r.help, 'string', r.code)
     assert.ok(['error', 'warning', 'info'].includes(r.severity), r.code)
+    assert.ok(r.url.endsWith(`/docs/rules.md#${r.code.toLowerCase()}`), r.url)
   }
   assert.equal(scalecore.API_VERSION, 1)
   assert.match(scalecore.version(), /^\d+\.\d+\.\d+/)

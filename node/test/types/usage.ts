@@ -11,6 +11,11 @@ for (const d of found) {
   const severity: 'error' | 'warning' | 'info' = d.severity
   const help: string | undefined = d.help
   console.log(line, severity, help, d.code.toUpperCase(), d.source)
+  for (const fix of d.fixes ?? []) {
+    const safe: boolean = fix.applicability === 'safe'
+    const edits: Array<{ range: LspRange; newText: string }> = fix.edits
+    console.log(fix.title, safe, edits.length, fix.edits[0]?.endColumn)
+  }
 }
 
 // @ts-expect-error not an LSP position encoding
@@ -36,6 +41,7 @@ async function later(): Promise<void> {
 }
 
 const table: RuleInfo[] = rules()
+const href: string | undefined = table[0]?.url
 const v: string = version()
 const api: number = API_VERSION
 console.log(table[0]?.summary, v, api, later)
