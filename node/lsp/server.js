@@ -71,7 +71,7 @@ connection.onInitialized(async () => {
   if (canPull) await pullSettings()
 })
 
-/** Settings from the client (workspace/configuration); `null` when it has none to give. */
+/** Asks the client for the `scalecore` section (workspace/configuration) and applies it. */
 async function pullSettings() {
   try {
     const [pulled] = await connection.sendRequest('workspace/configuration', { items: [{ section: 'scalecore' }] })
