@@ -1,6 +1,7 @@
 // End to end in Neovim 0.7 (Debian's): a headless Neovim, configured with the Lua block of
 // README.md ("Neovim"), opens a KEDA file, gets scalecore-lsp's KEDA0101 finding, runs the
-// code action the way a user picks it from the menu, and the buffer holds the fixed text.
+// code action the way a user picks it from the menu, and the buffer holds the fixed text;
+// hover on a field shows it from the CRD.
 // node/scripts/test.sh installs Neovim when it is missing; without apt-get to install it, the
 // test is skipped and says why.
 'use strict'
@@ -109,4 +110,5 @@ test('Neovim 0.7: README config, diagnostics, code action applied to the buffer'
   assert.match(report.choices[0], new RegExp(finding.fixes[0].title))
   assert.equal(report.text, text.replace('value: 60', 'value: "60"'))
   assert.ok(report.cleared, 'the finding went once the fixed buffer was linted')
+  assert.match(report.hover ?? '', /`spec\.minReplicaCount`: integer/, 'hover on a field')
 })

@@ -46,6 +46,16 @@ local ok, err = pcall(function()
 
   -- The edit is linted again: the finding goes.
   report.cleared = vim.wait(15000, function() return find() == nil end, 50)
+
+  -- Hover (the `K` of the README's keymap) on the minReplicaCount key.
+  for i, line in ipairs(vim.api.nvim_buf_get_lines(buf, 0, -1, true)) do
+    local col = line:find('minReplicaCount', 1, true)
+    if col then vim.api.nvim_win_set_cursor(0, { i, col }) end
+  end
+  local answers = vim.lsp.buf_request_sync(buf, 'textDocument/hover', vim.lsp.util.make_position_params(), 10000)
+  for _, answer in pairs(answers or {}) do
+    if answer.result then report.hover = answer.result.contents.value end
+  end
 end)
 if not ok then report.error = tostring(err) end
 finish()
