@@ -32,9 +32,11 @@ function fieldSchema(schema, segments) {
   return node
 }
 
+// Every field also takes null (the API server drops it): not worth saying on each hover.
 function typeOf(s) {
+  if (Array.isArray(s.type)) return s.type.filter((t) => t !== 'null').join(' or ')
   if (s.type) return s.type
-  if (Array.isArray(s.anyOf)) return s.anyOf.map(typeOf).filter(Boolean).join(' or ')
+  if (Array.isArray(s.anyOf)) return s.anyOf.map(typeOf).filter((t) => t && t !== 'null').join(' or ')
   if (s.const !== undefined) return JSON.stringify(s.const)
   return null
 }
@@ -54,7 +56,8 @@ function fieldHover(found) {
   const field = schema && fieldSchema(schema, found.path)
   if (!field) return null
   const facts = [typeOf(field)]
-  if (Array.isArray(field.enum)) facts.push(`one of ${field.enum.map((v) => `\`${v}\``).join(', ')}`)
+  const values = Array.isArray(field.enum) ? field.enum.filter((v) => v !== null) : []
+  if (values.length > 0) facts.push(`one of ${values.map((v) => `\`${v}\``).join(', ')}`)
   if (field.minimum !== undefined) facts.push(`minimum ${field.minimum}`)
   if (field.maximum !== undefined) facts.push(`maximum ${field.maximum}`)
   if (field.default !== undefined) facts.push(`default \`${JSON.stringify(field.default)}\``)

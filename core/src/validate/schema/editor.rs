@@ -71,7 +71,59 @@ fn convert(s: &Value) -> Result<Value, String> {
     if n.contains_key("properties") && !n.contains_key("additionalProperties") && !preserve {
         n.insert("additionalProperties".into(), json!(false));
     }
+    // The API server drops a null value of a field that is not nullable before it validates,
+    // and scalecore accepts it: `kind:` with only a comment after it is no error in the
+    // cluster, so it is none in the editor either.
+    match n.get("type").cloned() {
+        Some(Value::String(t)) => {
+            n.insert("type".into(), json!([t, "null"]));
+            if let Some(Value::Array(values)) = n.get_mut("enum") {
+                values.push(Value::Null);
+            }
+        }
+        _ => {
+            if let Some(Value::Array(any)) = n.get_mut("anyOf") {
+                any.push(json!({"type": "null"}));
+            }
+        }
+    }
     Ok(Value::Object(n))
+}
+
+/// ObjectMeta as the API server checks it for a custom resource (scalecore's KEDA0112,
+/// KEDA0113): a name or generateName, the name a DNS subdomain, the namespace a DNS label.
+fn metadata() -> Result<Value, String> {
+    const LABEL: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    let mut meta = convert(&object_meta())?;
+    let props = meta
+        .pointer_mut("/properties")
+        .and_then(Value::as_object_mut)
+        .ok_or("ObjectMeta has no properties")?;
+    props.insert(
+        "name".into(),
+        json!({
+            "description": "A lowercase RFC 1123 subdomain: at most 253 characters, dot-separated labels of lowercase letters, digits and '-', each starting and ending with a letter or digit.",
+            "type": "string",
+            "maxLength": 253,
+            "pattern": format!("^{LABEL}(\\.{LABEL})*$")
+        }),
+    );
+    props.insert(
+        "namespace".into(),
+        json!({
+            "description": "A lowercase RFC 1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit.",
+            "type": "string",
+            "maxLength": 63,
+            "pattern": format!("^{LABEL}$")
+        }),
+    );
+    let obj = meta.as_object_mut().ok_or("ObjectMeta is not an object")?;
+    obj.insert("type".into(), json!("object"));
+    obj.insert(
+        "anyOf".into(),
+        json!([{"required": ["name"]}, {"required": ["generateName"]}]),
+    );
+    Ok(meta)
 }
 
 /// The schema of one kind, with `apiVersion` and `kind` fixed to KEDA's.
@@ -85,7 +137,7 @@ fn kind_schema(dir: &std::path::Path, kind: &str) -> Result<Value, String> {
         .pointer_mut("/properties")
         .and_then(Value::as_object_mut)
         .ok_or("root has no properties")?;
-    props.insert("metadata".into(), convert(&object_meta())?);
+    props.insert("metadata".into(), metadata()?);
     for (field, value) in [("apiVersion", "keda.sh/v1alpha1"), ("kind", kind)] {
         let mut fixed = json!({"type": "string", "const": value});
         if let Some(d) = props.get(field).and_then(|f| f.get("description")) {
@@ -94,9 +146,10 @@ fn kind_schema(dir: &std::path::Path, kind: &str) -> Result<Value, String> {
         props.insert(field.into(), fixed);
     }
     let root = schema.as_object_mut().ok_or("root is not an object")?;
+    root.insert("type".into(), json!("object"));
     let required = root.entry("required").or_insert_with(|| json!([]));
     let list = required.as_array_mut().ok_or("required is not a list")?;
-    for field in ["kind", "apiVersion"] {
+    for field in ["metadata", "kind", "apiVersion"] {
         if !list.iter().any(|f| f == field) {
             list.insert(0, json!(field));
         }
@@ -198,7 +251,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
         let so = kind_schema(&root, "ScaledObject").unwrap();
         let max = &so["properties"]["spec"]["properties"]["maxReplicaCount"];
-        assert_eq!(max["type"], "integer");
+        assert_eq!(max["type"], json!(["integer", "null"]));
         assert!(max.get("format").is_none());
         let spec = &so["properties"]["spec"];
         assert_eq!(spec["additionalProperties"], false);
@@ -207,7 +260,12 @@ mod tests {
             .is_some_and(|d| !d.is_empty()));
         // Trigger metadata is a string map, not a closed object.
         let metadata = &spec["properties"]["triggers"]["items"]["properties"]["metadata"];
-        assert_eq!(metadata["additionalProperties"]["type"], "string");
+        assert_eq!(
+            metadata["additionalProperties"]["type"],
+            json!(["string", "null"])
+        );
+        let name = &so["properties"]["metadata"]["properties"]["name"];
+        assert_eq!(name["maxLength"], 253);
         assert_eq!(so["properties"]["kind"]["const"], "ScaledObject");
         assert_eq!(so["required"][0], "apiVersion");
     }
