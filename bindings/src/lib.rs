@@ -165,6 +165,26 @@ pub fn rules() -> Vec<RuleInfo> {
         .collect()
 }
 
+/// A rule with the address of its row in docs/rules.md (an LSP diagnostic's
+/// `codeDescription.href`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleDoc {
+    #[serde(flatten)]
+    pub info: RuleInfo,
+    pub url: String,
+}
+
+/// Every rule with its documentation address, for editors.
+pub fn rule_docs() -> Vec<RuleDoc> {
+    scalecore::rules::all()
+        .into_iter()
+        .map(|r| RuleDoc {
+            info: r.info(),
+            url: r.doc_url(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +224,17 @@ mod tests {
                 .is_err()
         );
         assert!(serde_json::from_str::<LintRequestOptions>(r#"{"ignores":[]}"#).is_err());
+    }
+
+    #[test]
+    fn rule_docs_are_the_rules_with_their_row_in_the_rules_page() {
+        let docs = rule_docs();
+        assert_eq!(docs.len(), rules().len());
+        let d = docs.iter().find(|d| d.info.code == "KEDA0101").unwrap();
+        assert!(d.url.ends_with("/docs/rules.md#keda0101"), "{}", d.url);
+        let json = serde_json::to_value(d).unwrap();
+        assert_eq!(json["code"], "KEDA0101");
+        assert_eq!(json["url"], d.url.as_str());
     }
 
     #[test]
@@ -405,6 +436,251 @@ pub fn lint_for_editor(
             }
         })
         .collect())
+}
+
+/// The byte offset of an LSP position in `text` (a position past the end of its line, or of
+/// the text, is the line's end, or the text's).
+pub fn byte_offset(text: &str, position: LspPosition, encoding: PositionEncoding) -> usize {
+    let mut start = 0;
+    for _ in 0..position.line {
+        match text.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line = text.get(start..).unwrap_or_default();
+    let line = line.split('\n').next().unwrap_or_default();
+    let mut units = 0;
+    for (i, c) in line.char_indices() {
+        if units >= position.character as usize {
+            return start + i;
+        }
+        units += match encoding {
+            PositionEncoding::Utf8 => c.len_utf8(),
+            PositionEncoding::Utf16 => c.len_utf16(),
+            PositionEncoding::Utf32 => 1,
+        };
+    }
+    start + line.len()
+}
+
+/// One step of a path into a document: a mapping key or a sequence index.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum PathSegment {
+    Key(String),
+    Index(usize),
+}
+
+/// The field under a position: what an editor needs to explain it from the schema.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathAt {
+    /// 0-based index of the document in the stream.
+    pub document: usize,
+    /// The document's `apiVersion` and `kind`, when they are strings.
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    /// Keys and indexes from the document's root to the field (`["spec", "triggers", 0, "type"]`).
+    pub path: Vec<PathSegment>,
+    /// Whether the position is on the field's key (else on its scalar value).
+    pub on_key: bool,
+    /// The key's or the value's range.
+    pub range: LspRange,
+}
+
+/// The field at `position` of `text` (a YAML or JSON stream): the key under it, or the key of
+/// the scalar value under it. `None` between fields, on a comment, or in a document that does
+/// not parse far enough to reach the position.
+pub fn path_at(text: &str, position: LspPosition, encoding: PositionEncoding) -> Option<PathAt> {
+    use scalecore::document::{parse_stream, Limits, Node, Value};
+    let offset = byte_offset(text, position, encoding) as u32;
+    let within = |n: &Node| n.span.start.offset <= offset && offset <= n.span.end.offset;
+    let docs = parse_stream(text, &Limits::default());
+    let (document, root) = docs.iter().enumerate().find_map(|(i, d)| {
+        let root = d.root.as_ref()?;
+        within(root).then_some((i, root))
+    })?;
+    let string_field = |key: &str| root.get(key).and_then(Node::as_str).map(str::to_owned);
+    let mut path = Vec::new();
+    let mut node = root;
+    // A loop, not recursion: the parser's depth limit bounds it, and no stack is at stake.
+    let (on_key, span) = loop {
+        match &node.value {
+            Value::Mapping(entries) => {
+                let mut next = None;
+                for e in entries {
+                    let Some(key) = e.key_str() else { continue };
+                    if within(&e.key) {
+                        path.push(PathSegment::Key(key.to_owned()));
+                        return Some(PathAt {
+                            document,
+                            api_version: string_field("apiVersion"),
+                            kind: string_field("kind"),
+                            path,
+                            on_key: true,
+                            range: span_range(text, e.key.span, encoding),
+                        });
+                    }
+                    if within(&e.value) {
+                        next = Some((PathSegment::Key(key.to_owned()), &e.value));
+                    }
+                }
+                let (segment, child) = next?;
+                path.push(segment);
+                node = child;
+            }
+            Value::Sequence(items) => {
+                let (i, child) = items.iter().enumerate().find(|(_, n)| within(n))?;
+                path.push(PathSegment::Index(i));
+                node = child;
+            }
+            Value::Scalar(_) if !path.is_empty() => break (false, node.span),
+            Value::Scalar(_) => return None,
+        }
+    };
+    Some(PathAt {
+        document,
+        api_version: string_field("apiVersion"),
+        kind: string_field("kind"),
+        path,
+        on_key,
+        range: span_range(text, span, encoding),
+    })
+}
+
+fn span_range(text: &str, span: scalecore::document::Span, encoding: PositionEncoding) -> LspRange {
+    let [start, end] = [span.start.offset, span.end.offset];
+    let mut positions = lsp_positions(text, &[start as usize, end as usize], encoding).into_iter();
+    LspRange {
+        start: positions.next().unwrap_or_default(),
+        end: positions.next().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    const SO: &str = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a # the name\nspec:\n  triggers:\n    - type: cpu\n      metadata:\n        value: \"60\"\n";
+
+    fn at(text: &str, line: u32, character: u32) -> Option<PathAt> {
+        path_at(
+            text,
+            LspPosition { line, character },
+            PositionEncoding::Utf16,
+        )
+    }
+
+    fn keys(p: &PathAt) -> String {
+        let parts: Vec<String> = p
+            .path
+            .iter()
+            .map(|s| match s {
+                PathSegment::Key(k) => k.clone(),
+                PathSegment::Index(i) => i.to_string(),
+            })
+            .collect();
+        parts.join(".")
+    }
+
+    #[test]
+    fn keys_values_and_sequence_items_name_their_field() {
+        let on_key = at(SO, 6, 8).unwrap();
+        assert_eq!(keys(&on_key), "spec.triggers.0.type");
+        assert!(on_key.on_key);
+        assert_eq!(on_key.kind.as_deref(), Some("ScaledObject"));
+        assert_eq!(on_key.api_version.as_deref(), Some("keda.sh/v1alpha1"));
+        let r = on_key.range;
+        assert_eq!(
+            (r.start.line, r.start.character, r.end.character),
+            (6, 6, 10)
+        );
+        // The key's last character still counts (the cursor sits after it).
+        assert!(at(SO, 6, 10).unwrap().on_key);
+        let on_value = at(SO, 8, 17).unwrap();
+        assert_eq!(keys(&on_value), "spec.triggers.0.metadata.value");
+        assert!(!on_value.on_key);
+        assert_eq!(at(SO, 4, 1).map(|p| keys(&p)).as_deref(), Some("spec"));
+    }
+
+    #[test]
+    fn nothing_between_fields_on_comments_or_past_the_end() {
+        assert_eq!(at(SO, 3, 16), None, "a comment");
+        assert_eq!(at(SO, 40, 0), None);
+        assert_eq!(at("", 0, 0), None);
+        assert_eq!(at("just a scalar", 0, 2), None);
+    }
+
+    #[test]
+    fn positions_count_in_the_requested_encoding_and_documents_in_the_stream() {
+        // "é" is one UTF-16 unit and two UTF-8 bytes; "😀" two units and four bytes.
+        let text = "a: 1\n---\nkind: ScaledJob\nx: {\"😀é\": 2, k: 3}\n";
+        // `k` is at UTF-16 unit 14, UTF-8 byte 17, character 13.
+        let found = [
+            (14, PositionEncoding::Utf16),
+            (17, PositionEncoding::Utf8),
+            (13, PositionEncoding::Utf32),
+        ]
+        .map(|(character, encoding)| path_at(text, LspPosition { line: 3, character }, encoding));
+        for p in found {
+            let p = p.unwrap();
+            assert_eq!((p.document, keys(&p).as_str(), p.on_key), (1, "x.k", true));
+            assert_eq!(p.kind.as_deref(), Some("ScaledJob"));
+        }
+        let json = "{\"kind\": \"ScaledObject\", \"spec\": {\"pollingInterval\": 30}}";
+        let p = at(json, 0, 38).unwrap();
+        assert_eq!(keys(&p), "spec.pollingInterval");
+        assert!(p.on_key);
+    }
+
+    #[test]
+    fn byte_offsets_clamp_to_line_and_text() {
+        assert_eq!(
+            byte_offset(
+                "ab\ncd",
+                LspPosition {
+                    line: 0,
+                    character: 9
+                },
+                PositionEncoding::Utf16
+            ),
+            2
+        );
+        assert_eq!(
+            byte_offset(
+                "ab\ncd",
+                LspPosition {
+                    line: 1,
+                    character: 1
+                },
+                PositionEncoding::Utf16
+            ),
+            4
+        );
+        assert_eq!(
+            byte_offset(
+                "ab\ncd",
+                LspPosition {
+                    line: 7,
+                    character: 0
+                },
+                PositionEncoding::Utf16
+            ),
+            5
+        );
+        assert_eq!(
+            byte_offset(
+                "é😀x",
+                LspPosition {
+                    line: 0,
+                    character: 3
+                },
+                PositionEncoding::Utf16
+            ),
+            6
+        );
+    }
 }
 
 /// Options of a fix request: the lint options, and whether unsafe fixes apply too.

@@ -7,6 +7,8 @@
 #[cfg(test)]
 mod compile;
 #[cfg(test)]
+mod editor;
+#[cfg(test)]
 mod gates;
 mod message;
 mod meta;
