@@ -49,10 +49,12 @@ fn schema_files_are_current() {
         "{} stale: run {REFRESH}",
         stale.join(", ")
     );
-    // Nothing else in the folder: a schema that is no longer generated would linger.
+    // No other schema file in the folder: one no longer generated would linger. (`keda/`
+    // holds the editor schemas of KEDA's documents, generated and checked by the core.)
     let mut listed: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "keda")
         .collect();
     listed.sort();
     let mut want: Vec<String> = schema::NAMES
