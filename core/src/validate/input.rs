@@ -21,6 +21,7 @@ const fn input_rule(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check: Check::Walker,
     }
 }

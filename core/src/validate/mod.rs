@@ -4,6 +4,7 @@
 //! server), `webhook` (KEDA's admission webhook), `scaler` (the operator building scalers),
 //! `reference` (objects that refer to each other), `lints` (what experience teaches).
 
+pub(crate) mod edits;
 mod input;
 pub mod lints;
 pub mod reference;
@@ -113,6 +114,7 @@ pub fn lint_bundle_with(
             resource,
             bundle: &bundle,
             options,
+            texts,
         };
         for rule in TABLES.iter().flat_map(|t| t.iter()) {
             if let Check::Resource(check) = rule.check {
@@ -123,6 +125,7 @@ pub fn lint_bundle_with(
     let ctx = BundleCtx {
         bundle: &bundle,
         options,
+        texts,
     };
     for rule in TABLES.iter().flat_map(|t| t.iter()) {
         if let Check::Bundle(check) = rule.check {

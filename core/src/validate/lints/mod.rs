@@ -36,6 +36,7 @@ const fn lint(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check,
     }
 }

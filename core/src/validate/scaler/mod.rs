@@ -32,11 +32,13 @@ const fn scaler_rule(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check: Check::Walker,
     }
 }
 
 pub static UNKNOWN_TYPE: Rule = Rule {
+    fixes: &[],
     check: Check::Resource(check_triggers),
     ..scaler_rule(
         "KEDA2001",
