@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use scalecore::fix::{apply, fix, FixOptions};
-use scalecore::{parse_stream, Applicability, Diagnostic, LintOptions};
+use scalecore::{parse_stream, Applicability, Diagnostic, KedaVersion, LintOptions};
 use scalecore_conformance::golden_lint_inputs;
 
 fn yaml_errors(text: &str) -> usize {
@@ -30,16 +30,26 @@ fn tally(ds: &[Diagnostic]) -> BTreeMap<(String, usize, String), usize> {
 
 #[test]
 fn every_fix_alone_keeps_the_yaml_and_resolves_its_finding() {
-    let options = LintOptions::default();
     let all_fixes = FixOptions { unsafe_fixes: true };
     let mut seen: BTreeSet<(String, Applicability)> = BTreeSet::new();
     let mut count = 0;
-    for (rel, text) in golden_lint_inputs() {
-        let found = scalecore::lint(&text, &options);
-        let before_errors = yaml_errors(&text);
+    // The current release, and the one before, where removed parameters are still warnings.
+    let releases = [KedaVersion::DEFAULT, KedaVersion::new(2, 19, 0)];
+    let inputs = golden_lint_inputs();
+    for (version, (rel, text)) in releases
+        .iter()
+        .flat_map(|v| inputs.iter().map(move |i| (*v, i)))
+    {
+        let options = LintOptions {
+            keda_version: version,
+            ..LintOptions::default()
+        };
+        let found = scalecore::lint(text, &options);
+        let before_errors = yaml_errors(text);
         let before = tally(&found);
         for d in found.iter().filter(|d| !d.fixes.is_empty()) {
             let rule = scalecore::rules::by_code(&d.code).expect("a rule row");
+            let rel = format!("{rel} (KEDA {version})");
             for f in &d.fixes {
                 assert!(
                     rule.fixes.contains(&f.applicability),
@@ -50,7 +60,7 @@ fn every_fix_alone_keeps_the_yaml_and_resolves_its_finding() {
                 seen.insert((d.code.clone(), f.applicability));
                 let mut one = d.clone();
                 one.fixes = vec![f.clone()];
-                let (out, n) = apply(&text, &[one], all_fixes);
+                let (out, n) = apply(text, &[one], all_fixes);
                 assert_eq!(n, 1, "{rel}: {} fix {:?} did not apply", d.code, f.title);
                 assert!(
                     yaml_errors(&out) <= before_errors,
@@ -71,7 +81,7 @@ fn every_fix_alone_keeps_the_yaml_and_resolves_its_finding() {
             }
         }
         // All fixes together, unsafe ones included, round after round.
-        let fixed = fix(&text, &options, all_fixes);
+        let fixed = fix(text, &options, all_fixes);
         assert!(fixed.converged, "{rel}: fixes keep changing the text");
         assert!(yaml_errors(&fixed.texts[0]) <= before_errors, "{rel}");
         let _ = scalecore::lint(&fixed.texts[0], &options);

@@ -511,3 +511,69 @@ spec:
         .iter()
         .all(|d| d.code == "KEDA2008" && d.severity == Severity::Warning));
 }
+
+/// The first fix of the first finding with `code`, applied alone.
+fn fixed_by(text: &str, code: &str, version: KedaVersion) -> Option<(String, crate::Applicability)> {
+    let d = scaler_diags(text, version)
+        .into_iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code}"));
+    let a = d.fixes.first()?.applicability;
+    let options = crate::fix::FixOptions { unsafe_fixes: true };
+    let (out, n) = crate::fix::apply(text, &[d], options);
+    assert_eq!(n, 1);
+    Some((out, a))
+}
+
+const HUAWEI: &str = "  - type: huawei-cloudeye
+    metadata:
+      namespace: SYS.ELB
+      dimensionName: lbaas_instance_id
+      dimensionValue: 5e052238
+      metricName: mb_l7_qps
+      targetMetricValue: \"100\"
+      minMetricValue: \"1\"
+";
+
+#[test]
+fn a_parameter_keda_renamed_is_renamed() {
+    // Removed in 2.20 (an error), deprecated before (a warning): the same rename either way.
+    for (version, code) in [
+        (KedaVersion::DEFAULT, "KEDA2004"),
+        (KedaVersion::new(2, 19, 0), "KEDA2009"),
+    ] {
+        let text = so(HUAWEI);
+        let (out, a) = fixed_by(&text, code, version).expect("a fix");
+        assert_eq!(a, crate::Applicability::Safe);
+        assert!(out.contains("      activationTargetMetricValue: \"1\"\n"), "{out}");
+        let left: Vec<_> = scaler_diags(&out, version)
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        assert!(!left.contains(&code.to_owned()), "{left:?}");
+    }
+    // Both set: renaming would leave two values for one parameter.
+    let both = so(&format!("{HUAWEI}      activationTargetMetricValue: \"2\"\n"));
+    assert!(fixed_by(&both, "KEDA2004", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn a_replacement_that_is_no_metadata_parameter_gets_no_fix() {
+    // cpu's `type` moved to the trigger's metricType, not to another metadata key.
+    let text = so("  - type: cpu\n    metadata:\n      type: Utilization\n      value: \"50\"\n");
+    assert!(fixed_by(&text, "KEDA2004", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn service_bus_queue_length_becomes_message_count_only_when_asked() {
+    let trigger = |extra: &str| {
+        so(&format!(
+            "  - type: azure-servicebus\n    metadata:\n      queueName: q\n      namespace: ns\n      queueLength: \"20\"\n{extra}"
+        ))
+    };
+    let (out, a) = fixed_by(&trigger(""), "KEDA2008", KedaVersion::DEFAULT).expect("a fix");
+    assert_eq!(a, crate::Applicability::Unsafe);
+    assert!(out.contains("      messageCount: \"20\"\n"), "{out}");
+    let set = trigger("      messageCount: \"5\"\n");
+    assert!(fixed_by(&set, "KEDA2008", KedaVersion::DEFAULT).is_none());
+}
