@@ -136,7 +136,10 @@ fn fix_rewrites_the_files_in_place_and_reports_what_is_left() {
         .mode();
     assert_eq!(mode & 0o777, 0o640);
     let clean_after = std::fs::metadata(dir.join("clean.yaml")).unwrap();
-    assert_eq!(clean_before.modified().unwrap(), clean_after.modified().unwrap());
+    assert_eq!(
+        clean_before.modified().unwrap(),
+        clean_after.modified().unwrap()
+    );
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -161,10 +164,19 @@ fn diff_prints_the_change_writes_nothing_and_exits_1_when_there_is_one() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(read(&dir, "so.yaml"), BROKEN);
     assert!(out.starts_with("--- so.yaml\n+++ so.yaml\n@@ "), "{out}");
-    assert!(out.contains("\n-  pollingIntervall: 30\n+  pollingInterval: 30\n"), "{out}");
-    assert!(out.contains("\n-      desiredReplicas: 5\n+      desiredReplicas: \"5\"\n"), "{out}");
+    assert!(
+        out.contains("\n-  pollingIntervall: 30\n+  pollingInterval: 30\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n-      desiredReplicas: 5\n+      desiredReplicas: \"5\"\n"),
+        "{out}"
+    );
     assert!(!out.contains("clean.yaml"), "{out}");
-    assert!(!out.contains("minReplicaCount"), "unsafe fixes left out: {out}");
+    assert!(
+        !out.contains("minReplicaCount"),
+        "unsafe fixes left out: {out}"
+    );
     assert!(err.contains("Would fix 2 findings in 1 file"), "{err}");
     let (_, out, _) = scalecore_in(&dir, &["lint", "--diff", "--unsafe-fixes", "so.yaml"], None);
     assert!(out.contains("+  minReplicaCount: 0\n"), "{out}");
@@ -198,11 +210,18 @@ fn fixes_honour_ignores_select_and_the_configuration() {
     std::fs::write(dir.join("so.yaml"), &ignored).unwrap();
     let _ = scalecore_in(&dir, &["lint", "--fix", "so.yaml"], None);
     let text = read(&dir, "so.yaml");
-    assert!(text.contains("pollingIntervall: 30 # scalecore:ignore"), "{text}");
+    assert!(
+        text.contains("pollingIntervall: 30 # scalecore:ignore"),
+        "{text}"
+    );
     assert!(text.contains("desiredReplicas: \"5\""), "{text}");
     // --select keeps only the selected codes' fixes.
     std::fs::write(dir.join("so.yaml"), BROKEN).unwrap();
-    let _ = scalecore_in(&dir, &["lint", "--fix", "--select", "KEDA0101", "so.yaml"], None);
+    let _ = scalecore_in(
+        &dir,
+        &["lint", "--fix", "--select", "KEDA0101", "so.yaml"],
+        None,
+    );
     let text = read(&dir, "so.yaml");
     assert!(text.contains("pollingIntervall: 30"), "{text}");
     assert!(text.contains("desiredReplicas: \"5\""), "{text}");

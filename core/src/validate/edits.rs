@@ -142,11 +142,7 @@ mod tests {
         let r = root("a: x\n");
         let node = &r.as_mapping().unwrap()[0].value;
         // Plain text that would read back as a boolean, a number or with a comment is quoted.
-        for (value, want) in [
-            ("true", "\"true\""),
-            ("5", "\"5\""),
-            ("a #b", "\"a #b\""),
-        ] {
+        for (value, want) in [("true", "\"true\""), ("5", "\"5\""), ("a #b", "\"a #b\"")] {
             assert_eq!(replace_string(node, value).unwrap().new_text, want);
         }
         let r = root("a: |\n  x\n");

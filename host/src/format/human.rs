@@ -25,7 +25,10 @@ pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String
             if d.severity == Severity::Info {
                 infos += 1;
             }
-            if d.fixes.iter().any(|f| f.applicability == Applicability::Safe) {
+            if d.fixes
+                .iter()
+                .any(|f| f.applicability == Applicability::Safe)
+            {
                 safe += 1;
             } else if !d.fixes.is_empty() {
                 unsafe_ += 1;

@@ -561,7 +561,8 @@ fn no_identity_id_fix_without_one_certain_client_id() {
     let text = join(&[&deployment(LABEL, "orders-sa"), &ta(WI), &so("", "")]);
     assert_eq!(identity_fixed(&text), None);
     // The ServiceAccount names no client id.
-    let bare = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
+    let bare =
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
     let text = join(&[bare, &deployment(LABEL, "orders-sa"), &ta(WI), &so("", "")]);
     assert_eq!(identity_fixed(&text), None);
     // Two users of the TriggerAuthentication whose workloads name different identities.

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Fix, Severity, Source};
 use crate::document::{Kind, Node, Resource, Span};
 use crate::rules::{Check, Ctx, Report, Rule, SAFE_FIX, UNSAFE_FIX};
-use crate::validate::edits;
 use crate::scalers::{self, catalog, ErrorKind, ScalerError, TriggerInput};
+use crate::validate::edits;
 use crate::version::KedaVersion;
 
 use sources::{Sources, HIDDEN};

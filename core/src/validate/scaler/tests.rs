@@ -513,7 +513,11 @@ spec:
 }
 
 /// The first fix of the first finding with `code`, applied alone.
-fn fixed_by(text: &str, code: &str, version: KedaVersion) -> Option<(String, crate::Applicability)> {
+fn fixed_by(
+    text: &str,
+    code: &str,
+    version: KedaVersion,
+) -> Option<(String, crate::Applicability)> {
     let d = scaler_diags(text, version)
         .into_iter()
         .find(|d| d.code == code)
@@ -545,7 +549,10 @@ fn a_parameter_keda_renamed_is_renamed() {
         let text = so(HUAWEI);
         let (out, a) = fixed_by(&text, code, version).expect("a fix");
         assert_eq!(a, crate::Applicability::Safe);
-        assert!(out.contains("      activationTargetMetricValue: \"1\"\n"), "{out}");
+        assert!(
+            out.contains("      activationTargetMetricValue: \"1\"\n"),
+            "{out}"
+        );
         let left: Vec<_> = scaler_diags(&out, version)
             .into_iter()
             .map(|d| d.code)
@@ -553,7 +560,9 @@ fn a_parameter_keda_renamed_is_renamed() {
         assert!(!left.contains(&code.to_owned()), "{left:?}");
     }
     // Both set: renaming would leave two values for one parameter.
-    let both = so(&format!("{HUAWEI}      activationTargetMetricValue: \"2\"\n"));
+    let both = so(&format!(
+        "{HUAWEI}      activationTargetMetricValue: \"2\"\n"
+    ));
     assert!(fixed_by(&both, "KEDA2004", KedaVersion::DEFAULT).is_none());
 }
 

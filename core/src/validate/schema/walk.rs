@@ -7,9 +7,9 @@
 //! allocated unless a diagnostic is emitted: the path lives on the stack.
 
 use crate::diagnostic::{Edit, Fix};
-use crate::validate::edits;
 use crate::document::{Entry, Node, Resolved, Resource, ScalarStyle, Span, Value};
 use crate::rules::{Report, Rule};
+use crate::validate::edits;
 use crate::version::KedaVersion;
 
 use super::message::{article, describe_path, show, wrong_type_message};

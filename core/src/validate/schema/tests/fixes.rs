@@ -41,16 +41,26 @@ fn a_plain_number_where_a_string_belongs_is_quoted() {
 
 #[test]
 fn a_quoted_integer_where_an_integer_belongs_loses_its_quotes() {
-    for (value, want) in [("\"5\"", "5"), ("'12'", "12"), ("\"0\"", "0"), ("\"-1\"", "-1")] {
+    for (value, want) in [
+        ("\"5\"", "5"),
+        ("'12'", "12"),
+        ("\"0\"", "0"),
+        ("\"-1\"", "-1"),
+    ] {
         let text = format!("{HEAD}  minReplicaCount: {value}\n{CRON}");
         let (out, a) = fixed(&text, "KEDA0101");
         assert_eq!(a, Applicability::Safe);
-        assert!(out.contains(&format!("  minReplicaCount: {want}\n")), "{out}");
+        assert!(
+            out.contains(&format!("  minReplicaCount: {want}\n")),
+            "{out}"
+        );
         assert!(!codes(&out).contains(&"KEDA0101".to_owned()), "{out}");
     }
     // YAML 1.1 reads `010` as octal 8, `1_0` as 10 and `1e3` as a float: the text does not
     // spell the integer, so no fix guesses one.
-    for value in ["\"010\"", "\"1_0\"", "\"1e3\"", "\"+5\"", "\"five\"", "\"\"", "!!str 5"] {
+    for value in [
+        "\"010\"", "\"1_0\"", "\"1e3\"", "\"+5\"", "\"five\"", "\"\"", "!!str 5",
+    ] {
         let text = format!("{HEAD}  minReplicaCount: {value}\n{CRON}");
         assert!(finding(&text, "KEDA0101").fixes.is_empty(), "{value}");
     }
@@ -58,9 +68,7 @@ fn a_quoted_integer_where_an_integer_belongs_loses_its_quotes() {
 
 #[test]
 fn a_quoted_boolean_where_a_boolean_belongs_loses_its_quotes() {
-    let text = format!(
-        "{HEAD}  advanced:\n    restoreToOriginalReplicaCount: \"true\"\n{CRON}"
-    );
+    let text = format!("{HEAD}  advanced:\n    restoreToOriginalReplicaCount: \"true\"\n{CRON}");
     let (out, _) = fixed(&text, "KEDA0101");
     assert!(out.contains("restoreToOriginalReplicaCount: true\n"));
     let text = text.replace("\"true\"", "\"yes\"");
