@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Edit;
 use crate::document::resolve_plain;
-use crate::document::{Entry, Node, Resolved, ScalarStyle};
+use crate::document::{Entry, Node, Pos, Resolved, ScalarStyle, Span};
 
 /// `value` as a string scalar written the way `node` is written (plain, single- or
 /// double-quoted), falling back to double quotes where a plain scalar would not read back as
@@ -96,6 +96,44 @@ pub(crate) fn insert_entry(text: &str, entries: &[Entry], key: &str, value: &str
     None
 }
 
+/// Deletes `entries[index]` with its whole line(s) from a block mapping: only a `key: scalar`
+/// alone on its lines (a trailing comment goes with it), not the first entry of a list item
+/// (its `- ` would go too) and not the mapping's last entry (the mapping would become null).
+pub(crate) fn delete_entry(text: &str, entries: &[Entry], index: usize) -> Option<Edit> {
+    if entries.len() < 2 {
+        return None;
+    }
+    let e = entries.get(index)?;
+    let scalar = e.value.as_scalar()?;
+    if matches!(scalar.style, ScalarStyle::Literal | ScalarStyle::Folded) {
+        return None;
+    }
+    let start = e.key.span.start.offset as usize;
+    let end = e.value.span.end.offset as usize;
+    let before = text.get(..start)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if !before.get(line_start..)?.bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let rest = text.get(end..)?;
+    let newline = rest.find('\n')?;
+    let tail = rest.get(..newline)?.trim();
+    if !(tail.is_empty() || tail.starts_with('#')) {
+        return None;
+    }
+    let from = Pos {
+        offset: u32::try_from(line_start).ok()?,
+        line: e.key.span.start.line,
+        column: 1,
+    };
+    let to = Pos {
+        offset: u32::try_from(end + newline + 1).ok()?,
+        line: e.value.span.end.line + 1,
+        column: 1,
+    };
+    Some(Edit::delete(Span::new(from, to)))
+}
+
 /// What may stand before the first key of a block mapping on its line: spaces, and the
 /// `- ` of the list items the mapping is in.
 fn block_indent(line: &str) -> bool {
@@ -186,5 +224,29 @@ mod tests {
         let m = r.as_mapping().unwrap()[1].value.as_sequence().unwrap()[0].clone();
         assert!(insert_entry(text, m.as_mapping().unwrap(), "k", "v").is_none());
         assert!(insert_entry(text, &[], "k", "v").is_none());
+    }
+
+    #[test]
+    fn an_entry_goes_with_its_line_only_where_nothing_else_is_on_it() {
+        let text = "m:\n  a: 1\n  type: Utilization # old\n  b: 2\n";
+        let r = root(text);
+        let m = r.as_mapping().unwrap()[0].value.as_mapping().unwrap().to_vec();
+        let e = delete_entry(text, &m, 1).unwrap();
+        assert_eq!(apply(text, &e), "m:\n  a: 1\n  b: 2\n");
+        assert_eq!((e.line, e.column, e.end_line, e.end_column), (3, 1, 4, 1));
+        // The first entry of a list item, a flow mapping, a sole entry: no deletion.
+        for (text, index) in [
+            ("l:\n- a: 1\n  b: 2\n", 0),
+            ("m: {a: 1, b: 2}\n", 0),
+            ("m:\n  a: 1\n", 0),
+        ] {
+            let r = root(text);
+            let v = &r.as_mapping().unwrap()[0].value;
+            let m = match v.as_sequence() {
+                Some(items) => items[0].as_mapping().unwrap().to_vec(),
+                None => v.as_mapping().unwrap().to_vec(),
+            };
+            assert!(delete_entry(text, &m, index).is_none(), "{text}");
+        }
     }
 }

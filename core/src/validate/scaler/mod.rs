@@ -152,6 +152,8 @@ struct At<'a> {
     resource: &'a Resource,
     trigger: &'a Node,
     index: usize,
+    /// The input's text, for fixes that add or remove lines.
+    text: &'a str,
 }
 
 impl At<'_> {
@@ -227,6 +229,7 @@ fn check_triggers(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             resource: r,
             trigger,
             index,
+            text: ctx.text().unwrap_or(""),
         };
         check_trigger(ctx, report, &at, trigger_type);
     }
@@ -368,6 +371,9 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
 /// migration. Notices that name something else (the trigger's `metricType`, authentication
 /// parameters, two parameters) get no fix.
 fn replacement_fix(at: &At<'_>, trigger_type: &str, key: &str) -> Option<Fix> {
+    if matches!(trigger_type, "cpu" | "memory") && key == "type" {
+        return metric_type_fix(at);
+    }
     let spec = catalog::scaler(trigger_type)?;
     let param = spec.params.iter().find(|p| &*p.name == key)?;
     let notice = param
@@ -384,6 +390,28 @@ fn replacement_fix(at: &At<'_>, trigger_type: &str, key: &str) -> Option<Fix> {
         .iter()
         .find(|p| &*p.name == name && p.metadata)?;
     at.rename_param(key, name, true)
+}
+
+/// cpu/memory `metadata.type` (removed in 2.18) moved to the trigger's `metricType`, where
+/// KEDA reads it since: the same value, so the same metric. Only without a `metricType`
+/// already, and for the two values a resource metric takes.
+fn metric_type_fix(at: &At<'_>) -> Option<Fix> {
+    let trigger = at.trigger.as_mapping()?;
+    if at.trigger.get("metricType").is_some() {
+        return None;
+    }
+    let meta = at.trigger.get("metadata")?.as_mapping()?;
+    let index = meta.iter().position(|e| e.key_str() == Some("type"))?;
+    let value = meta.get(index)?.value.as_str()?;
+    if !matches!(value, "Utilization" | "AverageValue") {
+        return None;
+    }
+    let remove = edits::delete_entry(at.text, meta, index)?;
+    let add = edits::insert_entry(at.text, trigger, "metricType", value)?;
+    Some(Fix::safe(
+        format!("Move type: {value} to the trigger's metricType"),
+        vec![add, remove],
+    ))
 }
 
 /// Whether the bundle shows enough to stand behind the error.

@@ -567,10 +567,34 @@ fn a_parameter_keda_renamed_is_renamed() {
 }
 
 #[test]
-fn a_replacement_that_is_no_metadata_parameter_gets_no_fix() {
-    // cpu's `type` moved to the trigger's metricType, not to another metadata key.
+fn cpu_type_moves_to_the_triggers_metric_type() {
     let text = so("  - type: cpu\n    metadata:\n      type: Utilization\n      value: \"50\"\n");
-    assert!(fixed_by(&text, "KEDA2004", KedaVersion::DEFAULT).is_none());
+    let want = so("  - metricType: Utilization\n    type: cpu\n    metadata:\n      value: \"50\"\n");
+    for (version, code) in [
+        (KedaVersion::DEFAULT, "KEDA2004"),
+        (KedaVersion::new(2, 17, 0), "KEDA2009"),
+    ] {
+        let (out, a) = fixed_by(&text, code, version).expect("a fix");
+        assert_eq!(a, crate::Applicability::Safe);
+        assert_eq!(out, want);
+        assert!(scaler_diags(&out, version).is_empty(), "{out}");
+    }
+    // With a metricType already, or a value no resource metric takes, it is for a person.
+    let both = so(
+        "  - type: cpu\n    metricType: AverageValue\n    metadata:\n      type: Utilization\n      value: \"50\"\n",
+    );
+    assert!(fixed_by(&both, "KEDA2004", KedaVersion::DEFAULT).is_none());
+    let odd = text.replace("type: Utilization", "type: Value");
+    assert!(fixed_by(&odd, "KEDA2004", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn a_replacement_that_is_no_metadata_parameter_gets_no_fix() {
+    // gcp-pubsub's subscriptionSize became two parameters, mode and value.
+    let text = so("  - type: gcp-pubsub\n    metadata:\n      subscriptionName: s\n      subscriptionSize: \"5\"\n");
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert!(d.iter().any(|d| d.code == "KEDA2004"), "{d:?}");
+    assert!(d.iter().all(|d| d.fixes.is_empty()), "{d:?}");
 }
 
 #[test]
