@@ -230,7 +230,11 @@ mod tests {
     fn an_entry_goes_with_its_line_only_where_nothing_else_is_on_it() {
         let text = "m:\n  a: 1\n  type: Utilization # old\n  b: 2\n";
         let r = root(text);
-        let m = r.as_mapping().unwrap()[0].value.as_mapping().unwrap().to_vec();
+        let m = r.as_mapping().unwrap()[0]
+            .value
+            .as_mapping()
+            .unwrap()
+            .to_vec();
         let e = delete_entry(text, &m, 1).unwrap();
         assert_eq!(apply(text, &e), "m:\n  a: 1\n  b: 2\n");
         assert_eq!((e.line, e.column, e.end_line, e.end_column), (3, 1, 4, 1));

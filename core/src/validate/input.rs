@@ -1,8 +1,9 @@
 //! Rules about the input itself: could it be read, and is each document a Kubernetes object.
 
+use crate::diagnostic::Fix;
 use crate::diagnostic::{Severity, Source};
 use crate::document::{Node, ParseError, Resource, Span, KEDA_API_VERSION};
-use crate::rules::{Check, Report, Rule};
+use crate::rules::{Check, Report, Rule, SAFE_OR_UNSAFE_FIX};
 use crate::version::KedaVersion;
 
 const fn input_rule(
@@ -104,13 +105,16 @@ pub static FINDINGS_LEFT_OUT: Rule = input_rule(
     "fix the findings shown (often one mistake repeated across many documents) and lint again",
 );
 
-pub static UNKNOWN_KEDA_KIND: Rule = input_rule(
-    "KEDA0013",
-    "unknown-keda-kind",
-    Severity::Error,
-    "a kind under keda.sh/v1alpha1 that KEDA does not have: kubectl finds no resource for it",
-    "use ScaledObject, ScaledJob, TriggerAuthentication or ClusterTriggerAuthentication, spelt exactly (singular, this case, ASCII letters)",
-);
+pub static UNKNOWN_KEDA_KIND: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
+    ..input_rule(
+        "KEDA0013",
+        "unknown-keda-kind",
+        Severity::Error,
+        "a kind under keda.sh/v1alpha1 that KEDA does not have: kubectl finds no resource for it",
+        "use ScaledObject, ScaledJob, TriggerAuthentication or ClusterTriggerAuthentication, spelt exactly (singular, this case, ASCII letters)",
+    )
+};
 
 pub static UNUSED_IGNORE: Rule = input_rule(
     "KEDA0014",
@@ -297,7 +301,20 @@ fn unknown_kind(report: &mut Report<'_>, r: &Resource, kind_node: Option<&Node>)
         message.push_str(" (the kind holds a non-ASCII letter)");
     }
     let span = kind_node.map_or(r.root.span, |n| n.span);
-    report.emit(&UNKNOWN_KEDA_KIND, r, span, "kind", message);
+    // The same kind in another case is certainly it; a plural or a look-alike is a guess.
+    let fix = nearest.zip(kind_node).and_then(|(n, node)| {
+        let edit = crate::validate::edits::replace_string(node, n)?;
+        let title = format!("Change the kind to {n}");
+        Some(if n.eq_ignore_ascii_case(kind) {
+            Fix::safe(title, vec![edit])
+        } else {
+            Fix::unsafe_(title, vec![edit])
+        })
+    });
+    let d = report.emit(&UNKNOWN_KEDA_KIND, r, span, "kind", message);
+    if let (Some(d), Some(fix)) = (d, fix) {
+        d.fixes.push(fix);
+    }
 }
 
 #[cfg(test)]
@@ -352,5 +369,37 @@ mod tests {
         let d = kind_diags(&long);
         assert_eq!(d.len(), 1);
         assert!(!d[0].2.contains("did you mean"));
+    }
+
+    #[test]
+    fn the_kind_is_respelt_safely_only_when_case_is_all_that_differs() {
+        use crate::diagnostic::Applicability::{Safe, Unsafe};
+        for (kind, want) in [
+            ("scaledobject", Safe),
+            ("ScaledObjects", Unsafe),
+            ("ScaledObj\u{435}ct", Unsafe),
+        ] {
+            let text = format!(
+                "apiVersion: keda.sh/v1alpha1\nkind: {kind}\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: '50'\n"
+            );
+            let d = lint(&text, &LintOptions::default())
+                .into_iter()
+                .find(|d| d.code == UNKNOWN_KEDA_KIND.code)
+                .unwrap();
+            assert_eq!(d.fixes[0].applicability, want, "{kind}");
+            let options = crate::fix::FixOptions { unsafe_fixes: true };
+            let (out, n) = crate::fix::apply(&text, &[d], options);
+            assert_eq!(n, 1);
+            assert!(out.contains("\nkind: ScaledObject\n"), "{out}");
+            assert!(!lint(&out, &LintOptions::default())
+                .iter()
+                .any(|d| d.code == UNKNOWN_KEDA_KIND.code));
+        }
+        // Nothing near: no fix.
+        let long = "X".repeat(100);
+        let text = format!("apiVersion: keda.sh/v1alpha1\nkind: {long}\nmetadata:\n  name: o\n");
+        assert!(lint(&text, &LintOptions::default())
+            .iter()
+            .all(|d| d.fixes.is_empty()));
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Fix, Severity, Source};
 use crate::document::{Kind, Node, Resource, Span};
-use crate::rules::{Check, Ctx, Report, Rule, SAFE_FIX, UNSAFE_FIX};
+use crate::rules::{Check, Ctx, Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX, UNSAFE_FIX};
 use crate::scalers::{self, catalog, ErrorKind, ScalerError, TriggerInput};
 use crate::validate::edits;
 use crate::version::KedaVersion;
@@ -39,7 +39,7 @@ const fn scaler_rule(
 }
 
 pub static UNKNOWN_TYPE: Rule = Rule {
-    fixes: &[],
+    fixes: SAFE_OR_UNSAFE_FIX,
     check: Check::Resource(check_triggers),
     ..scaler_rule(
         "KEDA2001",
@@ -243,7 +243,11 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
     {
         let (span, path) = at.field("type");
         let e = catalog::unknown_type(trigger_type);
-        report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
+        let fix = type_fix(at, trigger_type, version);
+        let d = report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
         return;
     }
     let metadata: BTreeMap<String, String> = crate::sort::map_from(
@@ -390,6 +394,28 @@ fn replacement_fix(at: &At<'_>, trigger_type: &str, key: &str) -> Option<Fix> {
         .iter()
         .find(|p| &*p.name == name && p.metadata)?;
     at.rename_param(key, name, true)
+}
+
+/// The trigger type the unknown one is nearest to, when this release has it: safe when the
+/// two differ only in case and punctuation (`Azure-Service-Bus`), unsafe otherwise.
+fn type_fix(at: &At<'_>, trigger_type: &str, version: KedaVersion) -> Option<Fix> {
+    let name = scalers::names::suggest_type(trigger_type)?;
+    if !catalog::is_known_type(name, version) {
+        return None;
+    }
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let edit = edits::replace_string(at.trigger.get("type")?, name)?;
+    let title = format!("Change the type to {name}");
+    Some(if squash(name) == squash(trigger_type) {
+        Fix::safe(title, vec![edit])
+    } else {
+        Fix::unsafe_(title, vec![edit])
+    })
 }
 
 /// cpu/memory `metadata.type` (removed in 2.18) moved to the trigger's `metricType`, where

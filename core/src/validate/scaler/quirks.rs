@@ -286,6 +286,11 @@ fn unread_keys(
             None => continue,
         };
         let (span, path) = at.param(Some(key));
-        report.emit(&INEFFECTIVE_METADATA, at.resource, span, path, message);
+        // Unsafe: the parameter starts being read, so the scaler changes.
+        let fix = near.and_then(|(_, k)| at.rename_param(key, k, false));
+        let d = report.emit(&INEFFECTIVE_METADATA, at.resource, span, path, message);
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
 }

@@ -569,7 +569,8 @@ fn a_parameter_keda_renamed_is_renamed() {
 #[test]
 fn cpu_type_moves_to_the_triggers_metric_type() {
     let text = so("  - type: cpu\n    metadata:\n      type: Utilization\n      value: \"50\"\n");
-    let want = so("  - metricType: Utilization\n    type: cpu\n    metadata:\n      value: \"50\"\n");
+    let want =
+        so("  - metricType: Utilization\n    type: cpu\n    metadata:\n      value: \"50\"\n");
     for (version, code) in [
         (KedaVersion::DEFAULT, "KEDA2004"),
         (KedaVersion::new(2, 17, 0), "KEDA2009"),
@@ -609,4 +610,38 @@ fn service_bus_queue_length_becomes_message_count_only_when_asked() {
     assert!(out.contains("      messageCount: \"20\"\n"), "{out}");
     let set = trigger("      messageCount: \"5\"\n");
     assert!(fixed_by(&set, "KEDA2008", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn an_unknown_trigger_type_is_respelt() {
+    use crate::Applicability::{Safe, Unsafe};
+    for (written, want) in [("Azure-Service-Bus", Safe), ("azure-servicebuss", Unsafe)] {
+        let text = so(&format!(
+            "  - type: {written}\n    metadata:\n      queueName: q\n      namespace: ns\n"
+        ));
+        let (out, a) = fixed_by(&text, "KEDA2001", KedaVersion::DEFAULT).expect("a fix");
+        assert_eq!(a, want, "{written}");
+        assert!(out.contains("  - type: azure-servicebus\n"), "{out}");
+    }
+    let text = so("  - type: zzzzzzzzzzzz\n    metadata:\n      a: b\n");
+    assert!(fixed_by(&text, "KEDA2001", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn a_misspelt_metadata_key_is_renamed_only_when_asked() {
+    let text = so(
+        "  - type: azure-servicebus\n    metadata:\n      queueName: q\n      namespace: ns\n      mesageCount: \"10\"\n",
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("did you mean \"messageCount\"")),
+        "{d:?}"
+    );
+    let (out, a) = fixed_by(&text, "KEDA2008", KedaVersion::DEFAULT).expect("a fix");
+    assert_eq!(a, crate::Applicability::Unsafe);
+    assert!(out.contains("      messageCount: \"10\"\n"), "{out}");
+    assert!(!scaler_diags(&out, KedaVersion::DEFAULT)
+        .iter()
+        .any(|d| d.code == "KEDA2008"));
 }
