@@ -90,13 +90,16 @@ pub static NOT_AN_OBJECT: Rule = input_rule(
     "the document is not a Kubernetes object (no apiVersion and kind); it is skipped",
     "add apiVersion and kind, or leave the file out of the paths linted",
 );
-pub static WRONG_API_VERSION: Rule = input_rule(
-    "KEDA0011",
-    "keda-api-version",
-    Severity::Error,
-    "a KEDA kind with an apiVersion KEDA v2 does not serve",
-    "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
-);
+pub static WRONG_API_VERSION: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
+    ..input_rule(
+        "KEDA0011",
+        "keda-api-version",
+        Severity::Error,
+        "a KEDA kind with an apiVersion KEDA v2 does not serve",
+        "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
+    )
+};
 pub static FINDINGS_LEFT_OUT: Rule = input_rule(
     "KEDA0012",
     "findings-left-out",
@@ -250,7 +253,19 @@ pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
         } else {
             ""
         };
-        report.emit(
+        // Another version of KEDA's own group holds a v2 object with a wrong version; any
+        // other group (keda.k8s.io is KEDA v1, whose spec differs) may need more than this.
+        let fix = api_node
+            .and_then(|n| crate::validate::edits::replace_string(n, KEDA_API_VERSION))
+            .map(|edit| {
+                let title = format!("Change apiVersion to {KEDA_API_VERSION}");
+                if r.api_version.starts_with("keda.sh/") {
+                    Fix::safe(title, vec![edit])
+                } else {
+                    Fix::unsafe_(title, vec![edit])
+                }
+            });
+        let d = report.emit(
             &WRONG_API_VERSION,
             r,
             span,
@@ -263,6 +278,9 @@ pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
                 hint
             ),
         );
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
 }
 
@@ -401,5 +419,32 @@ mod tests {
         assert!(lint(&text, &LintOptions::default())
             .iter()
             .all(|d| d.fixes.is_empty()));
+    }
+
+    #[test]
+    fn a_wrong_api_version_is_replaced_safely_only_within_kedas_group() {
+        use crate::diagnostic::Applicability::{Safe, Unsafe};
+        for (api, want) in [
+            ("keda.sh/v1", Safe),
+            ("'keda.sh/v1beta1'", Safe),
+            ("keda.k8s.io/v1alpha1", Unsafe),
+        ] {
+            let text = format!(
+                "apiVersion: {api}\nkind: ScaledObject\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: '3'\n"
+            );
+            let d = lint(&text, &LintOptions::default())
+                .into_iter()
+                .find(|d| d.code == super::WRONG_API_VERSION.code)
+                .unwrap();
+            assert_eq!(d.fixes[0].applicability, want, "{api}");
+            let options = crate::fix::FixOptions { unsafe_fixes: true };
+            let (out, _) = crate::fix::apply(&text, &[d], options);
+            assert!(
+                out.starts_with("apiVersion: keda.sh/v1alpha1\n")
+                    || out.starts_with("apiVersion: 'keda.sh/v1alpha1'\n"),
+                "{out}"
+            );
+            assert!(lint(&out, &LintOptions::default()).is_empty(), "{out}");
+        }
     }
 }
