@@ -259,3 +259,77 @@ fn human_output_marks_fixable_findings_and_counts_them() {
         "{out}"
     );
 }
+
+#[test]
+fn a_fix_in_one_file_takes_what_another_file_holds() {
+    let dir = temp_dir("bundle");
+    std::fs::write(
+        dir.join("workload.yaml"),
+        "apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: orders-sa
+  namespace: demo
+  annotations:
+    azure.workload.identity/client-id: 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: orders
+  namespace: demo
+spec:
+  template:
+    metadata:
+      labels:
+        azure.workload.identity/use: \"true\"
+    spec:
+      serviceAccountName: orders-sa
+      containers:
+      - name: app
+        image: app
+",
+    )
+    .unwrap();
+    let keda = "apiVersion: keda.sh/v1alpha1
+kind: TriggerAuthentication
+metadata:
+  name: auth
+  namespace: demo
+spec:
+  podIdentity:
+    provider: azure-workload
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata:
+  name: orders
+  namespace: demo
+spec:
+  scaleTargetRef:
+    name: orders
+  triggers:
+  - type: azure-servicebus
+    authenticationRef:
+      name: auth
+    metadata:
+      queueName: orders
+      namespace: orders-ns
+";
+    std::fs::write(dir.join("keda.yaml"), keda).unwrap();
+    // Alone, the TriggerAuthentication's file has no client id to take: no fix.
+    let (_, _, err) = scalecore_in(&dir, &["lint", "--fix", "keda.yaml"], None);
+    assert!(err.contains("Fixed 0 findings"), "{err}");
+    assert_eq!(read(&dir, "keda.yaml"), keda);
+    // With the workload's file in the bundle, the client id comes from its ServiceAccount.
+    let (code, _, err) = scalecore_in(&dir, &["lint", "--fix", "."], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        read(&dir, "keda.yaml").contains(
+            "  podIdentity:\n    identityId: 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6\n    provider: azure-workload\n"
+        ),
+        "{}",
+        read(&dir, "keda.yaml")
+    );
+    assert!(err.contains("Fixed 1 finding in 1 file"), "{err}");
+}
