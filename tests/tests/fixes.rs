@@ -97,3 +97,33 @@ fn every_fix_alone_keeps_the_yaml_and_resolves_its_finding() {
         }
     }
 }
+
+/// Inputs with a line left out here and there (broken indentation, half a mapping, a lost
+/// `---`): fixing them, unsafe fixes included, never panics and never leaves more YAML errors
+/// than it found, and the result lints.
+#[test]
+fn fixing_damaged_inputs_is_safe() {
+    let options = LintOptions::default();
+    let all_fixes = FixOptions { unsafe_fixes: true };
+    let mut variants = 0;
+    for (_, text) in golden_lint_inputs() {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let step = (lines.len() / 4).max(1);
+        for skip in (0..lines.len()).step_by(step) {
+            let damaged: String = lines
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, l)| *l)
+                .collect();
+            let fixed = fix(&damaged, &options, all_fixes);
+            assert!(
+                yaml_errors(&fixed.texts[0]) <= yaml_errors(&damaged),
+                "{damaged}"
+            );
+            let _ = scalecore::lint(&fixed.texts[0], &options);
+            variants += 1;
+        }
+    }
+    assert!(variants > 1000, "{variants}");
+}
