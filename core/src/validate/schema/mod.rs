@@ -66,7 +66,7 @@ pub static REQUIRED: Rule = schema_rule(
     Check::Walker,
 );
 pub static ENUM: Rule = Rule {
-    fixes: SAFE_FIX,
+    fixes: SAFE_OR_UNSAFE_FIX,
     ..schema_rule(
         "KEDA0103",
         "value-not-allowed",

@@ -261,7 +261,7 @@ impl Walker<'_, '_, '_> {
         if let Resolved::Str(text) = r {
             if s.enum_applies(v) && !s.enum_allows(text, v) {
                 let msg = self.enum_message(text, s, path);
-                let fix = enum_case_fix(node, text, s, v);
+                let fix = enum_fix(node, text, s, v);
                 let d = self
                     .report
                     .emit(&ENUM, self.resource, node.span, path.render(), msg);
@@ -450,15 +450,20 @@ fn rename_fix(entries: &[Entry], e: &Entry, best: &str, only: bool) -> Option<Fi
 }
 
 /// An enum value written in another case (`averagevalue`): the one allowed value it matches
-/// ignoring case, when there is exactly one.
-fn enum_case_fix(node: &Node, text: &str, s: &SchemaNode, v: KedaVersion) -> Option<Fix> {
+/// ignoring case, when there is exactly one (safe). Otherwise the value the message suggests
+/// (a guess, so unsafe), unless the value is allowed in another release (the message says so).
+fn enum_fix(node: &Node, text: &str, s: &SchemaNode, v: KedaVersion) -> Option<Fix> {
     let mut same = s.enum_values(v).filter(|e| e.eq_ignore_ascii_case(text));
-    let value = same.next()?;
-    if same.next().is_some() {
+    if let (Some(value), None) = (same.next(), same.next()) {
+        let edit = edits::replace_string(node, value)?;
+        return Some(Fix::safe(format!("Change to {value:?}"), vec![edit]));
+    }
+    if s.value_gate(text).is_some() {
         return None;
     }
+    let value = closest(text, s.enum_values(v))?;
     let edit = edits::replace_string(node, value)?;
-    Some(Fix::safe(format!("Change to {value:?}"), vec![edit]))
+    Some(Fix::unsafe_(format!("Change to {value:?}"), vec![edit]))
 }
 
 /// Kubernetes JSON type checks (`integer` takes a whole float such as `5.0`, as the

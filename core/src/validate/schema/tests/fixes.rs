@@ -112,6 +112,17 @@ fn an_enum_value_in_the_wrong_case_gets_the_allowed_spelling() {
     assert_eq!(a, Applicability::Safe);
     assert!(out.contains("behavior: 'currentReplicas'\n"), "{out}");
     assert!(!codes(&out).contains(&"KEDA0103".to_owned()));
-    let text = text.replace("'currentreplicas'", "current");
-    assert!(finding(&text, "KEDA0103").fixes.is_empty());
+    // Near an allowed value but not only in case: the suggestion, as a guess.
+    let near = text.replace("'currentreplicas'", "currentReplica");
+    let d = finding(&near, "KEDA0103");
+    assert!(
+        d.message.contains("did you mean \"currentReplicas\""),
+        "{}",
+        d.message
+    );
+    let (out, a) = fixed(&near, "KEDA0103");
+    assert_eq!(a, Applicability::Unsafe);
+    assert!(out.contains("behavior: currentReplicas\n"), "{out}");
+    let far = text.replace("'currentreplicas'", "zzz");
+    assert!(finding(&far, "KEDA0103").fixes.is_empty());
 }
