@@ -1,9 +1,8 @@
 //! Rules about the input itself: could it be read, and is each document a Kubernetes object.
 
-use crate::diagnostic::Fix;
-use crate::diagnostic::{Severity, Source};
-use crate::document::{Node, ParseError, Resource, Span, KEDA_API_VERSION};
-use crate::rules::{Check, Report, Rule, SAFE_OR_UNSAFE_FIX};
+use crate::diagnostic::{Fix, Severity, Source};
+use crate::document::{Node, ParseError, Resource, Span, Value, KEDA_API_VERSION};
+use crate::rules::{Check, Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX};
 use crate::version::KedaVersion;
 
 const fn input_rule(
@@ -62,13 +61,16 @@ pub static ALIAS_BOMB: Rule = input_rule(
     "YAML aliases expand to more nodes than the limit (a billion-laughs document)",
     "write the repeated parts out, or use fewer nested aliases",
 );
-pub static DUPLICATE_KEY: Rule = input_rule(
-    "KEDA0006",
-    "duplicate-key",
-    Severity::Error,
-    "a mapping defines the same key twice",
-    "remove one of the two; kubectl refuses documents with duplicate keys",
-);
+pub static DUPLICATE_KEY: Rule = Rule {
+    fixes: SAFE_FIX,
+    ..input_rule(
+        "KEDA0006",
+        "duplicate-key",
+        Severity::Error,
+        "a mapping defines the same key twice",
+        "remove one of the two; kubectl refuses documents with duplicate keys",
+    )
+};
 pub static BAD_ALIAS: Rule = input_rule(
     "KEDA0007",
     "unsupported-yaml",
@@ -176,13 +178,13 @@ pub fn cap_findings(list: &mut Vec<crate::diagnostic::Diagnostic>, limit: usize)
     });
 }
 
-pub fn parse_error(
-    report: &mut Report<'_>,
+pub fn parse_error<'r>(
+    report: &'r mut Report<'_>,
     file: usize,
     document: usize,
     doc: Span,
     e: &ParseError,
-) {
+) -> Option<&'r mut crate::diagnostic::Diagnostic> {
     let rule = match e {
         ParseError::TooLarge { .. } => &TOO_LARGE,
         ParseError::NotUtf8 { .. } => &NOT_UTF8,
@@ -199,7 +201,47 @@ pub fn parse_error(
     } else {
         span
     };
-    report.emit_at(rule, file, document, span, "", e.to_string());
+    report.emit_at(rule, file, document, span, "", e.to_string())
+}
+
+/// A key repeated with the very value it already has (a copy left behind): removing the
+/// repetition changes nothing a reader could see. Two different values get no fix, since
+/// which one was meant is a guess.
+pub fn duplicate_key_fix(text: &str, root: Option<&Node>, e: &ParseError) -> Option<Fix> {
+    let ParseError::DuplicateKey {
+        key,
+        span,
+        first_line,
+    } = e
+    else {
+        return None;
+    };
+    // The parser bounds the nesting, and an explicit stack keeps the walk off the call stack.
+    let mut stack = vec![root?];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Mapping(entries) => {
+                if let Some(i) = entries.iter().position(|en| en.key.span == *span) {
+                    let first = entries.iter().position(|en| en.key_str() == Some(key))?;
+                    let (a, b) = (entries.get(first)?, entries.get(i)?);
+                    if first == i || a.value.to_json() != b.value.to_json() {
+                        return None;
+                    }
+                    let edit = crate::validate::edits::delete_entry(text, entries, i)?;
+                    return Some(Fix::safe(
+                        format!(
+                            "Remove the repeated {key:?} (the same value as on line {first_line})"
+                        ),
+                        vec![edit],
+                    ));
+                }
+                stack.extend(entries.iter().map(|en| &en.value));
+            }
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Scalar(_) => {}
+        }
+    }
+    None
 }
 
 /// Line 1, column 1: where whole-input problems are reported.
@@ -446,5 +488,37 @@ mod tests {
             );
             assert!(lint(&out, &LintOptions::default()).is_empty(), "{out}");
         }
+    }
+
+    #[test]
+    fn a_key_repeated_with_the_same_value_loses_the_repetition() {
+        let text = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  maxReplicaCount: 10\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: '3'\n  maxReplicaCount: 10\n";
+        let d = lint(text, &LintOptions::default())
+            .into_iter()
+            .find(|d| d.code == super::DUPLICATE_KEY.code)
+            .unwrap();
+        assert_eq!(
+            d.fixes[0].applicability,
+            crate::diagnostic::Applicability::Safe
+        );
+        let (out, n) = crate::fix::apply(text, &[d], crate::fix::FixOptions::default());
+        assert_eq!(n, 1);
+        assert_eq!(
+            out,
+            text.replacen("  maxReplicaCount: 10\n", "", 2)
+                .replace("  triggers:", "  maxReplicaCount: 10\n  triggers:")
+        );
+        assert!(lint(&out, &LintOptions::default()).is_empty(), "{out}");
+        // Two values: which one was meant is for a person to say.
+        let two = text.replacen(
+            "maxReplicaCount: 10\n  triggers",
+            "maxReplicaCount: 5\n  triggers",
+            1,
+        );
+        let d = lint(&two, &LintOptions::default())
+            .into_iter()
+            .find(|d| d.code == super::DUPLICATE_KEY.code)
+            .unwrap();
+        assert!(d.fixes.is_empty());
     }
 }

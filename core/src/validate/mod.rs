@@ -163,7 +163,11 @@ pub fn load(texts: &[&str], options: &LintOptions, report: &mut Report<'_>) -> B
         }
         for (document, parsed) in parsed.into_iter().enumerate() {
             for e in &parsed.errors {
-                input::parse_error(report, file, document, parsed.span, e);
+                let fix = input::duplicate_key_fix(text, parsed.root.as_ref(), e);
+                let d = input::parse_error(report, file, document, parsed.span, e);
+                if let (Some(d), Some(fix)) = (d, fix) {
+                    d.fixes.push(fix);
+                }
             }
             let Some(root) = parsed.root else { continue };
             match Resource::from_root(file, document, root) {
