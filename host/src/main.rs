@@ -24,6 +24,8 @@ use clap_complete::Shell;
     long_about = None,
     after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore simulate examples/seed-servicebus-queue.json
   scalecore lint --fail-on warning .      warnings fail the run too
+  scalecore lint --diff deploy/           what `--fix` would change (writes nothing)
+  scalecore lint --fix deploy/            apply the safe fixes in place
   scalecore rules                         every rule code with what it means
   scalecore completions bash              a completion script (also zsh, fish)"
 )]
@@ -44,6 +46,11 @@ enum Command {
     /// on the line above, silences it. Settings (ignore, select, [severity], keda-version,
     /// strict-refs, exclude) come from the nearest scalecore.toml or .scalecore.toml in each
     /// file's folder or a parent; flags win over it.
+    ///
+    /// `--fix` rewrites the files with the fixes findings carry (`[*]` in the output): safe
+    /// ones by default, unsafe ones too with `--unsafe-fixes`; it repeats until nothing
+    /// changes, lints again, and exits as that last lint does. `--diff` shows the change
+    /// instead and exits 1 when there is one. `scalecore rules` says which rules have fixes.
     Lint(lint_cmd::LintArgs),
     /// Run a ScaledObject or ScaledJob through KEDA's loop and the HPA over time.
     ///
@@ -68,7 +75,9 @@ enum Command {
     /// Print the CRDs of ScaledObject, TriggerAuthentication and ClusterTriggerAuthentication
     /// as YAML (generated from the types `scalecore run` reads; compatible with KEDA's).
     Crds,
-    /// List every rule (code, severity, source, summary), or explain one: `scalecore rules KEDA4001`.
+    /// List every rule (code, severity, source, fix, name, summary), or explain one:
+    /// `scalecore rules KEDA4001`. The fix column says whether `lint --fix` can resolve a
+    /// finding (safe), only with `--unsafe-fixes` (unsafe), or not at all (—).
     Rules {
         /// A rule code to explain.
         code: Option<String>,
@@ -185,6 +194,12 @@ fn explain(code: &str) -> ExitCode {
     if !r.help.is_empty() {
         out.push_str(&format!("  help: {}\n", r.help));
     }
+    if !r.fixes.is_empty() {
+        out.push_str(&format!(
+            "  fix: {} (`scalecore lint --fix` applies safe fixes, `--unsafe-fixes` the others)\n",
+            r.fix_label()
+        ));
+    }
     match r.until {
         Some(u) => out.push_str(&format!(
             "  applies to KEDA {} up to (not including) {u}\n",
@@ -207,10 +222,11 @@ fn rules_text(format: RulesFormat) -> String {
             .into_iter()
             .map(|r| {
                 format!(
-                    "{}  {:<7}  {:<9}  {:<34} {}\n",
+                    "{}  {:<7}  {:<9}  {:<12}  {:<34} {}\n",
                     r.code,
                     r.severity.as_str(),
                     r.source.as_str(),
+                    r.fix_label(),
                     r.name,
                     r.summary
                 )
