@@ -91,6 +91,8 @@ export interface RuleInfo {
   /** First KEDA release the rule applies to. */
   since: string
   until?: string
+  /** The applicabilities of the fixes its findings can carry (empty: none). */
+  fixes: Array<'safe' | 'unsafe'>
   /** The rule's row in docs/rules.md. */
   url: string
 }

@@ -1,4 +1,4 @@
-/* Types of the JSON contract (docs/formats.md); the functions below return and take these shapes. */
+/* Types of the JSON contract (docs/formats.md, docs/scenario.md); the functions below return and take these shapes. */
 
 /** An LSP position: 0-based line, character offset in the requested encoding. */
 export interface LspPosition {
@@ -91,6 +91,25 @@ export interface RuleInfo {
   /** First KEDA release the rule applies to. */
   since: string
   until?: string
+  /** The applicabilities of the fixes its findings can carry (empty: none). */
+  fixes: Array<'safe' | 'unsafe'>
+  /** The rule's row in docs/rules.md. */
+  url: string
+}
+
+/** The field under a position, as `pathAt` finds it. */
+export interface PathAt {
+  /** Index of the document in the stream. */
+  document: number
+  /** The document's `apiVersion` and `kind`, when they are strings. */
+  apiVersion: string | null
+  kind: string | null
+  /** Keys and sequence indexes from the document's root, e.g. `['spec', 'triggers', 0, 'type']`. */
+  path: Array<string | number>
+  /** Whether the position is on the field's key (else on its scalar value). */
+  onKey: boolean
+  /** The key's or the value's range. */
+  range: LspRange
 }
 
 export interface ScenarioStep {
@@ -269,11 +288,22 @@ export interface LintOptions {
   severity?: Record<string, 'error' | 'warning' | 'info'>
 }
 
-/** Every rule: code, name, severity, source, summary, help, since/until KEDA release. */
+/**
+ * The field at an LSP position of `text` (YAML or JSON): its document's `apiVersion` and
+ * `kind`, the keys and indexes from the root (`['spec', 'triggers', 0, 'type']`), whether the
+ * position is on the key or on a scalar value, and that key's or value's range. `null` between
+ * fields, on comments, past the end, or where the text does not parse.
+ */
+export declare function pathAt(text: string, position: LspPosition, positionEncoding?: 'utf-16' | 'utf-8' | 'utf-32'): PathAt | null
+
+/**
+ * Every rule: code, name, severity, source, summary, help, since/until KEDA release, and the
+ * `url` of its row in docs/rules.md.
+ */
 export declare function rules(): RuleInfo[]
 
 /**
- * Runs a scenario (docs/formats.md, "Scenario": `{manifest, initial, hpaSyncPeriod, steps, expect}`)
+ * Runs a scenario (docs/scenario.md: `{manifest, initial, hpaSyncPeriod, steps, expect}`)
  * and returns the trace `{steps, diagnostics, mismatches?, queue?}`.
  */
 export declare function simulate(scenario: string | Scenario): Trace

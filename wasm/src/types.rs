@@ -250,6 +250,8 @@ pub struct RuleInfo {
     pub since: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// The applicabilities of the fixes its findings can carry (empty: none).
+    pub fixes: Vec<Applicability>,
 }
 
 /// Input of `simulate`: a ScaledObject or ScaledJob and what happens to it over time.
