@@ -63,7 +63,9 @@ pub(crate) fn validate_address(p: &Parsed) -> Result<(), ScalerError> {
     let (hosts, ports) = (p.strings("host;hosts"), p.strings("port;ports"));
     let addresses = p.strings("address;addresses");
     let paired = !hosts.is_empty() && !ports.is_empty();
-    if paired && hosts.len() != ports.len() {
+    // A list read from a value out of view may hold any number of entries.
+    let countable = !hosts.iter().chain(&ports).any(|v| typed::unseen(v));
+    if paired && countable && hosts.len() != ports.len() {
         return Err(typed::error(
             "hosts",
             ErrorKind::Invalid,
@@ -176,6 +178,11 @@ mod tests {
             t.messages(),
             vec!["unable to set `tls` in both ScaledObject and TriggerAuthentication together"]
         );
+        // Hosts from a value out of view: their count is unknown, so no mismatch is claimed.
+        let t = Trigger::new("redis-cluster")
+            .meta(&[("listName", "l"), ("hostsFromEnv", "H"), ("ports", "1, 2")])
+            .env(&[("H", "\u{1}hidden")]);
+        assert!(t.messages().is_empty());
         let t = Trigger::new("redis").meta(&[("listName", "l"), ("address", ","), ("enableTLS", "yes")]);
         assert_eq!(t.messages().len(), 1);
         let t = Trigger::new("redis").meta(&[
