@@ -158,6 +158,26 @@ impl Node {
         }
     }
 
+    /// Whether `self` and `other` convert to the same JSON (`a.to_json() == b.to_json()`),
+    /// compared in place: building two `serde_json::Value` trees only to compare them linked
+    /// serde_json's map and number code into the Wasm module for two checks.
+    pub fn same_json(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Mapping(a), Value::Mapping(b)) => {
+                let (a, b) = (json_object(a), json_object(b));
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(&b)
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.same_json(vb))
+            }
+            (Value::Sequence(a), Value::Sequence(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_json(y))
+            }
+            (Value::Scalar(a), Value::Scalar(b)) => same_json_scalar(a.resolve(), b.resolve()),
+            _ => false,
+        }
+    }
+
     /// Converts to JSON the way kubectl converts YAML before sending it.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -180,6 +200,93 @@ impl Node {
                 Resolved::Float(f) => serde_json::Number::from_f64(f).map_or(J::Null, J::Number),
                 Resolved::Str(t) => J::String(t.to_owned()),
             },
+        }
+    }
+}
+
+/// A mapping's members as a JSON object holds them: by key text, sorted, a later equal key
+/// winning (as `to_json` inserts them).
+fn json_object(entries: &[Entry]) -> Vec<(&str, &Node)> {
+    let mut members: Vec<(&str, &Node)> = entries
+        .iter()
+        .map(|e| (e.key.text().unwrap_or_default(), &e.value))
+        .collect();
+    // Stable: equal keys stay in document order, so the last of each run is the one kept.
+    crate::sort::sort_by(&mut members, |a, b| a.0.cmp(b.0));
+    let mut out: Vec<(&str, &Node)> = Vec::with_capacity(members.len());
+    for m in members {
+        if out.last().is_some_and(|l| l.0 == m.0) {
+            out.pop();
+        }
+        out.push(m);
+    }
+    out
+}
+
+/// Scalars as `to_json` compares them: a non-finite float is `null`, integers and floats
+/// are different JSON numbers (`1` is not `1.0`).
+fn same_json_scalar(a: Resolved<'_>, b: Resolved<'_>) -> bool {
+    let null = |r: &Resolved<'_>| match r {
+        Resolved::Null => true,
+        Resolved::Float(f) => !f.is_finite(),
+        _ => false,
+    };
+    match (a, b) {
+        (x, y) if null(&x) || null(&y) => null(&x) && null(&y),
+        (Resolved::Bool(x), Resolved::Bool(y)) => x == y,
+        (Resolved::Int(x), Resolved::Int(y)) => x == y,
+        (Resolved::Float(x), Resolved::Float(y)) => x == y,
+        (Resolved::Str(x), Resolved::Str(y)) => x == y,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod same_json_tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::document::{parse_stream, Limits};
+
+    #[test]
+    fn agrees_with_comparing_the_json() {
+        let values = [
+            "1",
+            "1.0",
+            "-1",
+            "01",
+            "0x1",
+            "true",
+            "yes",
+            "~",
+            "null",
+            ".nan",
+            ".inf",
+            "-0.0",
+            "0.0",
+            "'1'",
+            "a",
+            "[1, 2]",
+            "[2, 1]",
+            "[1]",
+            "{a: 1, b: 2}",
+            "{b: 2, a: 1}",
+            "{a: 1, a: 2}",
+            "{a: 2}",
+            "{a: 1}",
+            "{a: [1, {b: ~}]}",
+            "{a: [1, {b: .nan}]}",
+            "{}",
+            "[]",
+            "''",
+        ];
+        let node = |v: &str| {
+            let docs = parse_stream(&format!("v: {v}\n"), &Limits::default());
+            docs[0].root.as_ref().unwrap().get("v").unwrap().clone()
+        };
+        for a in values {
+            for b in values {
+                let (x, y) = (node(a), node(b));
+                assert_eq!(x.same_json(&y), x.to_json() == y.to_json(), "{a} vs {b}");
+            }
         }
     }
 }

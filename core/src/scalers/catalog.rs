@@ -5,8 +5,6 @@
 
 use std::sync::OnceLock;
 
-use serde::Deserialize;
-
 use super::typed::{self, Order};
 use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
 use crate::version::KedaVersion;
@@ -143,36 +141,97 @@ impl ScalerSpec {
     }
 }
 
-#[derive(Deserialize)]
-struct RawSchema {
-    scalers: Vec<RawScaler>,
-}
-
-#[derive(Deserialize)]
+// KEDA's file is read with the core's own YAML/JSON reader and a hand walk of its nodes:
+// serde-derived decoders for these shapes cost the Wasm module ~1.8 KB gzipped (serde_json's
+// sequence, map and `Option` readers compiled again for each type), for data read once.
+// As with serde's derive, keys the walk does not know are ignored, and a value of the wrong
+// type anywhere leaves the whole table empty.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct RawScaler {
-    #[serde(rename = "type")]
     trigger_type: String,
-    #[serde(default)]
     parameters: Vec<RawParam>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(Debug, PartialEq))]
+#[derive(Default)]
 struct RawParam {
     name: String,
-    #[serde(default)]
     optional: bool,
     default: Option<String>,
-    #[serde(default)]
     allowed_value: Vec<String>,
     deprecated: Option<String>,
     deprecated_announce: Option<String>,
-    #[serde(default)]
     metadata_variable_readable: bool,
-    #[serde(default)]
     env_variable_readable: bool,
-    #[serde(default)]
     trigger_authentication_variable_readable: bool,
+}
+
+/// The `scalers` list of KEDA's schema file.
+fn raw_scalers(text: &str) -> Option<Vec<RawScaler>> {
+    use crate::document::{parse_stream, Limits, Node};
+    let docs = parse_stream(text, &Limits::default());
+    let [doc] = docs.as_slice() else { return None };
+    if !doc.errors.is_empty() {
+        return None;
+    }
+    let string = |n: &Node| n.as_str().map(str::to_owned);
+    // `null` is `None` for an optional string, as serde reads it; nothing else may be null.
+    let opt_string = |n: &Node| {
+        if n.is_null() {
+            Some(None)
+        } else {
+            string(n).map(Some)
+        }
+    };
+    let flag = |n: &Node| n.as_bool();
+    let list = |n: &Node| {
+        n.as_sequence()?
+            .iter()
+            .map(string)
+            .collect::<Option<Vec<_>>>()
+    };
+    let param = |n: &Node| {
+        let mut p = RawParam::default();
+        let mut named = false;
+        for e in n.as_mapping()? {
+            let v = &e.value;
+            match e.key_str()? {
+                "name" => {
+                    p.name = string(v)?;
+                    named = true;
+                }
+                "optional" => p.optional = flag(v)?,
+                "default" => p.default = opt_string(v)?,
+                "allowedValue" => p.allowed_value = list(v)?,
+                "deprecated" => p.deprecated = opt_string(v)?,
+                "deprecatedAnnounce" => p.deprecated_announce = opt_string(v)?,
+                "metadataVariableReadable" => p.metadata_variable_readable = flag(v)?,
+                "envVariableReadable" => p.env_variable_readable = flag(v)?,
+                "triggerAuthenticationVariableReadable" => {
+                    p.trigger_authentication_variable_readable = flag(v)?
+                }
+                _ => {}
+            }
+        }
+        named.then_some(p)
+    };
+    let scaler = |n: &Node| {
+        let parameters = match n.get("parameters") {
+            Some(ps) => ps.as_sequence()?.iter().map(param).collect::<Option<_>>()?,
+            None => Vec::new(),
+        };
+        Some(RawScaler {
+            trigger_type: string(n.get("type")?)?,
+            parameters,
+        })
+    };
+    doc.root
+        .as_ref()?
+        .get("scalers")?
+        .as_sequence()?
+        .iter()
+        .map(scaler)
+        .collect()
 }
 
 /// Parameters the schema lists as required although KEDA reads them from an optional
@@ -205,15 +264,10 @@ const NOT_NUMERIC_SCALERS: &[&str] = &["kubernetes-resource"];
 const REMOVED_TYPES: &[(&str, KedaVersion)] = &[("stan", KedaVersion::new(2, 21, 0))];
 
 fn build() -> Vec<ScalerSpec> {
-    // Read as text: `from_str` is the decoder every other JSON input uses, so the Wasm
-    // module carries one copy of serde_json's reader instead of a second one for bytes.
-    let Some(raw) = std::str::from_utf8(&SCHEMA)
-        .ok()
-        .and_then(|text| serde_json::from_str::<RawSchema>(text).ok())
-    else {
+    let Some(raw) = std::str::from_utf8(&SCHEMA).ok().and_then(raw_scalers) else {
         return Vec::new();
     };
-    raw.scalers.into_iter().map(build_scaler).collect()
+    raw.into_iter().map(build_scaler).collect()
 }
 
 fn build_scaler(s: RawScaler) -> ScalerSpec {
@@ -508,6 +562,51 @@ mod tests {
         let compacted: serde_json::Value = serde_json::from_slice(&SCHEMA).unwrap();
         assert_eq!(compacted, full_no_type);
         assert!(SCHEMA.len() * 2 < SCHEMA_RAW.len(), "{}", SCHEMA.len());
+    }
+
+    #[test]
+    fn the_walk_reads_every_field_serde_json_sees() {
+        let text = std::str::from_utf8(&SCHEMA).unwrap();
+        let raw = raw_scalers(text).unwrap();
+        let json: serde_json::Value = serde_json::from_str(text).unwrap();
+        let want = json["scalers"].as_array().unwrap();
+        assert_eq!(raw.len(), want.len());
+        let s = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        let b = |v: &serde_json::Value| v.as_bool().unwrap_or(false);
+        for (got, want) in raw.iter().zip(want) {
+            assert_eq!(Some(got.trigger_type.clone()), s(&want["type"]));
+            let params = want["parameters"].as_array().unwrap();
+            assert_eq!(got.parameters.len(), params.len());
+            for (p, w) in got.parameters.iter().zip(params) {
+                let allowed: Vec<String> = w["allowedValue"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(s).collect())
+                    .unwrap_or_default();
+                let expected = RawParam {
+                    name: s(&w["name"]).unwrap(),
+                    optional: b(&w["optional"]),
+                    default: s(&w["default"]),
+                    allowed_value: allowed,
+                    deprecated: s(&w["deprecated"]),
+                    deprecated_announce: s(&w["deprecatedAnnounce"]),
+                    metadata_variable_readable: b(&w["metadataVariableReadable"]),
+                    env_variable_readable: b(&w["envVariableReadable"]),
+                    trigger_authentication_variable_readable: b(
+                        &w["triggerAuthenticationVariableReadable"]
+                    ),
+                };
+                assert_eq!(p, &expected);
+            }
+        }
+        // A value of the wrong type leaves the table empty, as serde's decoder did.
+        assert!(raw_scalers(r#"{"scalers":[{"type":"x","parameters":[{"name":1}]}]}"#).is_none());
+        assert!(
+            raw_scalers(r#"{"scalers":[{"type":"x","parameters":[{"optional":true}]}]}"#).is_none()
+        );
+        let ok = raw_scalers(
+            r#"{"scalers":[{"type":"x","extra":1,"parameters":[{"name":"a","default":null}]}]}"#,
+        );
+        assert_eq!(ok.unwrap()[0].parameters[0].default, None);
     }
 
     #[test]

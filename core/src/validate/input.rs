@@ -224,7 +224,7 @@ pub fn duplicate_key_fix(text: &str, root: Option<&Node>, e: &ParseError) -> Opt
                 if let Some(i) = entries.iter().position(|en| en.key.span == *span) {
                     let first = entries.iter().position(|en| en.key_str() == Some(key))?;
                     let (a, b) = (entries.get(first)?, entries.get(i)?);
-                    if first == i || a.value.to_json() != b.value.to_json() {
+                    if first == i || !a.value.same_json(&b.value) {
                         return None;
                     }
                     let edit = crate::validate::edits::delete_entry(text, entries, i)?;

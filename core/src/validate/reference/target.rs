@@ -133,8 +133,11 @@ pub(crate) fn only_removes_finalizers(ctx: &Ctx<'_>) -> bool {
             .and_then(Node::as_sequence)
             .map_or(0, <[Node]>::len)
     };
-    let spec = |r: &Resource| r.spec().map(Node::to_json);
-    count(ctx.resource) < count(old) && spec(ctx.resource) == spec(old)
+    let same_spec = match (ctx.resource.spec(), old.spec()) {
+        (Some(a), Some(b)) => a.same_json(b),
+        (a, b) => a.is_none() && b.is_none(),
+    };
+    count(ctx.resource) < count(old) && same_spec
 }
 
 /// The workload a ScaledObject scales, when the bundle holds it.

@@ -6,12 +6,9 @@
 //! Nodes carry "gates": the KEDA release from which a field or a constraint exists, so older
 //! releases are checked against the CRD they shipped.
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
-
-use crate::document::Kind;
+use crate::document::{parse_stream, Entry, Kind, Limits, Node, ParsedDocument};
 use crate::version::KedaVersion;
 
 const COMPILED: &str = include_str!("../../../schemas/compiled/crds.json");
@@ -219,79 +216,6 @@ pub fn schemas() -> Option<&'static Schemas> {
     CELL.get_or_init(|| parse(COMPILED).ok()).as_ref()
 }
 
-// The on-disk shape; short keys keep the embedded file small.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    format: u32,
-    #[allow(dead_code)]
-    source: String,
-    roots: BTreeMap<String, u32>,
-    nodes: Vec<RawNode>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawNode {
-    #[serde(default)]
-    t: Option<String>,
-    #[serde(default)]
-    p: BTreeMap<String, u32>,
-    #[serde(default)]
-    r: Vec<String>,
-    #[serde(default)]
-    i: Option<u32>,
-    #[serde(default)]
-    a: Option<u32>,
-    #[serde(default)]
-    e: Vec<String>,
-    #[serde(default)]
-    min: Option<f64>,
-    #[serde(default)]
-    max: Option<f64>,
-    #[serde(default, rename = "minL")]
-    min_l: Option<u64>,
-    #[serde(default, rename = "minI")]
-    min_i: Option<u64>,
-    #[serde(default)]
-    pu: bool,
-    #[serde(default)]
-    ios: bool,
-    #[serde(default)]
-    q: bool,
-    #[serde(default)]
-    d: bool,
-    #[serde(default)]
-    n: bool,
-    #[serde(default)]
-    lt: Option<String>,
-    #[serde(default)]
-    lk: Vec<String>,
-    #[serde(default)]
-    g: Option<RawGates>,
-    #[serde(default)]
-    b: Option<u8>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct RawGates {
-    #[serde(default)]
-    since: Option<String>,
-    #[serde(default)]
-    min: Option<String>,
-    #[serde(default)]
-    max: Option<String>,
-    #[serde(default, rename = "minL")]
-    min_l: Option<String>,
-    #[serde(default, rename = "minI")]
-    min_i: Option<String>,
-    #[serde(default)]
-    e: Option<String>,
-    #[serde(default)]
-    ev: BTreeMap<String, Vec<String>>,
-}
-
 pub const FORMAT: u32 = 1;
 pub const KINDS: [&str; 4] = [
     "ScaledObject",
@@ -300,99 +224,239 @@ pub const KINDS: [&str; 4] = [
     "ClusterTriggerAuthentication",
 ];
 
-fn version(s: &Option<String>) -> Result<Option<KedaVersion>, String> {
-    s.as_deref()
-        .map(|v| v.parse::<KedaVersion>().map_err(|e| e.to_string()))
-        .transpose()
+// The file is read with the core's own YAML/JSON reader (JSON is YAML), walking the node
+// tree by hand: serde-derived decoders for these shapes were about 15 KB of the Wasm module
+// (serde_json's map and sequence readers compiled once more for each), for data read once.
+// Keys are short to keep the embedded file small; an unknown key is an error, so a file from
+// another compiler version is refused rather than half-read.
+
+fn entries(n: &Node) -> Result<&[Entry], String> {
+    n.as_mapping()
+        .ok_or_else(|| "expected an object".to_owned())
 }
 
-fn boxed(v: Vec<String>) -> Box<[Box<str>]> {
-    v.into_iter().map(String::into_boxed_str).collect()
+fn key(e: &Entry) -> Result<&str, String> {
+    e.key_str()
+        .ok_or_else(|| "expected a string key".to_owned())
 }
 
-pub fn parse(text: &str) -> Result<Schemas, String> {
-    let raw: RawFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if raw.format != FORMAT {
-        return Err(format!(
-            "compiled schema format {} (expected {FORMAT})",
-            raw.format
-        ));
-    }
-    let count = raw.nodes.len() as u32;
-    let check = |i: u32| {
-        if i < count {
-            Ok(i)
-        } else {
-            Err(format!("node index {i} out of range"))
-        }
-    };
-    let mut roots = [0u32; 4];
-    for (slot, kind) in roots.iter_mut().zip(KINDS) {
-        *slot = check(*raw.roots.get(kind).ok_or(format!("no root for {kind}"))?)?;
-    }
-    let mut nodes = Vec::with_capacity(raw.nodes.len());
-    for n in raw.nodes {
-        let gates = match n.g {
-            None => None,
-            Some(g) => {
+fn string(n: &Node) -> Result<&str, String> {
+    n.as_str().ok_or_else(|| "expected a string".to_owned())
+}
+
+fn strings(n: &Node) -> Result<Box<[Box<str>]>, String> {
+    n.as_sequence()
+        .ok_or_else(|| "expected an array".to_owned())?
+        .iter()
+        .map(|s| string(s).map(Box::from))
+        .collect()
+}
+
+fn uint(n: &Node) -> Result<u64, String> {
+    n.as_i64()
+        .and_then(|i| u64::try_from(i).ok())
+        .ok_or_else(|| "expected a non-negative integer".to_owned())
+}
+
+fn number(n: &Node) -> Result<f64, String> {
+    n.as_f64().ok_or_else(|| "expected a number".to_owned())
+}
+
+fn flag(n: &Node) -> Result<bool, String> {
+    n.as_bool().ok_or_else(|| "expected a boolean".to_owned())
+}
+
+fn version(n: &Node) -> Result<KedaVersion, String> {
+    string(n)?.parse::<KedaVersion>().map_err(|e| e.to_string())
+}
+
+fn unknown(k: &str) -> String {
+    format!("unknown key {k:?}")
+}
+
+fn gates(n: &Node) -> Result<Gates, String> {
+    let mut g = Gates::default();
+    for e in entries(n)? {
+        let v = &e.value;
+        match key(e)? {
+            "since" => g.since = Some(version(v)?),
+            "min" => g.minimum = Some(version(v)?),
+            "max" => g.maximum = Some(version(v)?),
+            "minL" => g.min_length = Some(version(v)?),
+            "minI" => g.min_items = Some(version(v)?),
+            "e" => g.enumeration = Some(version(v)?),
+            "ev" => {
                 let mut values = Vec::new();
-                for (value, range) in g.ev {
-                    let mut it = range.iter();
-                    let since = it
-                        .next()
-                        .ok_or("empty value gate")?
-                        .parse::<KedaVersion>()
-                        .map_err(|e| e.to_string())?;
-                    let until = version(&it.next().cloned())?;
+                for e in entries(v)? {
+                    let range = e.value.as_sequence().unwrap_or_default();
+                    let since = version(range.first().ok_or("empty value gate")?)?;
+                    let until = range.get(1).map(version).transpose()?;
                     values.push(ValueGate {
-                        value: value.into_boxed_str(),
+                        value: key(e)?.into(),
                         since,
                         until,
                     });
                 }
-                Some(Box::new(Gates {
-                    since: version(&g.since)?,
-                    minimum: version(&g.min)?,
-                    maximum: version(&g.max)?,
-                    min_length: version(&g.min_l)?,
-                    min_items: version(&g.min_i)?,
-                    enumeration: version(&g.e)?,
-                    values: values.into_boxed_slice(),
-                }))
+                g.values = values.into_boxed_slice();
             }
-        };
-        let list_type = match n.lt.as_deref() {
-            None | Some("atomic") => ListType::Atomic,
-            Some("map") => ListType::Map,
-            Some("set") => ListType::Set,
-            Some(other) => return Err(format!("unknown list type {other:?}")),
-        };
-        let mut properties = Vec::with_capacity(n.p.len());
-        for (k, v) in n.p {
-            properties.push((k.into_boxed_str(), check(v)?));
+            k => return Err(unknown(k)),
         }
-        crate::sort::sort_by(&mut properties, |a, b| by_length(&a.0, &b.0));
-        nodes.push(SchemaNode {
-            ty: Ty::parse(n.t.as_deref())?,
-            properties: properties.into_boxed_slice(),
-            required: boxed(n.r),
-            items: n.i.map(check).transpose()?,
-            additional: n.a.map(check).transpose()?,
-            enumeration: boxed(n.e),
-            minimum: n.min,
-            maximum: n.max,
-            min_length: n.min_l,
-            min_items: n.min_i,
-            preserve_unknown: n.pu,
-            int_or_string: n.ios,
-            quantity: n.q,
-            has_default: n.d,
-            nullable: n.n,
-            list_type,
-            list_keys: boxed(n.lk),
-            gates,
-            int_bits: n.b,
-        });
     }
+    Ok(g)
+}
+
+fn node(n: &Node, count: u32) -> Result<SchemaNode, String> {
+    let check = |v: &Node| match uint(v)? {
+        i if i < u64::from(count) => Ok(i as u32),
+        i => Err(format!("node index {i} out of range")),
+    };
+    let mut out = SchemaNode {
+        ty: Ty::Any,
+        properties: Box::default(),
+        required: Box::default(),
+        items: None,
+        additional: None,
+        enumeration: Box::default(),
+        minimum: None,
+        maximum: None,
+        min_length: None,
+        min_items: None,
+        preserve_unknown: false,
+        int_or_string: false,
+        quantity: false,
+        has_default: false,
+        nullable: false,
+        list_type: ListType::Atomic,
+        list_keys: Box::default(),
+        gates: None,
+        int_bits: None,
+    };
+    for e in entries(n)? {
+        let v = &e.value;
+        match key(e)? {
+            "t" => out.ty = Ty::parse(Some(string(v)?))?,
+            "p" => {
+                let mut properties = Vec::new();
+                for p in entries(v)? {
+                    properties.push((Box::from(key(p)?), check(&p.value)?));
+                }
+                crate::sort::sort_by(&mut properties, |a, b| by_length(&a.0, &b.0));
+                out.properties = properties.into_boxed_slice();
+            }
+            "r" => out.required = strings(v)?,
+            "i" => out.items = Some(check(v)?),
+            "a" => out.additional = Some(check(v)?),
+            "e" => out.enumeration = strings(v)?,
+            "min" => out.minimum = Some(number(v)?),
+            "max" => out.maximum = Some(number(v)?),
+            "minL" => out.min_length = Some(uint(v)?),
+            "minI" => out.min_items = Some(uint(v)?),
+            "pu" => out.preserve_unknown = flag(v)?,
+            "ios" => out.int_or_string = flag(v)?,
+            "q" => out.quantity = flag(v)?,
+            "d" => out.has_default = flag(v)?,
+            "n" => out.nullable = flag(v)?,
+            "lt" => {
+                out.list_type = match string(v)? {
+                    "atomic" => ListType::Atomic,
+                    "map" => ListType::Map,
+                    "set" => ListType::Set,
+                    other => return Err(format!("unknown list type {other:?}")),
+                }
+            }
+            "lk" => out.list_keys = strings(v)?,
+            "g" => out.gates = Some(Box::new(gates(v)?)),
+            "b" => out.int_bits = Some(u8::try_from(uint(v)?).map_err(|e| e.to_string())?),
+            k => return Err(unknown(k)),
+        }
+    }
+    Ok(out)
+}
+
+pub fn parse(text: &str) -> Result<Schemas, String> {
+    let docs = parse_stream(text, &Limits::default());
+    let root = match docs.as_slice() {
+        [ParsedDocument {
+            root: Some(root),
+            errors,
+            ..
+        }] if errors.is_empty() => root,
+        _ => return Err("compiled schema: not one JSON document".to_owned()),
+    };
+    let (mut format, mut roots_node, mut nodes_node) = (None, None, None);
+    for e in entries(root)? {
+        match key(e)? {
+            "format" => format = Some(uint(&e.value)?),
+            "source" => {
+                string(&e.value)?;
+            }
+            "roots" => roots_node = Some(&e.value),
+            "nodes" => nodes_node = Some(&e.value),
+            k => return Err(unknown(k)),
+        }
+    }
+    if format != Some(u64::from(FORMAT)) {
+        return Err(format!("compiled schema: not format {FORMAT}"));
+    }
+    let raw_nodes = nodes_node
+        .and_then(Node::as_sequence)
+        .ok_or("compiled schema: no nodes")?;
+    let count = raw_nodes.len() as u32;
+    let mut roots = [0u32; 4];
+    let roots_node = roots_node.ok_or("compiled schema: no roots")?;
+    for (slot, kind) in roots.iter_mut().zip(KINDS) {
+        let i = uint(roots_node.get(kind).ok_or(format!("no root for {kind}"))?)?;
+        if i >= u64::from(count) {
+            return Err(format!("node index {i} out of range"));
+        }
+        *slot = i as u32;
+    }
+    let nodes = raw_nodes
+        .iter()
+        .map(|n| node(n, count))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Schemas { nodes, roots })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_embedded_schemas_read_whole() {
+        let s = parse(COMPILED).unwrap();
+        assert!(s.nodes.len() > 200);
+        let so = s.node(s.root(&Kind::ScaledObject).unwrap()).unwrap();
+        assert_eq!(so.ty, Ty::Object);
+        let spec = s.node(so.property("spec").unwrap()).unwrap();
+        assert!(spec.required.iter().any(|r| &**r == "scaleTargetRef"));
+        assert!(s.nodes.iter().any(|n| n.gates.is_some()));
+        assert!(s.nodes.iter().any(|n| n.int_bits == Some(32)));
+    }
+
+    #[test]
+    fn unknown_keys_bad_indexes_and_other_formats_are_refused() {
+        let file = |node: &str, format: u32| {
+            format!(
+                r#"{{"format":{format},"source":"t","roots":{{"ScaledObject":0,"ScaledJob":0,"TriggerAuthentication":0,"ClusterTriggerAuthentication":0}},"nodes":[{node}]}}"#
+            )
+        };
+        let ok = parse(&file(r#"{"t":"object","p":{"b":0,"aa":0},"g":{"since":"2.8.0","ev":{"x":["2.1.0","2.3.0"]}}}"#, FORMAT)).unwrap();
+        let n = &ok.nodes[0];
+        assert_eq!(
+            n.properties.iter().map(|(k, _)| &**k).collect::<Vec<_>>(),
+            ["b", "aa"]
+        );
+        let gate = n.value_gate("x").unwrap();
+        assert_eq!(
+            (gate.since.to_string(), gate.until.map(|u| u.to_string())),
+            ("2.1.0".into(), Some("2.3.0".into()))
+        );
+        assert!(parse(&file(r#"{"t":"object","zz":1}"#, FORMAT)).is_err());
+        assert!(parse(&file(r#"{"i":1}"#, FORMAT)).is_err());
+        assert!(parse(&file(r#"{"t":"tuple"}"#, FORMAT)).is_err());
+        assert!(parse(&file("{}", FORMAT + 1)).is_err());
+        assert!(parse("[1").is_err());
+    }
 }
