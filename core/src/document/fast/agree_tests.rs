@@ -154,9 +154,21 @@ fn variants_of_real_manifests_agree() {
     }
 }
 
+/// Inputs cut at every line and structural character: each cut re-reads the prefix, so the
+/// work is quadratic in a file's length. The scaler table vectors (`tests/vectors/scalers`,
+/// up to 200 KB of near-identical documents) would take minutes and add no new shapes; every
+/// hand-written manifest is far below this size.
+const TRUNCATION_MAX_BYTES: usize = 16 * 1024;
+
 #[test]
 fn every_truncation_of_real_manifests_agrees() {
-    for (_, text) in repo_files(MANIFESTS) {
+    let files = repo_files(MANIFESTS);
+    let small: Vec<_> = files
+        .iter()
+        .filter(|(_, t)| t.len() <= TRUNCATION_MAX_BYTES)
+        .collect();
+    assert!(small.len() > 300, "only {} manifests to cut", small.len());
+    for (_, text) in small {
         let mut cut = 0;
         while let Some(i) = text[cut..].find('\n') {
             cut += i + 1;
