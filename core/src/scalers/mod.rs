@@ -1,6 +1,7 @@
 //! Scalers: for each trigger type, how KEDA reads its metadata, which metric it gives the HPA
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
+pub mod authentication;
 pub mod azure;
 pub mod catalog;
 pub mod cloud;
