@@ -21,35 +21,8 @@ pub fn query_escape(s: &str) -> String {
     out
 }
 
-/// `url.ParseQuery`'s verdict: the pairs in order, or the first error Go keeps (it goes on
-/// reading after an error and reports the first one).
-pub fn parse_query(query: &str) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    let mut err: Option<String> = None;
-    for key in query.split('&') {
-        if key.contains(';') {
-            err = Some("invalid semicolon separator in query".to_owned());
-            continue;
-        }
-        if key.is_empty() {
-            continue;
-        }
-        let (k, v) = key.split_once('=').unwrap_or((key, ""));
-        match (query_unescape(k), query_unescape(v)) {
-            (Ok(k), Ok(v)) => out.push((k, v)),
-            (Err(e), _) | (_, Err(e)) => {
-                err.get_or_insert(e);
-            }
-        }
-    }
-    match err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
-}
-
-/// `url.QueryUnescape`: `+` is a space, `%XX` a byte; a bad escape is an `EscapeError`
-/// quoting at most three bytes from the `%`.
+/// `url.QueryUnescape`: `%XX` to the byte, `+` to a space; a bad escape is Go's
+/// `invalid URL escape "%zz"`.
 pub fn query_unescape(s: &str) -> Result<String, String> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
@@ -59,16 +32,15 @@ pub fn query_unescape(s: &str) -> Result<String, String> {
             b'%' => {
                 let hex = |c: u8| char::from(c).to_digit(16);
                 match (
-                    b.get(i + 1).copied().and_then(hex),
-                    b.get(i + 2).copied().and_then(hex),
+                    b.get(i + 1).and_then(|c| hex(*c)),
+                    b.get(i + 2).and_then(|c| hex(*c)),
                 ) {
                     (Some(h), Some(l)) => {
                         out.push(u8::try_from(h * 16 + l).unwrap_or(0));
                         i += 3;
                     }
                     _ => {
-                        let end = (i + 3).min(b.len());
-                        let bad = String::from_utf8_lossy(&b[i..end]);
+                        let bad = String::from_utf8_lossy(&b[i..b.len().min(i + 3)]);
                         return Err(format!("invalid URL escape {bad:?}"));
                     }
                 }
@@ -86,33 +58,64 @@ pub fn query_unescape(s: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
+/// `url.ParseQuery`: `&`-separated `key=value` pairs, values grouped by key in first-seen
+/// order. Go keeps going after a bad pair and returns the first error with what it read.
+pub fn parse_query(query: &str) -> (Vec<(String, Vec<String>)>, Option<String>) {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut err = None;
+    for pair in query.split('&') {
+        if pair.contains(';') {
+            err = Some("invalid semicolon separator in query".to_owned());
+            continue;
+        }
+        if pair.is_empty() {
+            continue;
+        }
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let (k, v) = match (query_unescape(k), query_unescape(v)) {
+            (Ok(k), Ok(v)) => (k, v),
+            (Err(e), _) | (_, Err(e)) => {
+                err.get_or_insert(e);
+                continue;
+            }
+        };
+        match out.iter_mut().find(|(key, _)| *key == k) {
+            Some((_, vs)) => vs.push(v),
+            None => out.push((k, vec![v])),
+        }
+    }
+    (out, err)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parse_query_matches_go() {
+        let (q, e) = super::parse_query("key1=value1&key2=value2&key1=value3&a+b=%41");
+        assert_eq!(e, None);
+        assert_eq!(
+            q,
+            vec![
+                (
+                    "key1".to_owned(),
+                    vec!["value1".to_owned(), "value3".to_owned()]
+                ),
+                ("key2".to_owned(), vec!["value2".to_owned()]),
+                ("a b".to_owned(), vec!["A".to_owned()]),
+            ]
+        );
+        let (q, e) = super::parse_query("a=1;b=2&c=%zz&d=4");
+        assert_eq!(e.as_deref(), Some("invalid semicolon separator in query"));
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            super::query_unescape("x%4"),
+            Err("invalid URL escape \"%4\"".to_owned())
+        );
+    }
+
     #[test]
     fn query_escape_matches_go() {
         assert_eq!(super::query_escape("a b/c"), "a+b%2Fc");
         assert_eq!(super::query_escape("a b/+=~é"), "a+b%2F%2B%3D~%C3%A9");
-    }
-
-    #[test]
-    fn parse_query_matches_go() {
-        let ok = super::parse_query("audience=api&x=a+b%2F&&flag").unwrap();
-        assert_eq!(
-            ok,
-            [("audience", "api"), ("x", "a b/"), ("flag", "")]
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        );
-        assert_eq!(
-            super::parse_query("a=%zz&b=%4").unwrap_err(),
-            "invalid URL escape \"%zz\""
-        );
-        assert_eq!(
-            super::parse_query("b=%4").unwrap_err(),
-            "invalid URL escape \"%4\""
-        );
-        assert_eq!(
-            super::parse_query("a=1;b=2&c=%").unwrap_err(),
-            "invalid semicolon separator in query"
-        );
     }
 }
