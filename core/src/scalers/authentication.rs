@@ -22,7 +22,7 @@
 //!   authModes: basic,bearer
 //! ```
 
-use super::typed::{go_trim_space, Order};
+use super::typed::{self, Param, Parsed, Value, A, M, STRING, STRINGS, URL_VALUES};
 use super::{ErrorKind, ScalerError, TriggerInput};
 
 /// `authentication.Type`, as `authModes` spells each one.
@@ -36,7 +36,6 @@ pub enum Mode {
     OAuth,
 }
 
-/// The tag's `enum=`, in its order (the error lists them so).
 const MODES: [(&str, Mode); 6] = [
     ("apiKey", Mode::ApiKey),
     ("basic", Mode::Basic),
@@ -45,11 +44,33 @@ const MODES: [(&str, Mode); 6] = [
     ("custom", Mode::Custom),
     ("oauth", Mode::OAuth),
 ];
-/// The tag's `exclusiveSet=`: at most one of these.
-const EXCLUSIVE: [&str; 3] = ["bearer", "basic", "oauth"];
-const MODES_NAMES: &[&str] = &["authModes", "authMode"];
-const META_AUTH: &[Order] = &[Order::TriggerMetadata, Order::AuthParams];
-const AUTH: &[Order] = &[Order::AuthParams];
+
+/// `authentication.Config`'s tags, in its field order (embedded structs flattened: KEDA
+/// reads them as nested optional structs, which makes every field optional).
+pub const PARAMS: &[Param] = &[
+    Param::new("authModes;authMode", &[M, A], STRINGS)
+        .optional()
+        .one_of(&["apiKey", "basic", "tls", "bearer", "custom", "oauth"])
+        .exclusive(&["bearer", "basic", "oauth"]),
+    Param::new("bearerToken;token", &[A], STRING).optional(),
+    Param::new("username", &[A], STRING).optional(),
+    Param::new("password", &[A], STRING).optional(),
+    Param::new("cert", &[A], STRING).optional(),
+    Param::new("key", &[A], STRING).optional(),
+    Param::new("ca", &[A], STRING).optional(),
+    Param::new("oauthTokenURI", &[A], STRING).optional(),
+    Param::new("scopes;scope", &[A], STRINGS).optional(),
+    Param::new("clientID", &[A], STRING).optional(),
+    Param::new("clientSecret", &[A], STRING).optional(),
+    Param::new("endpointParams", &[A], URL_VALUES).optional(),
+    Param::new("customAuthHeader", &[A], STRING).optional(),
+    Param::new("customAuthValue", &[A], STRING).optional(),
+    Param::new("apiKey", &[M, A], STRING).optional(),
+    Param::new("method", &[M, A], STRING)
+        .default("header")
+        .one_of(&["header", "query"]),
+    Param::new("keyParamName", &[M, A], STRING).optional(),
+];
 
 /// `authentication.Config` as KEDA fills it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -66,7 +87,7 @@ pub struct AuthConfig {
     pub scopes: Vec<String>,
     pub client_id: String,
     pub client_secret: String,
-    pub endpoint_params: Vec<(String, String)>,
+    pub endpoint_params: Vec<(String, Vec<String>)>,
     pub custom_auth_header: String,
     pub custom_auth_value: String,
     pub api_key: String,
@@ -84,130 +105,51 @@ impl AuthConfig {
     pub fn enabled(&self, mode: Mode) -> bool {
         self.modes.contains(&mode)
     }
-}
 
-/// The first non-blank value of any of `names`, trying every name in one source before
-/// the next source (typed config's order), with the name it was found under.
-pub(crate) fn lookup_any<'a>(
-    input: &TriggerInput<'a>,
-    names: &[&'static str],
-    order: &[Order],
-) -> Option<(&'a str, &'static str)> {
-    order.iter().find_map(|o| {
-        names.iter().find_map(|name| {
-            let raw = match o {
-                Order::TriggerMetadata => input.metadata.get(*name)?,
-                Order::AuthParams => input.auth_params.get(*name)?,
-                Order::ResolvedEnv => {
-                    let var = super::typed::from_env_var(input, name);
-                    input.env.get(var)?
-                }
-            };
-            let v = go_trim_space(raw);
-            (!v.is_empty()).then_some((v, *name))
-        })
-    })
-}
-
-fn text(input: &TriggerInput<'_>, names: &[&'static str], order: &[Order]) -> String {
-    lookup_any(input, names, order).map_or_else(String::new, |(v, _)| v.to_owned())
-}
-
-fn invalid(key: &str, message: String) -> ScalerError {
-    ScalerError {
-        key: Some(key.to_owned()),
-        kind: ErrorKind::Invalid,
-        message,
+    fn from_parsed(p: &Parsed) -> AuthConfig {
+        let s = |name: &str| p.str(name).to_owned();
+        AuthConfig {
+            modes: p
+                .strings("authModes;authMode")
+                .iter()
+                .filter_map(|m| MODES.iter().find(|(n, _)| n == m).map(|(_, mode)| *mode))
+                .collect(),
+            bearer_token: s("bearerToken;token"),
+            username: s("username"),
+            password: s("password"),
+            cert: s("cert"),
+            key: s("key"),
+            ca: s("ca"),
+            oauth_token_uri: s("oauthTokenURI"),
+            scopes: p
+                .strings("scopes;scope")
+                .iter()
+                .map(|x| (*x).to_owned())
+                .collect(),
+            client_id: s("clientID"),
+            client_secret: s("clientSecret"),
+            endpoint_params: match p.get("endpointParams") {
+                Some(Value::Query(q)) => q.clone(),
+                _ => Vec::new(),
+            },
+            custom_auth_header: s("customAuthHeader"),
+            custom_auth_value: s("customAuthValue"),
+            api_key: s("apiKey"),
+            method: s("method"),
+            key_param_name: s("keyParamName"),
+        }
     }
 }
 
 /// Reads the authentication block the way KEDA's typed config fills `authentication.Config`
-/// and runs its `Validate()`. Errors come in KEDA's order: `authModes`, `endpointParams`,
-/// `method`, then the first failed `Validate()` check.
+/// and runs its `Validate()` (which sees what was read even when a field failed).
 pub fn parse(input: &TriggerInput<'_>) -> Result<AuthConfig, Vec<ScalerError>> {
-    let mut errors = Vec::new();
-    let mut c = AuthConfig::default();
-    if let Some((value, key)) = lookup_any(input, MODES_NAMES, META_AUTH) {
-        match parse_modes(value) {
-            Ok(modes) => c.modes = modes,
-            Err(message) => errors.push(invalid(key, message)),
-        }
+    let parsed = typed::read(input, PARAMS, |p| AuthConfig::from_parsed(p).validate())?;
+    let mut c = AuthConfig::from_parsed(&parsed);
+    if !c.disabled() {
+        c.scopes.retain(|s| !s.is_empty());
     }
-    c.bearer_token = text(input, &["bearerToken", "token"], AUTH);
-    c.username = text(input, &["username"], AUTH);
-    c.password = text(input, &["password"], AUTH);
-    c.cert = text(input, &["cert"], AUTH);
-    c.key = text(input, &["key"], AUTH);
-    c.ca = text(input, &["ca"], AUTH);
-    c.oauth_token_uri = text(input, &["oauthTokenURI"], AUTH);
-    if let Some((v, _)) = lookup_any(input, &["scopes", "scope"], AUTH) {
-        c.scopes = v.split(',').map(|s| go_trim_space(s).to_owned()).collect();
-    }
-    c.client_id = text(input, &["clientID"], AUTH);
-    c.client_secret = text(input, &["clientSecret"], AUTH);
-    if let Some((v, _)) = lookup_any(input, &["endpointParams"], AUTH) {
-        match crate::go::url::parse_query(v) {
-            Ok(pairs) => c.endpoint_params = pairs,
-            Err(e) => errors.push(invalid(
-                "endpointParams",
-                format!(
-                    "unable to set param \"endpointParams\" value {v:?}: expected url.Values, \
-                     unable to parse query {v:?}: {e}"
-                ),
-            )),
-        }
-    }
-    c.custom_auth_header = text(input, &["customAuthHeader"], AUTH);
-    c.custom_auth_value = text(input, &["customAuthValue"], AUTH);
-    c.api_key = text(input, &["apiKey"], META_AUTH);
-    // `default=header, enum=header;query`: checked whichever modes are on.
-    c.method = match lookup_any(input, &["method"], META_AUTH) {
-        Some((v, _)) => {
-            if !v
-                .split(',')
-                .all(|p| matches!(go_trim_space(p), "header" | "query"))
-            {
-                errors.push(invalid(
-                    "method",
-                    format!("parameter \"method\" value {v:?} must be one of [header query]"),
-                ));
-            }
-            v.to_owned()
-        }
-        None => "header".to_owned(),
-    };
-    c.key_param_name = text(input, &["keyParamName"], META_AUTH);
-    if let Err(e) = c.validate() {
-        errors.push(e);
-    }
-    if errors.is_empty() {
-        Ok(c)
-    } else {
-        Err(errors)
-    }
-}
-
-/// `authModes`: every comma-separated piece, trimmed, must be a mode, and at most one of
-/// bearer, basic and oauth may be given.
-fn parse_modes(value: &str) -> Result<Vec<Mode>, String> {
-    let pieces: Vec<&str> = value.split(',').map(go_trim_space).collect();
-    if !pieces.iter().all(|p| MODES.iter().any(|(n, _)| n == p)) {
-        let names: Vec<&str> = MODES.iter().map(|(n, _)| *n).collect();
-        return Err(format!(
-            "parameter \"authModes,authMode\" value {value:?} must be one of [{}]",
-            names.join(" ")
-        ));
-    }
-    if pieces.iter().filter(|p| EXCLUSIVE.contains(p)).count() > 1 {
-        return Err(format!(
-            "parameter \"authModes,authMode\" value {value:?} must contain only one of [{}]",
-            EXCLUSIVE.join(" ")
-        ));
-    }
-    Ok(pieces
-        .iter()
-        .filter_map(|p| MODES.iter().find(|(n, _)| n == p).map(|(_, m)| *m))
-        .collect())
+    Ok(c)
 }
 
 /// `<empty>` or `<present>`: how KEDA names a parameter in these errors, never its value.
@@ -220,12 +162,11 @@ fn shown(v: &str) -> &'static str {
 }
 
 impl AuthConfig {
-    /// `Config.Validate()` (with `Normalize()`): the first enabled mode lacking a parameter.
-    fn validate(&mut self) -> Result<(), ScalerError> {
+    /// `Config.Validate()`: the first enabled mode lacking a parameter.
+    fn validate(&self) -> Result<(), ScalerError> {
         if self.disabled() {
             return Ok(());
         }
-        self.scopes.retain(|s| !s.is_empty());
         let missing = |key: &str, message: String| ScalerError {
             key: Some(key.to_owned()),
             kind: ErrorKind::Missing,
