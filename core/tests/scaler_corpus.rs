@@ -53,6 +53,9 @@ const KEPT: &[&str] = &[
     // queueName, topicName and subscriptionName together ("queueName OR topicName" in
     // comments): Validate() returns "subscription name provided with queue name".
     "azure-service-bus--02.yaml: KEDA2003 spec.triggers[0].metadata.subscriptionName",
+    // The example's Secret leaves `apiKey` and `appKey` empty (placeholders): the Datadog API
+    // path of NewDatadogScaler then fails on the app key first.
+    "datadog--05.yaml: KEDA2002 spec.triggers[0].metadata datadog trigger: error parsing Datadog metadata: missing AppKey",
     // cassandra's `keyspace` is a required typed-config parameter; the examples omit it.
     "cassandra--02.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
     "cassandra--03.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",

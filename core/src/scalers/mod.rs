@@ -7,7 +7,10 @@ pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
+pub mod datadog;
+pub mod metrics_api;
 pub mod names;
+pub mod prometheus;
 pub mod servicebus;
 pub mod typed;
 
@@ -116,6 +119,26 @@ impl ParsedTrigger {
     }
 }
 
+/// A scaler module's parse: KEDA's checks when it builds the scaler, and the metric.
+pub type ModuleParse = fn(&TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>;
+
+/// Scalers with a module of their own (one line each); the others take the catalog's
+/// generic checks.
+#[rustfmt::skip]
+const MODULES: &[(&str, ModuleParse)] = &[
+    ("datadog", datadog::parse),
+    ("metrics-api", metrics_api::parse),
+    ("prometheus", prometheus::parse),
+];
+
+/// The module parse of `trigger_type`, if it has one.
+pub fn module(trigger_type: &str) -> Option<ModuleParse> {
+    MODULES
+        .iter()
+        .find(|(t, _)| *t == trigger_type)
+        .map(|(_, f)| *f)
+}
+
 /// Parses a trigger the way KEDA's operator builds its scaler. Errors come back together
 /// (KEDA joins them into one message).
 pub fn parse(input: &TriggerInput<'_>) -> Result<ParsedTrigger, Vec<ScalerError>> {
@@ -132,7 +155,12 @@ pub fn parse_for(
         "cpu" | "memory" => cpu_memory::parse_for(input, version).map(ParsedTrigger::Resource),
         "cron" => cron::parse_for(input, version).map(ParsedTrigger::Cron),
         t if azure::handles(t) => azure::parse(input).map(ParsedTrigger::Azure),
-        _ => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
+        t => match module(t) {
+            Some(parse) => {
+                parse(input).map(|metric| ParsedTrigger::Generic(catalog::GenericConfig { metric }))
+            }
+            None => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
+        },
     }
 }
 
