@@ -30,6 +30,12 @@ TABLES = [
      ['metricType', 'metadata', 'authParams', 'isError']),
     (491, 'datadog', 'datadog_scaler_test.go', 'testDatadogAPIMetadata',
      ['metricType', 'metadata', 'authParams', 'isError']),
+    (530, 'loki', 'loki_scaler_test.go', 'testLokiMetadata', ['metadata', 'isError']),
+    (545, 'loki', 'loki_scaler_test.go', 'testLokiAuthMetadata', ['metadata', 'authParams', 'isError']),
+    (550, 'arangodb', 'arangodb_scaler_test.go', 'testArangoDBMetadata',
+     ['metadata', 'authParams', 'raisesError']),
+    (560, 'arangodb', 'arangodb_scaler_test.go', 'testArangoDBAuthMetadata',
+     ['metadata', 'authParams', 'raisesError']),
 ]
 
 METRIC_TYPES = {'v2.AverageValueMetricType': 'AverageValue', 'v2.ValueMetricType': 'Value',

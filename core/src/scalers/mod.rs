@@ -1,6 +1,7 @@
 //! Scalers: for each trigger type, how KEDA reads its metadata, which metric it gives the HPA
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
+pub mod arangodb;
 pub mod authentication;
 pub mod azure;
 pub mod catalog;
@@ -8,6 +9,7 @@ pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
 pub mod datadog;
+pub mod loki;
 pub mod metrics_api;
 pub mod names;
 pub mod prometheus;
@@ -126,7 +128,9 @@ pub type ModuleParse = fn(&TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerE
 /// generic checks.
 #[rustfmt::skip]
 const MODULES: &[(&str, ModuleParse)] = &[
+    ("arangodb", arangodb::parse),
     ("datadog", datadog::parse),
+    ("loki", loki::parse),
     ("metrics-api", metrics_api::parse),
     ("prometheus", prometheus::parse),
 ];
