@@ -62,7 +62,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
     if target == 0.0 {
         return Err(vec![typed::error(
             "queryValue",
-            ErrorKind::Missing,
+            ErrorKind::MissingTarget,
             "no QueryValue given",
         )]);
     }

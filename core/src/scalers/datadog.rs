@@ -174,7 +174,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
     if target == -1.0 {
         return Err(first(typed::error(
             "targetValue",
-            ErrorKind::Missing,
+            ErrorKind::MissingTarget,
             "no targetValue or queryValue given",
         )));
     }

@@ -64,7 +64,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
     if target == 0.0 {
         return Err(vec![typed::error(
             "targetValue",
-            ErrorKind::Missing,
+            ErrorKind::MissingTarget,
             "no targetValue given in metadata",
         )]);
     }
@@ -107,6 +107,26 @@ mod tests {
     }
 
     const URL: (&str, &str) = ("url", "http://dummy:1230/api/v1/");
+
+    /// Through the linter: with `scalingModifiers` the scaler is built as a metric source.
+    fn lint_with_modifiers(trigger: &str) -> Vec<String> {
+        let text = format!(
+            "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: o\n  namespace: demo\nspec:\n  scaleTargetRef:\n    name: o\n  advanced:\n    scalingModifiers:\n      formula: m\n      target: '5'\n  triggers:\n  - name: m\n{trigger}"
+        );
+        crate::validate::lint(&text, &crate::validate::LintOptions::default())
+            .into_iter()
+            .filter(|d| d.code.starts_with("KEDA2"))
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn a_metric_source_needs_no_target() {
+        let found = lint_with_modifiers(
+            "    type: metrics-api\n    metadata:\n      url: http://api/v1\n      valueLocation: v\n",
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
 
     /// `pkg/scalers/metrics_api_scaler_test.go`, table `testMetricsAPIMetadata`, rows 0-9.
     #[test]

@@ -78,6 +78,9 @@ pub enum ErrorKind {
     Invalid,
     /// A value KEDA needs was found nowhere (it may come from a source not in view).
     Missing,
+    /// The metric target is missing (or zero), which KEDA allows only when the trigger
+    /// feeds `scalingModifiers` alone (its `AsMetricSource`).
+    MissingTarget,
     /// The authentication's pod identity provider is not supported by this scaler.
     PodIdentity,
     /// `metricType` does not fit this scaler.

@@ -214,6 +214,31 @@ mod tests {
         );
     }
 
+    /// Through the linter: with `scalingModifiers` the scaler is built as a metric source.
+    fn lint_with_modifiers(trigger: &str) -> Vec<String> {
+        let text = format!(
+            "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: o\n  namespace: demo\nspec:\n  scaleTargetRef:\n    name: o\n  advanced:\n    scalingModifiers:\n      formula: m\n      target: '5'\n  triggers:\n  - name: m\n{trigger}"
+        );
+        crate::validate::lint(&text, &crate::validate::LintOptions::default())
+            .into_iter()
+            .filter(|d| d.code.starts_with("KEDA2"))
+            .map(|d| d.message)
+            .collect()
+    }
+
+    /// `threshold` is a required typed-config field: KEDA zeroes it for a metric source only
+    /// after reading it.
+    #[test]
+    fn a_metric_source_still_needs_a_threshold() {
+        let found = lint_with_modifiers(
+            "    type: prometheus\n    metadata:\n      serverAddress: http://p:9090\n      query: up\n",
+        );
+        assert_eq!(
+            found,
+            ["prometheus trigger: missing required parameter \"threshold\" in [triggerMetadata]"]
+        );
+    }
+
     #[test]
     fn managed_prometheus_clouds() {
         let wi = Some("azure-workload");
