@@ -18,7 +18,8 @@ REPO = os.environ.get('KEDA_REPO', '/work/.mirror/kedacore+keda/repo')
 TAG = 'v2.20.2'
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'vectors', 'validation')
 
-# (first case number, trigger type, test file, table, field names of its positional rows)
+# (first case number, trigger type, test file, table, field names of its positional rows[,
+# fields the test adds to every row])
 TABLES = [
     (400, 'prometheus', 'prometheus_scaler_test.go', 'testPromMetadata', ['metadata', 'isError']),
     (420, 'prometheus', 'prometheus_scaler_test.go', 'testPrometheusAuthMetadata',
@@ -36,6 +37,13 @@ TABLES = [
      ['metadata', 'authParams', 'raisesError']),
     (560, 'arangodb', 'arangodb_scaler_test.go', 'testArangoDBAuthMetadata',
      ['metadata', 'authParams', 'raisesError']),
+    (570, 'pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestDataset',
+     ['metadata', 'isError', 'isActive', 'isPartitionedTopic', 'adminURL', 'topic', 'subscription'],
+     {'authParams': {'cert': 'certdata', 'key': 'keydata', 'ca': 'cadata'}}),
+    (585, 'pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestAuthTLSDataset',
+     ['metadata', 'authParams', 'isError', 'enableTLS', 'cert', 'key', 'ca', 'bearerToken', 'username',
+      'password', 'enableOAuth', 'oauthTokenURI', 'scope', 'clientID', 'clientSecret', 'endpointParams',
+      'expectedEndpointParams']),
 ]
 
 METRIC_TYPES = {'v2.AverageValueMetricType': 'AverageValue', 'v2.ValueMetricType': 'Value',
@@ -121,6 +129,14 @@ def value(toks, k):
             return t[1] == 'true', k + 1
         if t[1] == 'nil':
             return None, k + 1
+        if k + 1 < len(toks) and toks[k + 1] == ('p', '{'):
+            # Another composite literal (url.Values{...}): not an input, skipped.
+            depth, k = 0, k + 1
+            while True:
+                depth += {('p', '{'): 1, ('p', '}'): -1}.get(toks[k], 0)
+                k += 1
+                if depth == 0:
+                    return ('ident', t[1]), k
         return ('ident', t[1]), k + 1
     raise ValueError(t)
 
@@ -218,8 +234,10 @@ def case_text(n, trigger, file, table, row, description, f):
 
 def main():
     written = 0
-    for base, trigger, file, table, order in TABLES:
+    for base, trigger, file, table, order, *extra in TABLES:
         for row, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
+            for k, v in (extra[0] if extra else {}).items():
+                fields.setdefault(k, v)
             n = base + row
             path = os.path.join(OUT, f'{n:03d}-{trigger}-{table}-{row:02d}.yaml')
             with open(path, 'w') as fh:

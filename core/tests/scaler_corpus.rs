@@ -59,6 +59,9 @@ const KEPT: &[&str] = &[
     // cassandra's `keyspace` is a required typed-config parameter; the examples omit it.
     "cassandra--02.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
     "cassandra--03.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
+    // authModes bearer while the TriggerAuthentication gives only username and password:
+    // authentication.Config's Validate() wants a bearer token.
+    "pulsar--05.yaml: KEDA2002 spec.triggers[0].metadata pulsar trigger: bearer token=<empty> is required when bearer auth is enabled",
     // minMetricValue carries the `deprecated` tag (removed in v2.20): setting it is an error.
     "huawei-cloudeye--02.yaml: KEDA2004 spec.triggers[0].metadata.minMetricValue",
     // The placeholder `<queue-depth>` is not a number.

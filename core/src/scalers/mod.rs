@@ -13,6 +13,7 @@ pub mod loki;
 pub mod metrics_api;
 pub mod names;
 pub mod prometheus;
+pub mod pulsar;
 pub mod servicebus;
 pub mod typed;
 
@@ -136,6 +137,7 @@ const MODULES: &[(&str, ModuleParse)] = &[
     ("loki", loki::parse),
     ("metrics-api", metrics_api::parse),
     ("prometheus", prometheus::parse),
+    ("pulsar", pulsar::parse),
 ];
 
 /// The module parse of `trigger_type`, if it has one.
