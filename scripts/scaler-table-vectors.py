@@ -44,7 +44,16 @@ TABLES = [
      ['metadata', 'authParams', 'isError', 'enableTLS', 'cert', 'key', 'ca', 'bearerToken', 'username',
       'password', 'enableOAuth', 'oauthTokenURI', 'scope', 'clientID', 'clientSecret', 'endpointParams',
       'expectedEndpointParams']),
+    (605, 'predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
+     ['metadata', 'authParams', 'isError']),
 ]
+
+# Identifiers the tables use for values, as the test files define them (a test server's
+# address; a test token).
+IDENTS = {
+    'apiStub.URL': 'http://127.0.0.1:8080',
+    'testAPIKey': 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJ0ZXN0IENyZWF0ZUNsaWVudCIsImV4cCI6MTY0NjkxNzI3Nywic3ViIjoiODM4NjY5ODAtM2UzNS0xMWVjLTlmMjQtYWNkZTQ4MDAxMTIyIn0.5QEuO6_ysdk2abGvk3Xp7Q25M4H4pIFXeqP2E7n9rKI',
+}
 
 METRIC_TYPES = {'v2.AverageValueMetricType': 'AverageValue', 'v2.ValueMetricType': 'Value',
                 'v2.UtilizationMetricType': 'Utilization'}
@@ -119,7 +128,8 @@ def value(toks, k):
                 k += 1
                 continue
             assert toks[k + 1] == ('p', ':'), toks[k:k + 3]
-            m[toks[k][1]] = toks[k + 2][1]
+            v = toks[k + 2]
+            m[toks[k][1]] = IDENTS[v[1]] if v[0] == 'id' else v[1]
             k += 3
         return m, k + 1
     if t[0] in ('str', 'num'):

@@ -12,6 +12,7 @@ pub mod datadog;
 pub mod loki;
 pub mod metrics_api;
 pub mod names;
+pub mod predictkube;
 pub mod prometheus;
 pub mod pulsar;
 pub mod servicebus;
@@ -136,6 +137,7 @@ const MODULES: &[(&str, ModuleParse)] = &[
     ("datadog", datadog::parse),
     ("loki", loki::parse),
     ("metrics-api", metrics_api::parse),
+    ("predictkube", predictkube::parse),
     ("prometheus", prometheus::parse),
     ("pulsar", pulsar::parse),
 ];
