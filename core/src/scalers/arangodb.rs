@@ -43,6 +43,12 @@ pub const PARAMS: &[Param] = &[
     Param::new("connectionLimit", &[M], INT64).optional(),
 ];
 
+/// This scaler in the registry.
+pub static MODULE: super::Module = super::Module {
+    types: &["arangodb"],
+    parse,
+};
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     let endpoints = typed::read(input, ENDPOINTS, |_| Ok(()));

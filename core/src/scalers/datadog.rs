@@ -109,6 +109,12 @@ fn has_scope(query: &str) -> bool {
     })
 }
 
+/// This scaler in the registry.
+pub static MODULE: super::Module = super::Module {
+    types: &["datadog"],
+    parse,
+};
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     let p = typed::read(input, PARAMS, validate).map_err(|errors| {

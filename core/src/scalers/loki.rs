@@ -36,6 +36,12 @@ pub const PARAMS: &[Param] = &[
     Param::new("unsafeSsl", &[M], BOOL).default("false"),
 ];
 
+/// This scaler in the registry.
+pub static MODULE: super::Module = super::Module {
+    types: &["loki"],
+    parse,
+};
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     let own = typed::read(input, PARAMS, |_| Ok(()));

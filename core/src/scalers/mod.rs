@@ -1,22 +1,59 @@
 //! Scalers: for each trigger type, how KEDA reads its metadata, which metric it gives the HPA
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
-pub mod arangodb;
 pub mod authentication;
 pub mod azure;
 pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
-pub mod datadog;
-pub mod loki;
-pub mod metrics_api;
 pub mod names;
-pub mod predictkube;
-pub mod prometheus;
-pub mod pulsar;
 pub mod servicebus;
 pub mod typed;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+/// Scalers with a module of their own (declarations, checks, examples and tests in one
+/// file). Adding one is its file plus one line here.
+macro_rules! modules {
+    ($($m:ident),* $(,)?) => {
+        $(pub mod $m;)*
+        /// Every scaler module, in the order listed.
+        pub static MODULES: &[&Module] = &[$(&$m::MODULE),*];
+    };
+}
+
+modules! {
+    rabbitmq,
+    redis,
+    redis_streams,
+    kafka,
+    apache_kafka,
+    prometheus,
+    metrics_api,
+    datadog,
+    loki,
+    arangodb,
+    pulsar,
+    predictkube,
+}
+
+/// What a scaler module gives the registry.
+pub struct Module {
+    /// The trigger types it builds.
+    pub types: &'static [&'static str],
+    /// KEDA's scaler constructor up to the first network call: the metric, or every error.
+    pub parse: fn(&TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>,
+}
+
+/// The module building `trigger_type`, if it has one.
+pub fn module(trigger_type: &str) -> Option<&'static Module> {
+    MODULES
+        .iter()
+        .copied()
+        .find(|m| m.types.contains(&trigger_type))
+}
 
 use std::collections::BTreeMap;
 
@@ -111,6 +148,8 @@ pub enum ParsedTrigger {
     Resource(cpu_memory::ResourceConfig),
     Cron(cron::CronConfig),
     Azure(azure::AzureConfig),
+    /// A scaler with its own module (see [`MODULES`]).
+    Module(ScalerMetric),
     Generic(catalog::GenericConfig),
 }
 
@@ -121,33 +160,10 @@ impl ParsedTrigger {
             ParsedTrigger::Resource(c) => c.metric(),
             ParsedTrigger::Cron(c) => c.metric(),
             ParsedTrigger::Azure(c) => c.metric.clone(),
+            ParsedTrigger::Module(m) => m.clone(),
             ParsedTrigger::Generic(c) => c.metric.clone(),
         }
     }
-}
-
-/// A scaler module's parse: KEDA's checks when it builds the scaler, and the metric.
-pub type ModuleParse = fn(&TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>;
-
-/// Scalers with a module of their own (one line each); the others take the catalog's
-/// generic checks.
-#[rustfmt::skip]
-const MODULES: &[(&str, ModuleParse)] = &[
-    ("arangodb", arangodb::parse),
-    ("datadog", datadog::parse),
-    ("loki", loki::parse),
-    ("metrics-api", metrics_api::parse),
-    ("predictkube", predictkube::parse),
-    ("prometheus", prometheus::parse),
-    ("pulsar", pulsar::parse),
-];
-
-/// The module parse of `trigger_type`, if it has one.
-pub fn module(trigger_type: &str) -> Option<ModuleParse> {
-    MODULES
-        .iter()
-        .find(|(t, _)| *t == trigger_type)
-        .map(|(_, f)| *f)
 }
 
 /// Parses a trigger the way KEDA's operator builds its scaler. Errors come back together
@@ -167,9 +183,7 @@ pub fn parse_for(
         "cron" => cron::parse_for(input, version).map(ParsedTrigger::Cron),
         t if azure::handles(t) => azure::parse(input).map(ParsedTrigger::Azure),
         t => match module(t) {
-            Some(parse) => {
-                parse(input).map(|metric| ParsedTrigger::Generic(catalog::GenericConfig { metric }))
-            }
+            Some(m) => (m.parse)(input).map(ParsedTrigger::Module),
             None => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
         },
     }
@@ -183,7 +197,11 @@ pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
         "azure-servicebus" => servicebus::metric(input),
         "cpu" | "memory" | "cron" => parse(input).map(|p| p.metric()).map_err(first),
         t if azure::handles(t) => azure::metric(input),
-        _ => catalog::metric(input),
+        // A module's metric when the trigger builds; otherwise what decides scaling alone.
+        t => match module(t).map(|m| (m.parse)(input)) {
+            Some(Ok(m)) => Ok(m),
+            _ => catalog::metric(input),
+        },
     }
 }
 

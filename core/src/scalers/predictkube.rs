@@ -65,6 +65,12 @@ fn validate(address: &str, p: &Parsed) -> Result<(), ScalerError> {
     Ok(())
 }
 
+/// This scaler in the registry.
+pub static MODULE: super::Module = super::Module {
+    types: &["predictkube"],
+    parse,
+};
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     let address = typed::read(input, ADDRESS, |_| Ok(()));

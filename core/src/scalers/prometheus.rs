@@ -50,6 +50,12 @@ const MANAGED_PROMETHEUS_CLOUDS: &[&str] = &[
     "AZURECHINACLOUD",
 ];
 
+/// This scaler in the registry.
+pub static MODULE: super::Module = super::Module {
+    types: &["prometheus"],
+    parse,
+};
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     let auth = authentication::parse(input);

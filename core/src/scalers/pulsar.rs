@@ -75,6 +75,12 @@ fn rewrite(input: &TriggerInput<'_>) -> (BTreeMap<String, String>, BTreeMap<Stri
     (metadata, auth)
 }
 
+/// This scaler in the registry.
+pub static MODULE: super::Module = super::Module {
+    types: &["pulsar"],
+    parse,
+};
+
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let (metadata, auth_params) = rewrite(input);
     let input = TriggerInput {
