@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
-"""Writes tests/vectors/validation cases from the parse tables of KEDA's own scaler tests
-(pkg/scalers/<name>_scaler_test.go at v2.20.2): one case per row, the row's metadata on a
-ScaledObject trigger, its auth params in a Secret read through a TriggerAuthentication, its
-pod identity on that authentication, its metricType on the trigger. A row KEDA accepts is
-`reason: ok`; a row it refuses is admitted and then fails when the scaler is built
-(`reason: ok:runtime-error-scaler-build`).
+"""Writes tests/vectors/scalers/<type>.yaml from the parse tables of KEDA's own scaler tests
+(pkg/scalers/<name>_scaler_test.go at v2.20.2), in that folder's format (its README): one
+ScaledObject per row with the row's metadata and metricType, its auth params in a Secret read
+through a TriggerAuthentication that also carries its pod identity, annotated with the row's
+origin and KEDA's verdict.
 
 Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py
 """
@@ -16,35 +15,35 @@ import sys
 
 REPO = os.environ.get('KEDA_REPO', '/work/.mirror/kedacore+keda/repo')
 TAG = 'v2.20.2'
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'vectors', 'validation')
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'vectors', 'scalers')
 
-# (first case number, trigger type, test file, table, field names of its positional rows[,
-# fields the test adds to every row])
+# (trigger type, test file, table, field names of its positional rows[, fields the test adds
+# to every row])
 TABLES = [
-    (400, 'prometheus', 'prometheus_scaler_test.go', 'testPromMetadata', ['metadata', 'isError']),
-    (420, 'prometheus', 'prometheus_scaler_test.go', 'testPrometheusAuthMetadata',
+    ('prometheus', 'prometheus_scaler_test.go', 'testPromMetadata', ['metadata', 'isError']),
+    ('prometheus', 'prometheus_scaler_test.go', 'testPrometheusAuthMetadata',
      ['metadata', 'authParams', 'podIdentityProvider', 'isError']),
-    (440, 'metrics-api', 'metrics_api_scaler_test.go', 'testMetricsAPIMetadata', ['metadata', 'raisesError']),
-    (450, 'metrics-api', 'metrics_api_scaler_test.go', 'testMetricsAPIAuthMetadata',
+    ('metrics-api', 'metrics_api_scaler_test.go', 'testMetricsAPIMetadata', ['metadata', 'raisesError']),
+    ('metrics-api', 'metrics_api_scaler_test.go', 'testMetricsAPIAuthMetadata',
      ['metadata', 'authParams', 'isError']),
-    (470, 'datadog', 'datadog_scaler_test.go', 'testDatadogClusterAgentMetadata',
+    ('datadog', 'datadog_scaler_test.go', 'testDatadogClusterAgentMetadata',
      ['metricType', 'metadata', 'authParams', 'isError']),
-    (491, 'datadog', 'datadog_scaler_test.go', 'testDatadogAPIMetadata',
+    ('datadog', 'datadog_scaler_test.go', 'testDatadogAPIMetadata',
      ['metricType', 'metadata', 'authParams', 'isError']),
-    (530, 'loki', 'loki_scaler_test.go', 'testLokiMetadata', ['metadata', 'isError']),
-    (545, 'loki', 'loki_scaler_test.go', 'testLokiAuthMetadata', ['metadata', 'authParams', 'isError']),
-    (550, 'arangodb', 'arangodb_scaler_test.go', 'testArangoDBMetadata',
+    ('loki', 'loki_scaler_test.go', 'testLokiMetadata', ['metadata', 'isError']),
+    ('loki', 'loki_scaler_test.go', 'testLokiAuthMetadata', ['metadata', 'authParams', 'isError']),
+    ('arangodb', 'arangodb_scaler_test.go', 'testArangoDBMetadata',
      ['metadata', 'authParams', 'raisesError']),
-    (560, 'arangodb', 'arangodb_scaler_test.go', 'testArangoDBAuthMetadata',
+    ('arangodb', 'arangodb_scaler_test.go', 'testArangoDBAuthMetadata',
      ['metadata', 'authParams', 'raisesError']),
-    (570, 'pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestDataset',
+    ('pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestDataset',
      ['metadata', 'isError', 'isActive', 'isPartitionedTopic', 'adminURL', 'topic', 'subscription'],
      {'authParams': {'cert': 'certdata', 'key': 'keydata', 'ca': 'cadata'}}),
-    (585, 'pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestAuthTLSDataset',
+    ('pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestAuthTLSDataset',
      ['metadata', 'authParams', 'isError', 'enableTLS', 'cert', 'key', 'ca', 'bearerToken', 'username',
       'password', 'enableOAuth', 'oauthTokenURI', 'scope', 'clientID', 'clientSecret', 'endpointParams',
       'expectedEndpointParams']),
-    (605, 'predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
+    ('predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
      ['metadata', 'authParams', 'isError']),
 ]
 
@@ -198,7 +197,7 @@ def key(k):
     return k if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]*', k) else q(k)
 
 
-def case_text(n, trigger, file, table, row, description, f):
+def row_text(trigger, file, table, index, row, description, f):
     refused = f.get('isError', f.get('raisesError'))
     meta = f.get('metadata') or {}
     auth = f.get('authParams')
@@ -208,52 +207,52 @@ def case_text(n, trigger, file, table, row, description, f):
     metric_type = f.get('metricType') or ''
     if isinstance(metric_type, tuple):
         metric_type = METRIC_TYPES[metric_type[1]]
-    name = f'{trigger}-{row}'
-    what = description or ('refused' if refused else 'accepted')
-    out = [
-        f'case: {q(f"{trigger} {table} row {row}: {what}")}\n',
-        'expect: accept\n',
-        f'reason: {"ok:runtime-error-scaler-build" if refused else "ok"}\n',
-        f'source: {q(f"pkg/scalers/{file}, table {table}, row {row} (KEDA {TAG})")}\n',
-    ]
-    auth_ref = ''
+    name = f'row{row:03d}'
+    ns = f'{trigger}-vectors'
+    origin = f'pkg/scalers/{file} {table} row {index}' + (f' ({description})' if description else '')
+    out = []
+    if auth:
+        out.append(f'---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
+                   f'stringData:{mapping(auth, 2)}')
     if auth or identity:
-        out.append('---\n')
-        if auth:
-            out.append(f'apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: demo\n'
-                       f'stringData:{mapping(auth, 2)}---\n')
-        out.append(f'apiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata:\n'
-                   f'  name: {name}\n  namespace: demo\nspec:\n')
+        out.append(f'---\napiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata:\n'
+                   f'  name: {name}\n  namespace: {ns}\nspec:\n')
         if identity:
             out.append(f'  podIdentity:\n    provider: {identity}\n')
         if auth:
             out.append('  secretTargetRef:\n')
             for k in auth:
                 out.append(f'  - parameter: {key(k)}\n    name: {name}\n    key: {key(k)}\n')
-        auth_ref = f'    authenticationRef:\n      name: {name}\n'
-    out.append('---\n')
-    out.append(f'apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: {name}\n'
-               f'  namespace: demo\nspec:\n  scaleTargetRef:\n    name: app\n  triggers:\n'
-               f'  - type: {trigger}\n')
+    out.append(f'---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: {name}\n'
+               f'  namespace: {ns}\n  annotations:\n    vectors.scalecore/origin: {q(origin)}\n'
+               f'    vectors.scalecore/expect: {"reject" if refused else "accept"}\n'
+               f'spec:\n  scaleTargetRef:\n    name: {name}\n  triggers:\n  - type: {trigger}\n')
     if metric_type:
         out.append(f'    metricType: {metric_type}\n')
     out.append(f'    metadata:{mapping(meta, 6)}')
-    out.append(auth_ref)
+    if auth or identity:
+        out.append(f'    authenticationRef:\n      name: {name}\n')
     return ''.join(out)
 
 
 def main():
-    written = 0
-    for base, trigger, file, table, order, *extra in TABLES:
-        for row, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
+    files = {}
+    for trigger, file, table, order, *extra in TABLES:
+        rows_out = files.setdefault(trigger, (file, []))[1]
+        for index, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
             for k, v in (extra[0] if extra else {}).items():
                 fields.setdefault(k, v)
-            n = base + row
-            path = os.path.join(OUT, f'{n:03d}-{trigger}-{table}-{row:02d}.yaml')
-            with open(path, 'w') as fh:
-                fh.write(case_text(n, trigger, file, table, row, description, fields))
-            written += 1
-    print(f'{written} cases', file=sys.stderr)
+            rows_out.append(row_text(trigger, file, table, index, len(rows_out), description, fields))
+    for trigger, (file, texts) in files.items():
+        header = (f'# Parse tables of KEDA {TAG} pkg/scalers/{file}, one ScaledObject per row: the annotations\n'
+                  '# name the row (table, index, the row\'s own comment) and KEDA\'s verdict (accept: the\n'
+                  '# scaler is built; reject: building it fails). Each row\'s auth params are a Secret read by\n'
+                  '# a TriggerAuthentication (with its pod identity, if any). Written by\n'
+                  '# scripts/scaler-table-vectors.py; replayed by core/tests/scaler_vectors.rs and, through\n'
+                  '# tests/golden/lint.json, every binding.\n')
+        with open(os.path.join(OUT, f'{trigger}.yaml'), 'w') as fh:
+            fh.write(header + ''.join(texts))
+        print(f'{trigger}: {len(texts)} rows', file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -62,7 +62,7 @@ const KEPT: &[&str] = &[
     // The example's Secret leaves apiKey empty (a placeholder): the typed config misses it
     // and Validate() then finds "" is not a JWT; KEDA joins both.
     "predictkube--02.yaml: KEDA2002 spec.triggers[0].metadata predictkube trigger: missing required parameter \"apiKey\" in [authParams]",
-    "predictkube--02.yaml: KEDA2003 spec.triggers[0].metadata predictkube trigger: invalid apiKey",
+    "predictkube--02.yaml: KEDA2002 spec.triggers[0].metadata predictkube trigger: invalid apiKey",
     // authModes bearer while the TriggerAuthentication gives only username and password:
     // authentication.Config's Validate() wants a bearer token.
     "pulsar--05.yaml: KEDA2002 spec.triggers[0].metadata pulsar trigger: bearer token=<empty> is required when bearer auth is enabled",

@@ -59,7 +59,12 @@ fn validate(address: &str, p: &Parsed) -> Result<(), ScalerError> {
             return invalid(key, format!("{key} parsing error {e}"));
         }
     }
-    if !is_jwt(p.str("apiKey")) {
+    let api_key = p.str("apiKey");
+    if api_key.is_empty() {
+        // KEDA says this of an absent key too; as an absence it waits on what is in view.
+        return Err(typed::error("apiKey", ErrorKind::Missing, "invalid apiKey"));
+    }
+    if !typed::unseen(api_key) && !is_jwt(api_key) {
         return invalid("apiKey", "invalid apiKey".to_owned());
     }
     Ok(())
