@@ -62,7 +62,11 @@ pub fn unmarshal_number(s: &str, ty: GoNum) -> Result<Decoded, String> {
         _ => {}
     }
     let end = json_number_end(t)?;
-    if let Some(c) = t[end..].chars().next() {
+    // Go's scanner skips whitespace after the value before it objects to what follows.
+    if let Some(c) = t[end..]
+        .chars()
+        .find(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'))
+    {
         return Err(format!(
             "invalid character {} after top-level value",
             quote_char(c)
@@ -211,6 +215,10 @@ mod tests {
             Ok(Decoded::Value(Number::Float(1000.0)))
         );
         assert_eq!(n("null", GoNum::Int), Ok(Decoded::Null));
+        assert_eq!(
+            n("1 2", GoNum::Int).unwrap_err(),
+            "invalid character '2' after top-level value"
+        );
         assert_eq!(
             n("Inf", GoNum::Float64).unwrap_err(),
             "invalid character 'I' looking for beginning of value"

@@ -136,7 +136,8 @@ pub fn parse_scheme(raw: &str) -> Result<String, String> {
     }
     for part in [host, path] {
         if let Some(i) = bad_escape(part) {
-            let bad = &part[i..part.len().min(i + 3)];
+            // Go quotes up to three bytes; whole characters here, never half of one.
+            let bad: String = part.get(i..).unwrap_or("").chars().take(3).collect();
             return fail(&format!("invalid URL escape {bad:?}"));
         }
     }
@@ -172,6 +173,8 @@ mod tests {
             s("http://h:port/").unwrap_err(),
             "parse \"http://h:port/\": invalid port \":port\" after host"
         );
+        assert!(s("http://h/%aé%").is_err());
+        assert!(s("http://h/%é").is_err());
         assert_eq!(
             s("1host:5672").unwrap_err(),
             "parse \"1host:5672\": first path segment in URL cannot contain colon"

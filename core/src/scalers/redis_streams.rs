@@ -25,7 +25,7 @@
 
 use super::redis::{validate_address, validate_tls, CONNECTION};
 use super::typed::{self, Param, A, INT, INT64, M, STRING};
-use super::{ErrorKind, Module, ScalerError, ScalerMetric, TriggerInput};
+use super::{Module, ScalerError, ScalerMetric, TriggerInput};
 
 pub static MODULE: Module = Module {
     types: &[
@@ -52,17 +52,11 @@ const PARAMS: &[Param] = &[
 /// `NewRedisStreamsScaler` up to the connection.
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
+    // Validate() also says "missing redis stream name", but only where the typed read has
+    // already reported `stream` as missing (it is required): one finding is enough.
     let parsed = typed::read(input, PARAMS, |p| {
         validate_address(p)?;
-        validate_tls(p)?;
-        if p.str("stream").is_empty() {
-            return Err(typed::error(
-                "stream",
-                ErrorKind::Missing,
-                "missing redis stream name",
-            ));
-        }
-        Ok(())
+        validate_tls(p)
     })?;
     // The scale factor: XPENDING with a group, its lag when lagCount is set, else XLEN.
     let target = if parsed.str("consumerGroup").is_empty() {

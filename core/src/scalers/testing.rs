@@ -80,3 +80,91 @@ impl Trigger {
             .collect()
     }
 }
+
+/// Hostile values in every parameter the module scalers read, one value at a time: they
+/// must come back as findings, never as a panic or a runaway allocation.
+#[test]
+fn hostile_values_never_panic() {
+    const KEYS: &[&str] = &[
+        "queueName",
+        "mode",
+        "queueLength",
+        "value",
+        "activationValue",
+        "host",
+        "protocol",
+        "vhostName",
+        "useRegex",
+        "pageSize",
+        "timeout",
+        "tls",
+        "cert",
+        "key",
+        "username",
+        "password",
+        "endpointParams",
+        "scopes",
+        "oauthTokenURI",
+        "clientID",
+        "clientSecret",
+        "address",
+        "addresses",
+        "hosts",
+        "ports",
+        "listName",
+        "listLength",
+        "databaseIndex",
+        "enableTLS",
+        "stream",
+        "consumerGroup",
+        "lagCount",
+        "bootstrapServers",
+        "topic",
+        "partitionLimitation",
+        "lagThreshold",
+        "version",
+        "sasl",
+        "saslTokenProvider",
+        "oauthExtensions",
+        "awsRegion",
+        "offsetResetPolicy",
+    ];
+    const VALUES: &[&str] = &[
+        "null",
+        "-",
+        "--",
+        "0-99999999999,1-2-3",
+        "%",
+        "%a\u{e9}",
+        "http://h:p/%zz",
+        "\u{1}x",
+        ":",
+        "[",
+        "1e999",
+        "-9223372036854775809",
+        "é,é;é",
+        "a=b=c",
+        "=,=",
+        "0-2147483647",
+        "1h-1m",
+        "99999999999h",
+        "\u{7f}",
+        " , ,",
+        "true,false",
+    ];
+    for m in super::MODULES {
+        for t in m.types {
+            for k in KEYS {
+                for v in VALUES {
+                    let pairs = [
+                        (*k, *v),
+                        ("bootstrapServers", "k:9092"),
+                        ("consumerGroup", "g"),
+                    ];
+                    let _ = Trigger::new(t).meta(&pairs).parse();
+                    let _ = Trigger::new(t).auth(&pairs).parse();
+                }
+            }
+        }
+    }
+}

@@ -21,7 +21,8 @@
 //! The tag's parts map to builder calls: `name=a;b` is the first argument as written,
 //! `order=` the second (`M` triggerMetadata, `E` resolvedEnv, `A` authParams), the Go type
 //! the third ([`GoType`]; constants [`STRING`], [`INT`], [`INT64`], [`UINT32`], [`FLOAT64`],
-//! [`BOOL`], [`DURATION`], [`STRINGS`], [`INTS`], [`STRING_MAP`], [`URL_VALUES`]), then
+//! [`FLOAT64_PTR`], [`BOOL`], [`DURATION`], [`STRINGS`], [`INTS`], [`STRING_MAP`],
+//! [`URL_VALUES`]), then
 //! [`Param::optional`], [`Param::default`], [`Param::one_of`] (`enum=`),
 //! [`Param::exclusive`] (`exclusiveSet=`), [`Param::range`], [`Param::separator`],
 //! [`Param::deprecated`], [`Param::announce`] (`deprecatedAnnounce=`). A nested or embedded
@@ -36,7 +37,7 @@
 //! [`join`]). Checks a scaler's parse function runs after `TypedConfig` succeeds belong in
 //! the scaler, after `read` returns `Ok`.
 //!
-//! What the reader does not model: `*float64`/`*url.URL` fields (no scaler here needs them),
+//! What the reader does not model: `*url.URL` fields (no KEDA scaler declares one),
 //! `map[string][]string`, and the optional unexpected-parameter events
 //! (`KEDA_CHECK_UNEXPECTED_SCALERS_PARAMS`).
 
@@ -203,6 +204,9 @@ pub enum Scalar {
     Str,
     /// A number, decoded with `encoding/json`.
     Num(GoNum),
+    /// A pointer to a number (`*float64`): as [`Scalar::Num`], except that JSON `null` leaves
+    /// the pointer nil (the field reads as not set) instead of failing.
+    NumPtr(GoNum),
     /// `strconv.ParseBool`.
     Bool,
     /// `time.Duration`: `time.ParseDuration`, else an integer of milliseconds; never negative.
@@ -228,6 +232,7 @@ pub const INT: GoType = GoType::One(Scalar::Num(GoNum::Int));
 pub const INT64: GoType = GoType::One(Scalar::Num(GoNum::Int64));
 pub const UINT32: GoType = GoType::One(Scalar::Num(GoNum::Uint32));
 pub const FLOAT64: GoType = GoType::One(Scalar::Num(GoNum::Float64));
+pub const FLOAT64_PTR: GoType = GoType::One(Scalar::NumPtr(GoNum::Float64));
 pub const BOOL: GoType = GoType::One(Scalar::Bool);
 pub const DURATION: GoType = GoType::One(Scalar::Duration);
 pub const STRINGS: GoType = GoType::List(Scalar::Str);
@@ -336,6 +341,8 @@ pub enum Value {
     List(Vec<Value>),
     Map(Vec<(String, Value)>),
     Query(Vec<(String, Vec<String>)>),
+    /// A nil pointer (`null` into a `*float64`): the field stays unset.
+    Nil,
 }
 
 #[derive(Clone, Debug)]
@@ -544,6 +551,7 @@ fn read_fields(
             }
         }
         match decode(p, value) {
+            Ok(Value::Nil) => {}
             Ok(v) => parsed.entries.push(Entry {
                 name: p.name,
                 value: v,
@@ -612,7 +620,7 @@ fn decode(p: &Param, value: &str) -> Result<Value, Failure> {
             let mut out = Vec::new();
             for (i, piece) in split(value, p.separator).enumerate() {
                 let piece = go_trim_space(piece);
-                let numeric = matches!(s, Scalar::Num(_));
+                let numeric = matches!(s, Scalar::Num(_) | Scalar::NumPtr(_));
                 if numeric && !p.range.is_empty() && piece.contains(p.range) {
                     expand_range(s, piece, p.range, &mut out)
                         .map_err(|f| prefix(f, &format!("slice element {i}: ")))?;
@@ -701,6 +709,15 @@ fn decode_scalar(s: Scalar, value: &str) -> Result<Value, Failure> {
                 ty.go_name()
             ))),
         },
+        Scalar::NumPtr(ty) => match decode_scalar(Scalar::Num(ty), value) {
+            Err(Failure::Panic) => Ok(Value::Nil),
+            Err(Failure::Error(e)) => Err(Failure::Error(e.replacen(
+                "field type ",
+                "field type *",
+                1,
+            ))),
+            ok => ok,
+        },
     }
 }
 
@@ -713,7 +730,7 @@ fn expand_range(s: Scalar, piece: &str, sep: &str, out: &mut Vec<Value>) -> Resu
         )));
     };
     let ty = match s {
-        Scalar::Num(t) => t,
+        Scalar::Num(t) | Scalar::NumPtr(t) => t,
         _ => GoNum::Int,
     };
     let bound = |text: &str, which: &str| -> Result<i64, Failure> {
@@ -1239,6 +1256,17 @@ mod reader_tests {
             s.err(P),
             "failed to parse typed config *reflect.ValueError resulted in panic"
         );
+        // `*float64`: null is a nil pointer, not a panic; errors name the pointer type.
+        const PTR: &[Param] = &[Param::new("valueIfNull", &[M], FLOAT64_PTR).optional()];
+        let s = Sources::new(&[("valueIfNull", "null")], &[], &[]);
+        assert!(s.read(PTR).unwrap().get("valueIfNull").is_none());
+        let s = Sources::new(&[("valueIfNull", "x")], &[], &[]);
+        assert_eq!(
+            s.err(PTR),
+            "unable to set param \"valueIfNull\" value \"x\": unable to unmarshal to field type *float64: invalid character 'x' looking for beginning of value"
+        );
+        let s = Sources::new(&[("valueIfNull", "1.5")], &[], &[]);
+        assert_eq!(s.read(PTR).unwrap().float("valueIfNull"), 1.5);
         // Values are trimmed; the enum check runs on the default too.
         let s = Sources::new(&[("host", "  h  "), ("count", " 7 ")], &[], &[]);
         let p = s.read(P).unwrap();
