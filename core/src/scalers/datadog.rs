@@ -24,7 +24,7 @@
 //!     queryValue: "7"
 //! ```
 
-use super::typed::{self, Param, Parsed, A, BOOL, DURATION, FLOAT64, INT, M, STRING};
+use super::typed::{self, Param, Parsed, A, BOOL, DURATION, FLOAT64, FLOAT64_PTR, INT, M, STRING};
 use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
 
 /// `datadogMetadata`'s tags, in field order.
@@ -51,8 +51,7 @@ pub const PARAMS: &[Param] = &[
     Param::new("lastAvailablePointOffset", &[M], INT).default("0"),
     Param::new("useClusterAgentProxy", &[M], BOOL).default("false"),
     Param::new("hpaMetricName", &[M], STRING).optional(),
-    // A `*float64` in KEDA: decoded as a float64, its errors name the pointer type.
-    Param::new("metricUnavailableValue", &[M], FLOAT64).optional(),
+    Param::new("metricUnavailableValue", &[M], FLOAT64_PTR).optional(),
     Param::new("targetValue;queryValue", &[M], FLOAT64).default("-1"),
     Param::new("timeout", &[M], DURATION).optional(),
 ];
@@ -117,19 +116,7 @@ pub static MODULE: super::Module = super::Module {
 
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
-    let p = typed::read(input, PARAMS, validate).map_err(|errors| {
-        errors
-            .into_iter()
-            .map(|mut e| {
-                if e.key.as_deref() == Some("metricUnavailableValue") {
-                    e.message = e
-                        .message
-                        .replace("field type float64", "field type *float64");
-                }
-                e
-            })
-            .collect::<Vec<_>>()
-    })?;
+    let p = typed::read(input, PARAMS, validate)?;
     let cluster_agent = p.bool("useClusterAgentProxy");
     let first = |e: ScalerError| vec![e];
     if cluster_agent {
