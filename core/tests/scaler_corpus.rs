@@ -53,9 +53,19 @@ const KEPT: &[&str] = &[
     // queueName, topicName and subscriptionName together ("queueName OR topicName" in
     // comments): Validate() returns "subscription name provided with queue name".
     "azure-service-bus--02.yaml: KEDA2003 spec.triggers[0].metadata.subscriptionName",
+    // The example's Secret leaves `apiKey` and `appKey` empty (placeholders): the Datadog API
+    // path of NewDatadogScaler then fails on the app key first.
+    "datadog--05.yaml: KEDA2002 spec.triggers[0].metadata datadog trigger: error parsing Datadog metadata: missing AppKey",
     // cassandra's `keyspace` is a required typed-config parameter; the examples omit it.
     "cassandra--02.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
     "cassandra--03.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
+    // The example's Secret leaves apiKey empty (a placeholder): the typed config misses it
+    // and Validate() then finds "" is not a JWT; KEDA joins both.
+    "predictkube--02.yaml: KEDA2002 spec.triggers[0].metadata predictkube trigger: missing required parameter \"apiKey\" in [authParams]",
+    "predictkube--02.yaml: KEDA2002 spec.triggers[0].metadata predictkube trigger: invalid apiKey",
+    // authModes bearer while the TriggerAuthentication gives only username and password:
+    // authentication.Config's Validate() wants a bearer token.
+    "pulsar--05.yaml: KEDA2002 spec.triggers[0].metadata pulsar trigger: bearer token=<empty> is required when bearer auth is enabled",
     // minMetricValue carries the `deprecated` tag (removed in v2.20): setting it is an error.
     "huawei-cloudeye--02.yaml: KEDA2004 spec.triggers[0].metadata.minMetricValue",
     // `host: RabbitMqHost` (a Secret key name where hostFromEnv or a TriggerAuthentication

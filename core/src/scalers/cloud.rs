@@ -97,6 +97,18 @@ fn named_suffix(upper: &str, service: Service) -> Option<String> {
     })
 }
 
+/// `EnvironmentFromName(cloud).Name`: the canonical name of a named cloud (any case), `None`
+/// for names KEDA does not know (AzureStackCloud, read from a file, included).
+pub fn environment_name(cloud: &str) -> Option<&'static str> {
+    Some(match cloud.to_ascii_uppercase().as_str() {
+        "AZURECLOUD" | "AZUREPUBLICCLOUD" => "AzurePublicCloud",
+        "AZURECHINACLOUD" => "AzureChinaCloud",
+        "AZUREUSGOVERNMENT" | "AZUREUSGOVERNMENTCLOUD" => "AzureUSGovernmentCloud",
+        "AZUREGERMANCLOUD" => "AzureGermanCloud",
+        _ => return None,
+    })
+}
+
 /// The Service Bus host suffix for workload identity.
 pub fn service_bus_suffix(metadata: &BTreeMap<String, String>) -> Result<String, ScalerError> {
     suffix(metadata, Service::ServiceBus)

@@ -1,6 +1,7 @@
 //! Scalers: for each trigger type, how KEDA reads its metadata, which metric it gives the HPA
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
+pub mod authentication;
 pub mod azure;
 pub mod catalog;
 pub mod cloud;
@@ -29,6 +30,13 @@ modules! {
     redis_streams,
     kafka,
     apache_kafka,
+    prometheus,
+    metrics_api,
+    datadog,
+    loki,
+    arangodb,
+    pulsar,
+    predictkube,
 }
 
 /// What a scaler module gives the registry.
@@ -109,6 +117,9 @@ pub enum ErrorKind {
     Invalid,
     /// A value KEDA needs was found nowhere (it may come from a source not in view).
     Missing,
+    /// The metric target is missing (or zero), which KEDA allows only when the trigger
+    /// feeds `scalingModifiers` alone (its `AsMetricSource`).
+    MissingTarget,
     /// The authentication's pod identity provider is not supported by this scaler.
     PodIdentity,
     /// `metricType` does not fit this scaler.

@@ -309,7 +309,13 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
         if !knowable(&e, &sources) {
             continue;
         }
-        if modifiers && e.kind == ErrorKind::Missing && e.key.as_deref() == target_param {
+        // Modules say which errors a metric source escapes; for the others, a missing
+        // target parameter is taken to be one.
+        let as_metric_source = e.kind == ErrorKind::MissingTarget
+            || (e.kind == ErrorKind::Missing
+                && scalers::module(trigger_type).is_none()
+                && e.key.as_deref() == target_param);
+        if modifiers && as_metric_source {
             continue;
         }
         if e.kind == ErrorKind::Missing {
@@ -334,7 +340,7 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
         }
         let rule = match e.kind {
             ErrorKind::UnknownType => &UNKNOWN_TYPE,
-            ErrorKind::Missing => &MISSING_PARAMETER,
+            ErrorKind::Missing | ErrorKind::MissingTarget => &MISSING_PARAMETER,
             ErrorKind::Invalid => &INVALID_PARAMETER,
             ErrorKind::Removed => &REMOVED_PARAMETER,
             ErrorKind::PodIdentity => &UNSUPPORTED_POD_IDENTITY,

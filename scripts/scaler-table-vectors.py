@@ -1,0 +1,259 @@
+#!/usr/bin/env python3
+"""Writes tests/vectors/scalers/<type>.yaml from the parse tables of KEDA's own scaler tests
+(pkg/scalers/<name>_scaler_test.go at v2.20.2), in that folder's format (its README): one
+ScaledObject per row with the row's metadata and metricType, its auth params in a Secret read
+through a TriggerAuthentication that also carries its pod identity, annotated with the row's
+origin and KEDA's verdict.
+
+Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.environ.get('KEDA_REPO', '/work/.mirror/kedacore+keda/repo')
+TAG = 'v2.20.2'
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'vectors', 'scalers')
+
+# (trigger type, test file, table, field names of its positional rows[, fields the test adds
+# to every row])
+TABLES = [
+    ('prometheus', 'prometheus_scaler_test.go', 'testPromMetadata', ['metadata', 'isError']),
+    ('prometheus', 'prometheus_scaler_test.go', 'testPrometheusAuthMetadata',
+     ['metadata', 'authParams', 'podIdentityProvider', 'isError']),
+    ('metrics-api', 'metrics_api_scaler_test.go', 'testMetricsAPIMetadata', ['metadata', 'raisesError']),
+    ('metrics-api', 'metrics_api_scaler_test.go', 'testMetricsAPIAuthMetadata',
+     ['metadata', 'authParams', 'isError']),
+    ('datadog', 'datadog_scaler_test.go', 'testDatadogClusterAgentMetadata',
+     ['metricType', 'metadata', 'authParams', 'isError']),
+    ('datadog', 'datadog_scaler_test.go', 'testDatadogAPIMetadata',
+     ['metricType', 'metadata', 'authParams', 'isError']),
+    ('loki', 'loki_scaler_test.go', 'testLokiMetadata', ['metadata', 'isError']),
+    ('loki', 'loki_scaler_test.go', 'testLokiAuthMetadata', ['metadata', 'authParams', 'isError']),
+    ('arangodb', 'arangodb_scaler_test.go', 'testArangoDBMetadata',
+     ['metadata', 'authParams', 'raisesError']),
+    ('arangodb', 'arangodb_scaler_test.go', 'testArangoDBAuthMetadata',
+     ['metadata', 'authParams', 'raisesError']),
+    ('pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestDataset',
+     ['metadata', 'isError', 'isActive', 'isPartitionedTopic', 'adminURL', 'topic', 'subscription'],
+     {'authParams': {'cert': 'certdata', 'key': 'keydata', 'ca': 'cadata'}}),
+    ('pulsar', 'pulsar_scaler_test.go', 'parsePulsarMetadataTestAuthTLSDataset',
+     ['metadata', 'authParams', 'isError', 'enableTLS', 'cert', 'key', 'ca', 'bearerToken', 'username',
+      'password', 'enableOAuth', 'oauthTokenURI', 'scope', 'clientID', 'clientSecret', 'endpointParams',
+      'expectedEndpointParams']),
+    ('predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
+     ['metadata', 'authParams', 'isError']),
+]
+
+# Identifiers the tables use for values, as the test files define them (a test server's
+# address; a test token).
+IDENTS = {
+    'apiStub.URL': 'http://127.0.0.1:8080',
+    'testAPIKey': 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJ0ZXN0IENyZWF0ZUNsaWVudCIsImV4cCI6MTY0NjkxNzI3Nywic3ViIjoiODM4NjY5ODAtM2UzNS0xMWVjLTlmMjQtYWNkZTQ4MDAxMTIyIn0.5QEuO6_ysdk2abGvk3Xp7Q25M4H4pIFXeqP2E7n9rKI',
+}
+
+METRIC_TYPES = {'v2.AverageValueMetricType': 'AverageValue', 'v2.ValueMetricType': 'Value',
+                'v2.UtilizationMetricType': 'Utilization'}
+POD_IDENTITIES = {'kedav1alpha1.PodIdentityProviderAzureWorkload': 'azure-workload',
+                  'kedav1alpha1.PodIdentityProviderNone': 'none'}
+
+
+def source(path):
+    return subprocess.run(['git', '-C', REPO, 'show', f'{TAG}:{path}'],
+                          capture_output=True, text=True, check=True).stdout
+
+
+TOKEN = re.compile(r'''\s*(?:(//[^\n]*)|("(?:\\.|[^"\\])*")|(`[^`]*`)|([{}(),:\[\]&])|([A-Za-z_][\w.]*)|(-?\d+(?:\.\d+)?))''')
+
+
+def tokens(text):
+    pos, out = 0, []
+    while text[pos:].strip():
+        m = TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ValueError(text[pos:pos + 40])
+        pos = m.end()
+        c, s, raw, p, ident, num = m.groups()
+        if c is not None:
+            out.append(('comment', c[2:].strip()))
+        elif s is not None:
+            out.append(('str', json.loads(s)))
+        elif raw is not None:
+            out.append(('str', raw[1:-1]))
+        elif p is not None:
+            out.append(('p', p))
+        elif ident is not None:
+            out.append(('id', ident))
+        else:
+            out.append(('num', num))
+    return out
+
+
+def literal_body(text, var):
+    start = re.search(r'var\s+' + re.escape(var) + r'\s*=\s*\[\][\w.]+\s*\{', text)
+    if not start:
+        raise KeyError(var)
+    i = j = start.end()
+    depth = 1
+    while depth:
+        c = text[j]
+        if c == '"':
+            j += 1
+            while text[j] != '"':
+                j += 2 if text[j] == '\\' else 1
+        elif c == '`':
+            j = text.index('`', j + 1)
+        elif text.startswith('//', j):
+            j = text.index('\n', j)
+        elif c == '{':
+            depth += 1
+        elif c == '}':
+            depth -= 1
+        j += 1
+    return text[i:j - 1]
+
+
+def value(toks, k):
+    t = toks[k]
+    if t == ('id', 'map'):
+        while toks[k] != ('p', '{'):
+            k += 1
+        k += 1
+        m = {}
+        while toks[k] != ('p', '}'):
+            if toks[k][0] == 'comment' or toks[k] == ('p', ','):
+                k += 1
+                continue
+            assert toks[k + 1] == ('p', ':'), toks[k:k + 3]
+            v = toks[k + 2]
+            m[toks[k][1]] = IDENTS[v[1]] if v[0] == 'id' else v[1]
+            k += 3
+        return m, k + 1
+    if t[0] in ('str', 'num'):
+        return t[1], k + 1
+    if t[0] == 'id':
+        if t[1] in ('true', 'false'):
+            return t[1] == 'true', k + 1
+        if t[1] == 'nil':
+            return None, k + 1
+        if k + 1 < len(toks) and toks[k + 1] == ('p', '{'):
+            # Another composite literal (url.Values{...}): not an input, skipped.
+            depth, k = 0, k + 1
+            while True:
+                depth += {('p', '{'): 1, ('p', '}'): -1}.get(toks[k], 0)
+                k += 1
+                if depth == 0:
+                    return ('ident', t[1]), k
+        return ('ident', t[1]), k + 1
+    raise ValueError(t)
+
+
+def rows(path, var, order):
+    toks = tokens(literal_body(source(path), var))
+    out, comment, k = [], [], 0
+    while k < len(toks):
+        t = toks[k]
+        if t[0] == 'comment':
+            comment.append(t[1])
+            k += 1
+        elif t == ('p', ','):
+            k += 1
+        elif t == ('p', '{'):
+            k += 1
+            fields = {}
+            i = 0
+            while toks[k] != ('p', '}'):
+                if toks[k][0] == 'comment' or toks[k] == ('p', ','):
+                    k += 1
+                    continue
+                name = None
+                if toks[k][0] == 'id' and toks[k + 1] == ('p', ':'):
+                    name = toks[k][1]
+                    k += 2
+                v, k = value(toks, k)
+                fields[name or order[i]] = v
+                i += 1
+            k += 1
+            out.append((' '.join(comment), fields))
+            comment = []
+        else:
+            raise ValueError(t)
+    return out
+
+
+def q(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def mapping(m, indent):
+    if not m:
+        return ' {}\n'
+    return '\n' + ''.join(f'{" " * indent}{key(k)}: {q(v)}\n' for k, v in m.items())
+
+
+def key(k):
+    return k if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]*', k) else q(k)
+
+
+def row_text(trigger, file, table, index, row, description, f):
+    refused = f.get('isError', f.get('raisesError'))
+    meta = f.get('metadata') or {}
+    auth = f.get('authParams')
+    identity = f.get('podIdentityProvider') or ''
+    if isinstance(identity, tuple):
+        identity = POD_IDENTITIES[identity[1]]
+    metric_type = f.get('metricType') or ''
+    if isinstance(metric_type, tuple):
+        metric_type = METRIC_TYPES[metric_type[1]]
+    name = f'row{row:03d}'
+    ns = f'{trigger}-vectors'
+    origin = f'pkg/scalers/{file} {table} row {index}' + (f' ({description})' if description else '')
+    out = []
+    if auth:
+        out.append(f'---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
+                   f'stringData:{mapping(auth, 2)}')
+    if auth or identity:
+        out.append(f'---\napiVersion: keda.sh/v1alpha1\nkind: TriggerAuthentication\nmetadata:\n'
+                   f'  name: {name}\n  namespace: {ns}\nspec:\n')
+        if identity:
+            out.append(f'  podIdentity:\n    provider: {identity}\n')
+        if auth:
+            out.append('  secretTargetRef:\n')
+            for k in auth:
+                out.append(f'  - parameter: {key(k)}\n    name: {name}\n    key: {key(k)}\n')
+    out.append(f'---\napiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: {name}\n'
+               f'  namespace: {ns}\n  annotations:\n    vectors.scalecore/origin: {q(origin)}\n'
+               f'    vectors.scalecore/expect: {"reject" if refused else "accept"}\n'
+               f'spec:\n  scaleTargetRef:\n    name: {name}\n  triggers:\n  - type: {trigger}\n')
+    if metric_type:
+        out.append(f'    metricType: {metric_type}\n')
+    out.append(f'    metadata:{mapping(meta, 6)}')
+    if auth or identity:
+        out.append(f'    authenticationRef:\n      name: {name}\n')
+    return ''.join(out)
+
+
+def main():
+    files = {}
+    for trigger, file, table, order, *extra in TABLES:
+        rows_out = files.setdefault(trigger, (file, []))[1]
+        for index, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
+            for k, v in (extra[0] if extra else {}).items():
+                fields.setdefault(k, v)
+            rows_out.append(row_text(trigger, file, table, index, len(rows_out), description, fields))
+    for trigger, (file, texts) in files.items():
+        header = (f'# Parse tables of KEDA {TAG} pkg/scalers/{file}, one ScaledObject per row: the annotations\n'
+                  '# name the row (table, index, the row\'s own comment) and KEDA\'s verdict (accept: the\n'
+                  '# scaler is built; reject: building it fails). Each row\'s auth params are a Secret read by\n'
+                  '# a TriggerAuthentication (with its pod identity, if any). Written by\n'
+                  '# scripts/scaler-table-vectors.py; replayed by core/tests/scaler_vectors.rs and, through\n'
+                  '# tests/golden/lint.json, every binding.\n')
+        with open(os.path.join(OUT, f'{trigger}.yaml'), 'w') as fh:
+            fh.write(header + ''.join(texts))
+        print(f'{trigger}: {len(texts)} rows', file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
