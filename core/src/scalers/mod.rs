@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
+mod gcp;
 pub mod names;
 pub mod servicebus;
 pub mod typed;
@@ -29,6 +30,10 @@ modules! {
     redis_streams,
     kafka,
     apache_kafka,
+    gcp_pubsub,
+    gcp_stackdriver,
+    gcp_cloudtasks,
+    gcp_storage,
 }
 
 /// What a scaler module gives the registry.
