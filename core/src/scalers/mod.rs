@@ -34,6 +34,9 @@ modules! {
     gcp_stackdriver,
     gcp_cloudtasks,
     gcp_storage,
+    github_runner,
+    forgejo_runner,
+    selenium_grid,
 }
 
 /// What a scaler module gives the registry.
