@@ -37,6 +37,7 @@ modules! {
     github_runner,
     forgejo_runner,
     selenium_grid,
+    kubernetes_workload,
 }
 
 /// What a scaler module gives the registry.
