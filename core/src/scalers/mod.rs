@@ -38,6 +38,7 @@ modules! {
     forgejo_runner,
     selenium_grid,
     kubernetes_workload,
+    external,
 }
 
 /// What a scaler module gives the registry.
