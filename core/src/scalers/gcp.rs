@@ -37,6 +37,31 @@ fn authorization(input: &TriggerInput<'_>) -> Result<(), ScalerError> {
     ))
 }
 
+/// The service account JSON `GetGCPAuthorization` settles on when not using pod identity,
+/// with the key it came through: the auth parameter, the env variable `credentialsFromEnv`
+/// names (absent counts as empty), or nothing at all for `credentialsFromEnvFile` (the file
+/// path goes in another field).
+pub(super) fn credentials_json<'a>(input: &TriggerInput<'a>) -> Option<(&'static str, &'a str)> {
+    if input.pod_identity == Some("gcp") {
+        return None;
+    }
+    const AUTH: &str = "GoogleApplicationCredentials";
+    if let Some(v) = input.auth_params.get(AUTH).filter(|v| !v.is_empty()) {
+        return Some((AUTH, v));
+    }
+    match input
+        .metadata
+        .get("credentialsFromEnv")
+        .filter(|v| !v.is_empty())
+    {
+        Some(var) => Some((
+            "credentialsFromEnv",
+            input.env.get(var).map_or("", String::as_str),
+        )),
+        None => Some(("credentialsFromEnvFile", "")),
+    }
+}
+
 /// A GCP constructor up to its client: the metric type, the typed read with `validate`
 /// (the struct's `Validate()`), then the authorization.
 pub(super) fn read(

@@ -11,9 +11,10 @@
 //!     alignmentPeriodSeconds: "120"
 //!     alignmentAligner: MAX
 //!     alignmentReducer: sum
-//!     credentialsFromEnv: GOOGLE_CREDENTIALS
+//!     credentialsFromEnv: GOOGLE_CREDENTIALS   # the service account key JSON
 //! ```
-//! Invalid: an aligner Cloud Monitoring does not have ("unknown aligner: median").
+//! Invalid: an aligner Cloud Monitoring does not have ("unknown aligner: median"). Also
+//! refused: `credentialsFromEnvFile` alone, as the client is built from JSON text.
 //! ```yaml
 //! - type: gcp-stackdriver
 //!   metadata:
@@ -121,10 +122,23 @@ fn aggregation(p: &Parsed) -> Result<(), ScalerError> {
     Ok(())
 }
 
-/// `NewStackdriverScaler` up to its client.
+/// `NewStackDriverClient` decodes the service account JSON before anything else: with none
+/// (`credentialsFromEnvFile`, whose path it never reads, or an empty variable) Go's
+/// `json.Unmarshal` fails. Only emptiness is judged here, not the JSON itself.
+fn client(input: &TriggerInput<'_>) -> Result<(), ScalerError> {
+    match gcp::credentials_json(input) {
+        Some((key, json)) if json.trim_matches([' ', '\t', '\n', '\r']).is_empty() => Err(
+            typed::error(key, ErrorKind::Invalid, "unexpected end of JSON input"),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// `NewStackdriverScaler` up to the first call of its client.
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let (metric_type, p) = gcp::read(input, PARAMS, validate)?;
     aggregation(&p).map_err(|e| vec![e])?;
+    client(input).map_err(|e| vec![e])?;
     Ok(gcp::metric(
         input,
         metric_type,
@@ -155,6 +169,7 @@ mod tests {
                 ("alignmentReducer", "sum"),
                 ("credentialsFromEnv", "GOOGLE_CREDENTIALS"),
             ])
+            .env(&[("GOOGLE_CREDENTIALS", "{\"type\": \"service_account\"}")])
         };
         let m = meta("MAX").parse().unwrap();
         assert_eq!(
@@ -193,6 +208,18 @@ mod tests {
             t.messages(),
             vec!["alignmentPeriodSeconds must be at least 60"]
         );
+        // The client wants the JSON itself: a file path alone leaves it empty.
+        let t = Trigger::new("gcp-stackdriver")
+            .meta(&[("projectId", "p"), FILTER, ("credentialsFromEnvFile", "CREDS_FILE")])
+            .env(&[("CREDS_FILE", "/var/secrets/google/key.json")]);
+        assert_eq!(t.messages(), vec!["unexpected end of JSON input"]);
+        let t = Trigger::new("gcp-stackdriver")
+            .meta(&[("projectId", "p"), FILTER, ("credentialsFromEnv", "UNSET")]);
+        assert_eq!(t.messages(), vec!["unexpected end of JSON input"]);
+        let t = Trigger::new("gcp-stackdriver")
+            .meta(&[("projectId", "p"), FILTER])
+            .auth(&[("GoogleApplicationCredentials", "{}")]);
+        assert!(t.parse().is_ok());
         // Without a period the aligner and reducer are never read.
         let t = Trigger::new("gcp-stackdriver")
             .meta(&[("projectId", "p"), FILTER, ("alignmentReducer", "Nope")])
