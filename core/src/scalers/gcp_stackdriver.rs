@@ -124,11 +124,12 @@ fn aggregation(p: &Parsed) -> Result<(), ScalerError> {
 
 /// `NewStackDriverClient` decodes the service account JSON before anything else: with none
 /// (`credentialsFromEnvFile`, whose path it never reads, or an empty variable) Go's
-/// `json.Unmarshal` fails. Only emptiness is judged here, not the JSON itself.
+/// `json.Unmarshal` fails. Only emptiness is judged here, not the JSON itself. The JSON is
+/// something absent: a TriggerAuthentication out of view may hold it, or pod identity.
 fn client(input: &TriggerInput<'_>) -> Result<(), ScalerError> {
     match gcp::credentials_json(input) {
         Some((key, json)) if json.trim_matches([' ', '\t', '\n', '\r']).is_empty() => Err(
-            typed::error(key, ErrorKind::Invalid, "unexpected end of JSON input"),
+            typed::error(key, ErrorKind::Missing, "unexpected end of JSON input"),
         ),
         _ => Ok(()),
     }
@@ -220,6 +221,27 @@ mod tests {
             .meta(&[("projectId", "p"), FILTER])
             .auth(&[("GoogleApplicationCredentials", "{}")]);
         assert!(t.parse().is_ok());
+        // Through the linter: quiet while the TriggerAuthentication is not in view.
+        let doc = |auth: &str| {
+            format!(
+                "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a\nspec:\n  \
+                 scaleTargetRef:\n    name: a\n  triggers:\n  - type: gcp-stackdriver\n    \
+                 metadata:\n      projectId: p\n      filter: f\n      \
+                 credentialsFromEnvFile: CREDS_FILE\n{auth}"
+            )
+        };
+        let errors = |text: &str| -> Vec<String> {
+            crate::lint(text, &crate::LintOptions::default())
+                .into_iter()
+                .filter(|d| d.code.starts_with("KEDA2") && d.severity == crate::Severity::Error)
+                .map(|d| d.message)
+                .collect()
+        };
+        assert_eq!(
+            errors(&doc("")),
+            vec!["gcp-stackdriver trigger: unexpected end of JSON input"]
+        );
+        assert!(errors(&doc("    authenticationRef:\n      name: elsewhere\n")).is_empty());
         // Without a period the aligner and reducer are never read.
         let t = Trigger::new("gcp-stackdriver")
             .meta(&[("projectId", "p"), FILTER, ("alignmentReducer", "Nope")])
