@@ -80,6 +80,31 @@ mod tests {
         assert_eq!(bad.messages(), vec!["value must be a float greater than 0"]);
     }
 
+    /// As a metric source of `scalingModifiers` the trigger needs no value (`asMetricSource`).
+    #[test]
+    fn metric_sources_need_no_value() {
+        let doc = |advanced: &str| {
+            format!(
+                "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a\nspec:\n  \
+                 scaleTargetRef:\n    name: a\n{advanced}  triggers:\n  - type: kubernetes-workload\n    \
+                 name: pods\n    metadata:\n      podSelector: app=worker\n"
+            )
+        };
+        let errors = |text: &str| -> Vec<String> {
+            crate::lint(text, &crate::LintOptions::default())
+                .into_iter()
+                .filter(|d| d.code.starts_with("KEDA2") && d.severity == crate::Severity::Error)
+                .map(|d| d.message)
+                .collect()
+        };
+        assert_eq!(
+            errors(&doc("")),
+            vec!["kubernetes-workload trigger: value must be a float greater than 0"]
+        );
+        let modifiers = "  advanced:\n    scalingModifiers:\n      formula: pods\n      target: \"2\"\n";
+        assert!(errors(&doc(modifiers)).is_empty());
+    }
+
     /// `parseWorkloadMetadataTestDataset` rows 7, 11 and 14.
     #[test]
     fn keda_s_table() {
