@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
 pub mod cron;
+mod gcp;
 pub mod names;
 pub mod servicebus;
 pub mod typed;
@@ -37,6 +38,15 @@ modules! {
     arangodb,
     pulsar,
     predictkube,
+    gcp_pubsub,
+    gcp_stackdriver,
+    gcp_cloudtasks,
+    gcp_storage,
+    github_runner,
+    forgejo_runner,
+    selenium_grid,
+    kubernetes_workload,
+    external,
 }
 
 /// What a scaler module gives the registry.
