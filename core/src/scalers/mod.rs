@@ -29,6 +29,9 @@ modules! {
     redis_streams,
     kafka,
     apache_kafka,
+    postgresql,
+    mysql,
+    mssql,
 }
 
 /// What a scaler module gives the registry.
