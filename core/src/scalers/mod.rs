@@ -32,6 +32,7 @@ modules! {
     postgresql,
     mysql,
     mssql,
+    mongodb,
 }
 
 /// What a scaler module gives the registry.
