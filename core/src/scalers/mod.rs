@@ -33,6 +33,8 @@ modules! {
     mysql,
     mssql,
     mongodb,
+    cassandra,
+    couchdb,
 }
 
 /// What a scaler module gives the registry.
