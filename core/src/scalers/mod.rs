@@ -35,6 +35,7 @@ modules! {
     mongodb,
     cassandra,
     couchdb,
+    etcd,
 }
 
 /// What a scaler module gives the registry.
