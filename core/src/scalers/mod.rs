@@ -36,6 +36,7 @@ modules! {
     cassandra,
     couchdb,
     etcd,
+    temporal,
 }
 
 /// What a scaler module gives the registry.
