@@ -56,6 +56,9 @@ const KEPT: &[&str] = &[
     // cassandra's `keyspace` is a required typed-config parameter; the examples omit it.
     "cassandra--02.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
     "cassandra--03.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
+    // couchdb reads `host`; the example writes `hostname`, and its TriggerAuthentication
+    // gives only username and password: no connection string, no host, Validate() refuses.
+    "couchdb--02.yaml: KEDA2002 spec.triggers[0].metadata couchdb trigger: no host given",
     // minMetricValue carries the `deprecated` tag (removed in v2.20): setting it is an error.
     "huawei-cloudeye--02.yaml: KEDA2004 spec.triggers[0].metadata.minMetricValue",
     // `host: RabbitMqHost` (a Secret key name where hostFromEnv or a TriggerAuthentication

@@ -64,7 +64,9 @@ fn validate(p: &Parsed) -> Result<(), ScalerError> {
 /// ScaledObject's trigger is not a bare metric source, so the target is required).
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
-    let parsed = typed::read(input, PARAMS, validate)?;
+    let parsed = typed::read(input, PARAMS, |p| {
+        validate(p).map_err(|e| super::postgresql::blame_whole(input, "connectionString", e))
+    })?;
     let target = parsed.int("queryValue");
     if target == 0 {
         return Err(vec![typed::error(

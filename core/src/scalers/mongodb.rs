@@ -97,7 +97,9 @@ fn validate(p: &Parsed) -> Result<(), ScalerError> {
 /// `NewMongoDBScaler` up to the client: metric type, then `parseMongoDBMetadata`.
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
-    let parsed = typed::read(input, PARAMS, validate)?;
+    let parsed = typed::read(input, PARAMS, |p| {
+        validate(p).map_err(|e| super::postgresql::blame_whole(input, "connectionString", e))
+    })?;
     Ok(ScalerMetric {
         metric_name: super::metric_name(
             input.index,

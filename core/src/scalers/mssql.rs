@@ -51,11 +51,12 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     let parsed = typed::read(input, PARAMS, |p| {
         if p.str("connectionString").is_empty() && p.str("host").is_empty() {
-            return Err(typed::error(
+            let e = typed::error(
                 "host",
                 ErrorKind::Missing,
                 "must provide either connectionstring or host",
-            ));
+            );
+            return Err(super::postgresql::blame_whole(input, "connectionString", e));
         }
         Ok(())
     })?;

@@ -66,11 +66,28 @@ fn validate(p: &Parsed) -> Result<(), ScalerError> {
     }
 }
 
+/// The connection parts `Validate()` of the SQL-family scalers asks for.
+const PART_KEYS: &[&str] = &["host", "port", "userName", "username", "dbName", "sslmode", "password"];
+
+/// When the whole connection was to come through `<whole>FromEnv` and the variable is not
+/// there, that is what is missing, not the first part KEDA then asks for: the error is
+/// moved to `whole` so the linter names the variable.
+pub(crate) fn blame_whole(input: &TriggerInput<'_>, whole: &str, mut e: ScalerError) -> ScalerError {
+    let part = e.key.as_deref().is_some_and(|k| PART_KEYS.contains(&k));
+    let via_env = typed::from_env_var(input, whole);
+    if e.kind == ErrorKind::Missing && part && !via_env.is_empty() {
+        e.key = Some(whole.to_owned());
+    }
+    e
+}
+
 /// `NewPostgreSQLScaler` up to the connection: metric type, then `parsePostgreSQLMetadata`
 /// (a ScaledObject's trigger is not a bare metric source, so the target is required).
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
-    let parsed = typed::read(input, PARAMS, validate)?;
+    let parsed = typed::read(input, PARAMS, |p| {
+        validate(p).map_err(|e| blame_whole(input, "connection", e))
+    })?;
     let target = parsed.float("targetQueryValue");
     if target == 0.0 {
         return Err(vec![typed::error(
@@ -142,6 +159,21 @@ mod tests {
             .meta(&[QUERY, TARGET])
             .pod_identity("azure-workload");
         assert_eq!(t.messages(), vec!["no host given"]);
+    }
+
+    /// A connection through an env variable the container lacks: the error names it.
+    #[test]
+    fn missing_connection_variable_is_the_culprit() {
+        let t = Trigger::new("postgresql").meta(&[QUERY, TARGET, ("connectionFromEnv", "PG_URL")]);
+        let e = t.parse().unwrap_err();
+        assert_eq!(e[0].key.as_deref(), Some("connection"));
+        assert_eq!(e[0].message, "no host given");
+        let t = Trigger::new("mssql").meta(&[
+            ("query", "q"),
+            ("targetValue", "1"),
+            ("connectionStringFromEnv", "URL"),
+        ]);
+        assert_eq!(t.parse().unwrap_err()[0].key.as_deref(), Some("connectionString"));
     }
 
     #[test]
