@@ -47,6 +47,14 @@ modules! {
     selenium_grid,
     kubernetes_workload,
     external,
+    postgresql,
+    mysql,
+    mssql,
+    mongodb,
+    cassandra,
+    couchdb,
+    etcd,
+    temporal,
 }
 
 /// What a scaler module gives the registry.
