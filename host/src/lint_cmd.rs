@@ -113,13 +113,16 @@ pub fn run(args: &LintArgs) -> ExitCode {
         .filter_map(|i| by_config.get(&own(&i.config)))
         .collect();
     let per_file = lint_inputs(&inputs, &options, &per_input);
-    let texts: Vec<String> = inputs
-        .iter()
-        .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
-        .collect();
     let report = LintReport::new(inputs.iter().map(|i| i.path.clone()).collect(), per_file);
     let out = match args.format {
-        Format::Human => format::human::render(&report, &texts),
+        // Only code frames quote the source, so only they pay for a copy of every input.
+        Format::Human => {
+            let texts: Vec<String> = inputs
+                .iter()
+                .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
+                .collect();
+            format::human::render(&report, &texts)
+        }
         Format::Json => serde_json::to_string(&report).unwrap_or_default() + "\n",
         Format::Sarif => format::sarif::render(&report),
         Format::Github => format::github::render(&report),

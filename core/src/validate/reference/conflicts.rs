@@ -263,7 +263,6 @@ fn other_scaled_objects(
 /// Where to look for conflicts: HPAs by the workload they scale, ScaledObjects by their
 /// target and by their HPA's name, each keyed by namespace. Built once per bundle, so a
 /// bundle of thousands of ScaledObjects is checked in linear time.
-#[derive(Default)]
 struct Index {
     hpas_by_target: Keyed,
     /// By namespace, target name and target group/version/kind.
@@ -279,7 +278,14 @@ impl Index {
     fn of(ctx: &Ctx<'_>) -> Arc<Index> {
         let default_ns = ctx.options.default_namespace.clone();
         ctx.bundle.memo(|bundle| {
-            let mut index = Index::default();
+            // Sized for the bundle up front: growing rehashes every key, and a stream of
+            // thousands of ScaledObjects otherwise spends more on that than on the lookups.
+            let n = bundle.resources.len();
+            let mut index = Index {
+                hpas_by_target: Keyed::new(),
+                scaled_objects_by_target: Keyed::with_capacity(n),
+                scaled_objects_by_hpa: Keyed::with_capacity(n),
+            };
             for (i, r) in bundle.resources.iter().enumerate() {
                 let ns = r.namespace_or(&default_ns).to_owned();
                 let target = |r: &Resource| {
