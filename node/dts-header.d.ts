@@ -1,4 +1,4 @@
-/* Types of the JSON contract (docs/formats.md); the functions below return and take these shapes. */
+/* Types of the JSON contract (docs/formats.md, docs/scenario.md); the functions below return and take these shapes. */
 
 /** An LSP position: 0-based line, character offset in the requested encoding. */
 export interface LspPosition {
@@ -29,10 +29,35 @@ export interface Diagnostic {
   help?: string
   source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
   range: LspRange
+  /** Ways to resolve the finding, best first (absent when there are none); apply at most one. */
+  fixes?: Fix[]
 }
 
-/** A contract diagnostic as `simulate` returns it (no `range`). */
-export type ContractDiagnostic = Omit<Diagnostic, 'range'>
+/** One way to resolve a finding: edits to the text the finding is in. */
+export interface Fix {
+  /** Imperative, for a code action's title (`Quote the value`). */
+  title: string
+  /** `safe` keeps what the author meant; `unsafe` needs a look. */
+  applicability: 'safe' | 'unsafe'
+  /** Non-overlapping edits, in position order. */
+  edits: FixEdit[]
+}
+
+/** Replace the text from `line`/`column` to `endLine`/`endColumn` (1-based, end exclusive; an
+ * insertion when equal) with `newText`; `range` is the same span as an LSP range. */
+export interface FixEdit {
+  line: number
+  column: number
+  endLine: number
+  endColumn: number
+  newText: string
+  range: LspRange
+}
+
+/** A contract diagnostic as `simulate` returns it (no `range`, no edit ranges). */
+export type ContractDiagnostic = Omit<Diagnostic, 'range' | 'fixes'> & {
+  fixes?: Array<Omit<Fix, 'edits'> & { edits: Array<Omit<FixEdit, 'range'>> }>
+}
 
 export interface RuleInfo {
   code: string
@@ -44,6 +69,23 @@ export interface RuleInfo {
   /** First KEDA release the rule applies to. */
   since: string
   until?: string
+  /** The rule's row in docs/rules.md. */
+  url: string
+}
+
+/** The field under a position, as `pathAt` finds it. */
+export interface PathAt {
+  /** Index of the document in the stream. */
+  document: number
+  /** The document's `apiVersion` and `kind`, when they are strings. */
+  apiVersion: string | null
+  kind: string | null
+  /** Keys and sequence indexes from the document's root, e.g. `['spec', 'triggers', 0, 'type']`. */
+  path: Array<string | number>
+  /** Whether the position is on the field's key (else on its scalar value). */
+  onKey: boolean
+  /** The key's or the value's range. */
+  range: LspRange
 }
 
 export interface ScenarioStep {

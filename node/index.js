@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.API_VERSION = nativeBinding.API_VERSION
 module.exports.lint = nativeBinding.lint
 module.exports.lintAsync = nativeBinding.lintAsync
+module.exports.pathAt = nativeBinding.pathAt
 module.exports.rules = nativeBinding.rules
 module.exports.simulate = nativeBinding.simulate
 module.exports.simulateAsync = nativeBinding.simulateAsync

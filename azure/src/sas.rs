@@ -9,20 +9,7 @@ use crate::secret::Secret;
 /// How long a signature we make is valid, as the Go SDK does.
 pub const SIGNATURE_LIFETIME_SECS: u64 = 2 * 60 * 60;
 
-/// Go's `url.QueryEscape`: unreserved bytes stay, space becomes `+`, the rest `%XX` (upper hex).
-pub fn query_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use scalecore::go::url::query_escape;
 
 /// `SharedAccessSignature sr=<sr>&sig=<sig>&se=<expiry>&skn=<key name>`, where `sr` is the
 /// lower-cased escaped audience and the HMAC key is the key text's UTF-8 bytes (not decoded).

@@ -1,11 +1,11 @@
 //! The boundary every binding calls (CLI, Wasm, Python, Node): requests and answers as serde
-//! types in the JSON contract of docs/formats.md, so no binding re-implements logic and every one
+//! types in the JSON contract of docs/formats.md and docs/scenario.md, so no binding re-implements logic and every one
 //! gives the same answer. Bindings convert types and errors at their edge and call these.
 
 use serde::{Deserialize, Serialize};
 
 pub use scalecore::rules::RuleInfo;
-pub use scalecore::{Diagnostic, KedaVersion, Severity, Source};
+pub use scalecore::{Applicability, Diagnostic, Edit, Fix, KedaVersion, Severity, Source};
 
 /// Version of the JSON shapes below; bumped on any incompatible change.
 pub const API_VERSION: u32 = 1;
@@ -95,20 +95,29 @@ pub struct FileInput {
 
 /// `{"files":[{"path", "diagnostics"}], "summary":{"errors","warnings"}}`: the CLI's JSON.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct LintReport {
+    /// Every input, in the order given.
     pub files: Vec<FileReport>,
+    /// Counts over all inputs.
     pub summary: Summary,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct FileReport {
+    /// The input's path as given (`<stdin>` for standard input).
     pub path: String,
+    /// Its findings, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 pub struct Summary {
+    /// Findings of severity `error`.
     pub errors: usize,
+    /// Findings of severity `warning`.
     pub warnings: usize,
 }
 
@@ -156,6 +165,26 @@ pub fn rules() -> Vec<RuleInfo> {
         .collect()
 }
 
+/// A rule with the address of its row in docs/rules.md (an LSP diagnostic's
+/// `codeDescription.href`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleDoc {
+    #[serde(flatten)]
+    pub info: RuleInfo,
+    pub url: String,
+}
+
+/// Every rule with its documentation address, for editors.
+pub fn rule_docs() -> Vec<RuleDoc> {
+    scalecore::rules::all()
+        .into_iter()
+        .map(|r| RuleDoc {
+            info: r.info(),
+            url: r.doc_url(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +227,17 @@ mod tests {
     }
 
     #[test]
+    fn rule_docs_are_the_rules_with_their_row_in_the_rules_page() {
+        let docs = rule_docs();
+        assert_eq!(docs.len(), rules().len());
+        let d = docs.iter().find(|d| d.info.code == "KEDA0101").unwrap();
+        assert!(d.url.ends_with("/docs/rules.md#keda0101"), "{}", d.url);
+        let json = serde_json::to_value(d).unwrap();
+        assert_eq!(json["code"], "KEDA0101");
+        assert_eq!(json["url"], d.url.as_str());
+    }
+
+    #[test]
     fn report_counts_by_severity() {
         let files = vec![FileInput {
             path: "x.yaml".into(),
@@ -215,7 +255,7 @@ mod tests {
 
 pub use scalecore::simulate::{Scenario, ScenarioError, Trace};
 
-/// Runs a scenario given as JSON text (the Scenario of docs/formats.md).
+/// Runs a scenario given as JSON text (docs/scenario.md).
 pub fn simulate_json(scenario: &str) -> Result<Trace, BindingError> {
     scalecore::simulate::simulate_json(scenario).map_err(|e| BindingError::Scenario(e.to_string()))
 }
@@ -250,11 +290,30 @@ pub struct LspRange {
     pub end: LspPosition,
 }
 
-/// A diagnostic as editors want it: the JSON contract plus an LSP `range`.
+/// A diagnostic as editors want it: the JSON contract plus an LSP `range`, on the
+/// diagnostic and on each edit of its fixes.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct EditorDiagnostic {
+    /// Its `fixes` are moved to the field below (with ranges), so they are not sent twice.
     #[serde(flatten)]
     pub diagnostic: Diagnostic,
+    pub range: LspRange,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<EditorFix>,
+}
+
+/// A fix whose edits carry LSP ranges (a code action's `WorkspaceEdit`, ready to send).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct EditorFix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditorEdit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct EditorEdit {
+    #[serde(flatten)]
+    pub edit: Edit,
     pub range: LspRange,
 }
 
@@ -334,22 +393,334 @@ pub fn lint_for_editor(
     encoding: PositionEncoding,
 ) -> Result<Vec<EditorDiagnostic>, BindingError> {
     let found = lint(text, options)?;
+    // Every range, the diagnostics' and their edits', converted in one walk over the text.
+    let spans = |d: &Diagnostic| {
+        std::iter::once(d.span)
+            .chain(d.fixes.iter().flat_map(|f| f.edits.iter().map(|e| e.span)))
+            .collect::<Vec<_>>()
+    };
     let offsets: Vec<usize> = found
         .iter()
-        .flat_map(|d| [d.span.start.offset as usize, d.span.end.offset as usize])
+        .flat_map(spans)
+        .flat_map(|s| [s.start.offset as usize, s.end.offset as usize])
         .collect();
     let mut positions = lsp_positions(text, &offsets, encoding).into_iter();
+    let mut range = move || {
+        let start = positions.next().unwrap_or_default();
+        let end = positions.next().unwrap_or_default();
+        LspRange { start, end }
+    };
     Ok(found
         .into_iter()
-        .map(|d| {
-            let start = positions.next().unwrap_or_default();
-            let end = positions.next().unwrap_or_default();
+        .map(|mut d| {
+            let at = range();
+            let fixes = std::mem::take(&mut d.fixes)
+                .into_iter()
+                .map(|f| EditorFix {
+                    title: f.title,
+                    applicability: f.applicability,
+                    edits: f
+                        .edits
+                        .into_iter()
+                        .map(|edit| EditorEdit {
+                            edit,
+                            range: range(),
+                        })
+                        .collect(),
+                })
+                .collect();
             EditorDiagnostic {
-                range: LspRange { start, end },
+                range: at,
                 diagnostic: d,
+                fixes,
             }
         })
         .collect())
+}
+
+/// The byte offset of an LSP position in `text` (a position past the end of its line, or of
+/// the text, is the line's end, or the text's).
+pub fn byte_offset(text: &str, position: LspPosition, encoding: PositionEncoding) -> usize {
+    let mut start = 0;
+    for _ in 0..position.line {
+        match text.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line = text.get(start..).unwrap_or_default();
+    let line = line.split('\n').next().unwrap_or_default();
+    let mut units = 0;
+    for (i, c) in line.char_indices() {
+        if units >= position.character as usize {
+            return start + i;
+        }
+        units += match encoding {
+            PositionEncoding::Utf8 => c.len_utf8(),
+            PositionEncoding::Utf16 => c.len_utf16(),
+            PositionEncoding::Utf32 => 1,
+        };
+    }
+    start + line.len()
+}
+
+/// One step of a path into a document: a mapping key or a sequence index.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum PathSegment {
+    Key(String),
+    Index(usize),
+}
+
+/// The field under a position: what an editor needs to explain it from the schema.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathAt {
+    /// 0-based index of the document in the stream.
+    pub document: usize,
+    /// The document's `apiVersion` and `kind`, when they are strings.
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    /// Keys and indexes from the document's root to the field (`["spec", "triggers", 0, "type"]`).
+    pub path: Vec<PathSegment>,
+    /// Whether the position is on the field's key (else on its scalar value).
+    pub on_key: bool,
+    /// The key's or the value's range.
+    pub range: LspRange,
+}
+
+/// The field at `position` of `text` (a YAML or JSON stream): the key under it, or the key of
+/// the scalar value under it. `None` between fields, on a comment, or in a document that does
+/// not parse far enough to reach the position.
+pub fn path_at(text: &str, position: LspPosition, encoding: PositionEncoding) -> Option<PathAt> {
+    use scalecore::document::{parse_stream, Limits, Node, Value};
+    let offset = byte_offset(text, position, encoding) as u32;
+    let within = |n: &Node| n.span.start.offset <= offset && offset <= n.span.end.offset;
+    let docs = parse_stream(text, &Limits::default());
+    let (document, root) = docs.iter().enumerate().find_map(|(i, d)| {
+        let root = d.root.as_ref()?;
+        within(root).then_some((i, root))
+    })?;
+    let string_field = |key: &str| root.get(key).and_then(Node::as_str).map(str::to_owned);
+    let mut path = Vec::new();
+    let mut node = root;
+    // A loop, not recursion: the parser's depth limit bounds it, and no stack is at stake.
+    let (on_key, span) = loop {
+        match &node.value {
+            Value::Mapping(entries) => {
+                let mut next = None;
+                for e in entries {
+                    let Some(key) = e.key_str() else { continue };
+                    if within(&e.key) {
+                        path.push(PathSegment::Key(key.to_owned()));
+                        return Some(PathAt {
+                            document,
+                            api_version: string_field("apiVersion"),
+                            kind: string_field("kind"),
+                            path,
+                            on_key: true,
+                            range: span_range(text, e.key.span, encoding),
+                        });
+                    }
+                    if within(&e.value) {
+                        next = Some((PathSegment::Key(key.to_owned()), &e.value));
+                    }
+                }
+                let (segment, child) = next?;
+                path.push(segment);
+                node = child;
+            }
+            Value::Sequence(items) => {
+                let (i, child) = items.iter().enumerate().find(|(_, n)| within(n))?;
+                path.push(PathSegment::Index(i));
+                node = child;
+            }
+            Value::Scalar(_) if !path.is_empty() => break (false, node.span),
+            Value::Scalar(_) => return None,
+        }
+    };
+    Some(PathAt {
+        document,
+        api_version: string_field("apiVersion"),
+        kind: string_field("kind"),
+        path,
+        on_key,
+        range: span_range(text, span, encoding),
+    })
+}
+
+fn span_range(text: &str, span: scalecore::document::Span, encoding: PositionEncoding) -> LspRange {
+    let [start, end] = [span.start.offset, span.end.offset];
+    let mut positions = lsp_positions(text, &[start as usize, end as usize], encoding).into_iter();
+    LspRange {
+        start: positions.next().unwrap_or_default(),
+        end: positions.next().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    const SO: &str = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a # the name\nspec:\n  triggers:\n    - type: cpu\n      metadata:\n        value: \"60\"\n";
+
+    fn at(text: &str, line: u32, character: u32) -> Option<PathAt> {
+        path_at(
+            text,
+            LspPosition { line, character },
+            PositionEncoding::Utf16,
+        )
+    }
+
+    fn keys(p: &PathAt) -> String {
+        let parts: Vec<String> = p
+            .path
+            .iter()
+            .map(|s| match s {
+                PathSegment::Key(k) => k.clone(),
+                PathSegment::Index(i) => i.to_string(),
+            })
+            .collect();
+        parts.join(".")
+    }
+
+    #[test]
+    fn keys_values_and_sequence_items_name_their_field() {
+        let on_key = at(SO, 6, 8).unwrap();
+        assert_eq!(keys(&on_key), "spec.triggers.0.type");
+        assert!(on_key.on_key);
+        assert_eq!(on_key.kind.as_deref(), Some("ScaledObject"));
+        assert_eq!(on_key.api_version.as_deref(), Some("keda.sh/v1alpha1"));
+        let r = on_key.range;
+        assert_eq!(
+            (r.start.line, r.start.character, r.end.character),
+            (6, 6, 10)
+        );
+        // The key's last character still counts (the cursor sits after it).
+        assert!(at(SO, 6, 10).unwrap().on_key);
+        let on_value = at(SO, 8, 17).unwrap();
+        assert_eq!(keys(&on_value), "spec.triggers.0.metadata.value");
+        assert!(!on_value.on_key);
+        assert_eq!(at(SO, 4, 1).map(|p| keys(&p)).as_deref(), Some("spec"));
+    }
+
+    #[test]
+    fn nothing_between_fields_on_comments_or_past_the_end() {
+        assert_eq!(at(SO, 3, 16), None, "a comment");
+        assert_eq!(at(SO, 40, 0), None);
+        assert_eq!(at("", 0, 0), None);
+        assert_eq!(at("just a scalar", 0, 2), None);
+    }
+
+    #[test]
+    fn positions_count_in_the_requested_encoding_and_documents_in_the_stream() {
+        // "é" is one UTF-16 unit and two UTF-8 bytes; "😀" two units and four bytes.
+        let text = "a: 1\n---\nkind: ScaledJob\nx: {\"😀é\": 2, k: 3}\n";
+        // `k` is at UTF-16 unit 14, UTF-8 byte 17, character 13.
+        let found = [
+            (14, PositionEncoding::Utf16),
+            (17, PositionEncoding::Utf8),
+            (13, PositionEncoding::Utf32),
+        ]
+        .map(|(character, encoding)| path_at(text, LspPosition { line: 3, character }, encoding));
+        for p in found {
+            let p = p.unwrap();
+            assert_eq!((p.document, keys(&p).as_str(), p.on_key), (1, "x.k", true));
+            assert_eq!(p.kind.as_deref(), Some("ScaledJob"));
+        }
+        let json = "{\"kind\": \"ScaledObject\", \"spec\": {\"pollingInterval\": 30}}";
+        let p = at(json, 0, 38).unwrap();
+        assert_eq!(keys(&p), "spec.pollingInterval");
+        assert!(p.on_key);
+    }
+
+    #[test]
+    fn byte_offsets_clamp_to_line_and_text() {
+        assert_eq!(
+            byte_offset(
+                "ab\ncd",
+                LspPosition {
+                    line: 0,
+                    character: 9
+                },
+                PositionEncoding::Utf16
+            ),
+            2
+        );
+        assert_eq!(
+            byte_offset(
+                "ab\ncd",
+                LspPosition {
+                    line: 1,
+                    character: 1
+                },
+                PositionEncoding::Utf16
+            ),
+            4
+        );
+        assert_eq!(
+            byte_offset(
+                "ab\ncd",
+                LspPosition {
+                    line: 7,
+                    character: 0
+                },
+                PositionEncoding::Utf16
+            ),
+            5
+        );
+        assert_eq!(
+            byte_offset(
+                "é😀x",
+                LspPosition {
+                    line: 0,
+                    character: 3
+                },
+                PositionEncoding::Utf16
+            ),
+            6
+        );
+    }
+}
+
+/// Options of a fix request: the lint options, and whether unsafe fixes apply too.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FixRequestOptions {
+    #[serde(flatten)]
+    pub lint: LintRequestOptions,
+    #[serde(default)]
+    pub unsafe_fixes: bool,
+}
+
+/// What `fix` returns: the fixed text, how many fixes were applied, and what a lint of the
+/// fixed text still reports.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixResult {
+    pub text: String,
+    pub applied: usize,
+    pub remaining: Vec<Diagnostic>,
+    /// False when fixes kept changing the text until the round limit.
+    pub converged: bool,
+}
+
+/// Applies the fixes of one input's findings until nothing changes, then lints it again.
+pub fn fix(text: &str, options: &FixRequestOptions) -> Result<FixResult, BindingError> {
+    let core = options.lint.to_core()?;
+    let fixed = scalecore::fix::fix(
+        text,
+        &core,
+        scalecore::fix::FixOptions {
+            unsafe_fixes: options.unsafe_fixes,
+        },
+    );
+    Ok(FixResult {
+        text: fixed.texts.into_iter().next().unwrap_or_default(),
+        applied: fixed.applied.into_iter().sum(),
+        remaining: fixed.remaining.into_iter().next().unwrap_or_default(),
+        converged: fixed.converged,
+    })
 }
 
 #[cfg(test)]
@@ -540,5 +911,127 @@ mod detailed_tests {
             ..Default::default()
         };
         assert_eq!(simulate_detailed(&s), Err(ScenarioError::NoScaledObject));
+    }
+}
+
+/// JSON Schemas (draft 2020-12) of the shapes every binding shares, generated from the types
+/// above: `docs/schemas/*.schema.json` and `scalecore schema NAME`. Inputs (the scenario) are
+/// described as they are read, outputs (trace, report, diagnostic) as they are written: a
+/// field left out when empty is optional there.
+#[cfg(feature = "json-schema")]
+pub mod schema {
+    use schemars::generate::SchemaSettings;
+    use schemars::JsonSchema;
+
+    /// The names of [`by_name`], in the order `docs/schemas/` lists them.
+    pub const NAMES: [&str; 4] = ["scenario", "trace", "report", "diagnostic"];
+
+    fn input<T: JsonSchema>() -> serde_json::Value {
+        SchemaSettings::draft2020_12()
+            .for_deserialize()
+            .into_generator()
+            .into_root_schema_for::<T>()
+            .to_value()
+    }
+
+    fn output<T: JsonSchema>() -> serde_json::Value {
+        SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator()
+            .into_root_schema_for::<T>()
+            .to_value()
+    }
+
+    /// The scenario, input of `simulate` (docs/scenario.md).
+    pub fn scenario() -> serde_json::Value {
+        input::<super::Scenario>()
+    }
+
+    /// The trace, output of `simulate` (docs/scenario.md, "Trace").
+    pub fn trace() -> serde_json::Value {
+        output::<super::Trace>()
+    }
+
+    /// `scalecore lint --format json` (docs/formats.md).
+    pub fn report() -> serde_json::Value {
+        output::<super::LintReport>()
+    }
+
+    /// One finding, as `lint` in every binding returns them (docs/formats.md, "Diagnostic").
+    pub fn diagnostic() -> serde_json::Value {
+        output::<super::Diagnostic>()
+    }
+
+    /// The schema called `name` (one of [`NAMES`]).
+    pub fn by_name(name: &str) -> Option<serde_json::Value> {
+        match name {
+            "scenario" => Some(scenario()),
+            "trace" => Some(trace()),
+            "report" => Some(report()),
+            "diagnostic" => Some(diagnostic()),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use super::*;
+
+    const UNQUOTED: &str = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: é-a\nspec:\n  scaleTargetRef:\n    name: a\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: 50\n";
+
+    #[test]
+    fn fix_options_arrive_as_json_and_unknown_keys_are_refused() {
+        let o: FixRequestOptions =
+            serde_json::from_str(r#"{"unsafeFixes":true,"ignore":["KEDA0112"]}"#).unwrap();
+        assert!(o.unsafe_fixes);
+        assert_eq!(o.lint.ignore, ["KEDA0112"]);
+        assert!(serde_json::from_str::<FixRequestOptions>(r#"{"unsafeFix":true}"#).is_err());
+    }
+
+    #[test]
+    fn fix_quotes_a_number_where_kedas_metadata_wants_a_string() {
+        let r = fix(UNQUOTED, &FixRequestOptions::default()).unwrap();
+        assert_eq!(r.applied, 1);
+        assert!(r.converged);
+        assert!(r.text.ends_with("      value: \"50\"\n"), "{}", r.text);
+        assert!(
+            r.remaining.iter().all(|d| d.code != "KEDA0101"),
+            "{:?}",
+            r.remaining
+        );
+    }
+
+    #[test]
+    fn editor_fixes_carry_lsp_ranges_of_their_edits() {
+        let found = lint_for_editor(
+            UNQUOTED,
+            &LintRequestOptions::default(),
+            PositionEncoding::Utf16,
+        )
+        .unwrap();
+        let d = found
+            .iter()
+            .find(|d| d.diagnostic.code == "KEDA0101")
+            .unwrap();
+        let edit = &d.fixes[0].edits[0];
+        assert_eq!(edit.edit.new_text, "\"50\"");
+        assert_eq!(edit.range, d.range);
+        assert_eq!(
+            edit.range.start,
+            LspPosition {
+                line: 11,
+                character: 13
+            }
+        );
+        let json = serde_json::to_value(d).unwrap();
+        assert_eq!(json["fixes"][0]["applicability"], "safe");
+        assert_eq!(
+            json["fixes"][0]["edits"][0]["range"]["end"]["character"],
+            15
+        );
+        assert_eq!(json["fixes"][0]["edits"][0]["endColumn"], 16);
+        let back: EditorDiagnostic = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), json);
     }
 }

@@ -45,7 +45,7 @@ fn run(spec: &ScaledObjectSpec, ids: std::ops::Range<u64>, seconds: i64) -> (u64
         let mut e = ScaledObjectEngine::new(spec, Initial::default());
         let mut t = 0;
         while t <= seconds {
-            // KEDA at 0, 30, 60...; HPA at 5, 20, 35... (the series schedule of docs/formats.md).
+            // KEDA at 0, 30, 60...; HPA at 5, 20, 35... (the series schedule of docs/scenario.md).
             if t % 30 == 0 {
                 let obs = Observed::replicas(e.state().replicas);
                 e.keda_poll(t, &[Reading::Value(queue(i, t))], obs);

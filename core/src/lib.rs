@@ -8,14 +8,16 @@
 mod decfloat;
 pub mod diagnostic;
 pub mod document;
-pub mod gostrconv;
+pub mod fix;
+#[doc(hidden)]
+pub mod go;
 pub mod rules;
 pub mod scalers;
 pub mod sort;
 pub mod validate;
 pub mod version;
 
-pub use diagnostic::{Diagnostic, Severity, Source};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity, Source};
 pub use document::{parse_stream, Bundle, Limits};
 pub use validate::{lint, LintOptions};
 pub use version::KedaVersion;

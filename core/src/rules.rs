@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::{Diagnostic, Severity, Source};
+use crate::diagnostic::{Applicability, Diagnostic, Severity, Source};
 use crate::document::{Bundle, Resource, Span};
 use crate::validate::LintOptions;
 use crate::version::KedaVersion;
@@ -37,8 +37,18 @@ pub struct Rule {
     pub since: KedaVersion,
     /// First release that no longer does, if any.
     pub until: Option<KedaVersion>,
+    /// The kinds of fix its findings can carry (empty: none). A test checks that every fix a
+    /// finding carries is listed here, so the rule reference tells the truth.
+    pub fixes: &'static [Applicability],
     pub check: Check,
 }
+
+/// For a row whose findings carry safe fixes.
+pub const SAFE_FIX: &[Applicability] = &[Applicability::Safe];
+/// For a row whose findings carry unsafe fixes only.
+pub const UNSAFE_FIX: &[Applicability] = &[Applicability::Unsafe];
+/// For a row whose findings carry a safe fix in some cases and an unsafe one in others.
+pub const SAFE_OR_UNSAFE_FIX: &[Applicability] = &[Applicability::Safe, Applicability::Unsafe];
 
 /// The rule reference, `docs/rules.md` in the repository named by Cargo.toml's `repository`;
 /// each rule's row carries an anchor of its lower-case code.
@@ -64,7 +74,20 @@ impl Rule {
             help: self.help,
             since: self.since.to_string(),
             until: self.until.map(|u| u.to_string()),
+            fixes: self.fixes,
         }
+    }
+
+    /// `safe`, `unsafe`, `safe, unsafe`, or `—` for a rule without fixes.
+    pub fn fix_label(&self) -> String {
+        if self.fixes.is_empty() {
+            return "—".to_owned();
+        }
+        self.fixes
+            .iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -81,6 +104,8 @@ pub struct RuleInfo {
     pub since: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// The kinds of fix its findings can carry: `[]`, `["safe"]`, `["unsafe"]` or both.
+    pub fixes: &'static [Applicability],
 }
 
 /// What a resource rule sees.
@@ -88,11 +113,18 @@ pub struct Ctx<'a> {
     pub resource: &'a Resource,
     pub bundle: &'a Bundle,
     pub options: &'a LintOptions,
+    /// The inputs' text, by input index: fixes that insert lines read the indentation there.
+    pub texts: &'a [&'a str],
 }
 
 impl Ctx<'_> {
     pub fn version(&self) -> KedaVersion {
         self.options.keda_version
+    }
+
+    /// The text of the input `resource` came from.
+    pub fn text(&self) -> Option<&str> {
+        self.texts.get(self.resource.file).copied()
     }
 }
 
@@ -100,6 +132,8 @@ impl Ctx<'_> {
 pub struct BundleCtx<'a> {
     pub bundle: &'a Bundle,
     pub options: &'a LintOptions,
+    /// The inputs' text, by input index.
+    pub texts: &'a [&'a str],
 }
 
 /// Collects diagnostics; drops those whose rule does not apply to the selected release.
@@ -150,6 +184,7 @@ impl<'a> Report<'a> {
             end_column: span.end.column,
             help: (!rule.help.is_empty()).then(|| rule.help.to_owned()),
             source: rule.source,
+            fixes: Vec::new(),
             span,
             file,
         });
@@ -180,8 +215,11 @@ pub fn markdown() -> String {
     let mut md = String::from(
         "# Rules\n\nEvery code scalecore reports. Generated from the rule table \
          (`scalecore rules --format markdown`); do not edit by hand.\n\n\
-         | code | name | severity | source | since | what it means | how to fix it |\n\
-         | --- | --- | --- | --- | --- | --- | --- |\n",
+         `fix` says what `scalecore lint --fix` can do about a finding: `safe` fixes are \
+         applied by `--fix`, `unsafe` ones only with `--unsafe-fixes` (or when picked in an \
+         editor), `—` means the change is for a person to make.\n\n\
+         | code | name | severity | source | since | fix | what it means | how to fix it |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for r in all() {
         let since = match r.until {
@@ -189,16 +227,43 @@ pub fn markdown() -> String {
             None => r.since.to_string(),
         };
         md.push_str(&format!(
-            "| <a id=\"{}\"></a>{} | {} | {} | {} | {} | {} | {} |\n",
+            "| <a id=\"{}\"></a>{} | {} | {} | {} | {} | {} | {} | {} |\n",
             r.code.to_ascii_lowercase(),
             r.code,
             r.name,
             r.severity.as_str(),
             r.source.as_str(),
             since,
+            r.fix_label(),
             r.summary.replace('|', "\\|"),
             r.help.replace('|', "\\|"),
         ));
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codes_and_names_are_unique_and_names_are_kebab_case() {
+        let rules = super::all();
+        let mut codes: Vec<&str> = rules.iter().map(|r| r.code).collect();
+        let mut names: Vec<&str> = rules.iter().map(|r| r.name).collect();
+        codes.dedup();
+        crate::sort::sort_by_key(&mut names, |n| *n);
+        let before = names.len();
+        names.dedup();
+        assert_eq!(codes.len(), rules.len(), "a code is used twice");
+        assert_eq!(names.len(), before, "a name is used twice");
+        for name in names {
+            let kebab = !name.is_empty()
+                && !name.starts_with('-')
+                && !name.ends_with('-')
+                && !name.contains("--")
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            assert!(kebab, "{name:?} is not kebab-case");
+        }
+    }
 }

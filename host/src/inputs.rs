@@ -18,6 +18,8 @@ use crate::config::{Config, Finder};
 pub struct Input {
     /// As shown in reports.
     pub path: String,
+    /// Where it was read from (None for standard input), where `--fix` writes it back.
+    pub file: Option<PathBuf>,
     pub bytes: Vec<u8>,
     /// Size on disk (for standard input: what was read), to report oversized inputs
     /// without loading them.
@@ -48,6 +50,7 @@ pub fn collect(
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             out.push(Input {
                 path: "<stdin>".to_owned(),
+                file: None,
                 size: bytes.len() as u64,
                 bytes,
                 config: configs.for_dir(Path::new("."))?,
@@ -161,6 +164,7 @@ fn read_file(path: &Path, max_bytes: usize) -> Result<Input, String> {
         .map_err(|e| format!("cannot read {shown}: {e}"))?;
     Ok(Input {
         path: shown,
+        file: Some(path.to_owned()),
         bytes,
         size,
         config: None,

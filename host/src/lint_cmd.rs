@@ -1,11 +1,14 @@
 //! `scalecore lint`.
 
 use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Args, ValueEnum};
+use clap::{ArgGroup, Args, ValueEnum};
 use scalecore::document::{decode, ParseError};
+use scalecore::fix::{fix_bundle, FixOptions};
 use scalecore::{Diagnostic, LintOptions};
 use scalecore_bindings::LintReport;
 
@@ -14,6 +17,7 @@ use crate::format;
 use crate::inputs;
 
 #[derive(Args)]
+#[command(group(ArgGroup::new("fixing").args(["fix", "diff"]).multiple(true)))]
 pub struct LintArgs {
     /// Files or folders to lint; `-` reads standard input. Folder walks skip hidden files
     /// and folders, `node_modules` and what `.gitignore` files leave out.
@@ -56,6 +60,19 @@ pub struct LintArgs {
     /// Namespace of objects that name none.
     #[arg(long, value_name = "NAME", default_value = "default")]
     namespace: String,
+    /// Apply the safe fixes in place, again until nothing changes, then report what is left
+    /// (the exit status is that of this last lint). Standard input (`-`) gets its fixed
+    /// text on standard output and the report on standard error.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff, apply the unsafe fixes too (a guessed spelling, a changed
+    /// value: read what they did).
+    #[arg(long, requires = "fixing")]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change and write nothing. Exit status: 1
+    /// when there is a change, 0 when there is none, 2 could not run.
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -112,22 +129,48 @@ pub fn run(args: &LintArgs) -> ExitCode {
         .iter()
         .filter_map(|i| by_config.get(&own(&i.config)))
         .collect();
+    if args.fix || args.diff {
+        return fix(args, &inputs, &options, &per_input);
+    }
     let per_file = lint_inputs(&inputs, &options, &per_input);
+    // Only code frames quote the source, so only they pay for a copy of every input.
+    let texts: Vec<String> = match args.format {
+        Format::Human => inputs
+            .iter()
+            .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
+            .collect(),
+        Format::Json | Format::Sarif | Format::Github => Vec::new(),
+    };
+    report(args, &inputs, &texts, per_file, false)
+}
+
+/// Prints the report of `per_file` (on standard error when standard output carries a fixed
+/// input) and returns the exit status it calls for.
+fn report(
+    args: &LintArgs,
+    inputs: &[inputs::Input],
+    texts: &[String],
+    per_file: Vec<Vec<Diagnostic>>,
+    to_stderr: bool,
+) -> ExitCode {
     let report = LintReport::new(inputs.iter().map(|i| i.path.clone()).collect(), per_file);
     let out = match args.format {
-        // Only code frames quote the source, so only they pay for a copy of every input.
         Format::Human => {
-            let texts: Vec<String> = inputs
-                .iter()
-                .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
-                .collect();
-            format::human::render(&report, &texts)
+            let color = !to_stderr && format::human::color();
+            format::human::render_with(&report, texts, color)
         }
         Format::Json => serde_json::to_string(&report).unwrap_or_default() + "\n",
         Format::Sarif => format::sarif::render(&report),
         Format::Github => format::github::render(&report),
     };
-    if let Err(e) = crate::stdout::write(&out) {
+    let written = if to_stderr {
+        // A closed standard error is no reason to fail a run whose files are written.
+        let _ = std::io::stderr().lock().write_all(out.as_bytes());
+        Ok(())
+    } else {
+        crate::stdout::write(&out)
+    };
+    if let Err(e) = written {
         return fail(&e);
     }
     let failed = report.summary.errors > 0
@@ -137,6 +180,141 @@ pub fn run(args: &LintArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--fix` and `--diff`: the fixes of the whole bundle, each input with its own settings
+/// (configuration, --select/--ignore, inline ignores), applied round after round.
+fn fix(
+    args: &LintArgs,
+    inputs: &[inputs::Input],
+    options: &LintOptions,
+    per_input: &[&LintOptions],
+) -> ExitCode {
+    let (mut per_file, readable) = read_inputs(inputs, options, per_input);
+    let own = |i: usize| per_input.get(i).copied().unwrap_or(options);
+    let texts: Vec<&str> = readable.iter().map(|(_, t)| *t).collect();
+    let owned: Vec<&LintOptions> = readable.iter().map(|(i, _)| own(*i)).collect();
+    let fix_options = FixOptions {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let fixed = fix_bundle(&texts, options, &owned, fix_options);
+    let mut after: Vec<String> = inputs
+        .iter()
+        .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
+        .collect();
+    let mut changed = vec![false; inputs.len()];
+    let (mut findings, mut files) = (0, 0);
+    let results = fixed
+        .texts
+        .into_iter()
+        .zip(fixed.applied)
+        .zip(fixed.remaining);
+    for (((text, applied), remaining), (i, before)) in results.zip(&readable) {
+        per_file[*i] = remaining;
+        // Fixes that undo each other change nothing: such a file is not written.
+        if text != *before {
+            changed[*i] = true;
+            findings += applied;
+            files += 1;
+            after[*i] = text;
+        }
+    }
+    let left: usize = per_file.iter().map(Vec::len).sum();
+    if args.diff {
+        let mut out = String::new();
+        for (i, input) in inputs.iter().enumerate().filter(|(i, _)| changed[*i]) {
+            let before = String::from_utf8_lossy(&input.bytes);
+            out.push_str(&unified_diff(&input.path, &before, &after[i]));
+        }
+        if let Err(e) = crate::stdout::write(&out) {
+            return fail(&e);
+        }
+        eprintln!(
+            "Would fix {findings} {} in {files} {} ({left} left)",
+            plural(findings, "finding", "findings"),
+            plural(files, "file", "files"),
+        );
+        return if files > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
+    let mut stdin_fixed = false;
+    for (i, input) in inputs.iter().enumerate() {
+        match &input.file {
+            // Standard input goes back out whether or not it changed, so the command can
+            // stand in a pipe.
+            None => {
+                if let Err(e) = crate::stdout::write(&after[i]) {
+                    return fail(&e);
+                }
+                stdin_fixed = true;
+            }
+            Some(path) if changed[i] => {
+                if let Err(e) = write_atomically(path, &after[i]) {
+                    return fail(&format!("cannot write {}: {e}", input.path));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    let status = report(args, inputs, &after, per_file, stdin_fixed);
+    eprintln!(
+        "Fixed {findings} {} in {files} {} ({left} left)",
+        plural(findings, "finding", "findings"),
+        plural(files, "file", "files"),
+    );
+    if !fixed.converged {
+        eprintln!(
+            "scalecore: fixes still changed the files after {} rounds; run --fix again and look at what changed",
+            scalecore::fix::MAX_ROUNDS
+        );
+    }
+    status
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// `--- path` / `+++ path` and hunks with three lines of context, as `diff -u` prints them.
+fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    let diff = similar::TextDiff::from_lines(before, after);
+    let mut out = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(path, path)
+        .to_string();
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Replaces the file (the target of a symbolic link) through a temporary file in its folder
+/// and a rename, so a reader sees the old text or the new, never half of it; the file keeps
+/// its permissions.
+fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+    let target = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+    let permissions = std::fs::metadata(&target)
+        .map_err(|e| e.to_string())?
+        .permissions();
+    let folder = target.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".scalecore-fix-")
+        .tempfile_in(folder)
+        .map_err(|e| e.to_string())?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| e.to_string())?;
+    std::fs::set_permissions(tmp.path(), permissions).map_err(|e| e.to_string())?;
+    tmp.persist(&target).map_err(|e| e.error.to_string())?;
+    Ok(())
 }
 
 /// The settings of the whole bundle: flags first, then the configuration files, which must
@@ -208,11 +386,30 @@ fn lint_inputs(
     options: &LintOptions,
     per_input: &[&LintOptions],
 ) -> Vec<Vec<Diagnostic>> {
+    let own = |i: usize| per_input.get(i).copied().unwrap_or(options);
+    let (mut per_file, readable) = read_inputs(inputs, options, per_input);
+    let texts: Vec<&str> = readable.iter().map(|(_, t)| *t).collect();
+    let owned: Vec<&LintOptions> = readable.iter().map(|(i, _)| own(*i)).collect();
+    for (list, (owner, _)) in scalecore::validate::lint_bundle_with(&texts, options, &owned)
+        .into_iter()
+        .zip(&readable)
+    {
+        per_file[*owner] = list;
+    }
+    per_file
+}
+
+/// The inputs that can be linted, as (input index, text); the others (too large, not
+/// UTF-8) get their diagnostic in the list returned beside them.
+fn read_inputs<'a>(
+    inputs: &'a [inputs::Input],
+    options: &LintOptions,
+    per_input: &[&LintOptions],
+) -> (Vec<Vec<Diagnostic>>, Vec<(usize, &'a str)>) {
     let max = options.limits.max_bytes;
     let own = |i: usize| per_input.get(i).copied().unwrap_or(options);
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); inputs.len()];
-    let mut texts = Vec::new();
-    let mut owners = Vec::new();
+    let mut readable = Vec::new();
     for (i, input) in inputs.iter().enumerate() {
         if input.size > max as u64 || input.bytes.len() > max {
             let e = ParseError::TooLarge {
@@ -223,21 +420,11 @@ fn lint_inputs(
             continue;
         }
         match decode(&input.bytes) {
-            Ok(text) => {
-                texts.push(text);
-                owners.push(i);
-            }
+            Ok(text) => readable.push((i, text)),
             Err(e) => per_file[i] = scalecore::validate::input_error(&e, own(i)),
         }
     }
-    let owned: Vec<&LintOptions> = owners.iter().map(|i| own(*i)).collect();
-    for (list, owner) in scalecore::validate::lint_bundle_with(&texts, options, &owned)
-        .into_iter()
-        .zip(owners)
-    {
-        per_file[owner] = list;
-    }
-    per_file
+    (per_file, readable)
 }
 
 fn fail(message: &str) -> ExitCode {

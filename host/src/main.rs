@@ -24,6 +24,8 @@ use clap_complete::Shell;
     long_about = None,
     after_help = "Examples:\n  scalecore lint deploy/                 lint every .yaml/.yml/.json under deploy/ as one bundle\n  scalecore lint --format github so.yaml  annotations for GitHub Actions\n  kubectl get so -o yaml | scalecore lint -\n  scalecore simulate examples/seed-servicebus-queue.json
   scalecore lint --fail-on warning .      warnings fail the run too
+  scalecore lint --diff deploy/           what `--fix` would change (writes nothing)
+  scalecore lint --fix deploy/            apply the safe fixes in place
   scalecore rules                         every rule code with what it means
   scalecore completions bash              a completion script (also zsh, fish)"
 )]
@@ -44,6 +46,11 @@ enum Command {
     /// on the line above, silences it. Settings (ignore, select, [severity], keda-version,
     /// strict-refs, exclude) come from the nearest scalecore.toml or .scalecore.toml in each
     /// file's folder or a parent; flags win over it.
+    ///
+    /// `--fix` rewrites the files with the fixes findings carry (`[*]` in the output): safe
+    /// ones by default, unsafe ones too with `--unsafe-fixes`; it repeats until nothing
+    /// changes, lints again, and exits as that last lint does. `--diff` shows the change
+    /// instead and exits 1 when there is one. `scalecore rules` says which rules have fixes.
     Lint(lint_cmd::LintArgs),
     /// Run a ScaledObject or ScaledJob through KEDA's loop and the HPA over time.
     ///
@@ -68,12 +75,22 @@ enum Command {
     /// Print the CRDs of ScaledObject, TriggerAuthentication and ClusterTriggerAuthentication
     /// as YAML (generated from the types `scalecore run` reads; compatible with KEDA's).
     Crds,
-    /// List every rule (code, severity, source, summary), or explain one: `scalecore rules KEDA4001`.
+    /// List every rule (code, severity, source, fix, name, summary), or explain one:
+    /// `scalecore rules KEDA4001`. The fix column says whether `lint --fix` can resolve a
+    /// finding (safe), only with `--unsafe-fixes` (unsafe), or not at all (—).
     Rules {
         /// A rule code to explain.
         code: Option<String>,
         #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
         format: RulesFormat,
+    },
+    /// Print the JSON Schema (draft 2020-12) of one of scalecore's own formats: the scenario
+    /// `simulate` reads, the trace it writes, the report of `lint --format json`, or one
+    /// diagnostic. The same files are in docs/schemas/ (docs/scenario.md, docs/formats.md).
+    Schema {
+        /// Which format.
+        #[arg(value_enum)]
+        name: SchemaName,
     },
     /// Print a shell completion script: `scalecore completions bash > /etc/bash_completion.d/scalecore`,
     /// `scalecore completions zsh > "${fpath[1]}/_scalecore"`,
@@ -90,6 +107,18 @@ enum CompletionShell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaName {
+    /// The input of `simulate`.
+    Scenario,
+    /// The output of `simulate --format json`.
+    Trace,
+    /// The output of `lint --format json`.
+    Report,
+    /// One finding, as every binding's `lint` returns it.
+    Diagnostic,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,7 +141,20 @@ fn main() -> ExitCode {
         } => explain(&code),
         Command::Rules { code: None, format } => print(&rules_text(format)),
         Command::Completions { shell } => print(&completions(shell)),
+        Command::Schema { name } => print(&schema_text(name)),
     }
+}
+
+fn schema_text(name: SchemaName) -> String {
+    use scalecore_bindings::schema;
+    let value = match name {
+        SchemaName::Scenario => schema::scenario(),
+        SchemaName::Trace => schema::trace(),
+        SchemaName::Report => schema::report(),
+        SchemaName::Diagnostic => schema::diagnostic(),
+    };
+    // The same text as docs/schemas/*.schema.json (pretty, one final newline).
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
 fn print(text: &str) -> ExitCode {
@@ -152,6 +194,12 @@ fn explain(code: &str) -> ExitCode {
     if !r.help.is_empty() {
         out.push_str(&format!("  help: {}\n", r.help));
     }
+    if !r.fixes.is_empty() {
+        out.push_str(&format!(
+            "  fix: {} (`scalecore lint --fix` applies safe fixes, `--unsafe-fixes` the others)\n",
+            r.fix_label()
+        ));
+    }
     match r.until {
         Some(u) => out.push_str(&format!(
             "  applies to KEDA {} up to (not including) {u}\n",
@@ -174,10 +222,11 @@ fn rules_text(format: RulesFormat) -> String {
             .into_iter()
             .map(|r| {
                 format!(
-                    "{}  {:<7}  {:<9}  {:<34} {}\n",
+                    "{}  {:<7}  {:<9}  {:<12}  {:<34} {}\n",
                     r.code,
                     r.severity.as_str(),
                     r.source.as_str(),
+                    r.fix_label(),
                     r.name,
                     r.summary
                 )

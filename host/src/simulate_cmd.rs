@@ -7,7 +7,7 @@ use scalecore::simulate::{simulate_json, Trace, TraceStep};
 
 #[derive(Args)]
 pub struct SimulateArgs {
-    /// Scenario file (JSON, the Scenario of docs/formats.md); `-` reads standard input.
+    /// Scenario file (JSON, docs/scenario.md); `-` reads standard input.
     #[arg(value_name = "SCENARIO")]
     scenario: String,
     /// Output format.

@@ -435,8 +435,12 @@ fn completions_for_bash_zsh_and_fish() {
 fn human_output_of_a_long_stream_shows_each_frame_at_its_line() {
     let (code, out, _) = scalecore(&["lint", "-"], Some(broken_stream(400).as_bytes()));
     assert_eq!(code, 1);
+    // Each document's messageCount: 5 is a number trigger metadata wants quoted, and its
+    // azure-service-bus a trigger type spelt with other punctuation: two fixes each.
     assert!(
-        out.ends_with("1200 errors, 0 warnings in 1 file\n"),
+        out.ends_with(
+            "1200 errors, 0 warnings in 1 file\n800 fixable with `scalecore lint --fix`\n"
+        ),
         "{out}"
     );
     // The last document starts at line 399 * 15 + 1; its minReplicaCount is 7 lines on.
@@ -826,4 +830,18 @@ fn inline_ignores_work_from_the_cli() {
         "{out}"
     );
     assert!(!out.contains("KEDA1004"), "{out}");
+}
+
+#[test]
+fn schema_prints_the_files_of_docs_schemas() {
+    for name in ["scenario", "trace", "report", "diagnostic"] {
+        let (code, out, err) = scalecore(&["schema", name], None);
+        assert_eq!(code, 0, "{name}: {err}");
+        let file = std::fs::read_to_string(repo(&format!("docs/schemas/{name}.schema.json")))
+            .expect("schema file");
+        assert_eq!(out, file, "{name}");
+    }
+    let (code, _, err) = scalecore(&["schema", "sarif"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("scenario"), "{err}");
 }

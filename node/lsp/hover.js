@@ -1,4 +1,5 @@
-// Hover text for rule codes: over a `KEDAnnnn` word, or over the range of a diagnostic.
+// Hover text: rule codes over a `KEDAnnnn` word or over the range of a diagnostic, and the
+// documentation of the field under the cursor.
 'use strict'
 
 function ruleText(rule) {
@@ -20,22 +21,25 @@ function codeAt(line, character) {
 }
 
 /**
- * Markdown for the position: the rule named under the cursor, else the rules of the
- * diagnostics whose range holds it (with each finding's own message).
+ * Markdown for the position: the rule named under the cursor; else the rules of the
+ * diagnostics whose range holds it (with each finding's own message), followed by the field's
+ * documentation (`field`: `{ markdown, range }` from the schema, or null).
  */
-function hoverAt(rules, lineText, position, diagnostics) {
+function hoverAt(rules, lineText, position, diagnostics, field = null) {
   const code = codeAt(lineText, position.character)
   if (code) {
     const rule = rules.get(code)
     return rule ? { contents: { kind: 'markdown', value: ruleText(rule) } } : null
   }
   const here = diagnostics.filter((d) => contains(d.range, position))
-  if (here.length === 0) return null
   const parts = here.map((d) => {
     const rule = rules.get(d.code)
     return rule ? `${d.message}\n\n${ruleText(rule)}` : d.message
   })
-  return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, range: here[0].range }
+  if (field) parts.push(field.markdown)
+  if (parts.length === 0) return null
+  const range = here.length > 0 ? here[0].range : field.range
+  return { contents: { kind: 'markdown', value: parts.join('\n\n---\n\n') }, range }
 }
 
 module.exports = { hoverAt, ruleText }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Node package: installs its npm dependencies (when package-lock.json changed), builds the addon
 # (debug; the workspace target dir), checks that the committed loader and types are what the
-# build generates, and runs the node:test suites (golden answers, API, types, language server).
-# Needs Node >= 20.17 + npm and the Rust toolchain. `--bench` also builds release and benchmarks.
+# build generates, and runs the node:test suites (golden answers, API, types, editor schemas,
+# language server, and Neovim driving it). Needs Node >= 20.17 + npm and the Rust toolchain;
+# installs Debian's neovim (apt-get) when nvim is missing. `--bench` also builds release and
+# benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg=$(pwd)
@@ -16,6 +18,18 @@ else
   echo "up to date"
 fi
 
+step "neovim (for test/neovim.test.js)"
+if ! command -v nvim >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update
+    $SUDO apt-get install -y neovim
+  else
+    echo "no nvim and no apt-get to install it: test/neovim.test.js will be skipped"
+  fi
+fi
+if command -v nvim >/dev/null 2>&1; then nvim --version | head -1; fi
+
 step "addon (napi build, debug)"
 npx --no-install napi build --platform
 if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
@@ -24,6 +38,9 @@ if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+step "editor schemas (docs/schemas/keda -> schemas/)"
+node scripts/copy-schemas.js
 
 step "node --test"
 node --test test/

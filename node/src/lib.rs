@@ -43,6 +43,19 @@ fn invalid(e: impl std::fmt::Display) -> Error {
     Error::new(Status::InvalidArg, e.to_string())
 }
 
+fn encoding(name: Option<String>) -> Result<PositionEncoding> {
+    match name {
+        None => Ok(PositionEncoding::default()),
+        Some(name) => {
+            serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
+                invalid(format!(
+                    "positionEncoding must be 'utf-16', 'utf-8' or 'utf-32', not '{name}'"
+                ))
+            })
+        }
+    }
+}
+
 /// One lint request, decoded from JS before any work starts (so a bad option throws at the
 /// call, also for `lintAsync`).
 struct LintRequest {
@@ -54,16 +67,7 @@ struct LintRequest {
 impl LintRequest {
     fn new(text: String, options: Option<LintOptions>) -> Result<Self> {
         let o = options.unwrap_or_default();
-        let encoding = match o.position_encoding {
-            None => PositionEncoding::default(),
-            Some(name) => {
-                serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| {
-                    invalid(format!(
-                        "positionEncoding must be 'utf-16', 'utf-8' or 'utf-32', not '{name}'"
-                    ))
-                })?
-            }
-        };
+        let encoding = encoding(o.position_encoding)?;
         let severity = o
             .severity
             .unwrap_or_default()
@@ -148,7 +152,7 @@ fn run_scenario(scenario: &sb::Scenario) -> Result<sb::Trace> {
     sb::simulate(scenario).map_err(invalid)
 }
 
-/// Runs a scenario (docs/formats.md, "Scenario": `{manifest, initial, hpaSyncPeriod, steps, expect}`)
+/// Runs a scenario (docs/scenario.md: `{manifest, initial, hpaSyncPeriod, steps, expect}`)
 /// and returns the trace `{steps, diagnostics, mismatches?, queue?}`.
 #[napi(ts_return_type = "Trace")]
 pub fn simulate<'env>(
@@ -183,10 +187,29 @@ pub fn simulate_async(
     Ok(AsyncTask::new(SimulateTask(scenario_from(env, scenario)?)))
 }
 
-/// Every rule: code, name, severity, source, summary, help, since/until KEDA release.
+/// The field at an LSP position of `text` (YAML or JSON): its document's `apiVersion` and
+/// `kind`, the keys and indexes from the root (`['spec', 'triggers', 0, 'type']`), whether the
+/// position is on the key or on a scalar value, and that key's or value's range. `null` between
+/// fields, on comments, past the end, or where the text does not parse.
+#[napi(ts_return_type = "PathAt | null")]
+pub fn path_at<'env>(
+    env: &'env Env,
+    text: String,
+    #[napi(ts_arg_type = "LspPosition")] position: Object,
+    #[napi(ts_arg_type = "'utf-16' | 'utf-8' | 'utf-32'")] position_encoding: Option<String>,
+) -> Result<Unknown<'env>> {
+    let position: sb::LspPosition = env
+        .from_js_value(position)
+        .map_err(|e| invalid(format!("invalid position: {}", e.reason)))?;
+    let found = sb::path_at(&text, position, encoding(position_encoding)?);
+    to_js(env, &found)
+}
+
+/// Every rule: code, name, severity, source, summary, help, since/until KEDA release, and the
+/// `url` of its row in docs/rules.md.
 #[napi(ts_return_type = "RuleInfo[]")]
 pub fn rules(env: &Env) -> Result<Unknown<'_>> {
-    to_js(env, &sb::rules())
+    to_js(env, &sb::rule_docs())
 }
 
 /// The scalecore release.

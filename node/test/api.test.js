@@ -139,9 +139,34 @@ test('rules: every code once, with summary and help', () => {
     assert.ok(r.summary.length > 0, r.code)
     assert.equal(typeof r.help, 'string', r.code)
     assert.ok(['error', 'warning', 'info'].includes(r.severity), r.code)
+    assert.ok(r.url.endsWith(`/docs/rules.md#${r.code.toLowerCase()}`), r.url)
   }
   assert.equal(scalecore.API_VERSION, 1)
   assert.match(scalecore.version(), /^\d+\.\d+\.\d+/)
+})
+
+test('pathAt: the field under an LSP position, in YAML and JSON, with its kind', () => {
+  const yaml = 'apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nspec:\n  triggers:\n    - type: cpu # x\n'
+  assert.deepEqual(scalecore.pathAt(yaml, { line: 4, character: 7 }), {
+    document: 0,
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    path: ['spec', 'triggers', 0, 'type'],
+    onKey: true,
+    range: { start: { line: 4, character: 6 }, end: { line: 4, character: 10 } },
+  })
+  const value = scalecore.pathAt(yaml, { line: 4, character: 13 })
+  assert.deepEqual([value.path, value.onKey], [['spec', 'triggers', 0, 'type'], false])
+  assert.equal(scalecore.pathAt(yaml, { line: 4, character: 16 }), null, 'a comment')
+  const json = '{"kind": "ScaledJob", "spec": {"pollingInterval": 30}}'
+  const inJson = scalecore.pathAt(json, { line: 0, character: 33 })
+  assert.deepEqual([inJson.kind, inJson.path, inJson.apiVersion], ['ScaledJob', ['spec', 'pollingInterval'], null])
+  // "é" is two UTF-8 bytes, one UTF-16 unit: the same key at different characters.
+  const accented = 'kind: ScaledObject\nx: {é: 1, k: 2}\n'
+  assert.deepEqual(scalecore.pathAt(accented, { line: 1, character: 11 }).path, ['x', 'k'])
+  assert.deepEqual(scalecore.pathAt(accented, { line: 1, character: 12 }, 'utf-8').path, ['x', 'k'])
+  assert.throws(() => scalecore.pathAt(yaml, { line: 0, character: 0 }, 'utf-7'), /utf-7/)
+  assert.throws(() => scalecore.pathAt(yaml, { line: -1, character: 0 }), /invalid position/)
 })
 
 test('index.d.ts: a usage file compiles with tsc --noEmit', () => {

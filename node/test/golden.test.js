@@ -12,8 +12,13 @@ const golden = (name) => JSON.parse(fs.readFileSync(path.join(root, 'tests', 'go
 const lintGolden = golden('lint.json')
 const simulateGolden = golden('simulate.json')
 
+// The contract: no LSP range on the diagnostic, nor on its fixes' edits.
 function withoutRange(diagnostics) {
-  return diagnostics.map(({ range, ...contract }) => contract)
+  return diagnostics.map(({ range, ...contract }) => {
+    if (!contract.fixes) return contract
+    const fixes = contract.fixes.map((f) => ({ ...f, edits: f.edits.map(({ range, ...edit }) => edit) }))
+    return { ...contract, fixes }
+  })
 }
 
 // `column` counts Unicode scalar values from 1; an LSP character counts code units of the
@@ -25,29 +30,43 @@ function character(lines, line, column, encoding) {
   return Array.from(prefix).length
 }
 
+// Each diagnostic's range, and each of its fixes' edits' ranges, re-derived from line/column.
 function checkRanges(file, text, diagnostics, encoding) {
   const lines = text.split('\n')
+  const check = (x, where) => {
+    assert.equal(x.range.start.line, x.line - 1, where)
+    assert.equal(x.range.end.line, x.endLine - 1, where)
+    assert.equal(x.range.start.character, character(lines, x.line, x.column, encoding), where)
+    assert.equal(x.range.end.character, character(lines, x.endLine, x.endColumn, encoding), where)
+  }
+  let edits = 0
   for (const d of diagnostics) {
     const where = `${file} ${d.code} ${d.path}`
-    assert.equal(d.range.start.line, d.line - 1, where)
-    assert.equal(d.range.end.line, d.endLine - 1, where)
-    assert.equal(d.range.start.character, character(lines, d.line, d.column, encoding), where)
-    assert.equal(d.range.end.character, character(lines, d.endLine, d.endColumn, encoding), where)
+    check(d, where)
+    for (const fix of d.fixes ?? []) {
+      for (const edit of fix.edits) {
+        check(edit, `${where} fix ${fix.title}`)
+        edits++
+      }
+    }
   }
+  return edits
 }
 
 test('golden lint answers: every input, contract fields equal, ranges match line/column', () => {
   const files = Object.keys(lintGolden)
   assert.ok(files.length > 300, `only ${files.length} golden lint inputs`)
   let diagnostics = 0
+  let edits = 0
   for (const file of files) {
     const text = fs.readFileSync(path.join(root, file), 'utf8')
     const found = scalecore.lint(text, { path: file })
     assert.deepStrictEqual(withoutRange(found), lintGolden[file], file)
-    checkRanges(file, text, found, 'utf-16')
+    edits += checkRanges(file, text, found, 'utf-16')
     diagnostics += found.length
   }
   assert.ok(diagnostics > 100, `only ${diagnostics} diagnostics in the golden inputs`)
+  assert.ok(edits > 0, 'no fix edits in the golden inputs')
 })
 
 test('golden lint ranges in utf-8 and utf-32 encodings', () => {

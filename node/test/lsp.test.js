@@ -78,12 +78,12 @@ function start(t) {
   return { connection, published, nextDiagnostics }
 }
 
-async function initialize(connection, debounceMs = 300) {
+async function initialize(connection, debounceMs = 300, { workspace, options } = {}) {
   const result = await connection.sendRequest('initialize', {
     processId: process.pid,
     rootUri: null,
-    capabilities: { general: { positionEncodings: ['utf-16'] } },
-    initializationOptions: { debounceMs },
+    capabilities: { general: { positionEncodings: ['utf-16'] }, ...(workspace ? { workspace } : {}) },
+    initializationOptions: { debounceMs, ...options },
   })
   await connection.sendNotification('initialized', {})
   return result
@@ -197,29 +197,6 @@ function apply(text, edits) {
   return TextDocument.applyEdits(TextDocument.create(uri, 'yaml', 1, text), edits)
 }
 
-test('codeAction: add identityId under podIdentity (KEDA4001)', async (t) => {
-  const { connection, published, nextDiagnostics } = start(t)
-  await initialize(connection)
-  const diagnostics = await openAndLint(connection, nextDiagnostics, published, triggerAuth)
-  const d = diagnostics.find((x) => x.code === 'KEDA4001')
-  assert.ok(d, 'KEDA4001 published')
-  assert.deepEqual(d.range, { start: { line: 5, character: 2 }, end: { line: 5, character: 13 } })
-  const actions = await connection.sendRequest('textDocument/codeAction', {
-    textDocument: { uri },
-    range: d.range,
-    context: { diagnostics: [d], only: ['quickfix'] },
-  })
-  assert.equal(actions.length, 1)
-  assert.equal(actions[0].kind, 'quickfix')
-  assert.match(actions[0].title, /identityId/)
-  const fixed = apply(triggerAuth, actions[0].edit.changes[uri])
-  assert.equal(
-    fixed,
-    triggerAuth.replace('  podIdentity:\n', '  podIdentity:\n    identityId: "<client-id of the managed identity>"\n'),
-  )
-  assert.ok(!scalecore.lint(fixed).some((x) => x.code === 'KEDA4001'), 'the fix removes the finding')
-})
-
 test('codeAction: quote a number in trigger metadata (KEDA0101)', async (t) => {
   const { connection, published, nextDiagnostics } = start(t)
   await initialize(connection)
@@ -235,9 +212,25 @@ test('codeAction: quote a number in trigger metadata (KEDA0101)', async (t) => {
     context: { diagnostics: diagnostics },
   })
   assert.equal(actions.length, 1, JSON.stringify(actions))
+  assert.equal(actions[0].kind, 'quickfix')
+  assert.equal(actions[0].isPreferred, true)
+  assert.equal(actions[0].title, scalecore.lint(text).find((x) => x.code === 'KEDA0101').fixes[0].title)
+  assert.match(d.codeDescription.href, /docs\/rules\.md#keda0101$/)
   const fixed = apply(text, actions[0].edit.changes[uri])
   assert.equal(fixed, scaledObject)
   assert.deepEqual(scalecore.lint(fixed), [])
+
+  // After an edit, the published fixes are of the old text: none offered until the next lint.
+  await connection.sendNotification('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# x\n' }],
+  })
+  const stale = await connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d.range,
+    context: { diagnostics },
+  })
+  assert.deepEqual(stale, [])
 })
 
 test('hover: rule summary and help, on a diagnostic and on a code in a comment', async (t) => {
@@ -265,7 +258,155 @@ test('hover: rule summary and help, on a diagnostic and on a code in a comment',
 
   const nothing = await connection.sendRequest('textDocument/hover', {
     textDocument: { uri },
-    position: { line: 2, character: 1 },
+    position: { line: 0, character: 3 },
   })
-  assert.equal(nothing, null)
+  assert.equal(nothing, null, 'a comment off the code')
+})
+
+test('hover: a field of a KEDA document shows its description from the CRD', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const text = `${scaledObject}  advanced:
+    horizontalPodAutoscalerConfig:
+      behavior:
+        scaleDown:
+          stabilizationWindowSeconds: 30
+`
+  await openAndLint(connection, nextDiagnostics, published, text)
+  const line = text.split('\n').findIndex((l) => l.includes('stabilizationWindowSeconds'))
+  const schema = require('../schemas/scaledobject.json')
+  const field = schema.properties.spec.properties.advanced.properties.horizontalPodAutoscalerConfig
+    .properties.behavior.properties.scaleDown.properties.stabilizationWindowSeconds
+  for (const character of [10, 20, 36, 38]) {
+    // On the key (its first, a middle and its last character) and on the value.
+    const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character } })
+    assert.equal(hover.contents.kind, 'markdown')
+    assert.ok(hover.contents.value.includes(field.description), JSON.stringify(hover))
+    assert.match(hover.contents.value, /`spec\.advanced\.horizontalPodAutoscalerConfig\.behavior\.scaleDown\.stabilizationWindowSeconds`: integer, minimum 0, maximum 3600/)
+    const expected = character > 36 ? { start: 38, end: 40 } : { start: 10, end: 36 }
+    assert.deepEqual(hover.range, { start: { line, character: expected.start }, end: { line, character: expected.end } })
+  }
+  // A field inside a trigger (through the sequence), and one the CRD does not describe.
+  const typeLine = text.split('\n').findIndex((l) => l.includes('- type: cpu'))
+  const onType = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: typeLine, character: 7 } })
+  assert.match(onType.contents.value, /`spec\.triggers\[0\]\.type`: string/)
+  const unknown = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: typeLine + 3, character: 9 } })
+  assert.match(unknown.contents.value, /`spec\.triggers\[0\]\.metadata\.value`: string/, 'metadata values are strings')
+})
+
+test('hover: a finding on a field shows the rule, then the field', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const text = scaledObject.replace('value: "60"', 'value: 60')
+  await openAndLint(connection, nextDiagnostics, published, text)
+  const line = text.split('\n').findIndex((l) => l.includes('value: 60'))
+  const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 16 } })
+  const [finding, field] = hover.contents.value.split('\n\n---\n\n')
+  assert.match(finding, /KEDA0101/)
+  assert.match(field, /`spec\.triggers\[0\]\.metadata\.value`: string/)
+})
+
+// min above max: one KEDA1004, an error.
+const minAboveMax = scaledObject.replace('minReplicaCount: 1', 'minReplicaCount: 50')
+
+test('didChangeConfiguration (pushed settings): ignore, severity, select re-lint every open document', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const codes = (p) => p.diagnostics.map((d) => `${d.code}:${d.severity}`)
+  const opened = await openAndLint(connection, nextDiagnostics, published, minAboveMax)
+  assert.deepEqual(opened.map((d) => d.code), ['KEDA1004'])
+
+  const change = async (scalecore) => {
+    const seen = published.length
+    await connection.sendNotification('workspace/didChangeConfiguration', { settings: { scalecore } })
+    return nextDiagnostics(seen)
+  }
+  assert.deepEqual(codes(await change({ severity: { KEDA1004: 'warning' } })), ['KEDA1004:2'])
+  assert.deepEqual(codes(await change({ ignore: ['KEDA1004'] })), [])
+  assert.deepEqual(codes(await change({ select: ['KEDA3'] })), [])
+  assert.deepEqual(codes(await change({})), ['KEDA1004:1'], 'removed settings are the defaults again')
+
+  // A misspelt code is refused with a message naming it; the settings in force stay.
+  const messages = []
+  connection.onNotification('window/showMessage', (m) => messages.push(m))
+  const seen = published.length
+  await connection.sendNotification('workspace/didChangeConfiguration', { settings: { scalecore: { ignore: ['KEDA1O04'] } } })
+  const deadline = Date.now() + 5000
+  while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  assert.equal(messages.length, 1)
+  assert.equal(messages[0].type, 1)
+  assert.match(messages[0].message, /KEDA1O04/)
+  await connection.sendNotification('workspace/didChangeConfiguration', { settings: { scalecore: { debounceMs: 'soon' } } })
+  while (messages.length === 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  assert.match(messages[1].message, /scalecore\.debounceMs must be/)
+  assert.equal(published.length, seen, 'invalid settings do not re-lint')
+})
+
+test('workspace/configuration: settings pulled at start and on a change; kedaVersion and strictRefs', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  let answer = { strictRefs: true }
+  const asked = []
+  connection.onRequest('workspace/configuration', (params) => {
+    asked.push(params.items)
+    return [answer]
+  })
+  // A ScaledObject whose authenticationRef names a TriggerAuthentication not in the input:
+  // only strictRefs reports it.
+  // Its scaleDown.tolerance came with KEDA 2.18: under kedaVersion 2.10 it is an unknown field.
+  const text =
+    scaledObject.replace('        value: "60"\n', '        value: "60"\n      authenticationRef:\n        name: nowhere\n') +
+    '  advanced:\n    horizontalPodAutoscalerConfig:\n      behavior:\n        scaleDown:\n          tolerance: "0.1"\n'
+  const codesOf = (found) => found.map((d) => d.code)
+  const strictCodes = codesOf(scalecore.lint(text, { strictRefs: true }))
+  assert.ok(strictCodes.length > codesOf(scalecore.lint(text)).length)
+  const oldCodes = codesOf(scalecore.lint(text, { kedaVersion: '2.10' }))
+  assert.ok(oldCodes.includes('KEDA0108') && !strictCodes.includes('KEDA0108'))
+  await initialize(connection, 300, { workspace: { configuration: true } })
+  const deadline = Date.now() + 5000
+  while (asked.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  assert.deepEqual(asked[0], [{ section: 'scalecore' }])
+  const opened = await openAndLint(connection, nextDiagnostics, published, text)
+  assert.deepEqual(codesOf(opened), strictCodes, 'pulled strictRefs applies')
+
+  answer = { strictRefs: false, kedaVersion: '2.10' }
+  const seen = published.length
+  // A push with no settings: the server pulls them.
+  await connection.sendNotification('workspace/didChangeConfiguration', { settings: null })
+  const relinted = await nextDiagnostics(seen)
+  assert.equal(asked.length, 2)
+  assert.deepEqual(codesOf(relinted.diagnostics), oldCodes)
+})
+
+test('JSON: a .json KEDA document is linted and hovered; other JSON is not', async (t) => {
+  const { connection, published, nextDiagnostics } = start(t)
+  await initialize(connection)
+  const jsonUri = 'file:///work/keda.json'
+  const doc = {
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledObject',
+    metadata: { name: 'orders' },
+    spec: { scaleTargetRef: { name: 'orders' }, minReplicaCount: 50, maxReplicaCount: 10, triggers: [{ type: 'cpu', metricType: 'Utilization', metadata: { value: '60' } }] },
+  }
+  const text = JSON.stringify(doc, null, 2)
+  const open = async (uri, languageId, body) => {
+    const seen = published.length
+    await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: body } })
+    const deadline = Date.now() + 10_000
+    while (Date.now() < deadline) {
+      const found = published.slice(seen).find((p) => p.uri === uri)
+      if (found) return found.diagnostics
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`no diagnostics for ${uri}`)
+  }
+  const diagnostics = await open(jsonUri, 'json', text)
+  assert.deepEqual(diagnostics.map((d) => d.code), ['KEDA1004'])
+  assert.deepEqual(diagnostics[0].range, scalecore.lint(text)[0].range)
+  const line = text.split('\n').findIndex((l) => l.includes('"maxReplicaCount"'))
+  const hover = await connection.sendRequest('textDocument/hover', { textDocument: { uri: jsonUri }, position: { line, character: 6 } })
+  assert.match(hover.contents.value, /`spec\.maxReplicaCount`: integer/)
+  // A Deployment in JSON, broken: not a KEDA document, so no findings. A KEDA document in JSON
+  // with comments (jsonc, VS Code's settings files) is left alone too.
+  assert.deepEqual(await open('file:///work/deploy.json', 'json', '{"apiVersion": "apps/v1", "kind": "Deployment", "spec": ['), [])
+  assert.deepEqual(await open('file:///work/c.json', 'jsonc', `// comment\n${text}`), [])
 })

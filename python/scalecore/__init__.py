@@ -63,7 +63,7 @@ def lint_file(
 
 
 def simulate(scenario: Union[Mapping[str, Any], str, bytes, "os.PathLike[str]"]) -> Trace:
-    """Runs a scenario (docs/formats.md, "Scenario"): a dict, JSON text, or the path of a JSON file.
+    """Runs a scenario (docs/scenario.md): a dict, JSON text, or the path of a JSON file.
 
     A ``str`` whose first non-blank character is ``{`` is JSON text; any other ``str`` is a
     path. Raises ``ScenarioError`` (with ``line``/``column`` or ``step``) when the scenario

@@ -88,6 +88,7 @@ pub fn golden_lint_inputs() -> Vec<(String, String)> {
     read_all(
         &[
             "tests/vectors/validation",
+            "tests/vectors/fixes",
             "tests/corpus/keda-docs",
             "examples/seed",
         ],

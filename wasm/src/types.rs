@@ -1,4 +1,4 @@
-//! The JSON contract (docs/formats.md) as TypeScript declarations: tsify writes these types into the
+//! The JSON contract (docs/formats.md, docs/scenario.md) as TypeScript declarations: tsify writes these types into the
 //! package's `.d.ts`. Values cross the boundary as the native `scalecore-bindings` types; these
 //! mirrors exist for their declarations, and the tests below prove that every golden native
 //! answer decodes into them with no unknown field and re-encodes unchanged, so the `.d.ts`

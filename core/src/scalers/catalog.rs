@@ -236,7 +236,7 @@ fn build_scaler(s: RawScaler) -> ScalerSpec {
             let default_num = p
                 .default
                 .as_deref()
-                .is_some_and(|d| typed::go_parse_float(d).is_some_and(f64::is_finite));
+                .is_some_and(|d| crate::go::strconv::float(d).is_some_and(f64::is_finite));
             let default_bool = matches!(p.default.as_deref(), Some("true" | "false"));
             let value = if !p.allowed_value.is_empty() || !numeric_scaler {
                 ValueKind::Text
@@ -448,7 +448,7 @@ pub fn parse_for(
                     .map(|(v, _)| v)
                     .or(p.default.as_deref())
             })
-            .and_then(typed::go_parse_float)
+            .and_then(crate::go::strconv::float)
             .unwrap_or(0.0)
     };
     Ok(GenericConfig {

@@ -95,8 +95,8 @@ pub fn parse_for(
             None
         }
         Some((v, _)) => match metric_type {
-            Some(MetricType::Utilization) => match go_parse_int32(v) {
-                Some(n) => Some(f64::from(n)),
+            Some(MetricType::Utilization) => match crate::go::strconv::parse_int(v, 32) {
+                Some(n) => Some(n as f64),
                 None => {
                     errors.push(typed::set_error(
                         "value",
@@ -117,7 +117,7 @@ pub fn parse_for(
                     None
                 }
             },
-            None => typed::go_parse_float(v).or_else(|| parse_quantity(v)),
+            None => crate::go::strconv::float(v).or_else(|| parse_quantity(v)),
         },
     };
     let container_name = typed::lookup(input, "containerName", META).map(|(v, _)| v.to_owned());
@@ -130,15 +130,6 @@ pub fn parse_for(
         }),
         _ => Err(errors),
     }
-}
-
-/// Go `strconv.ParseInt(s, 10, 32)`.
-fn go_parse_int32(s: &str) -> Option<i32> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
 }
 
 /// A Kubernetes quantity (`resource.ParseQuantity`), as a plain number.

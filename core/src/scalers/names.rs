@@ -67,7 +67,7 @@ pub fn metric_base(input: &TriggerInput<'_>) -> String {
     match input.trigger_type {
         "kafka" if m("topic").is_empty() => format!("kafka-{}-topics", m("consumerGroup")),
         "kafka" | "apache-kafka" => format!("kafka-{}", m("topic")),
-        "rabbitmq" => format!("rabbitmq-{}", go_query_escape(m("queueName"))),
+        "rabbitmq" => format!("rabbitmq-{}", crate::go::url::query_escape(m("queueName"))),
         "aws-sqs-queue" => {
             let url = m("queueURL");
             let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
@@ -90,21 +90,6 @@ pub fn metric_base(input: &TriggerInput<'_>) -> String {
     }
 }
 
-/// Go `url.QueryEscape`.
-pub fn go_query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(b))
-            }
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,7 +106,6 @@ mod tests {
         assert_eq!(levenshtein_within("kitten", "sitting", 3), Some(3));
         assert_eq!(levenshtein_within("kitten", "sitting", 2), None);
         assert_eq!(levenshtein_within("azureservicebus", "kafka", 4), None);
-        assert_eq!(go_query_escape("a b/c"), "a+b%2Fc");
     }
 
     /// Measures every known name, as the suggestion did before it skipped the names whose

@@ -23,9 +23,12 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum ArrivalRate {
+    /// Messages per second, all the run.
     Constant(f64),
+    /// A step function: each rate holds from its `t` until the next point's.
     Series(Vec<RatePoint>),
 }
 
@@ -36,32 +39,44 @@ impl Default for ArrivalRate {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RatePoint {
+    /// Seconds since t=0.
     pub t: i64,
+    /// Messages per second from `t` on.
     pub rate: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Burst {
+    /// Seconds since t=0.
     pub t: i64,
+    /// Messages added at once.
     pub messages: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QueueModel {
     /// The trigger the queue feeds (its `name`, else `s{index}`); default: the first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<String>,
+    /// Messages waiting at t=0.
     #[serde(default)]
     pub initial_messages: f64,
+    /// Messages added at once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bursts: Vec<Burst>,
+    /// Messages arriving per second: a number, or a step function `[{"t", "rate"}]`.
     #[serde(default)]
     pub arrival_rate: ArrivalRate,
+    /// What one ready pod drains, messages per second.
     pub messages_per_pod_per_second: f64,
+    /// Seconds from a pod being requested to it draining the queue.
     #[serde(default)]
     pub pod_startup_seconds: i64,
     /// Simulated seconds (default: the scenario's `until`, else 900).
@@ -71,21 +86,32 @@ pub struct QueueModel {
 
 /// What the run cost and how long messages waited.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct QueueSummary {
+    /// Messages that arrived (initial ones, bursts and the arrival rate).
     pub messages_arrived: f64,
+    /// Messages the pods drained.
     pub messages_processed: f64,
+    /// Messages still waiting at the end.
     pub messages_left: f64,
+    /// Pod-seconds used (from each pod's request to its removal).
     pub pod_seconds: f64,
+    /// Mean wait of the messages drained, seconds.
     pub mean_wait_seconds: f64,
+    /// Longest wait of a message drained, seconds.
     pub max_wait_seconds: f64,
+    /// Most messages waiting at once.
     pub peak_queue_length: f64,
+    /// Most replicas at once.
     pub peak_replicas: i64,
-    /// The last time the queue became empty (and stayed so).
+    /// The last time the queue became empty (and stayed so); absent if it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(with = "i64"))]
     pub queue_empty_at: Option<i64>,
-    /// The last time replicas reached 0 (and stayed so).
+    /// The last time replicas reached 0 (and stayed so); absent if they did not.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "json-schema", schemars(with = "i64"))]
     pub zero_replicas_at: Option<i64>,
 }
 

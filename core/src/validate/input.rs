@@ -1,8 +1,8 @@
 //! Rules about the input itself: could it be read, and is each document a Kubernetes object.
 
-use crate::diagnostic::{Severity, Source};
-use crate::document::{Node, ParseError, Resource, Span, KEDA_API_VERSION};
-use crate::rules::{Check, Report, Rule};
+use crate::diagnostic::{Fix, Severity, Source};
+use crate::document::{Node, ParseError, Resource, Span, Value, KEDA_API_VERSION};
+use crate::rules::{Check, Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX};
 use crate::version::KedaVersion;
 
 const fn input_rule(
@@ -21,6 +21,7 @@ const fn input_rule(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check: Check::Walker,
     }
 }
@@ -60,13 +61,16 @@ pub static ALIAS_BOMB: Rule = input_rule(
     "YAML aliases expand to more nodes than the limit (a billion-laughs document)",
     "write the repeated parts out, or use fewer nested aliases",
 );
-pub static DUPLICATE_KEY: Rule = input_rule(
-    "KEDA0006",
-    "duplicate-key",
-    Severity::Error,
-    "a mapping defines the same key twice",
-    "remove one of the two; kubectl refuses documents with duplicate keys",
-);
+pub static DUPLICATE_KEY: Rule = Rule {
+    fixes: SAFE_FIX,
+    ..input_rule(
+        "KEDA0006",
+        "duplicate-key",
+        Severity::Error,
+        "a mapping defines the same key twice",
+        "remove one of the two; kubectl refuses documents with duplicate keys",
+    )
+};
 pub static BAD_ALIAS: Rule = input_rule(
     "KEDA0007",
     "unsupported-yaml",
@@ -88,13 +92,16 @@ pub static NOT_AN_OBJECT: Rule = input_rule(
     "the document is not a Kubernetes object (no apiVersion and kind); it is skipped",
     "add apiVersion and kind, or leave the file out of the paths linted",
 );
-pub static WRONG_API_VERSION: Rule = input_rule(
-    "KEDA0011",
-    "keda-api-version",
-    Severity::Error,
-    "a KEDA kind with an apiVersion KEDA v2 does not serve",
-    "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
-);
+pub static WRONG_API_VERSION: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
+    ..input_rule(
+        "KEDA0011",
+        "keda-api-version",
+        Severity::Error,
+        "a KEDA kind with an apiVersion KEDA v2 does not serve",
+        "use apiVersion: keda.sh/v1alpha1 (keda.k8s.io/v1alpha1 was KEDA v1)",
+    )
+};
 pub static FINDINGS_LEFT_OUT: Rule = input_rule(
     "KEDA0012",
     "findings-left-out",
@@ -103,13 +110,16 @@ pub static FINDINGS_LEFT_OUT: Rule = input_rule(
     "fix the findings shown (often one mistake repeated across many documents) and lint again",
 );
 
-pub static UNKNOWN_KEDA_KIND: Rule = input_rule(
-    "KEDA0013",
-    "unknown-keda-kind",
-    Severity::Error,
-    "a kind under keda.sh/v1alpha1 that KEDA does not have: kubectl finds no resource for it",
-    "use ScaledObject, ScaledJob, TriggerAuthentication or ClusterTriggerAuthentication, spelt exactly (singular, this case, ASCII letters)",
-);
+pub static UNKNOWN_KEDA_KIND: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
+    ..input_rule(
+        "KEDA0013",
+        "unknown-keda-kind",
+        Severity::Error,
+        "a kind under keda.sh/v1alpha1 that KEDA does not have: kubectl finds no resource for it",
+        "use ScaledObject, ScaledJob, TriggerAuthentication or ClusterTriggerAuthentication, spelt exactly (singular, this case, ASCII letters)",
+    )
+};
 
 pub static UNUSED_IGNORE: Rule = input_rule(
     "KEDA0014",
@@ -162,18 +172,19 @@ pub fn cap_findings(list: &mut Vec<crate::diagnostic::Diagnostic>, limit: usize)
         end_column: first.column,
         help: Some(FINDINGS_LEFT_OUT.help.to_owned()),
         source: FINDINGS_LEFT_OUT.source,
+        fixes: Vec::new(),
         span: at,
         file: first.file,
     });
 }
 
-pub fn parse_error(
-    report: &mut Report<'_>,
+pub fn parse_error<'r>(
+    report: &'r mut Report<'_>,
     file: usize,
     document: usize,
     doc: Span,
     e: &ParseError,
-) {
+) -> Option<&'r mut crate::diagnostic::Diagnostic> {
     let rule = match e {
         ParseError::TooLarge { .. } => &TOO_LARGE,
         ParseError::NotUtf8 { .. } => &NOT_UTF8,
@@ -190,7 +201,47 @@ pub fn parse_error(
     } else {
         span
     };
-    report.emit_at(rule, file, document, span, "", e.to_string());
+    report.emit_at(rule, file, document, span, "", e.to_string())
+}
+
+/// A key repeated with the very value it already has (a copy left behind): removing the
+/// repetition changes nothing a reader could see. Two different values get no fix, since
+/// which one was meant is a guess.
+pub fn duplicate_key_fix(text: &str, root: Option<&Node>, e: &ParseError) -> Option<Fix> {
+    let ParseError::DuplicateKey {
+        key,
+        span,
+        first_line,
+    } = e
+    else {
+        return None;
+    };
+    // The parser bounds the nesting, and an explicit stack keeps the walk off the call stack.
+    let mut stack = vec![root?];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            Value::Mapping(entries) => {
+                if let Some(i) = entries.iter().position(|en| en.key.span == *span) {
+                    let first = entries.iter().position(|en| en.key_str() == Some(key))?;
+                    let (a, b) = (entries.get(first)?, entries.get(i)?);
+                    if first == i || a.value.to_json() != b.value.to_json() {
+                        return None;
+                    }
+                    let edit = crate::validate::edits::delete_entry(text, entries, i)?;
+                    return Some(Fix::safe(
+                        format!(
+                            "Remove the repeated {key:?} (the same value as on line {first_line})"
+                        ),
+                        vec![edit],
+                    ));
+                }
+                stack.extend(entries.iter().map(|en| &en.value));
+            }
+            Value::Sequence(items) => stack.extend(items.iter()),
+            Value::Scalar(_) => {}
+        }
+    }
+    None
 }
 
 /// Line 1, column 1: where whole-input problems are reported.
@@ -244,7 +295,19 @@ pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
         } else {
             ""
         };
-        report.emit(
+        // Another version of KEDA's own group holds a v2 object with a wrong version; any
+        // other group (keda.k8s.io is KEDA v1, whose spec differs) may need more than this.
+        let fix = api_node
+            .and_then(|n| crate::validate::edits::replace_string(n, KEDA_API_VERSION))
+            .map(|edit| {
+                let title = format!("Change apiVersion to {KEDA_API_VERSION}");
+                if r.api_version.starts_with("keda.sh/") {
+                    Fix::safe(title, vec![edit])
+                } else {
+                    Fix::unsafe_(title, vec![edit])
+                }
+            });
+        let d = report.emit(
             &WRONG_API_VERSION,
             r,
             span,
@@ -257,6 +320,9 @@ pub fn check_identity(report: &mut Report<'_>, r: &Resource) {
                 hint
             ),
         );
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
 }
 
@@ -295,7 +361,20 @@ fn unknown_kind(report: &mut Report<'_>, r: &Resource, kind_node: Option<&Node>)
         message.push_str(" (the kind holds a non-ASCII letter)");
     }
     let span = kind_node.map_or(r.root.span, |n| n.span);
-    report.emit(&UNKNOWN_KEDA_KIND, r, span, "kind", message);
+    // The same kind in another case is certainly it; a plural or a look-alike is a guess.
+    let fix = nearest.zip(kind_node).and_then(|(n, node)| {
+        let edit = crate::validate::edits::replace_string(node, n)?;
+        let title = format!("Change the kind to {n}");
+        Some(if n.eq_ignore_ascii_case(kind) {
+            Fix::safe(title, vec![edit])
+        } else {
+            Fix::unsafe_(title, vec![edit])
+        })
+    });
+    let d = report.emit(&UNKNOWN_KEDA_KIND, r, span, "kind", message);
+    if let (Some(d), Some(fix)) = (d, fix) {
+        d.fixes.push(fix);
+    }
 }
 
 #[cfg(test)]
@@ -350,5 +429,96 @@ mod tests {
         let d = kind_diags(&long);
         assert_eq!(d.len(), 1);
         assert!(!d[0].2.contains("did you mean"));
+    }
+
+    #[test]
+    fn the_kind_is_respelt_safely_only_when_case_is_all_that_differs() {
+        use crate::diagnostic::Applicability::{Safe, Unsafe};
+        for (kind, want) in [
+            ("scaledobject", Safe),
+            ("ScaledObjects", Unsafe),
+            ("ScaledObj\u{435}ct", Unsafe),
+        ] {
+            let text = format!(
+                "apiVersion: keda.sh/v1alpha1\nkind: {kind}\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: '50'\n"
+            );
+            let d = lint(&text, &LintOptions::default())
+                .into_iter()
+                .find(|d| d.code == UNKNOWN_KEDA_KIND.code)
+                .unwrap();
+            assert_eq!(d.fixes[0].applicability, want, "{kind}");
+            let options = crate::fix::FixOptions { unsafe_fixes: true };
+            let (out, n) = crate::fix::apply(&text, &[d], options);
+            assert_eq!(n, 1);
+            assert!(out.contains("\nkind: ScaledObject\n"), "{out}");
+            assert!(!lint(&out, &LintOptions::default())
+                .iter()
+                .any(|d| d.code == UNKNOWN_KEDA_KIND.code));
+        }
+        // Nothing near: no fix.
+        let long = "X".repeat(100);
+        let text = format!("apiVersion: keda.sh/v1alpha1\nkind: {long}\nmetadata:\n  name: o\n");
+        assert!(lint(&text, &LintOptions::default())
+            .iter()
+            .all(|d| d.fixes.is_empty()));
+    }
+
+    #[test]
+    fn a_wrong_api_version_is_replaced_safely_only_within_kedas_group() {
+        use crate::diagnostic::Applicability::{Safe, Unsafe};
+        for (api, want) in [
+            ("keda.sh/v1", Safe),
+            ("'keda.sh/v1beta1'", Safe),
+            ("keda.k8s.io/v1alpha1", Unsafe),
+        ] {
+            let text = format!(
+                "apiVersion: {api}\nkind: ScaledObject\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: '3'\n"
+            );
+            let d = lint(&text, &LintOptions::default())
+                .into_iter()
+                .find(|d| d.code == super::WRONG_API_VERSION.code)
+                .unwrap();
+            assert_eq!(d.fixes[0].applicability, want, "{api}");
+            let options = crate::fix::FixOptions { unsafe_fixes: true };
+            let (out, _) = crate::fix::apply(&text, &[d], options);
+            assert!(
+                out.starts_with("apiVersion: keda.sh/v1alpha1\n")
+                    || out.starts_with("apiVersion: 'keda.sh/v1alpha1'\n"),
+                "{out}"
+            );
+            assert!(lint(&out, &LintOptions::default()).is_empty(), "{out}");
+        }
+    }
+
+    #[test]
+    fn a_key_repeated_with_the_same_value_loses_the_repetition() {
+        let text = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: orders\nspec:\n  scaleTargetRef:\n    name: orders\n  maxReplicaCount: 10\n  triggers:\n  - type: cron\n    metadata:\n      timezone: UTC\n      start: 0 7 * * *\n      end: 0 19 * * *\n      desiredReplicas: '3'\n  maxReplicaCount: 10\n";
+        let d = lint(text, &LintOptions::default())
+            .into_iter()
+            .find(|d| d.code == super::DUPLICATE_KEY.code)
+            .unwrap();
+        assert_eq!(
+            d.fixes[0].applicability,
+            crate::diagnostic::Applicability::Safe
+        );
+        let (out, n) = crate::fix::apply(text, &[d], crate::fix::FixOptions::default());
+        assert_eq!(n, 1);
+        assert_eq!(
+            out,
+            text.replacen("  maxReplicaCount: 10\n", "", 2)
+                .replace("  triggers:", "  maxReplicaCount: 10\n  triggers:")
+        );
+        assert!(lint(&out, &LintOptions::default()).is_empty(), "{out}");
+        // Two values: which one was meant is for a person to say.
+        let two = text.replacen(
+            "maxReplicaCount: 10\n  triggers",
+            "maxReplicaCount: 5\n  triggers",
+            1,
+        );
+        let d = lint(&two, &LintOptions::default())
+            .into_iter()
+            .find(|d| d.code == super::DUPLICATE_KEY.code)
+            .unwrap();
+        assert!(d.fixes.is_empty());
     }
 }

@@ -4,6 +4,7 @@
 //! server), `webhook` (KEDA's admission webhook), `scaler` (the operator building scalers),
 //! `reference` (objects that refer to each other), `lints` (what experience teaches).
 
+pub(crate) mod edits;
 mod input;
 pub mod lints;
 pub mod reference;
@@ -113,6 +114,7 @@ pub fn lint_bundle_with(
             resource,
             bundle: &bundle,
             options,
+            texts,
         };
         for rule in TABLES.iter().flat_map(|t| t.iter()) {
             if let Check::Resource(check) = rule.check {
@@ -123,6 +125,7 @@ pub fn lint_bundle_with(
     let ctx = BundleCtx {
         bundle: &bundle,
         options,
+        texts,
     };
     for rule in TABLES.iter().flat_map(|t| t.iter()) {
         if let Check::Bundle(check) = rule.check {
@@ -160,7 +163,11 @@ pub fn load(texts: &[&str], options: &LintOptions, report: &mut Report<'_>) -> B
         }
         for (document, parsed) in parsed.into_iter().enumerate() {
             for e in &parsed.errors {
-                input::parse_error(report, file, document, parsed.span, e);
+                let fix = input::duplicate_key_fix(text, parsed.root.as_ref(), e);
+                let d = input::parse_error(report, file, document, parsed.span, e);
+                if let (Some(d), Some(fix)) = (d, fix) {
+                    d.fixes.push(fix);
+                }
             }
             let Some(root) = parsed.root else { continue };
             match Resource::from_root(file, document, root) {

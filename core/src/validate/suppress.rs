@@ -129,6 +129,7 @@ fn note(file: usize, document: usize, at: Pos, len: usize, message: String) -> D
         end_column: end.column,
         help: Some(UNUSED_IGNORE.help.to_owned()),
         source: UNUSED_IGNORE.source,
+        fixes: Vec::new(),
         span: Span::new(at, end),
         file,
     }

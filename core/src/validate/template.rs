@@ -22,6 +22,7 @@ pub static GO_TEMPLATE: Rule = Rule {
     help: "lint the rendered chart: `helm template RELEASE CHART | scalecore lint -`",
     since: KedaVersion::OLDEST,
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 

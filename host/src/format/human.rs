@@ -1,13 +1,13 @@
 use std::io::IsTerminal;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use scalecore::{Diagnostic, Severity};
+use scalecore::{Applicability, Diagnostic, Severity};
 use scalecore_bindings::LintReport;
 
 /// rustc-style code frames, then a one-line summary.
-pub fn render(report: &LintReport, texts: &[String]) -> String {
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    render_with(report, texts, color)
+/// Whether standard output takes colours.
+pub fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
 pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String {
@@ -18,11 +18,20 @@ pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String
     };
     let mut out = String::new();
     let mut infos = 0usize;
+    let (mut safe, mut unsafe_) = (0usize, 0usize);
     for (file, text) in report.files.iter().zip(texts) {
         let lines = LineIndex::new(text);
         for d in &file.diagnostics {
             if d.severity == Severity::Info {
                 infos += 1;
+            }
+            if d.fixes
+                .iter()
+                .any(|f| f.applicability == Applicability::Safe)
+            {
+                safe += 1;
+            } else if !d.fixes.is_empty() {
+                unsafe_ += 1;
             }
             out.push_str(&renderer.render(&frame(&file.path, &lines, d)));
             out.push_str("\n\n");
@@ -44,6 +53,16 @@ pub fn render_with(report: &LintReport, texts: &[String], color: bool) -> String
         files,
         plural(files, "file", "files"),
     ));
+    match (safe, unsafe_) {
+        (0, 0) => {}
+        (n, 0) => out.push_str(&format!("{n} fixable with `scalecore lint --fix`\n")),
+        (0, m) => out.push_str(&format!(
+            "{m} fixable with `scalecore lint --fix --unsafe-fixes` (read what they change)\n"
+        )),
+        (n, m) => out.push_str(&format!(
+            "{n} fixable with `scalecore lint --fix`, {m} more with --unsafe-fixes\n"
+        )),
+    }
     out
 }
 
@@ -132,6 +151,21 @@ fn frame<'a>(path: &'a str, lines: &LineIndex<'a>, d: &'a Diagnostic) -> Vec<Gro
     if let Some(help) = &d.help {
         groups.push(Group::with_title(
             Level::HELP.secondary_title(help.as_str()),
+        ));
+    }
+    // The fix --fix would apply: the first safe one, else the first (unsafe) one.
+    let fix = d
+        .fixes
+        .iter()
+        .find(|f| f.applicability == Applicability::Safe)
+        .or_else(|| d.fixes.first());
+    if let Some(f) = fix {
+        let how = match f.applicability {
+            Applicability::Safe => "--fix",
+            Applicability::Unsafe => "--fix --unsafe-fixes",
+        };
+        groups.push(Group::with_title(
+            Level::HELP.secondary_title(format!("[*] fix available ({how}): {}", f.title)),
         ));
     }
     groups

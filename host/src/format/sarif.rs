@@ -2,7 +2,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use scalecore::Severity;
+use scalecore::{Diagnostic, Severity};
 use scalecore_bindings::LintReport;
 
 /// The base the result URIs are relative to: the folder scalecore ran in. GitHub code
@@ -66,7 +66,7 @@ pub fn render_in(report: &LintReport, cwd: Option<&Path>) -> String {
                         json!([{"fullyQualifiedName": d.path, "kind": "member"}]),
                     );
                 }
-                json!({
+                let mut result = json!({
                     "ruleId": d.code,
                     "level": level(d.severity),
                     "message": {"text": match &d.help {
@@ -75,7 +75,11 @@ pub fn render_in(report: &LintReport, cwd: Option<&Path>) -> String {
                     }},
                     "locations": [location],
                     "properties": {"document": d.document, "source": d.source.as_str()},
-                })
+                });
+                if !d.fixes.is_empty() {
+                    result["fixes"] = fixes(d, &artifact);
+                }
+                result
             })
         })
         .collect();
@@ -99,6 +103,39 @@ pub fn render_in(report: &LintReport, cwd: Option<&Path>) -> String {
         "runs": [run],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"
+}
+
+/// SARIF 2.1.0 §3.55: each fix as the replacements it makes in the result's file (an
+/// insertion is an empty deleted region); whether `--fix` applies it goes in the properties.
+fn fixes(d: &Diagnostic, artifact: &Value) -> Value {
+    d.fixes
+        .iter()
+        .map(|f| {
+            let replacements: Vec<Value> = f
+                .edits
+                .iter()
+                .map(|e| {
+                    json!({
+                        "deletedRegion": {
+                            "startLine": e.line.max(1),
+                            "startColumn": e.column.max(1),
+                            "endLine": e.end_line.max(e.line).max(1),
+                            "endColumn": e.end_column.max(1),
+                        },
+                        "insertedContent": {"text": e.new_text},
+                    })
+                })
+                .collect();
+            json!({
+                "description": {"text": f.title},
+                "artifactChanges": [{
+                    "artifactLocation": artifact,
+                    "replacements": replacements,
+                }],
+                "properties": {"applicability": f.applicability.as_str()},
+            })
+        })
+        .collect()
 }
 
 fn level(s: Severity) -> &'static str {
@@ -251,6 +288,31 @@ mod tests {
                 srcroot("../other/x.yaml"),
                 srcroot("%3Cstdin%3E"),
             ]
+        );
+    }
+
+    #[test]
+    fn fixes_are_artifact_changes_in_the_results_file() {
+        let text = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: o\nspec:\n  scaleTargetRef:\n    name: o\n  pollingIntervall: 30\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: \"50\"\n";
+        let inputs = [FileInput {
+            path: "deploy/so.yaml".to_owned(),
+            text: text.to_owned(),
+        }];
+        let report = lint_files(&inputs, &LintRequestOptions::default()).unwrap();
+        let v: Value = serde_json::from_str(&render_in(&report, Some(Path::new("/w")))).unwrap();
+        let result = &v["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "KEDA0108");
+        let fix = &result["fixes"][0];
+        assert_eq!(fix["description"]["text"], "Rename to \"pollingInterval\"");
+        assert_eq!(fix["properties"]["applicability"], "safe");
+        let change = &fix["artifactChanges"][0];
+        assert_eq!(change["artifactLocation"]["uri"], "deploy/so.yaml");
+        assert_eq!(
+            change["replacements"][0],
+            json!({
+                "deletedRegion": {"startLine": 8, "startColumn": 3, "endLine": 8, "endColumn": 19},
+                "insertedContent": {"text": "pollingInterval"},
+            })
         );
     }
 

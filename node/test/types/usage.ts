@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by test/api.test.js: the generated index.d.ts must describe
 // what the addon returns, and reject what it refuses.
-import { lint, lintAsync, simulate, simulateAsync, rules, version, API_VERSION } from 'scalecore'
-import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange } from 'scalecore'
+import { lint, lintAsync, simulate, simulateAsync, rules, version, pathAt, API_VERSION } from 'scalecore'
+import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange, PathAt } from 'scalecore'
 
 const options: LintOptions = { path: 'so.yaml', positionEncoding: 'utf-16', kedaVersion: '2.18' }
 const found: Diagnostic[] = lint('kind: ScaledObject', options)
@@ -11,6 +11,11 @@ for (const d of found) {
   const severity: 'error' | 'warning' | 'info' = d.severity
   const help: string | undefined = d.help
   console.log(line, severity, help, d.code.toUpperCase(), d.source)
+  for (const fix of d.fixes ?? []) {
+    const safe: boolean = fix.applicability === 'safe'
+    const edits: Array<{ range: LspRange; newText: string }> = fix.edits
+    console.log(fix.title, safe, edits.length, fix.edits[0]?.endColumn)
+  }
 }
 
 // @ts-expect-error not an LSP position encoding
@@ -36,6 +41,16 @@ async function later(): Promise<void> {
 }
 
 const table: RuleInfo[] = rules()
+const href: string | undefined = table[0]?.url
 const v: string = version()
 const api: number = API_VERSION
 console.log(table[0]?.summary, v, api, later)
+
+const at: PathAt | null = pathAt('kind: ScaledObject', { line: 0, character: 1 }, 'utf-16')
+if (at) {
+  const segments: Array<string | number> = at.path
+  const kind: string | null = at.kind
+  console.log(segments, kind, at.onKey, at.range.start.character)
+}
+// @ts-expect-error a position, not an offset
+pathAt('a: 1', 3)

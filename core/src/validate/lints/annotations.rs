@@ -5,7 +5,7 @@ use super::{
     HPA_OWNERSHIP_ON_SCALED_OBJECT, PAUSED_NOT_BOOLEAN, PAUSED_REPLICAS_NOT_INT, TRANSFER_NOT_EXACT,
 };
 use crate::document::{Kind, Node, Resource};
-use crate::gostrconv::{parse_bool, parse_int};
+use crate::go::strconv::{parse_bool, parse_int};
 use crate::rules::{Ctx, Report};
 use crate::version::KedaVersion;
 

@@ -7,8 +7,10 @@ use super::{
     AUTHORITY_HOST_NOT_ENTRA, AZURE_IDENTITY_ID_MISSING, WORKLOAD_IDENTITY_FEDERATION,
     WORKLOAD_IDENTITY_LABEL, WORKLOAD_IDENTITY_LABEL_UNANNOTATED, WORKLOAD_IDENTITY_NOT_KEDAS,
 };
+use crate::diagnostic::Fix;
 use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
+use crate::validate::edits;
 use crate::validate::reference::auth::resolve;
 use crate::validate::reference::target::{find_named, key_span, namespace, owner_pod_template};
 
@@ -56,14 +58,74 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
         if pi.get("identityId").is_some() {
             continue;
         }
-        report.emit(
+        // The Key Vault's identity need not be the workload's: only the scalers' gets one.
+        let fix = (path == "spec").then(|| identity_id_fix(ctx, pi)).flatten();
+        let d = report.emit(
             &AZURE_IDENTITY_ID_MISSING,
             ctx.resource,
             key_span(parent, "podIdentity"),
             format!("{path}.podIdentity"),
             "podIdentity azure-workload has no identityId, so KEDA presents the KEDA operator's own client id (AZURE_CLIENT_ID, from the operator service account's annotation); that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not",
         );
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
+}
+
+/// `identityId: <client id>` when every ScaledObject and ScaledJob of the bundle that uses
+/// this TriggerAuthentication scales a workload whose ServiceAccount (in the bundle) names the
+/// same client id. With none known, or two that differ, there is no fix: a placeholder would
+/// make the finding go away without making the authentication work.
+fn identity_id_fix(ctx: &Ctx<'_>, pi: &Node) -> Option<Fix> {
+    let entries = pi.as_mapping()?;
+    let mut found: Option<&str> = None;
+    for owner in ctx
+        .bundle
+        .resources
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::ScaledObject | Kind::ScaledJob))
+    {
+        let uses_this = owner
+            .spec()
+            .and_then(|s| s.get("triggers"))
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|t| t.get("authenticationRef"))
+            .any(|a| resolve(ctx, owner, a).is_some_and(|r| std::ptr::eq(r, ctx.resource)));
+        if !uses_this {
+            continue;
+        }
+        let id = workload_client_id(ctx, owner)?;
+        if found.is_some_and(|f| f != id) {
+            return None;
+        }
+        found = Some(id);
+    }
+    let id = found?;
+    let edit = edits::insert_entry(ctx.text()?, entries, "identityId", id)?;
+    Some(Fix::safe(
+        format!("Set identityId to {id} (the client id of the workload's ServiceAccount)"),
+        vec![edit],
+    ))
+}
+
+/// The `azure.workload.identity/client-id` of the ServiceAccount that `owner`'s workload runs
+/// as, when the bundle holds the workload and the ServiceAccount.
+fn workload_client_id<'a>(ctx: &Ctx<'a>, owner: &'a Resource) -> Option<&'a str> {
+    let (template, _, _) = owner_pod_template(ctx, owner)?;
+    let sa_name = template
+        .get("spec")
+        .and_then(|p| {
+            p.get("serviceAccountName")
+                .or_else(|| p.get("serviceAccount"))
+        })
+        .and_then(Node::as_str)
+        .filter(|n| !n.is_empty())
+        .unwrap_or("default");
+    let sa = find_named(ctx, &Kind::ServiceAccount, sa_name, namespace(ctx, owner))?;
+    sa.annotation(CLIENT_ID).filter(|c| !c.trim().is_empty())
 }
 
 /// Entra ID's authority hosts, as the Azure SDK's cloud configurations name them (public,

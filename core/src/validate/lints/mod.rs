@@ -13,7 +13,7 @@ mod runtime;
 mod tests;
 
 use crate::diagnostic::{Severity, Source};
-use crate::rules::{Check, Rule};
+use crate::rules::{Check, Rule, SAFE_FIX};
 use crate::version::KedaVersion;
 
 /// The Entra ID authority hosts, one list for the lint and for the in-cluster host.
@@ -36,20 +36,24 @@ const fn lint(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check,
     }
 }
 
 const V2_20: KedaVersion = KedaVersion::new(2, 20, 0);
 
-pub static AZURE_IDENTITY_ID_MISSING: Rule = lint(
-    "KEDA4001",
-    "azure-workload-identity-id-missing",
-    Severity::Warning,
-    "podIdentity azure-workload without identityId: KEDA presents whatever client id the KEDA operator's environment holds",
-    "set identityId to the client id of the managed identity KEDA should use, and federate that identity with the KEDA operator's service account. On AKS's managed KEDA add-on the operator's own identity is not the one federated for your resources, and token requests fail with AADSTS700016 (application not found) or 'no client ID specified'",
-    Check::Resource(identity::check_identity_id),
-);
+pub static AZURE_IDENTITY_ID_MISSING: Rule = Rule {
+    fixes: SAFE_FIX,
+    ..lint(
+        "KEDA4001",
+        "azure-workload-identity-id-missing",
+        Severity::Warning,
+        "podIdentity azure-workload without identityId: KEDA presents whatever client id the KEDA operator's environment holds",
+        "set identityId to the client id of the managed identity KEDA should use, and federate that identity with the KEDA operator's service account. On AKS's managed KEDA add-on the operator's own identity is not the one federated for your resources, and token requests fail with AADSTS700016 (application not found) or 'no client ID specified'",
+        Check::Resource(identity::check_identity_id),
+    )
+};
 
 pub static WORKLOAD_IDENTITY_NOT_KEDAS: Rule = lint(
     "KEDA4002",
@@ -103,7 +107,7 @@ pub static POLLING_NOT_RELEVANT: Rule = Rule {
     until: Some(V2_20),
     ..lint(
         "KEDA4006",
-        "polling-interval-not-relevant",
+        "polling-interval-without-effect",
         Severity::Warning,
         "pollingInterval is set but does not change scaling: with minReplicaCount above 0, no idleReplicaCount and no useCachedMetrics, the HPA queries the metrics on its own schedule",
         "remove pollingInterval, or set useCachedMetrics: true on triggers whose source should be queried at most every pollingInterval; from KEDA 2.20 the webhook warns about this itself",

@@ -6,7 +6,7 @@ use super::{
     RUNNING_JOB_PERCENTAGE, SECRET_STORE_IDENTITY,
 };
 use crate::document::{Kind, Node};
-use crate::gostrconv::{float, parse_int};
+use crate::go::strconv::{float, parse_int};
 use crate::rules::{Ctx, Report};
 use crate::validate::reference::target::key_span;
 

@@ -514,3 +514,79 @@ fn scaled_job_strategies() {
     // From 2.20 the CRD enum rejects it (schema layer).
     assert!(run(&sj("  rollout:\n    strategy: default\n")).is_empty());
 }
+
+/// The text after applying the first fix of the KEDA4001 finding alone (None without one).
+fn identity_fixed(text: &str) -> Option<String> {
+    let d = lint(text, &LintOptions::default())
+        .into_iter()
+        .find(|d| d.code == "KEDA4001")
+        .expect("KEDA4001");
+    let fix = d.fixes.first()?;
+    assert_eq!(fix.applicability, crate::diagnostic::Applicability::Safe);
+    let (out, n) = crate::fix::apply(text, &[d], crate::fix::FixOptions::default());
+    assert_eq!(n, 1);
+    Some(out)
+}
+
+#[test]
+fn identity_id_fix_takes_the_workloads_client_id() {
+    let sa = service_account("orders-sa", "0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6");
+    let text = join(&[&sa, &deployment(LABEL, "orders-sa"), &ta(WI), &so("", "")]);
+    let out = identity_fixed(&text).expect("a fix");
+    assert!(
+        out.contains("  podIdentity:\n    identityId: 0d1e2f3a-4b5c-6d7e-8f90-a1b2c3d4e5f6\n    provider: azure-workload\n"),
+        "{out}"
+    );
+    let after: Vec<_> = run(&out).into_iter().map(|d| d.code).collect();
+    assert!(!after.contains(&"KEDA4001".to_owned()), "{after:?}");
+
+    // A flow mapping, and a client id that would read as a number unquoted.
+    let flow = ta("  podIdentity: {provider: azure-workload}\n");
+    let text = join(&[
+        &service_account("orders-sa", "'1234'"),
+        &deployment(LABEL, "orders-sa"),
+        &flow,
+        &so("", ""),
+    ]);
+    let out = identity_fixed(&text).expect("a fix");
+    assert!(
+        out.contains("  podIdentity: {identityId: \"1234\", provider: azure-workload}\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn no_identity_id_fix_without_one_certain_client_id() {
+    // No ServiceAccount in the bundle: nothing to take the client id from, and no placeholder.
+    let text = join(&[&deployment(LABEL, "orders-sa"), &ta(WI), &so("", "")]);
+    assert_eq!(identity_fixed(&text), None);
+    // The ServiceAccount names no client id.
+    let bare =
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: orders-sa\n  namespace: demo\n";
+    let text = join(&[bare, &deployment(LABEL, "orders-sa"), &ta(WI), &so("", "")]);
+    assert_eq!(identity_fixed(&text), None);
+    // Two users of the TriggerAuthentication whose workloads name different identities.
+    let other_deploy = deployment(LABEL, "other-sa").replace("name: orders\n", "name: other\n");
+    let other_so = so("", "")
+        .replace("name: s\n", "name: s2\n")
+        .replace("    name: orders\n", "    name: other\n");
+    let text = join(&[
+        &service_account("orders-sa", "aaa"),
+        &service_account("other-sa", "bbb"),
+        &deployment(LABEL, "orders-sa"),
+        &other_deploy,
+        &ta(WI),
+        &so("", ""),
+        &other_so,
+    ]);
+    assert_eq!(identity_fixed(&text), None);
+    // The Key Vault's podIdentity is not the workload's.
+    let vault = "  azureKeyVault:\n    vaultUri: https://v.vault.azure.net\n    podIdentity:\n      provider: azure-workload\n    secrets:\n    - parameter: connection\n      name: sb\n";
+    let text = join(&[
+        &service_account("orders-sa", "aaa"),
+        &deployment(LABEL, "orders-sa"),
+        &ta(vault),
+        &so("", ""),
+    ]);
+    assert_eq!(identity_fixed(&text), None);
+}

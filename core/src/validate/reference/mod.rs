@@ -30,6 +30,7 @@ pub static HPA_CONFLICT: Rule = Rule {
     help: "delete that HPA, annotate it validations.keda.sh/hpa-ownership: \"false\" (KEDA 2.14+), or adopt it with the annotation scaledobject.keda.sh/transfer-hpa-ownership: \"true\" and its name in spec.advanced.horizontalPodAutoscalerConfig.name",
     since: V2_10,
     until: None,
+    fixes: &[],
     check: Check::Resource(conflicts::check),
 };
 
@@ -42,6 +43,7 @@ pub static HPA_TRANSFER_NAME: Rule = Rule {
     help: "set spec.advanced.horizontalPodAutoscalerConfig.name to the name of the HPA to adopt",
     since: KedaVersion::new(2, 18, 2),
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -54,6 +56,7 @@ pub static SCALE_TARGET_CONFLICT: Rule = Rule {
     help: "scale a workload with one ScaledObject only; put all its triggers in that one",
     since: V2_10,
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -66,6 +69,7 @@ pub static HPA_NAME_CONFLICT: Rule = Rule {
     help: "give spec.advanced.horizontalPodAutoscalerConfig.name a name no other ScaledObject uses",
     since: KedaVersion::new(2, 16, 0),
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -78,6 +82,7 @@ pub static SCALE_TARGET_NOT_FOUND: Rule = Rule {
     help: "lint the workload together with the ScaledObject, or create it before the ScaledObject",
     since: V2_10,
     until: None,
+    fixes: &[],
     check: Check::Resource(workload::check),
 };
 
@@ -90,6 +95,7 @@ pub static SCALE_TARGET_MISSING: Rule = Rule {
     help: "lint the workload together with the ScaledObject, or fix scaleTargetRef",
     since: KedaVersion::OLDEST,
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -102,6 +108,7 @@ pub static MISSING_REQUESTS: Rule = Rule {
     help: "set resources.requests for that resource on every container the trigger measures, or name one container with metadata.containerName",
     since: V2_10,
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -114,6 +121,7 @@ pub static CPU_MEMORY_SCALE_TO_ZERO: Rule = Rule {
     help: "set minReplicaCount to 1 or more, or add a trigger that is not cpu/memory",
     since: KedaVersion::new(2, 11, 0),
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -126,6 +134,7 @@ pub static SCALE_TARGET_GVK: Rule = Rule {
     help: "write apiVersion as <group>/<version> (apps/v1) or <version> for the core group, and the kind exactly as the API serves it (Deployment, StatefulSet: case matters)",
     since: V2_10,
     until: None,
+    fixes: &[],
     check: Check::Walker,
 };
 
@@ -138,6 +147,7 @@ pub static AUTH_REF_NOT_FOUND: Rule = Rule {
     help: "create the TriggerAuthentication in the namespace of the ScaledObject, or set authenticationRef.kind: ClusterTriggerAuthentication for a cluster-wide one",
     since: KedaVersion::OLDEST,
     until: None,
+    fixes: &[],
     check: Check::Resource(auth::check),
 };
 
@@ -150,6 +160,7 @@ pub static CONTAINER_NOT_FOUND: Rule = Rule {
     help: "use the name of one of the workload's containers (spec.template.spec.containers[].name)",
     since: KedaVersion::OLDEST,
     until: None,
+    fixes: &[],
     check: Check::Resource(containers::check),
 };
 
@@ -162,6 +173,7 @@ pub static ENV_NOT_FOUND: Rule = Rule {
     help: "define the variable in the container's env (KEDA reads the container named by envSourceContainerName, else the first one), or fix the name",
     since: KedaVersion::OLDEST,
     until: None,
+    fixes: &[],
     check: Check::Resource(env::check),
 };
 

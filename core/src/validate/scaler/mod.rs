@@ -8,10 +8,11 @@ mod sources;
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Severity, Source};
+use crate::diagnostic::{Fix, Severity, Source};
 use crate::document::{Kind, Node, Resource, Span};
-use crate::rules::{Check, Ctx, Report, Rule};
+use crate::rules::{Check, Ctx, Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX, UNSAFE_FIX};
 use crate::scalers::{self, catalog, ErrorKind, ScalerError, TriggerInput};
+use crate::validate::edits;
 use crate::version::KedaVersion;
 
 use sources::{Sources, HIDDEN};
@@ -32,11 +33,13 @@ const fn scaler_rule(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check: Check::Walker,
     }
 }
 
 pub static UNKNOWN_TYPE: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
     check: Check::Resource(check_triggers),
     ..scaler_rule(
         "KEDA2001",
@@ -60,13 +63,16 @@ pub static INVALID_PARAMETER: Rule = scaler_rule(
     "the scaler cannot use a metadata value (wrong number, boolean, allowed value, combination)",
     "change the value as the message says; the scaler's page in KEDA's docs lists what each parameter takes",
 );
-pub static REMOVED_PARAMETER: Rule = scaler_rule(
-    "KEDA2004",
-    "removed-trigger-parameter",
-    Severity::Error,
-    "the parameter was removed from the scaler and now stops it from being built",
-    "remove the parameter and use its replacement",
-);
+pub static REMOVED_PARAMETER: Rule = Rule {
+    fixes: SAFE_FIX,
+    ..scaler_rule(
+        "KEDA2004",
+        "removed-trigger-parameter",
+        Severity::Error,
+        "the parameter was removed from the scaler and now stops it from being built",
+        "remove the parameter and use its replacement",
+    )
+};
 pub static UNSUPPORTED_POD_IDENTITY: Rule = scaler_rule(
     "KEDA2005",
     "unsupported-pod-identity",
@@ -88,20 +94,26 @@ pub static OPERATOR_ENVIRONMENT: Rule = scaler_rule(
     "the value works only if the KEDA operator's own environment provides something",
     "set what the operator would supply explicitly on the trigger (for a private cloud: cloud: Private and endpointSuffix)",
 );
-pub static INEFFECTIVE_METADATA: Rule = scaler_rule(
-    "KEDA2008",
-    "ineffective-trigger-metadata",
-    Severity::Warning,
-    "KEDA accepts the metadata but ignores it or does not do what it seems to",
-    "remove it, or use the parameter KEDA actually reads (the message names it)",
-);
-pub static DEPRECATED_PARAMETER: Rule = scaler_rule(
-    "KEDA2009",
-    "deprecated-trigger-parameter",
-    Severity::Warning,
-    "the parameter is deprecated and will be removed",
-    "use its replacement",
-);
+pub static INEFFECTIVE_METADATA: Rule = Rule {
+    fixes: UNSAFE_FIX,
+    ..scaler_rule(
+        "KEDA2008",
+        "ineffective-trigger-metadata",
+        Severity::Warning,
+        "KEDA accepts the metadata but ignores it or does not do what it seems to",
+        "remove it, or use the parameter KEDA actually reads (the message names it)",
+    )
+};
+pub static DEPRECATED_PARAMETER: Rule = Rule {
+    fixes: SAFE_FIX,
+    ..scaler_rule(
+        "KEDA2009",
+        "deprecated-trigger-parameter",
+        Severity::Warning,
+        "the parameter is deprecated and will be removed",
+        "use its replacement",
+    )
+};
 
 pub static ENV_NOT_FOUND: Rule = scaler_rule(
     "KEDA2010",
@@ -140,6 +152,8 @@ struct At<'a> {
     resource: &'a Resource,
     trigger: &'a Node,
     index: usize,
+    /// The input's text, for fixes that add or remove lines.
+    text: &'a str,
 }
 
 impl At<'_> {
@@ -166,6 +180,22 @@ impl At<'_> {
             Some(m) => (m.key.span, self.path("metadata")),
             None => (self.trigger.span, self.path("")),
         }
+    }
+
+    /// Renames the metadata key `from` to `to`; none when the metadata already sets `to`
+    /// (or `<to>FromEnv`), which a rename would duplicate or contradict.
+    fn rename_param(&self, from: &str, to: &str, safe: bool) -> Option<Fix> {
+        let meta = self.trigger.get("metadata")?;
+        if meta.get(to).is_some() || meta.get(&format!("{to}FromEnv")).is_some() {
+            return None;
+        }
+        let edit = edits::rename_key(meta.entry(from)?, to)?;
+        let title = format!("Rename {from} to {to}");
+        Some(if safe {
+            Fix::safe(title, vec![edit])
+        } else {
+            Fix::unsafe_(title, vec![edit])
+        })
     }
 
     fn field(&self, key: &str) -> (Span, String) {
@@ -199,6 +229,7 @@ fn check_triggers(ctx: &Ctx<'_>, report: &mut Report<'_>) {
             resource: r,
             trigger,
             index,
+            text: ctx.text().unwrap_or(""),
         };
         check_trigger(ctx, report, &at, trigger_type);
     }
@@ -212,7 +243,11 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
     {
         let (span, path) = at.field("type");
         let e = catalog::unknown_type(trigger_type);
-        report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
+        let fix = type_fix(at, trigger_type, version);
+        let d = report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
         return;
     }
     let metadata: BTreeMap<String, String> = crate::sort::map_from(
@@ -323,9 +358,86 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
                  AzureStackCloud environment file",
             );
         }
-        report.emit(rule, at.resource, span, path, message);
+        let fix = match (e.kind, e.key.as_deref()) {
+            (ErrorKind::Removed, Some(key)) => replacement_fix(at, trigger_type, key),
+            _ => None,
+        };
+        let d = report.emit(rule, at.resource, span, path, message);
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
     quirks::quirks(report, at, trigger_type, &metadata, &sources, version);
+}
+
+/// A deprecated or removed parameter whose KEDA notice ends "Use '<name>' instead", where
+/// that name is another metadata parameter of the same scaler: renaming the key is the whole
+/// migration. Notices that name something else (the trigger's `metricType`, authentication
+/// parameters, two parameters) get no fix.
+fn replacement_fix(at: &At<'_>, trigger_type: &str, key: &str) -> Option<Fix> {
+    if matches!(trigger_type, "cpu" | "memory") && key == "type" {
+        return metric_type_fix(at);
+    }
+    let spec = catalog::scaler(trigger_type)?;
+    let param = spec.params.iter().find(|p| &*p.name == key)?;
+    let notice = param
+        .removed
+        .as_ref()
+        .map(|(text, _)| &**text)
+        .or(param.deprecated.as_deref())?;
+    let (_, tail) = notice.rsplit_once(" - Use '")?;
+    let (name, rest) = tail.split_once('\'')?;
+    if !matches!(rest.trim_end_matches('.').trim(), "instead") || name == key {
+        return None;
+    }
+    spec.params
+        .iter()
+        .find(|p| &*p.name == name && p.metadata)?;
+    at.rename_param(key, name, true)
+}
+
+/// The trigger type the unknown one is nearest to, when this release has it: safe when the
+/// two differ only in case and punctuation (`Azure-Service-Bus`), unsafe otherwise.
+fn type_fix(at: &At<'_>, trigger_type: &str, version: KedaVersion) -> Option<Fix> {
+    let name = scalers::names::suggest_type(trigger_type)?;
+    if !catalog::is_known_type(name, version) {
+        return None;
+    }
+    let squash = |s: &str| -> String {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let edit = edits::replace_string(at.trigger.get("type")?, name)?;
+    let title = format!("Change the type to {name}");
+    Some(if squash(name) == squash(trigger_type) {
+        Fix::safe(title, vec![edit])
+    } else {
+        Fix::unsafe_(title, vec![edit])
+    })
+}
+
+/// cpu/memory `metadata.type` (removed in 2.18) moved to the trigger's `metricType`, where
+/// KEDA reads it since: the same value, so the same metric. Only without a `metricType`
+/// already, and for the two values a resource metric takes.
+fn metric_type_fix(at: &At<'_>) -> Option<Fix> {
+    let trigger = at.trigger.as_mapping()?;
+    if at.trigger.get("metricType").is_some() {
+        return None;
+    }
+    let meta = at.trigger.get("metadata")?.as_mapping()?;
+    let index = meta.iter().position(|e| e.key_str() == Some("type"))?;
+    let value = meta.get(index)?.value.as_str()?;
+    if !matches!(value, "Utilization" | "AverageValue") {
+        return None;
+    }
+    let remove = edits::delete_entry(at.text, meta, index)?;
+    let add = edits::insert_entry(at.text, trigger, "metricType", value)?;
+    Some(Fix::safe(
+        format!("Move type: {value} to the trigger's metricType"),
+        vec![add, remove],
+    ))
 }
 
 /// Whether the bundle shows enough to stand behind the error.

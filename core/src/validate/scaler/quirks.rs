@@ -57,7 +57,11 @@ pub(super) fn quirks(
         }
         let mut warn = |rule: &Rule, key: &str, message: String| {
             let (span, path) = at.param(Some(key));
-            report.emit(rule, at.resource, span, path, message);
+            let fix = super::replacement_fix(at, trigger_type, key);
+            let d = report.emit(rule, at.resource, span, path, message);
+            if let (Some(d), Some(fix)) = (d, fix) {
+                d.fixes.push(fix);
+            }
         };
         for p in spec.params.iter() {
             if set(&p.name).is_none() {
@@ -87,6 +91,22 @@ pub(super) fn quirks(
     if trigger_type != "azure-servicebus" {
         return;
     }
+    if set("queueLength").is_some() {
+        let (span, path) = at.param(Some("queueLength"));
+        // Unsafe: the target changes from the default 5 to the value written.
+        let fix = at.rename_param("queueLength", "messageCount", false);
+        let d = report.emit(
+            &INEFFECTIVE_METADATA,
+            at.resource,
+            span,
+            path,
+            "azure-servicebus trigger: queueLength is not read (old name); the target is \
+             messageCount (default 5)",
+        );
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
+    }
     let mut warn = |rule: &Rule, key: &str, message: String| {
         let (span, path) = at.param(Some(key));
         report.emit(rule, at.resource, span, path, message);
@@ -99,15 +119,6 @@ pub(super) fn quirks(
             "azure-servicebus trigger: `connection` in trigger metadata is never read; put the \
              connection string in a Secret and use connectionFromEnv or a TriggerAuthentication \
              (and keep secrets out of manifests)"
-                .to_owned(),
-        );
-    }
-    if set("queueLength").is_some() {
-        warn(
-            &INEFFECTIVE_METADATA,
-            "queueLength",
-            "azure-servicebus trigger: queueLength is not read (old name); the target is \
-             messageCount (default 5)"
                 .to_owned(),
         );
     }
@@ -127,7 +138,7 @@ pub(super) fn quirks(
         }
     }
     for key in ["messageCount", "activationMessageCount"] {
-        let Some(n) = set(key).and_then(|v| scalers::typed::go_json_int64(v).ok()) else {
+        let Some(n) = set(key).and_then(|v| crate::go::json::unmarshal_int64(v).ok()) else {
             continue;
         };
         if key == "messageCount" && n <= 0 {
@@ -275,6 +286,11 @@ fn unread_keys(
             None => continue,
         };
         let (span, path) = at.param(Some(key));
-        report.emit(&INEFFECTIVE_METADATA, at.resource, span, path, message);
+        // Unsafe: the parameter starts being read, so the scaler changes.
+        let fix = near.and_then(|(_, k)| at.rename_param(key, k, false));
+        let d = report.emit(&INEFFECTIVE_METADATA, at.resource, span, path, message);
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
 }

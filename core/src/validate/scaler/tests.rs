@@ -511,3 +511,137 @@ spec:
         .iter()
         .all(|d| d.code == "KEDA2008" && d.severity == Severity::Warning));
 }
+
+/// The first fix of the first finding with `code`, applied alone.
+fn fixed_by(
+    text: &str,
+    code: &str,
+    version: KedaVersion,
+) -> Option<(String, crate::Applicability)> {
+    let d = scaler_diags(text, version)
+        .into_iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code}"));
+    let a = d.fixes.first()?.applicability;
+    let options = crate::fix::FixOptions { unsafe_fixes: true };
+    let (out, n) = crate::fix::apply(text, &[d], options);
+    assert_eq!(n, 1);
+    Some((out, a))
+}
+
+const HUAWEI: &str = "  - type: huawei-cloudeye
+    metadata:
+      namespace: SYS.ELB
+      dimensionName: lbaas_instance_id
+      dimensionValue: 5e052238
+      metricName: mb_l7_qps
+      targetMetricValue: \"100\"
+      minMetricValue: \"1\"
+";
+
+#[test]
+fn a_parameter_keda_renamed_is_renamed() {
+    // Removed in 2.20 (an error), deprecated before (a warning): the same rename either way.
+    for (version, code) in [
+        (KedaVersion::DEFAULT, "KEDA2004"),
+        (KedaVersion::new(2, 19, 0), "KEDA2009"),
+    ] {
+        let text = so(HUAWEI);
+        let (out, a) = fixed_by(&text, code, version).expect("a fix");
+        assert_eq!(a, crate::Applicability::Safe);
+        assert!(
+            out.contains("      activationTargetMetricValue: \"1\"\n"),
+            "{out}"
+        );
+        let left: Vec<_> = scaler_diags(&out, version)
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        assert!(!left.contains(&code.to_owned()), "{left:?}");
+    }
+    // Both set: renaming would leave two values for one parameter.
+    let both = so(&format!(
+        "{HUAWEI}      activationTargetMetricValue: \"2\"\n"
+    ));
+    assert!(fixed_by(&both, "KEDA2004", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn cpu_type_moves_to_the_triggers_metric_type() {
+    let text = so("  - type: cpu\n    metadata:\n      type: Utilization\n      value: \"50\"\n");
+    let want =
+        so("  - metricType: Utilization\n    type: cpu\n    metadata:\n      value: \"50\"\n");
+    for (version, code) in [
+        (KedaVersion::DEFAULT, "KEDA2004"),
+        (KedaVersion::new(2, 17, 0), "KEDA2009"),
+    ] {
+        let (out, a) = fixed_by(&text, code, version).expect("a fix");
+        assert_eq!(a, crate::Applicability::Safe);
+        assert_eq!(out, want);
+        assert!(scaler_diags(&out, version).is_empty(), "{out}");
+    }
+    // With a metricType already, or a value no resource metric takes, it is for a person.
+    let both = so(
+        "  - type: cpu\n    metricType: AverageValue\n    metadata:\n      type: Utilization\n      value: \"50\"\n",
+    );
+    assert!(fixed_by(&both, "KEDA2004", KedaVersion::DEFAULT).is_none());
+    let odd = text.replace("type: Utilization", "type: Value");
+    assert!(fixed_by(&odd, "KEDA2004", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn a_replacement_that_is_no_metadata_parameter_gets_no_fix() {
+    // gcp-pubsub's subscriptionSize became two parameters, mode and value.
+    let text = so("  - type: gcp-pubsub\n    metadata:\n      subscriptionName: s\n      subscriptionSize: \"5\"\n");
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert!(d.iter().any(|d| d.code == "KEDA2004"), "{d:?}");
+    assert!(d.iter().all(|d| d.fixes.is_empty()), "{d:?}");
+}
+
+#[test]
+fn service_bus_queue_length_becomes_message_count_only_when_asked() {
+    let trigger = |extra: &str| {
+        so(&format!(
+            "  - type: azure-servicebus\n    metadata:\n      queueName: q\n      namespace: ns\n      queueLength: \"20\"\n{extra}"
+        ))
+    };
+    let (out, a) = fixed_by(&trigger(""), "KEDA2008", KedaVersion::DEFAULT).expect("a fix");
+    assert_eq!(a, crate::Applicability::Unsafe);
+    assert!(out.contains("      messageCount: \"20\"\n"), "{out}");
+    let set = trigger("      messageCount: \"5\"\n");
+    assert!(fixed_by(&set, "KEDA2008", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn an_unknown_trigger_type_is_respelt() {
+    use crate::Applicability::{Safe, Unsafe};
+    for (written, want) in [("Azure-Service-Bus", Safe), ("azure-servicebuss", Unsafe)] {
+        let text = so(&format!(
+            "  - type: {written}\n    metadata:\n      queueName: q\n      namespace: ns\n"
+        ));
+        let (out, a) = fixed_by(&text, "KEDA2001", KedaVersion::DEFAULT).expect("a fix");
+        assert_eq!(a, want, "{written}");
+        assert!(out.contains("  - type: azure-servicebus\n"), "{out}");
+    }
+    let text = so("  - type: zzzzzzzzzzzz\n    metadata:\n      a: b\n");
+    assert!(fixed_by(&text, "KEDA2001", KedaVersion::DEFAULT).is_none());
+}
+
+#[test]
+fn a_misspelt_metadata_key_is_renamed_only_when_asked() {
+    let text = so(
+        "  - type: azure-servicebus\n    metadata:\n      queueName: q\n      namespace: ns\n      mesageCount: \"10\"\n",
+    );
+    let d = scaler_diags(&text, KedaVersion::DEFAULT);
+    assert!(
+        d.iter()
+            .any(|d| d.message.contains("did you mean \"messageCount\"")),
+        "{d:?}"
+    );
+    let (out, a) = fixed_by(&text, "KEDA2008", KedaVersion::DEFAULT).expect("a fix");
+    assert_eq!(a, crate::Applicability::Unsafe);
+    assert!(out.contains("      messageCount: \"10\"\n"), "{out}");
+    assert!(!scaler_diags(&out, KedaVersion::DEFAULT)
+        .iter()
+        .any(|d| d.code == "KEDA2008"));
+}

@@ -25,7 +25,7 @@ fn crd_file(kind: &str) -> &'static str {
     }
 }
 
-enum Op {
+pub(super) enum Op {
     Add(String, Value),
     AppendRequired(String, &'static str),
     Remove(String),
@@ -37,7 +37,7 @@ enum Op {
 /// The ResourceClaim patches of `scaledjob_patch.yaml` (turning `resources.claims` into an
 /// atomic map) are left out: the v2.20.2 Helm chart CRD keeps `claims` a list, and a
 /// `type: object` schema with `items` would reject every real `claims` list.
-fn patches(kind: &str) -> Vec<Op> {
+pub(super) fn patches(kind: &str) -> Vec<Op> {
     const HPA: &str = "/properties/spec/properties/advanced/properties/horizontalPodAutoscalerConfig/properties/behavior/properties";
     const POD: &str =
         "/properties/spec/properties/jobTargetRef/properties/template/properties/spec/properties";
@@ -70,7 +70,7 @@ fn patches(kind: &str) -> Vec<Op> {
     ops
 }
 
-fn apply(schema: &mut Value, op: &Op) -> Result<(), String> {
+pub(super) fn apply(schema: &mut Value, op: &Op) -> Result<(), String> {
     let split = |p: &str| -> Result<(String, String), String> {
         let (a, b) = p.rsplit_once('/').ok_or(format!("bad pointer {p}"))?;
         Ok((a.to_owned(), b.to_owned()))
@@ -108,7 +108,7 @@ fn apply(schema: &mut Value, op: &Op) -> Result<(), String> {
 
 /// What the API server checks in `metadata` (ObjectMeta), as a schema: the CRD itself only
 /// says `type: object` there, and the API server decodes ObjectMeta with its own types.
-fn object_meta() -> Value {
+pub(super) fn object_meta() -> Value {
     let s = || json!({"type": "string"});
     let map = || json!({"type": "object", "additionalProperties": {"type": "string"}});
     json!({
@@ -298,7 +298,7 @@ impl Table {
 
 const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 
-fn load_crd(dir: &std::path::Path, kind: &str) -> Result<Value, String> {
+pub(super) fn load_crd(dir: &std::path::Path, kind: &str) -> Result<Value, String> {
     let path = dir.join(crd_file(kind));
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let limits = Limits {

@@ -7,6 +7,8 @@
 #[cfg(test)]
 mod compile;
 #[cfg(test)]
+mod editor;
+#[cfg(test)]
 mod gates;
 mod message;
 mod meta;
@@ -24,7 +26,7 @@ pub use meta::{dns_label, dns_subdomain, label_value, qualified_name};
 pub(crate) use suggest::closest;
 
 use crate::diagnostic::{Severity, Source};
-use crate::rules::{Check, Ctx, Report, Rule};
+use crate::rules::{Check, Ctx, Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX};
 use crate::version::KedaVersion;
 
 const fn schema_rule(
@@ -43,17 +45,21 @@ const fn schema_rule(
         help,
         since: KedaVersion::OLDEST,
         until: None,
+        fixes: &[],
         check,
     }
 }
 
-pub static WRONG_TYPE: Rule = schema_rule(
-    "KEDA0101",
-    "wrong-type",
-    "a value has the wrong JSON type for its field (e.g. an integer where the CRD wants a string)",
-    "quote numbers meant as strings (`threshold: \"50\"`); unquote numbers meant as integers",
-    Check::Resource(check),
-);
+pub static WRONG_TYPE: Rule = Rule {
+    fixes: SAFE_FIX,
+    ..schema_rule(
+        "KEDA0101",
+        "wrong-type",
+        "a value has the wrong JSON type for its field (e.g. an integer where the CRD wants a string)",
+        "quote numbers meant as strings (`threshold: \"50\"`); unquote numbers meant as integers",
+        Check::Resource(check),
+    )
+};
 pub static REQUIRED: Rule = schema_rule(
     "KEDA0102",
     "required-field-missing",
@@ -61,13 +67,16 @@ pub static REQUIRED: Rule = schema_rule(
     "add the field; `null` counts as missing, since the API server drops it",
     Check::Walker,
 );
-pub static ENUM: Rule = schema_rule(
-    "KEDA0103",
-    "value-not-allowed",
-    "a value is not one of the values the CRD allows for the field",
-    "use one of the listed values (they are case-sensitive)",
-    Check::Walker,
-);
+pub static ENUM: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
+    ..schema_rule(
+        "KEDA0103",
+        "value-not-allowed",
+        "a value is not one of the values the CRD allows for the field",
+        "use one of the listed values (they are case-sensitive)",
+        Check::Walker,
+    )
+};
 pub static MINIMUM: Rule = schema_rule(
     "KEDA0104",
     "below-minimum",
@@ -96,13 +105,16 @@ pub static MIN_ITEMS: Rule = schema_rule(
     "add at least one item (a ScaledObject needs at least one trigger)",
     Check::Walker,
 );
-pub static UNKNOWN_FIELD: Rule = schema_rule(
-    "KEDA0108",
-    "unknown-field",
-    "a field the CRD does not define (kubectl's default strict field validation rejects it)",
-    "fix the spelling or the indentation, or remove the field",
-    Check::Walker,
-);
+pub static UNKNOWN_FIELD: Rule = Rule {
+    fixes: SAFE_OR_UNSAFE_FIX,
+    ..schema_rule(
+        "KEDA0108",
+        "unknown-field",
+        "a field the CRD does not define (kubectl's default strict field validation rejects it)",
+        "fix the spelling or the indentation, or remove the field",
+        Check::Walker,
+    )
+};
 pub static NULL_VALUE: Rule = schema_rule(
     "KEDA0109",
     "null-item",

@@ -6,14 +6,16 @@
 //! `fieldValidation=Strict` by default), then the structural schema is checked. Nothing is
 //! allocated unless a diagnostic is emitted: the path lives on the stack.
 
+use crate::diagnostic::{Edit, Fix};
 use crate::document::{Entry, Node, Resolved, Resource, ScalarStyle, Span, Value};
 use crate::rules::{Report, Rule};
+use crate::validate::edits;
 use crate::version::KedaVersion;
 
 use super::message::{article, describe_path, show, wrong_type_message};
 use super::path::{Path, Seg};
 use super::quantity::is_quantity;
-use super::suggest::closest;
+use super::suggest::{closest, near_count};
 use super::tree::{ListType, SchemaNode, Schemas, Ty};
 use super::{
     DUPLICATE_ITEM, ENUM, GO_INTEGER_RANGE, MAXIMUM, MINIMUM, MIN_ITEMS, MIN_LENGTH, NULL_VALUE,
@@ -65,7 +67,13 @@ impl Walker<'_, '_, '_> {
         if !type_ok(node, resolved, s) {
             if !self.status {
                 let msg = wrong_type_message(node, s, path);
-                self.emit(&WRONG_TYPE, node.span, path, msg);
+                let fix = quote_fix(node, s).or_else(|| unquote_fix(node, s));
+                let d = self
+                    .report
+                    .emit(&WRONG_TYPE, self.resource, node.span, path.render(), msg);
+                if let (Some(d), Some(fix)) = (d, fix) {
+                    d.fixes.push(fix);
+                }
             }
             return;
         }
@@ -95,7 +103,7 @@ impl Walker<'_, '_, '_> {
                         .node(ci)
                         .is_some_and(|c| c.exists_in(self.version));
                     if !known {
-                        self.unknown_field(e, k, s, &child_path, ci);
+                        self.unknown_field(entries, e, k, s, &child_path, ci);
                         continue;
                     }
                     Some(ci)
@@ -104,7 +112,7 @@ impl Walker<'_, '_, '_> {
             };
             let Some(ci) = child else {
                 if !s.preserve_unknown {
-                    self.unknown_field(e, k, s, &child_path, u32::MAX);
+                    self.unknown_field(entries, e, k, s, &child_path, u32::MAX);
                 }
                 continue;
             };
@@ -150,9 +158,18 @@ impl Walker<'_, '_, '_> {
         }
     }
 
-    fn unknown_field(&mut self, e: &Entry, key: &str, s: &SchemaNode, path: &Path<'_>, ci: u32) {
+    fn unknown_field(
+        &mut self,
+        entries: &[Entry],
+        e: &Entry,
+        key: &str,
+        s: &SchemaNode,
+        path: &Path<'_>,
+        ci: u32,
+    ) {
         let field = path.render();
         let since = self.schemas.node(ci).and_then(SchemaNode::since);
+        let mut fix = None;
         let msg = match since {
             Some(since) => format!(
                 "unknown field {field:?}: KEDA {} does not have it (added in {since})",
@@ -168,8 +185,11 @@ impl Walker<'_, '_, '_> {
                             .is_some_and(|c| c.exists_in(self.version))
                     })
                     .map(|(n, _)| &**n);
-                match closest(key, candidates) {
-                    Some(best) => format!("unknown field {field:?}; did you mean {best:?}?"),
+                match closest(key, candidates.clone()) {
+                    Some(best) => {
+                        fix = rename_fix(entries, e, best, near_count(key, candidates) == 1);
+                        format!("unknown field {field:?}; did you mean {best:?}?")
+                    }
                     None if self.has_parameter_map(s) => format!(
                         "unknown field {field:?}; scaler parameters go under the trigger's \
                          metadata (metadata.{key})"
@@ -178,8 +198,12 @@ impl Walker<'_, '_, '_> {
                 }
             }
         };
-        self.report
+        let d = self
+            .report
             .emit(&UNKNOWN_FIELD, self.resource, e.key.span, field, msg);
+        if let (Some(d), Some(fix)) = (d, fix) {
+            d.fixes.push(fix);
+        }
     }
 
     /// A trigger: its `metadata` is a map of strings, where a misplaced parameter belongs.
@@ -237,7 +261,13 @@ impl Walker<'_, '_, '_> {
         if let Resolved::Str(text) = r {
             if s.enum_applies(v) && !s.enum_allows(text, v) {
                 let msg = self.enum_message(text, s, path);
-                self.emit(&ENUM, node.span, path, msg);
+                let fix = enum_fix(node, text, s, v);
+                let d = self
+                    .report
+                    .emit(&ENUM, self.resource, node.span, path.render(), msg);
+                if let (Some(d), Some(fix)) = (d, fix) {
+                    d.fixes.push(fix);
+                }
             }
             if let Some(min) = s.min_length_in(v) {
                 let len = text.chars().count() as u64;
@@ -342,6 +372,99 @@ impl Walker<'_, '_, '_> {
 
 /// 2^63: the first float past `i64::MAX` (`-2^63` is `i64::MIN` itself).
 const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// A plain number or boolean where the CRD wants a string: quoting it keeps what the author
+/// wrote and is what the API server asks for.
+fn quote_fix(node: &Node, s: &SchemaNode) -> Option<Fix> {
+    let scalar = node.as_scalar()?;
+    if s.ty != Ty::String || scalar.style != ScalarStyle::Plain || scalar.tag.is_some() {
+        return None;
+    }
+    let mut quoted = String::with_capacity(scalar.text.len() + 2);
+    quoted.push('"');
+    for c in scalar.text.chars() {
+        if matches!(c, '"' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    Some(Fix::safe(
+        "Quote the value",
+        vec![Edit::replace(node.span, quoted)],
+    ))
+}
+
+/// A quoted integer or boolean where the CRD wants that type (`minReplicaCount: "5"`):
+/// dropping the quotes gives the value the text spells. Only for a plain decimal integer (no
+/// sign `+`, leading zero, underscore or exponent, which YAML 1.1 reads differently or not
+/// at all) and for exactly `true` or `false`.
+fn unquote_fix(node: &Node, s: &SchemaNode) -> Option<Fix> {
+    let scalar = node.as_scalar()?;
+    let quoted = matches!(
+        scalar.style,
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+    );
+    if !quoted || scalar.tag.is_some() || s.int_or_string {
+        return None;
+    }
+    let text = scalar.text.as_str();
+    let fits = match s.ty {
+        Ty::Integer => is_decimal_integer(text),
+        Ty::Boolean => matches!(text, "true" | "false"),
+        _ => false,
+    };
+    fits.then(|| {
+        Fix::safe(
+            "Remove the quotes",
+            vec![Edit::replace(node.span, text.to_owned())],
+        )
+    })
+}
+
+/// `0`, or an optional `-` and 1 to 18 digits without a leading zero: always an int64 in
+/// both YAML 1.1 and JSON.
+fn is_decimal_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    if text == "0" {
+        return true;
+    }
+    (1..=18).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+/// The unknown key renamed to the field meant. Safe when that field is the only plausible
+/// one; none when the mapping already has it (a rename would duplicate the key).
+fn rename_fix(entries: &[Entry], e: &Entry, best: &str, only: bool) -> Option<Fix> {
+    if entries.iter().any(|other| other.key_str() == Some(best)) {
+        return None;
+    }
+    let edit = edits::rename_key(e, best)?;
+    let title = format!("Rename to {best:?}");
+    Some(if only {
+        Fix::safe(title, vec![edit])
+    } else {
+        Fix::unsafe_(title, vec![edit])
+    })
+}
+
+/// An enum value written in another case (`averagevalue`): the one allowed value it matches
+/// ignoring case, when there is exactly one (safe). Otherwise the value the message suggests
+/// (a guess, so unsafe), unless the value is allowed in another release (the message says so).
+fn enum_fix(node: &Node, text: &str, s: &SchemaNode, v: KedaVersion) -> Option<Fix> {
+    let mut same = s.enum_values(v).filter(|e| e.eq_ignore_ascii_case(text));
+    if let (Some(value), None) = (same.next(), same.next()) {
+        let edit = edits::replace_string(node, value)?;
+        return Some(Fix::safe(format!("Change to {value:?}"), vec![edit]));
+    }
+    if s.value_gate(text).is_some() {
+        return None;
+    }
+    let value = closest(text, s.enum_values(v))?;
+    let edit = edits::replace_string(node, value)?;
+    Some(Fix::unsafe_(format!("Change to {value:?}"), vec![edit]))
+}
 
 /// Kubernetes JSON type checks (`integer` takes a whole float such as `5.0`, as the
 /// OpenAPI validator does; int-or-string takes an integer or a string, never `0.5`).

@@ -362,7 +362,7 @@ fn builtin(budget: &mut Budget, name: &str, args: &[Value]) -> Run {
                 // Go's int(x) truncates toward zero; out of range it is platform-defined, here
                 // it saturates.
                 ("int", Value::Float(f)) => Ok(Value::Int(*f as i64)),
-                ("float", Value::Str(s)) => crate::gostrconv::parse_float(s)
+                ("float", Value::Str(s)) => crate::go::strconv::parse_float(s)
                     .map(Value::Float)
                     .or_else(|_| fail(format!("invalid operation: float({s})"))),
                 ("int", Value::Str(s)) => s

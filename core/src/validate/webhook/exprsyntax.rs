@@ -338,7 +338,7 @@ impl Parser {
                 self.next();
                 let lower = tok.text.replace('_', "").to_ascii_lowercase();
                 if !lower.starts_with("0x") && (lower.contains('.') || lower.contains('e')) {
-                    let Ok(value) = crate::gostrconv::parse_float(&lower) else {
+                    let Ok(value) = crate::go::strconv::parse_float(&lower) else {
                         return Err(ExprError {
                             message: format!(
                                 "invalid float literal: strconv.ParseFloat: parsing {lower:?}: value out of range"

@@ -74,6 +74,7 @@ pub(crate) const fn rule(
         help,
         since,
         until,
+        fixes: &[],
         check: Check::Resource(check),
     }
 }
@@ -95,6 +96,7 @@ pub(crate) const fn walker_rule(
         help,
         since,
         until: None,
+        fixes: &[],
         check: Check::Walker,
     }
 }

@@ -6,7 +6,7 @@ use super::scaledobject::uses_modifiers;
 use super::{parent_span, rule, scalar_text, scaled_object_spec, str_field, triggers, v};
 use crate::diagnostic::Severity;
 use crate::document::{Node, Pos, ScalarStyle, Span};
-use crate::gostrconv::parse_float;
+use crate::go::strconv::parse_float;
 use crate::rules::{Ctx, Report, Rule};
 
 pub static FORMULA_MISSING: Rule = rule(

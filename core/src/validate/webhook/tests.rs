@@ -584,6 +584,7 @@ fn lint_timing() {
                     resource: r,
                     bundle: &bundle,
                     options: &o,
+                    texts: &[&vec.text],
                 };
                 for rule in super::RULES {
                     if let crate::rules::Check::Resource(check) = rule.check {

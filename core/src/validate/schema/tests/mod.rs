@@ -2,6 +2,7 @@
 //! corpus in their own files.
 
 mod corpus;
+mod fixes;
 mod vectors;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub(super) fn run(text: &str, version: KedaVersion) -> Vec<Diagnostic> {
             resource,
             bundle: &bundle,
             options: &options,
+            texts: &[text],
         };
         super::check(&ctx, &mut report);
     }
@@ -421,6 +423,7 @@ fn schema_walk_speed() {
         resource,
         bundle: &bundle,
         options: &options,
+        texts: &[&text],
     };
     let _ = schemas();
     let n: u32 = std::env::var("SPEED_N")
