@@ -21,11 +21,12 @@ pub fn suggest_type(trigger_type: &str) -> Option<&'static str> {
     let mut best: Option<(usize, &'static str)> = None;
     for s in scalers() {
         let name: &'static str = &s.trigger_type;
-        let theirs = squash(name);
-        let floor = want.len().abs_diff(theirs.len());
+        let len = name.chars().filter(char::is_ascii_alphanumeric).count();
+        let floor = want.len().abs_diff(len);
         if floor > limit || best.is_some_and(|(bd, _)| floor >= bd) {
             continue;
         }
+        let theirs = squash(name);
         // Only a name strictly closer than the best so far can replace it.
         let max = best.map_or(limit, |(bd, _)| limit.min(bd - 1));
         if let Some(d) = levenshtein_within(&want, &theirs, max) {
