@@ -7,13 +7,12 @@ use super::{
     AUTHORITY_HOST_NOT_ENTRA, AZURE_IDENTITY_ID_MISSING, WORKLOAD_IDENTITY_FEDERATION,
     WORKLOAD_IDENTITY_LABEL, WORKLOAD_IDENTITY_LABEL_UNANNOTATED, WORKLOAD_IDENTITY_NOT_KEDAS,
 };
-use std::collections::HashMap;
-
 use crate::diagnostic::Fix;
 use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
 use crate::validate::edits;
 use crate::validate::reference::auth::resolve;
+use crate::validate::reference::auth_ref_users;
 use crate::validate::reference::target::{find_named, key_span, namespace, owner_pod_template};
 
 const CLIENT_ID: &str = "azure.workload.identity/client-id";
@@ -82,8 +81,12 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
 fn identity_id_fix(ctx: &Ctx<'_>, pi: &Node) -> Option<Fix> {
     let entries = pi.as_mapping()?;
     let mut found: Option<&str> = None;
-    for owner in referrers(ctx, ctx.resource.name.as_deref()?) {
-        let uses_this = triggers(owner)
+    for owner in auth_ref_users(ctx, ctx.resource.name.as_deref()?) {
+        let uses_this = owner
+            .spec()
+            .and_then(|s| s.get("triggers"))
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[])
             .iter()
             .filter_map(|t| t.get("authenticationRef"))
             .any(|a| resolve(ctx, owner, a).is_some_and(|r| std::ptr::eq(r, ctx.resource)));
@@ -102,48 +105,6 @@ fn identity_id_fix(ctx: &Ctx<'_>, pi: &Node) -> Option<Fix> {
         format!("Set identityId to {id} (the client id of the workload's ServiceAccount)"),
         vec![edit],
     ))
-}
-
-fn triggers(owner: &Resource) -> &[Node] {
-    owner
-        .spec()
-        .and_then(|s| s.get("triggers"))
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-}
-
-/// ScaledObjects and ScaledJobs by the names their triggers' authenticationRefs give, in
-/// input order. A reference resolves only to an object of the name it gives, so these are
-/// all that can use a TriggerAuthentication; indexed once per bundle, or a stream of
-/// thousands of documents with many TriggerAuthentications costs their product.
-struct AuthRefs(HashMap<String, Vec<usize>>);
-
-fn referrers<'a>(ctx: &Ctx<'a>, name: &str) -> Vec<&'a Resource> {
-    let refs = ctx.bundle.memo(|bundle| {
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, owner) in bundle.resources.iter().enumerate() {
-            if !matches!(owner.kind, Kind::ScaledObject | Kind::ScaledJob) {
-                continue;
-            }
-            for t in triggers(owner) {
-                let Some(n) = t.at(&["authenticationRef", "name"]).and_then(Node::as_str) else {
-                    continue;
-                };
-                let owners = by_name.entry(n.to_owned()).or_default();
-                if owners.last() != Some(&i) {
-                    owners.push(i);
-                }
-            }
-        }
-        AuthRefs(by_name)
-    });
-    refs.0
-        .get(name)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|&i| ctx.bundle.resources.get(i))
-        .collect()
 }
 
 /// The `azure.workload.identity/client-id` of the ServiceAccount that `owner`'s workload runs
