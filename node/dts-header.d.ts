@@ -28,24 +28,16 @@ export interface Diagnostic {
   endColumn: number
   help?: string
   source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
-  range: LspRange
-  /** Ways to resolve the finding, best first (absent when there are none); apply at most one. */
+  /** Ways to resolve the finding, best first; absent when there is none. */
   fixes?: Fix[]
+  range: LspRange
 }
 
-/** One way to resolve a finding: edits to the text the finding is in. */
-export interface Fix {
-  /** Imperative, for a code action's title (`Quote the value`). */
-  title: string
-  /** `safe` keeps what the author meant; `unsafe` needs a look. */
-  applicability: 'safe' | 'unsafe'
-  /** Non-overlapping edits, in position order. */
-  edits: FixEdit[]
-}
-
-/** Replace the text from `line`/`column` to `endLine`/`endColumn` (1-based, end exclusive; an
- * insertion when equal) with `newText`; `range` is the same span as an LSP range. */
-export interface FixEdit {
+/**
+ * Replace the text between two positions with `newText` (an insertion when they are equal):
+ * 1-based `line`/`column` as in a diagnostic, and the same place as an LSP `range`.
+ */
+export interface Edit {
   line: number
   column: number
   endLine: number
@@ -54,9 +46,39 @@ export interface FixEdit {
   range: LspRange
 }
 
-/** A contract diagnostic as `simulate` returns it (no `range`, no edit ranges). */
-export type ContractDiagnostic = Omit<Diagnostic, 'range' | 'fixes'> & {
-  fixes?: Array<Omit<Fix, 'edits'> & { edits: Array<Omit<FixEdit, 'range'>> }>
+/** One way to resolve a finding: edits to the text it was found in. */
+export interface Fix {
+  /** Imperative, for a code action's title (`Quote the value`). */
+  title: string
+  /** `safe` keeps what the author meant (`fix` applies it); `unsafe` only with `unsafeFixes`. */
+  applicability: 'safe' | 'unsafe'
+  /** Non-overlapping, in position order. */
+  edits: Edit[]
+}
+
+/** Output of `fix`. */
+export interface FixResult {
+  /** The input after fixing. */
+  text: string
+  /** Fixes applied, over every round. */
+  applied: number
+  /** What `lint` reports for `text` (ranges in the fixed text). */
+  remaining: Diagnostic[]
+  /** False when fixes kept changing the text until the round limit. */
+  converged: boolean
+}
+
+/** An edit of a contract diagnostic (no `range`). */
+export type ContractEdit = Omit<Edit, 'range'>
+
+/** A fix of a contract diagnostic (no `range` on its edits). */
+export interface ContractFix extends Omit<Fix, 'edits'> {
+  edits: ContractEdit[]
+}
+
+/** A contract diagnostic as `simulate` returns it (no `range`). */
+export interface ContractDiagnostic extends Omit<Diagnostic, 'range' | 'fixes'> {
+  fixes?: ContractFix[]
 }
 
 export interface RuleInfo {
@@ -69,6 +91,8 @@ export interface RuleInfo {
   /** First KEDA release the rule applies to. */
   since: string
   until?: string
+  /** The applicabilities of the fixes its findings can carry (empty: none). */
+  fixes: Array<'safe' | 'unsafe'>
   /** The rule's row in docs/rules.md. */
   url: string
 }

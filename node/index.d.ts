@@ -28,24 +28,16 @@ export interface Diagnostic {
   endColumn: number
   help?: string
   source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
-  range: LspRange
-  /** Ways to resolve the finding, best first (absent when there are none); apply at most one. */
+  /** Ways to resolve the finding, best first; absent when there is none. */
   fixes?: Fix[]
+  range: LspRange
 }
 
-/** One way to resolve a finding: edits to the text the finding is in. */
-export interface Fix {
-  /** Imperative, for a code action's title (`Quote the value`). */
-  title: string
-  /** `safe` keeps what the author meant; `unsafe` needs a look. */
-  applicability: 'safe' | 'unsafe'
-  /** Non-overlapping edits, in position order. */
-  edits: FixEdit[]
-}
-
-/** Replace the text from `line`/`column` to `endLine`/`endColumn` (1-based, end exclusive; an
- * insertion when equal) with `newText`; `range` is the same span as an LSP range. */
-export interface FixEdit {
+/**
+ * Replace the text between two positions with `newText` (an insertion when they are equal):
+ * 1-based `line`/`column` as in a diagnostic, and the same place as an LSP `range`.
+ */
+export interface Edit {
   line: number
   column: number
   endLine: number
@@ -54,9 +46,39 @@ export interface FixEdit {
   range: LspRange
 }
 
-/** A contract diagnostic as `simulate` returns it (no `range`, no edit ranges). */
-export type ContractDiagnostic = Omit<Diagnostic, 'range' | 'fixes'> & {
-  fixes?: Array<Omit<Fix, 'edits'> & { edits: Array<Omit<FixEdit, 'range'>> }>
+/** One way to resolve a finding: edits to the text it was found in. */
+export interface Fix {
+  /** Imperative, for a code action's title (`Quote the value`). */
+  title: string
+  /** `safe` keeps what the author meant (`fix` applies it); `unsafe` only with `unsafeFixes`. */
+  applicability: 'safe' | 'unsafe'
+  /** Non-overlapping, in position order. */
+  edits: Edit[]
+}
+
+/** Output of `fix`. */
+export interface FixResult {
+  /** The input after fixing. */
+  text: string
+  /** Fixes applied, over every round. */
+  applied: number
+  /** What `lint` reports for `text` (ranges in the fixed text). */
+  remaining: Diagnostic[]
+  /** False when fixes kept changing the text until the round limit. */
+  converged: boolean
+}
+
+/** An edit of a contract diagnostic (no `range`). */
+export type ContractEdit = Omit<Edit, 'range'>
+
+/** A fix of a contract diagnostic (no `range` on its edits). */
+export interface ContractFix extends Omit<Fix, 'edits'> {
+  edits: ContractEdit[]
+}
+
+/** A contract diagnostic as `simulate` returns it (no `range`). */
+export interface ContractDiagnostic extends Omit<Diagnostic, 'range' | 'fixes'> {
+  fixes?: ContractFix[]
 }
 
 export interface RuleInfo {
@@ -69,6 +91,8 @@ export interface RuleInfo {
   /** First KEDA release the rule applies to. */
   since: string
   until?: string
+  /** The applicabilities of the fixes its findings can carry (empty: none). */
+  fixes: Array<'safe' | 'unsafe'>
   /** The rule's row in docs/rules.md. */
   url: string
 }
@@ -202,9 +226,42 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare const API_VERSION: number
 
 /**
+ * Applies the fixes of the findings in one input until nothing changes (safe fixes only
+ * unless `unsafeFixes`), then lints the result: `{text, applied, remaining, converged}`,
+ * where `remaining` is what `lint` reports for the fixed `text`.
+ */
+export declare function fix(text: string, options?: FixOptions | undefined | null): FixResult
+
+/** `fix` on a worker thread of libuv's pool. */
+export declare function fixAsync(text: string, options?: FixOptions | undefined | null): Promise<FixResult>
+
+/** Options of `fix`: those of `lint`, and whether unsafe fixes apply too. */
+export interface FixOptions {
+  /** Also apply fixes whose `applicability` is `unsafe` (they may change behaviour). */
+  unsafeFixes?: boolean
+  /** Shown in reports; not read. */
+  path?: string
+  /** How the `range` of what is left counts characters; default `utf-16`. */
+  positionEncoding?: 'utf-16' | 'utf-8' | 'utf-32'
+  /** KEDA release whose rules apply (`2.20`, `2.18.1`); default 2.20.2. */
+  kedaVersion?: string
+  /** Report references to objects missing from the input. */
+  strictRefs?: boolean
+  /** Namespace of objects that name none; default `default`. */
+  defaultNamespace?: string
+  /** Codes never reported, nor fixed (`['KEDA1020']`). */
+  ignore?: Array<string>
+  /** Codes or code prefixes reported and fixed (`['KEDA1', 'KEDA3003']`); absent: all. */
+  select?: Array<string>
+  /** Severities that replace a rule's own, by code (`{ KEDA1020: 'error' }`). */
+  severity?: Record<string, 'error' | 'warning' | 'info'>
+}
+
+/**
  * Lints one input (a YAML or JSON stream of KEDA documents). Each diagnostic is the JSON
  * contract (`code`, `severity`, `message`, `path`, `document`, 1-based `line`/`column`,
- * `endLine`/`endColumn`, `help`, `source`) plus an LSP `range` (0-based).
+ * `endLine`/`endColumn`, `help`, `source`, `fixes`) plus an LSP `range` (0-based), also on
+ * each edit of its fixes.
  */
 export declare function lint(text: string, options?: LintOptions | undefined | null): Diagnostic[]
 

@@ -836,6 +836,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.API_VERSION = nativeBinding.API_VERSION
+module.exports.fix = nativeBinding.fix
+module.exports.fixAsync = nativeBinding.fixAsync
 module.exports.lint = nativeBinding.lint
 module.exports.lintAsync = nativeBinding.lintAsync
 module.exports.pathAt = nativeBinding.pathAt

@@ -392,7 +392,15 @@ pub fn lint_for_editor(
     options: &LintRequestOptions,
     encoding: PositionEncoding,
 ) -> Result<Vec<EditorDiagnostic>, BindingError> {
-    let found = lint(text, options)?;
+    Ok(editor_diagnostics(text, lint(text, options)?, encoding))
+}
+
+/// Adds LSP ranges to diagnostics found in `text`.
+pub fn editor_diagnostics(
+    text: &str,
+    found: Vec<Diagnostic>,
+    encoding: PositionEncoding,
+) -> Vec<EditorDiagnostic> {
     // Every range, the diagnostics' and their edits', converted in one walk over the text.
     let spans = |d: &Diagnostic| {
         std::iter::once(d.span)
@@ -410,7 +418,7 @@ pub fn lint_for_editor(
         let end = positions.next().unwrap_or_default();
         LspRange { start, end }
     };
-    Ok(found
+    found
         .into_iter()
         .map(|mut d| {
             let at = range();
@@ -435,7 +443,7 @@ pub fn lint_for_editor(
                 fixes,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// The byte offset of an LSP position in `text` (a position past the end of its line, or of
@@ -720,6 +728,31 @@ pub fn fix(text: &str, options: &FixRequestOptions) -> Result<FixResult, Binding
         applied: fixed.applied.into_iter().sum(),
         remaining: fixed.remaining.into_iter().next().unwrap_or_default(),
         converged: fixed.converged,
+    })
+}
+
+/// `fix` for editors: what is left carries LSP ranges in the fixed text (the Node and Wasm
+/// packages return this).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditorFixResult {
+    pub text: String,
+    pub applied: usize,
+    pub remaining: Vec<EditorDiagnostic>,
+    pub converged: bool,
+}
+
+pub fn fix_for_editor(
+    text: &str,
+    options: &FixRequestOptions,
+    encoding: PositionEncoding,
+) -> Result<EditorFixResult, BindingError> {
+    let r = fix(text, options)?;
+    Ok(EditorFixResult {
+        remaining: editor_diagnostics(&r.text, r.remaining, encoding),
+        text: r.text,
+        applied: r.applied,
+        converged: r.converged,
     })
 }
 
@@ -1026,6 +1059,7 @@ mod fix_tests {
         );
         let json = serde_json::to_value(d).unwrap();
         assert_eq!(json["fixes"][0]["applicability"], "safe");
+        assert_eq!(json["fixes"][0]["title"], d.fixes[0].title);
         assert_eq!(
             json["fixes"][0]["edits"][0]["range"]["end"]["character"],
             15
@@ -1033,5 +1067,42 @@ mod fix_tests {
         assert_eq!(json["fixes"][0]["edits"][0]["endColumn"], 16);
         let back: EditorDiagnostic = serde_json::from_value(json.clone()).unwrap();
         assert_eq!(serde_json::to_value(&back).unwrap(), json);
+    }
+
+    #[test]
+    fn editor_fix_ranges_what_is_left_in_the_fixed_text() {
+        // The fix lengthens the line by two quotes; the finding left after it on that line must
+        // be ranged in the fixed text, not the original.
+        let text = UNQUOTED.replace(
+            "metadata:\n      value: 50\n",
+            "metadata: {value: 50, x: [1]}\n",
+        );
+        let o = FixRequestOptions::default();
+        let plain = fix(&text, &o).unwrap();
+        let editor = fix_for_editor(&text, &o, PositionEncoding::Utf16).unwrap();
+        assert_eq!(
+            (&editor.text, editor.applied, editor.converged),
+            (&plain.text, plain.applied, plain.converged)
+        );
+        assert!(editor.applied > 0 && !editor.remaining.is_empty());
+        let contract: Vec<&Diagnostic> = editor.remaining.iter().map(|d| &d.diagnostic).collect();
+        assert_eq!(contract, plain.remaining.iter().collect::<Vec<_>>());
+        for (e, d) in editor.remaining.iter().zip(&plain.remaining) {
+            assert_eq!(e.range, lsp_range(&plain.text, d, PositionEncoding::Utf16));
+        }
+        let left = editor
+            .remaining
+            .iter()
+            .find(|d| d.diagnostic.path.ends_with(".x"))
+            .unwrap();
+        let before = lint(&text, &o.lint).unwrap();
+        let was = before.iter().find(|d| d.path.ends_with(".x")).unwrap();
+        assert_eq!(
+            left.range.start.character,
+            was.column + 1,
+            "shifted by the quotes"
+        );
+        let json = serde_json::to_value(&editor).unwrap();
+        assert!(json["remaining"][0]["range"]["start"]["line"].is_u64());
     }
 }

@@ -58,6 +58,10 @@ const KEPT: &[&str] = &[
     "cassandra--03.yaml: KEDA2002 spec.triggers[0].metadata cassandra trigger: missing required parameter \"keyspace\"",
     // minMetricValue carries the `deprecated` tag (removed in v2.20): setting it is an error.
     "huawei-cloudeye--02.yaml: KEDA2004 spec.triggers[0].metadata.minMetricValue",
+    // `host: RabbitMqHost` (a Secret key name where hostFromEnv or a TriggerAuthentication
+    // was meant): protocol auto reads the scheme of that text, finds none, and Validate()
+    // refuses.
+    "scaling-jobs--03.yaml: KEDA2003 spec.triggers[0].metadata.host rabbitmq trigger: unknown host URL scheme: ``",
     // The placeholder `<queue-depth>` is not a number.
     "ibm-mq--02.yaml: KEDA2003 spec.triggers[0].metadata.queueDepth",
     "ibm-mq--03.yaml: KEDA2003 spec.triggers[0].metadata.queueDepth",

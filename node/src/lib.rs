@@ -4,7 +4,10 @@
 use napi::bindgen_prelude::*;
 use napi::{Env, ScopedTask, Unknown};
 use napi_derive::napi;
-use scalecore_bindings::{self as sb, EditorDiagnostic, LintRequestOptions, PositionEncoding};
+use scalecore_bindings::{
+    self as sb, EditorDiagnostic, EditorFixResult, FixRequestOptions, LintRequestOptions,
+    PositionEncoding,
+};
 
 /// Options of `lint`; all optional.
 #[napi(object)]
@@ -28,6 +31,49 @@ pub struct LintOptions {
     /// Severities that replace a rule's own, by code (`{ KEDA1020: 'error' }`).
     #[napi(ts_type = "Record<string, 'error' | 'warning' | 'info'>")]
     pub severity: Option<std::collections::HashMap<String, String>>,
+}
+
+/// Options of `fix`: those of `lint`, and whether unsafe fixes apply too.
+#[napi(object)]
+#[derive(Default)]
+pub struct FixOptions {
+    /// Also apply fixes whose `applicability` is `unsafe` (they may change behaviour).
+    pub unsafe_fixes: Option<bool>,
+    /// Shown in reports; not read.
+    pub path: Option<String>,
+    /// How the `range` of what is left counts characters; default `utf-16`.
+    #[napi(ts_type = "'utf-16' | 'utf-8' | 'utf-32'")]
+    pub position_encoding: Option<String>,
+    /// KEDA release whose rules apply (`2.20`, `2.18.1`); default 2.20.2.
+    pub keda_version: Option<String>,
+    /// Report references to objects missing from the input.
+    pub strict_refs: Option<bool>,
+    /// Namespace of objects that name none; default `default`.
+    pub default_namespace: Option<String>,
+    /// Codes never reported, nor fixed (`['KEDA1020']`).
+    pub ignore: Option<Vec<String>>,
+    /// Codes or code prefixes reported and fixed (`['KEDA1', 'KEDA3003']`); absent: all.
+    pub select: Option<Vec<String>>,
+    /// Severities that replace a rule's own, by code (`{ KEDA1020: 'error' }`).
+    #[napi(ts_type = "Record<string, 'error' | 'warning' | 'info'>")]
+    pub severity: Option<std::collections::HashMap<String, String>>,
+}
+
+impl FixOptions {
+    /// The lint options in it, and whether unsafe fixes apply.
+    fn split(self) -> (LintOptions, bool) {
+        let lint = LintOptions {
+            path: self.path,
+            position_encoding: self.position_encoding,
+            keda_version: self.keda_version,
+            strict_refs: self.strict_refs,
+            default_namespace: self.default_namespace,
+            ignore: self.ignore,
+            select: self.select,
+            severity: self.severity,
+        };
+        (lint, self.unsafe_fixes.unwrap_or(false))
+    }
 }
 
 /// JS values of an answer: serde_json text handed to V8's `JSON.parse`, which builds the objects
@@ -107,7 +153,8 @@ impl LintRequest {
 
 /// Lints one input (a YAML or JSON stream of KEDA documents). Each diagnostic is the JSON
 /// contract (`code`, `severity`, `message`, `path`, `document`, 1-based `line`/`column`,
-/// `endLine`/`endColumn`, `help`, `source`) plus an LSP `range` (0-based).
+/// `endLine`/`endColumn`, `help`, `source`, `fixes`) plus an LSP `range` (0-based), also on
+/// each edit of its fixes.
 #[napi(ts_return_type = "Diagnostic[]")]
 pub fn lint<'env>(
     env: &'env Env,
@@ -116,6 +163,64 @@ pub fn lint<'env>(
 ) -> Result<Unknown<'env>> {
     let found = LintRequest::new(text, options)?.run()?;
     to_js(env, &found)
+}
+
+/// One fix request, decoded before any work starts (as for `lint`).
+struct FixRequest {
+    lint: LintRequest,
+    unsafe_fixes: bool,
+}
+
+impl FixRequest {
+    fn new(text: String, options: Option<FixOptions>) -> Result<Self> {
+        let (lint, unsafe_fixes) = options.unwrap_or_default().split();
+        Ok(FixRequest {
+            lint: LintRequest::new(text, Some(lint))?,
+            unsafe_fixes,
+        })
+    }
+
+    fn run(&self) -> Result<EditorFixResult> {
+        let options = FixRequestOptions {
+            lint: self.lint.options.clone(),
+            unsafe_fixes: self.unsafe_fixes,
+        };
+        sb::fix_for_editor(&self.lint.text, &options, self.lint.encoding).map_err(invalid)
+    }
+}
+
+/// Applies the fixes of the findings in one input until nothing changes (safe fixes only
+/// unless `unsafeFixes`), then lints the result: `{text, applied, remaining, converged}`,
+/// where `remaining` is what `lint` reports for the fixed `text`.
+#[napi(ts_return_type = "FixResult")]
+pub fn fix<'env>(
+    env: &'env Env,
+    text: String,
+    options: Option<FixOptions>,
+) -> Result<Unknown<'env>> {
+    let fixed = FixRequest::new(text, options)?.run()?;
+    to_js(env, &fixed)
+}
+
+pub struct FixTask(FixRequest);
+
+impl<'task> ScopedTask<'task> for FixTask {
+    type Output = EditorFixResult;
+    type JsValue = Unknown<'task>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        self.0.run()
+    }
+
+    fn resolve(&mut self, env: &'task Env, output: Self::Output) -> Result<Self::JsValue> {
+        to_js(env, &output)
+    }
+}
+
+/// `fix` on a worker thread of libuv's pool.
+#[napi(ts_return_type = "Promise<FixResult>")]
+pub fn fix_async(text: String, options: Option<FixOptions>) -> Result<AsyncTask<FixTask>> {
+    Ok(AsyncTask::new(FixTask(FixRequest::new(text, options)?)))
 }
 
 pub struct LintTask(LintRequest);
@@ -255,6 +360,38 @@ mod tests {
         assert!(r.options.strict_refs);
         assert_eq!(r.options.default_namespace.as_deref(), Some("shop"));
         assert_eq!(r.run().unwrap()[0].diagnostic.code, "KEDA0001");
+    }
+
+    #[test]
+    fn fix_options_carry_lint_options_and_unsafe_fixes() {
+        let text = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a\nspec:\n  scaleTargetRef:\n    name: a\n  minReplicaCount: 1\n  triggers:\n  - type: cpu\n    metricType: Utilization\n    metadata:\n      value: 50\n";
+        let r = FixRequest::new(text.into(), None).unwrap();
+        assert!(!r.unsafe_fixes);
+        let fixed = r.run().unwrap();
+        assert_eq!(fixed.applied, 1);
+        assert!(fixed.text.ends_with("value: \"50\"\n"));
+        let r = FixRequest::new(
+            text.into(),
+            Some(FixOptions {
+                unsafe_fixes: Some(true),
+                ignore: Some(vec!["KEDA0101".into()]),
+                position_encoding: Some("utf-8".into()),
+                ..Default::default()
+            }),
+        )
+        .unwrap();
+        assert!(r.unsafe_fixes);
+        assert_eq!(r.lint.encoding, PositionEncoding::Utf8);
+        // An ignored finding is not fixed either.
+        assert_eq!(r.run().unwrap().applied, 0);
+        let bad = FixRequest::new(
+            text.into(),
+            Some(FixOptions {
+                keda_version: Some("banana".into()),
+                ..Default::default()
+            }),
+        );
+        assert!(bad.err().unwrap().reason.contains("banana"));
     }
 
     #[test]

@@ -38,7 +38,7 @@ test('require and ESM import expose the same functions', () => {
     { cwd: pkg, encoding: 'utf8' },
   )
   const [names, code] = JSON.parse(esm)
-  for (const name of ['lint', 'lintAsync', 'simulate', 'simulateAsync', 'rules', 'version', 'API_VERSION']) {
+  for (const name of ['lint', 'lintAsync', 'fix', 'fixAsync', 'simulate', 'simulateAsync', 'rules', 'version', 'API_VERSION']) {
     assert.ok(names.includes(name), `ESM lacks ${name}`)
     assert.ok(name in scalecore, `CJS lacks ${name}`)
   }
@@ -55,6 +55,38 @@ test('lint: the webhook rule min > max, with contract fields and a 0-based range
   assert.equal(d.path, 'spec.minReplicaCount')
   assert.equal(d.line, 8)
   assert.deepEqual(d.range.start, { line: 7, character: d.column - 1 })
+})
+
+// The fix of a finding, applied by its LSP range, as an editor applies it.
+function applyByRange(text, edit) {
+  const lines = text.split('\n')
+  const at = (p) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character
+  return text.slice(0, at(edit.range.start)) + edit.newText + text.slice(at(edit.range.end))
+}
+
+test('fixes: a finding carries its fix as data, and fix() applies it', () => {
+  const quoted = minOverMax.replace('maxReplicaCount: 2', 'maxReplicaCount: 20').replace('name: orders\nspec', 'name: "ördërs-𝄞"\nspec')
+  const unquoted = quoted.replace('value: "60"', 'value: 60')
+  const [d] = scalecore.lint(unquoted).filter((x) => x.code === 'KEDA0101')
+  assert.equal(d.fixes.length, 1)
+  const [f] = d.fixes
+  assert.equal(f.applicability, 'safe')
+  assert.equal(f.edits[0].newText, '"60"')
+  assert.equal(applyByRange(unquoted, f.edits[0]), quoted)
+  const r = scalecore.fix(unquoted, { path: 'so.yaml' })
+  assert.deepStrictEqual(
+    { text: r.text, applied: r.applied, converged: r.converged },
+    { text: quoted, applied: 1, converged: true },
+  )
+  assert.deepStrictEqual(r.remaining, scalecore.lint(quoted))
+  assert.ok(!r.remaining.some((x) => x.code === 'KEDA0101'))
+  // Options are lint's: an ignored finding is not fixed; a bad one throws at the call.
+  assert.equal(scalecore.fix(unquoted, { ignore: ['KEDA0101'] }).text, unquoted)
+  // Unsafe fixes come on top of the safe ones (whatever else they change).
+  assert.ok(scalecore.fix(unquoted, { unsafeFixes: true }).text.includes('value: "60"'))
+  assert.throws(() => scalecore.fix(unquoted, { kedaVersion: 'banana' }), /banana/)
+  assert.throws(() => scalecore.fixAsync(unquoted, { positionEncoding: 'utf-7' }), /utf-7/)
+  assert.deepStrictEqual(scalecore.fix(''), { text: '', applied: 0, remaining: [], converged: true })
 })
 
 test('ranges count UTF-16 code units by default, bytes or scalars on request', () => {

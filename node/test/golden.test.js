@@ -1,5 +1,6 @@
 // Every native answer in tests/golden through the addon: the contract fields must be equal,
-// and each LSP range must be the 1-based line/column of the same diagnostic, re-counted.
+// and each LSP range (of a diagnostic and of each edit of its fixes) must be the 1-based
+// line/column of the same place, re-counted; `fix` must answer what fix.json holds.
 'use strict'
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -10,6 +11,7 @@ const scalecore = require('..')
 const root = path.resolve(__dirname, '..', '..')
 const golden = (name) => JSON.parse(fs.readFileSync(path.join(root, 'tests', 'golden', name), 'utf8'))
 const lintGolden = golden('lint.json')
+const fixGolden = golden('fix.json')
 const simulateGolden = golden('simulate.json')
 
 // The contract: no LSP range on the diagnostic, nor on its fixes' edits.
@@ -86,6 +88,48 @@ test('lintAsync gives the sync answers', async () => {
     files.map((file) => scalecore.lintAsync(fs.readFileSync(path.join(root, file), 'utf8'))),
   )
   files.forEach((file, i) => assert.deepStrictEqual(withoutRange(answers[i]), lintGolden[file], file))
+})
+
+test('golden lint answers carry fixes, so the comparisons above compare them', () => {
+  const withFixes = Object.values(lintGolden).flat().filter((d) => d.fixes)
+  assert.ok(withFixes.length > 0)
+})
+
+/** `fix` of one golden input, against fix.json (`text` null: the input unchanged). */
+function checkFix(file, text, mode, got) {
+  const want = fixGolden[file][mode]
+  const where = `${file} (${mode})`
+  assert.equal(got.text, want.text ?? text, where)
+  assert.equal(got.applied, want.applied, where)
+  assert.deepStrictEqual(got.remaining.map((d) => d.code), want.remaining, where)
+  assert.equal(got.converged, want.converged, where)
+  // What is left is what `lint` reports for the fixed text, ranges included.
+  assert.deepStrictEqual(got.remaining, scalecore.lint(got.text), where)
+}
+
+test('golden fix answers: every input, safe fixes and unsafe fixes', () => {
+  const files = Object.keys(fixGolden)
+  assert.deepStrictEqual(files.sort(), Object.keys(lintGolden).sort())
+  let applied = 0
+  for (const file of files) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8')
+    const safe = scalecore.fix(text)
+    checkFix(file, text, 'safe', safe)
+    checkFix(file, text, 'unsafe', scalecore.fix(text, { unsafeFixes: true }))
+    applied += safe.applied
+  }
+  assert.ok(applied > 0, 'no golden input had a fix applied')
+})
+
+test('fixAsync gives the sync answers', async () => {
+  const files = Object.keys(fixGolden)
+  const answers = await Promise.all(
+    files.map((file) => scalecore.fixAsync(fs.readFileSync(path.join(root, file), 'utf8'), { unsafeFixes: true })),
+  )
+  files.forEach((file, i) => {
+    const text = fs.readFileSync(path.join(root, file), 'utf8')
+    checkFix(file, text, 'unsafe', answers[i])
+  })
 })
 
 test('golden simulate answers: every scenario, as JSON text and as an object', () => {

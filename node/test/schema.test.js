@@ -90,8 +90,10 @@ test('every kind has its own schema, with the CRD descriptions', () => {
 
 test('the editor schema and scalecore\'s schema layer agree on every KEDA document of the corpus', () => {
   const golden = JSON.parse(fs.readFileSync(path.join(root, 'tests', 'golden', 'lint.json'), 'utf8'))
-  // What JSON Schema cannot see: YAML syntax errors, duplicate keys, unrendered templates.
-  const blind = new Set(['KEDA0001', 'KEDA0006', 'KEDA0009'])
+  // What JSON Schema cannot see: YAML syntax errors, duplicate keys, unrendered templates; what
+  // the API server stores and only KEDA's Go types refuse (an int32 field past int32, KEDA0115);
+  // and scalecore's own note on an ignore comment that silences nothing (KEDA0014).
+  const blind = new Set(['KEDA0001', 'KEDA0006', 'KEDA0009', 'KEDA0014', 'KEDA0115'])
   const counts = { accepted: 0, refused: 0 }
   const mismatches = []
   for (const [file, diagnostics] of Object.entries(golden)) {

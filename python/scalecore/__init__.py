@@ -3,6 +3,7 @@ check them, and KEDA + HPA scale decisions simulated step by step.
 
 >>> import scalecore
 >>> [d.code for d in scalecore.lint(open("keda.yaml").read(), path="keda.yaml")]  # doctest: +SKIP
+>>> scalecore.fix(open("keda.yaml").read()).text  # doctest: +SKIP
 >>> trace = scalecore.simulate("examples/seed-servicebus-queue.json")  # doctest: +SKIP
 """
 
@@ -13,17 +14,21 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 
 from . import _native
 from ._errors import OptionsError, ScalecoreError, ScenarioError
-from ._native import API_VERSION, Diagnostic, lint
+from ._native import API_VERSION, Diagnostic, Edit, Fix, FixResult, fix, lint
 from ._trace import Trace
 
 __all__ = [
     "API_VERSION",
     "Diagnostic",
+    "Edit",
+    "Fix",
+    "FixResult",
     "OptionsError",
     "ScalecoreError",
     "ScenarioError",
     "Trace",
     "__version__",
+    "fix",
     "lint",
     "lint_file",
     "rules",

@@ -7,17 +7,25 @@ from ._errors import ScalecoreError as ScalecoreError
 from ._errors import ScenarioError as ScenarioError
 from ._native import API_VERSION as API_VERSION
 from ._native import Diagnostic as Diagnostic
+from ._native import Edit as Edit
+from ._native import Fix as Fix
+from ._native import FixResult as FixResult
+from ._native import fix as fix
 from ._native import lint as lint
 from ._trace import Trace as Trace
 
 __all__ = [
     "API_VERSION",
     "Diagnostic",
+    "Edit",
+    "Fix",
+    "FixResult",
     "OptionsError",
     "ScalecoreError",
     "ScenarioError",
     "Trace",
     "__version__",
+    "fix",
     "lint",
     "lint_file",
     "rules",

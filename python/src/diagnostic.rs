@@ -3,9 +3,19 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+use crate::fixes::{dicts, Fix};
 
 /// A finding about one node of a KEDA document.
-#[pyclass(frozen, eq, hash, module = "scalecore", name = "Diagnostic")]
+#[pyclass(
+    frozen,
+    eq,
+    hash,
+    from_py_object,
+    module = "scalecore",
+    name = "Diagnostic"
+)]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     #[pyo3(get)]
@@ -30,6 +40,8 @@ pub struct Diagnostic {
     help: Option<String>,
     #[pyo3(get)]
     source: &'static str,
+    /// Ways to resolve the finding, best first.
+    fixes: Vec<Fix>,
     /// The file the text came from (`lint(text, path=...)`); not part of the JSON contract.
     #[pyo3(get)]
     file: Option<String>,
@@ -49,6 +61,7 @@ impl Diagnostic {
             end_column: d.end_column,
             help: d.help,
             source: d.source.as_str(),
+            fixes: d.fixes.into_iter().map(Fix::from).collect(),
             file: file.map(str::to_owned),
         }
     }
@@ -67,7 +80,7 @@ fn known(value: &str, names: &[&'static str], what: &str) -> PyResult<&'static s
 impl Diagnostic {
     /// Diagnostics come from `lint`; the constructor exists for pickling and for tests.
     #[new]
-    #[pyo3(signature = (code, severity, message, path, document, line, column, end_line, end_column, help=None, source="lint", file=None))]
+    #[pyo3(signature = (code, severity, message, path, document, line, column, end_line, end_column, help=None, source="lint", file=None, fixes=None))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         code: String,
@@ -82,6 +95,7 @@ impl Diagnostic {
         help: Option<String>,
         source: &str,
         file: Option<String>,
+        fixes: Option<Vec<Fix>>,
     ) -> PyResult<Self> {
         Ok(Diagnostic {
             code,
@@ -95,6 +109,7 @@ impl Diagnostic {
             end_column,
             help,
             source: known(source, &SOURCES, "source")?,
+            fixes: fixes.unwrap_or_default(),
             file,
         })
     }
@@ -105,26 +120,36 @@ impl Diagnostic {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let d = slf.get();
-        let args = (
-            d.code.as_str(),
-            d.severity,
-            d.message.as_str(),
-            d.path.as_str(),
-            d.document,
-            d.line,
-            d.column,
-            d.end_line,
-            d.end_column,
-            d.help.as_deref(),
-            d.source,
-            d.file.as_deref(),
-        )
-            .into_pyobject(py)?;
+        // Thirteen arguments: more than PyO3 converts as one Rust tuple.
+        let args = PyTuple::new(
+            py,
+            [
+                d.code.as_str().into_bound_py_any(py)?,
+                d.severity.into_bound_py_any(py)?,
+                d.message.as_str().into_bound_py_any(py)?,
+                d.path.as_str().into_bound_py_any(py)?,
+                d.document.into_bound_py_any(py)?,
+                d.line.into_bound_py_any(py)?,
+                d.column.into_bound_py_any(py)?,
+                d.end_line.into_bound_py_any(py)?,
+                d.end_column.into_bound_py_any(py)?,
+                d.help.as_deref().into_bound_py_any(py)?,
+                d.source.into_bound_py_any(py)?,
+                d.file.as_deref().into_bound_py_any(py)?,
+                d.fixes(py)?.into_any(),
+            ],
+        )?;
         Ok((slf.get_type().into_any(), args))
     }
 
-    /// The JSON contract: camelCase keys, `help` only when present.
-    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// Ways to resolve the finding, best first (a tuple; empty when there is none).
+    #[getter]
+    fn fixes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.fixes.iter().cloned())
+    }
+
+    /// The JSON contract: camelCase keys, `help` and `fixes` only when present.
+    pub fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
         d.set_item("code", &self.code)?;
         d.set_item("severity", self.severity)?;
@@ -139,6 +164,9 @@ impl Diagnostic {
             d.set_item("help", help)?;
         }
         d.set_item("source", self.source)?;
+        if !self.fixes.is_empty() {
+            d.set_item("fixes", dicts(py, &self.fixes, |f, py| f.to_dict(py))?)?;
+        }
         Ok(d)
     }
 

@@ -5,19 +5,21 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString};
-use scalecore_bindings::{LintRequestOptions, Scenario};
+use scalecore_bindings::{FixRequestOptions, LintRequestOptions, Scenario};
 
 mod convert;
 mod diagnostic;
 mod errors;
+mod fixes;
 mod from_py;
 mod trace;
 
 use diagnostic::Diagnostic;
 use errors::{binding_error, raise, scenario_error, Location};
+use fixes::{Edit, Fix, FixResult};
 use trace::NativeTrace;
 
 /// Text as given: `str`, or bytes that may not be UTF-8 (the core reports those).
@@ -54,6 +56,42 @@ fn path_text(path: Option<PathBuf>) -> Option<String> {
     path.map(|p| p.to_string_lossy().into_owned())
 }
 
+/// The lint options of `lint` and `fix`, as keyword arguments arrive.
+#[allow(clippy::too_many_arguments)]
+fn lint_options(
+    py: Python<'_>,
+    path: Option<String>,
+    keda_version: Option<String>,
+    strict_refs: bool,
+    default_namespace: Option<String>,
+    ignore: Option<Vec<String>>,
+    select: Option<Vec<String>>,
+    severity: Option<std::collections::BTreeMap<String, String>>,
+) -> PyResult<LintRequestOptions> {
+    let mut severities = std::collections::BTreeMap::new();
+    for (code, s) in severity.unwrap_or_default() {
+        let parsed =
+            serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
+                binding_error(
+                    py,
+                    scalecore_bindings::BindingError::Request(format!(
+                        "severity of {code} must be 'error', 'warning' or 'info', not {s:?}"
+                    )),
+                )
+            })?;
+        severities.insert(code, parsed);
+    }
+    Ok(LintRequestOptions {
+        path,
+        keda_version,
+        strict_refs,
+        default_namespace,
+        ignore: ignore.unwrap_or_default(),
+        select,
+        severity: severities,
+    })
+}
+
 /// Lints one YAML or JSON stream of KEDA documents and returns its diagnostics.
 ///
 /// `text` is `str` or `bytes` (bytes that are not UTF-8 give a KEDA0002 diagnostic); `path`
@@ -78,28 +116,16 @@ fn lint<'py>(
     severity: Option<std::collections::BTreeMap<String, String>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let file = path_text(path);
-    let mut severities = std::collections::BTreeMap::new();
-    for (code, s) in severity.unwrap_or_default() {
-        let parsed =
-            serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
-                binding_error(
-                    py,
-                    scalecore_bindings::BindingError::Request(format!(
-                        "severity of {code} must be 'error', 'warning' or 'info', not {s:?}"
-                    )),
-                )
-            })?;
-        severities.insert(code, parsed);
-    }
-    let options = LintRequestOptions {
-        path: file.clone(),
+    let options = lint_options(
+        py,
+        file.clone(),
         keda_version,
         strict_refs,
         default_namespace,
-        ignore: ignore.unwrap_or_default(),
+        ignore,
         select,
-        severity: severities,
-    };
+        severity,
+    )?;
     let found = match input(text, "text")? {
         Input::Text(t) => py.detach(|| scalecore_bindings::lint(&t, &options)),
         Input::Bytes(b) => py.detach(|| scalecore_bindings::lint_bytes(&b, &options)),
@@ -111,6 +137,58 @@ fn lint<'py>(
             .into_iter()
             .map(|d| Diagnostic::new(d, file.as_deref())),
     )
+}
+
+/// Applies the fixes of the findings in `text` until nothing changes, lints the result and
+/// returns a `FixResult` (`text`, `applied`, `remaining`, `converged`).
+///
+/// Only safe fixes are applied unless `unsafe_fixes` is true. `text` is `str` or UTF-8
+/// `bytes`; `path` and the other keyword arguments are those of `lint` (a finding that
+/// `ignore` or `select` leaves out is not fixed either). Raises `OptionsError` for a bad
+/// option and `ValueError` for bytes that are not UTF-8 (`lint` reports those as KEDA0002).
+#[pyfunction]
+#[pyo3(signature = (text, path=None, *, unsafe_fixes=false, keda_version=None, strict_refs=false, default_namespace=None, ignore=None, select=None, severity=None))]
+#[allow(clippy::too_many_arguments)]
+fn fix(
+    py: Python<'_>,
+    text: &Bound<'_, PyAny>,
+    path: Option<PathBuf>,
+    unsafe_fixes: bool,
+    keda_version: Option<String>,
+    strict_refs: bool,
+    default_namespace: Option<String>,
+    ignore: Option<Vec<String>>,
+    select: Option<Vec<String>>,
+    severity: Option<std::collections::BTreeMap<String, String>>,
+) -> PyResult<FixResult> {
+    let file = path_text(path);
+    let lint = lint_options(
+        py,
+        file.clone(),
+        keda_version,
+        strict_refs,
+        default_namespace,
+        ignore,
+        select,
+        severity,
+    )?;
+    let options = FixRequestOptions { lint, unsafe_fixes };
+    let text: Cow<'_, str> = match input(text, "text")? {
+        Input::Text(t) => t,
+        Input::Bytes(b) => match std::str::from_utf8(&b) {
+            Ok(s) => Cow::Owned(s.to_owned()),
+            Err(e) => {
+                return Err(PyValueError::new_err(format!(
+                    "text is not UTF-8 (invalid at byte {}), so it cannot be fixed; lint reports it as KEDA0002",
+                    e.valid_up_to()
+                )))
+            }
+        },
+    };
+    let fixed = py
+        .detach(|| scalecore_bindings::fix(&text, &options))
+        .map_err(|e| binding_error(py, e))?;
+    Ok(FixResult::new(fixed, file.as_deref()))
 }
 
 /// Runs a scenario given as JSON text (str or UTF-8 bytes).
@@ -201,8 +279,12 @@ fn version() -> &'static str {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Diagnostic>()?;
+    m.add_class::<Edit>()?;
+    m.add_class::<Fix>()?;
+    m.add_class::<FixResult>()?;
     m.add_class::<NativeTrace>()?;
     m.add_function(wrap_pyfunction!(lint, m)?)?;
+    m.add_function(wrap_pyfunction!(fix, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_json, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_object, m)?)?;
     m.add_function(wrap_pyfunction!(rules, m)?)?;

@@ -146,6 +146,104 @@ def test_rules_cover_every_code_the_golden_answers_use() -> None:
     assert used <= set(codes)
 
 
+# --- fixes ------------------------------------------------------------------------------
+
+UNQUOTED = SEED_SO.replace('messageCount: "5"', "messageCount: 5")
+# A flow mapping with multi-byte text before the value: edit columns are str indices.
+FLOW = SEED_SO.replace(
+    '        namespace: contoso-sb\n        queueName: orders\n        messageCount: "5"\n',
+    '        {namespace: contoso-sb, queueName: "ördërs-𝄞", messageCount: 5}\n',
+).replace("      metadata:\n        {", "      metadata: {")
+
+
+def apply_edit(text: str, e: "scalecore.Edit") -> str:
+    lines = text.split("\n")
+    start = sum(len(l) + 1 for l in lines[: e.line - 1]) + e.column - 1
+    end = sum(len(l) + 1 for l in lines[: e.end_line - 1]) + e.end_column - 1
+    return text[:start] + e.new_text + text[end:]
+
+
+def test_diagnostic_fixes_are_typed_and_in_the_contract() -> None:
+    assert UNQUOTED != SEED_SO
+    [d] = [d for d in scalecore.lint(UNQUOTED) if d.code == "KEDA0101"]
+    [f] = d.fixes
+    assert isinstance(f, scalecore.Fix) and f.applicability == "safe" and f.is_safe
+    [e] = f.edits
+    assert isinstance(e, scalecore.Edit) and e.new_text == '"5"'
+    assert (e.line, e.column, e.end_line, e.end_column) == (d.line, d.column, d.end_line, d.end_column)
+    assert apply_edit(UNQUOTED, e) == SEED_SO
+    assert d.to_dict()["fixes"] == [f.to_dict()]
+    assert f.to_dict() == {"title": f.title, "applicability": "safe", "edits": [
+        {"line": e.line, "column": e.column, "endLine": e.end_line, "endColumn": e.end_column,
+         "newText": '"5"'}]}
+    assert "fixes" not in scalecore.lint(MIN_OVER_MAX)[0].to_dict()
+    assert scalecore.lint(MIN_OVER_MAX)[0].fixes == ()
+    with pytest.raises(AttributeError):
+        f.title = "x"  # type: ignore[misc]
+
+
+def test_fix_edit_columns_are_str_indices_past_multibyte_text() -> None:
+    [d] = [d for d in scalecore.lint(FLOW) if d.code == "KEDA0101"]
+    fixed = apply_edit(FLOW, d.fixes[0].edits[0])
+    assert 'queueName: "ördërs-𝄞", messageCount: "5"}' in fixed
+    assert scalecore.fix(FLOW).text == fixed
+
+
+def test_fixes_take_part_in_equality_hashing_and_pickling() -> None:
+    [d] = [d for d in scalecore.lint(UNQUOTED, path="so.yaml") if d.code == "KEDA0101"]
+    back = pickle.loads(pickle.dumps(d))
+    assert back == d and back.fixes == d.fixes and back.file == "so.yaml" and hash(back) == hash(d)
+    bare = scalecore.Diagnostic(d.code, d.severity, d.message, d.path, d.document, d.line,
+                                d.column, d.end_line, d.end_column, d.help, d.source, d.file)
+    assert bare != d and bare.fixes == ()
+    rebuilt = scalecore.Diagnostic(d.code, d.severity, d.message, d.path, d.document, d.line,
+                                   d.column, d.end_line, d.end_column, d.help, d.source, d.file,
+                                   fixes=list(d.fixes))
+    assert rebuilt == d
+    other = scalecore.Fix(d.fixes[0].title, "unsafe", d.fixes[0].edits)
+    assert other != d.fixes[0] and len({other, d.fixes[0]}) == 2
+    assert pickle.loads(pickle.dumps(other)) == other
+    e = d.fixes[0].edits[0]
+    assert pickle.loads(pickle.dumps(e)) == e == scalecore.Edit(e.line, e.column, e.end_line, e.end_column, '"5"')
+    with pytest.raises(ValueError, match="applicability must be one of"):
+        scalecore.Fix("t", "maybe", [])
+
+
+def test_fix_applies_safe_fixes_and_reports_what_is_left() -> None:
+    r = scalecore.fix(UNQUOTED, path="so.yaml")
+    assert isinstance(r, scalecore.FixResult)
+    assert (r.text, r.applied, r.converged, r.changed) == (SEED_SO, 1, True, True)
+    assert r.remaining == scalecore.lint(SEED_SO, path="so.yaml")
+    assert all(d.file == "so.yaml" for d in r.remaining)
+    assert r.to_dict() == {"text": SEED_SO, "applied": 1, "converged": True,
+                           "remaining": [d.to_dict() for d in r.remaining]}
+    assert pickle.loads(pickle.dumps(r)) == r
+    assert repr(r).startswith("<FixResult applied=1 ")
+    # Nothing to fix: the text comes back as given.
+    same = scalecore.fix(SEED_SO)
+    assert (same.text, same.applied, same.changed) == (SEED_SO, 0, False)
+
+
+def test_fix_options_are_those_of_lint() -> None:
+    # A finding left out by ignore/select is not fixed either.
+    assert scalecore.fix(UNQUOTED, ignore=["KEDA0101"]).text == UNQUOTED
+    assert scalecore.fix(UNQUOTED, select=["KEDA1"]).applied == 0
+    # Unsafe fixes come on top of the safe ones (whatever else they change).
+    assert 'messageCount: "5"' in scalecore.fix(UNQUOTED, unsafe_fixes=True).text
+    assert scalecore.fix(UNQUOTED.encode()).text == SEED_SO
+    assert scalecore.fix(bytearray(UNQUOTED, "utf-8")).text == SEED_SO
+    r = scalecore.fix(MIN_OVER_MAX, severity={"KEDA1004": "warning"})
+    assert [d.severity for d in r.remaining if d.code == "KEDA1004"] == ["warning"]
+    with pytest.raises(scalecore.OptionsError, match="banana"):
+        scalecore.fix(UNQUOTED, keda_version="banana")
+    with pytest.raises(scalecore.OptionsError, match="KEDA1O04"):
+        scalecore.fix(UNQUOTED, ignore=["KEDA1O04"])
+    with pytest.raises(ValueError, match="not UTF-8"):
+        scalecore.fix(b"a: \xff\n")
+    with pytest.raises(TypeError, match="text must be str or bytes, not int"):
+        scalecore.fix(42)  # type: ignore[arg-type]
+
+
 # --- simulate ---------------------------------------------------------------------------
 
 def test_simulate_explicit_steps() -> None:

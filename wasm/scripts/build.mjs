@@ -43,13 +43,16 @@ run('wasm-bindgen', ['--target', 'nodejs', '--out-dir', join(pkg, 'node'),
   join(target, 'wasm32-unknown-unknown', 'wasm-speed', 'scalecore_wasm.wasm')]);
 
 // wasm-bindgen writes a parameter with an explicit TypeScript type as required; `options` of
-// lint/lintFiles is optional (Option<JsValue> in Rust), so say so in the declarations.
+// lint/lintFiles/fix is optional (Option<JsValue> in Rust), so say so in the declarations.
 for (const dir of ['web', 'node']) {
   const dts = join(pkg, dir, 'scalecore_wasm.d.ts');
-  const text = readFileSync(dts, 'utf8');
-  const fixed = text.replaceAll('options: LintOptions)', 'options?: LintOptions | null)');
-  if (fixed === text) throw new Error(`${dts}: lint options declaration not found`);
-  writeFileSync(dts, fixed);
+  let text = readFileSync(dts, 'utf8');
+  for (const type of ['LintOptions', 'FixOptions']) {
+    const fixed = text.replaceAll(`options: ${type})`, `options?: ${type} | null)`);
+    if (fixed === text) throw new Error(`${dts}: ${type} parameter declaration not found`);
+    text = fixed;
+  }
+  writeFileSync(dts, text);
 }
 writeFileSync(join(pkg, 'node', 'package.json'), JSON.stringify({
   name: 'scalecore-wasm-node', type: 'commonjs', main: 'scalecore_wasm.js', types: 'scalecore_wasm.d.ts',

@@ -1,4 +1,4 @@
-//! scalecore for JavaScript: `lint`, `lintFiles`, `simulate`, `rules`, `version`, each a thin
+//! scalecore for JavaScript: `lint`, `lintFiles`, `fix`, `simulate`, `rules`, `version`, each a thin
 //! conversion around `scalecore-bindings`. Findings about a document are data (a diagnostic
 //! list); only a request that cannot be carried out (bad options, a malformed scenario) throws,
 //! as a JS `Error` whose `kind` and `detail` say why.
@@ -9,10 +9,14 @@ use scalecore_bindings as b;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-/// The options `lint` accepts: the binding's own plus the editor's position encoding.
+/// The options `lint` accepts: the binding's own plus the editor's position encoding; `fix`
+/// takes the same and `unsafeFixes` (one decoder for both keeps the web module small; `lint`
+/// refuses `unsafeFixes`).
 #[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsLintOptions {
+    #[serde(default)]
+    unsafe_fixes: Option<bool>,
     #[serde(default)]
     path: Option<String>,
     #[serde(default)]
@@ -84,7 +88,14 @@ fn lint_options(
     let Some(value) = value else {
         return Ok(Default::default());
     };
-    Ok(from_js::<JsLintOptions>(value, "lint options")?.split())
+    let options = from_js::<JsLintOptions>(value, "lint options")?;
+    if options.unsafe_fixes.is_some() {
+        return Err(error(
+            "request",
+            "invalid lint options: unsafeFixes is an option of fix, not of lint",
+        ));
+    }
+    Ok(options.split())
 }
 
 /// Requests cross as JSON text too (`JSON.stringify`), read by the serde_json decoder the
@@ -121,6 +132,23 @@ pub fn lint_files(
     let (options, _) = lint_options(options)?;
     let report = b::lint_files(&files, &options).map_err(binding_error)?;
     to_js(&report)
+}
+
+/// Applies the fixes of the findings in one input until nothing changes (safe fixes only
+/// unless `unsafeFixes`), then lints the result: `{text, applied, remaining, converged}`.
+#[wasm_bindgen(js_name = fix, unchecked_return_type = "FixResult")]
+pub fn fix(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "FixOptions")] options: Option<JsValue>,
+) -> Result<JsValue, JsValue> {
+    let options = match options {
+        Some(value) => from_js::<JsLintOptions>(value, "fix options")?,
+        None => JsLintOptions::default(),
+    };
+    let unsafe_fixes = options.unsafe_fixes.unwrap_or(false);
+    let (lint, encoding) = options.split();
+    let request = b::FixRequestOptions { lint, unsafe_fixes };
+    to_js(&b::fix_for_editor(text, &request, encoding).map_err(binding_error)?)
 }
 
 /// Runs a scenario given as an object or as JSON text.

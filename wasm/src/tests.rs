@@ -38,6 +38,29 @@ fn every_golden_lint_answer_matches_the_declared_diagnostic() {
 }
 
 #[test]
+fn every_golden_fix_answer_matches_the_declared_fix_result() {
+    let g = golden("fix.json");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut applied = 0;
+    for path in g.keys() {
+        let text = std::fs::read_to_string(root.join(path)).unwrap();
+        for unsafe_fixes in [false, true] {
+            let o =
+                serde_json::json!({ "unsafeFixes": unsafe_fixes, "positionEncoding": "utf-16" });
+            let js: super::JsLintOptions = serde_json::from_value(o.clone()).unwrap();
+            let declared: types::FixOptions = serde_json::from_value(o).unwrap();
+            assert_eq!(declared.unsafe_fixes, Some(unsafe_fixes));
+            let (lint, encoding) = js.split();
+            let request = scalecore_bindings::FixRequestOptions { lint, unsafe_fixes };
+            let r = scalecore_bindings::fix_for_editor(&text, &request, encoding).unwrap();
+            applied += r.applied;
+            round_trip::<types::FixResult>(path, &serde_json::to_value(&r).unwrap());
+        }
+    }
+    assert!(applied > 0, "no golden input had a fix applied");
+}
+
+#[test]
 fn every_golden_trace_matches_the_declared_trace() {
     let g = golden("simulate.json");
     assert!(g.len() >= 20);
@@ -66,12 +89,16 @@ fn editor_diagnostics_and_rules_match_their_declarations() {
     .replace(
         "provider: azure-workload",
         "provider: azure-workload\n    identityId: \"\"",
-    );
+    )
+    .replace("messageCount: \"5\"", "messageCount: 5");
     let (o, enc) = serde_json::from_str::<super::JsLintOptions>(r#"{"positionEncoding":"utf-16"}"#)
         .unwrap()
         .split();
     let d = scalecore_bindings::lint_for_editor(&text, &o, enc).unwrap();
-    assert!(!d.is_empty());
+    assert!(
+        d.iter().any(|d| !d.fixes.is_empty()),
+        "no finding with a fix"
+    );
     round_trip::<Vec<types::EditorDiagnostic>>("editor", &serde_json::to_value(&d).unwrap());
     round_trip::<Vec<types::RuleInfo>>(
         "rules",

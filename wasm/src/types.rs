@@ -47,6 +47,61 @@ pub struct Diagnostic {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     pub source: Source,
+    /// Ways to resolve the finding, best first; absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixes: Option<Vec<Fix>>,
+}
+
+/// Whether a fix may be applied without a person looking at it: `safe` keeps what the author
+/// meant (`fix` applies it), `unsafe` may change behaviour (only with `unsafeFixes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// One way to resolve a finding: edits to the text it was found in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct Fix {
+    /// Imperative, for a code action's title (`Quote the value`).
+    pub title: String,
+    pub applicability: Applicability,
+    /// Non-overlapping, in position order.
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text between two positions (a diagnostic's: 1-based, end exclusive) with
+/// `newText`; an insertion when the two are equal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Edit {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub new_text: String,
+}
+
+/// A fix as `lint` returns it: each edit also has its LSP `range`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct EditorFix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<EditorEdit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EditorEdit {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    pub new_text: String,
+    pub range: LspRange,
 }
 
 /// An LSP position: 0-based line, character offset in the requested encoding.
@@ -64,12 +119,53 @@ pub struct LspRange {
     pub end: LspPosition,
 }
 
-/// What `lint` returns: the contract plus an LSP range.
+/// What `lint` returns: the contract plus an LSP range (also on each edit of its fixes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EditorDiagnostic {
-    #[serde(flatten)]
-    pub diagnostic: Diagnostic,
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    /// Dotted path of the node, e.g. `spec.triggers[0].metadata.queueName`.
+    pub path: String,
+    /// Index of the document in its input (0-based).
+    pub document: u32,
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub source: Source,
+    /// Ways to resolve the finding, best first; absent when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixes: Option<Vec<EditorFix>>,
     pub range: LspRange,
+}
+
+/// What `fix` returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(deny_unknown_fields)]
+pub struct FixResult {
+    /// The input after fixing.
+    pub text: String,
+    /// Fixes applied, over every round.
+    pub applied: u32,
+    /// What `lint` reports for `text` (ranges in the fixed text).
+    pub remaining: Vec<EditorDiagnostic>,
+    /// False when fixes kept changing the text until the round limit.
+    pub converged: bool,
+}
+
+/// Options of `fix`: those of `lint`, and whether unsafe fixes apply too.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct FixOptions {
+    /// Also apply fixes whose `applicability` is `unsafe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsafe_fixes: Option<bool>,
+    #[serde(flatten)]
+    pub lint: LintOptions,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Tsify)]
@@ -154,6 +250,8 @@ pub struct RuleInfo {
     pub since: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// The applicabilities of the fixes its findings can carry (empty: none).
+    pub fixes: Vec<Applicability>,
 }
 
 /// Input of `simulate`: a ScaledObject or ScaledJob and what happens to it over time.

@@ -1,5 +1,6 @@
 // Every golden native answer (tests/golden/) recomputed through pkg/node (wasm-bindgen, Node
-// CommonJS) and compared field for field; `range` is checked against line/column separately.
+// CommonJS) and compared field for field; `range` (of a diagnostic and of each edit of its
+// fixes) is checked against line/column separately.
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -15,9 +16,29 @@ function lspPosition(lines, line, column) {
   return { line: line - 1, character: [...text].slice(0, column - 1).join('').length };
 }
 
+/// The contract of an editor diagnostic: without `range`, on it and on its fixes' edits.
+function contract({ range, fixes, ...d }) {
+  if (fixes === undefined) return d;
+  return { ...d, fixes: fixes.map((f) => ({ ...f, edits: f.edits.map(({ range, ...e }) => e) })) };
+}
+
+function checkRanges(text, found) {
+  const lines = text.split('\n');
+  for (const d of found) {
+    for (const at of [d, ...(d.fixes ?? []).flatMap((f) => f.edits)]) {
+      assert.deepStrictEqual(at.range.start, lspPosition(lines, at.line, at.column), `${d.code} start`);
+      assert.deepStrictEqual(at.range.end, lspPosition(lines, at.endLine, at.endColumn), `${d.code} end`);
+    }
+  }
+}
+
 const lintGolden = golden('lint.json');
-test('golden lint answers exist', () => {
+const fixGolden = golden('fix.json');
+test('golden lint and fix answers exist, with fixes in them', () => {
   assert.ok(Object.keys(lintGolden).length > 100);
+  assert.deepStrictEqual(Object.keys(fixGolden).sort(), Object.keys(lintGolden).sort());
+  assert.ok(Object.values(lintGolden).flat().some((d) => d.fixes));
+  assert.ok(Object.values(fixGolden).some((f) => f.safe.applied > 0));
 });
 
 for (const [file, want] of Object.entries(lintGolden)) {
@@ -25,12 +46,29 @@ for (const [file, want] of Object.entries(lintGolden)) {
     const text = fs.readFileSync(path.join(repo, file), 'utf8');
     const got = scalecore.lint(text, { path: file, positionEncoding: 'utf-16' });
     assert.ok(Array.isArray(got));
-    const contract = got.map(({ range, ...d }) => d);
-    assert.deepStrictEqual(contract, want);
-    const lines = text.split('\n');
-    for (const d of got) {
-      assert.deepStrictEqual(d.range.start, lspPosition(lines, d.line, d.column), `${d.code} start`);
-      assert.deepStrictEqual(d.range.end, lspPosition(lines, d.endLine, d.endColumn), `${d.code} end`);
+    assert.deepStrictEqual(got.map(contract), want);
+    checkRanges(text, got);
+  });
+}
+
+/// `fix` of one golden input against fix.json (`text` null: the input unchanged).
+function checkFix(fix, file, text, mode) {
+  const want = fixGolden[file][mode];
+  const got = fix(text, { unsafeFixes: mode === 'unsafe' });
+  assert.equal(got.text, want.text ?? text, mode);
+  assert.equal(got.applied, want.applied, mode);
+  assert.deepStrictEqual(got.remaining.map((d) => d.code), want.remaining, mode);
+  assert.equal(got.converged, want.converged, mode);
+  return got;
+}
+
+for (const file of Object.keys(fixGolden)) {
+  test(`fix ${file}`, () => {
+    const text = fs.readFileSync(path.join(repo, file), 'utf8');
+    for (const mode of ['safe', 'unsafe']) {
+      const got = checkFix(scalecore.fix, file, text, mode);
+      // What is left is what lint reports for the fixed text, ranges in that text.
+      assert.deepStrictEqual(got.remaining, scalecore.lint(got.text), mode);
     }
   });
 }
@@ -78,8 +116,31 @@ test('findings are data, failed requests are Errors with detail', () => {
     (e) => e instanceof Error && e.kind === 'version' && e.detail.includes('banana'));
   assert.throws(() => scalecore.lint('a: 1', { bogus: true }),
     (e) => e instanceof Error && e.kind === 'request' && /bogus/.test(e.message));
+  assert.throws(() => scalecore.lint('a: 1', { unsafeFixes: true }),
+    (e) => e instanceof Error && e.kind === 'request' && /unsafeFixes is an option of fix/.test(e.message));
+  assert.throws(() => scalecore.fix('a: 1', { unsafeFix: true }),
+    (e) => e instanceof Error && e.kind === 'request' && /unsafeFix/.test(e.message));
+  assert.throws(() => scalecore.fix('a: 1', { kedaVersion: 'banana' }), (e) => e.kind === 'version');
+  assert.deepStrictEqual(scalecore.fix(''), { text: '', applied: 0, remaining: [], converged: true });
   assert.throws(() => scalecore.simulate('{'), (e) => e instanceof Error && e.kind === 'scenario');
   assert.throws(() => scalecore.simulate({ manifest: 3 }), (e) => e instanceof Error && e.kind === 'scenario');
+});
+
+test('a finding carries its fix, and fix() applies it; options reach it', () => {
+  const seed = fs.readFileSync(path.join(repo, 'examples/seed/keda.yaml'), 'utf8');
+  const broken = seed.replace('messageCount: "5"', 'messageCount: 5');
+  assert.notEqual(broken, seed);
+  const d = scalecore.lint(broken).find((x) => x.code === 'KEDA0101');
+  const [edit] = d.fixes[0].edits;
+  assert.equal(d.fixes[0].applicability, 'safe');
+  const lines = broken.split('\n');
+  const at = (p) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  assert.equal(broken.slice(0, at(edit.range.start)) + edit.newText + broken.slice(at(edit.range.end)), seed);
+  const r = scalecore.fix(broken, { positionEncoding: 'utf-8' });
+  assert.equal(r.text, seed);
+  assert.equal(r.applied, 1);
+  assert.deepStrictEqual(r.remaining, scalecore.lint(seed, { positionEncoding: 'utf-8' }));
+  assert.equal(scalecore.fix(broken, { ignore: ['KEDA0101'] }).text, broken);
 });
 
 test('options reach the linter', () => {
@@ -98,6 +159,10 @@ test('the TypeScript declarations describe the JSON contract', () => {
   for (const needle of [
     'export function lint(text: string, options?: LintOptions | null): EditorDiagnostic[]',
     'export function lintFiles(files: FileInput[], options?: LintOptions | null): LintReport',
+    'export function fix(text: string, options?: FixOptions | null): FixResult',
+    'export interface FixResult',
+    'applicability: Applicability',
+    'fixes?: EditorFix[]',
     'export function simulate(scenario: Scenario | string): Trace',
     'export interface Diagnostic',
     'endColumn: number',
@@ -112,7 +177,7 @@ test('the TypeScript declarations describe the JSON contract', () => {
 test('the import-free ABI module works with no glue, as ABI.md shows', async () => {
   const bytes = fs.readFileSync(path.join(__dirname, '..', 'pkg', 'abi', 'scalecore_abi.wasm'));
   const { instance } = await WebAssembly.instantiate(bytes, {});
-  const { memory, alloc, free, lint, simulate, abi_version } = instance.exports;
+  const { memory, alloc, free, lint, fix, simulate, abi_version } = instance.exports;
   assert.equal(abi_version(), 1);
   const call = (fn, text) => {
     const input = new TextEncoder().encode(text);
@@ -127,6 +192,10 @@ test('the import-free ABI module works with no glue, as ABI.md shows', async () 
   };
   const seed = fs.readFileSync(path.join(repo, 'examples/seed/keda.yaml'), 'utf8');
   assert.deepStrictEqual(call(lint, seed), lintGolden['examples/seed/keda.yaml']);
+  const broken = seed.replace('messageCount: "5"', 'messageCount: 5');
+  const fixed = call(fix, JSON.stringify({ text: broken, options: { unsafeFixes: false } }));
+  assert.equal(fixed.text, seed);
+  assert.equal(fixed.applied, 1);
   const scenario = fs.readFileSync(path.join(repo, 'examples/seed-servicebus-queue.json'), 'utf8');
   assert.deepStrictEqual(call(simulate, scenario), simulateGolden['examples/seed-servicebus-queue.json']);
   assert.equal(call(simulate, '{').error.kind, 'scenario');
@@ -138,7 +207,8 @@ test('pkg/web (the size-optimised build) gives the same answers on every golden 
   web.initSync({ module: fs.readFileSync(path.join(__dirname, '..', 'pkg', 'web', 'scalecore_wasm_bg.wasm')) });
   for (const [file, want] of Object.entries(lintGolden)) {
     const text = fs.readFileSync(path.join(repo, file), 'utf8');
-    assert.deepStrictEqual(web.lint(text).map(({ range, ...d }) => d), want, file);
+    assert.deepStrictEqual(web.lint(text).map(contract), want, file);
+    for (const mode of ['safe', 'unsafe']) checkFix(web.fix, file, text, mode);
   }
   for (const [file, want] of Object.entries(simulateGolden)) {
     const text = fs.readFileSync(path.join(repo, file), 'utf8');

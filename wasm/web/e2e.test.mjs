@@ -119,6 +119,35 @@ test('typing the seed TriggerAuthentication without identityId warns at the righ
   assert.equal(await page.$$eval('.cm-lintRange-warning', (l) => l.length), 0);
 });
 
+test('a finding with a fix offers it; applying it clears the finding', async () => {
+  const seed = seedText;
+  const broken = seed.replace('messageCount: "5"', 'messageCount: 5');
+  assert.notEqual(broken, seed);
+  await page.evaluate((t) => window.scalecore.setText(t), broken);
+  const item = await page.waitForSelector('#problem-list li[data-code="KEDA0101"]', { timeout: 10000 });
+  assert.equal(await page.$eval('#fix-all', (b) => b.disabled), false);
+  const button = await item.$('button.fix[data-applicability="safe"]');
+  assert.ok(button, 'the KEDA0101 finding offers its fix');
+  assert.match(await button.textContent(), /quote/i);
+  await page.screenshot({ path: join(artefacts, 'fix.png') });
+  await button.click();
+  await page.waitForSelector('#problem-list li[data-code="KEDA0101"]', { state: 'detached', timeout: 10000 });
+  const text = await page.evaluate(() => window.scalecore.view.state.doc.toString());
+  assert.equal(text, seed, 'the fix quoted the value and changed nothing else');
+  // The seed's own warning stays: only the fixed finding is gone.
+  await page.waitForSelector('#problem-list li[data-code="KEDA4001"]');
+
+  // "Fix all safe" applies every safe fix at once (the Wasm fix()), and is disabled after.
+  const twice = broken.replace('namespace: contoso-sb', 'namespace: contoso-sb\n        activationMessageCount: 0');
+  await page.evaluate((t) => window.scalecore.setText(t), twice);
+  await page.waitForFunction(() => document.querySelectorAll('#problem-list li[data-code="KEDA0101"]').length === 2, null, { timeout: 10000 });
+  await page.click('#fix-all');
+  await page.waitForSelector('#problem-list li[data-code="KEDA0101"]', { state: 'detached', timeout: 10000 });
+  const all = await page.evaluate(() => window.scalecore.view.state.doc.toString());
+  assert.equal(all, twice.replace('messageCount: 5', 'messageCount: "5"').replace('activationMessageCount: 0', 'activationMessageCount: "0"'));
+  await page.waitForFunction(() => document.getElementById('fix-all').disabled, null, { timeout: 10000 });
+});
+
 test('the seed simulation reaches 10 replicas on the chart', async () => {
   await page.click('#load-seed');
   await page.waitForSelector('#problem-list li[data-code="KEDA4001"]');

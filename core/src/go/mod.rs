@@ -4,4 +4,5 @@
 
 pub mod json;
 pub mod strconv;
+pub mod time;
 pub mod url;

@@ -204,17 +204,6 @@ const NOT_NUMERIC_SCALERS: &[&str] = &["kubernetes-resource"];
 /// taken as known through 2.20.
 const REMOVED_TYPES: &[(&str, KedaVersion)] = &[("stan", KedaVersion::new(2, 21, 0))];
 
-/// Scalers whose connection parameters come in variants (single host, cluster, sentinel) that
-/// the flattened schema marks all required: no required-parameter check for them.
-const VARIANT_SCALERS: &[&str] = &[
-    "redis",
-    "redis-cluster",
-    "redis-sentinel",
-    "redis-streams",
-    "redis-cluster-streams",
-    "redis-sentinel-streams",
-];
-
 fn build() -> Vec<ScalerSpec> {
     // Read as text: `from_str` is the decoder every other JSON input uses, so the Wasm
     // module carries one copy of serde_json's reader instead of a second one for bytes.
@@ -367,7 +356,6 @@ pub fn check_params(
     version: KedaVersion,
 ) -> Vec<ScalerError> {
     let mut errors = Vec::new();
-    let variants = VARIANT_SCALERS.contains(&&*spec.trigger_type);
     for p in spec.params.iter() {
         if let Some((text, since)) = &p.removed {
             if version >= *since
@@ -386,7 +374,7 @@ pub fn check_params(
         }
         let order = p.order();
         let Some((value, _)) = typed::lookup(input, &p.name, order) else {
-            if p.required && p.metadata && !variants && !alias_set(spec, p, input) {
+            if p.required && p.metadata && !alias_set(spec, p, input) {
                 errors.push(typed::missing(&p.name, order));
             }
             continue;

@@ -10,6 +10,43 @@ pub mod names;
 pub mod servicebus;
 pub mod typed;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
+/// Scalers with a module of their own (declarations, checks, examples and tests in one
+/// file). Adding one is its file plus one line here.
+macro_rules! modules {
+    ($($m:ident),* $(,)?) => {
+        $(pub mod $m;)*
+        /// Every scaler module, in the order listed.
+        pub static MODULES: &[&Module] = &[$(&$m::MODULE),*];
+    };
+}
+
+modules! {
+    rabbitmq,
+    redis,
+    redis_streams,
+    kafka,
+    apache_kafka,
+}
+
+/// What a scaler module gives the registry.
+pub struct Module {
+    /// The trigger types it builds.
+    pub types: &'static [&'static str],
+    /// KEDA's scaler constructor up to the first network call: the metric, or every error.
+    pub parse: fn(&TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>,
+}
+
+/// The module building `trigger_type`, if it has one.
+pub fn module(trigger_type: &str) -> Option<&'static Module> {
+    MODULES
+        .iter()
+        .copied()
+        .find(|m| m.types.contains(&trigger_type))
+}
+
 use std::collections::BTreeMap;
 
 use crate::version::KedaVersion;
@@ -100,6 +137,8 @@ pub enum ParsedTrigger {
     Resource(cpu_memory::ResourceConfig),
     Cron(cron::CronConfig),
     Azure(azure::AzureConfig),
+    /// A scaler with its own module (see [`MODULES`]).
+    Module(ScalerMetric),
     Generic(catalog::GenericConfig),
 }
 
@@ -110,6 +149,7 @@ impl ParsedTrigger {
             ParsedTrigger::Resource(c) => c.metric(),
             ParsedTrigger::Cron(c) => c.metric(),
             ParsedTrigger::Azure(c) => c.metric.clone(),
+            ParsedTrigger::Module(m) => m.clone(),
             ParsedTrigger::Generic(c) => c.metric.clone(),
         }
     }
@@ -131,7 +171,10 @@ pub fn parse_for(
         "cpu" | "memory" => cpu_memory::parse_for(input, version).map(ParsedTrigger::Resource),
         "cron" => cron::parse_for(input, version).map(ParsedTrigger::Cron),
         t if azure::handles(t) => azure::parse(input).map(ParsedTrigger::Azure),
-        _ => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
+        t => match module(t) {
+            Some(m) => (m.parse)(input).map(ParsedTrigger::Module),
+            None => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
+        },
     }
 }
 
@@ -143,7 +186,11 @@ pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
         "azure-servicebus" => servicebus::metric(input),
         "cpu" | "memory" | "cron" => parse(input).map(|p| p.metric()).map_err(first),
         t if azure::handles(t) => azure::metric(input),
-        _ => catalog::metric(input),
+        // A module's metric when the trigger builds; otherwise what decides scaling alone.
+        t => match module(t).map(|m| (m.parse)(input)) {
+            Some(Ok(m)) => Ok(m),
+            _ => catalog::metric(input),
+        },
     }
 }
 

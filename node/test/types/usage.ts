@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by test/api.test.js: the generated index.d.ts must describe
 // what the addon returns, and reject what it refuses.
-import { lint, lintAsync, simulate, simulateAsync, rules, version, pathAt, API_VERSION } from 'scalecore'
-import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange, PathAt } from 'scalecore'
+import { lint, lintAsync, fix, fixAsync, simulate, simulateAsync, rules, version, pathAt, API_VERSION } from 'scalecore'
+import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange, PathAt, Fix, Edit, FixResult, FixOptions } from 'scalecore'
 
 const options: LintOptions = { path: 'so.yaml', positionEncoding: 'utf-16', kedaVersion: '2.18' }
 const found: Diagnostic[] = lint('kind: ScaledObject', options)
@@ -11,12 +11,29 @@ for (const d of found) {
   const severity: 'error' | 'warning' | 'info' = d.severity
   const help: string | undefined = d.help
   console.log(line, severity, help, d.code.toUpperCase(), d.source)
-  for (const fix of d.fixes ?? []) {
-    const safe: boolean = fix.applicability === 'safe'
-    const edits: Array<{ range: LspRange; newText: string }> = fix.edits
-    console.log(fix.title, safe, edits.length, fix.edits[0]?.endColumn)
+  for (const f of d.fixes ?? []) {
+    const safe: boolean = f.applicability === 'safe'
+    const edits: Array<{ range: LspRange; newText: string }> = f.edits
+    console.log(f.title, safe, edits.length, f.edits[0]?.endColumn)
   }
 }
+
+for (const d of found) {
+  const fixes: Fix[] = d.fixes ?? []
+  for (const f of fixes) {
+    const safe: boolean = f.applicability === 'safe'
+    const edit: Edit | undefined = f.edits[0]
+    console.log(safe, f.title, edit?.newText, edit?.range.start.character, edit?.endColumn)
+  }
+}
+const fixOptions: FixOptions = { unsafeFixes: true, ignore: ['KEDA1020'], positionEncoding: 'utf-8' }
+const fixed: FixResult = fix('kind: ScaledObject', fixOptions)
+const left: Diagnostic[] = fixed.remaining
+console.log(fixed.text.length + fixed.applied, fixed.converged, left.length, fix('a: 1').text)
+// @ts-expect-error applicability is safe or unsafe
+const wrong: Fix = { title: 't', applicability: 'maybe', edits: [] }
+// @ts-expect-error unsafeFixes is a boolean
+fix('a: 1', { unsafeFixes: 'yes' })
 
 // @ts-expect-error not an LSP position encoding
 lint('a: 1', { positionEncoding: 'utf-7' })
@@ -37,7 +54,9 @@ simulate({ steps: [] })
 async function later(): Promise<void> {
   const a: Diagnostic[] = await lintAsync('a: 1')
   const b: Trace = await simulateAsync(scenario)
-  console.log(a.length, b.diagnostics.map((d) => d.code), fromText.steps.length, replicas)
+  const c: FixResult = await fixAsync('a: 1', { kedaVersion: '2.18' })
+  console.log(c.applied, wrong)
+  console.log(a.length, b.diagnostics.map((d) => d.code + (d.fixes?.[0]?.edits[0]?.newText ?? '')), fromText.steps.length, replicas)
 }
 
 const table: RuleInfo[] = rules()

@@ -1,5 +1,5 @@
-//! Every golden native answer (tests/golden/lint.json and simulate.json) recomputed by the
-//! import-free module under wasmtime, through the JSON ABI of wasm/ABI.md, and compared field
+//! Every golden native answer (tests/golden/lint.json, fix.json and simulate.json) recomputed by
+//! the import-free module under wasmtime, through the JSON ABI of wasm/ABI.md, and compared field
 //! for field.
 
 use std::path::{Path, PathBuf};
@@ -41,6 +41,7 @@ struct Abi {
     free: TypedFunc<(u32, u32), ()>,
     lint: TypedFunc<(u32, u32), u64>,
     lint_request: TypedFunc<(u32, u32), u64>,
+    fix: TypedFunc<(u32, u32), u64>,
     simulate: TypedFunc<(u32, u32), u64>,
     rules: TypedFunc<(), u64>,
 }
@@ -65,6 +66,7 @@ impl Abi {
             free: instance.get_typed_func(&mut store, "free")?,
             lint: instance.get_typed_func(&mut store, "lint")?,
             lint_request: instance.get_typed_func(&mut store, "lint_request")?,
+            fix: instance.get_typed_func(&mut store, "fix")?,
             simulate: instance.get_typed_func(&mut store, "simulate")?,
             rules: instance.get_typed_func(&mut store, "rules")?,
             memory,
@@ -156,6 +158,63 @@ fn every_golden_lint_answer_is_the_same_under_wasmtime() -> Result<()> {
         pages,
         "memory grew on a second pass: a leak"
     );
+    Ok(())
+}
+
+/// The golden form of a `fix` answer (tests/tests/golden.rs): `text` null when unchanged, and
+/// only the codes of what is left.
+fn golden_fix_form(input: &str, got: &Value) -> Value {
+    let text = got["text"].as_str().filter(|t| *t != input);
+    let codes: Vec<&Value> = got["remaining"]
+        .as_array()
+        .map(|ds| ds.iter().map(|d| &d["code"]).collect())
+        .unwrap_or_default();
+    serde_json::json!({
+        "text": text,
+        "applied": got["applied"],
+        "remaining": codes,
+        "converged": got["converged"],
+    })
+}
+
+#[test]
+fn every_golden_fix_answer_is_the_same_under_wasmtime() -> Result<()> {
+    let mut abi = Abi::load()?;
+    let golden = golden("fix.json")?;
+    let lint = self::golden("lint.json")?;
+    assert_eq!(
+        golden.keys().collect::<Vec<_>>(),
+        lint.keys().collect::<Vec<_>>(),
+        "fix.json covers every lint input"
+    );
+    let mut failures = Vec::new();
+    let mut applied = 0;
+    for (path, want) in &golden {
+        let text = std::fs::read_to_string(repo().join(path))?;
+        for mode in ["safe", "unsafe"] {
+            let request = serde_json::json!({
+                "text": text,
+                "options": {"unsafeFixes": mode == "unsafe"},
+            });
+            let got = abi.call(|a| a.fix.clone(), request.to_string().as_bytes())?;
+            applied += got["applied"].as_u64().unwrap_or(0);
+            same(
+                &format!("{path} ({mode})"),
+                &golden_fix_form(&text, &got),
+                &want[mode],
+                &mut failures,
+            );
+        }
+    }
+    assert!(applied > 0, "no golden input had a fix applied");
+    assert!(
+        failures.is_empty(),
+        "{} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let v = abi.call(|a| a.fix.clone(), br#"{"text":"a: 1","options":{"unsafeFix":true}}"#)?;
+    assert_eq!(v["error"]["kind"], "request");
     Ok(())
 }
 

@@ -1,11 +1,11 @@
-// The portal page: a YAML editor linted by scalecore (Wasm) on every change, a problems list,
-// and a queue simulation of the edited ScaledObject. Everything is bundled; nothing is fetched
+// The portal page: a YAML editor linted by scalecore (Wasm) on every change, a problems list
+// whose findings offer their fixes, and a queue simulation of the edited ScaledObject. Everything is bundled; nothing is fetched
 // but the page's own files.
 import { EditorView, basicSetup } from 'codemirror';
 import { EditorState } from '@codemirror/state';
 import { yaml } from '@codemirror/lang-yaml';
 import { linter, lintGutter, forceLinting } from '@codemirror/lint';
-import init, { lint, simulate, version } from '../../pkg/web/scalecore_wasm.js';
+import init, { fix, lint, simulate, version } from '../../pkg/web/scalecore_wasm.js';
 import seedScenario from '../../../examples/seed-servicebus-queue.json';
 import { drawChart } from './chart.js';
 
@@ -15,6 +15,8 @@ const SEED = seedScenario.manifest;
 let ready = false;
 let kedaVersion = '';
 let lastDiagnostics = [];
+// The document the last lint ran on: fixes carry its positions, so they apply only to it.
+let lintedDoc = null;
 
 /// LSP range (0-based line, UTF-16 character) to a document offset, clamped to the line.
 function offset(doc, pos) {
@@ -23,19 +25,46 @@ function offset(doc, pos) {
   return Math.min(line.from + pos.character, line.to);
 }
 
+function options() {
+  const o = { path: 'editor.yaml', positionEncoding: 'utf-16' };
+  if (kedaVersion) o.kedaVersion = kedaVersion;
+  return o;
+}
+
+/// Applies one fix of the last lint's findings, as one undoable change.
+function applyFix(f) {
+  if (view.state.doc !== lintedDoc) return;
+  const doc = view.state.doc;
+  const changes = f.edits.map((e) => ({ from: offset(doc, e.range.start), to: offset(doc, e.range.end), insert: e.newText }));
+  view.dispatch({ changes });
+  view.focus();
+}
+
+/// Every safe fix, applied until nothing changes (the Wasm `fix`), as one undoable change.
+function fixAllSafe() {
+  let r;
+  try {
+    r = fix(view.state.doc.toString(), options());
+  } catch (e) {
+    showProblems([], `${e.message}`);
+    return;
+  }
+  if (r.applied > 0) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: r.text } });
+  view.focus();
+}
+
 function runLint(view) {
   if (!ready) return [];
   const doc = view.state.doc;
-  const options = { path: 'editor.yaml', positionEncoding: 'utf-16' };
-  if (kedaVersion) options.kedaVersion = kedaVersion;
   let found;
   try {
-    found = lint(doc.toString(), options);
+    found = lint(doc.toString(), options());
   } catch (e) {
     showProblems([], `${e.message}`);
     return [];
   }
   lastDiagnostics = found;
+  lintedDoc = doc;
   showProblems(found);
   return found.map((d) => {
     const from = offset(doc, d.range.start);
@@ -47,6 +76,7 @@ function runLint(view) {
       severity: d.severity,
       source: d.code,
       message: d.message,
+      actions: (d.fixes ?? []).map((f) => ({ name: f.title, apply: () => applyFix(f) })),
       renderMessage: () => {
         const el = document.createElement('div');
         el.textContent = d.message;
@@ -68,6 +98,7 @@ function showProblems(found, failure) {
   list.replaceChildren();
   $('problem-count').textContent = String(found.length);
   $('no-problems').hidden = found.length > 0 || Boolean(failure);
+  $('fix-all').disabled = !found.some((d) => d.fixes?.some((f) => f.applicability === 'safe'));
   if (failure) {
     const li = document.createElement('li');
     li.className = 'sev-error';
@@ -92,6 +123,18 @@ function showProblems(found, failure) {
     where.className = 'where';
     where.textContent = `${d.line}:${d.column}${d.path ? ' ' + d.path : ''}`;
     li.append(sev, code, msg, where);
+    for (const f of d.fixes ?? []) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'fix';
+      button.dataset.applicability = f.applicability;
+      button.textContent = f.applicability === 'safe' ? f.title : `${f.title} (unsafe)`;
+      button.addEventListener('click', (e) => {
+        e.stopPropagation();
+        applyFix(f);
+      });
+      li.append(button);
+    }
     if (d.help) {
       const help = document.createElement('div');
       help.className = 'help';
@@ -128,6 +171,7 @@ function setText(text) {
 
 $('load-seed').addEventListener('click', () => setText(SEED));
 $('clear').addEventListener('click', () => setText(''));
+$('fix-all').addEventListener('click', fixAllSafe);
 $('keda-version').addEventListener('change', (e) => {
   kedaVersion = e.target.value;
   forceLinting(view);

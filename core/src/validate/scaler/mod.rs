@@ -118,8 +118,9 @@ pub static DEPRECATED_PARAMETER: Rule = Rule {
 pub static ENV_NOT_FOUND: Rule = scaler_rule(
     "KEDA2010",
     "trigger-env-not-found",
-    Severity::Warning,
-    "<name>FromEnv names a variable the scale target's container does not define",
+    // KEDA reads an undefined or empty variable as an absent value: the scaler is not built.
+    Severity::Error,
+    "<name>FromEnv names a variable the scale target's container does not define, so a value the scaler needs is missing",
     "define the variable in the container KEDA reads (envSourceContainerName or the first \
      container), or set the parameter another way",
 );

@@ -90,7 +90,8 @@ fn servicebus_connection_sources() {
         "      queueName: orders\n      connectionFromEnv: SB_CONN\n"
     ))
     .is_empty());
-    // A visible container without the variable: a warning at connectionFromEnv.
+    // A visible container without the variable: an error at connectionFromEnv (KEDA finds
+    // no connection and fails).
     let text = format!(
         "{DEPLOYMENT}{}",
         sb("      queueName: orders\n      connectionFromEnv: NOPE\n")
@@ -99,7 +100,7 @@ fn servicebus_connection_sources() {
         codes(&text),
         vec![(
             "KEDA2010".to_owned(),
-            Severity::Warning,
+            Severity::Error,
             "spec.triggers[0].metadata.connectionFromEnv".to_owned()
         )]
     );
