@@ -1,8 +1,9 @@
-//! Lint throughput: one typical Service Bus ScaledObject, and a 1000-document stream.
+//! Lint throughput: one typical Service Bus ScaledObject, and a 1000-document stream; and
+//! reading that stream with the fast YAML reader against the full parser.
 //! `cargo bench -p scalecore --bench lint`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use scalecore::{lint, LintOptions};
+use scalecore::{lint, parse_stream, Limits, LintOptions};
 
 const SEED: &str = include_str!("../../examples/seed/keda.yaml");
 
@@ -35,6 +36,20 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1000));
     g.bench_function("stream-1000-documents", |b| {
         b.iter(|| lint(std::hint::black_box(&big), &options))
+    });
+    g.finish();
+
+    // A `%YAML` directive is outside what the fast reader takes, so the second stream is
+    // read by the full parser: the same documents, the same tree.
+    let full = format!("%YAML 1.2\n{big}");
+    let limits = Limits::default();
+    let mut g = c.benchmark_group("parse");
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("stream-1000-fast-reader", |b| {
+        b.iter(|| parse_stream(std::hint::black_box(&big), &limits))
+    });
+    g.bench_function("stream-1000-full-parser", |b| {
+        b.iter(|| parse_stream(std::hint::black_box(&full), &limits))
     });
     g.finish();
 }

@@ -133,10 +133,14 @@ pub fn run(args: &LintArgs) -> ExitCode {
         return fix(args, &inputs, &options, &per_input);
     }
     let per_file = lint_inputs(&inputs, &options, &per_input);
-    let texts: Vec<String> = inputs
-        .iter()
-        .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
-        .collect();
+    // Only code frames quote the source, so only they pay for a copy of every input.
+    let texts: Vec<String> = match args.format {
+        Format::Human => inputs
+            .iter()
+            .map(|i| String::from_utf8_lossy(&i.bytes).into_owned())
+            .collect(),
+        Format::Json | Format::Sarif | Format::Github => Vec::new(),
+    };
     report(args, &inputs, &texts, per_file, false)
 }
 

@@ -173,7 +173,7 @@ impl Bundle {
     /// Every resource whose `metadata.name` is `name`, in input order.
     pub fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Resource> + 'a {
         let index = self.names.get_or_init(|| {
-            let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut m: HashMap<String, Vec<usize>> = HashMap::with_capacity(self.resources.len());
             for (i, r) in self.resources.iter().enumerate() {
                 if let Some(n) = &r.name {
                     m.entry(n.clone()).or_default().push(i);

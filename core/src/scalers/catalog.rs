@@ -386,8 +386,13 @@ pub struct GenericConfig {
 
 /// The error for a type no scaler exists for.
 pub fn unknown_type(trigger_type: &str) -> ScalerError {
+    unknown_type_near(trigger_type, super::names::suggest_type(trigger_type))
+}
+
+/// [`unknown_type`] with the known type nearest to it already found (or none).
+pub fn unknown_type_near(trigger_type: &str, near: Option<&str>) -> ScalerError {
     let mut message = format!("no scaler found for type: {trigger_type}");
-    if let Some(s) = super::names::suggest_type(trigger_type) {
+    if let Some(s) = near {
         message.push_str(&format!(" (did you mean {s:?}?)"));
     }
     ScalerError {

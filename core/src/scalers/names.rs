@@ -14,24 +14,36 @@ pub fn suggest_type(trigger_type: &str) -> Option<&'static str> {
             .collect()
     };
     let want = squash(trigger_type);
+    // Only a distance within `limit` is suggested, and the length difference is a lower
+    // bound of the distance: a name that cannot be within it, or closer than the best so
+    // far, is not measured (each misspelt trigger otherwise costs ~75 full comparisons).
+    let limit = (want.len() / 4).max(2);
     let mut best: Option<(usize, &'static str)> = None;
     for s in scalers() {
         let name: &'static str = &s.trigger_type;
-        let d = if squash(name) == want {
-            0
-        } else {
-            levenshtein(&want, &squash(name))
-        };
-        if best.is_none_or(|(bd, _)| d < bd) {
+        let len = name.chars().filter(char::is_ascii_alphanumeric).count();
+        let floor = want.len().abs_diff(len);
+        if floor > limit || best.is_some_and(|(bd, _)| floor >= bd) {
+            continue;
+        }
+        let theirs = squash(name);
+        // Only a name strictly closer than the best so far can replace it.
+        let max = best.map_or(limit, |(bd, _)| limit.min(bd - 1));
+        if let Some(d) = levenshtein_within(&want, &theirs, max) {
             best = Some((d, name));
         }
     }
-    let (d, name) = best?;
-    (d <= (want.chars().count() / 4).max(2)).then_some(name)
+    best.map(|(_, name)| name)
 }
 
-/// Edit distance, for suggestions (inputs are short type names).
+/// Edit distance over Unicode scalar values, for suggestions (inputs are short names).
 pub fn levenshtein(a: &str, b: &str) -> usize {
+    levenshtein_within(a, b, usize::MAX).unwrap_or(usize::MAX)
+}
+
+/// [`levenshtein`] if it is at most `max`, else `None`, found out as soon as a whole row of
+/// the table is over `max` (the distance is never below the smallest entry of any row).
+pub fn levenshtein_within(a: &str, b: &str, max: usize) -> Option<usize> {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
@@ -42,8 +54,11 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
             cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         std::mem::swap(&mut prev, &mut cur);
+        if prev.iter().all(|&d| d > max) {
+            return None;
+        }
     }
-    prev[b.len()]
+    prev.last().copied().filter(|&d| d <= max)
 }
 
 /// KEDA's metric base name for the scalers whose names keda-resources.md §7 lists; the
@@ -87,5 +102,71 @@ mod tests {
         assert_eq!(suggest_type("rabitmq"), Some("rabbitmq"));
         assert_eq!(suggest_type("totally-different-thing"), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
+        assert_eq!(levenshtein("", "abc"), 3);
+        assert_eq!(levenshtein("é", "e"), 1);
+        assert_eq!(levenshtein_within("kitten", "sitting", 3), Some(3));
+        assert_eq!(levenshtein_within("kitten", "sitting", 2), None);
+        assert_eq!(levenshtein_within("azureservicebus", "kafka", 4), None);
+    }
+
+    /// Measures every known name, as the suggestion did before it skipped the names whose
+    /// length alone rules them out.
+    fn suggest_by_measuring_all(trigger_type: &str) -> Option<&'static str> {
+        let squash = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        let want = squash(trigger_type);
+        let mut best: Option<(usize, &'static str)> = None;
+        for s in scalers() {
+            let d = levenshtein(&want, &squash(&s.trigger_type));
+            if best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, &s.trigger_type));
+            }
+        }
+        best.filter(|(d, _)| *d <= (want.len() / 4).max(2))
+            .map(|(_, n)| n)
+    }
+
+    #[test]
+    fn skipping_names_by_length_suggests_what_measuring_all_does() {
+        let mut tried = 0;
+        for s in scalers() {
+            let name: &str = &s.trigger_type;
+            let mut variants = vec![
+                name.to_owned(),
+                format!("{name}s"),
+                format!("{name}-scaler"),
+                format!("x{name}x"),
+                name.to_uppercase(),
+                name.replace('-', "_"),
+                name.chars().rev().collect(),
+                name.get(1..).unwrap_or_default().to_owned(),
+                name.get(..name.len() / 2).unwrap_or_default().to_owned(),
+            ];
+            variants.extend((0..name.len()).map(|i| {
+                let mut v = name.to_owned();
+                v.remove(i);
+                v
+            }));
+            for v in variants {
+                assert_eq!(suggest_type(&v), suggest_by_measuring_all(&v), "{v:?}");
+                tried += 1;
+            }
+        }
+        for v in [
+            "",
+            "a",
+            "ab",
+            "cpu",
+            "kafak",
+            "azure-servicebuss",
+            "no-such-scaler-at-all",
+        ] {
+            assert_eq!(suggest_type(v), suggest_by_measuring_all(v), "{v:?}");
+        }
+        assert!(tried > 500, "{tried}");
     }
 }

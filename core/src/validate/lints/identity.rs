@@ -12,6 +12,7 @@ use crate::document::{Kind, Node, Resource};
 use crate::rules::{Ctx, Report};
 use crate::validate::edits;
 use crate::validate::reference::auth::resolve;
+use crate::validate::reference::auth_ref_users;
 use crate::validate::reference::target::{find_named, key_span, namespace, owner_pod_template};
 
 const CLIENT_ID: &str = "azure.workload.identity/client-id";
@@ -80,12 +81,7 @@ pub(super) fn check_identity_id(ctx: &Ctx<'_>, report: &mut Report<'_>) {
 fn identity_id_fix(ctx: &Ctx<'_>, pi: &Node) -> Option<Fix> {
     let entries = pi.as_mapping()?;
     let mut found: Option<&str> = None;
-    for owner in ctx
-        .bundle
-        .resources
-        .iter()
-        .filter(|r| matches!(r.kind, Kind::ScaledObject | Kind::ScaledJob))
-    {
+    for owner in auth_ref_users(ctx, ctx.resource.name.as_deref()?) {
         let uses_this = owner
             .spec()
             .and_then(|s| s.get("triggers"))

@@ -260,15 +260,34 @@ fn other_scaled_objects(
     }
 }
 
+/// The ScaledObjects and ScaledJobs with a trigger whose authenticationRef gives `name`, in
+/// input order: a reference resolves only to an object of the name it gives, so these are
+/// all that can use a TriggerAuthentication of that name (without scanning the bundle for
+/// each one, which a stream of thousands of them makes quadratic).
+pub(crate) fn auth_ref_users<'a>(ctx: &Ctx<'a>, name: &str) -> Vec<&'a Resource> {
+    let index = Index::of(ctx);
+    let key = (name.to_owned(), String::new(), String::new());
+    index
+        .users_by_auth_ref
+        .get(&key)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|&i| ctx.bundle.resources.get(i))
+        .collect()
+}
+
 /// Where to look for conflicts: HPAs by the workload they scale, ScaledObjects by their
 /// target and by their HPA's name, each keyed by namespace. Built once per bundle, so a
 /// bundle of thousands of ScaledObjects is checked in linear time.
-#[derive(Default)]
 struct Index {
     hpas_by_target: Keyed,
     /// By namespace, target name and target group/version/kind.
     scaled_objects_by_target: Keyed,
     scaled_objects_by_hpa: Keyed,
+    /// ScaledObjects and ScaledJobs by the name their triggers' authenticationRefs give
+    /// (the other two parts empty), for the lints that start from a TriggerAuthentication.
+    users_by_auth_ref: Keyed,
 }
 
 /// By namespace, name and a third part that only `scaled_objects_by_target` fills (the
@@ -279,8 +298,29 @@ impl Index {
     fn of(ctx: &Ctx<'_>) -> Arc<Index> {
         let default_ns = ctx.options.default_namespace.clone();
         ctx.bundle.memo(|bundle| {
-            let mut index = Index::default();
+            // Sized for the bundle up front: growing rehashes every key, and a stream of
+            // thousands of ScaledObjects otherwise spends more on that than on the lookups.
+            let n = bundle.resources.len();
+            let mut index = Index {
+                hpas_by_target: Keyed::new(),
+                scaled_objects_by_target: Keyed::with_capacity(n),
+                scaled_objects_by_hpa: Keyed::with_capacity(n),
+                users_by_auth_ref: Keyed::new(),
+            };
             for (i, r) in bundle.resources.iter().enumerate() {
+                if matches!(r.kind, Kind::ScaledObject | Kind::ScaledJob) {
+                    let triggers = r.spec().and_then(|s| s.get("triggers"));
+                    for t in triggers.and_then(Node::as_sequence).unwrap_or(&[]) {
+                        let Some(name) =
+                            t.at(&["authenticationRef", "name"]).and_then(Node::as_str)
+                        else {
+                            continue;
+                        };
+                        // Once per such trigger: the users are checked one by one anyway.
+                        let key = (name.to_owned(), String::new(), String::new());
+                        index.users_by_auth_ref.entry(key).or_default().push(i);
+                    }
+                }
                 let ns = r.namespace_or(&default_ns).to_owned();
                 let target = |r: &Resource| {
                     r.spec()

@@ -5,6 +5,7 @@
 
 pub(crate) mod auth;
 mod conflicts;
+pub(crate) use conflicts::auth_ref_users;
 mod containers;
 mod env;
 pub(crate) mod target;

@@ -243,8 +243,10 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
         && !scalers::azure::handles(trigger_type)
     {
         let (span, path) = at.field("type");
-        let e = catalog::unknown_type(trigger_type);
-        let fix = type_fix(at, trigger_type, version);
+        // The message and the fix name the same type; finding it is the costly part.
+        let near = scalers::names::suggest_type(trigger_type);
+        let e = catalog::unknown_type_near(trigger_type, near);
+        let fix = near.and_then(|name| type_fix(at, trigger_type, name, version));
         let d = report.emit(&UNKNOWN_TYPE, at.resource, span, path, e.message);
         if let (Some(d), Some(fix)) = (d, fix) {
             d.fixes.push(fix);
@@ -403,10 +405,10 @@ fn replacement_fix(at: &At<'_>, trigger_type: &str, key: &str) -> Option<Fix> {
     at.rename_param(key, name, true)
 }
 
-/// The trigger type the unknown one is nearest to, when this release has it: safe when the
-/// two differ only in case and punctuation (`Azure-Service-Bus`), unsafe otherwise.
-fn type_fix(at: &At<'_>, trigger_type: &str, version: KedaVersion) -> Option<Fix> {
-    let name = scalers::names::suggest_type(trigger_type)?;
+/// The change to `name`, the trigger type the unknown one is nearest to, when this release
+/// has it: safe when the two differ only in case and punctuation (`Azure-Service-Bus`),
+/// unsafe otherwise.
+fn type_fix(at: &At<'_>, trigger_type: &str, name: &str, version: KedaVersion) -> Option<Fix> {
     if !catalog::is_known_type(name, version) {
         return None;
     }

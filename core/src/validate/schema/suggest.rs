@@ -1,5 +1,7 @@
 //! "Did you mean": the closest known name to a misspelt one.
 
+use crate::scalers::names::levenshtein as distance;
+
 /// The candidate nearest to `word`, if it is near enough to be a plausible typo:
 /// the same name in another case, one name a prefix of the other (`minReplicas` for
 /// `minReplicaCount`), or an edit distance of at most a third of the longer name.
@@ -43,29 +45,6 @@ where
         let prefix = shortest >= 3 && (cl.starts_with(&lower) || lower.starts_with(&cl));
         (prefix || d * 3 <= longest).then_some((d, c))
     })
-}
-
-/// Levenshtein distance over Unicode scalar values.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row.first().copied().unwrap_or(0);
-        if let Some(first) = row.first_mut() {
-            *first = i + 1;
-        }
-        for (j, cb) in b.iter().enumerate() {
-            let up = row.get(j + 1).copied().unwrap_or(0);
-            let left = row.get(j).copied().unwrap_or(0);
-            let cost = usize::from(ca != *cb);
-            let v = (diag + cost).min(up + 1).min(left + 1);
-            diag = up;
-            if let Some(slot) = row.get_mut(j + 1) {
-                *slot = v;
-            }
-        }
-    }
-    row.last().copied().unwrap_or(0)
 }
 
 #[cfg(test)]
