@@ -1,6 +1,7 @@
 //! Scalers: for each trigger type, how KEDA reads its metadata, which metric it gives the HPA
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
+mod aws;
 pub mod azure;
 pub mod catalog;
 pub mod cloud;
@@ -29,6 +30,7 @@ modules! {
     redis_streams,
     kafka,
     apache_kafka,
+    aws_sqs_queue,
 }
 
 /// What a scaler module gives the registry.

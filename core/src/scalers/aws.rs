@@ -1,0 +1,127 @@
+//! AWS credentials as every AWS scaler (and Kafka's MSK IAM) reads them:
+//! `pkg/scalers/aws/aws_common.go`, `GetAwsAuthorization`.
+//!
+//! - Pod identity `aws`: the role comes from the TriggerAuthentication (or the operator's
+//!   own identity); nothing else is read, so nothing can be missing.
+//! - Otherwise `identityOwner` decides: `operator` (or any value other than empty and
+//!   `pod`) uses the operator's credentials. Empty or `pod` needs, in this order, an
+//!   `awsRoleArn` auth param, an `awsAccessKeyID`/`awsAccessKeyId` auth param with an
+//!   `awsSecretAccessKey` one, or `awsAccessKeyID` (metadata, or `awsAccessKeyIDFromEnv`)
+//!   with `awsSecretAccessKeyFromEnv`.
+//! - Pod identity `aws-eks` (deprecated): the resolver fills `awsRoleArn` from the
+//!   workload's ServiceAccount annotation `eks.amazonaws.com/role-arn`, which a bundle
+//!   does not show, so the credentials are not judged.
+
+use std::collections::BTreeMap;
+
+use super::{ErrorKind, ScalerError, TriggerInput};
+
+fn absent(key: &str, message: &str) -> ScalerError {
+    super::typed::error(key, ErrorKind::Missing, message)
+}
+
+/// `GetAwsAuthorization`'s refusals (`awsAccessKeyID not found`, `awsSecretAccessKey not
+/// found`). It reads the maps raw (untrimmed), as Go does.
+pub(crate) fn check_authorization(input: &TriggerInput<'_>) -> Result<(), ScalerError> {
+    if matches!(input.pod_identity, Some("aws" | "aws-eks")) {
+        return Ok(());
+    }
+    let raw = |m: &BTreeMap<String, String>, k: &str| m.get(k).map_or("", String::as_str).to_owned();
+    let meta = |k: &str| raw(input.metadata, k);
+    let auth = |k: &str| raw(input.auth_params, k);
+    if !matches!(meta("identityOwner").as_str(), "" | "pod") {
+        return Ok(());
+    }
+    if !auth("awsRoleArn").is_empty() {
+        return Ok(());
+    }
+    let no_secret = || absent("awsSecretAccessKey", "awsSecretAccessKey not found");
+    if !auth("awsAccessKeyID").is_empty() || !auth("awsAccessKeyId").is_empty() {
+        return if auth("awsSecretAccessKey").is_empty() {
+            Err(no_secret())
+        } else {
+            Ok(())
+        };
+    }
+    let from_env = |k: &str| match meta(k) {
+        var if var.is_empty() => String::new(),
+        var => raw(input.env, &var),
+    };
+    let key_id = match meta("awsAccessKeyID") {
+        id if !id.is_empty() => id,
+        _ => from_env("awsAccessKeyIDFromEnv"),
+    };
+    if key_id.is_empty() {
+        return Err(absent("awsAccessKeyID", "awsAccessKeyID not found"));
+    }
+    if from_env("awsSecretAccessKeyFromEnv").is_empty() {
+        return Err(no_secret());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(
+        meta: &[(&str, &str)],
+        auth: &[(&str, &str)],
+        env: &[(&str, &str)],
+        identity: Option<&str>,
+    ) -> Result<(), String> {
+        let map = |p: &[(&str, &str)]| -> BTreeMap<String, String> {
+            p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+        };
+        let (m, a, e) = (map(meta), map(auth), map(env));
+        check_authorization(&TriggerInput {
+            trigger_type: "aws-sqs-queue",
+            index: 0,
+            metadata: &m,
+            auth_params: &a,
+            env: &e,
+            pod_identity: identity,
+            metric_type: None,
+            namespace: "default",
+        })
+        .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn each_credential_path_of_get_aws_authorization() {
+        let none: &[(&str, &str)] = &[];
+        assert_eq!(check(none, none, none, None).unwrap_err(), "awsAccessKeyID not found");
+        assert!(check(none, none, none, Some("aws")).is_ok());
+        assert!(check(none, none, none, Some("aws-eks")).is_ok());
+        // Another provider does not stand in for credentials.
+        assert!(check(none, none, none, Some("azure-workload")).is_err());
+        assert!(check(&[("identityOwner", "operator")], none, none, None).is_ok());
+        assert!(check(none, &[("awsRoleArn", "arn:aws:iam::1:role/r")], none, None).is_ok());
+        assert_eq!(
+            check(none, &[("awsAccessKeyId", "AKIA")], none, None).unwrap_err(),
+            "awsSecretAccessKey not found"
+        );
+        assert!(check(
+            none,
+            &[("awsAccessKeyID", "AKIA"), ("awsSecretAccessKey", "s")],
+            none,
+            None
+        )
+        .is_ok());
+        let from_env = [
+            ("awsAccessKeyIDFromEnv", "ID"),
+            ("awsSecretAccessKeyFromEnv", "SECRET"),
+        ];
+        assert!(check(&from_env, none, &[("ID", "AKIA"), ("SECRET", "s")], None).is_ok());
+        assert_eq!(
+            check(&from_env, none, &[("ID", "AKIA")], None).unwrap_err(),
+            "awsSecretAccessKey not found"
+        );
+        // The metadata key id needs its secret from the env: there is no metadata secret.
+        assert_eq!(
+            check(&[("awsAccessKeyID", "AKIA"), ("awsSecretAccessKey", "s")], none, none, None)
+                .unwrap_err(),
+            "awsSecretAccessKey not found"
+        );
+    }
+}
