@@ -14,10 +14,47 @@
 
 use std::collections::BTreeMap;
 
-use super::{ErrorKind, ScalerError, TriggerInput};
+use super::typed::{self, Param, A, INT64, M, STRING};
+use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
+
+/// The fields `aws-kinesis-stream` and `aws-dynamodb-streams` share after their stream or
+/// table name.
+macro_rules! shard_params {
+    ($name:literal) => {
+        &[
+            Param::new("shardCount", &[M], INT64).default("2"),
+            Param::new("activationShardCount", &[M], INT64).default("0"),
+            Param::new($name, &[M], STRING),
+            Param::new("awsRegion", &[M, A], STRING),
+            Param::new("awsEndpoint", &[M], STRING).optional(),
+            Param::new("identityOwner", &[M], STRING).optional(),
+        ]
+    };
+}
+pub(super) const KINESIS: &[Param] = shard_params!("streamName");
+pub(super) const DYNAMODB_STREAMS: &[Param] = shard_params!("tableName");
+
+/// A shard-count scaler up to its client: metric type, typed config, credentials; the
+/// metric is `<prefix>-<name>` with the shard count as target.
+pub(super) fn shard_scaler(
+    input: &TriggerInput<'_>,
+    params: &'static [Param],
+    name: &str,
+    prefix: &str,
+) -> Result<ScalerMetric, Vec<ScalerError>> {
+    let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
+    let parsed = typed::read(input, params, |_| Ok(()))?;
+    check_authorization(input).map_err(|e| vec![e])?;
+    Ok(ScalerMetric {
+        metric_name: super::metric_name(input.index, &format!("{prefix}-{}", parsed.str(name))),
+        metric_type,
+        target: parsed.int("shardCount") as f64,
+        activation: parsed.int("activationShardCount") as f64,
+    })
+}
 
 fn absent(key: &str, message: &str) -> ScalerError {
-    super::typed::error(key, ErrorKind::Missing, message)
+    typed::error(key, ErrorKind::Missing, message)
 }
 
 /// `GetAwsAuthorization`'s refusals (`awsAccessKeyID not found`, `awsSecretAccessKey not

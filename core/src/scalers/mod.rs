@@ -31,6 +31,9 @@ modules! {
     kafka,
     apache_kafka,
     aws_sqs_queue,
+    aws_dynamodb,
+    aws_dynamodb_streams,
+    aws_kinesis_stream,
 }
 
 /// What a scaler module gives the registry.
