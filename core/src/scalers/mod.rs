@@ -34,6 +34,7 @@ modules! {
     aws_dynamodb,
     aws_dynamodb_streams,
     aws_kinesis_stream,
+    aws_cloudwatch,
 }
 
 /// What a scaler module gives the registry.
