@@ -28,7 +28,22 @@ TABLES = {
     'aws-dynamodb-streams': ('aws_dynamodb_streams_scaler_test.go', ['testAwsDynamoDBStreamMetadata']),
     'aws-kinesis-stream': ('aws_kinesis_stream_scaler_test.go', ['testAWSKinesisMetadata']),
     'aws-cloudwatch': ('aws_cloudwatch_scaler_test.go', ['testAWSCloudwatchMetadata']),
+    'huawei-cloudeye': ('huawei_cloudeye_scaler_test.go', ['testHuaweiCloudeyeMetadata']),
 }
+
+# Tests that pair a table of metadata with a table of auth params: every valid metadata row
+# with every valid auth row builds; each invalid metadata row (with the first valid auth)
+# and each invalid auth row (with the first valid metadata) does not.
+# trigger type -> (test file, valid metadata, valid auth, invalid metadata, invalid auth)
+COMBOS = {
+    'openstack-metric': ('openstack_metrics_scaler_test.go', 'opentsackMetricMetadataTestData',
+                         'openstackMetricAuthMetadataTestData', 'invalidOpenstackMetricMetadataTestData',
+                         'invalidOpenstackMetricAuthMetadataTestData'),
+    'openstack-swift': ('openstack_swift_scaler_test.go', 'openstackSwiftMetadataTestData',
+                        'openstackSwiftAuthMetadataTestData', 'invalidOpenstackSwiftMetadataTestData',
+                        'invalidOpenstackSwiftAuthMetadataTestData'),
+}
+FILES = [f for f, *_ in list(TABLES.values()) + list(COMBOS.values())]
 
 PROVIDERS = {
     'PodIdentityProviderNone': 'none', 'PodIdentityProviderAws': 'aws',
@@ -191,8 +206,8 @@ def rows(file, table):
     toks = tokens(text)
     # Tables also use identifiers another test file of the package declares.
     names = {}
-    for other, _ in TABLES.values():
-        if other != file:
+    for other in FILES:
+        if other != file and other.startswith('aws'):
             other_text = source(f'pkg/scalers/{other}')
             names.update(declarations(other_text, tokens(other_text)))
     names.update(declarations(text, toks))
@@ -242,6 +257,8 @@ def identity(v):
 
 
 def verdict(f):
+    if 'expect' in f:
+        return f['expect']
     for name in VERDICTS:
         if name in f:
             v = f[name]
@@ -260,7 +277,9 @@ def row_text(trigger, file, table, index, row, note, f):
         metric_type = METRIC_TYPES[metric_type[1]]
     name = f'row{row:03d}'
     ns = f'{trigger}-vectors'
-    origin = f'pkg/scalers/{file} {table} row {index}' + (f' ({description})' if description else '')
+    origin = f.get('origin') or f'pkg/scalers/{file} {table} row {index}'
+    if description:
+        origin += f' ({description})'
     out = [f'---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
            f'spec:\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n'
            f'      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: app\n'
@@ -292,14 +311,36 @@ def row_text(trigger, file, table, index, row, note, f):
     return ''.join(out)
 
 
+def combo_rows(file, valid_meta, valid_auth, bad_meta, bad_auth):
+    vm, va, bm, ba = (rows(file, t) for t in (valid_meta, valid_auth, bad_meta, bad_auth))
+    out = []
+    origin = lambda t, i, u, j: f'pkg/scalers/{file} {t} row {i} with {u} row {j}'
+    for i, (note, m) in enumerate(vm):
+        for j, (_, a) in enumerate(va):
+            out.append((note, {'metadata': m['metadata'], 'authParams': a['authMetadata'],
+                               'expect': 'accept', 'origin': origin(valid_meta, i, valid_auth, j)}))
+    for i, (note, m) in enumerate(bm):
+        out.append((note, {'metadata': m['metadata'], 'authParams': va[0][1]['authMetadata'],
+                           'expect': 'reject', 'origin': origin(bad_meta, i, valid_auth, 0)}))
+    for j, (note, a) in enumerate(ba):
+        out.append((note, {'metadata': vm[0][1]['metadata'], 'authParams': a['authMetadata'],
+                           'expect': 'reject', 'origin': origin(bad_auth, j, valid_meta, 0)}))
+    return out
+
+
 def main():
-    wanted = sys.argv[1:] or list(TABLES)
+    wanted = sys.argv[1:] or list(TABLES) + list(COMBOS)
     for trigger in wanted:
-        file, tables = TABLES[trigger]
         texts = []
-        for table in tables:
-            for index, (note, f) in enumerate(rows(file, table)):
-                texts.append(row_text(trigger, file, table, index, len(texts), note, f))
+        if trigger in COMBOS:
+            file = COMBOS[trigger][0]
+            for index, (note, f) in enumerate(combo_rows(*COMBOS[trigger])):
+                texts.append(row_text(trigger, file, '', index, len(texts), note, f))
+        else:
+            file, tables = TABLES[trigger]
+            for table in tables:
+                for index, (note, f) in enumerate(rows(file, table)):
+                    texts.append(row_text(trigger, file, table, index, len(texts), note, f))
         header = (f'# Parse tables of KEDA {TAG} pkg/scalers/{file}, one ScaledObject per row: the annotations\n'
                   '# name the row (table, index, the row\'s own comment) and KEDA\'s verdict (accept: the\n'
                   '# scaler is built; reject: building it fails). Each row\'s env is the scale target\'s\n'

@@ -35,6 +35,8 @@ modules! {
     aws_dynamodb_streams,
     aws_kinesis_stream,
     aws_cloudwatch,
+    openstack_metric,
+    openstack_swift,
 }
 
 /// What a scaler module gives the registry.
