@@ -35,6 +35,7 @@ modules! {
     aws_dynamodb_streams,
     aws_kinesis_stream,
     aws_cloudwatch,
+    huawei_cloudeye,
     openstack_metric,
     openstack_swift,
 }
