@@ -63,7 +63,8 @@ pub(crate) fn check_authorization(input: &TriggerInput<'_>) -> Result<(), Scaler
     if matches!(input.pod_identity, Some("aws" | "aws-eks")) {
         return Ok(());
     }
-    let raw = |m: &BTreeMap<String, String>, k: &str| m.get(k).map_or("", String::as_str).to_owned();
+    let raw =
+        |m: &BTreeMap<String, String>, k: &str| m.get(k).map_or("", String::as_str).to_owned();
     let meta = |k: &str| raw(input.metadata, k);
     let auth = |k: &str| raw(input.auth_params, k);
     if !matches!(meta("identityOwner").as_str(), "" | "pod") {
@@ -108,7 +109,9 @@ mod tests {
         identity: Option<&str>,
     ) -> Result<(), String> {
         let map = |p: &[(&str, &str)]| -> BTreeMap<String, String> {
-            p.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+            p.iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
         };
         let (m, a, e) = (map(meta), map(auth), map(env));
         check_authorization(&TriggerInput {
@@ -127,7 +130,10 @@ mod tests {
     #[test]
     fn each_credential_path_of_get_aws_authorization() {
         let none: &[(&str, &str)] = &[];
-        assert_eq!(check(none, none, none, None).unwrap_err(), "awsAccessKeyID not found");
+        assert_eq!(
+            check(none, none, none, None).unwrap_err(),
+            "awsAccessKeyID not found"
+        );
         assert!(check(none, none, none, Some("aws")).is_ok());
         assert!(check(none, none, none, Some("aws-eks")).is_ok());
         // Another provider does not stand in for credentials.
@@ -156,9 +162,84 @@ mod tests {
         );
         // The metadata key id needs its secret from the env: there is no metadata secret.
         assert_eq!(
-            check(&[("awsAccessKeyID", "AKIA"), ("awsSecretAccessKey", "s")], none, none, None)
-                .unwrap_err(),
+            check(
+                &[("awsAccessKeyID", "AKIA"), ("awsSecretAccessKey", "s")],
+                none,
+                none,
+                None
+            )
+            .unwrap_err(),
             "awsSecretAccessKey not found"
         );
+    }
+
+    /// Hostile values in the parameters of the AWS, Huawei and OpenStack modules, in the
+    /// metadata, the auth params and the env: findings, never a panic.
+    #[test]
+    fn hostile_values_never_panic() {
+        use crate::scalers::testing::Trigger;
+        const TYPES: &[&str] = &[
+            "aws-sqs-queue",
+            "aws-dynamodb",
+            "aws-dynamodb-streams",
+            "aws-kinesis-stream",
+            "aws-cloudwatch",
+            "huawei-cloudeye",
+            "openstack-metric",
+            "openstack-swift",
+        ];
+        const KEYS: &[&str] = &[
+            "queueURL",
+            "queueLength",
+            "awsRegion",
+            "identityOwner",
+            "awsAccessKeyID",
+            "awsAccessKeyIDFromEnv",
+            "awsSecretAccessKeyFromEnv",
+            "expressionAttributeNames",
+            "expressionAttributeValues",
+            "targetValue",
+            "shardCount",
+            "dimensionName",
+            "metricUnit",
+            "metricStatPeriod",
+            "metricCollectionTime",
+            "metricFilter",
+            "granularity",
+            "authURL",
+            "objectCount",
+        ];
+        const VALUES: &[&str] = &[
+            "",
+            "-9223372036854775808",
+            "9223372036854775807",
+            "http://h:p/%zz",
+            "//a/b/c",
+            "*",
+            "\u{1}",
+            "{\":v\": {\"L\": [{\"M\": {\"x\": {\"N\": 1}}}]}}",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+            "{\"a\": 1}",
+            ";;;",
+            "1e999",
+            "%",
+        ];
+        for t in TYPES {
+            for k in KEYS {
+                for v in VALUES {
+                    let pairs = [
+                        (*k, *v),
+                        ("awsRegion", "eu-west-1"),
+                        ("metricStatPeriod", "60"),
+                    ];
+                    let _ = Trigger::new(t).meta(&pairs).parse();
+                    let _ = Trigger::new(t).auth(&pairs).parse();
+                    let _ = Trigger::new(t)
+                        .meta(&[("awsAccessKeyIDFromEnv", *v), ("queueURLFromEnv", "Q")])
+                        .env(&[(*v, *v), ("Q", *v)])
+                        .parse();
+                }
+            }
+        }
     }
 }
