@@ -26,7 +26,7 @@
 //!     sasl: plaintext
 //! ```
 
-use super::kafka::check_aws_authorization;
+use super::aws::check_authorization as check_aws_authorization;
 use super::typed::{self, Param, Parsed, A, BOOL, E, INT64, INTS, M, STRING, STRINGS};
 use super::{ErrorKind, Module, ScalerError, ScalerMetric, TriggerInput};
 

@@ -286,54 +286,6 @@ fn check_version(v: &str) -> Result<(), ScalerError> {
     }
 }
 
-/// `awsutils.GetAwsAuthorization`'s refusals: without the `aws` pod identity and with the
-/// pod as identity owner, a role or a key pair must be given. It reads the maps raw
-/// (untrimmed), as Go does.
-pub(crate) fn check_aws_authorization(input: &TriggerInput<'_>) -> Result<(), ScalerError> {
-    if input.pod_identity == Some("aws") {
-        return Ok(());
-    }
-    let raw = |m: &std::collections::BTreeMap<String, String>, k: &str| {
-        m.get(k).map_or("", String::as_str).to_owned()
-    };
-    let meta = |k: &str| raw(input.metadata, k);
-    let auth = |k: &str| raw(input.auth_params, k);
-    match meta("identityOwner").as_str() {
-        "" | "pod" => {}
-        _ => return Ok(()),
-    }
-    if !auth("awsRoleArn").is_empty() {
-        return Ok(());
-    }
-    let no_secret = || absent("awsSecretAccessKey", "awsSecretAccessKey not found");
-    if !auth("awsAccessKeyID").is_empty() || !auth("awsAccessKeyId").is_empty() {
-        return if auth("awsSecretAccessKey").is_empty() {
-            Err(no_secret())
-        } else {
-            Ok(())
-        };
-    }
-    let from_env = |k: &str| {
-        let var = meta(&format!("{k}FromEnv"));
-        if var.is_empty() {
-            String::new()
-        } else {
-            raw(input.env, &var)
-        }
-    };
-    let key_id = match meta("awsAccessKeyID") {
-        id if !id.is_empty() => id,
-        _ => from_env("awsAccessKeyID"),
-    };
-    if key_id.is_empty() {
-        return Err(absent("awsAccessKeyID", "awsAccessKeyID not found"));
-    }
-    if from_env("awsSecretAccessKey").is_empty() {
-        return Err(no_secret());
-    }
-    Ok(())
-}
-
 /// `NewKafkaScaler` up to the connection: metric type, typed config and `Validate()`, the
 /// Kafka version, then the AWS credentials for MSK IAM.
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
@@ -348,7 +300,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
         check_version(version).map_err(|e| vec![e])?;
     }
     if msk_iam {
-        check_aws_authorization(input).map_err(|e| vec![e])?;
+        super::aws::check_authorization(input).map_err(|e| vec![e])?;
     }
     let base = match parsed.str("topic") {
         "" => format!("kafka-{}-topics", parsed.str("consumerGroup")),

@@ -2,6 +2,7 @@
 //! (name, target, activation), and which metadata mistakes stop it from being built.
 
 pub mod authentication;
+mod aws;
 pub mod azure;
 pub mod catalog;
 pub mod cloud;
@@ -55,6 +56,14 @@ modules! {
     couchdb,
     etcd,
     temporal,
+    aws_sqs_queue,
+    aws_dynamodb,
+    aws_dynamodb_streams,
+    aws_kinesis_stream,
+    aws_cloudwatch,
+    huawei_cloudeye,
+    openstack_metric,
+    openstack_swift,
 }
 
 /// What a scaler module gives the registry.
