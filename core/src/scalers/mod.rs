@@ -29,6 +29,10 @@ modules! {
     redis_streams,
     kafka,
     apache_kafka,
+    activemq,
+    artemis,
+    ibmmq,
+    nats_jetstream,
 }
 
 /// What a scaler module gives the registry.
