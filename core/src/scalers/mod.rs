@@ -33,6 +33,9 @@ modules! {
     artemis,
     ibmmq,
     nats_jetstream,
+    nsq,
+    beanstalkd,
+    liiklus,
 }
 
 /// What a scaler module gives the registry.
