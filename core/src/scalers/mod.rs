@@ -36,6 +36,7 @@ modules! {
     nsq,
     beanstalkd,
     liiklus,
+    solace_dm,
 }
 
 /// What a scaler module gives the registry.
