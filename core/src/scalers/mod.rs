@@ -37,6 +37,7 @@ modules! {
     beanstalkd,
     liiklus,
     solace_dm,
+    solace,
 }
 
 /// What a scaler module gives the registry.
