@@ -245,8 +245,8 @@ fn parse_host(host: &str) -> Result<String, String> {
         },
         None => host.rfind(':').map_or("", |i| &host[i..]),
     };
-    if !port.is_empty() && !(port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()))
-    {
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if !port.is_empty() && port.strip_prefix(':').is_none_or(|p| !digits(p)) {
         return Err(format!("invalid port {port:?} after host"));
     }
     if let Some(i) = bad_escape(host) {
@@ -322,6 +322,27 @@ mod tests {
         );
         assert!(p("mailto:x").is_ok());
         assert!(p("http://[::1/").is_err());
+        for raw in [
+            "%",
+            "http://%",
+            "http://h%4",
+            "http://%é/",
+            "http://h/%é",
+            "//",
+            "http://",
+            "a:",
+            "http://[",
+            "http://]:",
+            "http://@",
+            "http://é@h/é",
+            "/%25%2",
+            "?",
+            "http://h?/x",
+            "http://h:/",
+            "*",
+        ] {
+            let _ = p(raw);
+        }
     }
 
     #[test]

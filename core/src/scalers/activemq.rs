@@ -190,4 +190,22 @@ mod tests {
             vec!["unable to parse ActiveMQ restAPITemplate: invalid semicolon separator in query"]
         );
     }
+
+    /// Templates that break Go's assumptions come back as findings, for ActiveMQ and for
+    /// Artemis (which takes its template apart the same way), never as a panic here.
+    #[test]
+    fn hostile_templates_never_panic() {
+        for template in [
+            ":", "http://h/:", "http://h/a:b:c", "http://h/x:%zz/", "http://h/x:a=%/",
+            "http://h/x:destinationName=é,brokerName=\"\"\"/", "http://h/x:=,=&&/",
+            "http://h/x:\"\",\"\"/", "/x:a=1", "http://h/é:é=é", "http://h%/x:a",
+        ] {
+            for (t, key) in [
+                ("activemq", "restAPITemplate"),
+                ("artemis-queue", "restApiTemplate"),
+            ] {
+                let _ = Trigger::new(t).meta(&[(key, template)]).auth(AUTH).parse();
+            }
+        }
+    }
 }
