@@ -78,6 +78,10 @@ const KEPT: &[&str] = &[
     // The placeholder `<queue-depth>` is not a number.
     "ibm-mq--02.yaml: KEDA2003 spec.triggers[0].metadata.queueDepth",
     "ibm-mq--03.yaml: KEDA2003 spec.triggers[0].metadata.queueDepth",
+    // The placeholder host `<ibm-host>` has no scheme and no leading slash: Validate()'s
+    // url.ParseRequestURI refuses it.
+    "ibm-mq--02.yaml: KEDA2003 spec.triggers[0].metadata.host ibmmq trigger: invalid URL: parse \"<ibm-host>\": invalid URI for request",
+    "ibm-mq--03.yaml: KEDA2003 spec.triggers[0].metadata.host ibmmq trigger: invalid URL: parse \"<ibm-host>\": invalid URI for request",
 ];
 
 #[test]

@@ -154,8 +154,197 @@ fn bad_escape(s: &str) -> Option<usize> {
     })
 }
 
+/// What `url.ParseRequestURI` gives a scaler that takes a URL apart.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestUri {
+    pub host: String,
+    /// Unescaped.
+    pub path: String,
+    /// The path as written when Go's own escaping of `path` would differ; else empty.
+    pub raw_path: String,
+}
+
+/// `url.ParseRequestURI`: an absolute URI or an absolute path; no fragment is split off.
+/// Errors are worded as Go's (`parse "raw": why`).
+pub fn parse_request_uri(raw: &str) -> Result<RequestUri, String> {
+    let wrap = |why: &str| format!("parse {raw:?}: {why}");
+    let fail = |why: &str| Err(wrap(why));
+    if raw.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return fail("net/url: invalid control character in URL");
+    }
+    if raw.is_empty() {
+        return fail("empty url");
+    }
+    if raw == "*" {
+        return Ok(RequestUri {
+            path: "*".to_owned(),
+            ..RequestUri::default()
+        });
+    }
+    let (mut scheme, mut rest) = ("", raw);
+    for (i, b) in raw.bytes().enumerate() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' => {}
+            b'0'..=b'9' | b'+' | b'-' | b'.' if i > 0 => {}
+            b':' if i == 0 => return fail("missing protocol scheme"),
+            b':' => {
+                (scheme, rest) = (&raw[..i], &raw[i + 1..]);
+                break;
+            }
+            _ => break,
+        }
+    }
+    rest = match rest.strip_suffix('?') {
+        Some(r) if !r.contains('?') => r,
+        _ => rest.split('?').next().unwrap_or(rest),
+    };
+    let mut out = RequestUri::default();
+    if !rest.starts_with('/') {
+        if scheme.is_empty() {
+            return fail("invalid URI for request");
+        }
+        return Ok(out);
+    }
+    if !scheme.is_empty() {
+        if let Some(after) = rest.strip_prefix("//") {
+            let (authority, path) = after.split_at(after.find('/').unwrap_or(after.len()));
+            rest = path;
+            let (user, host) = match authority.rfind('@') {
+                Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+                None => (None, authority),
+            };
+            out.host = parse_host(host).map_err(|e| wrap(&e))?;
+            if let Some(user) = user {
+                let ok = |c: char| c.is_ascii_alphanumeric() || "-._:~!$&'()*+,;=%@".contains(c);
+                if !user.chars().all(ok) {
+                    return fail("net/url: invalid userinfo");
+                }
+                if let Some(i) = bad_escape(user) {
+                    return fail(&escape_error(user, i));
+                }
+            }
+        }
+    }
+    if let Some(i) = bad_escape(rest) {
+        return fail(&escape_error(rest, i));
+    }
+    out.path = query_unescape(&rest.replace('+', "%2B")).unwrap_or_default();
+    if escape_path(&out.path) != rest {
+        out.raw_path = rest.to_owned();
+    }
+    Ok(out)
+}
+
+/// `parseHost`: the port after the last colon must be digits; a host escape must be `%25`
+/// or at least `%80`; and only some ASCII may appear.
+fn parse_host(host: &str) -> Result<String, String> {
+    let port = match host.strip_prefix('[') {
+        Some(_) => match host.rfind(']') {
+            Some(i) => &host[i + 1..],
+            None => return Err("missing ']' in host".to_owned()),
+        },
+        None => host.rfind(':').map_or("", |i| &host[i..]),
+    };
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if !port.is_empty() && port.strip_prefix(':').is_none_or(|p| !digits(p)) {
+        return Err(format!("invalid port {port:?} after host"));
+    }
+    if let Some(i) = bad_escape(host) {
+        return Err(escape_error(host, i));
+    }
+    let b = host.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'%' && b[i + 1] < b'8' && !host[i..].starts_with("%25") {
+            return Err(format!("invalid URL escape {:?}", &host[i..i + 3]));
+        }
+        let allowed =
+            c >= 0x80 || c.is_ascii_alphanumeric() || b"-_.~!$&'()*+,;=:[]<>\"%".contains(&c);
+        if !allowed {
+            return Err(format!(
+                "invalid character {:?} in host name",
+                char::from(c).to_string()
+            ));
+        }
+    }
+    query_unescape(&host.replace('+', "%2B"))
+}
+
+fn escape_error(s: &str, i: usize) -> String {
+    let bad: String = s.get(i..).unwrap_or("").chars().take(3).collect();
+    format!("invalid URL escape {bad:?}")
+}
+
+/// Go's `escape(path, encodePath)`.
+fn escape_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~$&+,/:;=@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parse_request_uri_matches_go() {
+        let p = super::parse_request_uri;
+        let u = p("http://user:pw@localhost:8161/a/b:c=\"d\",e/X").unwrap();
+        assert_eq!(u.host, "localhost:8161");
+        assert_eq!(u.path, "/a/b:c=\"d\",e/X");
+        assert_eq!(u.raw_path, u.path);
+        let u = p("https://h/p:%41?x=1").unwrap();
+        assert_eq!((u.path.as_str(), u.raw_path.as_str()), ("/p:A", "/p:%41"));
+        assert_eq!(p("https://h/plain").unwrap().raw_path, "");
+        assert_eq!(
+            p("testInvalidURL.com").unwrap_err(),
+            "parse \"testInvalidURL.com\": invalid URI for request"
+        );
+        assert_eq!(p("").unwrap_err(), "parse \"\": empty url");
+        assert_eq!(
+            p("http://h:x/").unwrap_err(),
+            "parse \"http://h:x/\": invalid port \":x\" after host"
+        );
+        assert_eq!(
+            p("http://h h/").unwrap_err(),
+            "parse \"http://h h/\": invalid character \" \" in host name"
+        );
+        assert_eq!(
+            p("http://a b@h/").unwrap_err(),
+            "parse \"http://a b@h/\": net/url: invalid userinfo"
+        );
+        assert_eq!(
+            p("/x/%zz").unwrap_err(),
+            "parse \"/x/%zz\": invalid URL escape \"%zz\""
+        );
+        assert!(p("mailto:x").is_ok());
+        assert!(p("http://[::1/").is_err());
+        for raw in [
+            "%",
+            "http://%",
+            "http://h%4",
+            "http://%é/",
+            "http://h/%é",
+            "//",
+            "http://",
+            "a:",
+            "http://[",
+            "http://]:",
+            "http://@",
+            "http://é@h/é",
+            "/%25%2",
+            "?",
+            "http://h?/x",
+            "http://h:/",
+            "*",
+        ] {
+            let _ = p(raw);
+        }
+    }
+
     #[test]
     fn parse_scheme_matches_go() {
         let s = super::parse_scheme;

@@ -64,6 +64,15 @@ modules! {
     huawei_cloudeye,
     openstack_metric,
     openstack_swift,
+    activemq,
+    artemis,
+    ibmmq,
+    nats_jetstream,
+    nsq,
+    beanstalkd,
+    liiklus,
+    solace_dm,
+    solace,
 }
 
 /// What a scaler module gives the registry.
