@@ -88,10 +88,11 @@ for (const f of ['web/scalecore_wasm_bg.wasm', 'node/scalecore_wasm_bg.wasm', 'a
 report['web/dist/app.js'] = { bytes: size(join(dist, 'app.js')), gzipped: gz(join(dist, 'app.js')) };
 writeFileSync(join(pkg, 'sizes.json'), JSON.stringify(report, null, 2) + '\n');
 console.table(report);
-// The target is 300 KB gzipped; the module is just under it (see README, "Size"), so the build
-// warns above the target and fails above a regression budget of today's size + ~10 KB.
+// The 300 KB gzipped target was met before the scalers KEDA ships were read exactly (each
+// scaler module costs about 1 KB gzipped; README, "Size"), so the build warns above the target
+// and fails above a regression budget of today's size + ~10 KB.
 const target300 = 300 * 1024;
-const budget = Number(process.env.SCALECORE_WASM_BUDGET || 310 * 1024);
+const budget = Number(process.env.SCALECORE_WASM_BUDGET || 371 * 1024);
 const web = report['web/scalecore_wasm_bg.wasm'].gzipped;
 if (web > target300) console.warn(`warning: web module is ${web} bytes gzipped, over the ${target300}-byte target`);
 if (web > budget) throw new Error(`web module is ${web} bytes gzipped, over the ${budget}-byte budget`);
