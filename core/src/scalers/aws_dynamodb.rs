@@ -130,11 +130,11 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
             format!("error parsing expressionAttributeValues: {e}"),
         ));
     }
-    // With scaling modifiers KEDA takes 0 instead; a trigger alone does not show them.
+    // With scaling modifiers KEDA takes 0 instead (a metric source needs no target).
     if parsed.int("targetValue") == -1 {
         return Err(vec![typed::error(
             "targetValue",
-            ErrorKind::Missing,
+            ErrorKind::MissingTarget,
             "no targetValue given",
         )]);
     }
@@ -233,5 +233,30 @@ mod tests {
         assert_eq!(t.messages(), vec!["awsAccessKeyID not found"]);
         meta.push(("targetValue", "x"));
         assert!(!Trigger::new("aws-dynamodb").meta(&meta).messages().is_empty());
+    }
+
+    /// `config.AsMetricSource`: under scalingModifiers a missing targetValue is taken as 0.
+    #[test]
+    fn a_metric_source_needs_no_target_value() {
+        let doc = |advanced: &str| {
+            format!(
+                "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: a\nspec:\n  \
+                 scaleTargetRef:\n    name: a\n{advanced}  triggers:\n  - type: aws-dynamodb\n    \
+                 name: rows\n    metadata:\n      tableName: t\n      awsRegion: eu-west-1\n      \
+                 identityOwner: operator\n      keyConditionExpression: \"#y = :y\"\n      \
+                 expressionAttributeNames: '{{\"#y\": \"year\"}}'\n      \
+                 expressionAttributeValues: '{{\":y\": {{\"N\": \"1994\"}}}}'\n"
+            )
+        };
+        let errors = |text: &str| -> Vec<String> {
+            crate::lint(text, &crate::LintOptions::default())
+                .into_iter()
+                .filter(|d| d.code.starts_with("KEDA2") && d.severity == crate::Severity::Error)
+                .map(|d| d.message)
+                .collect()
+        };
+        assert_eq!(errors(&doc("")), vec!["aws-dynamodb trigger: no targetValue given"]);
+        let modifiers = "  advanced:\n    scalingModifiers:\n      formula: rows\n      target: \"2\"\n";
+        assert_eq!(errors(&doc(modifiers)), Vec::<String>::new());
     }
 }

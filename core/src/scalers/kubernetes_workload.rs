@@ -37,10 +37,12 @@ const PARAMS: &[Param] = &[
 /// value is reported as missing, which the linter drops for metric sources.
 fn validate(p: &Parsed) -> Result<(), ScalerError> {
     if p.float("value") <= 0.0 {
+        // KEDA waives the check for a metric source (scalingModifiers); an unset value is
+        // the target such a trigger may leave out.
         let kind = if p.is_set("value") {
             ErrorKind::Invalid
         } else {
-            ErrorKind::Missing
+            ErrorKind::MissingTarget
         };
         return Err(typed::error(
             "value",
