@@ -90,6 +90,7 @@ pub fn golden_lint_inputs() -> Vec<(String, String)> {
             "tests/vectors/validation",
             "tests/vectors/fixes",
             "tests/vectors/scalers",
+            "tests/vectors/templates",
             "tests/corpus/keda-docs",
             "examples/seed",
         ],
