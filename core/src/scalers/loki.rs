@@ -64,28 +64,14 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-
-    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::scalers::testing::Trigger;
 
     fn run(meta: &[(&str, &str)], auth: &[(&str, &str)]) -> Result<ScalerMetric, Vec<String>> {
-        let (metadata, auth_params, env) = (map(meta), map(auth), BTreeMap::new());
-        parse(&TriggerInput {
-            trigger_type: "loki",
-            index: 0,
-            metadata: &metadata,
-            auth_params: &auth_params,
-            env: &env,
-            pod_identity: None,
-            metric_type: None,
-            namespace: "default",
-        })
-        .map_err(|e| e.into_iter().map(|e| e.message).collect())
+        Trigger::new("loki")
+            .meta(meta)
+            .auth(auth)
+            .parse()
+            .map_err(|e| e.into_iter().map(|e| e.message).collect())
     }
 
     const QUERY: (&str, &str) = (

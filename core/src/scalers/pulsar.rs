@@ -111,26 +111,15 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>>
 mod tests {
     use super::*;
 
-    fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::scalers::testing::Trigger;
 
     fn run(meta: &[(&str, &str)], auth: &[(&str, &str)]) -> Result<ScalerMetric, Vec<String>> {
-        let (metadata, auth_params, env) = (map(meta), map(auth), BTreeMap::new());
-        parse(&TriggerInput {
-            trigger_type: "pulsar",
-            index: 0,
-            metadata: &metadata,
-            auth_params: &auth_params,
-            env: &env,
-            pod_identity: None,
-            metric_type: Some("Utilization"),
-            namespace: "default",
-        })
-        .map_err(|e| e.into_iter().map(|e| e.message).collect())
+        Trigger::new("pulsar")
+            .meta(meta)
+            .auth(auth)
+            .metric_type("Utilization")
+            .parse()
+            .map_err(|e| e.into_iter().map(|e| e.message).collect())
     }
 
     const BASE: [(&str, &str); 3] = [
