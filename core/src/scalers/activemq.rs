@@ -17,7 +17,7 @@
 //!     managementEndpoint: amq:8161
 //!     destinationName: orders
 //!   authenticationRef:
-//!     name: activemq-credentials
+//!     name: activemq-credentials   # username, password
 //! ```
 
 use super::typed::{self, Param, Parsed, A, E, INT64, M, STRING};

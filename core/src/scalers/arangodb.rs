@@ -11,7 +11,7 @@
 //!     endpoints: https://arangodb.db:8529
 //!     dbName: shop
 //!     collection: orders
-//!     query: FOR o IN orders FILTER o.state == "new" COLLECT WITH COUNT INTO n RETURN {value: n}
+//!     query: 'FOR o IN orders FILTER o.state == "new" COLLECT WITH COUNT INTO n RETURN {value: n}'
 //!     queryValue: "5"
 //! ```
 //! Invalid (`collection` missing, `connectionLimit` not an integer):
@@ -20,7 +20,7 @@
 //!   metadata:
 //!     endpoints: https://arangodb.db:8529
 //!     dbName: shop
-//!     query: RETURN {value: 1}
+//!     query: 'RETURN {value: 1}'
 //!     queryValue: "5"
 //!     connectionLimit: many
 //! ```

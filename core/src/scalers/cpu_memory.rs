@@ -1,5 +1,20 @@
 //! `cpu` and `memory`: resource metrics the HPA reads itself
 //! (`pkg/scalers/cpu_memory_scaler.go`, keda-resources.md RT-3).
+//!
+//! Valid: scale on average CPU use, as a share of the containers' requests.
+//! ```yaml
+//! - type: cpu
+//!   metricType: Utilization
+//!   metadata:
+//!     value: "60"
+//! ```
+//! Invalid: `Value` is not a metric type the HPA has for resources.
+//! ```yaml
+//! - type: memory
+//!   metricType: Value
+//!   metadata:
+//!     value: 512Mi
+//! ```
 
 use super::typed::{self, Order};
 use super::{ErrorKind, MetricType, ScalerError, ScalerMetric, TriggerInput};

@@ -1,6 +1,26 @@
 //! `cron`: a fixed replica count inside a schedule window (`pkg/scalers/cron_scaler.go`).
 //! Schedules use the 5-field standard syntax without descriptors (robfig/cron parser with
 //! Minute | Hour | Dom | Month | Dow).
+//!
+//! Valid: ten replicas on weekdays from 8:00 to 18:00, Berlin time.
+//! ```yaml
+//! - type: cron
+//!   metadata:
+//!     timezone: Europe/Berlin
+//!     start: 0 8 * * 1-5
+//!     end: 0 18 * * 1-5
+//!     desiredReplicas: "10"
+//! ```
+//! Invalid: a schedule with seconds, which the 5-field parser refuses. (A time zone name is
+//! not checked here: that needs the IANA database KEDA's operator carries.)
+//! ```yaml
+//! - type: cron
+//!   metadata:
+//!     timezone: Europe/Berlin
+//!     start: 0 0 8 * * *
+//!     end: 0 0 18 * * *
+//!     desiredReplicas: "10"
+//! ```
 
 use super::typed::{self, Order};
 use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};

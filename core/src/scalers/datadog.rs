@@ -8,13 +8,15 @@
 //! service, metric name, namespace, metric namespace and a target. The deprecated
 //! metadata `type` (`average` or `global`) may not be combined with `metricType`.
 //!
-//! Valid (with a TriggerAuthentication giving `apiKey` and `appKey`):
+//! Valid: the keys in a TriggerAuthentication.
 //! ```yaml
 //! - type: datadog
 //!   metadata:
 //!     query: sum:trace.http.request.hits{service:orders}.as_count()
 //!     queryValue: "7"
 //!     age: "120"
+//!   authenticationRef:
+//!     name: datadog-keys   # apiKey, appKey
 //! ```
 //! Invalid (the query has no scope in braces):
 //! ```yaml

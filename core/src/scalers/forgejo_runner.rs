@@ -19,7 +19,7 @@
 //!   metadata:
 //!     address: https://code.forgejo.org
 //!   authenticationRef:
-//!     name: forgejo-token
+//!     name: forgejo-token   # token
 //! ```
 
 use super::typed::{self, Param, A, BOOL, E, M, STRING};

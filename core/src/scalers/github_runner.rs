@@ -21,7 +21,7 @@
 //!     runnerScope: org
 //!     applicationID: "1234"
 //!   authenticationRef:
-//!     name: github-app
+//!     name: github-app   # appKey
 //! ```
 
 use super::typed::{self, Param, Parsed, A, BOOL, E, INT64, M, STRING, STRINGS};

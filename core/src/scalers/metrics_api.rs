@@ -12,6 +12,8 @@
 //!     valueLocation: components.worker.tasks
 //!     targetValue: "10"
 //!     authMode: apiKey
+//!   authenticationRef:
+//!     name: stats-api-key   # apiKey
 //! ```
 //! Invalid (`format` must be prometheus, json, xml or yaml; `targetValue` missing):
 //! ```yaml

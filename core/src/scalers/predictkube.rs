@@ -8,7 +8,7 @@
 //! `scalingModifiers`. Building the scaler then contacts Prometheus and PredictKube, which
 //! only the cluster can tell.
 //!
-//! Valid (with a TriggerAuthentication giving `apiKey`, a JWT):
+//! Valid: the `apiKey` (a JWT) in a TriggerAuthentication.
 //! ```yaml
 //! - type: predictkube
 //!   metadata:
@@ -18,6 +18,8 @@
 //!     query: sum(irate(http_requests_total{pod=~"shop-.*"}[2m]))
 //!     queryStep: 2m
 //!     threshold: "2000"
+//!   authenticationRef:
+//!     name: predictkube-key   # apiKey: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJrZWRhIn0.c2lnbmF0dXJl
 //! ```
 //! Invalid (`2 hours` is not a duration):
 //! ```yaml

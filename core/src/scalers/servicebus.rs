@@ -1,5 +1,23 @@
 //! `azure-servicebus`: the typed config KEDA builds from a trigger
 //! (`pkg/scalers/azure_servicebus_scaler.go`), its metric, regex matching and aggregation.
+//!
+//! Valid: a queue through workload identity, the namespace named in the trigger.
+//! ```yaml
+//! - type: azure-servicebus
+//!   metadata:
+//!     namespace: shop
+//!     queueName: orders
+//!     messageCount: "5"
+//!   authenticationRef:
+//!     name: servicebus-identity   # podIdentity.provider: azure-workload
+//! ```
+//! Invalid: a topic without its subscription ("no subscription name provided with topic name").
+//! ```yaml
+//! - type: azure-servicebus
+//!   metadata:
+//!     topicName: orders
+//!     connectionFromEnv: SERVICEBUS_CONNECTION
+//! ```
 
 use regex_lite::Regex;
 
