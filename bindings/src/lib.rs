@@ -929,6 +929,24 @@ pub fn simulate_json_detailed(scenario: &str) -> Result<Trace, ScenarioError> {
     scalecore::simulate::simulate_json(scenario)
 }
 
+/// [`simulate_detailed`] that asks `keep_going` now and then whether to go on (a host's
+/// signal check); `false` ends it with [`ScenarioError::Interrupted`].
+pub fn simulate_interruptible(
+    scenario: &Scenario,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<Trace, ScenarioError> {
+    scalecore::simulate::simulate_interruptible(scenario, keep_going)
+}
+
+/// [`simulate_json_detailed`] with the check of [`simulate_interruptible`].
+pub fn simulate_json_interruptible(
+    scenario: &str,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<Trace, ScenarioError> {
+    let scenario = scalecore::simulate::scenario_from_json(scenario)?;
+    scalecore::simulate::simulate_interruptible(&scenario, keep_going)
+}
+
 #[cfg(test)]
 mod detailed_tests {
     use super::*;

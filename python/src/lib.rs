@@ -228,10 +228,11 @@ fn simulate_json(
             }
         },
     };
-    let trace = py
-        .detach(|| scalecore_bindings::simulate_json_detailed(&text))
-        .map_err(|e| scenario_error(py, e, source.as_deref()))?;
-    Ok(NativeTrace { trace })
+    let mut signal = None;
+    let trace = py.detach(|| {
+        scalecore_bindings::simulate_json_interruptible(&text, &mut || no_signal(&mut signal))
+    });
+    finish(py, trace, signal, source.as_deref())
 }
 
 /// Runs a scenario given as Python objects (a dict in the JSON shape).
@@ -257,11 +258,41 @@ fn simulate_object(
         };
         raise(py, "ScenarioError", message, at)
     })?;
+    let mut signal = None;
+    let raised = &mut signal;
     // The decoded scenario moves into the run, so even dropping it happens without the GIL.
-    let trace = py
-        .detach(move || scalecore_bindings::simulate_detailed(&decoded))
-        .map_err(|e| scenario_error(py, e, source.as_deref()))?;
-    Ok(NativeTrace { trace })
+    let trace = py.detach(move || {
+        scalecore_bindings::simulate_interruptible(&decoded, &mut || no_signal(raised))
+    });
+    finish(py, trace, signal, source.as_deref())
+}
+
+/// A run's check: Python's pending signals are handled (Ctrl-C raises KeyboardInterrupt in
+/// the handler); the run goes on unless a handler raised, whose exception is kept.
+fn no_signal(raised: &mut Option<PyErr>) -> bool {
+    match Python::attach(|py| py.check_signals()) {
+        Ok(()) => true,
+        Err(e) => {
+            *raised = Some(e);
+            false
+        }
+    }
+}
+
+/// The trace, or the exception a signal handler raised during the run, or the scenario's
+/// error.
+fn finish(
+    py: Python<'_>,
+    trace: Result<scalecore_bindings::Trace, scalecore_bindings::ScenarioError>,
+    signal: Option<PyErr>,
+    source: Option<&str>,
+) -> PyResult<NativeTrace> {
+    match (trace, signal) {
+        (Err(scalecore_bindings::ScenarioError::Interrupted), Some(e)) => Err(e),
+        (trace, _) => Ok(NativeTrace {
+            trace: trace.map_err(|e| scenario_error(py, e, source))?,
+        }),
+    }
 }
 
 /// Every rule: code, name, severity, source, summary, help, since (and until).

@@ -384,3 +384,34 @@ def test_long_simulation_releases_the_gil() -> None:
     # of the run or more, even on a busy 2-core machine.
     assert elapsed > 0.1, "the run was too short to tell"
     assert during > 0.2 * rate * elapsed, (during, rate, elapsed)
+
+
+def test_ctrl_c_interrupts_a_running_simulation() -> None:
+    """SIGINT during a long run raises KeyboardInterrupt from inside the run, well before it
+    would have ended: the run checks Python's signals as it goes. (CPython handles a signal
+    that arrives during a call right after the call returns, so only the time tells an
+    interrupted run from a finished one.)"""
+    import os
+    import signal
+
+    # The longest run allowed: 10 triggers over 100,000 ticks, a million readings.
+    trigger = SEED_SO[SEED_SO.index("    - type:"):]
+    manifest = SEED_SO + "".join(
+        trigger.replace("name: orders", f"name: orders{i}") for i in range(1, 10))
+    text = json.dumps({"manifest": manifest, "until": 990_000,
+                       "steps": [{"t": 0, "metrics": {"orders": 10}}]})
+    started = time.perf_counter()
+    scalecore._native.simulate_json(text)
+    whole = time.perf_counter() - started
+
+    timer = threading.Timer(whole / 5, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.perf_counter()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            scalecore._native.simulate_json(text)
+            time.sleep(whole)
+    finally:
+        timer.cancel()
+    stopped = time.perf_counter() - started
+    assert stopped < whole * 0.7, f"stopped after {stopped:.2f} s of a {whole:.2f} s run"

@@ -7,7 +7,7 @@ pub mod scenario;
 mod trace;
 
 pub use queue::{QueueModel, QueueSummary};
-pub use runner::{simulate, HPA_FIRST_SYNC};
+pub use runner::{simulate, simulate_interruptible, HPA_FIRST_SYNC};
 pub use scenario::{Expect, InitialSpec, Mismatch, Scenario, Step, Trace, TraceStep, TriggerTrace};
 
 /// Why a scenario could not be run.
@@ -64,14 +64,21 @@ pub enum ScenarioError {
         limit: usize,
         field: &'static str,
     },
+    /// The caller's check (a Ctrl-C in an interactive session) stopped the run.
+    #[error("the run was interrupted")]
+    Interrupted,
 }
 
 /// Parses a scenario from JSON and runs it.
 pub fn simulate_json(text: &str) -> Result<Trace, ScenarioError> {
-    let scenario: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+    simulate(&scenario_from_json(text)?)
+}
+
+/// Parses a scenario from JSON, with the position of a syntax or shape error.
+pub fn scenario_from_json(text: &str) -> Result<Scenario, ScenarioError> {
+    serde_json::from_str(text).map_err(|e| ScenarioError::Json {
         message: e.to_string(),
         line: e.line(),
         column: e.column(),
-    })?;
-    simulate(&scenario)
+    })
 }

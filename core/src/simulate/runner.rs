@@ -332,6 +332,21 @@ fn schedule_ticks(s: &Scenario, polling: i64, job: bool) -> Result<Vec<Tick>, Sc
 
 /// Runs a scenario.
 pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
+    simulate_interruptible(s, &mut || true)
+}
+
+/// Ticks between two calls of an interruptible run's check: a long run (the most ticks
+/// allowed) calls it about a hundred times, and a call (a signal check) costs far less than
+/// the ticks between.
+const TICKS_PER_CHECK: usize = 1024;
+
+/// [`simulate`], asking `keep_going` every [`TICKS_PER_CHECK`] ticks whether to go on; a
+/// `false` ends the run with [`ScenarioError::Interrupted`]. Bindings pass a check for the
+/// host's signals, so Ctrl-C stops a long run in a notebook at once.
+pub fn simulate_interruptible(
+    s: &Scenario,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Result<Trace, ScenarioError> {
     let (mut target, keys, annotations) = load(s)?;
     let diagnostics = lint(&s.manifest, &LintOptions::default());
     let (polling, job) = match &target {
@@ -389,7 +404,10 @@ pub fn simulate(s: &Scenario) -> Result<Trace, ScenarioError> {
     let mut next_sample = 0;
     let mut samples: Vec<usize> = (0..s.steps.len()).collect();
     crate::sort::sort_by_key(&mut samples, |i| s.steps.get(*i).map_or(0, |st| st.t));
-    for tick in ticks {
+    for (n, tick) in ticks.into_iter().enumerate() {
+        if n % TICKS_PER_CHECK == TICKS_PER_CHECK - 1 && !keep_going() {
+            return Err(ScenarioError::Interrupted);
+        }
         // Feed inputs.
         match tick.step {
             Some(i) => {
