@@ -73,6 +73,7 @@ modules! {
     liiklus,
     solace_dm,
     solace,
+    elasticsearch,
 }
 
 /// What a scaler module gives the registry.
