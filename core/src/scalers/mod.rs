@@ -74,6 +74,7 @@ modules! {
     solace_dm,
     solace,
     elasticsearch,
+    opensearch,
 }
 
 /// What a scaler module gives the registry.
