@@ -75,6 +75,7 @@ modules! {
     solace,
     elasticsearch,
     opensearch,
+    elastic_forecast,
 }
 
 /// What a scaler module gives the registry.
