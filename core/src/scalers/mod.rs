@@ -76,6 +76,7 @@ modules! {
     elasticsearch,
     opensearch,
     elastic_forecast,
+    solr,
 }
 
 /// What a scaler module gives the registry.
