@@ -77,6 +77,7 @@ modules! {
     opensearch,
     elastic_forecast,
     solr,
+    influxdb,
 }
 
 /// What a scaler module gives the registry.
