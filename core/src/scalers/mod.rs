@@ -78,6 +78,7 @@ modules! {
     elastic_forecast,
     solr,
     influxdb,
+    kubernetes_resource,
 }
 
 /// What a scaler module gives the registry.
