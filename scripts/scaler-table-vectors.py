@@ -5,7 +5,8 @@ ScaledObject per row with the row's metadata and metricType, its auth params in 
 through a TriggerAuthentication that also carries its pod identity, annotated with the row's
 origin and KEDA's verdict.
 
-Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py
+Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py [trigger type...]
+(with types given, only their files are written)
 """
 import json
 import os
@@ -45,6 +46,15 @@ TABLES = [
       'expectedEndpointParams']),
     ('predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
      ['metadata', 'authParams', 'isError']),
+    # elasticsearch, opensearch, elastic-forecast, solr, influxdb, kubernetes-resource
+    ('elasticsearch', 'elasticsearch_scaler_test.go', 'testCases', []),
+    ('opensearch', 'opensearch_scaler_test.go', 'TestParseOpensearchMetadata/tests', []),
+    ('elastic-forecast', 'elastic_forecast_scaler_test.go', 'elasticForecastTestCases', []),
+    ('solr', 'solr_scaler_test.go', 'testSolrMetadata', ['metadata', 'isError', 'authParams']),
+    ('influxdb', 'influxdb_scaler_test.go', 'testInfluxDBMetadata', ['metadata', 'isError', 'authParams'],
+     {'resolvedEnv': {'INFLUX_ORG': 'influx_org', 'INFLUX_TOKEN': 'myToken'}}),
+    ('kubernetes-resource', 'kubernetes_resource_scaler_test.go', 'parseKubernetesResourceMetadataTestDataset',
+     ['metadata', 'namespace', 'isError', 'errorMsg']),
 ]
 
 # Identifiers the tables use for values, as the test files define them (a test server's
@@ -52,6 +62,28 @@ TABLES = [
 IDENTS = {
     'apiStub.URL': 'http://127.0.0.1:8080',
     'testAPIKey': 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhdWQiOiJ0ZXN0IENyZWF0ZUNsaWVudCIsImV4cCI6MTY0NjkxNzI3Nywic3ViIjoiODM4NjY5ODAtM2UzNS0xMWVjLTlmMjQtYWNkZTQ4MDAxMTIyIn0.5QEuO6_ysdk2abGvk3Xp7Q25M4H4pIFXeqP2E7n9rKI',
+}
+
+# The test file being read (for CALLS).
+CURRENT = ['']
+
+
+def opensearch_base(overrides):
+    # TestParseOpensearchMetadata's baseConfig: a valid map; an override of "" deletes the key.
+    base = {'addresses': 'http://localhost:9200', 'username': 'admin', 'password': 'secret',
+            'index': 'my-index', 'query': '{"query":{"match_all":{}}}',
+            'valueLocation': 'hits.total.value', 'targetValue': '10'}
+    for k, v in (overrides or {}).items():
+        if v == '':
+            base.pop(k, None)
+        else:
+            base[k] = v
+    return base
+
+
+# Helpers the tables call to build a row's metadata: (test file, function) -> Python twin.
+CALLS = {
+    ('opensearch_scaler_test.go', 'baseConfig'): opensearch_base,
 }
 
 METRIC_TYPES = {'v2.AverageValueMetricType': 'AverageValue', 'v2.ValueMetricType': 'Value',
@@ -65,7 +97,7 @@ def source(path):
                           capture_output=True, text=True, check=True).stdout
 
 
-TOKEN = re.compile(r'''\s*(?:(//[^\n]*)|("(?:\\.|[^"\\])*")|(`[^`]*`)|([{}(),:\[\]&])|([A-Za-z_][\w.]*)|(-?\d+(?:\.\d+)?))''')
+TOKEN = re.compile(r'''\s*(?:(//[^\n]*)|("(?:\\.|[^"\\])*")|(`[^`]*`)|([{}(),:\[\]&*])|([A-Za-z_][\w.]*)|(-?\d+(?:\.\d+)?))''')
 
 
 def tokens(text):
@@ -133,6 +165,24 @@ def value(toks, k):
         return m, k + 1
     if t[0] in ('str', 'num'):
         return t[1], k + 1
+    if t == ('p', '&'):
+        # &config{...}: the expected result, not an input.
+        return value(toks, k + 1)
+    if t == ('id', 'func'):
+        # A check function: its parameters, then its body; not an input.
+        k = skip_group(toks, k + 1, '(', ')')
+        while toks[k] != ('p', '{'):
+            k += 1
+        return ('ident', 'func'), skip_group(toks, k, '{', '}')
+    if t[0] == 'id' and k + 1 < len(toks) and toks[k + 1] == ('p', '('):
+        # A call: a helper building metadata from the test's base map (CALLS), or an error
+        # value (fmt.Errorf(...)), which only needs to be non-nil.
+        end = skip_group(toks, k + 1, '(', ')')
+        helper = CALLS.get((CURRENT[0], t[1]))
+        if helper:
+            arg, _ = value(toks, k + 2)
+            return helper(arg), end
+        return ('ident', t[1]), end
     if t[0] == 'id':
         if t[1] in ('true', 'false'):
             return t[1] == 'true', k + 1
@@ -150,8 +200,30 @@ def value(toks, k):
     raise ValueError(t)
 
 
+def skip_group(toks, k, open_, close):
+    depth = 0
+    while True:
+        depth += {('p', open_): 1, ('p', close): -1}.get(toks[k], 0)
+        k += 1
+        if depth == 0:
+            return k
+
+
+def local_body(text, where):
+    """`Func/var`: the rows of `var := []struct{...}{...}` inside test function `Func`."""
+    func, var = where.split('/')
+    start = text.index(f'func {func}(')
+    m = re.compile(re.escape(var) + r'\s*:=\s*\[\]struct\s*\{').search(text, start)
+    j, depth = m.end(), 1
+    while depth:
+        depth += {'{': 1, '}': -1}.get(text[j], 0)
+        j += 1
+    return literal_body('var _t = []t' + text[j:], '_t')
+
+
 def rows(path, var, order):
-    toks = tokens(literal_body(source(path), var))
+    text = source(path)
+    toks = tokens(local_body(text, var) if '/' in var else literal_body(text, var))
     out, comment, k = [], [], 0
     while k < len(toks):
         t = toks[k]
@@ -198,7 +270,10 @@ def key(k):
 
 
 def row_text(trigger, file, table, index, row, description, f):
-    refused = f.get('isError', f.get('raisesError'))
+    refused = f.get('isError', f.get('raisesError', f.get('wantErr')))
+    if 'expectedError' in f:
+        refused = f['expectedError'] is not None
+    description = description or (f.get('name') if isinstance(f.get('name'), str) else '')
     meta = f.get('metadata') or {}
     auth = f.get('authParams')
     identity = f.get('podIdentityProvider') or ''
@@ -211,6 +286,13 @@ def row_text(trigger, file, table, index, row, description, f):
     ns = f'{trigger}-vectors'
     origin = f'pkg/scalers/{file} {table} row {index}' + (f' ({description})' if description else '')
     out = []
+    env = f.get('resolvedEnv')
+    if env:
+        out.append(f'---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
+                   f'spec:\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n'
+                   f'      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: app\n'
+                   f'        image: registry.example.com/app:1.0.0\n        env:\n'
+                   + ''.join(f'        - name: {q(k)}\n          value: {q(v)}\n' for k, v in env.items()))
     if auth:
         out.append(f'---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
                    f'stringData:{mapping(auth, 2)}')
@@ -237,7 +319,11 @@ def row_text(trigger, file, table, index, row, description, f):
 
 def main():
     files = {}
+    only = set(sys.argv[1:])
     for trigger, file, table, order, *extra in TABLES:
+        if only and trigger not in only:
+            continue
+        CURRENT[0] = file
         rows_out = files.setdefault(trigger, (file, []))[1]
         for index, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
             for k, v in (extra[0] if extra else {}).items():

@@ -254,9 +254,6 @@ const NUMERIC_NAMES: &[&str] = &[
     "messageReceiveRateTarget",
 ];
 
-/// Scalers whose thresholds are not plain numbers (Kubernetes quantities).
-const NOT_NUMERIC_SCALERS: &[&str] = &["kubernetes-resource"];
-
 /// Trigger types KEDA built in releases before the schema's, with the release that
 /// removed them.
 /// `stan` is gone from the v2.20.2 parameter list but still documented for 2.20, so it is
@@ -271,7 +268,6 @@ fn build() -> Vec<ScalerSpec> {
 }
 
 fn build_scaler(s: RawScaler) -> ScalerSpec {
-    let numeric_scaler = !NOT_NUMERIC_SCALERS.contains(&s.trigger_type.as_str());
     let params: Vec<ParamSpec> = s
         .parameters
         .into_iter()
@@ -281,7 +277,7 @@ fn build_scaler(s: RawScaler) -> ScalerSpec {
                 .as_deref()
                 .is_some_and(|d| crate::go::strconv::float(d).is_some_and(f64::is_finite));
             let default_bool = matches!(p.default.as_deref(), Some("true" | "false"));
-            let value = if !p.allowed_value.is_empty() || !numeric_scaler {
+            let value = if !p.allowed_value.is_empty() {
                 ValueKind::Text
             } else if default_bool {
                 ValueKind::Bool

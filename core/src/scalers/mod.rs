@@ -73,6 +73,12 @@ modules! {
     liiklus,
     solace_dm,
     solace,
+    elasticsearch,
+    opensearch,
+    elastic_forecast,
+    solr,
+    influxdb,
+    kubernetes_resource,
 }
 
 /// What a scaler module gives the registry.
