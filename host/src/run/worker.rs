@@ -72,7 +72,8 @@ impl Tenants {
     }
 }
 
-/// One decision, as the host logs it and as `scalecore demo` prints it.
+/// One decision, as `scalecore demo` prints it (`run` drops them: only the demo subscribes).
+#[cfg_attr(not(feature = "demo"), allow(dead_code))]
 #[derive(Clone, Debug)]
 pub struct Decision {
     pub namespace: String,
