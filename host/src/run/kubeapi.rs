@@ -314,26 +314,21 @@ impl Kube {
         let request = kube::core::Request::new(Secret::url_path(&(), Some(namespace)));
         let text = self.get_text(request, Some(name), None).await?;
         let secret: Secret = decode(&text, || format!("Secret {namespace}/{name}"))?;
-        let at = || (namespace.to_owned(), name.to_owned(), key.to_owned());
         if let Some(v) = secret.data.as_ref().and_then(|d| d.get(key)) {
             // The bytes stay out of the error: they are the secret.
-            return String::from_utf8(v.0.clone()).map_err(|_| {
-                let (namespace, name, key) = at();
-                KubeError::NotUtf8 {
-                    namespace,
-                    name,
-                    key,
-                }
+            return String::from_utf8(v.0.clone()).map_err(|_| KubeError::NotUtf8 {
+                namespace: namespace.to_owned(),
+                name: name.to_owned(),
+                key: key.to_owned(),
             });
         }
         if let Some(v) = secret.string_data.as_ref().and_then(|d| d.get(key)) {
             return Ok(v.clone());
         }
-        let (namespace, name, key) = at();
         Err(KubeError::NoSuchKey {
-            namespace,
-            name,
-            key,
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            key: key.to_owned(),
         })
     }
 
