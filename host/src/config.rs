@@ -38,6 +38,54 @@ pub struct ConfigFile {
     pub exclude: Vec<String>,
 }
 
+/// Why a configuration file cannot be used. Each message starts with the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Not TOML, or a key that is not one of [`ConfigFile`]'s (toml names it).
+    #[error("{}: {}", .path.display(), .source.to_string().trim_end())]
+    Toml {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
+    /// A code in `ignore`, `select` or `[severity]` that is no rule's (the core's words).
+    #[error("{}: {message}", .path.display())]
+    Codes { path: PathBuf, message: String },
+    #[error("{}: keda-version: {source}", .path.display())]
+    KedaVersion {
+        path: PathBuf,
+        source: scalecore::version::VersionError,
+    },
+    /// A file or folder whose absolute path cannot be made (the working folder is gone).
+    #[error("cannot resolve {}: {source}", .path.display())]
+    Resolve {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: exclude {glob:?}: {source}", .path.display())]
+    Exclude {
+        path: PathBuf,
+        glob: String,
+        source: ignore::Error,
+    },
+    #[error("{}: exclude: {source}", .path.display())]
+    Excludes {
+        path: PathBuf,
+        source: ignore::Error,
+    },
+}
+
+fn resolve(path: &Path) -> Result<PathBuf, ConfigError> {
+    std::path::absolute(path).map_err(|source| ConfigError::Resolve {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// A configuration file read and checked.
 #[derive(Debug)]
 pub struct Config {
@@ -47,35 +95,44 @@ pub struct Config {
 }
 
 impl Config {
-    pub fn load(path: &Path) -> Result<Config, String> {
-        let shown = path.display();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let at = || path.to_owned();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: at(), source })?;
         let file: ConfigFile =
-            toml::from_str(&text).map_err(|e| format!("{shown}: {}", e.to_string().trim_end()))?;
+            toml::from_str(&text).map_err(|source| ConfigError::Toml { path: at(), source })?;
         let options = scalecore::LintOptions {
             ignore: file.ignore.clone(),
             select: file.select.clone(),
             severity: file.severity.clone(),
             ..Default::default()
         };
-        options.check_codes().map_err(|e| format!("{shown}: {e}"))?;
+        options
+            .check_codes()
+            .map_err(|message| ConfigError::Codes {
+                path: at(),
+                message,
+            })?;
         if let Some(v) = &file.keda_version {
             v.parse::<scalecore::KedaVersion>()
-                .map_err(|e| format!("{shown}: keda-version: {e}"))?;
+                .map_err(|source| ConfigError::KedaVersion { path: at(), source })?;
         }
         // Globs are anchored at the file's folder, and walked paths are compared absolute.
-        let abs = std::path::absolute(path).map_err(|e| format!("cannot resolve {shown}: {e}"))?;
+        let abs = resolve(path)?;
         let dir = abs.parent().unwrap_or(Path::new("/"));
         let mut globs = GitignoreBuilder::new(dir);
         for g in &file.exclude {
             globs
                 .add_line(None, g)
-                .map_err(|e| format!("{shown}: exclude {g:?}: {e}"))?;
+                .map_err(|source| ConfigError::Exclude {
+                    path: at(),
+                    glob: g.clone(),
+                    source,
+                })?;
         }
         let exclude = globs
             .build()
-            .map_err(|e| format!("{shown}: exclude: {e}"))?;
+            .map_err(|source| ConfigError::Excludes { path: at(), source })?;
         Ok(Config {
             path: path.to_owned(),
             file,
@@ -107,7 +164,7 @@ pub struct Finder {
 }
 
 impl Finder {
-    pub fn new(config: Option<&str>, isolated: bool) -> Result<Finder, String> {
+    pub fn new(config: Option<&str>, isolated: bool) -> Result<Finder, ConfigError> {
         let mode = match (config, isolated) {
             (_, true) => Mode::Isolated,
             (Some(p), false) => Mode::Fixed(Arc::new(Config::load(Path::new(p))?)),
@@ -120,29 +177,24 @@ impl Finder {
     }
 
     /// The configuration that applies to files in `dir`.
-    pub fn for_dir(&self, dir: &Path) -> Result<Option<Arc<Config>>, String> {
+    pub fn for_dir(&self, dir: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
         match &self.mode {
             Mode::Isolated => Ok(None),
             Mode::Fixed(c) => Ok(Some(c.clone())),
-            Mode::Discover => {
-                let dir = std::path::absolute(dir)
-                    .map_err(|e| format!("cannot resolve {}: {e}", dir.display()))?;
-                self.discover(&dir)
-            }
+            Mode::Discover => self.discover(&resolve(dir)?),
         }
     }
 
     /// The configuration of the file at `path`.
-    pub fn for_file(&self, path: &Path) -> Result<Option<Arc<Config>>, String> {
-        let abs = std::path::absolute(path)
-            .map_err(|e| format!("cannot resolve {}: {e}", path.display()))?;
+    pub fn for_file(&self, path: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
+        let abs = resolve(path)?;
         match abs.parent() {
             Some(dir) => self.for_dir(dir),
             None => Ok(None),
         }
     }
 
-    fn discover(&self, dir: &Path) -> Result<Option<Arc<Config>>, String> {
+    fn discover(&self, dir: &Path) -> Result<Option<Arc<Config>>, ConfigError> {
         let mut visited = Vec::new();
         let mut found = None;
         for d in dir.ancestors() {

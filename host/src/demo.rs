@@ -3,6 +3,7 @@
 //! `orders` queue and a worker drains it at the pace of the ready replicas, while the real
 //! host (`scalecore run`'s code, over real HTTP) scales the Deployment.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -70,14 +71,37 @@ pub fn run(args: &DemoArgs) -> ExitCode {
     }
 }
 
+/// Why the demo could not run (it stops with this message).
+#[derive(Debug, thiserror::Error)]
+enum DemoError {
+    /// A seed manifest the core refuses: the first error finding's message.
+    #[error("seed manifest: {0}")]
+    Seed(String),
+    #[error("cannot start the Azure stand-in: {0}")]
+    AzureStandin(#[source] std::io::Error),
+    #[error("cannot start the Kubernetes stand-in: {0}")]
+    KubeStandin(#[source] std::io::Error),
+    #[error("cannot apply the seed: {0}")]
+    Apply(#[from] scalecore_standin_kube::ApiError),
+    #[error("cannot write the service account token under {}: {source}", .dir.display())]
+    TokenFile {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Kubeconfig(#[from] kube::config::KubeconfigError),
+    #[error("{0}")]
+    Client(#[from] kube::Error),
+}
+
 /// The seed's documents as JSON objects, with the one change a private endpoint needs:
 /// `cloud: Private` and the stand-in's `endpointSuffix` on the trigger.
-fn seed_objects(endpoint_suffix: &str) -> Result<Vec<Value>, String> {
+fn seed_objects(endpoint_suffix: &str) -> Result<Vec<Value>, DemoError> {
     let mut out = Vec::new();
     for text in [SEED_WORKLOAD, SEED_KEDA] {
         let (bundle, diags) = scalecore::validate::load_bundle(&[text], &LintOptions::default());
         if let Some(d) = diags.iter().find(|d| d.is_error()) {
-            return Err(format!("seed manifest: {}", d.message));
+            return Err(DemoError::Seed(d.message.clone()));
         }
         // The ServiceAccount only matters to a real kubelet.
         for r in bundle
@@ -132,39 +156,37 @@ impl Timeline {
     }
 }
 
-async fn demo(args: &DemoArgs) -> Result<(), String> {
+async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     // Polls at 0, 30, 60 s and HPA syncs at 5, 20, 35 s: the schedule of
     // `scalecore simulate examples/seed-servicebus-queue.json`.
     let clock = Clock::aligned(args.speed, 30);
     let azure = Arc::new(
         AzureStandin::start()
             .await
-            .map_err(|e| format!("cannot start the Azure stand-in: {e}"))?,
+            .map_err(DemoError::AzureStandin)?,
     );
-    let k8s = Arc::new(
-        KubeStandin::start()
-            .await
-            .map_err(|e| format!("cannot start the Kubernetes stand-in: {e}"))?,
-    );
+    let k8s = Arc::new(KubeStandin::start().await.map_err(DemoError::KubeStandin)?);
     azure.add_client(TENANT, CLIENT_ID);
     azure.set_queue(SB_NAMESPACE, "orders", 0);
     for obj in seed_objects(&azure.endpoint_suffix())? {
-        k8s.apply(obj)
-            .map_err(|e| format!("cannot apply the seed: {e}"))?;
+        k8s.apply(obj)?;
     }
 
     // The projected service-account token a workload-identity pod would have.
     let dir = std::env::temp_dir().join(format!("scalecore-demo-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let token_file = dir.join("azure-identity-token");
-    std::fs::write(&token_file, SERVICE_ACCOUNT_TOKEN).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&token_file, SERVICE_ACCOUNT_TOKEN))
+        .map_err(|source| DemoError::TokenFile {
+            dir: dir.clone(),
+            source,
+        })?;
     azure.set_federated_token(SERVICE_ACCOUNT_TOKEN);
 
-    let kubeconfig = Kubeconfig::from_yaml(&k8s.kubeconfig_yaml()).map_err(|e| e.to_string())?;
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-        .await
-        .map_err(|e| e.to_string())?;
-    let client = kube::Client::try_from(config).map_err(|e| e.to_string())?;
+    let kubeconfig = Kubeconfig::from_yaml(&k8s.kubeconfig_yaml())?;
+    let config =
+        kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
+    let client = kube::Client::try_from(config)?;
 
     let settings = Settings {
         namespace: None,

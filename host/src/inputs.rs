@@ -13,7 +13,30 @@ use std::sync::{Arc, Mutex, PoisonError};
 use ignore::overrides::OverrideBuilder;
 use ignore::WalkBuilder;
 
-use crate::config::{Config, Finder};
+use crate::config::{Config, ConfigError, Finder};
+
+/// Why the inputs cannot be collected: the run stops with this message.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("cannot read standard input: {0}")]
+    Stdin(#[source] std::io::Error),
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("--exclude {glob}: {source}")]
+    Exclude { glob: String, source: ignore::Error },
+    #[error("--exclude: {0}")]
+    Excludes(#[source] ignore::Error),
+    #[error("cannot walk {}: {source}", .root.display())]
+    Walk {
+        root: PathBuf,
+        source: ignore::Error,
+    },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+}
 
 pub struct Input {
     /// As shown in reports.
@@ -39,7 +62,7 @@ pub fn collect(
     exclude: &[String],
     max_bytes: usize,
     configs: &Arc<Finder>,
-) -> Result<Vec<Input>, String> {
+) -> Result<Vec<Input>, InputError> {
     let mut out = Vec::new();
     for p in paths {
         if p == "-" {
@@ -47,7 +70,7 @@ pub fn collect(
             std::io::stdin()
                 .take(max_bytes as u64 + 1)
                 .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
+                .map_err(InputError::Stdin)?;
             out.push(Input {
                 path: "<stdin>".to_owned(),
                 file: None,
@@ -58,7 +81,10 @@ pub fn collect(
             continue;
         }
         let path = Path::new(p);
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {p}: {e}"))?;
+        let meta = std::fs::metadata(path).map_err(|source| InputError::Read {
+            path: p.clone(),
+            source,
+        })?;
         if meta.is_dir() {
             for f in walk(path, exclude, configs)? {
                 let mut input = read_file(&f, max_bytes)?;
@@ -74,18 +100,25 @@ pub fn collect(
     Ok(out)
 }
 
-fn walk(root: &Path, exclude: &[String], configs: &Arc<Finder>) -> Result<Vec<PathBuf>, String> {
+fn walk(
+    root: &Path,
+    exclude: &[String],
+    configs: &Arc<Finder>,
+) -> Result<Vec<PathBuf>, InputError> {
     let mut overrides = OverrideBuilder::new(root);
     for glob in exclude {
         // An override glob includes; `!` turns it into an exclusion.
         overrides
             .add(&format!("!{glob}"))
-            .map_err(|e| format!("--exclude {glob}: {e}"))?;
+            .map_err(|source| InputError::Exclude {
+                glob: glob.clone(),
+                source,
+            })?;
     }
-    let overrides = overrides.build().map_err(|e| format!("--exclude: {e}"))?;
+    let overrides = overrides.build().map_err(InputError::Excludes)?;
     let mut files = Vec::new();
     // A configuration file that cannot be read stops the run, once the walk returns.
-    let config_error: Arc<Mutex<Option<String>>> = Arc::default();
+    let config_error: Arc<Mutex<Option<ConfigError>>> = Arc::default();
     let (finder, error) = (Arc::clone(configs), Arc::clone(&config_error));
     let walker = WalkBuilder::new(root)
         .follow_links(false)
@@ -107,26 +140,29 @@ fn walk(root: &Path, exclude: &[String], configs: &Arc<Finder>) -> Result<Vec<Pa
         .build();
     for entry in walker {
         if let Some(e) = take(&config_error) {
-            return Err(e);
+            return Err(e.into());
         }
-        let entry = entry.map_err(|e| format!("cannot walk {}: {e}", root.display()))?;
+        let entry = entry.map_err(|source| InputError::Walk {
+            root: root.to_owned(),
+            source,
+        })?;
         if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest(entry.path()) {
             files.push(entry.into_path());
         }
     }
     if let Some(e) = take(&config_error) {
-        return Err(e);
+        return Err(e.into());
     }
     files.sort();
     Ok(files)
 }
 
 /// Whether the configuration of the folder holding `path` leaves it out of walks.
-fn take(error: &Mutex<Option<String>>) -> Option<String> {
+fn take(error: &Mutex<Option<ConfigError>>) -> Option<ConfigError> {
     error.lock().unwrap_or_else(PoisonError::into_inner).take()
 }
 
-fn config_excludes(configs: &Finder, path: &Path, error: &Mutex<Option<String>>) -> bool {
+fn config_excludes(configs: &Finder, path: &Path, error: &Mutex<Option<ConfigError>>) -> bool {
     let Some(parent) = path.parent() else {
         return false;
     };
@@ -154,14 +190,18 @@ fn is_manifest(p: &Path) -> bool {
 }
 
 /// Reads at most one byte past the limit, so an oversized file is reported, not loaded.
-fn read_file(path: &Path, max_bytes: usize) -> Result<Input, String> {
+fn read_file(path: &Path, max_bytes: usize) -> Result<Input, InputError> {
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let unreadable = |source| InputError::Read {
+        path: shown.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut bytes = Vec::new();
     file.take(max_bytes as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        .map_err(unreadable)?;
     Ok(Input {
         path: shown,
         file: Some(path.to_owned()),

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{ArgGroup, Args, ValueEnum};
 use scalecore::document::{decode, ParseError};
 use scalecore::fix::{fix_bundle, FixOptions};
+use scalecore::version::VersionError;
 use scalecore::{Diagnostic, LintOptions};
 use scalecore_bindings::LintReport;
 
@@ -253,7 +254,7 @@ fn fix(
             }
             Some(path) if changed[i] => {
                 if let Err(e) = write_atomically(path, &after[i]) {
-                    return fail(&format!("cannot write {}: {e}", input.path));
+                    return fail(format!("cannot write {}: {e}", input.path));
                 }
             }
             Some(_) => {}
@@ -299,35 +300,49 @@ fn unified_diff(path: &str, before: &str, after: &str) -> String {
 /// Replaces the file (the target of a symbolic link) through a temporary file in its folder
 /// and a rename, so a reader sees the old text or the new, never half of it; the file keeps
 /// its permissions.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let target = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
-    let permissions = std::fs::metadata(&target)
-        .map_err(|e| e.to_string())?
-        .permissions();
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let permissions = std::fs::metadata(&target)?.permissions();
     let folder = target.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".scalecore-fix-")
-        .tempfile_in(folder)
-        .map_err(|e| e.to_string())?;
+        .tempfile_in(folder)?;
     tmp.write_all(text.as_bytes())
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| e.to_string())?;
-    std::fs::set_permissions(tmp.path(), permissions).map_err(|e| e.to_string())?;
-    tmp.persist(&target).map_err(|e| e.error.to_string())?;
+        .and_then(|()| tmp.as_file().sync_all())?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Why the bundle's settings cannot be made.
+#[derive(Debug, thiserror::Error)]
+enum OptionsError {
+    #[error("--keda-version: {0}")]
+    KedaVersion(#[from] VersionError),
+    #[error("{path}: keda-version: {source}")]
+    ConfigKedaVersion { path: String, source: VersionError },
+    /// Two configuration files give one bundle-wide setting two values (both `Debug`-quoted).
+    #[error("the inputs are linted as one bundle, but {at} sets {key} {seen} and {path} sets {value}; pass --{key} or lint them separately")]
+    Disagree {
+        key: String,
+        at: String,
+        seen: String,
+        path: String,
+        value: String,
+    },
 }
 
 /// The settings of the whole bundle: flags first, then the configuration files, which must
 /// agree, since the inputs are linted together.
-fn bundle_options(args: &LintArgs, inputs: &[inputs::Input]) -> Result<LintOptions, String> {
+fn bundle_options(args: &LintArgs, inputs: &[inputs::Input]) -> Result<LintOptions, OptionsError> {
     let version = match &args.keda_version {
-        Some(v) => v.parse().map_err(|e| format!("--keda-version: {e}"))?,
+        Some(v) => v.parse()?,
         None => match agreed(inputs, "keda-version", |c| c.file.keda_version.clone())? {
             // Checked when the file was read.
             Some((v, path)) => v
                 .parse()
-                .map_err(|e| format!("{path}: keda-version: {e}"))?,
-            None => "2.20".parse().map_err(|e| format!("--keda-version: {e}"))?,
+                .map_err(|source| OptionsError::ConfigKedaVersion { path, source })?,
+            None => "2.20".parse()?,
         },
     };
     let strict_refs = args.strict_refs
@@ -346,16 +361,20 @@ fn agreed<T: PartialEq + std::fmt::Debug>(
     inputs: &[inputs::Input],
     key: &str,
     get: impl Fn(&Config) -> Option<T>,
-) -> Result<Option<(T, String)>, String> {
+) -> Result<Option<(T, String)>, OptionsError> {
     let mut found: Option<(T, String)> = None;
     for c in inputs.iter().filter_map(|i| i.config.as_deref()) {
         let Some(v) = get(c) else { continue };
         let path = c.path.display().to_string();
         match &found {
             Some((seen, at)) if *seen != v => {
-                return Err(format!(
-                    "the inputs are linted as one bundle, but {at} sets {key} {seen:?} and {path} sets {v:?}; pass --{key} or lint them separately"
-                ))
+                return Err(OptionsError::Disagree {
+                    key: key.to_owned(),
+                    at: at.clone(),
+                    seen: format!("{seen:?}"),
+                    path,
+                    value: format!("{v:?}"),
+                })
             }
             Some(_) => {}
             None => found = Some((v, path)),
@@ -427,7 +446,7 @@ fn read_inputs<'a>(
     (per_file, readable)
 }
 
-fn fail(message: &str) -> ExitCode {
+fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("scalecore: {message}");
     ExitCode::from(2)
 }

@@ -3,6 +3,7 @@
 
 mod config;
 mod crd;
+#[cfg(feature = "demo")]
 mod demo;
 mod format;
 mod inputs;
@@ -71,6 +72,7 @@ enum Command {
     ///
     /// Time runs 10x faster (`--speed`), so the 5-minute cooldown ends within about a minute.
     /// `--format json` prints one object per event: {"t", "queue", "replicas", "reason"}.
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// Print the CRDs of ScaledObject, TriggerAuthentication and ClusterTriggerAuthentication
     /// as YAML (generated from the types `scalecore run` reads; compatible with KEDA's).
@@ -134,6 +136,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint_cmd::run(&args),
         Command::Simulate(args) => simulate_cmd::run(&args),
         Command::Run(args) => run::run(&args),
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::run(&args),
         Command::Crds => crd::run(),
         Command::Rules {

@@ -35,7 +35,7 @@ pub fn run(args: &SimulateArgs) -> ExitCode {
     };
     let trace = match simulate_json(&text) {
         Ok(t) => t,
-        Err(e) => return fail(&format!("{}: {e}", args.scenario)),
+        Err(e) => return fail(format!("{}: {e}", args.scenario)),
     };
     let out = match args.format {
         Format::Json => serde_json::to_string(&trace).unwrap_or_default() + "\n",
@@ -58,7 +58,24 @@ pub fn run(args: &SimulateArgs) -> ExitCode {
     }
 }
 
-fn read(path: &str) -> Result<String, String> {
+/// Why the scenario cannot be read; each message starts with the path (`-`: standard input).
+#[derive(Debug, thiserror::Error)]
+enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: larger than {MAX_SCENARIO_BYTES} bytes")]
+    TooLarge { path: String },
+    #[error("{path}: not UTF-8 (at byte {})", .source.utf8_error().valid_up_to())]
+    NotUtf8 {
+        path: String,
+        source: std::string::FromUtf8Error,
+    },
+}
+
+fn read(path: &str) -> Result<String, ReadError> {
     use std::io::Read;
     let mut bytes = Vec::new();
     let result = if path == "-" {
@@ -69,16 +86,14 @@ fn read(path: &str) -> Result<String, String> {
         std::fs::File::open(path)
             .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
     };
-    result.map_err(|e| format!("cannot read {path}: {e}"))?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(format!("{path}: larger than {MAX_SCENARIO_BYTES} bytes"));
+    let path = path.to_owned();
+    if let Err(source) = result {
+        return Err(ReadError::Io { path, source });
     }
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{path}: not UTF-8 (at byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(ReadError::TooLarge { path });
+    }
+    String::from_utf8(bytes).map_err(|source| ReadError::NotUtf8 { path, source })
 }
 
 fn csv(trace: &Trace) -> String {
@@ -194,7 +209,7 @@ fn human(trace: &Trace) -> String {
     out
 }
 
-fn fail(message: &str) -> ExitCode {
+fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("scalecore: {message}");
     ExitCode::from(2)
 }

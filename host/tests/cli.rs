@@ -700,6 +700,15 @@ fn the_nearest_config_wins_and_config_or_isolated_override_it() {
         err.contains("keda-version") && err.contains("team/.scalecore.toml"),
         "{err}"
     );
+    // Both values, quoted, and the way out.
+    assert!(
+        err.contains("the inputs are linted as one bundle, but ")
+            && err.contains(" sets keda-version \"")
+            && err.contains("\"2.19\"")
+            && err.contains("\"2.20\"")
+            && err.ends_with("; pass --keda-version or lint them separately\n"),
+        "{err}"
+    );
     let (code, _, err) = lint_findings(&d, &["--keda-version", "2.20", root]);
     assert_eq!(code, 1, "{err}");
 }
@@ -844,4 +853,20 @@ fn schema_prints_the_files_of_docs_schemas() {
     let (code, _, err) = scalecore(&["schema", "sarif"], None);
     assert_eq!(code, 2);
     assert!(err.contains("scenario"), "{err}");
+}
+
+#[test]
+fn an_unreadable_scenario_is_a_usage_error_that_says_why() {
+    let d = temp_dir("scenario-unreadable");
+    let missing = d.join("missing.json");
+    let missing = missing.to_str().expect("utf8");
+    let (code, _, err) = scalecore(&["simulate", missing], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(&format!("scalecore: cannot read {missing}: ")),
+        "{err}"
+    );
+    let (code, _, err) = scalecore(&["simulate", "-"], Some(b"{\"a\": \"\xff\"}"));
+    assert_eq!(code, 2);
+    assert_eq!(err, "scalecore: -: not UTF-8 (at byte 7)\n");
 }

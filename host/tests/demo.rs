@@ -1,4 +1,5 @@
 //! `scalecore demo --format json`: the seed end to end over loopback HTTP, time compressed.
+#![cfg(feature = "demo")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;

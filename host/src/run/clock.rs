@@ -32,6 +32,7 @@ impl Clock {
 
     /// A clock whose start is a whole multiple of `align` seconds, so the shared tick grid
     /// (KEDA polls on multiples of pollingInterval) begins at elapsed 0, as in a simulation.
+    #[cfg(any(feature = "demo", test))]
     pub fn aligned(speed: f64, align: i64) -> Clock {
         let mut c = Clock::new(speed);
         c.origin_unix -= c.origin_unix.rem_euclid(align.max(1));

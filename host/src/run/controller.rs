@@ -73,7 +73,20 @@ struct Linted {
     seq: u64,
     uid: String,
     /// `Err`: the reading did not finish within [`LINT_TIMEOUT`] (or failed).
-    result: Result<Option<ScaledObject>, String>,
+    result: Result<Option<ScaledObject>, Unreadable>,
+}
+
+/// A ScaledObject the host could not read: refused until it changes.
+#[derive(Debug, thiserror::Error)]
+enum Unreadable {
+    /// The reading thread ended without an answer.
+    #[error("the ScaledObject could not be read")]
+    Failed(#[source] tokio::task::JoinError),
+    #[error(
+        "checking the ScaledObject did not finish within {}s (scalingModifiers.formula too costly?)",
+        .0.as_secs()
+    )]
+    TimedOut(Duration),
 }
 
 pub struct Controller {
@@ -360,11 +373,8 @@ impl Controller {
             });
             let result = match tokio::time::timeout(LINT_TIMEOUT, job).await {
                 Ok(Ok(so)) => Ok(so),
-                Ok(Err(_)) => Err("the ScaledObject could not be read".to_owned()),
-                Err(_) => Err(format!(
-                    "checking the ScaledObject did not finish within {}s (scalingModifiers.formula too costly?)",
-                    LINT_TIMEOUT.as_secs()
-                )),
+                Ok(Err(e)) => Err(Unreadable::Failed(e)),
+                Err(_) => Err(Unreadable::TimedOut(LINT_TIMEOUT)),
             };
             let _ = tx
                 .send(Linted {
@@ -407,7 +417,7 @@ impl Controller {
                 self.spawn(key, Arc::new(so));
             }
             Ok(None) => {}
-            Err(message) => {
+            Err(unreadable) => {
                 let signal = Signal {
                     refresh: self.refresh,
                     ..Signal::default()
@@ -418,7 +428,7 @@ impl Controller {
                     key.0.clone(),
                     key.1.clone(),
                     linted.uid,
-                    message,
+                    unreadable.to_string(),
                     rx,
                 ));
                 self.workers.insert(

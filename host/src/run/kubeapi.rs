@@ -43,8 +43,18 @@ pub fn keda<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
 pub enum KubeError {
     #[error("{}", describe(.0))]
     Api(#[from] kube::Error),
-    #[error("{0}")]
-    Missing(String),
+    #[error("Secret {namespace}/{name} has no key {key:?}")]
+    NoSuchKey {
+        namespace: String,
+        name: String,
+        key: String,
+    },
+    #[error("key {key:?} of Secret {namespace}/{name} is not UTF-8")]
+    NotUtf8 {
+        namespace: String,
+        name: String,
+        key: String,
+    },
     #[error("{what} cannot be decoded ({category} error at line {line}, column {column})")]
     Undecodable {
         what: String,
@@ -57,7 +67,7 @@ pub enum KubeError {
     #[error("not written: this host no longer leads")]
     NotLeading,
     #[error("cannot build the request: {0}")]
-    Request(String),
+    Request(#[from] kube::core::request::Error),
 }
 
 /// The API server's message and code, without kube's Debug dump of the whole Status.
@@ -157,8 +167,7 @@ impl Kube {
             (Some(n), Some(sub)) => request.get_subresource(sub, n),
             (Some(n), None) => request.get(n, &GetParams::default()),
             (None, _) => request.list(&ListParams::default()),
-        }
-        .map_err(|e| KubeError::Request(e.to_string()))?;
+        }?;
         let _permit = self.permit().await;
         self.bounded(self.client.request_text(request)).await
     }
@@ -252,10 +261,12 @@ impl Kube {
         let patch = Patch::Merge(json!({"spec": {"replicas": replicas}}));
         let mut attempt = 0;
         loop {
-            let request = self
-                .target_request(namespace, target)
-                .patch_subresource("scale", &target.name, &PatchParams::default(), &patch)
-                .map_err(|e| KubeError::Request(e.to_string()))?;
+            let request = self.target_request(namespace, target).patch_subresource(
+                "scale",
+                &target.name,
+                &PatchParams::default(),
+                &patch,
+            )?;
             match self.write(self.client.request_text(request)).await {
                 Ok(()) => return Ok(()),
                 Err(e) => {
@@ -290,8 +301,7 @@ impl Kube {
             name,
             &PatchParams::apply(FIELD_MANAGER).force(),
             &Patch::Apply(body),
-        )
-        .map_err(|e| KubeError::Request(e.to_string()))?;
+        )?;
         self.write(self.client.request_text(request)).await
     }
 
@@ -305,18 +315,21 @@ impl Kube {
         let text = self.get_text(request, Some(name), None).await?;
         let secret: Secret = decode(&text, || format!("Secret {namespace}/{name}"))?;
         if let Some(v) = secret.data.as_ref().and_then(|d| d.get(key)) {
-            return String::from_utf8(v.0.clone()).map_err(|_| {
-                KubeError::Missing(format!(
-                    "key {key:?} of Secret {namespace}/{name} is not UTF-8"
-                ))
+            // The bytes stay out of the error: they are the secret.
+            return String::from_utf8(v.0.clone()).map_err(|_| KubeError::NotUtf8 {
+                namespace: namespace.to_owned(),
+                name: name.to_owned(),
+                key: key.to_owned(),
             });
         }
         if let Some(v) = secret.string_data.as_ref().and_then(|d| d.get(key)) {
             return Ok(v.clone());
         }
-        Err(KubeError::Missing(format!(
-            "Secret {namespace}/{name} has no key {key:?}"
-        )))
+        Err(KubeError::NoSuchKey {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            key: key.to_owned(),
+        })
     }
 
     /// A TriggerAuthentication (namespaced) or ClusterTriggerAuthentication, and the namespace

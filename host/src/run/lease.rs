@@ -117,7 +117,29 @@ impl Record {
 
 enum CallError {
     Conflict,
-    Other(String),
+    Other(LeaseError),
+}
+
+/// Why a Lease call failed (a conflict aside, which each caller reads in its own way).
+#[derive(Debug, thiserror::Error)]
+enum LeaseError {
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("{}", super::kubeapi::describe(.0))]
+    Api(#[source] kube::Error),
+    #[error("conflict reading the Lease")]
+    ConflictReading,
+    #[error("the Lease keeps changing under its holder")]
+    KeepsChanging,
+}
+
+/// Why this process stopped leading.
+#[derive(Debug, thiserror::Error)]
+enum Lost {
+    #[error("{0:?} holds it now")]
+    TakenBy(String),
+    #[error("not renewed within the renew deadline ({0:?})")]
+    NotRenewed(Duration),
 }
 
 enum Renewal {
@@ -193,12 +215,9 @@ impl Elector {
         call: impl std::future::Future<Output = Result<T, kube::Error>>,
     ) -> Result<T, CallError> {
         match tokio::time::timeout(self.call_timeout, call).await {
-            Err(_) => Err(CallError::Other(format!(
-                "no answer within {:?}",
-                self.call_timeout
-            ))),
+            Err(_) => Err(CallError::Other(LeaseError::Timeout(self.call_timeout))),
             Ok(Err(kube::Error::Api(s))) if s.code == 409 => Err(CallError::Conflict),
-            Ok(Err(e)) => Err(CallError::Other(super::kubeapi::describe(&e))),
+            Ok(Err(e)) => Err(CallError::Other(LeaseError::Api(e))),
             Ok(Ok(v)) => Ok(v),
         }
     }
@@ -227,7 +246,7 @@ impl Elector {
     async fn try_acquire(
         &self,
         observed: &mut Option<(Record, Instant)>,
-    ) -> Result<Option<(Lease, Instant)>, String> {
+    ) -> Result<Option<(Lease, Instant)>, LeaseError> {
         let current = match self.call(self.api.get_opt(&self.name)).await {
             Ok(c) => c,
             Err(CallError::Conflict) => return Ok(None),
@@ -308,7 +327,7 @@ impl Elector {
     }
 
     /// Renews every retry period; returns why leadership ended.
-    async fn keep(&self, lease: &mut Lease, renewed: &mut Instant) -> String {
+    async fn keep(&self, lease: &mut Lease, renewed: &mut Instant) -> Lost {
         loop {
             let deadline = *renewed + self.timing.renew_deadline;
             let round = async {
@@ -317,7 +336,7 @@ impl Elector {
                     match self.renew(lease).await {
                         Ok(Renewal::Renewed(at)) => return Ok(at),
                         Ok(Renewal::Lost(holder)) => {
-                            return Err(format!("{holder:?} holds it now"));
+                            return Err(Lost::TakenBy(holder));
                         }
                         Err(why) => {
                             tracing::warn!(lease = %self.name, %why, "cannot renew the Lease; retrying");
@@ -328,17 +347,12 @@ impl Elector {
             match tokio::time::timeout_at(deadline, round).await {
                 Ok(Ok(at)) => *renewed = at,
                 Ok(Err(why)) => return why,
-                Err(_) => {
-                    return format!(
-                        "not renewed within the renew deadline ({:?})",
-                        self.timing.renew_deadline
-                    )
-                }
+                Err(_) => return Lost::NotRenewed(self.timing.renew_deadline),
             }
         }
     }
 
-    async fn renew(&self, lease: &mut Lease) -> Result<Renewal, String> {
+    async fn renew(&self, lease: &mut Lease) -> Result<Renewal, LeaseError> {
         // One retry after a conflict: something other than a candidate (an administrator's
         // label, say) may have touched the Lease.
         for _ in 0..2 {
@@ -361,7 +375,7 @@ impl Elector {
                 Err(CallError::Conflict) => {
                     let current = match self.call(self.api.get(&self.name)).await {
                         Ok(c) => c,
-                        Err(CallError::Conflict) => return Err("conflict reading the Lease".into()),
+                        Err(CallError::Conflict) => return Err(LeaseError::ConflictReading),
                         Err(CallError::Other(why)) => return Err(why),
                     };
                     let holder = Record::of(&current).holder;
@@ -372,7 +386,7 @@ impl Elector {
                 }
             }
         }
-        Err("the Lease keeps changing under its holder".into())
+        Err(LeaseError::KeepsChanging)
     }
 
     /// Hands the Lease over: no holder, so a standby takes it at its next look.
@@ -414,6 +428,22 @@ mod tests {
         let short = Timing::from_duration(3);
         assert!(short.retry_period < short.renew_deadline);
         assert!(short.renew_deadline < short.duration);
+    }
+
+    #[test]
+    fn lease_failures_read_as_the_log_has_always_said() {
+        assert_eq!(
+            Lost::TakenBy("host-b".into()).to_string(),
+            "\"host-b\" holds it now"
+        );
+        assert_eq!(
+            Lost::NotRenewed(Duration::from_secs(10)).to_string(),
+            "not renewed within the renew deadline (10s)"
+        );
+        assert_eq!(
+            LeaseError::Timeout(Duration::from_secs(2)).to_string(),
+            "no answer within 2s"
+        );
     }
 
     #[tokio::test]

@@ -122,7 +122,10 @@ pub struct RunArgs {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error("cannot load the kubeconfig: {0}")]
-    Kubeconfig(String),
+    Kubeconfig(#[from] kube::config::KubeconfigError),
+    /// Neither a kubeconfig nor the in-cluster service account.
+    #[error("cannot load the kubeconfig: {0}")]
+    InferConfig(#[from] kube::config::InferConfigError),
     #[error("cannot reach Kubernetes: {0}")]
     Client(#[from] kube::Error),
     #[error("cannot serve metrics on {addr}: {source}")]
@@ -130,10 +133,18 @@ pub enum RunError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot set up the Azure client: cannot read {}: {source}", .path.display())]
+    AzureCaFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot set up the Azure client: {0}")]
-    Azure(String),
-    #[error("{0}")]
-    Other(String),
+    Azure(#[from] scalecore_azure::Error),
+    /// The same words as `lint --keda-version` (the version named, and what is expected).
+    #[error("--keda-version: {0}")]
+    KedaVersion(#[from] scalecore::version::VersionError),
+    #[error("the Lease elector stopped")]
+    ElectorStopped,
 }
 
 /// Everything `serve` needs besides the Kubernetes client.
@@ -207,15 +218,10 @@ fn init_logging(format: LogFormat) {
 async fn client(kubeconfig: Option<&PathBuf>, timeout: Duration) -> Result<Client, RunError> {
     let mut config = match kubeconfig {
         Some(path) => {
-            let kc =
-                Kubeconfig::read_from(path).map_err(|e| RunError::Kubeconfig(e.to_string()))?;
-            kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
-                .await
-                .map_err(|e| RunError::Kubeconfig(e.to_string()))?
+            let kc = Kubeconfig::read_from(path)?;
+            kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default()).await?
         }
-        None => kube::Config::infer()
-            .await
-            .map_err(|e| RunError::Kubeconfig(e.to_string()))?,
+        None => kube::Config::infer().await?,
     };
     // Each call has its own deadline (`kube_api_timeout`); these catch a connection that
     // stalls underneath. A watch may be quiet until the server ends it (kube asks for 290 s),
@@ -245,15 +251,15 @@ async fn run_async(args: &RunArgs) -> Result<(), RunError> {
         azure.allowed_endpoint_suffixes = args.allowed_endpoint_suffixes.clone();
     }
     if let Some(path) = &args.azure_ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| RunError::Azure(format!("cannot read {}: {e}", path.display())))?;
+        let pem = std::fs::read(path).map_err(|source| RunError::AzureCaFile {
+            path: path.clone(),
+            source,
+        })?;
         azure.extra_root_certs_pem.push(pem);
     }
     let mut lint = LintOptions::default();
     if let Some(v) = &args.keda_version {
-        lint.keda_version = v
-            .parse()
-            .map_err(|_| RunError::Other(format!("--keda-version {v:?} is not X.Y.Z")))?;
+        lint.keda_version = v.parse()?;
     }
     let settings = Settings {
         namespace: args.namespace.clone(),
@@ -321,8 +327,7 @@ pub async fn serve(
             .map_err(|source| RunError::Metrics { addr, source })?;
         tracing::info!(%local, "serving /metrics, /healthz, /readyz");
     }
-    let bus = scalecore_azure::ServiceBus::new(settings.azure.clone(), settings.workload_identity)
-        .map_err(|e| RunError::Azure(e.to_string()))?;
+    let bus = scalecore_azure::ServiceBus::new(settings.azure.clone(), settings.workload_identity)?;
     let (quit_tx, quit) = watch::channel(false);
     let (gate, elector) = match &settings.leader_election {
         None => (lease::WriteGate::always_open(), None),
@@ -394,7 +399,7 @@ async fn lead(
         metrics.set_ready();
         tokio::select! {
             open = gate.opened() => if !open {
-                return Err(RunError::Other("the Lease elector stopped".into()));
+                return Err(RunError::ElectorStopped);
             },
             _ = quitting(quit.clone()) => return Ok(()),
         }

@@ -3,6 +3,7 @@
 //! metadata parsed by the core, values fetched through the Azure client.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use scalecore::decide::Reading;
@@ -14,7 +15,7 @@ use scalecore::validate::{self, LintOptions};
 use scalecore_azure::{Auth, ServiceBus};
 use serde_json::Value;
 
-use super::kubeapi::Kube;
+use super::kubeapi::{Kube, KubeError};
 use super::objects::{self, ScaledObject};
 use crate::crd::{AuthPodIdentity, PodIdentityProvider, TriggerAuthenticationSpec};
 
@@ -24,12 +25,82 @@ pub enum Scaler {
         config: Box<ServiceBusConfig>,
         auth: Auth,
     },
-    /// The trigger cannot be polled: every poll is an error, with this reason.
-    Broken(String),
+    /// The trigger cannot be polled: every poll is an error, with this reason (shared by
+    /// those polls: the Kubernetes errors inside are not cloneable).
+    Broken(Arc<TriggerError>),
+}
+
+/// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
+/// TriggerAuthentication or an env var: only names and where they failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus is)")]
+    NotPolled { trigger_type: String },
+    /// The core's parser refused the metadata: KEDA's messages, joined.
+    #[error("error parsing azure service bus metadata: {}", .messages.join("; "))]
+    Metadata { messages: Vec<String> },
+    /// The trigger's (Cluster)TriggerAuthentication could not be read.
+    #[error("error getting {kind} {name:?}: {source}")]
+    Authentication {
+        kind: String,
+        name: String,
+        source: KubeError,
+    },
+    /// A `secretTargetRef` of the (Cluster)TriggerAuthentication could not be read.
+    #[error("{kind} {name:?}: parameter {parameter:?}: {source}")]
+    Secret {
+        kind: String,
+        name: String,
+        parameter: String,
+        source: KubeError,
+    },
+}
+
+/// Why one poll gave no value.
+#[derive(Debug, thiserror::Error)]
+pub enum PollError {
+    #[error(transparent)]
+    Broken(Arc<TriggerError>),
+    #[error(transparent)]
+    ServiceBus(#[from] scalecore_azure::ScalerError),
+}
+
+/// A (Cluster)TriggerAuthentication KEDA's webhook would refuse: the ScaledObject using it is
+/// refused, and nothing is polled with it (its podIdentity or endpoints were never vetted).
+/// Schema findings are named by code and path only: a value in the spec may be a credential.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthRefusal {
+    #[error("the {kind} '{name}' is refused by KEDA's webhook rules: {code}: {message} ({path})")]
+    Webhook {
+        kind: String,
+        name: String,
+        code: String,
+        message: String,
+        path: String,
+    },
+    #[error(
+        "the {kind} '{name}' is refused by KEDA's webhook rules: {code}: does not match the CRD schema ({path})"
+    )]
+    Schema {
+        kind: String,
+        name: String,
+        code: String,
+        path: String,
+    },
+    #[error("checking the {kind} '{name}' did not finish within {}s", .limit.as_secs())]
+    CheckTimedOut {
+        kind: String,
+        name: String,
+        limit: Duration,
+    },
 }
 
 impl Scaler {
-    pub fn problem(&self) -> Option<&str> {
+    fn broken(why: TriggerError) -> Scaler {
+        Scaler::Broken(Arc::new(why))
+    }
+
+    pub fn problem(&self) -> Option<&TriggerError> {
         match self {
             Scaler::Broken(why) => Some(why),
             Scaler::ServiceBus { .. } => None,
@@ -37,14 +108,13 @@ impl Scaler {
     }
 
     /// One poll: the metric value, or why there is none (never with a secret in it).
-    pub async fn poll(&self, bus: &ServiceBus, max_age: Duration) -> Result<f64, String> {
+    pub async fn poll(&self, bus: &ServiceBus, max_age: Duration) -> Result<f64, PollError> {
         match self {
-            Scaler::Broken(why) => Err(why.clone()),
-            Scaler::ServiceBus { config, auth } => bus
+            Scaler::Broken(why) => Err(PollError::Broken(why.clone())),
+            Scaler::ServiceBus { config, auth } => Ok(bus
                 .active_message_count(config, auth, max_age)
                 .await
-                .map(|n| n as f64)
-                .map_err(|e| e.to_string()),
+                .map(|n| n as f64)?),
         }
     }
 }
@@ -61,9 +131,9 @@ const AUTH_CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 /// Why a trigger's authentication cannot be used.
 enum AuthError {
     /// Not found, a Secret missing: the scaler fails, as KEDA's would.
-    Broken(String),
+    Broken(TriggerError),
     /// A (Cluster)TriggerAuthentication KEDA's webhook refuses: the ScaledObject is refused.
-    Refused(String),
+    Refused(AuthRefusal),
 }
 
 /// Builds every trigger's scaler. Resolution failures become [`Scaler::Broken`] so the
@@ -74,7 +144,7 @@ pub async fn build(
     kube: &Kube,
     so: &ScaledObject,
     lint: &LintOptions,
-) -> Result<Vec<Scaler>, String> {
+) -> Result<Vec<Scaler>, AuthRefusal> {
     // Only the containers are read; the rest of the object (managedFields, status) is not
     // kept across the Secret reads below.
     let workload = kube
@@ -104,7 +174,7 @@ pub async fn build(
     for trigger in &so.spec.triggers {
         let scaler = match resolve_auth(kube, so, trigger, workload.as_ref(), &env, lint).await {
             Ok(resolved) => scaler(so, trigger, &resolved, &env),
-            Err(AuthError::Broken(why)) => Scaler::Broken(why),
+            Err(AuthError::Broken(why)) => Scaler::broken(why),
             Err(AuthError::Refused(why)) => return Err(why),
         };
         out.push(scaler);
@@ -113,14 +183,13 @@ pub async fn build(
 }
 
 /// KEDA's webhook verdict on a (Cluster)TriggerAuthentication, through the core's rules.
-/// Schema findings are named by code and path only: a value in the spec may be a credential.
 fn auth_refusal(
     kind: &str,
     name: &str,
     namespace: &str,
     spec: &TriggerAuthenticationSpec,
     options: &LintOptions,
-) -> Option<String> {
+) -> Option<AuthRefusal> {
     let mut metadata = serde_json::json!({ "name": name });
     if kind == "TriggerAuthentication" {
         metadata["namespace"] = Value::from(namespace);
@@ -132,16 +201,22 @@ fn auth_refusal(
     let found = validate::lint(&doc.to_string(), options)
         .into_iter()
         .find(|d| d.is_error() && matches!(d.source, Source::Schema | Source::Webhook))?;
-    let what = match found.source {
-        Source::Webhook => format!("{}: {} ({})", found.code, found.message, found.path),
-        _ => format!(
-            "{}: does not match the CRD schema ({})",
-            found.code, found.path
-        ),
-    };
-    Some(format!(
-        "the {kind} '{name}' is refused by KEDA's webhook rules: {what}"
-    ))
+    let (kind, name) = (kind.to_owned(), name.to_owned());
+    Some(match found.source {
+        Source::Webhook => AuthRefusal::Webhook {
+            kind,
+            name,
+            code: found.code,
+            message: found.message,
+            path: found.path,
+        },
+        _ => AuthRefusal::Schema {
+            kind,
+            name,
+            code: found.code,
+            path: found.path,
+        },
+    })
 }
 
 fn scaler(
@@ -151,10 +226,9 @@ fn scaler(
     env: &BTreeMap<String, String>,
 ) -> Scaler {
     if trigger.trigger_type != "azure-servicebus" {
-        return Scaler::Broken(format!(
-            "trigger type {:?} is not polled by scalecore run (azure-servicebus is)",
-            trigger.trigger_type
-        ));
+        return Scaler::broken(TriggerError::NotPolled {
+            trigger_type: trigger.trigger_type.clone(),
+        });
     }
     let provider = resolved.pod_identity.as_ref().map(|p| p.provider.name());
     let input = TriggerInput {
@@ -168,14 +242,9 @@ fn scaler(
         namespace: &so.namespace,
     };
     match servicebus::parse(&input) {
-        Err(errors) => Scaler::Broken(format!(
-            "error parsing azure service bus metadata: {}",
-            errors
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
+        Err(errors) => Scaler::broken(TriggerError::Metadata {
+            messages: errors.into_iter().map(|e| e.message).collect(),
+        }),
         Ok(config) => {
             let auth = match &resolved.pod_identity {
                 Some(p) if p.provider == PodIdentityProvider::AzureWorkload => Auth::workload(
@@ -216,7 +285,13 @@ async fn resolve_auth(
     let (ta, secrets_ns) = kube
         .trigger_authentication(&so.namespace, kind, &r.name)
         .await
-        .map_err(|e| AuthError::Broken(format!("error getting {kind} {:?}: {e}", r.name)))?;
+        .map_err(|source| {
+            AuthError::Broken(TriggerError::Authentication {
+                kind: kind.to_owned(),
+                name: r.name.clone(),
+                source,
+            })
+        })?;
     // Checked on the blocking pool within a bound, as ScaledObjects are: an object of a
     // megabyte is the tenant's to write, not the runtime's threads' to parse.
     let check = {
@@ -226,11 +301,11 @@ async fn resolve_auth(
     };
     let verdict = match tokio::time::timeout(AUTH_CHECK_TIMEOUT, check).await {
         Ok(Ok(verdict)) => verdict,
-        _ => Some(format!(
-            "checking the {kind} '{}' did not finish within {}s",
-            r.name,
-            AUTH_CHECK_TIMEOUT.as_secs()
-        )),
+        _ => Some(AuthRefusal::CheckTimedOut {
+            kind: kind.to_owned(),
+            name: r.name.clone(),
+            limit: AUTH_CHECK_TIMEOUT,
+        }),
     };
     if let Some(why) = verdict {
         return Err(AuthError::Refused(why));
@@ -240,11 +315,13 @@ async fn resolve_auth(
         let value = kube
             .secret_value(&secrets_ns, &s.name, &s.key)
             .await
-            .map_err(|e| {
-                AuthError::Broken(format!(
-                    "{kind} {:?}: parameter {:?}: {e}",
-                    r.name, s.parameter
-                ))
+            .map_err(|source| {
+                AuthError::Broken(TriggerError::Secret {
+                    kind: kind.to_owned(),
+                    name: r.name.clone(),
+                    parameter: s.parameter.clone(),
+                    source,
+                })
             })?;
         auth_params.insert(s.parameter.clone(), value);
     }
@@ -295,7 +372,7 @@ pub async fn poll_all(
     scalers: &[Scaler],
     bus: &ServiceBus,
     max_age: Duration,
-) -> Vec<(Reading, Option<String>)> {
+) -> Vec<(Reading, Option<PollError>)> {
     let polls = scalers.iter().map(|s| s.poll(bus, max_age));
     futures::future::join_all(polls)
         .await
@@ -305,4 +382,77 @@ pub async fn poll_all(
             Err(e) => (Reading::Error, Some(e)),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    fn missing_key() -> KubeError {
+        KubeError::NoSuchKey {
+            namespace: "shop".into(),
+            name: "sb".into(),
+            key: "conn".into(),
+        }
+    }
+
+    /// The words are the ones the host has always logged and written to status: operators
+    /// and the end-to-end tests read them.
+    #[test]
+    fn messages_name_the_object_and_the_cause() {
+        let secret = TriggerError::Secret {
+            kind: "TriggerAuthentication".into(),
+            name: "sb".into(),
+            parameter: "connection".into(),
+            source: missing_key(),
+        };
+        assert_eq!(
+            secret.to_string(),
+            r#"TriggerAuthentication "sb": parameter "connection": Secret shop/sb has no key "conn""#
+        );
+        assert_eq!(
+            secret.source().map(ToString::to_string).as_deref(),
+            Some(r#"Secret shop/sb has no key "conn""#)
+        );
+        let metadata = TriggerError::Metadata {
+            messages: vec!["no queueName given".into(), "bad messageCount".into()],
+        };
+        assert_eq!(
+            metadata.to_string(),
+            "error parsing azure service bus metadata: no queueName given; bad messageCount"
+        );
+        let other = TriggerError::NotPolled {
+            trigger_type: "kafka".into(),
+        };
+        assert_eq!(
+            PollError::Broken(Arc::new(other)).to_string(),
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus is)"#
+        );
+    }
+
+    #[test]
+    fn refusals_say_which_rule_and_where_never_the_value() {
+        let schema = AuthRefusal::Schema {
+            kind: "ClusterTriggerAuthentication".into(),
+            name: "sb".into(),
+            code: "KEDA0101".into(),
+            path: "spec.secretTargetRef[0]".into(),
+        };
+        assert_eq!(
+            schema.to_string(),
+            "the ClusterTriggerAuthentication 'sb' is refused by KEDA's webhook rules: \
+             KEDA0101: does not match the CRD schema (spec.secretTargetRef[0])"
+        );
+        let slow = AuthRefusal::CheckTimedOut {
+            kind: "TriggerAuthentication".into(),
+            name: "sb".into(),
+            limit: AUTH_CHECK_TIMEOUT,
+        };
+        assert_eq!(
+            slow.to_string(),
+            "checking the TriggerAuthentication 'sb' did not finish within 2s"
+        );
+    }
 }

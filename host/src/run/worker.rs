@@ -72,7 +72,8 @@ impl Tenants {
     }
 }
 
-/// One decision, as the host logs it and as `scalecore demo` prints it.
+/// One decision, as `scalecore demo` prints it (`run` drops them: only the demo subscribes).
+#[cfg_attr(not(feature = "demo"), allow(dead_code))]
 #[derive(Clone, Debug)]
 pub struct Decision {
     pub namespace: String,
@@ -251,8 +252,8 @@ impl Worker {
         }
         let scalers = triggers::build(&shared.kube, &so, &shared.lint)
             .await
-            .map_err(|message| Refusal {
-                message,
+            .map_err(|refused| Refusal {
+                message: refused.to_string(),
                 recheck: false,
             })?;
         let observed = shared
@@ -402,9 +403,9 @@ impl Worker {
                 match built {
                     Ok(scalers) => self.scalers = scalers,
                     // A TriggerAuthentication the webhook refuses: nothing is polled with it.
-                    Err(message) => {
+                    Err(refused) => {
                         return Exit::Refused(Refusal {
-                            message,
+                            message: refused.to_string(),
                             recheck: false,
                         })
                     }
@@ -491,7 +492,7 @@ impl Worker {
         Box::pin(self.apply(outcome, observed)).await;
     }
 
-    fn record_readings(&mut self, polled: &[(Reading, Option<String>)]) {
+    fn record_readings(&mut self, polled: &[(Reading, Option<triggers::PollError>)]) {
         for (i, (reading, error)) in polled.iter().enumerate() {
             let mut l = labels(&self.so.namespace, &self.so.name);
             l.push(("trigger", i.to_string()));
@@ -503,8 +504,12 @@ impl Worker {
                     self.shared.metrics.scaler_errors.get_or_create(&l).inc();
                     // KEDA rebuilds a scaler after an error; so does the host.
                     self.rebuild = true;
+                    let why: &dyn std::fmt::Display = match why {
+                        Some(e) => e,
+                        None => &"unknown",
+                    };
                     tracing::warn!(namespace = %self.so.namespace, name = %self.so.name, trigger = i,
-                        error = why.as_deref().unwrap_or("unknown"), "scaler error");
+                        error = %why, "scaler error");
                 }
             }
         }
