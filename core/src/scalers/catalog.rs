@@ -539,8 +539,7 @@ fn generic_metric(
 ) -> Result<ScalerMetric, Vec<ScalerError>> {
     let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
     Ok(ScalerMetric {
-        // Scalers with a module name their metrics themselves; the rest use the type.
-        metric_name: super::metric_name(input.index, input.trigger_type),
+        metric_name: super::metric_name(input.index, &super::names::metric_base(input)),
         metric_type,
         target,
         activation,
@@ -659,6 +658,17 @@ mod tests {
         assert_eq!(m.metric_name, "s2-prometheus");
         assert_eq!(m.target, 7.5);
         assert_eq!(m.activation, 0.0);
+        let m = run(
+            "kafka",
+            &[
+                ("bootstrapServers", "k:9092"),
+                ("consumerGroup", "g"),
+                ("topic", "orders.v1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(m.metric_name, "s2-kafka-orders-v1");
+        assert_eq!(m.target, 10.0);
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! Names: the closest known trigger type for a misspelt one.
+//! Names: KEDA's metric base names for scalers without a module of their own, and the
+//! closest known trigger type for a misspelt one.
 
 use super::catalog::scalers;
+use super::typed::{self, Order};
+use super::TriggerInput;
 
 /// The known type a misspelt one most likely meant.
 pub fn suggest_type(trigger_type: &str) -> Option<&'static str> {
@@ -56,6 +59,36 @@ pub fn levenshtein_within(a: &str, b: &str, max: usize) -> Option<usize> {
         }
     }
     prev.last().copied().filter(|&d| d <= max)
+}
+
+/// KEDA's metric base name for the scalers whose names keda-resources.md §7 lists; the
+/// trigger type for the others.
+pub fn metric_base(input: &TriggerInput<'_>) -> String {
+    let m = |k: &str| typed::lookup(input, k, &[Order::TriggerMetadata]).map_or("", |(v, _)| v);
+    match input.trigger_type {
+        "kafka" if m("topic").is_empty() => format!("kafka-{}-topics", m("consumerGroup")),
+        "kafka" | "apache-kafka" => format!("kafka-{}", m("topic")),
+        "rabbitmq" => format!("rabbitmq-{}", crate::go::url::query_escape(m("queueName"))),
+        "aws-sqs-queue" => {
+            let url = m("queueURL");
+            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
+            format!("aws-sqs-{name}")
+        }
+        "redis" | "redis-cluster" | "redis-sentinel" => format!("redis-{}", m("listName")),
+        "kubernetes-workload" => format!("workload-{}", input.namespace),
+        "metrics-api" => format!("metric-api-{}", m("valueLocation")),
+        "mongodb" => format!("mongodb-{}", m("collection")),
+        // Sic: KEDA spells it this way.
+        "couchdb" => format!("coucdb-{}", m("dbName")),
+        "gcp-pubsub" => {
+            let resource = match m("subscriptionName") {
+                "" => m("topicName"),
+                s => s,
+            };
+            format!("gcp-ps-{resource}")
+        }
+        other => other.to_owned(),
+    }
 }
 
 #[cfg(test)]
