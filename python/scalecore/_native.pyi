@@ -9,6 +9,7 @@ __all__ = [
     "Fix",
     "FixResult",
     "NativeTrace",
+    "cli",
     "fix",
     "lint",
     "rules",
@@ -178,4 +179,5 @@ def simulate_object(
     scenario: Dict[str, Any], source: Union[str, os.PathLike[str], None] = None
 ) -> NativeTrace: ...
 def rules() -> List[Dict[str, Any]]: ...
+def cli(argv: List[str]) -> int: ...
 def version() -> str: ...

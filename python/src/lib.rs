@@ -295,6 +295,20 @@ fn finish(
     }
 }
 
+/// Runs the `scalecore` command line (lint, simulate, rules) with `argv`, program name
+/// first, writing to the process's standard output and error; returns the exit status, or
+/// raises what a signal handler raised during a simulation (KeyboardInterrupt).
+#[pyfunction]
+fn cli(py: Python<'_>, argv: Vec<String>) -> PyResult<u8> {
+    let mut signal = None;
+    let raised = &mut signal;
+    let status = py.detach(move || scalecore_cli::main(argv, &mut || no_signal(raised)));
+    match signal {
+        Some(e) => Err(e),
+        None => Ok(status),
+    }
+}
+
 /// Every rule: code, name, severity, source, summary, help, since (and until).
 #[pyfunction]
 fn rules(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
@@ -319,6 +333,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(simulate_json, m)?)?;
     m.add_function(wrap_pyfunction!(simulate_object, m)?)?;
     m.add_function(wrap_pyfunction!(rules, m)?)?;
+    m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("API_VERSION", scalecore_bindings::API_VERSION)?;
     Ok(())

@@ -1,9 +1,9 @@
 //! `scalecore simulate`.
 
-use std::process::ExitCode;
-
 use clap::{Args, ValueEnum};
-use scalecore::simulate::{simulate_json, Trace, TraceStep};
+use scalecore::simulate::{
+    scenario_from_json, simulate_interruptible, ScenarioError, Trace, TraceStep,
+};
 
 #[derive(Args)]
 pub struct SimulateArgs {
@@ -28,13 +28,18 @@ pub enum Format {
 /// Scenario files are small; a larger input is a mistake, refused before it is read whole.
 const MAX_SCENARIO_BYTES: u64 = 64 * 1024 * 1024;
 
-pub fn run(args: &SimulateArgs) -> ExitCode {
+/// Runs the scenario, asking `keep_going` now and then whether to go on (an embedding
+/// interpreter's signal check).
+pub fn run(args: &SimulateArgs, keep_going: &mut dyn FnMut() -> bool) -> u8 {
     let text = match read(&args.scenario) {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
-    let trace = match simulate_json(&text) {
+    let trace = match scenario_from_json(&text).and_then(|s| simulate_interruptible(&s, keep_going))
+    {
         Ok(t) => t,
+        // The caller stopped the run (Ctrl-C) and reports it its own way: 130, as shells do.
+        Err(ScenarioError::Interrupted) => return 130,
         Err(e) => return fail(format!("{}: {e}", args.scenario)),
     };
     let out = match args.format {
@@ -46,7 +51,7 @@ pub fn run(args: &SimulateArgs) -> ExitCode {
         return fail(&e);
     }
     if trace.mismatches.is_empty() {
-        ExitCode::SUCCESS
+        0
     } else {
         for m in &trace.mismatches {
             eprintln!(
@@ -54,7 +59,7 @@ pub fn run(args: &SimulateArgs) -> ExitCode {
                 m.t, m.field, m.expected, m.actual
             );
         }
-        ExitCode::from(1)
+        1
     }
 }
 
@@ -209,7 +214,7 @@ fn human(trace: &Trace) -> String {
     out
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+fn fail(message: impl std::fmt::Display) -> u8 {
     eprintln!("scalecore: {message}");
-    ExitCode::from(2)
+    2
 }

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{ArgGroup, Args, ValueEnum};
@@ -96,7 +95,7 @@ pub enum FailOn {
     Error,
 }
 
-pub fn run(args: &LintArgs) -> ExitCode {
+pub fn run(args: &LintArgs) -> u8 {
     let configs = match Finder::new(args.config.as_deref(), args.isolated) {
         Ok(f) => Arc::new(f),
         Err(e) => return fail(&e),
@@ -153,7 +152,7 @@ fn report(
     texts: &[String],
     per_file: Vec<Vec<Diagnostic>>,
     to_stderr: bool,
-) -> ExitCode {
+) -> u8 {
     let report = LintReport::new(inputs.iter().map(|i| i.path.clone()).collect(), per_file);
     let out = match args.format {
         Format::Human => {
@@ -177,9 +176,9 @@ fn report(
     let failed = report.summary.errors > 0
         || (args.fail_on == FailOn::Warning && report.summary.warnings > 0);
     if failed {
-        ExitCode::from(1)
+        1
     } else {
-        ExitCode::SUCCESS
+        0
     }
 }
 
@@ -190,7 +189,7 @@ fn fix(
     inputs: &[inputs::Input],
     options: &LintOptions,
     per_input: &[&LintOptions],
-) -> ExitCode {
+) -> u8 {
     let (mut per_file, readable) = read_inputs(inputs, options, per_input);
     let own = |i: usize| per_input.get(i).copied().unwrap_or(options);
     let texts: Vec<&str> = readable.iter().map(|(_, t)| *t).collect();
@@ -235,11 +234,7 @@ fn fix(
             plural(findings, "finding", "findings"),
             plural(files, "file", "files"),
         );
-        return if files > 0 {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        };
+        return if files > 0 { 1 } else { 0 };
     }
     let mut stdin_fixed = false;
     for (i, input) in inputs.iter().enumerate() {
@@ -446,7 +441,7 @@ fn read_inputs<'a>(
     (per_file, readable)
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+fn fail(message: impl std::fmt::Display) -> u8 {
     eprintln!("scalecore: {message}");
-    ExitCode::from(2)
+    2
 }
