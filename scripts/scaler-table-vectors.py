@@ -6,6 +6,7 @@ through a TriggerAuthentication that also carries its pod identity, annotated wi
 origin and KEDA's verdict.
 
 Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py
+(SCALER_TYPES=a,b writes only those trigger types' files.)
 """
 import json
 import os
@@ -45,6 +46,17 @@ TABLES = [
       'expectedEndpointParams']),
     ('predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
      ['metadata', 'authParams', 'isError']),
+    # dynatrace, new-relic, splunk, splunk-observability, sumologic, solarwinds, graphite
+    ('dynatrace', 'dynatrace_scaler_test.go', 'testDynatraceMetadata', ['metadata', 'authParams', 'isError']),
+    ('new-relic', 'newrelic_scaler_test.go', 'testNewRelicMetadata', ['metadata', 'authParams', 'isError']),
+    ('splunk', 'splunk_scaler_test.go', 'testSplunkMetadata', ['metadata', 'authParams', 'isError']),
+    ('splunk-observability', 'splunk_observability_scaler_test.go', 'testSplunkObservabilityMetadata',
+     ['metadata', 'authParams', 'isError']),
+    ('sumologic', 'sumologic_scaler_test.go', 'testSumologicMetadata', ['metadata', 'authParams', 'isError']),
+    ('solarwinds', 'solarwinds_scaler_test.go', 'testSolarWindsMetadata',
+     ['metadata', 'authParams', 'isError', 'description']),
+    ('graphite', 'graphite_scaler_test.go', 'testGrapMetadata', ['metadata', 'isError']),
+    ('graphite', 'graphite_scaler_test.go', 'testGraphiteAuthMetadata', ['metadata', 'authParams', 'isError']),
 ]
 
 # Identifiers the tables use for values, as the test files define them (a test server's
@@ -138,6 +150,8 @@ def value(toks, k):
             return t[1] == 'true', k + 1
         if t[1] == 'nil':
             return None, k + 1
+        if t[1] in FILE_MAPS:
+            return dict(FILE_MAPS[t[1]]), k + 1
         if k + 1 < len(toks) and toks[k + 1] == ('p', '{'):
             # Another composite literal (url.Values{...}): not an input, skipped.
             depth, k = 0, k + 1
@@ -150,8 +164,26 @@ def value(toks, k):
     raise ValueError(t)
 
 
+# The test file's `var name = map[string]string{...}` values, which rows may name.
+FILE_MAPS = {}
+
+
+def file_maps(text):
+    out = {}
+    for m in re.finditer(r'var\s+(\w+)\s*=\s*map\[string\]string\s*\{', text):
+        try:
+            body = text[m.end():text.index('\n}', m.end())]
+            out[m.group(1)], _ = value(tokens('map[string]string{' + body + '}'), 0)
+        except (ValueError, KeyError, AssertionError):
+            pass
+    return out
+
+
 def rows(path, var, order):
-    toks = tokens(literal_body(source(path), var))
+    text = source(path)
+    FILE_MAPS.clear()
+    FILE_MAPS.update(file_maps(text))
+    toks = tokens(literal_body(text, var))
     out, comment, k = [], [], 0
     while k < len(toks):
         t = toks[k]
@@ -237,7 +269,10 @@ def row_text(trigger, file, table, index, row, description, f):
 
 def main():
     files = {}
+    only = [t for t in os.environ.get('SCALER_TYPES', '').split(',') if t]
     for trigger, file, table, order, *extra in TABLES:
+        if only and trigger not in only:
+            continue
         rows_out = files.setdefault(trigger, (file, []))[1]
         for index, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
             for k, v in (extra[0] if extra else {}).items():
