@@ -73,6 +73,8 @@ modules! {
     liiklus,
     solace_dm,
     solace,
+    dynatrace,
+    new_relic,
 }
 
 /// What a scaler module gives the registry.
