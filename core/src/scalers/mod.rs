@@ -75,6 +75,8 @@ modules! {
     solace,
     dynatrace,
     new_relic,
+    splunk,
+    splunk_observability,
 }
 
 /// What a scaler module gives the registry.
