@@ -77,6 +77,7 @@ modules! {
     new_relic,
     splunk,
     splunk_observability,
+    sumologic,
 }
 
 /// What a scaler module gives the registry.
