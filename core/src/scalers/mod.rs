@@ -78,6 +78,8 @@ modules! {
     splunk,
     splunk_observability,
     sumologic,
+    solarwinds,
+    graphite,
 }
 
 /// What a scaler module gives the registry.
