@@ -29,7 +29,7 @@
 //! ```
 
 use super::typed::{self, Param, A, FLOAT64, INT, M, STRING};
-use super::{MetricType, Module, ScalerError, ScalerMetric, TriggerInput};
+use super::{ErrorKind, MetricType, Module, ScalerError, ScalerMetric, TriggerInput};
 
 pub static MODULE: Module = Module {
     types: &["splunk-observability"],
@@ -46,9 +46,21 @@ const PARAMS: &[Param] = &[
     Param::new("activationTargetValue", &[M], FLOAT64),
 ];
 
-/// `NewSplunkObservabilityScaler` up to the stream: `parseSplunkObservabilityMetadata`.
+/// `NewSplunkObservabilityScaler` up to the stream: `parseSplunkObservabilityMetadata`,
+/// then the SignalFlow client, which only parses the realm's stream URL before connecting.
 pub fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     let parsed = typed::read(input, PARAMS, |_| Ok(()))?;
+    let realm = parsed.str("realm");
+    if !typed::unseen(realm) {
+        let url = format!("wss://stream.{realm}.signalfx.com/v2/signalflow");
+        if let Err(e) = crate::go::url::parse_scheme(&url) {
+            return Err(vec![typed::error(
+                "realm",
+                ErrorKind::Invalid,
+                format!("error creating SignalFlow client: {e}"),
+            )]);
+        }
+    }
     Ok(ScalerMetric {
         metric_name: super::metric_name(input.index, "signalfx"),
         metric_type: MetricType::Value,
@@ -90,6 +102,20 @@ mod tests {
         assert_eq!(
             bad.messages(),
             vec!["missing required parameter \"activationTargetValue\" in [triggerMetadata]"]
+        );
+    }
+
+    /// A realm that breaks the stream URL's host stops the client.
+    #[test]
+    fn realm_in_the_stream_url() {
+        let mut m = meta();
+        m.push(("activationTargetValue", "1"));
+        let t = Trigger::new("splunk-observability")
+            .meta(&m)
+            .auth(&[("accessToken", "t"), ("realm", "us1:x")]);
+        assert_eq!(
+            t.messages(),
+            vec!["error creating SignalFlow client: parse \"wss://stream.us1:x.signalfx.com/v2/signalflow\": invalid port \":x.signalfx.com\" after host"]
         );
     }
 
