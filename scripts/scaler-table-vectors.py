@@ -55,6 +55,17 @@ TABLES = [
      {'resolvedEnv': {'INFLUX_ORG': 'influx_org', 'INFLUX_TOKEN': 'myToken'}}),
     ('kubernetes-resource', 'kubernetes_resource_scaler_test.go', 'parseKubernetesResourceMetadataTestDataset',
      ['metadata', 'namespace', 'isError', 'errorMsg']),
+    # dynatrace, new-relic, splunk, splunk-observability, sumologic, solarwinds, graphite
+    ('dynatrace', 'dynatrace_scaler_test.go', 'testDynatraceMetadata', ['metadata', 'authParams', 'isError']),
+    ('new-relic', 'newrelic_scaler_test.go', 'testNewRelicMetadata', ['metadata', 'authParams', 'isError']),
+    ('splunk', 'splunk_scaler_test.go', 'testSplunkMetadata', ['metadata', 'authParams', 'isError']),
+    ('splunk-observability', 'splunk_observability_scaler_test.go', 'testSplunkObservabilityMetadata',
+     ['metadata', 'authParams', 'isError']),
+    ('sumologic', 'sumologic_scaler_test.go', 'testSumologicMetadata', ['metadata', 'authParams', 'isError']),
+    ('solarwinds', 'solarwinds_scaler_test.go', 'testSolarWindsMetadata',
+     ['metadata', 'authParams', 'isError', 'description']),
+    ('graphite', 'graphite_scaler_test.go', 'testGrapMetadata', ['metadata', 'isError']),
+    ('graphite', 'graphite_scaler_test.go', 'testGraphiteAuthMetadata', ['metadata', 'authParams', 'isError']),
 ]
 
 # Identifiers the tables use for values, as the test files define them (a test server's
@@ -188,6 +199,8 @@ def value(toks, k):
             return t[1] == 'true', k + 1
         if t[1] == 'nil':
             return None, k + 1
+        if t[1] in FILE_MAPS:
+            return dict(FILE_MAPS[t[1]]), k + 1
         if k + 1 < len(toks) and toks[k + 1] == ('p', '{'):
             # Another composite literal (url.Values{...}): not an input, skipped.
             depth, k = 0, k + 1
@@ -221,8 +234,25 @@ def local_body(text, where):
     return literal_body('var _t = []t' + text[j:], '_t')
 
 
+# The test file's `var name = map[string]string{...}` values, which rows may name.
+FILE_MAPS = {}
+
+
+def file_maps(text):
+    out = {}
+    for m in re.finditer(r'var\s+(\w+)\s*=\s*map\[string\]string\s*\{', text):
+        try:
+            body = text[m.end():text.index('\n}', m.end())]
+            out[m.group(1)], _ = value(tokens('map[string]string{' + body + '}'), 0)
+        except (ValueError, KeyError, AssertionError):
+            pass
+    return out
+
+
 def rows(path, var, order):
     text = source(path)
+    FILE_MAPS.clear()
+    FILE_MAPS.update(file_maps(text))
     toks = tokens(local_body(text, var) if '/' in var else literal_body(text, var))
     out, comment, k = [], [], 0
     while k < len(toks):

@@ -79,6 +79,13 @@ modules! {
     solr,
     influxdb,
     kubernetes_resource,
+    dynatrace,
+    new_relic,
+    splunk,
+    splunk_observability,
+    sumologic,
+    solarwinds,
+    graphite,
 }
 
 /// What a scaler module gives the registry.
