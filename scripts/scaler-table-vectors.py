@@ -5,7 +5,8 @@ ScaledObject per row with the row's metadata and metricType, its auth params in 
 through a TriggerAuthentication that also carries its pod identity, annotated with the row's
 origin and KEDA's verdict.
 
-Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py
+Usage: KEDA_REPO=/path/to/keda.git scripts/scaler-table-vectors.py [TYPE...]
+(only the named trigger types when given).
 """
 import json
 import os
@@ -45,6 +46,30 @@ TABLES = [
       'expectedEndpointParams']),
     ('predictkube', 'predictkube_scaler_test.go', 'testPredictKubeMetadata',
      ['metadata', 'authParams', 'isError']),
+    # azure-monitor, azure-log-analytics, azure-app-insights, azure-data-explorer, azure-pipelines:
+    # identifiers resolve through the test file's own consts, vars and maps (FILE_IDENTS); an
+    # extra value ('ident', NAME) names one of them.
+    ('azure-monitor', 'azure_monitor_scaler_test.go', 'testParseAzMonitorMetadata',
+     ['metadata', 'isError', 'resolvedEnv', 'authParams', 'podIdentityProvider']),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadata',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv')}),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadataWithEmptyAuthParams',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv'),
+                               'authParams': ('ident', 'emptyLogAnalyticsAuthParams')}),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadataWithAuthParams',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv'),
+                               'authParams': ('ident', 'LogAnalyticsAuthParams')}),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadataWithPodIdentity',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv'),
+                               'podIdentityProvider': 'azure-workload'}),
+    ('azure-app-insights', 'azure_app_insights_scaler_test.go', 'azureAppInsightsScalerData',
+     ['name', 'isError', 'config']),
+    ('azure-data-explorer', 'azure_data_explorer_scaler_test.go', 'testDataExplorerMetadataWithClientAndSecret',
+     ['metadata', 'authParams', 'isError']),
+    ('azure-data-explorer', 'azure_data_explorer_scaler_test.go', 'testDataExplorerMetadataWithPodIdentity',
+     ['metadata', 'authParams', 'isError'], {'podIdentityProvider': 'azure-workload'}),
+    ('azure-pipelines', 'azure_pipelines_scaler_test.go', 'testAzurePipelinesMetadata',
+     ['testName', 'metadata', 'isError', 'resolvedEnv', 'authParams']),
 ]
 
 # Identifiers the tables use for values, as the test files define them (a test server's
@@ -115,8 +140,51 @@ def literal_body(text, var):
     return text[i:j - 1]
 
 
+# The current test file's top-level string consts/vars and map[string]string vars, by name.
+FILE_IDENTS = {}
+# Composite literals read as {field: value} (the others are skipped as before).
+STRUCTS = ('scalersconfig.ScalerConfig', 'kedav1alpha1.AuthPodIdentity')
+
+
+def ident_value(name):
+    if name in IDENTS:
+        return IDENTS[name]
+    return FILE_IDENTS.get(name, ('ident', name))
+
+
+def file_idents(text):
+    out = {}
+    for m in re.finditer(r'^\s*(?:var\s+|const\s+)?(\w+)\s*=\s*("(?:\\.|[^"\\])*")\s*$', text, re.M):
+        out[m.group(1)] = json.loads(m.group(2))
+    FILE_IDENTS.clear()
+    FILE_IDENTS.update(out)
+    for m in re.finditer(r'^var\s+(\w+)\s*=\s*map\[string\]string\s*\{', text, re.M):
+        j, depth = m.end(), 1
+        while depth:
+            depth += {'{': 1, '}': -1}.get(text[j], 0)
+            j += 1
+        try:
+            FILE_IDENTS[m.group(1)], _ = value(tokens('map[string]string{' + text[m.end():j]), 0)
+        except (ValueError, KeyError, IndexError, AssertionError):
+            pass
+
+
 def value(toks, k):
     t = toks[k]
+    if t == ('p', '&'):
+        return value(toks, k + 1)
+    if t[0] == 'id' and t[1] in STRUCTS and toks[k + 1] == ('p', '{'):
+        k += 2
+        out = {}
+        while toks[k] != ('p', '}'):
+            if toks[k][0] == 'comment' or toks[k] == ('p', ','):
+                k += 1
+                continue
+            name = toks[k][1]
+            out[name], k = value(toks, k + 2)
+        return out, k + 1
+    if t == ('id', 'kedav1alpha1.PodIdentityProvider') and toks[k + 1] == ('p', '('):
+        return toks[k + 2][1], k + 4
     if t == ('id', 'map'):
         while toks[k] != ('p', '{'):
             k += 1
@@ -127,8 +195,9 @@ def value(toks, k):
                 k += 1
                 continue
             assert toks[k + 1] == ('p', ':'), toks[k:k + 3]
-            v = toks[k + 2]
-            m[toks[k][1]] = IDENTS[v[1]] if v[0] == 'id' else v[1]
+            v, name = toks[k + 2], toks[k]
+            name = ident_value(name[1]) if name[0] == 'id' else name[1]
+            m[name] = ident_value(v[1]) if v[0] == 'id' else v[1]
             k += 3
         return m, k + 1
     if t[0] in ('str', 'num'):
@@ -138,6 +207,8 @@ def value(toks, k):
             return t[1] == 'true', k + 1
         if t[1] == 'nil':
             return None, k + 1
+        if t[1] in FILE_IDENTS:
+            return FILE_IDENTS[t[1]], k + 1
         if k + 1 < len(toks) and toks[k + 1] == ('p', '{'):
             # Another composite literal (url.Values{...}): not an input, skipped.
             depth, k = 0, k + 1
@@ -151,7 +222,9 @@ def value(toks, k):
 
 
 def rows(path, var, order):
-    toks = tokens(literal_body(source(path), var))
+    text = source(path)
+    file_idents(text)
+    toks = tokens(literal_body(text, var))
     out, comment, k = [], [], 0
     while k < len(toks):
         t = toks[k]
@@ -197,7 +270,28 @@ def key(k):
     return k if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]*', k) else q(k)
 
 
+def flatten(f, description):
+    """A row carrying a whole ScalerConfig (or its AuthPodIdentity) as the fields above."""
+    config = f.pop('config', None) or {}
+    for go, ours in (('TriggerMetadata', 'metadata'), ('AuthParams', 'authParams'),
+                     ('ResolvedEnv', 'resolvedEnv'), ('PodIdentity', 'podIdentityProvider')):
+        if go in config:
+            f[ours] = config[go]
+    for k, v in list(f.items()):
+        if isinstance(v, tuple) and v[0] == 'ident' and v[1] in FILE_IDENTS:
+            f[k] = FILE_IDENTS[v[1]]
+    identity = f.get('podIdentityProvider')
+    if isinstance(identity, dict):
+        f['podIdentityProvider'] = identity.get('Provider') or ''
+        f['podIdentityFields'] = {k[0].lower() + k[1:]: v for k, v in identity.items()
+                                  if k in ('IdentityID', 'IdentityTenantID') and isinstance(v, str)}
+        f['podIdentityFields'] = {k.replace('ID', 'Id'): v for k, v in f['podIdentityFields'].items()}
+    description = description or f.get('name') or f.get('testName') or ''
+    return description
+
+
 def row_text(trigger, file, table, index, row, description, f):
+    description = flatten(f, description)
     refused = f.get('isError', f.get('raisesError'))
     meta = f.get('metadata') or {}
     auth = f.get('authParams')
@@ -211,6 +305,13 @@ def row_text(trigger, file, table, index, row, description, f):
     ns = f'{trigger}-vectors'
     origin = f'pkg/scalers/{file} {table} row {index}' + (f' ({description})' if description else '')
     out = []
+    env = f.get('resolvedEnv')
+    if isinstance(env, dict) and env:
+        out.append(f'---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
+                   f'spec:\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n'
+                   f'      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: app\n'
+                   f'        image: registry.example.com/app:1.0.0\n        env:\n'
+                   + ''.join(f'        - name: {q(k)}\n          value: {q(v)}\n' for k, v in env.items()))
     if auth:
         out.append(f'---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
                    f'stringData:{mapping(auth, 2)}')
@@ -219,6 +320,8 @@ def row_text(trigger, file, table, index, row, description, f):
                    f'  name: {name}\n  namespace: {ns}\nspec:\n')
         if identity:
             out.append(f'  podIdentity:\n    provider: {identity}\n')
+            for k, v in (f.get('podIdentityFields') or {}).items():
+                out.append(f'    {k}: {q(v)}\n')
         if auth:
             out.append('  secretTargetRef:\n')
             for k in auth:
@@ -237,7 +340,10 @@ def row_text(trigger, file, table, index, row, description, f):
 
 def main():
     files = {}
+    only = set(sys.argv[1:])
     for trigger, file, table, order, *extra in TABLES:
+        if only and trigger not in only:
+            continue
         rows_out = files.setdefault(trigger, (file, []))[1]
         for index, (description, fields) in enumerate(rows(f'pkg/scalers/{file}', table, order)):
             for k, v in (extra[0] if extra else {}).items():
