@@ -103,33 +103,6 @@ const ROWS: &[Row] = &[
         },
     },
     Row {
-        trigger_type: "azure-monitor",
-        name_key: "metricName",
-        name_default: "",
-        target: ("targetValue", None, Num::Float),
-        activation: "activationTargetValue",
-        required: &[
-            ("resourceURI", &[M]),
-            ("tenantId", &[M, E, A]),
-            ("subscriptionId", &[M, E, A]),
-            ("resourceGroupName", &[M, E, A]),
-            ("metricName", &[M]),
-            ("metricAggregationType", &[M]),
-        ],
-        without_identity: &[
-            ("activeDirectoryClientId", &[M, E, A]),
-            ("activeDirectoryClientPassword", &[M, E, A]),
-        ],
-        with_workload_identity: &[],
-        enums: &[(
-            "metricAggregationType",
-            &["Average", "Count", "Maximum", "Minimum", "None", "Total"],
-        )],
-        clouds: Clouds::Named {
-            private_key: "azureResourceManagerEndpoint",
-        },
-    },
-    Row {
         trigger_type: "azure-app-insights",
         name_key: "metricId",
         name_default: "",
@@ -316,7 +289,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
             message: format!("{target_key} must be greater than 0"),
         });
     }
-    if matches!(row.trigger_type, "azure-monitor" | "azure-app-insights")
+    if row.trigger_type == "azure-app-insights"
         && target == 0.0
         && errors.is_empty()
     {
@@ -444,17 +417,7 @@ mod tests {
     }
 
     #[test]
-    fn monitor_and_eventhub_rules() {
-        let e = run(
-            "azure-monitor",
-            &[("targetValue", "abc")],
-            &[],
-            Some("azure-workload"),
-        )
-        .unwrap_err();
-        assert!(e
-            .iter()
-            .any(|x| x.key.as_deref() == Some("targetValue") && x.kind == ErrorKind::Invalid));
+    fn eventhub_rules() {
         let e = run(
             "azure-eventhub",
             &[("unprocessedEventThreshold", "0")],

@@ -4,6 +4,7 @@
 pub mod authentication;
 mod aws;
 pub mod azure;
+pub mod azure_ad;
 pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
@@ -73,6 +74,7 @@ modules! {
     liiklus,
     solace_dm,
     solace,
+    azure_monitor,
 }
 
 /// What a scaler module gives the registry.
