@@ -85,24 +85,6 @@ const ROWS: &[Row] = &[
         clouds: Clouds::Ignored,
     },
     Row {
-        trigger_type: "azure-log-analytics",
-        name_key: "workspaceId",
-        name_default: "",
-        target: ("threshold", None, Num::Float),
-        activation: "activationThreshold",
-        required: &[("workspaceId", &[A, M, E]), ("query", &[M])],
-        without_identity: &[
-            ("tenantId", &[A, M, E]),
-            ("clientId", &[A, M, E]),
-            ("clientSecret", &[A, M, E]),
-        ],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Named {
-            private_key: "logAnalyticsResourceURL",
-        },
-    },
-    Row {
         trigger_type: "azure-app-insights",
         name_key: "metricId",
         name_default: "",

@@ -75,6 +75,7 @@ modules! {
     solace_dm,
     solace,
     azure_monitor,
+    azure_log_analytics,
 }
 
 /// What a scaler module gives the registry.
