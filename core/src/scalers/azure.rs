@@ -25,8 +25,6 @@ enum Clouds {
     Ignored,
     /// Storage scalers: always resolved, any named cloud.
     Storage(&'static str),
-    /// Only the three `AzureClouds` names or `Private` (which needs `private_key`).
-    Named { private_key: &'static str },
 }
 
 struct Row {
@@ -83,29 +81,6 @@ const ROWS: &[Row] = &[
         // An unknown checkpointStrategy falls back to the default checkpointer.
         enums: &[],
         clouds: Clouds::Ignored,
-    },
-    Row {
-        trigger_type: "azure-app-insights",
-        name_key: "metricId",
-        name_default: "",
-        target: ("targetValue", None, Num::Float),
-        activation: "activationTargetValue",
-        required: &[
-            ("metricId", &[M]),
-            ("metricAggregationTimespan", &[M]),
-            ("metricAggregationType", &[M]),
-            ("applicationInsightsId", &[M, A, E]),
-            ("tenantId", &[M, A, E]),
-        ],
-        without_identity: &[
-            ("activeDirectoryClientId", &[M, A, E]),
-            ("activeDirectoryClientPassword", &[A, E]),
-        ],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Named {
-            private_key: "appInsightsResourceURL",
-        },
     },
     Row {
         trigger_type: "azure-data-explorer",
@@ -271,47 +246,11 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
             message: format!("{target_key} must be greater than 0"),
         });
     }
-    if row.trigger_type == "azure-app-insights"
-        && target == 0.0
-        && errors.is_empty()
-    {
-        errors.push(ScalerError {
-            key: Some(target_key.to_owned()),
-            kind: ErrorKind::Invalid,
-            message: format!("{target_key} must not be 0"),
-        });
-    }
-
     match row.clouds {
         Clouds::Ignored => {}
         Clouds::Storage(prefix) => {
             if let Err(e) = cloud::suffix(input.metadata, Service::Storage(prefix)) {
                 errors.push(e);
-            }
-        }
-        Clouds::Named { private_key } => {
-            if let Some(c) = get("cloud", &[M]) {
-                let upper = c.to_ascii_uppercase();
-                if upper == "PRIVATE" {
-                    if get(private_key, &[M]).is_none() {
-                        errors.push(ScalerError {
-                            key: Some(private_key.to_owned()),
-                            kind: ErrorKind::Missing,
-                            message: format!(
-                                "{private_key} must be provided for Private cloud type"
-                            ),
-                        });
-                    }
-                } else if !cloud::NAMED_CLOUDS.contains(&upper.as_str()) {
-                    errors.push(ScalerError {
-                        key: Some("cloud".to_owned()),
-                        kind: ErrorKind::Invalid,
-                        message: format!(
-                            "invalid value for cloud: {c}; use AzurePublicCloud, \
-                             AzureUSGovernmentCloud, AzureChinaCloud or Private"
-                        ),
-                    });
-                }
             }
         }
     }

@@ -76,6 +76,7 @@ modules! {
     solace,
     azure_monitor,
     azure_log_analytics,
+    azure_app_insights,
 }
 
 /// What a scaler module gives the registry.
