@@ -14,8 +14,6 @@ const A: Order = Order::AuthParams;
 enum Num {
     /// int64 decoded with encoding/json.
     Int,
-    /// float64 via strconv.ParseFloat.
-    Float,
 }
 
 /// How `cloud` is read.
@@ -83,22 +81,6 @@ const ROWS: &[Row] = &[
         clouds: Clouds::Ignored,
     },
     Row {
-        trigger_type: "azure-data-explorer",
-        name_key: "databaseName",
-        name_default: "",
-        target: ("threshold", None, Num::Float),
-        activation: "activationThreshold",
-        required: &[("databaseName", &[M]), ("endpoint", &[M]), ("query", &[M])],
-        without_identity: &[
-            ("tenantId", &[M, A, E]),
-            ("clientId", &[M, A, E]),
-            ("clientSecret", &[A]),
-        ],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Ignored,
-    },
-    Row {
         trigger_type: "azure-pipelines",
         name_key: "poolID",
         name_default: "",
@@ -135,7 +117,6 @@ pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
         };
         match num {
             Num::Int => typed::parse_int64(key, v).map(|n| Some(n as f64)),
-            Num::Float => typed::parse_float(key, v).map(Some),
         }
     };
     let target =
@@ -225,7 +206,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         let v = get(key, &[M]).or(default)?;
         let parsed = match num {
             Num::Int => typed::parse_int64(key, v).map(|n| n as f64),
-            Num::Float => typed::parse_float(key, v),
         };
         parsed.map_err(|e| errors.push(e)).ok()
     };

@@ -77,6 +77,7 @@ modules! {
     azure_monitor,
     azure_log_analytics,
     azure_app_insights,
+    azure_data_explorer,
 }
 
 /// What a scaler module gives the registry.
