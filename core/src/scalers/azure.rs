@@ -1,5 +1,4 @@
-//! The other Azure scalers (azure.md §4): queue, blob, eventhub, log-analytics, monitor,
-//! app-insights, data-explorer, pipelines. Each is described by a row: the metric name,
+//! The other Azure scalers (azure.md §4): queue, blob, eventhub. Each is described by a row: the metric name,
 //! the target and activation parameters, and what each pod identity requires.
 
 use super::cloud::{self, Service};
@@ -80,18 +79,6 @@ const ROWS: &[Row] = &[
         enums: &[],
         clouds: Clouds::Ignored,
     },
-    Row {
-        trigger_type: "azure-pipelines",
-        name_key: "poolID",
-        name_default: "",
-        target: ("targetPipelinesQueueLength", Some("1"), Num::Int),
-        activation: "activationTargetPipelinesQueueLength",
-        required: &[("organizationURL", &[E, A, M])],
-        without_identity: &[("personalAccessToken", &[A, E])],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Ignored,
-    },
 ];
 
 pub fn handles(trigger_type: &str) -> bool {
@@ -122,13 +109,7 @@ pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
     let target =
         number(target_key, target_default)?.ok_or_else(|| typed::missing(target_key, &[M]))?;
     let activation = number(row.activation, Some("0"))?.unwrap_or(0.0);
-    let name = get(row.name_key)
-        .or_else(|| {
-            (row.trigger_type == "azure-pipelines")
-                .then(|| get("poolName"))
-                .flatten()
-        })
-        .unwrap_or(row.name_default);
+    let name = get(row.name_key).unwrap_or(row.name_default);
     Ok(ScalerMetric {
         metric_name: super::metric_name(input.index, &format!("{}-{name}", row.trigger_type)),
         metric_type,
@@ -175,16 +156,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         if get(name, order).is_none() && !blob_literal {
             errors.push(typed::missing(name, order));
         }
-    }
-    if row.trigger_type == "azure-pipelines"
-        && get("poolName", &[M]).is_none()
-        && get("poolID", &[M]).is_none()
-    {
-        errors.push(ScalerError {
-            key: Some("poolName".to_owned()),
-            kind: ErrorKind::Missing,
-            message: "no poolName or poolID given".to_owned(),
-        });
     }
     if row.trigger_type == "azure-eventhub"
         && identity == "azure-workload"
@@ -237,13 +208,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
     if !errors.is_empty() {
         return Err(errors);
     }
-    let name = get(row.name_key, &[M])
-        .or_else(|| {
-            (row.trigger_type == "azure-pipelines")
-                .then(|| get("poolName", &[M]))
-                .flatten()
-        })
-        .unwrap_or(row.name_default);
+    let name = get(row.name_key, &[M]).unwrap_or(row.name_default);
     Ok(AzureConfig {
         metric: ScalerMetric {
             metric_name: super::metric_name(input.index, &format!("{}-{name}", row.trigger_type)),

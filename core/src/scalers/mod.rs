@@ -78,6 +78,7 @@ modules! {
     azure_log_analytics,
     azure_app_insights,
     azure_data_explorer,
+    azure_pipelines,
 }
 
 /// What a scaler module gives the registry.
