@@ -170,7 +170,7 @@ pub fn active_directory_endpoint(
 }
 
 /// The pod identity provider as KEDA switches on it: `None` for `""` / `none`.
-pub fn provider<'a>(pod_identity: Option<&'a str>) -> Option<&'a str> {
+pub fn provider(pod_identity: Option<&str>) -> Option<&str> {
     pod_identity.filter(|p| !p.is_empty() && *p != "none")
 }
 
@@ -187,7 +187,10 @@ mod tests {
 
     #[test]
     fn clouds_and_the_active_directory_endpoint() {
-        assert_eq!(named_cloud("azureChinaCloud").unwrap().name, "AzureChinaCloud");
+        assert_eq!(
+            named_cloud("azureChinaCloud").unwrap().name,
+            "AzureChinaCloud"
+        );
         // AzureClouds has three names; EnvironmentFromName knows more.
         assert!(named_cloud("AzureCloud").is_none());
         assert!(named_cloud("azureGermanCloud").is_none());
