@@ -339,6 +339,50 @@ mod tests {
         );
     }
 
+    /// Credentials out of view do not stop a simulation: the metric is still KEDA's.
+    #[test]
+    fn metric_without_credentials() {
+        let meta = VALID
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let empty = Default::default();
+        let input = TriggerInput {
+            trigger_type: "azure-monitor",
+            index: 2,
+            metadata: &meta,
+            auth_params: &empty,
+            env: &empty,
+            pod_identity: None,
+            metric_type: None,
+            namespace: "default",
+        };
+        assert!(config(&input, None).is_err());
+        let m = crate::scalers::metric(&input).unwrap();
+        assert_eq!(
+            (m.metric_name.as_str(), m.target),
+            ("s2-azure-monitor-kube_pod_status_ready", 1.0)
+        );
+        for (t, pairs, name) in [
+            ("azure-pipelines", [("poolID", "7"), ("targetPipelinesQueueLength", "2")], "s2-azure-pipelines-7"),
+            ("azure-app-insights", [("metricId", "a/b"), ("targetValue", "2")], "s2-azure-app-insights-a-b"),
+            ("azure-data-explorer", [("databaseName", "db"), ("threshold", "2")], "s2-azure-data-explorer-db"),
+            ("azure-log-analytics", [("workspaceId", "w"), ("threshold", "2")], "s2-azure-log-analytics-w"),
+        ] {
+            let meta = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            let input = TriggerInput {
+                trigger_type: t,
+                metadata: &meta,
+                ..input.clone()
+            };
+            let m = crate::scalers::metric(&input).unwrap();
+            assert_eq!((m.metric_name.as_str(), m.target), (name, 2.0));
+        }
+    }
+
     #[test]
     fn config_for_a_poller() {
         let map = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
