@@ -169,6 +169,23 @@ pub fn active_directory_endpoint(
     })
 }
 
+/// `azidentity.NewClientSecretCredential` refuses a tenant that is not ASCII letters, digits,
+/// `.` and `-` before any call. A value out of view is not judged.
+pub fn check_tenant_id(tenant_id: &str) -> Result<(), ScalerError> {
+    let valid = !tenant_id.is_empty()
+        && tenant_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if valid || super::typed::unseen(tenant_id) {
+        return Ok(());
+    }
+    Err(super::typed::error(
+        "tenantId",
+        ErrorKind::Invalid,
+        "invalid tenantID. You can locate your tenantID by following the instructions listed here: https://learn.microsoft.com/partner-center/find-ids-and-domain-names",
+    ))
+}
+
 /// The pod identity provider as KEDA switches on it: `None` for `""` / `none`.
 pub fn provider(pod_identity: Option<&str>) -> Option<&str> {
     pod_identity.filter(|p| !p.is_empty() && *p != "none")
@@ -211,6 +228,14 @@ mod tests {
         assert_eq!(e.message, "invalid cloud environment  AzureCloud");
         let e = active_directory_endpoint(&meta(&[("cloud", "AzureStackCloud")])).unwrap_err();
         assert_eq!(e.kind, ErrorKind::OperatorEnv);
+    }
+
+    #[test]
+    fn tenant_ids_the_sdk_accepts() {
+        assert!(check_tenant_id("8fe57c22-02b1-4b87-8c24-ae21dea4fa6a").is_ok());
+        assert!(check_tenant_id("contoso.onmicrosoft.com").is_ok());
+        assert!(check_tenant_id("my tenant").is_err());
+        assert!(check_tenant_id("tenant_1").is_err());
     }
 
     #[test]

@@ -144,6 +144,8 @@ pub fn config(
                     return Err(one(typed::error(key, ErrorKind::Missing, message)));
                 }
             }
+            // NewClientSecretCredential, before any call.
+            azure_ad::check_tenant_id(p.str("tenantId")).map_err(|e| vec![e])?;
             Credential::ClientSecret {
                 tenant_id: p.str("tenantId").to_owned(),
                 client_id: p.str("activeDirectoryClientId").to_owned(),

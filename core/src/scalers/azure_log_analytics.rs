@@ -130,11 +130,15 @@ pub fn config(
     let p = typed::read(input, PARAMS, |p| validate(p, input.pod_identity))?;
     let (cloud, logs_endpoint, logs_audience) = resolve_cloud(&p).map_err(|e| vec![e])?;
     let credential = match azure_ad::provider(input.pod_identity) {
-        None => Credential::ClientSecret {
-            tenant_id: p.str("tenantId").to_owned(),
-            client_id: p.str("clientId").to_owned(),
-            client_secret: Secret::new(p.str("clientSecret")),
-        },
+        None => {
+            // CreateAzureLogsClient: NewClientSecretCredential, before any call.
+            azure_ad::check_tenant_id(p.str("tenantId")).map_err(|e| vec![e])?;
+            Credential::ClientSecret {
+                tenant_id: p.str("tenantId").to_owned(),
+                client_id: p.str("clientId").to_owned(),
+                client_secret: Secret::new(p.str("clientSecret")),
+            }
+        }
         Some(_) => Credential::Workload {
             identity_id: identity_id.map(str::to_owned),
         },

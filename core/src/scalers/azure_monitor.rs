@@ -190,6 +190,8 @@ pub fn config(
                     "no activeDirectoryClientPassword given",
                 ));
             }
+            // NewClientSecretCredential, before any call.
+            azure_ad::check_tenant_id(p.str("tenantId")).map_err(|e| vec![e])?;
             Credential::ClientSecret {
                 tenant_id: p.str("tenantId").to_owned(),
                 client_id: p.str("activeDirectoryClientId").to_owned(),
@@ -301,6 +303,13 @@ mod tests {
             .meta(VALID)
             .auth(&[("activeDirectoryClientId", "id")]);
         assert_eq!(t.messages(), ["no activeDirectoryClientPassword given"]);
+        let t = Trigger::new("azure-monitor")
+            .meta(&with(&[("tenantId", "my tenant")]))
+            .auth(SECRET);
+        assert_eq!(
+            t.messages(),
+            ["invalid tenantID. You can locate your tenantID by following the instructions listed here: https://learn.microsoft.com/partner-center/find-ids-and-domain-names"]
+        );
         let t = Trigger::new("azure-monitor")
             .meta(VALID)
             .pod_identity("notAzure");
