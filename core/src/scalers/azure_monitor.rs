@@ -385,7 +385,7 @@ mod tests {
             let input = TriggerInput {
                 trigger_type: t,
                 metadata: &meta,
-                ..input.clone()
+                ..input
             };
             let m = crate::scalers::metric(&input).unwrap();
             assert_eq!((m.metric_name.as_str(), m.target), (name, 2.0));
