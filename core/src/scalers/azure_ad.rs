@@ -30,7 +30,10 @@ impl std::fmt::Debug for Secret {
 /// How the poller gets its token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Credential {
-    /// `azidentity.NewClientSecretCredential(tenantId, clientId, secret)`.
+    /// `azidentity.NewClientSecretCredential(tenantId, clientId, secret, nil)`. KEDA gives
+    /// the credential no cloud, so monitor, log-analytics and app-insights sign in at the
+    /// public authority (or the operator's `AZURE_AUTHORITY_HOST`) whatever `cloud` says;
+    /// data-explorer alone passes its `active_directory_endpoint`.
     ClientSecret {
         tenant_id: String,
         client_id: String,
@@ -51,6 +54,7 @@ impl Credential {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AzureCloud {
     pub name: &'static str,
+    /// `ActiveDirectoryAuthorityHost` (see [`Credential::ClientSecret`] for who uses it).
     pub authority_host: &'static str,
     /// `Services[azquery.ServiceNameMetrics]`: Azure Monitor metrics.
     pub metrics_endpoint: &'static str,
