@@ -66,6 +66,30 @@ TABLES = [
      ['metadata', 'authParams', 'isError', 'description']),
     ('graphite', 'graphite_scaler_test.go', 'testGrapMetadata', ['metadata', 'isError']),
     ('graphite', 'graphite_scaler_test.go', 'testGraphiteAuthMetadata', ['metadata', 'authParams', 'isError']),
+    # azure-monitor, azure-log-analytics, azure-app-insights, azure-data-explorer, azure-pipelines:
+    # identifiers resolve through the test file's own consts, vars and maps (FILE_IDENTS); an
+    # extra value ('ident', NAME) names one of them.
+    ('azure-monitor', 'azure_monitor_scaler_test.go', 'testParseAzMonitorMetadata',
+     ['metadata', 'isError', 'resolvedEnv', 'authParams', 'podIdentityProvider']),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadata',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv')}),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadataWithEmptyAuthParams',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv'),
+                               'authParams': ('ident', 'emptyLogAnalyticsAuthParams')}),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadataWithAuthParams',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv'),
+                               'authParams': ('ident', 'LogAnalyticsAuthParams')}),
+    ('azure-log-analytics', 'azure_log_analytics_scaler_test.go', 'testLogAnalyticsMetadataWithPodIdentity',
+     ['metadata', 'isError'], {'resolvedEnv': ('ident', 'sampleLogAnalyticsResolvedEnv'),
+                               'podIdentityProvider': 'azure-workload'}),
+    ('azure-app-insights', 'azure_app_insights_scaler_test.go', 'azureAppInsightsScalerData',
+     ['name', 'isError', 'config']),
+    ('azure-data-explorer', 'azure_data_explorer_scaler_test.go', 'testDataExplorerMetadataWithClientAndSecret',
+     ['metadata', 'authParams', 'isError']),
+    ('azure-data-explorer', 'azure_data_explorer_scaler_test.go', 'testDataExplorerMetadataWithPodIdentity',
+     ['metadata', 'authParams', 'isError'], {'podIdentityProvider': 'azure-workload'}),
+    ('azure-pipelines', 'azure_pipelines_scaler_test.go', 'testAzurePipelinesMetadata',
+     ['testName', 'metadata', 'isError', 'resolvedEnv', 'authParams']),
 ]
 
 # Identifiers the tables use for values, as the test files define them (a test server's
@@ -158,8 +182,51 @@ def literal_body(text, var):
     return text[i:j - 1]
 
 
+# The current test file's top-level string consts/vars and map[string]string vars, by name.
+FILE_IDENTS = {}
+# Composite literals read as {field: value} (the others are skipped as before).
+STRUCTS = ('scalersconfig.ScalerConfig', 'kedav1alpha1.AuthPodIdentity')
+
+
+def ident_value(name):
+    if name in IDENTS:
+        return IDENTS[name]
+    return FILE_IDENTS.get(name, ('ident', name))
+
+
+def file_idents(text):
+    out = {}
+    for m in re.finditer(r'^\s*(?:var\s+|const\s+)?(\w+)\s*=\s*("(?:\\.|[^"\\])*")\s*$', text, re.M):
+        out[m.group(1)] = json.loads(m.group(2))
+    FILE_IDENTS.clear()
+    FILE_IDENTS.update(out)
+    for m in re.finditer(r'^var\s+(\w+)\s*=\s*map\[string\]string\s*\{', text, re.M):
+        j, depth = m.end(), 1
+        while depth:
+            depth += {'{': 1, '}': -1}.get(text[j], 0)
+            j += 1
+        try:
+            FILE_IDENTS[m.group(1)], _ = value(tokens('map[string]string{' + text[m.end():j]), 0)
+        except (ValueError, KeyError, IndexError, AssertionError):
+            pass
+
+
 def value(toks, k):
     t = toks[k]
+    if t == ('p', '&'):
+        return value(toks, k + 1)
+    if t[0] == 'id' and t[1] in STRUCTS and toks[k + 1] == ('p', '{'):
+        k += 2
+        out = {}
+        while toks[k] != ('p', '}'):
+            if toks[k][0] == 'comment' or toks[k] == ('p', ','):
+                k += 1
+                continue
+            name = toks[k][1]
+            out[name], k = value(toks, k + 2)
+        return out, k + 1
+    if t == ('id', 'kedav1alpha1.PodIdentityProvider') and toks[k + 1] == ('p', '('):
+        return toks[k + 2][1], k + 4
     if t == ('id', 'map'):
         while toks[k] != ('p', '{'):
             k += 1
@@ -170,8 +237,9 @@ def value(toks, k):
                 k += 1
                 continue
             assert toks[k + 1] == ('p', ':'), toks[k:k + 3]
-            v = toks[k + 2]
-            m[toks[k][1]] = IDENTS[v[1]] if v[0] == 'id' else v[1]
+            v, name = toks[k + 2], toks[k]
+            name = ident_value(name[1]) if name[0] == 'id' else name[1]
+            m[name] = ident_value(v[1]) if v[0] == 'id' else v[1]
             k += 3
         return m, k + 1
     if t[0] in ('str', 'num'):
@@ -201,6 +269,8 @@ def value(toks, k):
             return None, k + 1
         if t[1] in FILE_MAPS:
             return dict(FILE_MAPS[t[1]]), k + 1
+        if t[1] in FILE_IDENTS:
+            return FILE_IDENTS[t[1]], k + 1
         if k + 1 < len(toks) and toks[k + 1] == ('p', '{'):
             # Another composite literal (url.Values{...}): not an input, skipped.
             depth, k = 0, k + 1
@@ -251,6 +321,8 @@ def file_maps(text):
 
 def rows(path, var, order):
     text = source(path)
+    # Constants first: the maps may name them.
+    file_idents(text)
     FILE_MAPS.clear()
     FILE_MAPS.update(file_maps(text))
     toks = tokens(local_body(text, var) if '/' in var else literal_body(text, var))
@@ -299,11 +371,32 @@ def key(k):
     return k if re.fullmatch(r'[A-Za-z][A-Za-z0-9_]*', k) else q(k)
 
 
+def flatten(f, description):
+    """A row carrying a whole ScalerConfig (or its AuthPodIdentity) as the fields above."""
+    config = f.pop('config', None) or {}
+    for go, ours in (('TriggerMetadata', 'metadata'), ('AuthParams', 'authParams'),
+                     ('ResolvedEnv', 'resolvedEnv'), ('PodIdentity', 'podIdentityProvider')):
+        if go in config:
+            f[ours] = config[go]
+    for k, v in list(f.items()):
+        if isinstance(v, tuple) and v[0] == 'ident' and v[1] in FILE_IDENTS:
+            f[k] = FILE_IDENTS[v[1]]
+    identity = f.get('podIdentityProvider')
+    if isinstance(identity, dict):
+        f['podIdentityProvider'] = identity.get('Provider') or ''
+        f['podIdentityFields'] = {k[0].lower() + k[1:]: v for k, v in identity.items()
+                                  if k in ('IdentityID', 'IdentityTenantID') and isinstance(v, str)}
+        f['podIdentityFields'] = {k.replace('ID', 'Id'): v for k, v in f['podIdentityFields'].items()}
+    description = description or f.get('name') or f.get('testName') or ''
+    return description
+
+
 def row_text(trigger, file, table, index, row, description, f):
+    description = description or (f.get('name') if isinstance(f.get('name'), str) else '')
+    description = flatten(f, description)
     refused = f.get('isError', f.get('raisesError', f.get('wantErr')))
     if 'expectedError' in f:
         refused = f['expectedError'] is not None
-    description = description or (f.get('name') if isinstance(f.get('name'), str) else '')
     meta = f.get('metadata') or {}
     auth = f.get('authParams')
     identity = f.get('podIdentityProvider') or ''
@@ -317,7 +410,7 @@ def row_text(trigger, file, table, index, row, description, f):
     origin = f'pkg/scalers/{file} {table} row {index}' + (f' ({description})' if description else '')
     out = []
     env = f.get('resolvedEnv')
-    if env:
+    if isinstance(env, dict) and env:
         out.append(f'---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: {ns}\n'
                    f'spec:\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n'
                    f'      labels:\n        app: {name}\n    spec:\n      containers:\n      - name: app\n'
@@ -331,6 +424,8 @@ def row_text(trigger, file, table, index, row, description, f):
                    f'  name: {name}\n  namespace: {ns}\nspec:\n')
         if identity:
             out.append(f'  podIdentity:\n    provider: {identity}\n')
+            for k, v in (f.get('podIdentityFields') or {}).items():
+                out.append(f'    {k}: {q(v)}\n')
         if auth:
             out.append('  secretTargetRef:\n')
             for k in auth:

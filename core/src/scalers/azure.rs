@@ -1,5 +1,4 @@
-//! The other Azure scalers (azure.md §4): queue, blob, eventhub, log-analytics, monitor,
-//! app-insights, data-explorer, pipelines. Each is described by a row: the metric name,
+//! The other Azure scalers (azure.md §4): queue, blob, eventhub. Each is described by a row: the metric name,
 //! the target and activation parameters, and what each pod identity requires.
 
 use super::cloud::{self, Service};
@@ -14,8 +13,6 @@ const A: Order = Order::AuthParams;
 enum Num {
     /// int64 decoded with encoding/json.
     Int,
-    /// float64 via strconv.ParseFloat.
-    Float,
 }
 
 /// How `cloud` is read.
@@ -25,8 +22,6 @@ enum Clouds {
     Ignored,
     /// Storage scalers: always resolved, any named cloud.
     Storage(&'static str),
-    /// Only the three `AzureClouds` names or `Private` (which needs `private_key`).
-    Named { private_key: &'static str },
 }
 
 struct Row {
@@ -84,102 +79,6 @@ const ROWS: &[Row] = &[
         enums: &[],
         clouds: Clouds::Ignored,
     },
-    Row {
-        trigger_type: "azure-log-analytics",
-        name_key: "workspaceId",
-        name_default: "",
-        target: ("threshold", None, Num::Float),
-        activation: "activationThreshold",
-        required: &[("workspaceId", &[A, M, E]), ("query", &[M])],
-        without_identity: &[
-            ("tenantId", &[A, M, E]),
-            ("clientId", &[A, M, E]),
-            ("clientSecret", &[A, M, E]),
-        ],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Named {
-            private_key: "logAnalyticsResourceURL",
-        },
-    },
-    Row {
-        trigger_type: "azure-monitor",
-        name_key: "metricName",
-        name_default: "",
-        target: ("targetValue", None, Num::Float),
-        activation: "activationTargetValue",
-        required: &[
-            ("resourceURI", &[M]),
-            ("tenantId", &[M, E, A]),
-            ("subscriptionId", &[M, E, A]),
-            ("resourceGroupName", &[M, E, A]),
-            ("metricName", &[M]),
-            ("metricAggregationType", &[M]),
-        ],
-        without_identity: &[
-            ("activeDirectoryClientId", &[M, E, A]),
-            ("activeDirectoryClientPassword", &[M, E, A]),
-        ],
-        with_workload_identity: &[],
-        enums: &[(
-            "metricAggregationType",
-            &["Average", "Count", "Maximum", "Minimum", "None", "Total"],
-        )],
-        clouds: Clouds::Named {
-            private_key: "azureResourceManagerEndpoint",
-        },
-    },
-    Row {
-        trigger_type: "azure-app-insights",
-        name_key: "metricId",
-        name_default: "",
-        target: ("targetValue", None, Num::Float),
-        activation: "activationTargetValue",
-        required: &[
-            ("metricId", &[M]),
-            ("metricAggregationTimespan", &[M]),
-            ("metricAggregationType", &[M]),
-            ("applicationInsightsId", &[M, A, E]),
-            ("tenantId", &[M, A, E]),
-        ],
-        without_identity: &[
-            ("activeDirectoryClientId", &[M, A, E]),
-            ("activeDirectoryClientPassword", &[A, E]),
-        ],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Named {
-            private_key: "appInsightsResourceURL",
-        },
-    },
-    Row {
-        trigger_type: "azure-data-explorer",
-        name_key: "databaseName",
-        name_default: "",
-        target: ("threshold", None, Num::Float),
-        activation: "activationThreshold",
-        required: &[("databaseName", &[M]), ("endpoint", &[M]), ("query", &[M])],
-        without_identity: &[
-            ("tenantId", &[M, A, E]),
-            ("clientId", &[M, A, E]),
-            ("clientSecret", &[A]),
-        ],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Ignored,
-    },
-    Row {
-        trigger_type: "azure-pipelines",
-        name_key: "poolID",
-        name_default: "",
-        target: ("targetPipelinesQueueLength", Some("1"), Num::Int),
-        activation: "activationTargetPipelinesQueueLength",
-        required: &[("organizationURL", &[E, A, M])],
-        without_identity: &[("personalAccessToken", &[A, E])],
-        with_workload_identity: &[],
-        enums: &[],
-        clouds: Clouds::Ignored,
-    },
 ];
 
 pub fn handles(trigger_type: &str) -> bool {
@@ -205,19 +104,12 @@ pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
         };
         match num {
             Num::Int => typed::parse_int64(key, v).map(|n| Some(n as f64)),
-            Num::Float => typed::parse_float(key, v).map(Some),
         }
     };
     let target =
         number(target_key, target_default)?.ok_or_else(|| typed::missing(target_key, &[M]))?;
     let activation = number(row.activation, Some("0"))?.unwrap_or(0.0);
-    let name = get(row.name_key)
-        .or_else(|| {
-            (row.trigger_type == "azure-pipelines")
-                .then(|| get("poolName"))
-                .flatten()
-        })
-        .unwrap_or(row.name_default);
+    let name = get(row.name_key).unwrap_or(row.name_default);
     Ok(ScalerMetric {
         metric_name: super::metric_name(input.index, &format!("{}-{name}", row.trigger_type)),
         metric_type,
@@ -265,16 +157,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
             errors.push(typed::missing(name, order));
         }
     }
-    if row.trigger_type == "azure-pipelines"
-        && get("poolName", &[M]).is_none()
-        && get("poolID", &[M]).is_none()
-    {
-        errors.push(ScalerError {
-            key: Some("poolName".to_owned()),
-            kind: ErrorKind::Missing,
-            message: "no poolName or poolID given".to_owned(),
-        });
-    }
     if row.trigger_type == "azure-eventhub"
         && identity == "azure-workload"
         && get("storageAccountName", &[M]).is_none()
@@ -295,7 +177,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         let v = get(key, &[M]).or(default)?;
         let parsed = match num {
             Num::Int => typed::parse_int64(key, v).map(|n| n as f64),
-            Num::Float => typed::parse_float(key, v),
         };
         parsed.map_err(|e| errors.push(e)).ok()
     };
@@ -316,17 +197,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
             message: format!("{target_key} must be greater than 0"),
         });
     }
-    if matches!(row.trigger_type, "azure-monitor" | "azure-app-insights")
-        && target == 0.0
-        && errors.is_empty()
-    {
-        errors.push(ScalerError {
-            key: Some(target_key.to_owned()),
-            kind: ErrorKind::Invalid,
-            message: format!("{target_key} must not be 0"),
-        });
-    }
-
     match row.clouds {
         Clouds::Ignored => {}
         Clouds::Storage(prefix) => {
@@ -334,42 +204,11 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
                 errors.push(e);
             }
         }
-        Clouds::Named { private_key } => {
-            if let Some(c) = get("cloud", &[M]) {
-                let upper = c.to_ascii_uppercase();
-                if upper == "PRIVATE" {
-                    if get(private_key, &[M]).is_none() {
-                        errors.push(ScalerError {
-                            key: Some(private_key.to_owned()),
-                            kind: ErrorKind::Missing,
-                            message: format!(
-                                "{private_key} must be provided for Private cloud type"
-                            ),
-                        });
-                    }
-                } else if !cloud::NAMED_CLOUDS.contains(&upper.as_str()) {
-                    errors.push(ScalerError {
-                        key: Some("cloud".to_owned()),
-                        kind: ErrorKind::Invalid,
-                        message: format!(
-                            "invalid value for cloud: {c}; use AzurePublicCloud, \
-                             AzureUSGovernmentCloud, AzureChinaCloud or Private"
-                        ),
-                    });
-                }
-            }
-        }
     }
     if !errors.is_empty() {
         return Err(errors);
     }
-    let name = get(row.name_key, &[M])
-        .or_else(|| {
-            (row.trigger_type == "azure-pipelines")
-                .then(|| get("poolName", &[M]))
-                .flatten()
-        })
-        .unwrap_or(row.name_default);
+    let name = get(row.name_key, &[M]).unwrap_or(row.name_default);
     Ok(AzureConfig {
         metric: ScalerMetric {
             metric_name: super::metric_name(input.index, &format!("{}-{name}", row.trigger_type)),
@@ -444,17 +283,7 @@ mod tests {
     }
 
     #[test]
-    fn monitor_and_eventhub_rules() {
-        let e = run(
-            "azure-monitor",
-            &[("targetValue", "abc")],
-            &[],
-            Some("azure-workload"),
-        )
-        .unwrap_err();
-        assert!(e
-            .iter()
-            .any(|x| x.key.as_deref() == Some("targetValue") && x.kind == ErrorKind::Invalid));
+    fn eventhub_rules() {
         let e = run(
             "azure-eventhub",
             &[("unprocessedEventThreshold", "0")],

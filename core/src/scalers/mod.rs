@@ -4,6 +4,7 @@
 pub mod authentication;
 mod aws;
 pub mod azure;
+pub mod azure_ad;
 pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
@@ -86,6 +87,11 @@ modules! {
     sumologic,
     solarwinds,
     graphite,
+    azure_monitor,
+    azure_log_analytics,
+    azure_app_insights,
+    azure_data_explorer,
+    azure_pipelines,
 }
 
 /// What a scaler module gives the registry.

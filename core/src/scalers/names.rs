@@ -87,6 +87,14 @@ pub fn metric_base(input: &TriggerInput<'_>) -> String {
             };
             format!("gcp-ps-{resource}")
         }
+        "azure-monitor" => format!("azure-monitor-{}", m("metricName")),
+        "azure-log-analytics" => format!("azure-log-analytics-{}", m("workspaceId")),
+        "azure-app-insights" => format!("azure-app-insights-{}", m("metricId")),
+        "azure-data-explorer" => format!("azure-data-explorer-{}", m("databaseName")),
+        "azure-pipelines" => match m("poolName") {
+            "" => format!("azure-pipelines-{}", m("poolID")),
+            name => format!("azure-pipelines-{name}"),
+        },
         other => other.to_owned(),
     }
 }
