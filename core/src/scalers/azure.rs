@@ -1,8 +1,8 @@
-//! The other Azure scalers (azure.md §4): queue, blob, eventhub, log-analytics, monitor,
-//! app-insights, data-explorer, pipelines. Each is described by a row: the metric name,
+//! The other Azure scalers (azure.md §4): log-analytics, monitor, app-insights,
+//! data-explorer, pipelines. Each is described by a row: the metric name,
 //! the target and activation parameters, and what each pod identity requires.
 
-use super::cloud::{self, Service};
+use super::cloud;
 use super::typed::{self, Order};
 use super::{ErrorKind, ScalerError, ScalerMetric, TriggerInput};
 
@@ -23,8 +23,6 @@ enum Num {
 enum Clouds {
     /// Not read by this scaler's parser.
     Ignored,
-    /// Storage scalers: always resolved, any named cloud.
-    Storage(&'static str),
     /// Only the three `AzureClouds` names or `Private` (which needs `private_key`).
     Named { private_key: &'static str },
 }
@@ -47,43 +45,6 @@ struct Row {
 }
 
 const ROWS: &[Row] = &[
-    Row {
-        trigger_type: "azure-queue",
-        name_key: "queueName",
-        name_default: "",
-        target: ("queueLength", Some("5"), Num::Int),
-        activation: "activationQueueLength",
-        required: &[("queueName", &[M])],
-        without_identity: &[("connection", &[A, M, E])],
-        with_workload_identity: &[("accountName", &[M])],
-        enums: &[("queueLengthStrategy", &["all", "visibleonly"])],
-        clouds: Clouds::Storage("queue"),
-    },
-    Row {
-        trigger_type: "azure-blob",
-        name_key: "blobContainerName",
-        name_default: "",
-        target: ("blobCount", Some("5"), Num::Int),
-        activation: "activationBlobCount",
-        required: &[("blobContainerName", &[M])],
-        without_identity: &[("connection", &[A, E, M])],
-        with_workload_identity: &[("accountName", &[M])],
-        enums: &[],
-        clouds: Clouds::Storage("blob"),
-    },
-    Row {
-        trigger_type: "azure-eventhub",
-        name_key: "consumerGroup",
-        name_default: "$Default",
-        target: ("unprocessedEventThreshold", Some("64"), Num::Int),
-        activation: "activationUnprocessedEventThreshold",
-        required: &[],
-        without_identity: &[("storageConnection", &[A, E]), ("connection", &[A, E])],
-        with_workload_identity: &[("eventHubNamespace", &[M, E]), ("eventHubName", &[M, E])],
-        // An unknown checkpointStrategy falls back to the default checkpointer.
-        enums: &[],
-        clouds: Clouds::Ignored,
-    },
     Row {
         trigger_type: "azure-log-analytics",
         name_key: "workspaceId",
@@ -256,12 +217,7 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         }
     };
     for (name, order) in by_identity {
-        // azure-blob also reads `connectionFromEnv` literally from metadata, so a variable
-        // that does not resolve still yields a (useless) connection string.
-        let blob_literal = row.trigger_type == "azure-blob"
-            && *name == "connection"
-            && get("connectionFromEnv", &[M]).is_some();
-        if get(name, order).is_none() && !blob_literal {
+        if get(name, order).is_none() {
             errors.push(typed::missing(name, order));
         }
     }
@@ -274,13 +230,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
             kind: ErrorKind::Missing,
             message: "no poolName or poolID given".to_owned(),
         });
-    }
-    if row.trigger_type == "azure-eventhub"
-        && identity == "azure-workload"
-        && get("storageAccountName", &[M]).is_none()
-        && get("storageConnection", &[A, E]).is_none()
-    {
-        errors.push(typed::missing("storageAccountName", &[M]));
     }
     for (name, allowed) in row.enums {
         if let Some(v) = get(name, &[M]) {
@@ -309,13 +258,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
         }
     };
     let activation = number(row.activation, Some("0"), &mut errors).unwrap_or(0.0);
-    if row.trigger_type == "azure-eventhub" && target <= 0.0 && errors.is_empty() {
-        errors.push(ScalerError {
-            key: Some(target_key.to_owned()),
-            kind: ErrorKind::Invalid,
-            message: format!("{target_key} must be greater than 0"),
-        });
-    }
     if matches!(row.trigger_type, "azure-monitor" | "azure-app-insights")
         && target == 0.0
         && errors.is_empty()
@@ -329,11 +271,6 @@ pub fn parse(input: &TriggerInput<'_>) -> Result<AzureConfig, Vec<ScalerError>> 
 
     match row.clouds {
         Clouds::Ignored => {}
-        Clouds::Storage(prefix) => {
-            if let Err(e) = cloud::suffix(input.metadata, Service::Storage(prefix)) {
-                errors.push(e);
-            }
-        }
         Clouds::Named { private_key } => {
             if let Some(c) = get("cloud", &[M]) {
                 let upper = c.to_ascii_uppercase();
@@ -412,39 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn queue_metric_and_requirements() {
-        let c = run(
-            "azure-queue",
-            &[("queueName", "jobs"), ("queueLength", "7")],
-            &[("connection", "x")],
-            None,
-        )
-        .unwrap();
-        assert_eq!(c.metric.metric_name, "s1-azure-queue-jobs");
-        assert_eq!(c.metric.target, 7.0);
-        let e = run("azure-queue", &[("queueName", "jobs")], &[], None).unwrap_err();
-        assert_eq!(e[0].kind, ErrorKind::Missing);
-        assert_eq!(e[0].key.as_deref(), Some("connection"));
-        // Storage scalers resolve the cloud even with a connection string.
-        let e = run(
-            "azure-queue",
-            &[("queueName", "jobs"), ("cloud", "Nowhere")],
-            &[("connection", "x")],
-            None,
-        )
-        .unwrap_err();
-        assert_eq!(e[0].message, "invalid cloud environment Nowhere");
-        let wi = run(
-            "azure-queue",
-            &[("queueName", "jobs"), ("accountName", "acct")],
-            &[],
-            Some("azure-workload"),
-        );
-        assert!(wi.is_ok());
-    }
-
-    #[test]
-    fn monitor_and_eventhub_rules() {
+    fn monitor_rules() {
         let e = run(
             "azure-monitor",
             &[("targetValue", "abc")],
@@ -455,25 +360,5 @@ mod tests {
         assert!(e
             .iter()
             .any(|x| x.key.as_deref() == Some("targetValue") && x.kind == ErrorKind::Invalid));
-        let e = run(
-            "azure-eventhub",
-            &[("unprocessedEventThreshold", "0")],
-            &[("connection", "c"), ("storageConnection", "s")],
-            None,
-        )
-        .unwrap_err();
-        assert_eq!(
-            e[0].message,
-            "unprocessedEventThreshold must be greater than 0"
-        );
-        let ok = run(
-            "azure-eventhub",
-            &[],
-            &[("connection", "c"), ("storageConnection", "s")],
-            None,
-        )
-        .unwrap();
-        assert_eq!(ok.metric.metric_name, "s1-azure-eventhub-$Default");
-        assert_eq!(ok.metric.target, 64.0);
     }
 }

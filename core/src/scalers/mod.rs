@@ -4,6 +4,7 @@
 pub mod authentication;
 mod aws;
 pub mod azure;
+pub mod azure_storage;
 pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
@@ -73,6 +74,9 @@ modules! {
     liiklus,
     solace_dm,
     solace,
+    azure_queue,
+    azure_blob,
+    azure_eventhub,
 }
 
 /// What a scaler module gives the registry.

@@ -1,0 +1,302 @@
+//! `azure-blob`: how many blobs a container holds under a prefix
+//! (`pkg/scalers/azure_blob_scaler.go`, `azureBlobMetadata`, its `Validate()` and
+//! `parseAzureBlobMetadata`). The account is reached with a connection string, or with
+//! workload identity and `accountName`; `cloud` / `endpointSuffix` pick the blob endpoint
+//! suffix either way. `connection` is also read from the metadata under `connectionFromEnv`
+//! itself, so a variable that does not resolve still leaves a (useless) connection string.
+//!
+//! Valid: the connection string in a TriggerAuthentication.
+//! ```yaml
+//! - type: azure-blob
+//!   metadata:
+//!     blobContainerName: uploads
+//!     blobCount: "5"
+//!     blobPrefix: incoming
+//!   authenticationRef:
+//!     name: storage-connection   # connection
+//! ```
+//! Invalid: `recursive` is not a boolean.
+//! ```yaml
+//! - type: azure-blob
+//!   metadata:
+//!     blobContainerName: uploads
+//!     recursive: "sometimes"
+//!     connectionFromEnv: STORAGE_CONNECTION
+//! ```
+
+use super::azure_storage::{Secret, StorageAuth};
+use super::cloud::{self, Service};
+use super::typed::{self, Param, Parsed, A, BOOL, E, INT64, M, STRING};
+use super::{ErrorKind, Module, ScalerError, ScalerMetric, TriggerInput};
+
+pub static MODULE: Module = Module {
+    types: &["azure-blob"],
+    parse,
+};
+
+const PARAMS: &[Param] = &[
+    Param::new("blobContainerName", &[M], STRING),
+    Param::new("blobCount", &[M], INT64).default("5"),
+    Param::new("activationBlobCount", &[M], INT64).default("0"),
+    Param::new("blobDelimiter", &[M], STRING).default("/"),
+    Param::new("blobPrefix", &[M], STRING).optional(),
+    Param::new("recursive", &[M], BOOL).default("false"),
+    Param::new("globPattern", &[M], STRING).optional(),
+    Param::new("endpointSuffix", &[M], STRING).optional(),
+    Param::new("connection;connectionFromEnv", &[A, E, M], STRING).optional(),
+    Param::new("accountName", &[M], STRING).optional(),
+];
+
+/// What the scaler polls with: the container, which blobs count, how the account is reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AzureBlobConfig {
+    pub container_name: String,
+    /// The listing prefix, `blobDelimiter` already appended when both are set.
+    pub prefix: String,
+    /// `""` with `recursive: true` (a flat listing).
+    pub delimiter: String,
+    pub recursive: bool,
+    /// `globPattern` without its leading `/` (blob names never start with one): only
+    /// matching blob names are counted.
+    pub glob_pattern: Option<String>,
+    pub auth: StorageAuth,
+    /// `blob.<storage suffix of cloud>`, or `endpointSuffix` as written for `Private`.
+    pub endpoint_suffix: String,
+    pub metric: ScalerMetric,
+}
+
+impl AzureBlobConfig {
+    /// The container's URL (`None` for a connection string naming no account).
+    pub fn container_url(&self) -> Option<String> {
+        let service = self.auth.service_url("blob", &self.endpoint_suffix)?;
+        Some(format!("{service}/{}", self.container_name))
+    }
+}
+
+fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
+    config(input).map(|c| c.metric)
+}
+
+fn validate(p: &Parsed) -> Result<(), ScalerError> {
+    let pattern = p.str("globPattern");
+    match glob_error(pattern.strip_prefix('/').unwrap_or(pattern)) {
+        Some(why) if !pattern.is_empty() => Err(typed::error(
+            "globPattern",
+            ErrorKind::Invalid,
+            format!("invalid glob pattern {pattern:?}: {why}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `NewAzureBlobScaler` up to the client: metric type, typed config and `Validate()`,
+/// endpoint suffix, then what the pod identity requires.
+pub fn config(input: &TriggerInput<'_>) -> Result<AzureBlobConfig, Vec<ScalerError>> {
+    let metric_type = super::external_metric_type(input).map_err(|e| vec![e])?;
+    let p = typed::read(input, PARAMS, validate)?;
+    let endpoint_suffix =
+        cloud::suffix(input.metadata, Service::Storage("blob")).map_err(|e| vec![e])?;
+    let connection = p.str("connection;connectionFromEnv");
+    let auth = match input.pod_identity.unwrap_or("") {
+        "" | "none" if connection.is_empty() => {
+            return Err(vec![typed::error(
+                "connection",
+                ErrorKind::Missing,
+                "connection string is required when not using pod identity)",
+            )])
+        }
+        "" | "none" => StorageAuth::ConnectionString(Secret::new(connection)),
+        "azure-workload" => match p.str("accountName") {
+            "" => {
+                return Err(vec![typed::error(
+                    "accountName",
+                    ErrorKind::Missing,
+                    "accountName is required when using Azure Workload Identity",
+                )])
+            }
+            a => StorageAuth::WorkloadIdentity {
+                account_name: a.to_owned(),
+            },
+        },
+        other => {
+            return Err(vec![typed::error(
+                "",
+                ErrorKind::PodIdentity,
+                format!(
+                    "pod identity provider {other:?} is not supported for Azure Storage Blobs \
+                     (supported: none, azure-workload)"
+                ),
+            )])
+        }
+    };
+    let recursive = p.bool("recursive");
+    let delimiter = if recursive { "" } else { p.str("blobDelimiter") };
+    let mut prefix = p.str("blobPrefix").to_owned();
+    if !prefix.is_empty() {
+        prefix.push_str(delimiter);
+    }
+    let glob = p.str("globPattern");
+    let container_name = p.str("blobContainerName").to_owned();
+    Ok(AzureBlobConfig {
+        metric: ScalerMetric {
+            metric_name: super::metric_name(input.index, &format!("azure-blob-{container_name}")),
+            metric_type,
+            target: p.int("blobCount") as f64,
+            activation: p.int("activationBlobCount") as f64,
+        },
+        container_name,
+        prefix,
+        delimiter: delimiter.to_owned(),
+        recursive,
+        glob_pattern: (!glob.is_empty()).then(|| glob.strip_prefix('/').unwrap_or(glob).to_owned()),
+        auth,
+        endpoint_suffix,
+    })
+}
+
+/// Why `glob.Compile` (github.com/gobwas/glob v0.2.3) refuses a pattern, or `None`. Only
+/// character classes can fail: `[` must close, holding a set of characters or one `lo-hi`
+/// range with `lo <= hi`, optionally negated by a leading `!`; `\` escapes.
+fn glob_error(pattern: &str) -> Option<String> {
+    const END: &str = "unexpected end of input";
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            chars.next();
+            continue;
+        }
+        if c != '[' {
+            continue;
+        }
+        let mut first = chars.next();
+        if first == Some('!') {
+            first = chars.next();
+        }
+        let Some(lo) = first else {
+            return Some(END.to_owned());
+        };
+        let mut rest = chars.clone();
+        if rest.next() == Some('-') {
+            chars = rest;
+            let (Some(hi), close) = (chars.next(), chars.next()) else {
+                return Some(END.to_owned());
+            };
+            match close {
+                None => return Some(END.to_owned()),
+                Some(']') if hi < lo => {
+                    return Some(format!(
+                        "hi character '{hi}' should be greater than lo '{lo}'"
+                    ))
+                }
+                Some(']') => continue,
+                Some(_) => return Some("expected close range character".to_owned()),
+            }
+        }
+        // A set: characters (escapes resolved) up to the closing `]`.
+        let mut current = Some(lo);
+        let mut empty = true;
+        loop {
+            match current {
+                None => return Some(END.to_owned()),
+                Some(']') => break,
+                Some('\\') if chars.next().is_none() => return Some(END.to_owned()),
+                Some(_) => empty = false,
+            }
+            current = chars.next();
+        }
+        if empty {
+            return Some("could not parse range".to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scalers::testing::Trigger;
+
+    fn config_of(
+        meta: &[(&str, &str)],
+        env: &[(&str, &str)],
+        identity: Option<&str>,
+    ) -> Result<AzureBlobConfig, Vec<ScalerError>> {
+        crate::scalers::azure_storage::with_input("azure-blob", meta, env, identity, config)
+    }
+
+    #[test]
+    fn examples_in_the_doc_comment() {
+        let ok = Trigger::new("azure-blob")
+            .meta(&[
+                ("blobContainerName", "uploads"),
+                ("blobCount", "5"),
+                ("blobPrefix", "incoming"),
+            ])
+            .auth(&[("connection", "AccountName=acct;AccountKey=a2V5")]);
+        let m = ok.parse().unwrap();
+        assert_eq!((m.metric_name.as_str(), m.target), ("s0-azure-blob-uploads", 5.0));
+        let bad = Trigger::new("azure-blob")
+            .meta(&[
+                ("blobContainerName", "uploads"),
+                ("recursive", "sometimes"),
+                ("connectionFromEnv", "STORAGE_CONNECTION"),
+            ])
+            .env(&[("STORAGE_CONNECTION", "AccountName=acct")]);
+        assert_eq!(bad.messages().len(), 1);
+    }
+
+    /// `testAzBlobMetadata` and `TestAzBlobGlobPatternLeadingSlash`.
+    #[test]
+    fn prefix_delimiter_and_glob() {
+        let base = [("blobContainerName", "c"), ("connectionFromEnv", "CONN")];
+        let env = [("CONN", "AccountName=acct;AccountKey=a2V5")];
+        let with = |extra: &[(&'static str, &'static str)]| {
+            let mut meta = base.to_vec();
+            meta.extend_from_slice(extra);
+            config_of(&meta, &env, None)
+        };
+        let c = with(&[("blobPrefix", "in")]).unwrap();
+        assert_eq!((c.prefix.as_str(), c.delimiter.as_str()), ("in/", "/"));
+        assert_eq!(
+            c.container_url().as_deref(),
+            Some("https://acct.blob.core.windows.net/c")
+        );
+        assert!(!format!("{c:?}").contains("a2V5"));
+        let c = with(&[("blobPrefix", "in"), ("recursive", "true")]).unwrap();
+        assert_eq!((c.prefix.as_str(), c.delimiter.as_str()), ("in", ""));
+        let c = with(&[("globPattern", "/folder/*.json")]).unwrap();
+        assert_eq!(c.glob_pattern.as_deref(), Some("folder/*.json"));
+        for good in ["foo**", "[a-c]x", "[!abc]", "{a,b}*", "a\\[b"] {
+            assert!(with(&[("globPattern", good)]).is_ok(), "{good}");
+        }
+        for bad in ["[\\]", "[", "[]", "[z-a]", "[a-bc]", "[!]"] {
+            let e = with(&[("globPattern", bad)]).unwrap_err();
+            assert!(e[0].message.starts_with("invalid glob pattern"), "{bad}");
+        }
+        // The literal `connectionFromEnv` value is a connection when the variable is unset.
+        let literal = config_of(&base, &[], None).unwrap();
+        assert_eq!(
+            literal.auth,
+            StorageAuth::ConnectionString(Secret::new("CONN"))
+        );
+    }
+
+    #[test]
+    fn pod_identities() {
+        let meta = [("blobContainerName", "c"), ("accountName", "acct"), ("cloud", "AzureGermanCloud")];
+        let c = config_of(&meta, &[], Some("azure-workload")).unwrap();
+        assert_eq!(c.endpoint_suffix, "blob.core.cloudapi.de");
+        let e = config_of(&meta[..1], &[], Some("azure-workload")).unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "accountName is required when using Azure Workload Identity"
+        );
+        let e = config_of(&meta[..1], &[], None).unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "connection string is required when not using pod identity)"
+        );
+        let e = config_of(&meta, &[], Some("gcp")).unwrap_err();
+        assert_eq!(e[0].kind, ErrorKind::PodIdentity);
+    }
+}
