@@ -64,8 +64,8 @@ pub enum Checkpoint {
     /// `azureFunction`, or no `blobContainer`: container `azure-webjobs-eventhub`, blob
     /// `<namespace>/<hub>/<consumer group>/<partition>`, JSON body.
     AzureFunction,
-    /// `blobMetadata`: blob `<namespace>/<hub>/<group>/checkpoint/<partition>`, the sequence
-    /// number in the blob's metadata.
+    /// `blobMetadata`: blob `<namespace>/<hub>/<group, lower-cased>/checkpoint/<partition>`,
+    /// the sequence number in the blob's metadata.
     BlobMetadata,
     /// `goSdk`: blob `<partition>`, JSON body.
     GoSdk,
@@ -80,15 +80,20 @@ pub enum Checkpoint {
 pub enum HubAuth {
     /// The hub's connection string, `;EntityPath=<eventHubName>` appended when it had none.
     ConnectionString(Secret),
-    /// Workload identity on `<eventHubNamespace>.<Service Bus suffix>`.
-    WorkloadIdentity { namespace: String },
+    /// Workload identity on `<eventHubNamespace>.<Service Bus suffix>`. A connection string
+    /// given as well is not used to connect, but its `Endpoint` and `EntityPath` still name
+    /// the checkpoint blobs (`getHubAndNamespace` prefers it).
+    WorkloadIdentity {
+        namespace: String,
+        connection: Option<Secret>,
+    },
 }
 
 /// What the scaler polls with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AzureEventHubConfig {
     pub hub: HubAuth,
-    /// `eventHubName` (empty with a connection string whose `EntityPath` names the hub).
+    /// `eventHubName` as given (a connection string's `EntityPath` names the hub otherwise).
     pub event_hub_name: String,
     pub consumer_group: String,
     /// The Service Bus host suffix of `cloud` (`servicebus.windows.net` by default).
@@ -113,11 +118,18 @@ impl AzureEventHubConfig {
     /// connection string lacks its `Endpoint` or `EntityPath`.
     pub fn hub_and_namespace(&self) -> Option<(String, String)> {
         match &self.hub {
-            HubAuth::WorkloadIdentity { namespace } => Some((
+            HubAuth::WorkloadIdentity {
+                namespace,
+                connection: None,
+            } => Some((
                 format!("{namespace}.{}", self.service_bus_suffix),
                 self.event_hub_name.clone(),
             )),
-            HubAuth::ConnectionString(c) => {
+            HubAuth::WorkloadIdentity {
+                connection: Some(c),
+                ..
+            }
+            | HubAuth::ConnectionString(c) => {
                 let endpoint = c.expose().split(';').find(|p| p.starts_with("Endpoint"))?;
                 let namespace = endpoint.split_once('=')?.1;
                 let namespace = namespace.strip_prefix("sb://").unwrap_or(namespace);
@@ -160,7 +172,7 @@ pub fn config(input: &TriggerInput<'_>) -> Result<AzureEventHubConfig, Vec<Scale
         cloud::suffix(input.metadata, Service::ServiceBus).map_err(|e| vec![e])?;
     let storage_connection = p.str("storageConnection");
     let account = p.str("storageAccountName");
-    let mut event_hub_name = p.str("eventHubName").to_owned();
+    let event_hub_name = p.str("eventHubName").to_owned();
     let mut blob_storage_endpoint = String::new();
     let (hub, storage) = match input.pod_identity.unwrap_or("") {
         "" | "none" => {
@@ -221,8 +233,10 @@ pub fn config(input: &TriggerInput<'_>) -> Result<AzureEventHubConfig, Vec<Scale
             if event_hub_name.is_empty() {
                 return Err(missing("eventHubName", "no event hub name string given"));
             }
+            let connection = p.str("connection");
             let hub = HubAuth::WorkloadIdentity {
                 namespace: namespace.to_owned(),
+                connection: (!connection.is_empty()).then(|| Secret::new(connection)),
             };
             (hub, storage)
         }
@@ -234,10 +248,6 @@ pub fn config(input: &TriggerInput<'_>) -> Result<AzureEventHubConfig, Vec<Scale
             )])
         }
     };
-    if let HubAuth::ConnectionString(_) = hub {
-        // The hub client takes the name from the connection string.
-        event_hub_name.clear();
-    }
     let strategy = p.str("checkpointStrategy");
     let container = p.str("blobContainer");
     let checkpoint = match strategy {

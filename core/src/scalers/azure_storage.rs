@@ -72,6 +72,34 @@ impl StorageAuth {
     }
 }
 
+/// Runs `f` on a trigger built from pairs: the typed configs are tested through it.
+#[cfg(test)]
+pub(crate) fn with_input<R>(
+    trigger_type: &str,
+    meta: &[(&str, &str)],
+    env: &[(&str, &str)],
+    pod_identity: Option<&str>,
+    f: impl FnOnce(&super::TriggerInput<'_>) -> R,
+) -> R {
+    let map = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let (metadata, env, auth_params) = (map(meta), map(env), map(&[]));
+    f(&super::TriggerInput {
+        trigger_type,
+        index: 0,
+        metadata: &metadata,
+        auth_params: &auth_params,
+        env: &env,
+        pod_identity,
+        metric_type: None,
+        namespace: "default",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,32 +130,4 @@ mod tests {
             Some("https://acct.blob.core.windows.net")
         );
     }
-}
-
-/// Runs `f` on a trigger built from pairs: the typed configs are tested through it.
-#[cfg(test)]
-pub(crate) fn with_input<R>(
-    trigger_type: &str,
-    meta: &[(&str, &str)],
-    env: &[(&str, &str)],
-    pod_identity: Option<&str>,
-    f: impl FnOnce(&super::TriggerInput<'_>) -> R,
-) -> R {
-    let map = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    };
-    let (metadata, env, auth_params) = (map(meta), map(env), map(&[]));
-    f(&super::TriggerInput {
-        trigger_type,
-        index: 0,
-        metadata: &metadata,
-        auth_params: &auth_params,
-        env: &env,
-        pod_identity,
-        metric_type: None,
-        namespace: "default",
-    })
 }
