@@ -299,4 +299,29 @@ mod tests {
         let e = config_of(&meta, &[], Some("gcp")).unwrap_err();
         assert_eq!(e[0].kind, ErrorKind::PodIdentity);
     }
+
+    /// `azBlobMetricIdentifiers`.
+    #[test]
+    fn metric_names() {
+        let by_connection = Trigger::new("azure-blob")
+            .meta(&[
+                ("connectionFromEnv", "CONNECTION"),
+                ("blobContainerName", "sample"),
+                ("blobCount", "5"),
+                ("blobDelimiter", "/"),
+                ("blobPrefix", "blobsubpath"),
+            ])
+            .env(&[("CONNECTION", "SAMPLE")]);
+        let by_identity = Trigger::new("azure-blob")
+            .meta(&[
+                ("accountName", "sample_acc"),
+                ("blobContainerName", "sample_container"),
+            ])
+            .pod_identity("azure-workload")
+            .index(1);
+        let name = |t: Trigger| t.parse().unwrap().metric_name;
+        assert_eq!(name(by_connection), "s0-azure-blob-sample");
+        assert_eq!(name(by_identity), "s1-azure-blob-sample_container");
+    }
+
 }

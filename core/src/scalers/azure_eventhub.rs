@@ -80,7 +80,9 @@ pub enum Checkpoint {
 pub enum HubAuth {
     /// The hub's connection string, `;EntityPath=<eventHubName>` appended when it had none.
     ConnectionString(Secret),
-    /// Workload identity on `<eventHubNamespace>.<Service Bus suffix>`. A connection string
+    /// Workload identity on `<eventHubNamespace>.<Service Bus suffix>` (the
+    /// TriggerAuthentication's `podIdentity.identityId`, if any, picks the identity; the
+    /// checkpoint store uses the same). A connection string
     /// given as well is not used to connect, but its `Endpoint` and `EntityPath` still name
     /// the checkpoint blobs (`getHubAndNamespace` prefers it).
     WorkloadIdentity {
@@ -395,4 +397,23 @@ mod tests {
         let e = config_of(&hub, ENV, Some("aws")).unwrap_err();
         assert_eq!(e[0].message, "event hub does not support pod identity aws");
     }
+
+    /// `eventHubMetricIdentifiers`.
+    #[test]
+    fn metric_names() {
+        let meta = [
+            ("storageConnectionFromEnv", "STORAGE_CONNECTION"),
+            ("consumerGroup", "testEventHubConsumerGroup"),
+            ("connectionFromEnv", "EVENTHUB_CONNECTION"),
+            ("unprocessedEventThreshold", "15"),
+        ];
+        for index in [0, 1] {
+            let t = Trigger::new("azure-eventhub").meta(&meta).env(ENV).index(index);
+            assert_eq!(
+                t.parse().unwrap().metric_name,
+                format!("s{index}-azure-eventhub-testEventHubConsumerGroup")
+            );
+        }
+    }
+
 }

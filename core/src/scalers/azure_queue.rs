@@ -199,4 +199,24 @@ mod tests {
             vec!["pod identity aws not supported for azure storage queues"]
         );
     }
+
+    /// `azQueueMetricIdentifiers`.
+    #[test]
+    fn metric_names() {
+        let by_connection = Trigger::new("azure-queue")
+            .meta(&[
+                ("connectionFromEnv", "CONNECTION"),
+                ("queueName", "sample"),
+                ("queueLength", "5"),
+            ])
+            .env(&[("CONNECTION", "SAMPLE")]);
+        let by_identity = Trigger::new("azure-queue")
+            .meta(&[("accountName", "sample_acc"), ("queueName", "sample_queue")])
+            .pod_identity("azure-workload")
+            .index(1);
+        let name = |t: Trigger| t.parse().unwrap().metric_name;
+        assert_eq!(name(by_connection), "s0-azure-queue-sample");
+        assert_eq!(name(by_identity), "s1-azure-queue-sample_queue");
+    }
+
 }

@@ -365,4 +365,28 @@ mod tests {
             "{shown}"
         );
     }
+
+    /// `azServiceBusMetricIdentifiers`.
+    #[test]
+    fn metric_names() {
+        use crate::scalers::testing::Trigger;
+        let env = [(
+            "none",
+            "Endpoint=sb://namespacename.servicebus.windows.net/",
+        )];
+        let queue = Trigger::new("azure-servicebus")
+            .meta(&[("queueName", "testqueue"), ("connectionFromEnv", "none")])
+            .env(&env);
+        let topic = Trigger::new("azure-servicebus")
+            .meta(&[
+                ("topicName", "testtopic"),
+                ("subscriptionName", "testsubscription"),
+                ("connectionFromEnv", "none"),
+            ])
+            .env(&env)
+            .index(1);
+        let name = |t: Trigger| t.parse().unwrap().metric_name;
+        assert_eq!(name(queue), "s0-azure-servicebus-testqueue");
+        assert_eq!(name(topic), "s1-azure-servicebus-testtopic");
+    }
 }
