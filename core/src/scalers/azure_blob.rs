@@ -71,6 +71,146 @@ impl AzureBlobConfig {
         let service = self.auth.service_url("blob", &self.endpoint_suffix)?;
         Some(format!("{service}/{}", self.container_name))
     }
+
+    /// Whether a blob of a flat listing is counted: every blob without `globPattern`, else
+    /// those the pattern matches whole (gobwas/glob without separators: `*` and `**` any
+    /// run of characters, `/` included; `?` one character; `[…]` / `[!…]` a class; `{a,b}`
+    /// alternatives; `\` escapes). Braces nested deeper than [`MAX_NESTING`] match nothing.
+    pub fn matches(&self, blob_name: &str) -> bool {
+        let Some(pattern) = &self.glob_pattern else {
+            return true;
+        };
+        let name: Vec<char> = blob_name.chars().collect();
+        let Some(glob) = compile(pattern) else {
+            return false;
+        };
+        let mut start = vec![false; name.len() + 1];
+        start[0] = true;
+        run(&glob, start, &name).last().copied().unwrap_or(false)
+    }
+}
+
+/// How deep `{…}` groups may nest in a pattern [`AzureBlobConfig::matches`] evaluates.
+pub const MAX_NESTING: usize = 64;
+
+/// One element of a compiled glob.
+enum Glob {
+    Char(char),
+    /// `*` or `**`.
+    Any,
+    /// `?`.
+    Single,
+    /// `[…]`: negated, then the characters or `lo-hi` range.
+    Class(bool, Vec<char>, Option<(char, char)>),
+    Alternatives(Vec<Vec<Glob>>),
+}
+
+/// The elements of a pattern [`glob_error`] accepted, as gobwas/glob parses them (an
+/// unclosed `{` ends with the pattern; `}` and `,` outside a group are text).
+fn compile(pattern: &str) -> Option<Vec<Glob>> {
+    let mut chars = pattern.chars();
+    let mut current = Vec::new();
+    // Per open group: the sequence it sits in, and its alternatives so far.
+    let mut open: Vec<(Vec<Glob>, Vec<Vec<Glob>>)> = Vec::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if open.len() < MAX_NESTING => open.push((std::mem::take(&mut current), Vec::new())),
+            '{' => return None,
+            ',' if !open.is_empty() => {
+                let seq = std::mem::take(&mut current);
+                open.last_mut()?.1.push(seq);
+            }
+            '}' if !open.is_empty() => {
+                let (parent, mut alternatives) = open.pop()?;
+                alternatives.push(std::mem::replace(&mut current, parent));
+                current.push(Glob::Alternatives(alternatives));
+            }
+            '*' => {
+                if chars.clone().next() == Some('*') {
+                    chars.next();
+                }
+                current.push(Glob::Any);
+            }
+            '?' => current.push(Glob::Single),
+            '\\' => {
+                if let Some(c) = chars.next() {
+                    current.push(Glob::Char(c));
+                }
+            }
+            '[' => {
+                let mut not = false;
+                let mut lo = chars.next()?;
+                if lo == '!' {
+                    not = true;
+                    lo = chars.next()?;
+                }
+                let mut rest = chars.clone();
+                if rest.next() == Some('-') {
+                    let hi = rest.next()?;
+                    rest.next();
+                    chars = rest;
+                    current.push(Glob::Class(not, Vec::new(), Some((lo, hi))));
+                    continue;
+                }
+                let mut set = Vec::new();
+                let mut c = Some(lo);
+                while let Some(x) = c {
+                    match x {
+                        ']' => break,
+                        '\\' => set.extend(chars.next()),
+                        x => set.push(x),
+                    }
+                    c = chars.next();
+                }
+                current.push(Glob::Class(not, set, None));
+            }
+            c => current.push(Glob::Char(c)),
+        }
+    }
+    while let Some((parent, mut alternatives)) = open.pop() {
+        alternatives.push(std::mem::replace(&mut current, parent));
+        current.push(Glob::Alternatives(alternatives));
+    }
+    Some(current)
+}
+
+/// The positions of `name` reachable after `glob`, from those set in `at` (one pass per
+/// element: linear in the name for each element of the pattern).
+fn run(glob: &[Glob], mut at: Vec<bool>, name: &[char]) -> Vec<bool> {
+    for g in glob {
+        let step = |test: &dyn Fn(char) -> bool| {
+            let mut next = vec![false; at.len()];
+            for (i, c) in name.iter().enumerate() {
+                next[i + 1] = at[i] && test(*c);
+            }
+            next
+        };
+        at = match g {
+            Glob::Char(want) => step(&|c| c == *want),
+            Glob::Single => step(&|_| true),
+            Glob::Class(not, set, range) => step(&|c| {
+                let hit = match range {
+                    Some((lo, hi)) => (*lo..=*hi).contains(&c),
+                    None => set.contains(&c),
+                };
+                hit != *not
+            }),
+            Glob::Any => {
+                let first = at.iter().position(|&x| x).unwrap_or(at.len());
+                (0..at.len()).map(|i| i >= first).collect()
+            }
+            Glob::Alternatives(alternatives) => {
+                let mut union = vec![false; at.len()];
+                for alternative in alternatives {
+                    for (u, x) in union.iter_mut().zip(run(alternative, at.clone(), name)) {
+                        *u |= x;
+                    }
+                }
+                union
+            }
+        };
+    }
+    at
 }
 
 fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
@@ -266,6 +406,31 @@ mod tests {
         assert_eq!((c.prefix.as_str(), c.delimiter.as_str()), ("in", ""));
         let c = with(&[("globPattern", "/folder/*.json")]).unwrap();
         assert_eq!(c.glob_pattern.as_deref(), Some("folder/*.json"));
+        // `TestAzBlobGlobPatternLeadingSlash`.
+        for (pattern, name, want) in [
+            ("/folderA/subFolderA/*.json", "folderA/subFolderA/part-fileA.json", true),
+            ("/folderA/**", "folderA/subFolderA/part-fileA.json", true),
+            ("folderA/subFolderA/*.json", "folderA/subFolderA/part-fileA.json", true),
+            ("/folderA/subFolderA/*.json", "folderB/subFolderC/fileE.txt", false),
+        ] {
+            let c = with(&[("globPattern", pattern)]).unwrap();
+            assert_eq!(c.matches(name), want, "{pattern} {name}");
+        }
+        let m = |pattern: &'static str, name: &str| {
+            with(&[("globPattern", pattern)]).unwrap().matches(name)
+        };
+        assert!(m("a/*/c", "a/b/x/c") && !m("a/*/c", "a/b/x/d"));
+        assert!(m("log-?.{json,csv}", "log-1.csv") && !m("log-?.{json,csv}", "log-12.csv"));
+        assert!(m("[a-c][!x]\\*", "bz*") && !m("[a-c][!x]\\*", "bx*"));
+        assert!(m("{a,b", "b") && m("x}", "x}"));
+        assert!(!m("*a*a*a*a*a*a*a*b", &"a".repeat(5000)));
+        assert!(with(&[]).unwrap().matches("anything"));
+        let deep = format!("{}a", "{".repeat(MAX_NESTING + 1));
+        let c = config_of(&[base[0], base[1], ("globPattern", &deep)], &env, None).unwrap();
+        assert!(!c.matches("a"));
+        let nested = format!("{}a", "{".repeat(MAX_NESTING));
+        let c = config_of(&[base[0], base[1], ("globPattern", &nested)], &env, None).unwrap();
+        assert!(c.matches("a"));
         for good in ["foo**", "[a-c]x", "[!abc]", "{a,b}*", "a\\[b"] {
             assert!(with(&[("globPattern", good)]).is_ok(), "{good}");
         }
