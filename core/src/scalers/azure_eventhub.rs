@@ -145,6 +145,58 @@ impl AzureEventHubConfig {
     }
 }
 
+impl AzureEventHubConfig {
+    /// `calculateUnprocessedEvents`: the events after a partition's checkpoint. The sequence
+    /// numbers wrap at `i64::MAX` (a checkpoint ahead of the partition counts the way
+    /// round); a lag within `stalePartitionInfoThreshold` of `i64::MAX` means the partition
+    /// info is stale, and counts 0. A partition whose last enqueued number is -1 is empty.
+    pub fn unprocessed_events(&self, last_enqueued: i64, checkpoint: i64) -> i64 {
+        if last_enqueued == -1 {
+            return 0;
+        }
+        let count = if last_enqueued >= checkpoint {
+            last_enqueued.wrapping_sub(checkpoint)
+        } else {
+            (i64::MAX.wrapping_sub(checkpoint)).wrapping_add(last_enqueued)
+        };
+        if count > i64::MAX.wrapping_sub(self.stale_partition_info_threshold) {
+            0
+        } else {
+            count
+        }
+    }
+
+    /// The metric value and activity for the unprocessed events of every partition
+    /// (`GetMetricsAndActivity`): their sum (`i64::MAX` when it overflows), capped at
+    /// `partitions × unprocessedEventThreshold` so as not to scale beyond one replica per
+    /// partition; active when the sum exceeds `activationUnprocessedEventThreshold`.
+    pub fn lag(&self, per_partition: &[i64]) -> (i64, bool) {
+        let mut total = per_partition.iter().fold(0i64, |a, c| a.wrapping_add(*c));
+        if total < 0 {
+            total = i64::MAX;
+        }
+        let threshold = (self.metric.target as i64).max(1);
+        let partitions = i64::try_from(per_partition.len()).unwrap_or(i64::MAX);
+        let lag = if total / threshold > partitions {
+            partitions.wrapping_mul(threshold)
+        } else {
+            total
+        };
+        (lag, total > self.metric.activation as i64)
+    }
+}
+
+/// `GetUnprocessedEventCountWithoutCheckpoint`: a partition no checkpoint blob exists for
+/// counts all it holds (one event when both numbers are 0, none when they are equal
+/// otherwise).
+pub fn unprocessed_without_checkpoint(beginning: i64, last_enqueued: i64) -> i64 {
+    if (beginning == 0 && last_enqueued == 0) || beginning != last_enqueued {
+        last_enqueued.wrapping_sub(beginning).wrapping_add(1)
+    } else {
+        0
+    }
+}
+
 fn parse(input: &TriggerInput<'_>) -> Result<ScalerMetric, Vec<ScalerError>> {
     config(input).map(|c| c.metric)
 }
@@ -414,6 +466,42 @@ mod tests {
                 format!("s{index}-azure-eventhub-testEventHubConsumerGroup")
             );
         }
+    }
+
+
+    /// `calculateUnprocessedEventsDataset` (stale threshold 10000), the
+    /// `TestGetUnprocessedEventCountWithoutCheckpoint*` and `TestGetATotalLagOf*` tests.
+    #[test]
+    fn lag_arithmetic() {
+        let meta = [
+            ("connectionFromEnv", "EVENTHUB_CONNECTION"),
+            ("storageConnectionFromEnv", "STORAGE_CONNECTION"),
+            (THRESHOLD, "10"),
+        ];
+        let c = config_of(&meta, ENV, None).unwrap();
+        for (checkpoint, last, want) in [
+            (5, 10, 5),
+            (4611686018427387903, 4611686018427387905, 2),
+            (4611686018427387900, 4611686018427387905, 5),
+            (4000000000000200000, 4000000000000000000, 9223372036854575807),
+            (0, 2, 2),
+            (15, 10, 0),
+            (4611686018427387910, 4611686018427387905, 0),
+            (5, 9223372036854775797, 0),
+            (9223372036854775797, 5, 15),
+        ] {
+            assert_eq!(c.unprocessed_events(last, checkpoint), want, "{checkpoint} {last}");
+        }
+        assert_eq!(c.unprocessed_events(-1, 3), 0);
+        assert_eq!(unprocessed_without_checkpoint(0, 0), 1);
+        assert_eq!(unprocessed_without_checkpoint(255, 255), 0);
+        assert_eq!(unprocessed_without_checkpoint(0, 1), 2);
+        assert_eq!(c.lag(&[50, 50]), (20, true));
+        let mut twenty = vec![0; 20];
+        twenty[0] = 100;
+        assert_eq!(c.lag(&twenty), (100, true));
+        assert_eq!(c.lag(&[i64::MAX, 20]), (20, true));
+        assert_eq!(c.lag(&[]), (0, false));
     }
 
 }
