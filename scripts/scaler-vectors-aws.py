@@ -29,7 +29,20 @@ TABLES = {
     'aws-kinesis-stream': ('aws_kinesis_stream_scaler_test.go', ['testAWSKinesisMetadata']),
     'aws-cloudwatch': ('aws_cloudwatch_scaler_test.go', ['testAWSCloudwatchMetadata']),
     'huawei-cloudeye': ('huawei_cloudeye_scaler_test.go', ['testHuaweiCloudeyeMetadata']),
+    # Azure storage, Event Hubs and Service Bus. A table given as (name, fields) has those
+    # fields forced on every row: the test runs it with them whatever the row says.
+    'azure-queue': ('azure_queue_scaler_test.go', ['testAzQueueMetadata']),
+    'azure-blob': ('azure_blob_scaler_test.go', ['testAzBlobMetadata']),
+    'azure-eventhub': ('azure_eventhub_scaler_test.go', [
+        'parseEventHubMetadataDataset',
+        ('parseEventHubMetadataDatasetWithPodIdentity',
+         {'podIdentity': 'azure-workload', 'resolvedEnv': 'sampleEventHubResolvedEnv'})]),
+    'azure-servicebus': ('azure_servicebus_scaler_test.go', [
+        ('parseServiceBusMetadataDataset', {'resolvedEnv': 'sampleResolvedEnv'})]),
 }
+
+# Identifiers a test table uses that the scaler package declares outside the test file.
+DECLARED_IN = {'azure_servicebus_scaler_test.go': ['rabbitmq_scaler.go']}
 
 # Tests that pair a table of metadata with a table of auth params: every valid metadata row
 # with every valid auth row builds; each invalid metadata row (with the first valid auth)
@@ -84,6 +97,10 @@ def tokens(text):
         else:
             out.append(('num', num))
     return out
+
+
+class IdKey(str):
+    """A composite-literal key written as an identifier (a field, or a declared constant)."""
 
 
 class Reader:
@@ -164,7 +181,7 @@ class Reader:
                 continue
             key = None
             if self.t[k + 1] == ('p', ':') and self.t[k][0] in ('id', 'str', 'num'):
-                key = self.t[k][1]
+                key = (IdKey if self.t[k][0] == 'id' else str)(self.t[k][1])
                 k += 2
             v, k = self.value(k)
             items.append((key, v, ' '.join(notes)))
@@ -193,11 +210,18 @@ def struct_fields(text, type_name):
             if line.strip() and not line.strip().startswith('//')]
 
 
+# The declarations of the file being read: map literals may key by a declared constant.
+DECLARED = {}
+
+
 def as_map(v):
     if v is None:
         return {}
+    if isinstance(v, str) and isinstance(DECLARED.get(v), tuple):
+        v = DECLARED[v]
     if isinstance(v, tuple) and v[0] == 'lit':
-        return {k: (x if isinstance(x, str) else str(x)) for k, x, _ in v[1]}
+        return {(DECLARED[k] if isinstance(k, IdKey) and isinstance(DECLARED.get(k), str) else k): (x if isinstance(x, str) else str(x))
+                for k, x, _ in v[1]}
     raise ValueError(v)
 
 
@@ -210,7 +234,12 @@ def rows(file, table):
         if other != file and other.startswith('aws'):
             other_text = source(f'pkg/scalers/{other}')
             names.update(declarations(other_text, tokens(other_text)))
+    for other in DECLARED_IN.get(file, []):
+        other_text = source(f'pkg/scalers/{other}')
+        names.update(declarations(other_text, tokens(other_text)))
     names.update(declarations(text, toks))
+    DECLARED.clear()
+    DECLARED.update(names)
     m = re.search(r'var\s+' + re.escape(table) + r'\s*=\s*\[\]\*?(\w+)\s*\{', text)
     fields = struct_fields(text, m.group(1))
     start = None
@@ -245,6 +274,10 @@ def mapping(m, indent):
 def identity(v):
     if not v:
         return {}
+    if isinstance(v, str) or (isinstance(v, tuple) and v[0] == 'ident'):
+        v = v[1] if isinstance(v, tuple) else v
+        v = PROVIDERS.get(v, v)
+        return {} if v == 'none' else {'provider': v}
     out = {}
     for k, x, _ in v[1]:
         if isinstance(x, tuple) and x[0] == 'ident':
@@ -339,7 +372,9 @@ def main():
         else:
             file, tables = TABLES[trigger]
             for table in tables:
+                table, forced = table if isinstance(table, tuple) else (table, {})
                 for index, (note, f) in enumerate(rows(file, table)):
+                    f.update(forced)
                     texts.append(row_text(trigger, file, table, index, len(texts), note, f))
         header = (f'# Parse tables of KEDA {TAG} pkg/scalers/{file}, one ScaledObject per row: the annotations\n'
                   '# name the row (table, index, the row\'s own comment) and KEDA\'s verdict (accept: the\n'

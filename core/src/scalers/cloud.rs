@@ -36,19 +36,11 @@ const CLOUDS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The only cloud names the monitor, app-insights and log-analytics scalers accept, besides
-/// `Private` (`azure_cloud_environment.go:10-14`).
-pub const NAMED_CLOUDS: &[&str] = &[
-    "AZUREPUBLICCLOUD",
-    "AZUREUSGOVERNMENTCLOUD",
-    "AZURECHINACLOUD",
-];
-
 /// Which suffix a named cloud resolves to.
 #[derive(Clone, Copy)]
 pub enum Service {
     ServiceBus,
-    /// `queue.` / `blob.` + the storage suffix.
+    /// `queue.` / `blob.` + the storage suffix; `""` for the bare storage suffix.
     Storage(&'static str),
 }
 
@@ -58,17 +50,27 @@ pub fn suffix(
     metadata: &BTreeMap<String, String>,
     service: Service,
 ) -> Result<String, ScalerError> {
+    property(metadata, "endpointSuffix", service)
+}
+
+/// `ParseEnvironmentProperty(metadata, key, ...)`: as [`suffix`], with `Private` reading
+/// `key` (the Event Hubs checkpoint store reads `storageEndpointSuffix`).
+pub fn property(
+    metadata: &BTreeMap<String, String>,
+    key: &str,
+    service: Service,
+) -> Result<String, ScalerError> {
     let cloud = metadata.get("cloud").map_or("", String::as_str);
     if cloud.is_empty() {
         return Ok(named_suffix("AZUREPUBLICCLOUD", service).unwrap_or_default());
     }
     if cloud.eq_ignore_ascii_case("Private") {
-        return match metadata.get("endpointSuffix").map(String::as_str) {
+        return match metadata.get(key).map(String::as_str) {
             Some(s) if !s.is_empty() => Ok(s.to_owned()),
             _ => Err(ScalerError {
-                key: Some("endpointSuffix".to_owned()),
+                key: Some(key.to_owned()),
                 kind: ErrorKind::Missing,
-                message: "endpointSuffix must be provided for Private cloud type".to_owned(),
+                message: format!("{key} must be provided for Private cloud type"),
             }),
         };
     }
@@ -93,6 +95,7 @@ fn named_suffix(upper: &str, service: Service) -> Option<String> {
     let (_, sb, storage) = CLOUDS.iter().find(|(n, _, _)| *n == upper)?;
     Some(match service {
         Service::ServiceBus => (*sb).to_owned(),
+        Service::Storage("") => (*storage).to_owned(),
         Service::Storage(prefix) => format!("{prefix}.{storage}"),
     })
 }

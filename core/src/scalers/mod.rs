@@ -3,8 +3,8 @@
 
 pub mod authentication;
 mod aws;
-pub mod azure;
 pub mod azure_ad;
+pub mod azure_storage;
 pub mod catalog;
 pub mod cloud;
 pub mod cpu_memory;
@@ -92,6 +92,9 @@ modules! {
     azure_app_insights,
     azure_data_explorer,
     azure_pipelines,
+    azure_queue,
+    azure_blob,
+    azure_eventhub,
 }
 
 /// What a scaler module gives the registry.
@@ -202,7 +205,6 @@ pub enum ParsedTrigger {
     ServiceBus(servicebus::ServiceBusConfig),
     Resource(cpu_memory::ResourceConfig),
     Cron(cron::CronConfig),
-    Azure(azure::AzureConfig),
     /// A scaler with its own module (see [`MODULES`]).
     Module(ScalerMetric),
     Generic(catalog::GenericConfig),
@@ -214,7 +216,6 @@ impl ParsedTrigger {
             ParsedTrigger::ServiceBus(c) => c.metric(),
             ParsedTrigger::Resource(c) => c.metric(),
             ParsedTrigger::Cron(c) => c.metric(),
-            ParsedTrigger::Azure(c) => c.metric.clone(),
             ParsedTrigger::Module(m) => m.clone(),
             ParsedTrigger::Generic(c) => c.metric.clone(),
         }
@@ -236,7 +237,6 @@ pub fn parse_for(
         "azure-servicebus" => servicebus::parse(input).map(ParsedTrigger::ServiceBus),
         "cpu" | "memory" => cpu_memory::parse_for(input, version).map(ParsedTrigger::Resource),
         "cron" => cron::parse_for(input, version).map(ParsedTrigger::Cron),
-        t if azure::handles(t) => azure::parse(input).map(ParsedTrigger::Azure),
         t => match module(t) {
             Some(m) => (m.parse)(input).map(ParsedTrigger::Module),
             None => catalog::parse_for(input, version).map(ParsedTrigger::Generic),
@@ -251,7 +251,6 @@ pub fn metric(input: &TriggerInput<'_>) -> Result<ScalerMetric, ScalerError> {
     match input.trigger_type {
         "azure-servicebus" => servicebus::metric(input),
         "cpu" | "memory" | "cron" => parse(input).map(|p| p.metric()).map_err(first),
-        t if azure::handles(t) => azure::metric(input),
         // A module's metric when the trigger builds; otherwise what decides scaling alone.
         t => match module(t).map(|m| (m.parse)(input)) {
             Some(Ok(m)) => Ok(m),

@@ -95,6 +95,12 @@ pub fn metric_base(input: &TriggerInput<'_>) -> String {
             "" => format!("azure-pipelines-{}", m("poolID")),
             name => format!("azure-pipelines-{name}"),
         },
+        "azure-queue" => format!("azure-queue-{}", m("queueName")),
+        "azure-blob" => format!("azure-blob-{}", m("blobContainerName")),
+        "azure-eventhub" => match m("consumerGroup") {
+            "" => "azure-eventhub-$Default".to_owned(),
+            group => format!("azure-eventhub-{group}"),
+        },
         other => other.to_owned(),
     }
 }

@@ -56,8 +56,9 @@ pub enum Operation {
     Other,
 }
 
-/// What KEDA's servicebus scaler holds after parsing.
-#[derive(Clone, Debug)]
+/// What KEDA's servicebus scaler holds after parsing. `Debug` leaves the connection string
+/// out.
+#[derive(Clone)]
 pub struct ServiceBusConfig {
     pub entity_type: EntityType,
     pub queue_name: String,
@@ -77,6 +78,27 @@ pub struct ServiceBusConfig {
     pub metric_name: String,
     /// The pattern KEDA compiles when `useRegex` is on (whole-name match).
     pub entity_name_regex: Option<Regex>,
+}
+
+impl std::fmt::Debug for ServiceBusConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceBusConfig")
+            .field("entity_type", &self.entity_type)
+            .field("queue_name", &self.queue_name)
+            .field("topic_name", &self.topic_name)
+            .field("subscription_name", &self.subscription_name)
+            .field("connection", &"(hidden)")
+            .field("namespace", &self.namespace)
+            .field("fully_qualified_namespace", &self.fully_qualified_namespace)
+            .field("target_value", &self.target_value)
+            .field("activation_target_value", &self.activation_target_value)
+            .field("use_regex", &self.use_regex)
+            .field("operation", &self.operation)
+            .field("metric_type", &self.metric_type)
+            .field("metric_name", &self.metric_name)
+            .field("entity_name_regex", &self.entity_name_regex)
+            .finish()
+    }
 }
 
 impl ServiceBusConfig {
@@ -334,5 +356,55 @@ pub fn whole_name_regex(pattern: &str) -> Result<Option<Regex>, ()> {
             let pattern = super::re2_quoted(pattern);
             Ok(Regex::new(&format!("^(?:{pattern})$")).ok())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scalers::{parse, ParsedTrigger};
+
+    #[test]
+    fn debug_output_leaves_the_connection_string_out() {
+        let secret = "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKey=c2VjcmV0";
+        let parsed = crate::scalers::azure_storage::with_input(
+            "azure-servicebus",
+            &[("queueName", "orders"), ("connectionFromEnv", "SB")],
+            &[("SB", secret)],
+            None,
+            parse,
+        );
+        let Ok(ParsedTrigger::ServiceBus(config)) = parsed else {
+            panic!("{parsed:?}");
+        };
+        assert_eq!(config.connection, secret);
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("c2VjcmV0") && shown.contains("orders"),
+            "{shown}"
+        );
+    }
+
+    /// `azServiceBusMetricIdentifiers`.
+    #[test]
+    fn metric_names() {
+        use crate::scalers::testing::Trigger;
+        let env = [(
+            "none",
+            "Endpoint=sb://namespacename.servicebus.windows.net/",
+        )];
+        let queue = Trigger::new("azure-servicebus")
+            .meta(&[("queueName", "testqueue"), ("connectionFromEnv", "none")])
+            .env(&env);
+        let topic = Trigger::new("azure-servicebus")
+            .meta(&[
+                ("topicName", "testtopic"),
+                ("subscriptionName", "testsubscription"),
+                ("connectionFromEnv", "none"),
+            ])
+            .env(&env)
+            .index(1);
+        let name = |t: Trigger| t.parse().unwrap().metric_name;
+        assert_eq!(name(queue), "s0-azure-servicebus-testqueue");
+        assert_eq!(name(topic), "s1-azure-servicebus-testtopic");
     }
 }

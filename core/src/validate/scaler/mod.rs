@@ -240,7 +240,6 @@ fn check_trigger(ctx: &Ctx<'_>, report: &mut Report<'_>, at: &At<'_>, trigger_ty
     let version = ctx.version();
     if !catalog::is_known_type(trigger_type, version)
         && !matches!(trigger_type, "azure-servicebus" | "cpu" | "memory" | "cron")
-        && !scalers::azure::handles(trigger_type)
     {
         let (span, path) = at.field("type");
         // The message and the fix name the same type; finding it is the costly part.
