@@ -90,6 +90,10 @@ TABLES = [
      ['metadata', 'authParams', 'isError'], {'podIdentityProvider': 'azure-workload'}),
     ('azure-pipelines', 'azure_pipelines_scaler_test.go', 'testAzurePipelinesMetadata',
      ['testName', 'metadata', 'isError', 'resolvedEnv', 'authParams']),
+    # cron, cpu, memory (their parsers predate the modules; the same tables hold them to KEDA)
+    ('cron', 'cron_scaler_test.go', 'testCronMetadata', ['metadata', 'isError']),
+    ('cpu', 'cpu_memory_scaler_test.go', 'testCPUMemoryMetadata', ['metricType', 'metadata', 'isError']),
+    ('memory', 'cpu_memory_scaler_test.go', 'testCPUMemoryMetadata', ['metricType', 'metadata', 'isError']),
 ]
 
 # Identifiers the tables use for values, as the test files define them (a test server's
