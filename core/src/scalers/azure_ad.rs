@@ -7,25 +7,7 @@ use std::collections::BTreeMap;
 
 use super::{cloud, ErrorKind, ScalerError};
 
-/// A client secret or personal access token: `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-    /// The value, for the request that needs it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
+pub use super::secret::Secret;
 
 /// How the poller gets its token.
 #[derive(Clone, Debug, PartialEq, Eq)]

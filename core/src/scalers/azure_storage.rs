@@ -2,36 +2,7 @@
 //! store share (`pkg/scalers/azure/azure_storage.go`): how a client reaches an account, by
 //! connection string or by workload identity, with the credential kept secret.
 
-use std::fmt;
-
-/// A credential (a connection string): out of `Debug` output, so it cannot leak into logs
-/// or diagnostics by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: &str) -> Self {
-        Secret(value.to_owned())
-    }
-    /// The value itself, for the client that authenticates with it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    /// The value of `key` in a `Key=value;…` connection string (first occurrence, the key
-    /// as written, the value split at its first `=` as the Azure SDKs do).
-    pub fn part(&self, key: &str) -> Option<&str> {
-        self.0
-            .split(';')
-            .filter_map(|pair| pair.split_once('='))
-            .find_map(|(k, v)| (k == key).then_some(v))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(hidden)")
-    }
-}
+pub use super::secret::Secret;
 
 /// How a storage client authenticates.
 #[derive(Clone, Debug, PartialEq)]

@@ -11,6 +11,7 @@ pub mod cpu_memory;
 pub mod cron;
 mod gcp;
 pub mod names;
+pub mod secret;
 pub mod servicebus;
 pub mod typed;
 
