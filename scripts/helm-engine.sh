@@ -1,8 +1,9 @@
+# shellcheck shell=bash
 # Sourced by scripts/dist/helm.sh and scripts/test-dist/helm.sh: a venv holding Helm's engine.
 # No Debian package or npm/PyPI package ships the helm binary; helm-python-sdk binds Helm's own
 # Go SDK (v4) as a shared library, so charts are linted, rendered and packaged by Helm itself.
 HELM_ENGINE_VENV="$PWD/target/tools/helm-engine"
-HELM_ENGINE_PY="$HELM_ENGINE_VENV/bin/python"
+export HELM_ENGINE_PY="$HELM_ENGINE_VENV/bin/python"
 helm_engine() {
   local want="helm-python-sdk==0.2.2 pyyaml==6.0.3 kubernetes-validate==1.37.0"
   if [ ! -f "$HELM_ENGINE_VENV/.installed" ] || [ "$(cat "$HELM_ENGINE_VENV/.installed")" != "$want" ]; then

@@ -168,7 +168,8 @@ cd "$user"
 pre-commit validate-config .pre-commit-config.yaml
 pre-commit install
 cp "$root"/examples/seed/*.yaml deploy/
-git add . && git commit -qm good > "$work/out" 2>&1 || { cat "$work/out"; fail "committing good manifests"; }
+git add .
+git commit -qm good > "$work/out" 2>&1 || { cat "$work/out"; fail "committing good manifests"; }
 grep -q 'scalecore lint.*Passed' "$work/out" || { cat "$work/out"; fail "the hook did not run on the good commit"; }
 before=$(git rev-parse HEAD)
 bad_manifest > deploy/keda.yaml
@@ -177,7 +178,9 @@ expect_fail 'KEDA1004' git commit -qm bad
 grep -q 'scalecore lint.*Failed' "$work/out" || { cat "$work/out"; fail "the hook did not report its failure"; }
 [ "$(git rev-parse HEAD)" = "$before" ] || fail "the bad commit was made"
 git reset -q && git checkout -q -- deploy/keda.yaml
-echo notes > notes.txt && git add notes.txt && git commit -qm notes > "$work/out" 2>&1 || { cat "$work/out"; fail "committing a non-YAML file"; }
+echo notes > notes.txt
+git add notes.txt
+git commit -qm notes > "$work/out" 2>&1 || { cat "$work/out"; fail "committing a non-YAML file"; }
 grep -q 'scalecore lint.*Skipped' "$work/out" || { cat "$work/out"; fail "the hook should skip non-YAML files"; }
 cd "$root"
 echo "glue: ok"

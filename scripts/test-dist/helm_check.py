@@ -272,12 +272,15 @@ consistent(docs, "metrics.port")
 # --- clear errors for bad values ----------------------------------------------------------------
 for values, needle in (
     ({"metrics": {"serviceMonitor": {"enabled": True}, "service": {"enabled": False}}}, "needs metrics.service.enabled"),
-    ({"logFormat": "xml"}, "logFormat must be text or json"),
+    ({"logFormat": "xml"}, "/logFormat"),
+    ({"replica": 3}, "'replica' not allowed"),
+    ({"replicas": "three"}, "/replicas"),
+    ({"workloadIdentity": {"clientID": "x"}}, "'clientID' not allowed"),
 ):
     try:
         render(values)
         check(False, f"{values} refused")
-    except helm.HelmRenderError as e:
+    except helm.HelmError as e:
         check(needle in str(e), f"{values} refused with a message naming it: {e}")
 
 # --- scalecore lint on what the chart renders (and on the chart folder itself) ----------------
