@@ -12,6 +12,14 @@ helm_engine() {
     python3 -m venv "$HELM_ENGINE_VENV"
     # shellcheck disable=SC2086 # the package list splits on purpose
     "$HELM_ENGINE_VENV/bin/pip" install --quiet --disable-pip-version-check $want
+    # The wheel holds the 85 MB library three times (wheels cannot hold symlinks); keep one.
+    local dir lib
+    dir=$(echo "$HELM_ENGINE_VENV"/lib/python3*/site-packages/helm_python/lib)
+    for lib in "$dir/libhelm_c.so" "$dir/libhelm_c.so.0"; do
+      if [ ! -L "$lib" ] && cmp -s "$lib" "$dir/libhelm_c.so.0.2.2"; then
+        ln -sf libhelm_c.so.0.2.2 "$lib"
+      fi
+    done
     echo "$want" > "$HELM_ENGINE_VENV/.installed"
   fi
 }
