@@ -215,7 +215,10 @@ check(one(docs, "Deployment")["spec"]["replicas"] == 3, "replicas")
 check(c["resources"] == {"requests": {"cpu": "100m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}}, "resources")
 check(one(docs, "Deployment")["spec"]["template"]["spec"]["imagePullSecrets"] == [{"name": "regcred"}], "imagePullSecrets")
 check(c["args"][-1] == "--allowed-endpoint-suffix=servicebus.contoso.example", "extraArgs")
-check(container(defaults)["image"] == "scalecore:0.1.0", "default image: the chart's appVersion")
+with helm.Chart.load(CHART) as chart:
+    app_version = chart.metadata["appVersion"]
+# The repository is compared with deploy/ above; the tag follows the chart.
+check(container(defaults)["image"].endswith(":" + app_version), f"default image tag: the chart's appVersion {app_version}")
 consistent(docs, "image/replicas/resources")
 
 # --- namespace scope --------------------------------------------------------------------------
