@@ -1,9 +1,9 @@
 //! Azure Service Bus runtime counts for `scalecore run`: the value KEDA's `azure-servicebus`
 //! scaler reports (ActiveMessageCount of a queue or subscription, or the aggregate over regex
 //! matches), read from the management (Atom) REST API with a connection string (SAS) or
-//! workload identity; and KEDA's `azure-queue` value from the Queue Storage REST API
-//! (Shared Key, SAS or workload identity). Results are shared between ScaledObjects polling the
-//! same entity.
+//! workload identity; and KEDA's `azure-queue` and `azure-blob` values from the Queue and Blob
+//! service REST APIs (Shared Key, SAS or workload identity). Results are shared between
+//! ScaledObjects polling the same entity.
 
 pub mod atom;
 mod auth;
@@ -20,12 +20,14 @@ mod recent;
 pub mod sas;
 mod secret;
 mod stats;
+pub mod storage_blob;
 pub mod storage_queue;
 pub mod transport;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use scalecore::scalers::azure_blob::AzureBlobConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
@@ -69,15 +71,18 @@ pub struct ClientOptions {
     pub forget_unused_after: Duration,
 }
 
-/// The Service Bus and Queue Storage suffixes of Azure's public, US Government and China
+/// The Service Bus, Queue Storage and Blob Storage suffixes of Azure's public, US Government and China
 /// clouds (KEDA's cloud table without the retired German cloud).
-pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 6] = [
+pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 9] = [
     "servicebus.windows.net",
     "servicebus.usgovcloudapi.net",
     "servicebus.chinacloudapi.cn",
     "queue.core.windows.net",
     "queue.core.usgovcloudapi.net",
     "queue.core.chinacloudapi.cn",
+    "blob.core.windows.net",
+    "blob.core.usgovcloudapi.net",
+    "blob.core.chinacloudapi.cn",
 ];
 
 impl Default for ClientOptions {
@@ -143,6 +148,18 @@ impl ServiceBus {
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
         self.inner.queue_length(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-blob value: the blobs under the prefix (a hierarchical listing by
+    /// `blobDelimiter`), or with `globPattern` those of a flat listing whose names match, over
+    /// every page. Shared like the others.
+    pub async fn blob_count(
+        &self,
+        config: &AzureBlobConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner.blob_count(config, overrides, max_age).await
     }
 
     /// Counters for metrics and benchmarks.

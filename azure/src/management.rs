@@ -49,8 +49,8 @@ pub struct Inner {
     pub(crate) tokens: TokenCache,
     signatures: Signatures,
     results: Coalescer<Fetched>,
-    /// Storage queue lengths, shared as Service Bus counts are.
-    pub(crate) queue_lengths: Coalescer<i64>,
+    /// Storage queue lengths and blob counts, shared as Service Bus counts are.
+    pub(crate) storage_counts: Coalescer<i64>,
     /// Authority hosts already warned about, so each is logged once while in use.
     ignored_authorities: Mutex<Recent<String, ()>>,
     pub(crate) in_flight: tokio::sync::Semaphore,
@@ -74,7 +74,7 @@ impl Inner {
             tokens: TokenCache::new(MAX_CACHED_CREDENTIALS, idle),
             signatures: Signatures::new(MAX_CACHED_CREDENTIALS, idle),
             results: Coalescer::new(MAX_CACHED_RESULTS, idle),
-            queue_lengths: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            storage_counts: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
         })

@@ -33,7 +33,7 @@ const MAX_PEEK_BYTES: usize = 4 * 1024 * 1024;
 /// Error bodies are short; a longer one is not read for its message.
 const MAX_DETAIL_CHARS: usize = 300;
 
-enum StorageCredential {
+pub(crate) enum StorageCredential {
     /// The account name and the decoded AccountKey.
     SharedKey {
         account: String,
@@ -44,11 +44,12 @@ enum StorageCredential {
     Bearer(Identity),
 }
 
-struct QueueTarget {
-    /// The queue's URL: no query, never a credential.
-    url: reqwest::Url,
-    credential: StorageCredential,
-    fingerprint: String,
+pub(crate) struct StorageTarget {
+    /// The queue's or container's URL: no query, never a credential.
+    pub url: reqwest::Url,
+    pub credential: StorageCredential,
+    /// Separates cached results of different credentials (a hash, never the secret).
+    pub fingerprint: String,
 }
 
 fn invalid(message: &str) -> ScalerError {
@@ -64,7 +65,7 @@ impl Inner {
         overrides: &IdentityOverrides,
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
-        let target = self.queue_target(config, overrides)?;
+        let target = self.storage_target(&config.auth, config.queue_url(), overrides)?;
         // Before any token is fetched or signature made for it.
         self.endpoints.check(&target.url)?;
         let key = format!(
@@ -86,7 +87,7 @@ impl Inner {
             }
             self.approximate_count(&target, &config.queue_name).await
         };
-        let (result, outcome) = self.queue_lengths.get(&key, max_age, fetch).await;
+        let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
         match outcome {
             Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
             Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
@@ -95,27 +96,29 @@ impl Inner {
         result
     }
 
-    fn queue_target(
+    /// Where and as whom a storage request goes; `url` is the core's queue or container URL.
+    pub(crate) fn storage_target(
         &self,
-        config: &AzureQueueConfig,
+        auth: &StorageAuth,
+        url: Option<String>,
         overrides: &IdentityOverrides,
-    ) -> Result<QueueTarget, ScalerError> {
-        let url_text = config.queue_url().ok_or_else(|| {
-            invalid("it names neither QueueEndpoint nor AccountName, so there is no queue URL")
+    ) -> Result<StorageTarget, ScalerError> {
+        let url_text = url.ok_or_else(|| {
+            invalid("it names neither the service endpoint nor AccountName, so there is no URL")
         })?;
-        let url = reqwest::Url::parse(&url_text).map_err(|_| match &config.auth {
+        let url = reqwest::Url::parse(&url_text).map_err(|_| match auth {
             StorageAuth::WorkloadIdentity { account_name } => {
                 ScalerError::InvalidNamespace(account_name.clone())
             }
-            StorageAuth::ConnectionString(_) => {
-                invalid("QueueEndpoint (or AccountName and EndpointSuffix) does not form a URL")
-            }
+            StorageAuth::ConnectionString(_) => invalid(
+                "the service endpoint (or AccountName and EndpointSuffix) does not form a URL",
+            ),
         })?;
         let host = url.host_str().unwrap_or("");
         if !valid_host(host) {
             return Err(ScalerError::InvalidNamespace(host.to_owned()));
         }
-        let (credential, fingerprint) = match &config.auth {
+        let (credential, fingerprint) = match auth {
             StorageAuth::ConnectionString(c) => {
                 let account = c.part("AccountName").unwrap_or("");
                 let key = c.part("AccountKey").unwrap_or("");
@@ -174,7 +177,7 @@ impl Inner {
                 (StorageCredential::Bearer(identity), fingerprint)
             }
         };
-        Ok(QueueTarget {
+        Ok(StorageTarget {
             url,
             credential,
             fingerprint,
@@ -182,7 +185,7 @@ impl Inner {
     }
 
     /// Peek Messages: how many of up to 32 messages are visible.
-    async fn peek(&self, target: &QueueTarget, queue: &str) -> Result<i64, ScalerError> {
+    async fn peek(&self, target: &StorageTarget, queue: &str) -> Result<i64, ScalerError> {
         let mut url = target.url.clone();
         url.path_segments_mut()
             .map_err(|()| ScalerError::InvalidNamespace(target.url.to_string()))?
@@ -191,20 +194,22 @@ impl Inner {
         url.set_query(Some(&format!(
             "peekonly=true&numofmessages={MAX_PEEK_MESSAGES}"
         )));
-        let reply = self.storage_get(target, url, queue, MAX_PEEK_BYTES).await?;
+        let reply = self
+            .storage_get(target, url, &not_found(queue, target), MAX_PEEK_BYTES)
+            .await?;
         count_peeked(&reply.body)
     }
 
     /// Get Queue Metadata: `x-ms-approximate-messages-count`.
     async fn approximate_count(
         &self,
-        target: &QueueTarget,
+        target: &StorageTarget,
         queue: &str,
     ) -> Result<i64, ScalerError> {
         let mut url = target.url.clone();
         url.set_query(Some("comp=metadata"));
         let reply = self
-            .storage_get(target, url, queue, http::MAX_BODY_BYTES)
+            .storage_get(target, url, &not_found(queue, target), http::MAX_BODY_BYTES)
             .await?;
         reply
             .headers
@@ -219,12 +224,12 @@ impl Inner {
             })
     }
 
-    /// One GET with retries; the 200 reply.
-    async fn storage_get(
+    /// One GET with retries; the 200 reply. A 404 becomes `NotFound(not_found)`.
+    pub(crate) async fn storage_get(
         &self,
-        target: &QueueTarget,
+        target: &StorageTarget,
         url: reqwest::Url,
-        queue: &str,
+        not_found: &str,
         max_body: usize,
     ) -> Result<Reply, ScalerError> {
         let host = match (url.host_str(), url.port()) {
@@ -302,8 +307,12 @@ impl Inner {
                             detail,
                         }
                     }
-                    404 if code == "QueueNotFound" || code.is_empty() => {
-                        ScalerError::NotFound(format!("queue {queue} doesn't exist in {host}"))
+                    404 if matches!(
+                        code.as_str(),
+                        "QueueNotFound" | "ContainerNotFound" | "ResourceNotFound" | ""
+                    ) =>
+                    {
+                        ScalerError::NotFound(not_found.to_owned())
                     }
                     status => ScalerError::Storage {
                         status,
@@ -323,6 +332,14 @@ impl Inner {
         )
         .await
     }
+}
+
+/// `queue <name> doesn't exist in <host>`.
+fn not_found(queue: &str, target: &StorageTarget) -> String {
+    format!(
+        "queue {queue} doesn't exist in {}",
+        target.url.host_str().unwrap_or("")
+    )
 }
 
 /// `x-ms-error-code` (or the body's `<Code>`) and the first line of `<Message>`.

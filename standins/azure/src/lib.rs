@@ -1,9 +1,10 @@
 //! A loopback Azure for tests and `scalecore demo`: one HTTPS port that answers as Entra ID's
 //! token endpoint, as the Service Bus management API of any namespace
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
-//! namespace `default`) and as the Queue service of storage accounts
-//! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages). Its certificate
-//! comes from a CA made at start (`ca_pem`).
+//! namespace `default`) and as the Queue and Blob services of storage accounts
+//! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
+//! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
+//! start (`ca_pem`).
 
 mod atom;
 mod entra;
@@ -214,6 +215,11 @@ impl AzureStandin {
         format!("queue.localhost:{}", self.shared.port)
     }
 
+    /// `blob.localhost:<port>`: a blob trigger's `endpointSuffix` with `cloud: Private`.
+    pub fn blob_endpoint_suffix(&self) -> String {
+        format!("blob.localhost:{}", self.shared.port)
+    }
+
     /// `https://<account>.queue.localhost:<port>`.
     pub fn queue_service_url(&self, account: &str) -> String {
         format!("https://{account}.{}", self.queue_endpoint_suffix())
@@ -240,9 +246,9 @@ impl AzureStandin {
         )
     }
 
-    /// `QueueEndpoint=https://<account>.queue.localhost:<port>;SharedAccessSignature=<account
-    /// SAS>`: an account SAS for the queue service with `permissions` (`rl` reads), valid
-    /// until `expiry` (`2099-01-01T00:00:00Z`).
+    /// `BlobEndpoint=https://<account>.blob.localhost:<port>;QueueEndpoint=https://<account>.queue.localhost:<port>;SharedAccessSignature=<account
+    /// SAS>`: an account SAS for the blob and queue services with `permissions` (`rl`
+    /// reads), valid until `expiry` (`2099-01-01T00:00:00Z`).
     pub fn storage_sas_connection_string(
         &self,
         account: &str,
@@ -251,7 +257,8 @@ impl AzureStandin {
     ) -> String {
         let key = self.storage_account_key(account);
         format!(
-            "QueueEndpoint={};SharedAccessSignature={}",
+            "BlobEndpoint=https://{account}.{};QueueEndpoint={};SharedAccessSignature={}",
+            self.blob_endpoint_suffix(),
             self.queue_service_url(account),
             storage::account_sas(account, &key, permissions, expiry)
         )
@@ -274,6 +281,32 @@ impl AzureStandin {
         q.invisible = invisible;
     }
 
+    /// Replaces a container's blobs (creating the container and the account when needed).
+    pub fn set_blobs(&self, account: &str, container: &str, names: &[&str]) {
+        let _ = self.storage_account_key(account);
+        self.shared
+            .state()
+            .storage
+            .entry(account.to_owned())
+            .or_default()
+            .containers
+            .insert(
+                container.to_owned(),
+                names.iter().map(|n| (*n).to_owned()).collect(),
+            );
+    }
+
+    pub fn remove_container(&self, account: &str, container: &str) {
+        if let Some(a) = self.shared.state().storage.get_mut(account) {
+            a.containers.remove(container);
+        }
+    }
+
+    /// Entries per List Blobs page (default 5000, the service's), to make listings page.
+    pub fn set_blob_page_size(&self, entries: usize) {
+        self.shared.state().blob_page_size = entries.max(1);
+    }
+
     pub fn remove_storage_queue(&self, account: &str, queue: &str) {
         if let Some(a) = self.shared.state().storage.get_mut(account) {
             a.queues.remove(queue);
@@ -292,7 +325,7 @@ impl AzureStandin {
             .insert(client_id.to_owned());
     }
 
-    /// Requests to queue accounts only.
+    /// Requests to storage accounts (queue and blob services) only.
     pub fn storage_requests(&self) -> Vec<RequestRecord> {
         self.requests()
             .into_iter()

@@ -155,7 +155,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         None if token_endpoint => entra::token(&shared, &path, &body),
         None if method == "GET" && storage_account.is_some() => storage::get(
             &shared,
-            storage_account.as_deref().unwrap_or(""),
+            storage_account
+                .as_ref()
+                .map_or(("", 'q'), |(a, s)| (a.as_str(), *s)),
             &path,
             &query,
             &authorization,

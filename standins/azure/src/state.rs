@@ -33,6 +33,8 @@ pub struct StorageAccount {
     /// The AccountKey, base64.
     pub key: String,
     pub queues: BTreeMap<String, StorageQueue>,
+    /// Container -> blob names (listed in name order, as the service does).
+    pub containers: BTreeMap<String, BTreeSet<String>>,
     /// Client ids holding a Storage Queue data role on the account.
     pub readers: BTreeSet<String>,
 }
@@ -40,6 +42,8 @@ pub struct StorageAccount {
 pub struct State {
     pub namespaces: BTreeMap<String, Namespace>,
     pub storage: BTreeMap<String, StorageAccount>,
+    /// Entries per List Blobs page when the request names no `maxresults`.
+    pub blob_page_size: usize,
     pub clients: BTreeSet<(String, String)>,
     /// The service account token Entra must be shown; `None` accepts any non-empty assertion.
     pub federated_token: Option<String>,
@@ -59,6 +63,7 @@ impl State {
         State {
             namespaces: BTreeMap::new(),
             storage: BTreeMap::new(),
+            blob_page_size: 5000,
             clients: BTreeSet::new(),
             federated_token: None,
             token_lifetime: Duration::from_secs(3600),

@@ -1,5 +1,5 @@
-//! Azure Queue Storage at `<account>.queue.localhost:<port>`: Get Queue Metadata and Peek
-//! Messages, authorized by Shared Key (signature recomputed from the request), an account SAS
+//! Azure Storage at `<account>.queue.localhost:<port>` (Get Queue Metadata, Peek Messages) and
+//! `<account>.blob.localhost:<port>` (List Blobs, paged), authorized by Shared Key (signature recomputed from the request), an account SAS
 //! (signature recomputed from its fields, expiry, service, resource types and permissions
 //! checked) or a bearer token this stand-in issued for the storage scope.
 
@@ -24,12 +24,17 @@ pub const SAS_VERSION: &str = "2021-08-06";
 /// Peek Messages' own limit.
 const MAX_PEEK: i64 = 32;
 
-/// `<account>.queue.localhost[:port]` -> `account`.
-pub fn account_of(host: &str) -> Option<String> {
+/// `<account>.queue.localhost[:port]` -> (`account`, `q`); `.blob.` -> `b` (the SAS `ss` letter).
+pub fn account_of(host: &str) -> Option<(String, char)> {
     let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
     let name = name.to_ascii_lowercase();
     let (account, rest) = name.split_once('.')?;
-    (rest == "queue.localhost" && !account.is_empty()).then(|| account.to_owned())
+    let service = match rest {
+        "queue.localhost" => 'q',
+        "blob.localhost" => 'b',
+        _ => return None,
+    };
+    (!account.is_empty()).then(|| (account.to_owned(), service))
 }
 
 /// The documented error shape: `<Error><Code/><Message/></Error>` with `x-ms-error-code`.
@@ -156,11 +161,11 @@ pub fn account_sas_string_to_sign(account: &str, fields: &BTreeMap<String, Strin
     )
 }
 
-/// An account SAS query for the queue service (`ss=q`), signed with `key`.
+/// An account SAS query for the blob and queue services (`ss=bq`), signed with `key`.
 pub fn account_sas(account: &str, key: &str, permissions: &str, expiry_iso: &str) -> String {
     let mut fields = BTreeMap::new();
     fields.insert("sv".to_owned(), SAS_VERSION.to_owned());
-    fields.insert("ss".to_owned(), "q".to_owned());
+    fields.insert("ss".to_owned(), "bq".to_owned());
     fields.insert("srt".to_owned(), "co".to_owned());
     fields.insert("sp".to_owned(), permissions.to_owned());
     fields.insert("se".to_owned(), expiry_iso.to_owned());
@@ -170,7 +175,7 @@ pub fn account_sas(account: &str, key: &str, permissions: &str, expiry_iso: &str
         &account_sas_string_to_sign(account, &fields),
     );
     format!(
-        "sv={SAS_VERSION}&ss=q&srt=co&sp={permissions}&se={}&spr=https&sig={}",
+        "sv={SAS_VERSION}&ss=bq&srt=co&sp={permissions}&se={}&spr=https&sig={}",
         expiry_iso.replace(':', "%3A"),
         sig.replace('+', "%2B")
             .replace('/', "%2F")
@@ -214,6 +219,7 @@ fn check_auth(
     query: &str,
     authorization: &str,
     ms_headers: &[(String, String)],
+    service: char,
     resource_type: char,
 ) -> Result<(), Answer> {
     let Some(acct) = state.storage.get(account) else {
@@ -305,7 +311,7 @@ fn check_auth(
                 "Signed expiry time must be after signed start time and now.",
             ));
         }
-        if !f("ss").contains('q') || !f("srt").contains(resource_type) {
+        if !f("ss").contains(service) || !f("srt").contains(resource_type) {
             return Err(error(
                 403,
                 "AuthorizationResourceTypeMismatch",
@@ -328,15 +334,18 @@ fn check_auth(
     ))
 }
 
-/// A GET to a queue account.
+/// A GET to a storage account's queue (`q`) or blob (`b`) service.
 pub fn get(
     shared: &Shared,
-    account: &str,
+    (account, service): (&str, char),
     path: &str,
     query: &str,
     authorization: &str,
     ms_headers: &[(String, String)],
 ) -> Answer {
+    if service == 'b' {
+        return list_blobs(shared, account, path, query, authorization, ms_headers);
+    }
     let segments: Vec<String> = path
         .trim_start_matches('/')
         .split('/')
@@ -367,6 +376,7 @@ pub fn get(
         query,
         authorization,
         ms_headers,
+        'q',
         resource_type,
     ) {
         return refused;
@@ -410,6 +420,116 @@ pub fn get(
     Answer::new(200, XML, body)
 }
 
+/// List Blobs (`?restype=container&comp=list`): names in order, `prefix`, `delimiter` (names
+/// with it past the prefix become one `<BlobPrefix>`), `maxresults` (or the stand-in's page
+/// size) and `marker` (the index of the first entry of the page).
+fn list_blobs(
+    shared: &Shared,
+    account: &str,
+    path: &str,
+    query: &str,
+    authorization: &str,
+    ms_headers: &[(String, String)],
+) -> Answer {
+    let params: BTreeMap<String, String> = query_pairs(query)
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let p = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+    let container = percent_decode(path.trim_start_matches('/'));
+    if p("restype") != "container" || p("comp") != "list" || container.contains('/') {
+        return error(
+            400,
+            "UnsupportedQueryParameter",
+            "One of the query parameters specified in the request URI is not supported (the stand-in serves List Blobs).",
+        );
+    }
+    let state = shared.state();
+    if let Err(refused) = check_auth(
+        &state,
+        account,
+        path,
+        query,
+        authorization,
+        ms_headers,
+        'b',
+        'c',
+    ) {
+        return refused;
+    }
+    let Some(blobs) = state
+        .storage
+        .get(account)
+        .and_then(|a| a.containers.get(&container))
+    else {
+        return error(
+            404,
+            "ContainerNotFound",
+            "The specified container does not exist.",
+        );
+    };
+    let (prefix, delimiter) = (p("prefix"), p("delimiter"));
+    // (name, is a virtual directory), in name order.
+    let mut entries: Vec<(String, bool)> = Vec::new();
+    for name in blobs.iter().filter(|n| n.starts_with(prefix)) {
+        let rest = &name[prefix.len()..];
+        match rest.find(delimiter).filter(|_| !delimiter.is_empty()) {
+            Some(at) => {
+                let dir = format!("{prefix}{}", &rest[..at + delimiter.len()]);
+                if entries.last().map(|(n, _)| n) != Some(&dir) {
+                    entries.push((dir, true));
+                }
+            }
+            None => entries.push((name.clone(), false)),
+        }
+    }
+    let page_size = p("maxresults")
+        .parse::<usize>()
+        .unwrap_or(state.blob_page_size)
+        .clamp(1, 5000);
+    let start = p("marker")
+        .strip_prefix("2!")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(0);
+    let end = (start + page_size).min(entries.len());
+    let mut body = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><EnumerationResults ServiceEndpoint=\"https://{account}.blob.localhost:{}/\" ContainerName=\"{}\">",
+        shared.port,
+        escape(&container)
+    );
+    for (tag, value) in [
+        ("Prefix", prefix),
+        ("Marker", p("marker")),
+        ("Delimiter", delimiter),
+    ] {
+        if !value.is_empty() {
+            body.push_str(&format!("<{tag}>{}</{tag}>", escape(value)));
+        }
+    }
+    body.push_str("<Blobs>");
+    for (name, directory) in entries.get(start..end).unwrap_or(&[]) {
+        if *directory {
+            body.push_str(&format!(
+                "<BlobPrefix><Name>{}</Name></BlobPrefix>",
+                escape(name)
+            ));
+        } else {
+            body.push_str(&format!(
+                "<Blob><Name>{}</Name><Properties><Creation-Time>Fri, 09 Oct 2009 21:04:30 GMT</Creation-Time><Last-Modified>Fri, 09 Oct 2009 21:04:30 GMT</Last-Modified><Etag>0x8CBFF45D8A29A19</Etag><Content-Length>100</Content-Length><Content-Type>text/plain</Content-Type><BlobType>BlockBlob</BlobType><LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState></Properties></Blob>",
+                escape(name)
+            ));
+        }
+    }
+    body.push_str("</Blobs>");
+    if end < entries.len() {
+        body.push_str(&format!("<NextMarker>2!{end}</NextMarker>"));
+    } else {
+        body.push_str("<NextMarker />");
+    }
+    body.push_str("</EnumerationResults>");
+    Answer::new(200, XML, body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -423,10 +543,13 @@ mod tests {
     #[test]
     fn accounts_by_host() {
         assert_eq!(
-            account_of("acct.queue.localhost:8443").as_deref(),
-            Some("acct")
+            account_of("acct.queue.localhost:8443"),
+            Some(("acct".to_owned(), 'q'))
         );
-        assert_eq!(account_of("ACCT.Queue.localhost").as_deref(), Some("acct"));
+        assert_eq!(
+            account_of("ACCT.Blob.localhost"),
+            Some(("acct".to_owned(), 'b'))
+        );
         assert_eq!(account_of("ns.servicebus.localhost:8443"), None);
         assert_eq!(account_of("127.0.0.1:8443"), None);
     }
