@@ -1,5 +1,5 @@
-//! `scalecore run` polling `azure-queue` triggers against the stand-in's Queue service, as a
-//! separate process configured only through what a user sets (a kubeconfig, AZURE_*
+//! `scalecore run` polling `azure-queue` and `azure-blob` triggers against the stand-in's Queue
+//! and Blob services, as a separate process configured only through what a user sets (a kubeconfig, AZURE_*
 //! variables, a connection string in a Secret, a Private-cloud endpointSuffix, a CA file).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -56,6 +56,8 @@ impl Cluster {
             .arg(self.dir.join("ca.pem"))
             .arg("--allowed-endpoint-suffix")
             .arg(self.azure.queue_endpoint_suffix())
+            .arg("--allowed-endpoint-suffix")
+            .arg(self.azure.blob_endpoint_suffix())
             .arg("--resolve-localhost")
             .arg("--no-leader-election")
             .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
@@ -303,4 +305,49 @@ async fn a_refused_credential_is_not_retried_and_falls_back_without_the_key() {
     assert!(!log.contains(&key), "the account key leaked into the log");
     let events = serde_json::to_string(&c.k8s.events()).unwrap();
     assert!(!events.contains(&key) && !c.status().to_string().contains(&key));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blobs_under_a_prefix_scale_the_deployment_over_paged_listings() {
+    let c = Cluster::new("blob").await;
+    let conn = c.azure.storage_connection_string(ACCOUNT);
+    let key = c.azure.storage_account_key(ACCOUNT);
+    c.connection_auth(&conn);
+    c.azure.set_blob_page_size(5);
+    let names: Vec<String> = (0..12).map(|n| format!("in/{n:02}.csv")).collect();
+    let mut blobs: Vec<&str> = names.iter().map(String::as_str).collect();
+    // Neither a virtual directory under the prefix nor a blob outside it counts.
+    blobs.extend(["in/done/x.csv", "out/y.csv"]);
+    c.azure.set_blobs(ACCOUNT, "work", &blobs);
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "orders", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
+                "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10,
+                "triggers": [{"type": "azure-blob",
+                    "metadata": {"blobContainerName": "work", "blobPrefix": "in", "blobCount": "5"},
+                    "authenticationRef": {"name": "store-conn"}}]}}),
+        )
+        .unwrap();
+    let host = c.host();
+    c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(c.replicas(), 3);
+    c.azure.set_blobs(ACCOUNT, "work", &["out/y.csv"]);
+    c.wait("scale to zero after the cooldown", 30, |c| {
+        c.replicas() == 0
+    })
+    .await;
+    let requests = c.azure.storage_requests();
+    assert!(
+        requests.iter().any(|r| r.path.contains("&marker=")),
+        "{requests:?}"
+    );
+    assert!(requests
+        .iter()
+        .all(|r| r.auth == AuthKind::SharedKey && r.status == 200));
+    let log = host.stop();
+    assert!(!log.contains(&key), "the account key leaked into the log");
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
+use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
 use scalecore::scalers::TriggerInput;
@@ -32,6 +33,11 @@ pub enum Scaler {
         config: Box<AzureQueueConfig>,
         overrides: IdentityOverrides,
     },
+    /// `azure-blob`, as `AzureQueue`.
+    AzureBlob {
+        config: Box<AzureBlobConfig>,
+        overrides: IdentityOverrides,
+    },
     /// The trigger cannot be polled: every poll is an error, with this reason (shared by
     /// those polls: the Kubernetes errors inside are not cloneable).
     Broken(Arc<TriggerError>),
@@ -41,7 +47,7 @@ pub enum Scaler {
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus and azure-queue are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)")]
     NotPolled { trigger_type: String },
     /// The core's parser refused the metadata: KEDA's messages, joined, after KEDA's prefix
     /// for the scaler (`azure service bus`, `azure queue`).
@@ -114,7 +120,9 @@ impl Scaler {
     pub fn problem(&self) -> Option<&TriggerError> {
         match self {
             Scaler::Broken(why) => Some(why),
-            Scaler::ServiceBus { .. } | Scaler::AzureQueue { .. } => None,
+            Scaler::ServiceBus { .. } | Scaler::AzureQueue { .. } | Scaler::AzureBlob { .. } => {
+                None
+            }
         }
     }
 
@@ -128,6 +136,10 @@ impl Scaler {
                 .map(|n| n as f64)?),
             Scaler::AzureQueue { config, overrides } => Ok(bus
                 .queue_length(config, overrides, max_age)
+                .await
+                .map(|n| n as f64)?),
+            Scaler::AzureBlob { config, overrides } => Ok(bus
+                .blob_count(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
         }
@@ -242,7 +254,7 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue"
+        "azure-servicebus" | "azure-queue" | "azure-blob"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -259,29 +271,40 @@ fn scaler(
         metric_type: trigger.metric_type.as_deref(),
         namespace: &so.namespace,
     };
-    if trigger.trigger_type == "azure-queue" {
-        return match azure_queue::config(&input) {
-            Err(errors) => Scaler::broken(TriggerError::Metadata {
-                scaler: "azure queue",
-                messages: errors.into_iter().map(|e| e.message).collect(),
-            }),
-            Ok(config) => {
-                let overrides = match &resolved.pod_identity {
-                    Some(p) if p.provider == PodIdentityProvider::AzureWorkload => {
-                        IdentityOverrides {
-                            identity_id: p.identity_id.clone(),
-                            tenant_id: p.identity_tenant_id.clone(),
-                            authority_host: p.identity_authority_host.clone(),
-                        }
-                    }
-                    _ => IdentityOverrides::default(),
-                };
-                Scaler::AzureQueue {
+    let overrides = || match &resolved.pod_identity {
+        Some(p) if p.provider == PodIdentityProvider::AzureWorkload => IdentityOverrides {
+            identity_id: p.identity_id.clone(),
+            tenant_id: p.identity_tenant_id.clone(),
+            authority_host: p.identity_authority_host.clone(),
+        },
+        _ => IdentityOverrides::default(),
+    };
+    let refused = |scaler, errors: Vec<scalecore::scalers::ScalerError>| {
+        Scaler::broken(TriggerError::Metadata {
+            scaler,
+            messages: errors.into_iter().map(|e| e.message).collect(),
+        })
+    };
+    match trigger.trigger_type.as_str() {
+        "azure-queue" => {
+            return match azure_queue::config(&input) {
+                Err(errors) => refused("azure queue", errors),
+                Ok(config) => Scaler::AzureQueue {
                     config: Box::new(config),
-                    overrides,
-                }
+                    overrides: overrides(),
+                },
             }
-        };
+        }
+        "azure-blob" => {
+            return match azure_blob::config(&input) {
+                Err(errors) => refused("azure blob", errors),
+                Ok(config) => Scaler::AzureBlob {
+                    config: Box::new(config),
+                    overrides: overrides(),
+                },
+            }
+        }
+        _ => {}
     }
     match servicebus::parse(&input) {
         Err(errors) => Scaler::broken(TriggerError::Metadata {
@@ -472,7 +495,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus and azure-queue are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)"#
         );
     }
 
