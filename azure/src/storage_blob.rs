@@ -151,13 +151,11 @@ pub fn parse_list(body: &[u8]) -> Result<Page, ScalerError> {
                 path.push(name);
                 text.clear();
             }
-            Event::Empty(s) => {
-                if path.is_empty() {
-                    if s.local_name().as_ref() != b"EnumerationResults" {
-                        return Err(bad("unexpected root element".to_owned()));
-                    }
-                    root_seen = true;
+            Event::Empty(s) if path.is_empty() => {
+                if s.local_name().as_ref() != b"EnumerationResults" {
+                    return Err(bad("unexpected root element".to_owned()));
                 }
+                root_seen = true;
             }
             Event::Text(t) => text.push_str(&t.decode().map_err(|e| bad(e.to_string()))?),
             Event::GeneralRef(r) => {

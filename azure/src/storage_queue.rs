@@ -434,10 +434,8 @@ pub fn count_peeked(body: &[u8]) -> Result<i64, ScalerError> {
                 }
                 depth += 1;
             }
-            Event::Empty(s) => {
-                if depth == 1 && s.local_name().as_ref() == b"QueueMessage" {
-                    count += 1;
-                }
+            Event::Empty(s) if depth == 1 && s.local_name().as_ref() == b"QueueMessage" => {
+                count += 1;
             }
             Event::End(_) => depth = depth.saturating_sub(1),
             Event::Eof => break,

@@ -219,8 +219,8 @@ fn check_auth(
     query: &str,
     authorization: &str,
     ms_headers: &[(String, String)],
-    service: char,
-    resource_type: char,
+    // The SAS `ss` letter of the service and the `srt` letter the operation needs.
+    (service, resource_type): (char, char),
 ) -> Result<(), Answer> {
     let Some(acct) = state.storage.get(account) else {
         // Azure's DNS has no such account; the nearest the loopback can say.
@@ -376,8 +376,7 @@ pub fn get(
         query,
         authorization,
         ms_headers,
-        'q',
-        resource_type,
+        ('q', resource_type),
     ) {
         return refused;
     }
@@ -452,8 +451,7 @@ fn list_blobs(
         query,
         authorization,
         ms_headers,
-        'b',
-        'c',
+        ('b', 'c'),
     ) {
         return refused;
     }
