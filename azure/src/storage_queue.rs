@@ -307,11 +307,7 @@ impl Inner {
                             detail,
                         }
                     }
-                    404 if matches!(
-                        code.as_str(),
-                        "QueueNotFound" | "ContainerNotFound" | "ResourceNotFound" | ""
-                    ) =>
-                    {
+                    404 if matches!(code.as_str(), "QueueNotFound" | "ContainerNotFound" | "") => {
                         ScalerError::NotFound(not_found.to_owned())
                     }
                     status => ScalerError::Storage {
