@@ -42,3 +42,12 @@ impl Auth {
         }
     }
 }
+
+/// A TriggerAuthentication's workload identity overrides (`identityId`, `identityTenantId`,
+/// `identityAuthorityHost`) for a storage trigger; each wins over its AZURE_* variable.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdentityOverrides {
+    pub identity_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub authority_host: Option<String>,
+}

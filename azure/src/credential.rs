@@ -30,7 +30,7 @@ pub struct Target {
     pub fingerprint: String,
 }
 
-fn digest_hex(parts: &[&str]) -> String {
+pub(crate) fn digest_hex(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p.as_bytes());
@@ -43,7 +43,7 @@ fn digest_hex(parts: &[&str]) -> String {
         .collect()
 }
 
-fn valid_host(host: &str) -> bool {
+pub(crate) fn valid_host(host: &str) -> bool {
     !host.is_empty()
         && host
             .chars()

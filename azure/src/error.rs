@@ -58,8 +58,29 @@ pub enum ScalerError {
     InvalidNamespace(String),
     /// The namespace host (from `namespace` + `endpointSuffix`, or a connection string's
     /// `Endpoint`) is outside the allowed endpoint suffixes: nothing was sent to it.
-    #[error("Service Bus endpoint {host} is not under an allowed endpoint suffix ({allowed}); no credential was sent (allow its suffix with --allowed-endpoint-suffix)")]
+    #[error("Azure endpoint {host} is not under an allowed endpoint suffix ({allowed}); no credential was sent (allow its suffix with --allowed-endpoint-suffix)")]
     EndpointNotAllowed { host: String, allowed: String },
+    /// Storage refused the credential (401/403, `AuthenticationFailed`,
+    /// `AuthorizationPermissionMismatch`, ...): `code` is Storage's `x-ms-error-code`.
+    #[error("Storage answered {status} {code}: {detail} (check the connection string's AccountKey or SharedAccessSignature, or that the identity holds the Storage Queue Data Reader role on the account)")]
+    StorageUnauthorized {
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    /// Any other Storage failure; 408, 429 and 5xx (`ServerBusy`, ...) are retried first.
+    #[error("Storage answered {status} {code}: {detail}")]
+    Storage {
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    /// A storage connection string the client cannot use (names the key, never a value).
+    #[error("invalid storage connection string: {0}")]
+    InvalidStorageConnectionString(String),
+    /// A 200 answer that is not what the Queue service documents.
+    #[error("unreadable Storage response: {0}")]
+    StorageResponse(String),
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),
@@ -84,6 +105,9 @@ impl ScalerError {
             | ScalerError::Transport { .. } => true,
             ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             ScalerError::Status { status, .. } => *status == 408,
+            ScalerError::Storage { status, .. } => {
+                matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+            }
             _ => false,
         }
     }

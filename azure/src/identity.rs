@@ -17,6 +17,8 @@ use crate::ClientOptions;
 pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com/";
 /// The Go Service Bus SDK's literal (double slash); Entra accepts it.
 pub const SERVICE_BUS_SCOPE: &str = "https://servicebus.azure.net//.default";
+/// The storage SDKs' scope (queues, blobs).
+pub const STORAGE_SCOPE: &str = "https://storage.azure.com/.default";
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Kubernetes rotates the projected token at 80% of its (>= 1 h) lifetime; azidentity
 /// re-reads the file at most this often.
@@ -171,9 +173,9 @@ struct CachedToken {
 
 type TokenSlot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
 
-type TokenKey = (String, String, String);
+type TokenKey = (String, String, String, &'static str);
 
-/// Access tokens per (authority, tenant, client id), forgotten when unused for a while or
+/// Access tokens per (authority, tenant, client id, scope), forgotten when unused for a while or
 /// when too many tenants' identities are in use; federated assertions per file (one: the
 /// process's AZURE_FEDERATED_TOKEN_FILE).
 pub struct TokenCache {
@@ -189,11 +191,12 @@ impl TokenCache {
         }
     }
 
-    fn slot(&self, identity: &Identity) -> TokenSlot {
+    fn slot(&self, identity: &Identity, scope: &'static str) -> TokenSlot {
         let key = (
             identity.authority.clone(),
             identity.tenant_id.clone(),
             identity.client_id.clone(),
+            scope,
         );
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens.get_or_insert_with(&key, TokenSlot::default).clone()
@@ -204,9 +207,9 @@ impl TokenCache {
         self.tokens.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
-    /// Forgets the token (Service Bus refused it); the next call asks Entra again.
-    pub async fn invalidate(&self, identity: &Identity) {
-        *self.slot(identity).lock().await = None;
+    /// Forgets the token (the service refused it); the next call asks Entra again.
+    pub async fn invalidate(&self, identity: &Identity, scope: &'static str) {
+        *self.slot(identity, scope).lock().await = None;
     }
 
     /// A valid access token: the cached one until its refresh point; one request to Entra at a
@@ -217,16 +220,17 @@ impl TokenCache {
         client: &reqwest::Client,
         options: &ClientOptions,
         identity: &Identity,
+        scope: &'static str,
         on_request: impl Fn(),
     ) -> Result<Secret, ScalerError> {
-        let slot = self.slot(identity);
+        let slot = self.slot(identity, scope);
         let mut cached = slot.lock().await;
         let now = Instant::now();
         if let Some(t) = cached.as_ref().filter(|t| now < t.refresh_at) {
             return Ok(t.access_token.clone());
         }
         let assertion = self.assertion(&identity.federated_token_file)?;
-        match request_token(client, options, identity, &assertion, &on_request).await {
+        match request_token(client, options, identity, scope, &assertion, &on_request).await {
             Ok(fresh) => {
                 let token = fresh.access_token.clone();
                 *cached = Some(fresh);
@@ -282,6 +286,7 @@ async fn request_token(
     client: &reqwest::Client,
     options: &ClientOptions,
     identity: &Identity,
+    scope: &str,
     assertion: &Secret,
     on_request: &impl Fn(),
 ) -> Result<CachedToken, ScalerError> {
@@ -291,7 +296,7 @@ async fn request_token(
         form_encode(assertion.expose()),
         form_encode(ASSERTION_TYPE),
         form_encode(&identity.client_id),
-        form_encode(SERVICE_BUS_SCOPE),
+        form_encode(scope),
     );
     let reply = http::with_retries(
         options,
@@ -444,7 +449,7 @@ mod tests {
         let cache = TokenCache::new(50, Duration::from_secs(3600));
         for n in 0..1000 {
             let i = Identity::resolve(&env(), None, Some(&format!("tenant-{n}")), None).unwrap();
-            let _ = cache.slot(&i);
+            let _ = cache.slot(&i, SERVICE_BUS_SCOPE);
         }
         assert!(cache.cached_identities() <= 50);
     }

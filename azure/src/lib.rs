@@ -1,7 +1,9 @@
 //! Azure Service Bus runtime counts for `scalecore run`: the value KEDA's `azure-servicebus`
 //! scaler reports (ActiveMessageCount of a queue or subscription, or the aggregate over regex
 //! matches), read from the management (Atom) REST API with a connection string (SAS) or
-//! workload identity. Results are shared between ScaledObjects polling the same entity.
+//! workload identity; and KEDA's `azure-queue` and `azure-blob` values from the Queue and Blob
+//! service REST APIs (Shared Key, SAS or workload identity). Results are shared between
+//! ScaledObjects polling the same entity.
 
 pub mod atom;
 mod auth;
@@ -18,17 +20,21 @@ mod recent;
 pub mod sas;
 mod secret;
 mod stats;
+pub mod storage_blob;
+pub mod storage_queue;
 pub mod transport;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use scalecore::scalers::azure_blob::AzureBlobConfig;
+use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
-pub use auth::Auth;
+pub use auth::{Auth, IdentityOverrides};
 pub use endpoint::{EndpointPolicy, InvalidSuffix};
 pub use error::{Error, ScalerError};
-pub use identity::{WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, SERVICE_BUS_SCOPE};
+pub use identity::{WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, SERVICE_BUS_SCOPE, STORAGE_SCOPE};
 pub use secret::Secret;
 pub use stats::Stats;
 
@@ -51,8 +57,8 @@ pub struct ClientOptions {
     /// Service Bus requests in flight at once, across every namespace. Polls of many
     /// ScaledObjects land on the same tick; each request over HTTP/1.1 holds a TLS connection.
     pub max_concurrent_requests: usize,
-    /// DNS suffixes a Service Bus request may go to (`servicebus.windows.net`, or
-    /// `servicebus.localhost:8443` with a port). A namespace host must end with `.<suffix>` at a
+    /// DNS suffixes a Service Bus or Storage request may go to (`servicebus.windows.net`,
+    /// `queue.core.windows.net`, or `servicebus.localhost:8443` with a port). A host must end with `.<suffix>` at a
     /// label boundary (case-insensitive) and use the suffix's port (443 when it names none);
     /// anything else is refused before a token or signature is attached.
     pub allowed_endpoint_suffixes: Vec<String>,
@@ -65,12 +71,18 @@ pub struct ClientOptions {
     pub forget_unused_after: Duration,
 }
 
-/// The Service Bus suffixes of Azure's public, US Government and China clouds (KEDA's cloud
-/// table without the retired German cloud).
-pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 3] = [
+/// The Service Bus, Queue Storage and Blob Storage suffixes of Azure's public, US Government and China
+/// clouds (KEDA's cloud table without the retired German cloud).
+pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 9] = [
     "servicebus.windows.net",
     "servicebus.usgovcloudapi.net",
     "servicebus.chinacloudapi.cn",
+    "queue.core.windows.net",
+    "queue.core.usgovcloudapi.net",
+    "queue.core.chinacloudapi.cn",
+    "blob.core.windows.net",
+    "blob.core.usgovcloudapi.net",
+    "blob.core.chinacloudapi.cn",
 ];
 
 impl Default for ClientOptions {
@@ -123,6 +135,31 @@ impl ServiceBus {
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
         self.inner.active_message_count(config, auth, max_age).await
+    }
+
+    /// KEDA's azure-queue value: the queue's approximate message count, or with
+    /// `queueLengthStrategy: visibleonly` the visible messages peeked when fewer than 32.
+    /// Shared like `active_message_count`: one fetch per (credential, queue, strategy) per
+    /// `max_age`, on the same connections, tokens and request limit.
+    pub async fn queue_length(
+        &self,
+        config: &AzureQueueConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner.queue_length(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-blob value: the blobs under the prefix (a hierarchical listing by
+    /// `blobDelimiter`), or with `globPattern` those of a flat listing whose names match, over
+    /// every page. Shared like the others.
+    pub async fn blob_count(
+        &self,
+        config: &AzureBlobConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner.blob_count(config, overrides, max_age).await
     }
 
     /// Counters for metrics and benchmarks.

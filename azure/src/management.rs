@@ -13,7 +13,7 @@ use crate::credential::{self, Credential, Signatures, Target};
 use crate::endpoint::EndpointPolicy;
 use crate::error::ScalerError;
 use crate::http::{self, Failure};
-use crate::identity::{TokenCache, WorkloadIdentityEnv};
+use crate::identity::{TokenCache, WorkloadIdentityEnv, SERVICE_BUS_SCOPE};
 use crate::recent::Recent;
 use crate::secret::Secret;
 use crate::stats::Counters;
@@ -42,16 +42,18 @@ enum Fetched {
 }
 
 pub struct Inner {
-    client: reqwest::Client,
-    options: ClientOptions,
-    endpoints: EndpointPolicy,
-    identity_env: WorkloadIdentityEnv,
-    tokens: TokenCache,
+    pub(crate) client: reqwest::Client,
+    pub(crate) options: ClientOptions,
+    pub(crate) endpoints: EndpointPolicy,
+    pub(crate) identity_env: WorkloadIdentityEnv,
+    pub(crate) tokens: TokenCache,
     signatures: Signatures,
     results: Coalescer<Fetched>,
+    /// Storage queue lengths and blob counts, shared as Service Bus counts are.
+    pub(crate) storage_counts: Coalescer<i64>,
     /// Authority hosts already warned about, so each is logged once while in use.
     ignored_authorities: Mutex<Recent<String, ()>>,
-    in_flight: tokio::sync::Semaphore,
+    pub(crate) in_flight: tokio::sync::Semaphore,
     pub stats: Counters,
 }
 
@@ -72,12 +74,13 @@ impl Inner {
             tokens: TokenCache::new(MAX_CACHED_CREDENTIALS, idle),
             signatures: Signatures::new(MAX_CACHED_CREDENTIALS, idle),
             results: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            storage_counts: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
         })
     }
 
-    fn warn_ignored_authority(&self, authority_host: &str) {
+    pub(crate) fn warn_ignored_authority(&self, authority_host: &str) {
         let quoted: String = authority_host.chars().take(MAX_QUOTED).collect();
         let mut seen = self
             .ignored_authorities
@@ -319,7 +322,7 @@ impl Inner {
                     200 => return Ok(reply.body),
                     401 => {
                         if let Credential::Bearer(identity) = &target.credential {
-                            self.tokens.invalidate(identity).await;
+                            self.tokens.invalidate(identity, SERVICE_BUS_SCOPE).await;
                         }
                         ScalerError::Unauthorized {
                             status: 401,
@@ -360,9 +363,15 @@ impl Inner {
             Credential::Bearer(identity) => {
                 let token = self
                     .tokens
-                    .token(&self.client, &self.options, identity, || {
-                        self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
-                    })
+                    .token(
+                        &self.client,
+                        &self.options,
+                        identity,
+                        SERVICE_BUS_SCOPE,
+                        || {
+                            self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+                        },
+                    )
                     .await
                     // The token request already had its own retries.
                     .map_err(|error| Failure {

@@ -107,3 +107,30 @@ fn hostile_documents_are_errors() {
     let bad_count = r#"<entry xmlns="http://www.w3.org/2005/Atom"><content><QueueDescription xmlns="http://schemas.microsoft.com/netservices/2010/10/servicebus/connect"><CountDetails xmlns:d="http://schemas.microsoft.com/netservices/2011/06/servicebus"><d:ActiveMessageCount>lots</d:ActiveMessageCount></CountDetails></QueueDescription></content></entry>"#;
     assert!(atom::parse(bad_count.as_bytes()).is_err());
 }
+
+#[test]
+fn queue_peek_messages_docs_sample() {
+    let body = sample("queue-peek-messages.docs.xml");
+    assert_eq!(
+        scalecore_azure::storage_queue::count_peeked(&body).unwrap(),
+        1
+    );
+}
+
+#[test]
+fn queue_error_docs_sample() {
+    let (code, message) =
+        scalecore_azure::storage_queue::error_body(&sample("queue-error-queue-not-found.docs.xml"));
+    assert_eq!(code.as_deref(), Some("QueueNotFound"));
+    assert!(message
+        .unwrap()
+        .starts_with("The specified queue does not exist.\nRequestId:"));
+}
+
+#[test]
+fn queue_metadata_docs_sample_names_the_header_read() {
+    let text = String::from_utf8(sample("queue-get-metadata.docs.txt")).unwrap();
+    assert!(text
+        .lines()
+        .any(|l| l == "x-ms-approximate-messages-count: 10"));
+}

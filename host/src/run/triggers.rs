@@ -9,10 +9,12 @@ use std::time::Duration;
 use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
+use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
+use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
 use scalecore::scalers::TriggerInput;
 use scalecore::validate::{self, LintOptions};
-use scalecore_azure::{Auth, ServiceBus};
+use scalecore_azure::{Auth, IdentityOverrides, ServiceBus};
 use serde_json::Value;
 
 use super::kubeapi::{Kube, KubeError};
@@ -25,6 +27,17 @@ pub enum Scaler {
         config: Box<ServiceBusConfig>,
         auth: Auth,
     },
+    /// `azure-queue`: the account and credential are in the config the core parsed; a
+    /// workload identity's overrides come from the TriggerAuthentication.
+    AzureQueue {
+        config: Box<AzureQueueConfig>,
+        overrides: IdentityOverrides,
+    },
+    /// `azure-blob`, as `AzureQueue`.
+    AzureBlob {
+        config: Box<AzureBlobConfig>,
+        overrides: IdentityOverrides,
+    },
     /// The trigger cannot be polled: every poll is an error, with this reason (shared by
     /// those polls: the Kubernetes errors inside are not cloneable).
     Broken(Arc<TriggerError>),
@@ -34,11 +47,15 @@ pub enum Scaler {
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus is)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)")]
     NotPolled { trigger_type: String },
-    /// The core's parser refused the metadata: KEDA's messages, joined.
-    #[error("error parsing azure service bus metadata: {}", .messages.join("; "))]
-    Metadata { messages: Vec<String> },
+    /// The core's parser refused the metadata: KEDA's messages, joined, after KEDA's prefix
+    /// for the scaler (`azure service bus`, `azure queue`).
+    #[error("error parsing {scaler} metadata: {}", .messages.join("; "))]
+    Metadata {
+        scaler: &'static str,
+        messages: Vec<String>,
+    },
     /// The trigger's (Cluster)TriggerAuthentication could not be read.
     #[error("error getting {kind} {name:?}: {source}")]
     Authentication {
@@ -103,7 +120,9 @@ impl Scaler {
     pub fn problem(&self) -> Option<&TriggerError> {
         match self {
             Scaler::Broken(why) => Some(why),
-            Scaler::ServiceBus { .. } => None,
+            Scaler::ServiceBus { .. } | Scaler::AzureQueue { .. } | Scaler::AzureBlob { .. } => {
+                None
+            }
         }
     }
 
@@ -113,6 +132,14 @@ impl Scaler {
             Scaler::Broken(why) => Err(PollError::Broken(why.clone())),
             Scaler::ServiceBus { config, auth } => Ok(bus
                 .active_message_count(config, auth, max_age)
+                .await
+                .map(|n| n as f64)?),
+            Scaler::AzureQueue { config, overrides } => Ok(bus
+                .queue_length(config, overrides, max_age)
+                .await
+                .map(|n| n as f64)?),
+            Scaler::AzureBlob { config, overrides } => Ok(bus
+                .blob_count(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
         }
@@ -225,7 +252,10 @@ fn scaler(
     resolved: &Resolved,
     env: &BTreeMap<String, String>,
 ) -> Scaler {
-    if trigger.trigger_type != "azure-servicebus" {
+    if !matches!(
+        trigger.trigger_type.as_str(),
+        "azure-servicebus" | "azure-queue" | "azure-blob"
+    ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
         });
@@ -241,8 +271,44 @@ fn scaler(
         metric_type: trigger.metric_type.as_deref(),
         namespace: &so.namespace,
     };
+    let overrides = || match &resolved.pod_identity {
+        Some(p) if p.provider == PodIdentityProvider::AzureWorkload => IdentityOverrides {
+            identity_id: p.identity_id.clone(),
+            tenant_id: p.identity_tenant_id.clone(),
+            authority_host: p.identity_authority_host.clone(),
+        },
+        _ => IdentityOverrides::default(),
+    };
+    let refused = |scaler, errors: Vec<scalecore::scalers::ScalerError>| {
+        Scaler::broken(TriggerError::Metadata {
+            scaler,
+            messages: errors.into_iter().map(|e| e.message).collect(),
+        })
+    };
+    match trigger.trigger_type.as_str() {
+        "azure-queue" => {
+            return match azure_queue::config(&input) {
+                Err(errors) => refused("azure queue", errors),
+                Ok(config) => Scaler::AzureQueue {
+                    config: Box::new(config),
+                    overrides: overrides(),
+                },
+            }
+        }
+        "azure-blob" => {
+            return match azure_blob::config(&input) {
+                Err(errors) => refused("azure blob", errors),
+                Ok(config) => Scaler::AzureBlob {
+                    config: Box::new(config),
+                    overrides: overrides(),
+                },
+            }
+        }
+        _ => {}
+    }
     match servicebus::parse(&input) {
         Err(errors) => Scaler::broken(TriggerError::Metadata {
+            scaler: "azure service bus",
             messages: errors.into_iter().map(|e| e.message).collect(),
         }),
         Ok(config) => {
@@ -417,6 +483,7 @@ mod tests {
             Some(r#"Secret shop/sb has no key "conn""#)
         );
         let metadata = TriggerError::Metadata {
+            scaler: "azure service bus",
             messages: vec!["no queueName given".into(), "bad messageCount".into()],
         };
         assert_eq!(
@@ -428,7 +495,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus is)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)"#
         );
     }
 

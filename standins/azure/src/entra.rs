@@ -8,10 +8,22 @@ use crate::Shared;
 
 const JSON: &str = "application/json; charset=utf-8";
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const SCOPES: &[&str] = &[
-    "https://servicebus.azure.net//.default",
-    "https://servicebus.azure.net/.default",
+/// Scope -> audience of the token issued for it.
+const SCOPES: &[(&str, &str)] = &[
+    (
+        "https://servicebus.azure.net//.default",
+        SERVICE_BUS_AUDIENCE,
+    ),
+    (
+        "https://servicebus.azure.net/.default",
+        SERVICE_BUS_AUDIENCE,
+    ),
+    (
+        "https://storage.azure.com/.default",
+        crate::storage::AUDIENCE,
+    ),
 ];
+pub const SERVICE_BUS_AUDIENCE: &str = "https://servicebus.azure.net";
 
 /// Entra's error shape: `error`, `error_description` starting with the AADSTS code and ending
 /// with trace ids, `error_codes`.
@@ -65,7 +77,7 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The client_assertion_type is missing or not jwt-bearer.",
         );
     }
-    if !SCOPES.contains(&field("scope")) {
+    let Some(&(_, audience)) = SCOPES.iter().find(|(scope, _)| *scope == field("scope")) else {
         return error(
             400,
             "invalid_scope",
@@ -75,7 +87,7 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
                 field("scope")
             ),
         );
-    }
+    };
     let client_id = field("client_id").to_owned();
     let assertion = field("client_assertion").to_owned();
     let mut state = shared.state();
@@ -104,6 +116,8 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         access_token.clone(),
         IssuedToken {
             expires_at: Instant::now() + lifetime,
+            audience: audience.to_owned(),
+            client_id: client_id.clone(),
         },
     );
     let body = serde_json::json!({

@@ -1,13 +1,17 @@
 //! A loopback Azure for tests and `scalecore demo`: one HTTPS port that answers as Entra ID's
-//! token endpoint and as the Service Bus management API of any namespace
+//! token endpoint, as the Service Bus management API of any namespace
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
-//! namespace `default`). Its certificate comes from a CA made at start (`ca_pem`).
+//! namespace `default`) and as the Queue and Blob services of storage accounts
+//! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
+//! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
+//! start (`ca_pem`).
 
 mod atom;
 mod entra;
 mod server;
 mod servicebus;
 mod state;
+mod storage;
 mod tls;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -85,6 +89,8 @@ pub enum AuthKind {
     Bearer,
     /// A bare token without the `Bearer ` prefix (what the Go SDK sends).
     RawToken,
+    /// Storage's `SharedKey <account>:<signature>`.
+    SharedKey,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,6 +203,136 @@ impl AzureStandin {
         )
     }
 
+    /// `localhost:<port>`: the `EndpointSuffix` of a storage connection string, so the queue
+    /// service is `https://<account>.queue.localhost:<port>`.
+    pub fn storage_endpoint_suffix(&self) -> String {
+        format!("localhost:{}", self.shared.port)
+    }
+
+    /// `queue.localhost:<port>`: a queue trigger's `endpointSuffix` with `cloud: Private`, and
+    /// the suffix `--allowed-endpoint-suffix` names.
+    pub fn queue_endpoint_suffix(&self) -> String {
+        format!("queue.localhost:{}", self.shared.port)
+    }
+
+    /// `blob.localhost:<port>`: a blob trigger's `endpointSuffix` with `cloud: Private`.
+    pub fn blob_endpoint_suffix(&self) -> String {
+        format!("blob.localhost:{}", self.shared.port)
+    }
+
+    /// `https://<account>.queue.localhost:<port>`.
+    pub fn queue_service_url(&self, account: &str) -> String {
+        format!("https://{account}.{}", self.queue_endpoint_suffix())
+    }
+
+    /// The account's AccountKey (base64; made on first use).
+    pub fn storage_account_key(&self, account: &str) -> String {
+        let mut state = self.shared.state();
+        if let Some(a) = state.storage.get(account).filter(|a| !a.key.is_empty()) {
+            return a.key.clone();
+        }
+        let raw = state.fresh("account-key");
+        let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, raw);
+        state.storage.entry(account.to_owned()).or_default().key = key.clone();
+        key
+    }
+
+    /// `DefaultEndpointsProtocol=https;AccountName=..;AccountKey=..;EndpointSuffix=localhost:<port>`.
+    pub fn storage_connection_string(&self, account: &str) -> String {
+        let key = self.storage_account_key(account);
+        format!(
+            "DefaultEndpointsProtocol=https;AccountName={account};AccountKey={key};EndpointSuffix={}",
+            self.storage_endpoint_suffix()
+        )
+    }
+
+    /// `BlobEndpoint=https://<account>.blob.localhost:<port>;QueueEndpoint=https://<account>.queue.localhost:<port>;SharedAccessSignature=<account
+    /// SAS>`: an account SAS for the blob and queue services with `permissions` (`rl`
+    /// reads), valid until `expiry` (`2099-01-01T00:00:00Z`).
+    pub fn storage_sas_connection_string(
+        &self,
+        account: &str,
+        permissions: &str,
+        expiry: &str,
+    ) -> String {
+        let key = self.storage_account_key(account);
+        format!(
+            "BlobEndpoint=https://{account}.{};QueueEndpoint={};SharedAccessSignature={}",
+            self.blob_endpoint_suffix(),
+            self.queue_service_url(account),
+            storage::account_sas(account, &key, permissions, expiry)
+        )
+    }
+
+    /// Sets a queue's messages: `visible` ones are peeked; `visible + invisible` is the
+    /// approximate count (invisible ones were dequeued and not yet deleted). Creates the
+    /// queue (and the account) when needed.
+    pub fn set_storage_queue(&self, account: &str, queue: &str, visible: i64, invisible: i64) {
+        let _ = self.storage_account_key(account);
+        let mut state = self.shared.state();
+        let q = state
+            .storage
+            .entry(account.to_owned())
+            .or_default()
+            .queues
+            .entry(queue.to_owned())
+            .or_default();
+        q.visible = visible;
+        q.invisible = invisible;
+    }
+
+    /// Replaces a container's blobs (creating the container and the account when needed).
+    pub fn set_blobs(&self, account: &str, container: &str, names: &[&str]) {
+        let _ = self.storage_account_key(account);
+        self.shared
+            .state()
+            .storage
+            .entry(account.to_owned())
+            .or_default()
+            .containers
+            .insert(
+                container.to_owned(),
+                names.iter().map(|n| (*n).to_owned()).collect(),
+            );
+    }
+
+    pub fn remove_container(&self, account: &str, container: &str) {
+        if let Some(a) = self.shared.state().storage.get_mut(account) {
+            a.containers.remove(container);
+        }
+    }
+
+    /// Entries per List Blobs page (default 5000, the service's), to make listings page.
+    pub fn set_blob_page_size(&self, entries: usize) {
+        self.shared.state().blob_page_size = entries.max(1);
+    }
+
+    pub fn remove_storage_queue(&self, account: &str, queue: &str) {
+        if let Some(a) = self.shared.state().storage.get_mut(account) {
+            a.queues.remove(queue);
+        }
+    }
+
+    /// Gives an application a Storage Queue data role on the account: its tokens may read.
+    pub fn grant_storage_reader(&self, account: &str, client_id: &str) {
+        let _ = self.storage_account_key(account);
+        self.shared
+            .state()
+            .storage
+            .entry(account.to_owned())
+            .or_default()
+            .readers
+            .insert(client_id.to_owned());
+    }
+
+    /// Requests to storage accounts (queue and blob services) only.
+    pub fn storage_requests(&self) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| storage::account_of(&r.host).is_some())
+            .collect()
+    }
+
     /// The CA that signed the server certificate, PEM.
     pub fn ca_pem(&self) -> Vec<u8> {
         self.ca_pem.clone()
@@ -281,11 +417,11 @@ impl AzureStandin {
         self.shared.state().records.clone()
     }
 
-    /// Management requests only (not the token endpoint).
+    /// Management requests only (not the token endpoint, not storage).
     pub fn service_bus_requests(&self) -> Vec<RequestRecord> {
         self.requests()
             .into_iter()
-            .filter(|r| !r.path.contains("/oauth2/"))
+            .filter(|r| !r.path.contains("/oauth2/") && storage::account_of(&r.host).is_none())
             .collect()
     }
 

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::{atom, entra, servicebus, AuthKind, RequestRecord, Shared};
+use crate::{atom, entra, servicebus, storage, AuthKind, RequestRecord, Shared};
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
@@ -74,9 +74,15 @@ pub async fn serve(
     // Dropping the set aborts the open connections.
 }
 
-fn auth_kind(authorization: &str) -> AuthKind {
+fn auth_kind(authorization: &str, query: &str) -> AuthKind {
     if authorization.is_empty() {
-        AuthKind::None
+        if query.split('&').any(|p| p.starts_with("sig=")) {
+            AuthKind::SharedAccessSignature
+        } else {
+            AuthKind::None
+        }
+    } else if authorization.starts_with("SharedKey ") {
+        AuthKind::SharedKey
     } else if authorization.starts_with("SharedAccessSignature ") {
         AuthKind::SharedAccessSignature
     } else if authorization.starts_with("Bearer ") {
@@ -103,6 +109,15 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let ms_headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-ms-"))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect();
+    let storage_account = storage::account_of(&host);
     let body = match Limited::new(request.into_body(), MAX_REQUEST_BODY)
         .collect()
         .await
@@ -122,6 +137,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         Some((status, f)) => {
             let mut a = if token_endpoint {
                 entra::server_error(status)
+            } else if storage_account.is_some() {
+                storage::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -136,6 +153,16 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             a
         }
         None if token_endpoint => entra::token(&shared, &path, &body),
+        None if method == "GET" && storage_account.is_some() => storage::get(
+            &shared,
+            storage_account
+                .as_ref()
+                .map_or(("", 'q'), |(a, s)| (a.as_str(), *s)),
+            &path,
+            &query,
+            &authorization,
+            &ms_headers,
+        ),
         None if method == "GET" => {
             let missing_counts = fault.as_ref().is_some_and(|f| f.missing_count_details);
             servicebus::get(
@@ -172,7 +199,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             } else {
                 format!("{path}?{query}")
             },
-            auth: auth_kind(&authorization),
+            auth: auth_kind(&authorization, &query),
             status: answer.status,
         });
     }

@@ -113,6 +113,11 @@ fn check_auth(
         .strip_prefix("Bearer ")
         .unwrap_or(authorization);
     match state.tokens.get(token) {
+        Some(t) if t.audience != crate::entra::SERVICE_BUS_AUDIENCE => Err(unauthorized(
+            "InvalidAudience: The token audience does not match the resource",
+            host,
+            path,
+        )),
         Some(t) if Instant::now() < t.expires_at => Ok(()),
         Some(_) => Err(unauthorized(
             "ExpiredToken: The token is expired",

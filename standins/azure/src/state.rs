@@ -16,10 +16,34 @@ pub struct Namespace {
 
 pub struct IssuedToken {
     pub expires_at: Instant,
+    /// The resource the scope named (`https://servicebus.azure.net`, `https://storage.azure.com`).
+    pub audience: String,
+    pub client_id: String,
+}
+
+#[derive(Default)]
+pub struct StorageQueue {
+    pub visible: i64,
+    /// Dequeued, not yet deleted: counted by the approximate count, never peeked.
+    pub invisible: i64,
+}
+
+#[derive(Default)]
+pub struct StorageAccount {
+    /// The AccountKey, base64.
+    pub key: String,
+    pub queues: BTreeMap<String, StorageQueue>,
+    /// Container -> blob names (listed in name order, as the service does).
+    pub containers: BTreeMap<String, BTreeSet<String>>,
+    /// Client ids holding a Storage Queue data role on the account.
+    pub readers: BTreeSet<String>,
 }
 
 pub struct State {
     pub namespaces: BTreeMap<String, Namespace>,
+    pub storage: BTreeMap<String, StorageAccount>,
+    /// Entries per List Blobs page when the request names no `maxresults`.
+    pub blob_page_size: usize,
     pub clients: BTreeSet<(String, String)>,
     /// The service account token Entra must be shown; `None` accepts any non-empty assertion.
     pub federated_token: Option<String>,
@@ -38,6 +62,8 @@ impl State {
     pub fn new(seed: u64) -> State {
         State {
             namespaces: BTreeMap::new(),
+            storage: BTreeMap::new(),
+            blob_page_size: 5000,
             clients: BTreeSet::new(),
             federated_token: None,
             token_lifetime: Duration::from_secs(3600),

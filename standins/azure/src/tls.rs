@@ -32,6 +32,8 @@ pub fn generate() -> std::io::Result<Tls> {
     let mut leaf = CertificateParams::new(vec![
         "localhost".to_owned(),
         "*.servicebus.localhost".to_owned(),
+        "*.queue.localhost".to_owned(),
+        "*.blob.localhost".to_owned(),
         "127.0.0.1".to_owned(),
     ])
     .map_err(io)?;
