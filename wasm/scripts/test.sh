@@ -47,6 +47,9 @@ cargo test --manifest-path conformance/Cargo.toml
 step "node:test golden suite (pkg/node)"
 node --test test/golden.test.cjs
 
+step "the packed package: exports and declarations in Node and chromium"
+node --test test/exports.test.mjs
+
 step "end-to-end in chromium (web/)"
 node --test web/e2e.test.mjs
 
