@@ -34,7 +34,7 @@ fi
 step "npm run build"
 npm run build
 
-step "native unit tests (declared types vs golden answers, ABI envelopes)"
+step "native unit tests (options decoder, ABI envelopes)"
 cargo test -p scalecore-wasm -p scalecore-wasm-abi
 
 step "clippy: the wasm32-only exports, and the conformance crate (outside the workspace)"

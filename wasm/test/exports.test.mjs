@@ -2,7 +2,7 @@
 // folder): code that `tsc --strict` accepts runs, in Node (the `node` condition: pkg/node, no
 // `init`) and in Chromium (a bundle made by esbuild for the browser: pkg/web, `await init()`
 // first); and the code that type-checks nowhere but used to, a default `init` in Node, is
-// refused by tsc. Needs `npm run build` (pkg/) and chromium.
+// refused by tsc. Needs `npm run build` (pkg/), or SCALECORE_WASM_TARBALL, and chromium.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -52,11 +52,13 @@ const compile = (dir, name, source, compilerOptions) => {
 let app;
 test.before(() => {
   const work = mkdtempSync(join(tmpdir(), 'scalecore-wasm-exports-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: here }).toString());
+  // SCALECORE_WASM_TARBALL: a tarball already made (scripts/test-dist/wasm.sh, from dist/).
+  const tarball = process.env.SCALECORE_WASM_TARBALL || join(work, JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: here }).toString())[0].filename);
   app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed[0].filename)], { cwd: app, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: app, stdio: 'pipe' });
 });
 test.after(() => rmSync(dirname(app), { recursive: true, force: true }));
 
