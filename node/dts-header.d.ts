@@ -1,9 +1,68 @@
-/* Types of the JSON contract (docs/formats.md, docs/scenario.md); the functions below return and take these shapes. */
+/* Generated from the Rust types by tests/tests/contract_types.rs: do not edit. The JSON contract
+   (docs/formats.md, docs/scenario.md): what the functions below take and return. */
 
-/** An LSP position: 0-based line, character offset in the requested encoding. */
-export interface LspPosition {
+export type Severity = 'error' | 'warning' | 'info'
+
+/** Which layer of KEDA (or of experience) a rule stands for. */
+export type Source = 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
+
+/** Whether a fix may be applied without a person looking at it. */
+export type Applicability = 'safe' | 'unsafe'
+
+/**
+ * A diagnostic as editors want it: the JSON contract plus an LSP `range`, on the
+ * diagnostic and on each edit of its fixes.
+ */
+export interface Diagnostic {
+  /** The rule: `KEDA` and four digits (docs/rules.md). */
+  code: string
+  /** The rule's severity, or the one configured for its code. */
+  severity: Severity
+  /** What is wrong, in KEDA's words where KEDA has them. */
+  message: string
+  /** Dotted path of the node (`spec.triggers[0].metadata.queueName`); empty for the document. */
+  path: string
+  /** Index of the document in its input (0-based). */
+  document: number
+  /** 1-based line of the start. */
   line: number
-  character: number
+  /** 1-based column of the start, in Unicode scalar values. */
+  column: number
+  /** 1-based line of the end. */
+  endLine: number
+  /** 1-based column just past the end (exclusive), in Unicode scalar values. */
+  endColumn: number
+  /** The layer of KEDA the rule stands for. */
+  source: Source
+  range: LspRange
+  fixes?: Fix[]
+  /** What to do, when there is something to say. */
+  help?: string
+}
+
+/** A fix whose edits carry LSP ranges (a code action's `WorkspaceEdit`, ready to send). */
+export interface Fix {
+  title: string
+  applicability: Applicability
+  edits: Edit[]
+}
+
+/**
+ * Replace the text between two positions (the same positions as a diagnostic's: 1-based,
+ * end exclusive) with `newText`; an insertion when the two are equal.
+ */
+export interface Edit {
+  /** 1-based line of the start. */
+  line: number
+  /** 1-based column of the start, in Unicode scalar values. */
+  column: number
+  /** 1-based line of the end. */
+  endLine: number
+  /** 1-based column just past the end (exclusive), in Unicode scalar values. */
+  endColumn: number
+  /** The text that replaces the range (empty: a deletion). */
+  newText: string
+  range: LspRange
 }
 
 export interface LspRange {
@@ -11,205 +70,339 @@ export interface LspRange {
   end: LspPosition
 }
 
-/** A finding about a document: the diagnostic JSON contract plus an LSP `range`. */
-export interface Diagnostic {
-  /** Stable rule code, e.g. `KEDA1004`. */
-  code: string
-  severity: 'error' | 'warning' | 'info'
-  message: string
-  /** Dotted path of the node, e.g. `spec.triggers[0].metadata.queueName`. */
-  path: string
-  /** Index of the YAML document in the stream. */
-  document: number
-  /** 1-based; columns count Unicode scalar values. */
+/** An LSP position: 0-based line, and character offset in the chosen encoding. */
+export interface LspPosition {
   line: number
-  column: number
-  endLine: number
-  endColumn: number
-  help?: string
-  source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
-  /** Ways to resolve the finding, best first; absent when there is none. */
-  fixes?: Fix[]
-  range: LspRange
+  character: number
 }
 
 /**
- * Replace the text between two positions with `newText` (an insertion when they are equal):
- * 1-based `line`/`column` as in a diagnostic, and the same place as an LSP `range`.
+ * `fix` for editors: what is left carries LSP ranges in the fixed text (the Node and Wasm
+ * packages return this).
  */
-export interface Edit {
-  line: number
-  column: number
-  endLine: number
-  endColumn: number
-  newText: string
-  range: LspRange
-}
-
-/** One way to resolve a finding: edits to the text it was found in. */
-export interface Fix {
-  /** Imperative, for a code action's title (`Quote the value`). */
-  title: string
-  /** `safe` keeps what the author meant (`fix` applies it); `unsafe` only with `unsafeFixes`. */
-  applicability: 'safe' | 'unsafe'
-  /** Non-overlapping, in position order. */
-  edits: Edit[]
-}
-
-/** Output of `fix`. */
 export interface FixResult {
-  /** The input after fixing. */
   text: string
-  /** Fixes applied, over every round. */
   applied: number
-  /** What `lint` reports for `text` (ranges in the fixed text). */
   remaining: Diagnostic[]
-  /** False when fixes kept changing the text until the round limit. */
   converged: boolean
 }
 
-/** An edit of a contract diagnostic (no `range`). */
-export type ContractEdit = Omit<Edit, 'range'>
+/**
+ * One finding. Serialises to the JSON contract:
+ * `{code, severity, message, path, document, line, column, endLine, endColumn, help, source,
+ * fixes}` (`help` and `fixes` only when there are any).
+ * Lines and columns are 1-based, columns count Unicode scalar values, the end is exclusive.
+ */
+export interface ContractDiagnostic {
+  /** The rule: `KEDA` and four digits (docs/rules.md). */
+  code: string
+  /** The rule's severity, or the one configured for its code. */
+  severity: Severity
+  /** What is wrong, in KEDA's words where KEDA has them. */
+  message: string
+  /** Dotted path of the node (`spec.triggers[0].metadata.queueName`); empty for the document. */
+  path: string
+  /** Index of the document in its input (0-based). */
+  document: number
+  /** 1-based line of the start. */
+  line: number
+  /** 1-based column of the start, in Unicode scalar values. */
+  column: number
+  /** 1-based line of the end. */
+  endLine: number
+  /** 1-based column just past the end (exclusive), in Unicode scalar values. */
+  endColumn: number
+  /** The layer of KEDA the rule stands for. */
+  source: Source
+  /** Changes that resolve the finding, best first; a client applies at most one. */
+  fixes?: ContractFix[]
+  /** What to do, when there is something to say. */
+  help?: string
+}
 
-/** A fix of a contract diagnostic (no `range` on its edits). */
-export interface ContractFix extends Omit<Fix, 'edits'> {
+/** One way to resolve a finding: text edits to the input the finding is in. */
+export interface ContractFix {
+  /** Imperative, for a code action's title (`Quote the value`). */
+  title: string
+  /** `safe` or `unsafe`. */
+  applicability: Applicability
+  /** Non-overlapping edits, in position order. */
   edits: ContractEdit[]
 }
 
-/** A contract diagnostic as `simulate` returns it (no `range`). */
-export interface ContractDiagnostic extends Omit<Diagnostic, 'range' | 'fixes'> {
-  fixes?: ContractFix[]
+/**
+ * Replace the text between two positions (the same positions as a diagnostic's: 1-based,
+ * end exclusive) with `newText`; an insertion when the two are equal.
+ */
+export interface ContractEdit {
+  /** 1-based line of the start. */
+  line: number
+  /** 1-based column of the start, in Unicode scalar values. */
+  column: number
+  /** 1-based line of the end. */
+  endLine: number
+  /** 1-based column just past the end (exclusive), in Unicode scalar values. */
+  endColumn: number
+  /** The text that replaces the range (empty: a deletion). */
+  newText: string
 }
 
+/**
+ * A rule with the address of its row in docs/rules.md (an LSP diagnostic's
+ * `codeDescription.href`).
+ */
 export interface RuleInfo {
   code: string
   name: string
-  severity: 'error' | 'warning' | 'info'
-  source: 'schema' | 'webhook' | 'scaler' | 'reference' | 'lint'
+  severity: Severity
+  source: Source
   summary: string
   help: string
-  /** First KEDA release the rule applies to. */
   since: string
-  until?: string
-  /** The applicabilities of the fixes its findings can carry (empty: none). */
-  fixes: Array<'safe' | 'unsafe'>
-  /** The rule's row in docs/rules.md. */
+  /** The kinds of fix its findings can carry: `[]`, `["safe"]`, `["unsafe"]` or both. */
+  fixes: Applicability[]
   url: string
+  until?: string | null
 }
 
-/** The field under a position, as `pathAt` finds it. */
+/** The field under a position: what an editor needs to explain it from the schema. */
 export interface PathAt {
-  /** Index of the document in the stream. */
+  /** 0-based index of the document in the stream. */
   document: number
   /** The document's `apiVersion` and `kind`, when they are strings. */
   apiVersion: string | null
   kind: string | null
-  /** Keys and sequence indexes from the document's root, e.g. `['spec', 'triggers', 0, 'type']`. */
-  path: Array<string | number>
+  /** Keys and indexes from the document's root to the field (`["spec", "triggers", 0, "type"]`). */
+  path: PathSegment[]
   /** Whether the position is on the field's key (else on its scalar value). */
   onKey: boolean
   /** The key's or the value's range. */
   range: LspRange
 }
 
-export interface ScenarioStep {
-  t: number
-  loop?: 'keda' | 'hpa' | 'reconcile' | 'delete'
-  /** Trigger values keyed by trigger `name`, else `s{index}`. */
-  metrics?: Record<string, number>
-  errors?: string[]
-  replicas?: number
-  /** Pods Running and Ready (default: `replicas`). */
-  readyPods?: number
-  /** `status.replicas`: every pod the HPA lists (default: `replicas`). */
-  statusReplicas?: number
-  /** cpu/memory: of the pods not ready, those still Pending (default 0). */
-  pendingPods?: number
-  /** cpu/memory: of the ready pods, those the metrics API has no sample for (default 0). */
-  podsWithoutMetrics?: number
-  annotations?: Record<string, string | null>
-  runningJobs?: number
-  pendingJobs?: number
-}
+/** One step of a path into a document: a mapping key or a sequence index. */
+export type PathSegment = string | number
 
-export interface ScenarioExpect {
-  t: number
-  loop?: string
-  replicas?: number
-  active?: boolean
-}
-
-export interface QueueModel {
-  trigger?: string
-  initialMessages?: number
-  bursts?: Array<{ t: number; messages: number }>
-  arrivalRate?: number | Array<{ t: number; rate: number }>
-  messagesPerPodPerSecond: number
-  podStartupSeconds?: number
-  duration?: number
-}
-
-/** Input of `simulate`. */
-export interface Scenario {
-  /** ScaledObject or ScaledJob YAML/JSON text. */
-  manifest: string
-  initial?: { replicas?: number; lastActiveTime?: number | null; creationTime?: number | null }
-  hpaSyncPeriod?: number
-  steps?: ScenarioStep[]
-  until?: number
-  queue?: QueueModel
-  expect?: ScenarioExpect[]
-}
-
-export interface TriggerTrace {
-  value?: number
-  active: boolean
-  error?: boolean
-  fallback?: boolean
-  failures?: number
-}
-
-export interface TraceStep {
-  t: number
-  loop: string
-  /** Desired replicas after the step (ScaledJob: Jobs created by the poll). */
-  replicas: number
-  active: boolean
-  fallback: boolean
-  /** The explanation chain. */
-  reason: string
-  triggers: Record<string, TriggerTrace>
-  queueLength?: number
-  readyPods?: number
-  oldestWaitSeconds?: number
-  podSeconds?: number
-}
-
-export interface Mismatch {
-  t: number
-  field: string
-  expected: unknown
-  actual: unknown
-}
-
-export interface QueueSummary {
-  messagesArrived: number
-  messagesProcessed: number
-  messagesLeft: number
-  podSeconds: number
-  meanWaitSeconds: number
-  maxWaitSeconds: number
-  peakQueueLength: number
-  peakReplicas: number
-  queueEmptyAt?: number
-  zeroReplicasAt?: number
-}
-
-/** Output of `simulate`. */
 export interface Trace {
+  /** Every tick, in time order (KEDA before the HPA at the same second). */
   steps: TraceStep[]
+  /** The manifest's findings (those that do not stop a simulation). */
   diagnostics: ContractDiagnostic[]
+  /** The `expect` entries that did not hold (present only when some did not). */
   mismatches?: Mismatch[]
+  /** Queue mode: what the run cost and how long messages waited. */
   queue?: QueueSummary
 }
 
+/**
+ * A ScaledObject or ScaledJob and what happens to it over time.
+ *
+ * Explicit mode: every step names its `loop` (`keda`, `hpa`, `reconcile`, `delete`) and is
+ * evaluated exactly there. Series mode: no step names a loop; steps are metric samples and
+ * KEDA polls run every `pollingInterval` from t=0, HPA syncs every `hpaSyncPeriod` from t=5,
+ * each reading the latest sample at or before its time, until `until` (default: the last
+ * sample's time, or the queue model's `duration`).
+ */
+export interface Scenario {
+  /**
+   * YAML or JSON text (a stream); its first keda.sh/v1alpha1 ScaledObject or ScaledJob is
+   * simulated, and every document in it is linted into the trace's `diagnostics`.
+   */
+  manifest: string
+  /**
+   * Checks on the trace; one that does not hold is listed in the trace's `mismatches` (and
+   * makes `scalecore simulate` exit 1).
+   */
+  expect?: ScenarioExpect[]
+  /**
+   * The HPA controller's sync period, seconds (`--horizontal-pod-autoscaler-sync-period`);
+   * series and queue mode schedule an HPA sync this often from t=5, and refuse a value
+   * below 1.
+   */
+  hpaSyncPeriod?: number
+  /** The state at t=0. */
+  initial?: InitialSpec
+  /** Queue mode: a queue feeding one trigger, for capacity planning. */
+  queue?: QueueModel | null
+  /**
+   * Explicit mode: the ticks, each naming its `loop`. Series mode: metric samples, none
+   * naming a loop. Both kinds in one scenario are refused.
+   */
+  steps?: ScenarioStep[]
+  /**
+   * Series and queue mode: the time of the last tick, seconds (default: series mode, the
+   * last sample's `t`; queue mode, `queue.duration`, else 900).
+   */
+  until?: number | null
+}
+
+export interface InitialSpec {
+  /**
+   * The ScaledObject's creationTimestamp, seconds (null: -1, created just before t=0);
+   * `initialCooldownPeriod` counts from it.
+   */
+  creationTime?: number | null
+  /** The ScaledObject's `status.lastActiveTime`, seconds (null: never active). */
+  lastActiveTime?: number | null
+  /** The target's replicas at t=0. */
+  replicas?: number
+}
+
+/** One step: a tick (explicit mode) or a sample (series mode). */
+export interface ScenarioStep {
+  /** Seconds since t=0. */
+  t: number
+  /** Annotation changes from this step on; `null` removes a key. */
+  annotations?: Record<string, string | null> | null
+  /** Triggers whose scaler call fails at this step (only this step). */
+  errors?: string[]
+  /**
+   * Explicit mode: `keda` (a KEDA poll), `hpa` (an HPA sync), `reconcile` (the operator
+   * reconciling annotation changes) or `delete` (the ScaledObject deleted);
+   * `keda-scaledjob` is `keda`. Series mode: absent.
+   */
+  loop?: 'keda' | 'hpa' | 'reconcile' | 'delete' | 'keda-scaledjob' | null
+  /**
+   * Trigger values keyed by trigger `name`, else `s{index}`; a value holds until a later
+   * step sets another (cpu/memory: the mean utilization, percent, or value over the pods
+   * with a sample).
+   */
+  metrics?: Record<string, number>
+  /** ScaledJob: of those, Jobs whose pods are not running yet (default 0). */
+  pendingJobs?: number | null
+  /** cpu/memory: of the pods not ready, those still Pending (default 0). */
+  pendingPods?: number | null
+  /** cpu/memory: of the ready pods, those the metrics API has no sample for (default 0). */
+  podsWithoutMetrics?: number | null
+  /** Pods Running and Ready (default: `replicas`); holds until a later step sets it. */
+  readyPods?: number | null
+  /** Overrides the observed `spec.replicas` at this step (otherwise: the last decision). */
+  replicas?: number | null
+  /** ScaledJob: Jobs not finished (default 0; holds until a later step sets it). */
+  runningJobs?: number | null
+  /** The target's `status.replicas`: every pod the HPA lists (default: `replicas`). */
+  statusReplicas?: number | null
+}
+
+/** An expected value after the step at `t` (of `loop`, when several share a time). */
+export interface ScenarioExpect {
+  /** The time of the trace step checked (the last one at that time). */
+  t: number
+  /** The step's `active`. */
+  active?: boolean | null
+  /** Which loop's step, when several share `t` (absent: the last step at `t`). */
+  loop?: 'keda' | 'hpa' | 'reconcile' | 'delete' | null
+  /** The step's `replicas`. */
+  replicas?: number | null
+}
+
+export interface QueueModel {
+  /** What one ready pod drains, messages per second. */
+  messagesPerPodPerSecond: number
+  /** Messages arriving per second: a number, or a step function `[{"t", "rate"}]`. */
+  arrivalRate?: ArrivalRate
+  /** Messages added at once. */
+  bursts?: Burst[]
+  /** Simulated seconds (default: the scenario's `until`, else 900). */
+  duration?: number | null
+  /** Messages waiting at t=0. */
+  initialMessages?: number
+  /** Seconds from a pod being requested to it draining the queue. */
+  podStartupSeconds?: number
+  /** The trigger the queue feeds (its `name`, else `s{index}`); default: the first. */
+  trigger?: string | null
+}
+
+export type ArrivalRate = number | RatePoint[]
+
+export interface RatePoint {
+  /** Seconds since t=0. */
+  t: number
+  /** Messages per second from `t` on. */
+  rate: number
+}
+
+export interface Burst {
+  /** Seconds since t=0. */
+  t: number
+  /** Messages added at once. */
+  messages: number
+}
+
+export interface TraceStep {
+  /** Seconds since t=0. */
+  t: number
+  /**
+   * The loop that ran: `keda`, `hpa`, `reconcile` (also before a step whose annotations
+   * changed) or `delete`.
+   */
+  loop: 'keda' | 'hpa' | 'reconcile' | 'delete'
+  /** Desired replicas after the step (ScaledJob: Jobs created by the poll). */
+  replicas: number
+  /** The ScaledObject is active (some trigger above its activation threshold). */
+  active: boolean
+  /** The fallback replicas are in force. */
+  fallback: boolean
+  /** How the step decided, in KEDA's and the HPA's terms. */
+  reason: string
+  /** Each trigger at this step, keyed by its `name`, else `s{index}`. */
+  triggers: Record<string, TriggerTrace>
+  /** Queue mode: age of the oldest waiting message, seconds. */
+  oldestWaitSeconds?: number
+  /** Queue mode: pod-seconds used since t=0. */
+  podSeconds?: number
+  /** Queue mode: messages waiting at the tick. */
+  queueLength?: number
+  /** Queue mode: pods ready at the tick. */
+  readyPods?: number
+}
+
+/** One trigger at one step. */
+export interface TriggerTrace {
+  /** The value is above the trigger's activation threshold. */
+  active: boolean
+  /** The scaler call failed (present only when true). */
+  error?: boolean
+  /** The fallback failure counter after the step (present only when not 0). */
+  failures?: number
+  /** The fallback served the value (present only when true). */
+  fallback?: boolean
+  /** The value served (the scaler's or the fallback's); absent on error. */
+  value?: number
+}
+
+/** An `expect` entry that did not hold. */
+export interface Mismatch {
+  /** The `t` of the `expect` entry. */
+  t: number
+  /** `replicas` or `active`. */
+  field: 'replicas' | 'active'
+  /** The value the entry expected. */
+  expected: unknown
+  /** The step's value; `null` when no step matched. */
+  actual: unknown
+}
+
+/** What the run cost and how long messages waited. */
+export interface QueueSummary {
+  /** Messages that arrived (initial ones, bursts and the arrival rate). */
+  messagesArrived: number
+  /** Messages the pods drained. */
+  messagesProcessed: number
+  /** Messages still waiting at the end. */
+  messagesLeft: number
+  /** Pod-seconds used (from each pod's request to its removal). */
+  podSeconds: number
+  /** Mean wait of the messages drained, seconds. */
+  meanWaitSeconds: number
+  /** Longest wait of a message drained, seconds. */
+  maxWaitSeconds: number
+  /** Most messages waiting at once. */
+  peakQueueLength: number
+  /** Most replicas at once. */
+  peakReplicas: number
+  /** The last time the queue became empty (and stayed so); absent if it did not. */
+  queueEmptyAt?: number
+  /** The last time replicas reached 0 (and stayed so); absent if they did not. */
+  zeroReplicasAt?: number
+}

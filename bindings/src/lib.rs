@@ -16,6 +16,7 @@ pub fn version() -> &'static str {
 }
 
 /// Options of a lint request (all optional).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LintRequestOptions {
@@ -87,6 +88,7 @@ pub fn lint_bytes(
 }
 
 /// One input of a multi-file lint.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct FileInput {
     pub path: String,
@@ -167,6 +169,7 @@ pub fn rules() -> Vec<RuleInfo> {
 
 /// A rule with the address of its row in docs/rules.md (an LSP diagnostic's
 /// `codeDescription.href`).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RuleDoc {
     #[serde(flatten)]
@@ -266,6 +269,7 @@ pub fn simulate(scenario: &Scenario) -> Result<Trace, BindingError> {
 }
 
 /// How editor positions count characters within a line (LSP `positionEncoding`).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub enum PositionEncoding {
     #[default]
@@ -278,12 +282,14 @@ pub enum PositionEncoding {
 }
 
 /// An LSP position: 0-based line, and character offset in the chosen encoding.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct LspPosition {
     pub line: u32,
     pub character: u32,
 }
 
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct LspRange {
     pub start: LspPosition,
@@ -292,6 +298,7 @@ pub struct LspRange {
 
 /// A diagnostic as editors want it: the JSON contract plus an LSP `range`, on the
 /// diagnostic and on each edit of its fixes.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct EditorDiagnostic {
     /// Its `fixes` are moved to the field below (with ranges), so they are not sent twice.
@@ -303,6 +310,7 @@ pub struct EditorDiagnostic {
 }
 
 /// A fix whose edits carry LSP ranges (a code action's `WorkspaceEdit`, ready to send).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct EditorFix {
     pub title: String,
@@ -310,6 +318,7 @@ pub struct EditorFix {
     pub edits: Vec<EditorEdit>,
 }
 
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct EditorEdit {
     #[serde(flatten)]
@@ -473,6 +482,7 @@ pub fn byte_offset(text: &str, position: LspPosition, encoding: PositionEncoding
 }
 
 /// One step of a path into a document: a mapping key or a sequence index.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum PathSegment {
@@ -481,6 +491,7 @@ pub enum PathSegment {
 }
 
 /// The field under a position: what an editor needs to explain it from the schema.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PathAt {
@@ -692,6 +703,7 @@ mod path_tests {
 }
 
 /// Options of a fix request: the lint options, and whether unsafe fixes apply too.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FixRequestOptions {
@@ -703,6 +715,7 @@ pub struct FixRequestOptions {
 
 /// What `fix` returns: the fixed text, how many fixes were applied, and what a lint of the
 /// fixed text still reports.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FixResult {
@@ -733,6 +746,7 @@ pub fn fix(text: &str, options: &FixRequestOptions) -> Result<FixResult, Binding
 
 /// `fix` for editors: what is left carries LSP ranges in the fixed text (the Node and Wasm
 /// packages return this).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EditorFixResult {
@@ -1011,6 +1025,40 @@ pub mod schema {
     /// One finding, as `lint` in every binding returns them (docs/formats.md, "Diagnostic").
     pub fn diagnostic() -> serde_json::Value {
         output::<super::Diagnostic>()
+    }
+
+    /// Every named shape of the contract, by type name, as `$defs` entries whose `$ref`s point
+    /// at one another (`#/$defs/NAME`): what the TypeScript declarations and the Python types of
+    /// the packages are generated from (tests/tests/contract_types.rs). Inputs are described as
+    /// they are read, outputs as they are written, as in the schemas above.
+    pub fn contract() -> serde_json::Map<String, serde_json::Value> {
+        let mut read = SchemaSettings::draft2020_12()
+            .for_deserialize()
+            .into_generator();
+        read.subschema_for::<super::Scenario>();
+        read.subschema_for::<super::LintRequestOptions>();
+        read.subschema_for::<super::FixRequestOptions>();
+        read.subschema_for::<super::FileInput>();
+        read.subschema_for::<super::PositionEncoding>();
+        let mut written = SchemaSettings::draft2020_12()
+            .for_serialize()
+            .into_generator();
+        written.subschema_for::<super::Trace>();
+        written.subschema_for::<super::LintReport>();
+        written.subschema_for::<super::FixResult>();
+        written.subschema_for::<super::EditorDiagnostic>();
+        written.subschema_for::<super::EditorFixResult>();
+        written.subschema_for::<super::RuleInfo>();
+        written.subschema_for::<super::RuleDoc>();
+        written.subschema_for::<super::PathAt>();
+        let mut all = read.take_definitions(true);
+        for (name, schema) in written.take_definitions(true) {
+            if let Some(before) = all.get(&name) {
+                assert_eq!(before, &schema, "{name}: read and written differently");
+            }
+            all.insert(name, schema);
+        }
+        all
     }
 
     /// The schema called `name` (one of [`NAMES`]).

@@ -93,6 +93,7 @@ impl Rule {
 
 /// A rule as data, for `scalecore rules`, the docs and the bindings.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RuleInfo {
     pub code: &'static str,

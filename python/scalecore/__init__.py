@@ -16,6 +16,7 @@ from . import _native
 from ._errors import OptionsError, ScalecoreError, ScenarioError
 from ._native import API_VERSION, Diagnostic, Edit, Fix, FixResult, fix, lint
 from ._trace import Trace
+from .contract import RuleInfo
 
 __all__ = [
     "API_VERSION",
@@ -89,8 +90,8 @@ def simulate(scenario: Union[Mapping[str, Any], str, bytes, "os.PathLike[str]"])
     )
 
 
-def rules() -> List[Dict[str, Any]]:
+def rules() -> List[RuleInfo]:
     """Every rule: ``code``, ``name``, ``severity``, ``source``, ``summary``, ``help``,
     ``since`` (and ``until`` for rules of older KEDA releases only)."""
-    result: List[Dict[str, Any]] = _native.rules()
+    result: List[RuleInfo] = _native.rules()
     return result

@@ -13,6 +13,7 @@ from ._native import FixResult as FixResult
 from ._native import fix as fix
 from ._native import lint as lint
 from ._trace import Trace as Trace
+from .contract import RuleInfo
 
 __all__ = [
     "API_VERSION",
@@ -47,4 +48,4 @@ def lint_file(
     severity: Optional[Dict[str, str]] = None,
 ) -> List[Diagnostic]: ...
 def simulate(scenario: Union[Mapping[str, Any], str, bytes, os.PathLike[str]]) -> Trace: ...
-def rules() -> List[Dict[str, Any]]: ...
+def rules() -> List[RuleInfo]: ...

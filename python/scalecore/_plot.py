@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+if TYPE_CHECKING:
+    from .contract import TraceStep
 
 
-def _events(steps: List[Dict[str, Any]]) -> List[tuple]:  # type: ignore[type-arg]
+def _events(steps: List[TraceStep]) -> List[tuple]:  # type: ignore[type-arg]
     """(t, replicas, label, loop) for the moments worth a note."""
     out = []
     prev_active: Optional[bool] = None
@@ -26,7 +29,7 @@ def _events(steps: List[Dict[str, Any]]) -> List[tuple]:  # type: ignore[type-ar
     return out
 
 
-def draw(steps: List[Dict[str, Any]], ax: Any, title: Optional[str]) -> None:
+def draw(steps: List[TraceStep], ax: Any, title: Optional[str]) -> None:
     ts = [s["t"] for s in steps]
     replicas = [s["replicas"] for s in steps]
     ax.step(ts, replicas, where="post", color="tab:blue", label="replicas (desired)")
@@ -60,7 +63,8 @@ def draw(steps: List[Dict[str, Any]], ax: Any, title: Optional[str]) -> None:
     else:
         names = sorted({n for s in steps for n in s["triggers"]})
         for name in names:
-            second.plot(ts, [s["triggers"].get(name, {}).get("value") for s in steps],
+            second.plot(ts, [s["triggers"][name].get("value") if name in s["triggers"] else None
+                              for s in steps],
                         label=f"{name} (metric)", alpha=0.7)
         second.set_ylabel("metric value")
     second.set_ylim(bottom=0)

@@ -9,6 +9,7 @@ import importlib
 from typing import Any, Dict, Iterator, List, Optional
 
 from ._native import Diagnostic, NativeTrace
+from .contract import Mismatch, QueueSummary, TraceDict, TraceStep
 
 __all__ = ["Trace"]
 
@@ -26,13 +27,13 @@ class Trace:
 
     def __init__(self, native: NativeTrace) -> None:
         self._native = native
-        self._steps: Optional[List[Dict[str, Any]]] = None
+        self._steps: Optional[List[TraceStep]] = None
         self._diagnostics: Optional[List[Diagnostic]] = None
-        self._mismatches: Optional[List[Dict[str, Any]]] = None
-        self._queue: Optional[Dict[str, Any]] = None
+        self._mismatches: Optional[List[Mismatch]] = None
+        self._queue: Optional[QueueSummary] = None
 
     @property
-    def steps(self) -> List[Dict[str, Any]]:
+    def steps(self) -> List[TraceStep]:
         if self._steps is None:
             # A long run makes hundreds of thousands of dicts at once; the cyclic collector
             # would scan them again and again while they are built (none can form a cycle).
@@ -53,7 +54,7 @@ class Trace:
         return self._diagnostics
 
     @property
-    def mismatches(self) -> List[Dict[str, Any]]:
+    def mismatches(self) -> List[Mismatch]:
         """The scenario's ``expect`` rows that did not hold (``t``, ``field``, ``expected``,
         ``actual``)."""
         if self._mismatches is None:
@@ -61,7 +62,7 @@ class Trace:
         return self._mismatches
 
     @property
-    def queue(self) -> Optional[Dict[str, Any]]:
+    def queue(self) -> Optional[QueueSummary]:
         """Queue scenarios: messages, pod-seconds, mean and max wait, peak queue and replicas."""
         if self._queue is None:
             self._queue = self._native.queue()
@@ -72,9 +73,9 @@ class Trace:
         """True when every ``expect`` row of the scenario held."""
         return not self.mismatches
 
-    def to_dict(self) -> Dict[str, Any]:
+    def to_dict(self) -> TraceDict:
         """The JSON contract (what ``scalecore simulate --format json`` prints)."""
-        out: Dict[str, Any] = {
+        out: TraceDict = {
             "steps": self.steps,
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }
@@ -90,7 +91,7 @@ class Trace:
     def __len__(self) -> int:
         return len(self._native)
 
-    def __iter__(self) -> Iterator[Dict[str, Any]]:
+    def __iter__(self) -> Iterator[TraceStep]:
         return iter(self.steps)
 
     def __repr__(self) -> str:

@@ -34,7 +34,7 @@ fi
 step "npm run build"
 npm run build
 
-step "native unit tests (declared types vs golden answers, ABI envelopes)"
+step "native unit tests (options decoder, ABI envelopes)"
 cargo test -p scalecore-wasm -p scalecore-wasm-abi
 
 step "clippy: the wasm32-only exports, and the conformance crate (outside the workspace)"
@@ -46,6 +46,9 @@ cargo test --manifest-path conformance/Cargo.toml
 
 step "node:test golden suite (pkg/node)"
 node --test test/golden.test.cjs
+
+step "the packed package: exports and declarations in Node and chromium"
+node --test test/exports.test.mjs
 
 step "end-to-end in chromium (web/)"
 node --test web/e2e.test.mjs

@@ -166,7 +166,7 @@ test('the TypeScript declarations describe the JSON contract', () => {
     'export function simulate(scenario: Scenario | string): Trace',
     'export interface Diagnostic',
     'endColumn: number',
-    'export type Severity = "error" | "warning" | "info"',
+    "export type Severity = 'error' | 'warning' | 'info'",
     'export interface TraceStep',
     'queueLength?: number',
   ]) {

@@ -3,37 +3,14 @@
 // page must work offline. Screenshots go to target/wasm-e2e/.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { extname, join, normalize, dirname } from 'node:path';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launch, serve } from './chromium.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const artefacts = join(process.env.CARGO_TARGET_DIR || join(repo, 'target'), 'wasm-e2e');
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json',
-};
-
-function serve(root) {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://127.0.0.1');
-    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(root, rel.endsWith('/') ? join(rel, 'index.html') : rel);
-    try {
-      const body = readFileSync(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end('not found');
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 // The seed's TriggerAuthentication (examples/seed/keda.yaml, its first document without the
 // leading comment), and where the native linter puts its KEDA4001 warning.
 const seedText = readFileSync(join(repo, 'examples/seed/keda.yaml'), 'utf8');
@@ -53,11 +30,7 @@ const errors = [];
 test.before(async () => {
   mkdirSync(artefacts, { recursive: true });
   server = await serve(here);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
-  });
+  browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
   await page.route('**/*', (route) => {
     const host = new URL(route.request().url()).hostname;
