@@ -21,6 +21,8 @@ use crate::run::{self, Clock, Decision, Settings};
 const SEED_KEDA: &str = include_str!("../../examples/seed/keda.yaml");
 const SEED_WORKLOAD: &str = include_str!("../../examples/seed/workload.yaml");
 const SB_NAMESPACE: &str = "contoso-sb";
+/// The storage account of the azure-queue and azure-blob demos.
+const STORAGE_ACCOUNT: &str = "contosoorders";
 const TENANT: &str = "00000000-0000-0000-0000-00000000beef";
 const CLIENT_ID: &str = "00000000-0000-0000-0000-000000000000";
 /// Stands for the projected service-account JWT a workload-identity pod gets.
@@ -32,10 +34,38 @@ pub enum DemoFormat {
     Json,
 }
 
+/// The Azure service the demo's work items wait in; each is read through its real REST API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DemoScaler {
+    /// The seed: messages in the Service Bus queue `orders`.
+    #[value(name = "azure-servicebus")]
+    ServiceBus,
+    /// Messages in the Storage queue `orders`.
+    #[value(name = "azure-queue")]
+    Queue,
+    /// Blobs in the Storage container `orders`, one per work item.
+    #[value(name = "azure-blob")]
+    Blob,
+}
+
+impl DemoScaler {
+    fn service(self) -> &'static str {
+        match self {
+            DemoScaler::ServiceBus => "Service Bus",
+            DemoScaler::Queue => "Queue Storage",
+            DemoScaler::Blob => "Blob Storage",
+        }
+    }
+}
+
 #[derive(Args, Clone, Debug)]
 pub struct DemoArgs {
     #[arg(long, value_enum, default_value_t = DemoFormat::Human)]
     pub format: DemoFormat,
+    /// The seed's trigger type: its ScaledObject reads the work items through this scaler
+    /// (same target of 5 items a pod, same workload identity).
+    #[arg(long, value_enum, default_value_t = DemoScaler::ServiceBus)]
+    pub scaler: DemoScaler,
     /// How much faster than real time the timeline runs (10: the 5-minute cooldown takes 30 s).
     #[arg(long, default_value_t = 10.0)]
     pub speed: f64,
@@ -95,8 +125,9 @@ enum DemoError {
 }
 
 /// The seed's documents as JSON objects, with the one change a private endpoint needs:
-/// `cloud: Private` and the stand-in's `endpointSuffix` on the trigger.
-fn seed_objects(endpoint_suffix: &str) -> Result<Vec<Value>, DemoError> {
+/// `cloud: Private` and the stand-in's `endpointSuffix` on the trigger; for another scaler,
+/// its trigger in place of the seed's (same name, target and TriggerAuthentication).
+fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, DemoError> {
     let mut out = Vec::new();
     for text in [SEED_WORKLOAD, SEED_KEDA] {
         let (bundle, diags) = scalecore::validate::load_bundle(&[text], &LintOptions::default());
@@ -114,12 +145,32 @@ fn seed_objects(endpoint_suffix: &str) -> Result<Vec<Value>, DemoError> {
             if r.kind.name() == "Deployment" {
                 v["spec"]["replicas"] = json!(0);
             }
-            if let Some(meta) = v
-                .pointer_mut("/spec/triggers/0/metadata")
-                .and_then(Value::as_object_mut)
-            {
-                meta.insert("cloud".into(), json!("Private"));
-                meta.insert("endpointSuffix".into(), json!(endpoint_suffix));
+            if let Some(trigger) = v.pointer_mut("/spec/triggers/0") {
+                let private =
+                    |suffix: String| json!({"cloud": "Private", "endpointSuffix": suffix});
+                let (kind, mut meta) = match scaler {
+                    DemoScaler::ServiceBus => ("azure-servicebus", trigger["metadata"].clone()),
+                    DemoScaler::Queue => (
+                        "azure-queue",
+                        json!({"accountName": STORAGE_ACCOUNT, "queueName": "orders", "queueLength": "5"}),
+                    ),
+                    DemoScaler::Blob => (
+                        "azure-blob",
+                        json!({"accountName": STORAGE_ACCOUNT, "blobContainerName": "orders", "blobCount": "5"}),
+                    ),
+                };
+                let suffix = match scaler {
+                    DemoScaler::ServiceBus => azure.endpoint_suffix(),
+                    DemoScaler::Queue => azure.queue_endpoint_suffix(),
+                    DemoScaler::Blob => azure.blob_endpoint_suffix(),
+                };
+                if let (Some(meta), Some(extra)) =
+                    (meta.as_object_mut(), private(suffix).as_object())
+                {
+                    meta.extend(extra.clone());
+                }
+                trigger["type"] = json!(kind);
+                trigger["metadata"] = meta;
             }
             out.push(v);
         }
@@ -167,8 +218,9 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     );
     let k8s = Arc::new(KubeStandin::start().await.map_err(DemoError::KubeStandin)?);
     azure.add_client(TENANT, CLIENT_ID);
-    azure.set_queue(SB_NAMESPACE, "orders", 0);
-    for obj in seed_objects(&azure.endpoint_suffix())? {
+    azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
+    fill(&azure, args.scaler, 0);
+    for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
     }
 
@@ -203,7 +255,11 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
         // on loopback.
         azure: scalecore_azure::ClientOptions {
             extra_root_certs_pem: vec![azure.ca_pem()],
-            allowed_endpoint_suffixes: vec![azure.endpoint_suffix()],
+            allowed_endpoint_suffixes: vec![
+                azure.endpoint_suffix(),
+                azure.queue_endpoint_suffix(),
+                azure.blob_endpoint_suffix(),
+            ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
         },
@@ -235,12 +291,15 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
         0.0,
         initial,
         initial,
-        "start: the seed applied, queue `orders` empty",
+        &format!(
+            "start: the seed applied ({}), `orders` empty",
+            args.scaler.service()
+        ),
     );
 
     // Producer and worker, one step per timeline second.
     let sim = {
-        let (queue, azure, k8s) = (queue.clone(), azure.clone(), k8s.clone());
+        let (queue, azure, k8s, scaler) = (queue.clone(), azure.clone(), k8s.clone(), args.scaler);
         let (messages, rate) = (f64::from(args.messages), args.rate);
         tokio::spawn(async move {
             let mut second = 0_u64;
@@ -264,7 +323,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                     *q = (*q - ready * rate).max(0.0);
                     q.ceil() as i64
                 };
-                azure.set_queue(SB_NAMESPACE, "orders", depth);
+                fill(&azure, scaler, depth);
                 let _ = second;
             }
         })
@@ -299,9 +358,23 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     if let DemoFormat::Human = args.format {
         let stats = azure.token_requests();
         let _ = scalecore_cli::stdout::write(&format!(
-            "\ndone: Service Bus answered over HTTPS, Entra issued {stats} token(s), Kubernetes saw every /scale write.\n\
-             The same decisions, offline: scalecore simulate examples/seed-servicebus-queue.json\n"
+            "\ndone: {} answered over HTTPS, Entra issued {stats} token(s), Kubernetes saw every /scale write.\n\
+             The same decisions, offline: scalecore simulate examples/seed-servicebus-queue.json\n",
+            args.scaler.service()
         ));
     }
     Ok(())
+}
+
+/// Puts `depth` work items where the demo's scaler reads them.
+fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
+    match scaler {
+        DemoScaler::ServiceBus => azure.set_queue(SB_NAMESPACE, "orders", depth),
+        DemoScaler::Queue => azure.set_storage_queue(STORAGE_ACCOUNT, "orders", depth, 0),
+        DemoScaler::Blob => {
+            let names: Vec<String> = (0..depth).map(|n| format!("order-{n:04}.json")).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
+        }
+    }
 }

@@ -8,8 +8,25 @@ use serde_json::Value;
 
 #[test]
 fn demo_scales_the_seed_out_and_back_to_zero() {
+    demo_scales_out_and_back_to_zero(&[], "s0-azure-servicebus-orders");
+}
+
+#[test]
+fn demo_with_a_storage_queue_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(&["--scaler", "azure-queue"], "s0-azure-queue-orders");
+}
+
+#[test]
+fn demo_with_blobs_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(&["--scaler", "azure-blob"], "s0-azure-blob-orders");
+}
+
+/// The demo's timeline with `extra` arguments: 0 -> 10 -> 0 as the seed scenario, every HPA
+/// step naming `metric`.
+fn demo_scales_out_and_back_to_zero(extra: &[&str], metric: &str) {
     let out = Command::new(env!("CARGO_BIN_EXE_scalecore"))
         .args(["demo", "--format", "json", "--speed", "40"])
+        .args(extra)
         .output()
         .unwrap();
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -46,6 +63,11 @@ fn demo_scales_the_seed_out_and_back_to_zero() {
             .contains("KEDA scales to 1"),
         "{activated}"
     );
+    let hpa = events
+        .iter()
+        .find(|e| e["reason"].as_str().unwrap().contains("ceil("))
+        .unwrap();
+    assert!(hpa["reason"].as_str().unwrap().contains(metric), "{hpa}");
     let last_t = events.last().unwrap()["t"].as_f64().unwrap();
     assert!(last_t > 300.0, "cooldown must have passed: {stdout}");
 }
