@@ -81,6 +81,12 @@ export interface ContractDiagnostic extends Omit<Diagnostic, 'range' | 'fixes'> 
   fixes?: ContractFix[]
 }
 
+/** What `lintFiles` returns: the CLI's `--format json` report. */
+export interface LintReport {
+  files: Array<{ path: string; diagnostics: ContractDiagnostic[] }>
+  summary: { errors: number; warnings: number }
+}
+
 export interface RuleInfo {
   code: string
   name: string
