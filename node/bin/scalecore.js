@@ -6,6 +6,14 @@
 const fs = require('node:fs')
 const path = require('node:path')
 
+// Where the WebAssembly build answers, Node warns that WASI is experimental on every run; a
+// lint's output is no place for that. Other warnings still print.
+const emitWarning = process.emitWarning
+process.emitWarning = function (warning, ...rest) {
+  if (String(warning && warning.message !== undefined ? warning.message : warning).startsWith('WASI is an experimental')) return
+  return emitWarning.call(process, warning, ...rest)
+}
+
 const HELP = `Usage: scalecore lint [OPTIONS] PATH...
 
 Lint KEDA documents (ScaledObject, ScaledJob, TriggerAuthentication,
