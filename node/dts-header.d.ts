@@ -194,6 +194,28 @@ export interface Trace {
   queue?: QueueSummary
 }
 
+/** `{"files":[{"path", "diagnostics"}], "summary":{"errors","warnings"}}`: the CLI's JSON. */
+export interface LintReport {
+  /** Every input, in the order given. */
+  files: FileReport[]
+  /** Counts over all inputs. */
+  summary: Summary
+}
+
+export interface FileReport {
+  /** The input's path as given (`<stdin>` for standard input). */
+  path: string
+  /** Its findings, sorted by position. */
+  diagnostics: ContractDiagnostic[]
+}
+
+export interface Summary {
+  /** Findings of severity `error`. */
+  errors: number
+  /** Findings of severity `warning`. */
+  warnings: number
+}
+
 /**
  * A ScaledObject or ScaledJob and what happens to it over time.
  *

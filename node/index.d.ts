@@ -194,6 +194,28 @@ export interface Trace {
   queue?: QueueSummary
 }
 
+/** `{"files":[{"path", "diagnostics"}], "summary":{"errors","warnings"}}`: the CLI's JSON. */
+export interface LintReport {
+  /** Every input, in the order given. */
+  files: FileReport[]
+  /** Counts over all inputs. */
+  summary: Summary
+}
+
+export interface FileReport {
+  /** The input's path as given (`<stdin>` for standard input). */
+  path: string
+  /** Its findings, sorted by position. */
+  diagnostics: ContractDiagnostic[]
+}
+
+export interface Summary {
+  /** Findings of severity `error`. */
+  errors: number
+  /** Findings of severity `warning`. */
+  warnings: number
+}
+
 /**
  * A ScaledObject or ScaledJob and what happens to it over time.
  *
@@ -418,6 +440,14 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Version of the JSON shapes; bumped on any incompatible change. */
 export declare const API_VERSION: number
 
+/** One input of `lintFiles`. */
+export interface FileInput {
+  /** Shown in the report; not read. */
+  path: string
+  /** The file's text (a YAML or JSON stream). */
+  text: string
+}
+
 /**
  * Applies the fixes of the findings in one input until nothing changes (safe fixes only
  * unless `unsafeFixes`), then lints the result: `{text, applied, remaining, converged}`,
@@ -460,6 +490,15 @@ export declare function lint(text: string, options?: LintOptions | undefined | n
 
 /** `lint` on a worker thread of libuv's pool (large inputs, busy event loops). */
 export declare function lintAsync(text: string, options?: LintOptions | undefined | null): Promise<Diagnostic[]>
+
+/**
+ * Lints several inputs together, so references between them resolve (a ScaledObject in
+ * one file, its Deployment in another), as the CLI lints the files it is given. Returns
+ * the CLI's JSON report `{files: [{path, diagnostics}], summary: {errors, warnings}}`; each
+ * diagnostic is the JSON contract with its LSP `range` left out. Options are those of `lint`
+ * (`path` and `positionEncoding` are not used).
+ */
+export declare function lintFiles(files: Array<FileInput>, options?: LintOptions | undefined | null): LintReport
 
 /** Options of `lint`; all optional. */
 export interface LintOptions {

@@ -32,6 +32,7 @@ if command -v nvim >/dev/null 2>&1; then nvim --version | head -1; fi
 
 step "addon (napi build, debug)"
 npx --no-install napi build --platform
+node scripts/trim-loader.js
 if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   if ! git -C "$pkg" diff --exit-code -- index.js index.d.ts; then
     echo "index.js / index.d.ts differ from what the build generates: commit the generated files" >&2
@@ -48,5 +49,6 @@ node --test test/
 if [ "${1:-}" = "--bench" ]; then
   step "benchmark (release build)"
   npx --no-install napi build --platform --release
+  node scripts/trim-loader.js
   node bench/lint.js --check
 fi

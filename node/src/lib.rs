@@ -165,6 +165,38 @@ pub fn lint<'env>(
     to_js(env, &found)
 }
 
+/// One input of `lintFiles`.
+#[napi(object)]
+pub struct FileInput {
+    /// Shown in the report; not read.
+    pub path: String,
+    /// The file's text (a YAML or JSON stream).
+    pub text: String,
+}
+
+/// Lints several inputs together, so references between them resolve (a ScaledObject in
+/// one file, its Deployment in another), as the CLI lints the files it is given. Returns
+/// the CLI's JSON report `{files: [{path, diagnostics}], summary: {errors, warnings}}`; each
+/// diagnostic is the JSON contract with its LSP `range` left out. Options are those of `lint`
+/// (`path` and `positionEncoding` are not used).
+#[napi(ts_return_type = "LintReport")]
+pub fn lint_files<'env>(
+    env: &'env Env,
+    files: Vec<FileInput>,
+    options: Option<LintOptions>,
+) -> Result<Unknown<'env>> {
+    let request = LintRequest::new(String::new(), options)?;
+    let inputs: Vec<sb::FileInput> = files
+        .into_iter()
+        .map(|f| sb::FileInput {
+            path: f.path,
+            text: f.text,
+        })
+        .collect();
+    let report = sb::lint_files(&inputs, &request.options).map_err(invalid)?;
+    to_js(env, &report)
+}
+
 /// One fix request, decoded before any work starts (as for `lint`).
 struct FixRequest {
     lint: LintRequest,

@@ -105,6 +105,9 @@ const NODE: Target = Target {
         ("PathAt", "PathAt"),
         ("PathSegment", "PathSegment"),
         ("Trace", "Trace"),
+        ("LintReport", "LintReport"),
+        ("FileReport", "FileReport"),
+        ("Summary", "Summary"),
     ],
 };
 

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` by test/api.test.js: the generated index.d.ts must describe
 // what the addon returns, and reject what it refuses.
-import { lint, lintAsync, fix, fixAsync, simulate, simulateAsync, rules, version, pathAt, API_VERSION } from 'scalecore'
-import type { Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange, PathAt, Fix, Edit, FixResult, FixOptions } from 'scalecore'
+import { lint, lintFiles, lintAsync, fix, fixAsync, simulate, simulateAsync, rules, version, pathAt, API_VERSION } from 'scalecore'
+import type { LintReport, Diagnostic, LintOptions, Trace, RuleInfo, Scenario, LspRange, PathAt, Fix, Edit, FixResult, FixOptions } from 'scalecore'
 
 const options: LintOptions = { path: 'so.yaml', positionEncoding: 'utf-16', kedaVersion: '2.18' }
 const found: Diagnostic[] = lint('kind: ScaledObject', options)
@@ -73,3 +73,9 @@ if (at) {
 }
 // @ts-expect-error a position, not an offset
 pathAt('a: 1', 3)
+
+const report: LintReport = lintFiles([{ path: 'a.yaml', text: 'kind: ScaledObject' }], { strictRefs: true })
+const errors: number = report.summary.errors + report.files[0].diagnostics.length
+console.log(errors, report.files[0].path, report.files[0].diagnostics[0]?.code)
+// @ts-expect-error a file needs its text
+lintFiles([{ path: 'a.yaml' }])

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# npm `scalecore` as a user gets it: the tarballs from dist/ (scripts/dist/node.sh) installed
+# with npm in fresh temporary projects, where npm maps every scalecore package name to its
+# tarball (`overrides`), so none of ours comes from a registry. Three installs:
+#   native  this machine (Linux x64, glibc): npm picks scalecore-linux-x64-gnu and the loader
+#           loads it;
+#   wasi    the same install with NAPI_RS_FORCE_WASI=error: only the WebAssembly build may load;
+#   darwin  `npm install --os=darwin --cpu=arm64`, as on a Mac: no Linux package is installed,
+#           and the loader, finding no native addon, falls back to the WebAssembly build.
+# Each time: `npx scalecore lint` on examples/seed (exit 0) and on a copy with
+# minReplicaCount > maxReplicaCount (exit 1, KEDA1004), a usage error (exit 2), `--help`, and
+# `require('scalecore').lint(...)`, checking which build answered.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+dist="$root/dist"
+
+main=$(ls "$dist"/scalecore-[0-9]*.tgz 2>/dev/null | head -1)
+if [ -z "$main" ]; then
+  echo "no dist/scalecore-<version>.tgz: run scripts/dist.sh node first" >&2
+  exit 1
+fi
+tarballs=("$main" "$dist"/scalecore-linux-*.tgz "$dist"/scalecore-wasm32-wasi-*.tgz)
+for t in "${tarballs[@]}"; do [ -f "$t" ] || { echo "missing $t" >&2; exit 1; }; done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() { # check NAME CONDITION-STATUS
+  if [ "$2" -eq 0 ]; then echo "  ok   $1"; else echo "  FAIL $1"; failures=$((failures + 1)); fi
+}
+
+# A copy of the seed with one webhook error.
+mkdir -p "$work/broken"
+cp "$root"/examples/seed/*.yaml "$work/broken/"
+sed -i 's/^  minReplicaCount: .*/  minReplicaCount: 50/' "$work/broken/keda.yaml"
+grep -q '^  minReplicaCount: 50' "$work/broken/keda.yaml"
+
+# project DIR: a package.json that depends on scalecore's tarball and overrides every
+# scalecore-* package name with its tarball.
+project() {
+  mkdir -p "$1"
+  node -e '
+    const path = require("path")
+    const [dir, main, ...platform] = process.argv.slice(1)
+    const name = (t) => path.basename(t).replace(/-\d+\.\d+\.\d+[^/]*\.tgz$/, "")
+    const overrides = Object.fromEntries(platform.map((t) => [name(t), "file:" + t]))
+    require("fs").writeFileSync(path.join(dir, "package.json"), JSON.stringify({
+      name: "scalecore-dist-test", version: "1.0.0", private: true,
+      dependencies: { scalecore: "file:" + main }, overrides,
+    }, null, 2))
+  ' "$1" "${tarballs[@]}"
+}
+
+# exercise DIR LABEL EXPECTED-BINDING [ENV...]
+exercise() {
+  local dir=$1 label=$2 expect=$3
+  shift 3
+  local out status
+  # Checks count failures instead of stopping the run.
+  set +e
+  echo "--- $label"
+  cd "$dir"
+  out=$(env "$@" npx --no-install scalecore lint "$root/examples/seed" 2>"$work/stderr")
+  status=$?
+  [ $status -eq 0 ] && grep -q '^0 errors, 2 warnings in 2 files$' <<<"$out" && [ ! -s "$work/stderr" ]
+  check "lint examples/seed: exit 0, 0 errors, nothing on stderr (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore lint "$work/broken" 2>&1)
+  status=$?
+  [ $status -eq 1 ] && grep -q '^error\[KEDA1004\]: minReplicaCount (50) is greater than maxReplicaCount (10)$' <<<"$out" &&
+    grep -q 'broken/keda.yaml:23:20$' <<<"$out"
+  check "lint broken copy: exit 1, KEDA1004 at keda.yaml:23:20 (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore lint --format json "$work/broken")
+  status=$?
+  [ $status -eq 1 ] && node -e '
+    const r = JSON.parse(process.argv[1])
+    if (r.summary.errors !== 1 || r.files.length !== 2) process.exit(1)
+    // KEDA4002 needs the Deployment of workload.yaml: the files were linted together.
+    const codes = r.files.flatMap((f) => f.diagnostics.map((d) => d.code))
+    if (!codes.includes("KEDA1004") || !codes.includes("KEDA4002")) process.exit(1)
+  ' "$out"
+  check "lint --format json: the CLI report, files linted together (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore lint --format xml "$work/broken" 2>&1)
+  status=$?
+  [ $status -eq 2 ] && grep -q "format must be human or json, not 'xml'" <<<"$out"
+  check "bad option: exit 2 with a message (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore lint "$work/nowhere" 2>&1)
+  status=$?
+  [ $status -eq 2 ] && grep -q 'no such file or folder' <<<"$out"
+  check "missing path: exit 2 (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore --help)
+  grep -q '^Usage: scalecore lint \[OPTIONS\] PATH...' <<<"$out"
+  check "--help" $?
+  env "$@" node -e '
+    const fs = require("fs")
+    const sc = require("scalecore")
+    const found = sc.lint(fs.readFileSync(process.argv[1], "utf8"), { path: "keda.yaml" })
+    const e = found.find((d) => d.code === "KEDA1004")
+    if (!e || e.line !== 23 || e.range.start.line !== 22) throw new Error("no KEDA1004 at line 23: " + JSON.stringify(found))
+    const seed = sc.lint(fs.readFileSync(process.argv[3], "utf8")).filter((d) => d.severity === "error")
+    if (seed.length !== 0) throw new Error("errors in the seed: " + JSON.stringify(seed))
+    const target = sc.__napiBindingTarget
+    if (target !== process.argv[2]) throw new Error("loaded " + target + ", expected " + process.argv[2])
+    const natives = Object.keys(require.cache).filter((f) => f.endsWith(".node"))
+    if (process.argv[2] === "native" && !natives.some((f) => f.endsWith("scalecore.linux-x64-gnu.node")))
+      throw new Error("native, but not scalecore.linux-x64-gnu.node: " + natives)
+    if (process.argv[2] !== "native" && natives.length) throw new Error("WASI, but loaded " + natives)
+  ' "$work/broken/keda.yaml" "$expect" "$root/examples/seed/keda.yaml"
+  check "require('scalecore').lint(...) answers, from the $expect build" $?
+  cd "$root"
+  set -e
+}
+
+installed() { # installed DIR: the scalecore packages npm put in node_modules
+  (cd "$1/node_modules" && ls -d scalecore* | tr '\n' ' ')
+}
+
+echo "--- tarballs"
+for t in "${tarballs[@]}"; do
+  grep -qx 'package/LICENSE' <<<"$(tar -tzf "$t")" && ok=0 || ok=1
+  check "$(basename "$t") holds LICENSE" $ok
+done
+# The main package names exactly the platform packages there are: no more (npm would look
+# for them in the registry), no fewer.
+node -e '
+  const path = require("path")
+  const [main, ...platform] = process.argv.slice(1)
+  const pj = JSON.parse(require("child_process").execFileSync("tar", ["-xzOf", main, "package/package.json"]))
+  const named = Object.keys(pj.optionalDependencies).sort().join(" ")
+  const built = platform.map((t) => path.basename(t).replace(/-\d+\.\d+\.\d+\.tgz$/, "")).sort().join(" ")
+  if (named !== built) { console.error("optionalDependencies: " + named + "\ntarballs: " + built); process.exit(1) }
+  if (!pj.bin || pj.bin.scalecore !== "bin/scalecore.js") process.exit(1)
+' "${tarballs[@]}" && ok=0 || ok=1
+check "optionalDependencies of scalecore = the platform tarballs; bin scalecore" $ok
+
+echo "--- npm install (this machine: $(node -p 'process.platform + "-" + process.arch'))"
+project "$work/native"
+(cd "$work/native" && npm install --no-audit --no-fund --loglevel=error)
+got=$(installed "$work/native")
+echo "  installed: $got"
+[ "$got" = "scalecore scalecore-linux-x64-gnu scalecore-wasm32-wasi " ] && ok=0 || ok=1
+check "npm installs scalecore, scalecore-linux-x64-gnu and the WASI fallback only" $ok
+exercise "$work/native" "native addon" native
+exercise "$work/native" "NAPI_RS_FORCE_WASI=error (WebAssembly only)" wasm32-wasi NAPI_RS_FORCE_WASI=error
+
+echo "--- npm install --os=darwin --cpu=arm64 (as on a Mac)"
+project "$work/darwin"
+(cd "$work/darwin" && npm install --os=darwin --cpu=arm64 --no-audit --no-fund --loglevel=error)
+got=$(installed "$work/darwin")
+echo "  installed: $got"
+[ "$got" = "scalecore scalecore-wasm32-wasi " ] && ok=0 || ok=1
+check "no native package, the WASI fallback installed" $ok
+exercise "$work/darwin" "no native package: the loader falls back to WebAssembly" wasm32-wasi
+
+if [ $failures -ne 0 ]; then
+  echo "node: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "node: all checks passed"
