@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Renders dist/scalecore-<version>.tgz with Helm's engine, as `helm template`/`helm install`
+# Renders dist/scalecore-chart-<version>.tgz with Helm's engine, as `helm template`/`helm install`
 # would, and checks the result (scripts/test-dist/helm_check.py): its defaults are the objects of
 # deploy/scalecore.yaml, each value changes what it should, every configuration passes Kubernetes'
 # schemas, `helm lint --strict` and `scalecore lint`.
@@ -11,7 +11,7 @@ root=$PWD
 helm_engine
 
 version=$(sed -n 's/^version: *//p' charts/scalecore/Chart.yaml)
-archive="dist/scalecore-$version.tgz"
+archive="dist/scalecore-chart-$version.tgz"
 [ -f "$archive" ] || { echo "$archive missing: run scripts/dist.sh helm first" >&2; exit 1; }
 
 if [ -z "${SCALECORE:-}" ]; then
@@ -21,7 +21,7 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp "$archive" "$work/"
+cp "$archive" "$work/scalecore-$version.tgz"
 
 # Helm's layout: everything under scalecore/, the chart's metadata, values, templates, README.
 listing=$(tar -tzf "$work/scalecore-$version.tgz" | sort)
