@@ -150,7 +150,7 @@ impl Timeline {
             }
         };
         // A reader that went away (`| head`) has what it wanted; the demo still ends cleanly.
-        if let Err(e) = crate::stdout::write(&line) {
+        if let Err(e) = scalecore_cli::stdout::write(&line) {
             eprintln!("scalecore demo: {e}");
         }
     }
@@ -298,7 +298,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     let _ = std::fs::remove_dir_all(&dir);
     if let DemoFormat::Human = args.format {
         let stats = azure.token_requests();
-        let _ = crate::stdout::write(&format!(
+        let _ = scalecore_cli::stdout::write(&format!(
             "\ndone: Service Bus answered over HTTPS, Entra issued {stats} token(s), Kubernetes saw every /scale write.\n\
              The same decisions, offline: scalecore simulate examples/seed-servicebus-queue.json\n"
         ));

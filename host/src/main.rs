@@ -6,7 +6,7 @@ mod crd;
 mod demo;
 mod run;
 
-use scalecore_cli::{print, stdout};
+use scalecore_cli::print;
 
 use std::process::ExitCode;
 
