@@ -42,9 +42,10 @@ CC_x86_64_unknown_linux_musl=musl-gcc \
   cargo build --locked --profile host -p scalecore-host --no-default-features --target "$target"
 bin=target/$target/host/scalecore
 echo "binary: $bin, $(stat -c %s "$bin") bytes, built in $((SECONDS - t)) s"
-if ! file_out=$(LC_ALL=C readelf -d "$bin" 2>&1) || grep -q NEEDED <<<"$file_out"; then
+# FROM scratch has no loader and no libc: a dynamic executable would not start.
+if ! dynamic=$(LC_ALL=C readelf -d "$bin" 2>&1) || grep -q NEEDED <<<"$dynamic"; then
   echo "error: $bin is not a static executable:" >&2
-  grep NEEDED <<<"$file_out" >&2 || true
+  grep NEEDED <<<"$dynamic" >&2 || true
   exit 1
 fi
 
@@ -55,7 +56,8 @@ bh() { buildah --root "$store/root" --runroot "$store/run" --storage-driver vfs 
 ctr=
 cleanup() {
   [ -z "$ctr" ] || bh rm "$ctr" >/dev/null 2>&1 || true
-  as_root rm -rf "$store"
+  # Rootless, the store's files belong to subordinate ids: removed from inside that namespace.
+  if [ "$(id -u)" = 0 ]; then rm -rf "$store"; else buildah unshare rm -rf "$store"; fi
 }
 trap cleanup EXIT
 
