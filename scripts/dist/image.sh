@@ -14,6 +14,12 @@ max_bytes=$((25 * 1000 * 1000))
 ca_bundle=/etc/ssl/certs/ca-certificates.crt
 export CARGO_INCREMENTAL=0
 
+# musl-gcc compiles for the machine it runs on.
+if [ "$(uname -m)" != x86_64 ]; then
+  echo "error: the image is x86_64 and is built on an x86_64 machine (this one is $(uname -m))" >&2
+  exit 1
+fi
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
@@ -30,17 +36,19 @@ if ! rustup target list --installed | grep -qx "$target"; then
   rustup target add "$target"
 fi
 
-read -r version license source < <(cargo metadata --no-deps --format-version 1 --locked | python3 -c '
+IFS=$'\t' read -r version license source target_dir < <(
+  cargo metadata --no-deps --format-version 1 --locked | python3 -c '
 import json, sys
-p = next(p for p in json.load(sys.stdin)["packages"] if p["name"] == "scalecore-host")
-print(p["version"], p["license"], p["repository"])')
+m = json.load(sys.stdin)
+p = next(p for p in m["packages"] if p["name"] == "scalecore-host")
+print(p["version"], p["license"], p["repository"], m["target_directory"], sep="\t")')
 name=localhost/scalecore:$version
 
 # ring compiles C for the target: with musl-gcc it builds against musl's headers, not glibc's.
 t=$SECONDS
 CC_x86_64_unknown_linux_musl=musl-gcc \
   cargo build --locked --profile host -p scalecore-host --no-default-features --target "$target"
-bin=target/$target/host/scalecore
+bin=$target_dir/$target/host/scalecore
 echo "binary: $bin, $(stat -c %s "$bin") bytes, built in $((SECONDS - t)) s"
 # FROM scratch has no loader and no libc: a dynamic executable would not start.
 if ! dynamic=$(LC_ALL=C readelf -d "$bin" 2>&1) || grep -q NEEDED <<<"$dynamic"; then

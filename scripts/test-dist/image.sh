@@ -50,14 +50,18 @@ with tarfile.open(archive) as tar:
     ref = entry.get("annotations", {}).get("org.opencontainers.image.ref.name")
     assert ref == name, f"image is named {ref!r}, not {name!r}"
     manifest = json.load(blob(entry["digest"]))
-    files = set()
+    files = {}
     for layer in manifest["layers"]:
         with tarfile.open(fileobj=blob(layer["digest"])) as lt:
-            files |= {m.name.lstrip("./") for m in lt if not m.isdir()}
-    want = {"scalecore", "etc/ssl/certs/ca-certificates.crt"}
-    assert files == want, f"layers hold {sorted(files)}, want {sorted(want)}"
+            files |= {m.name.lstrip("./"): m for m in lt if not m.isdir()}
+    want = {"scalecore": 0o555, "etc/ssl/certs/ca-certificates.crt": 0o444}
+    assert files.keys() == want.keys(), f"layers hold {sorted(files)}, want {sorted(want)}"
+    # Owned by root and read-only: user 65532 cannot change them, whatever the mount.
+    for path, mode in want.items():
+        m = files[path]
+        assert (m.uid, m.gid, m.mode & 0o7777) == (0, 0, mode), f"{path}: {m.uid}:{m.gid} {m.mode:o}"
 EOF
-pass "the archive holds $name with only /scalecore and the CA bundle"
+pass "the archive holds $name with only /scalecore and the CA bundle, root-owned and read-only"
 
 loaded=$(pm load --quiet --input "$archive")
 grep -q "$name" <<<"$loaded" || fail "podman load named no $name: $loaded"
