@@ -130,8 +130,9 @@ set +e
 out=$(run -v "$mine:/seed:ro" "$name" lint /seed 2>&1)
 status=$?
 set -e
-[ "$status" != 0 ] && grep -qi 'permission denied' <<<"$out" \
-  || fail "lint of a directory only root may read exited with $status: $out"
+if [ "$status" = 0 ] || ! grep -qi 'permission denied' <<<"$out"; then
+  fail "lint of a directory only root may read exited with $status: $out"
+fi
 pass "runs as uid 65532, not root (reads only what 65532 may read)"
 
 echo "image: all checks passed"
