@@ -2,9 +2,9 @@
 # Installs the x86_64 wheel from dist/ into a fresh venv in a temporary folder outside the
 # repository (pip --no-index: nothing but the wheel) and uses it from there as a user would:
 # `scalecore` and `python -m scalecore` lint the seed (clean: exit 0) and a broken copy
-# (exit 1, the finding printed), simulate the seed scenario, import the module. Checks the
-# wheel's tags (cp39-abi3, manylinux2014) and that its extension needs no glibc newer than
-# 2.17, reading the ELF symbol versions with objdump (binutils, which gcc brings).
+# (exit 1, the finding printed), simulate the seed scenario, show a rule, import the module.
+# Checks the wheel's tags (cp39-abi3, manylinux2014) and that its extension needs no glibc
+# newer than 2.17, reading the ELF symbol versions with objdump (binutils, which gcc brings).
 # SCALECORE_TEST_SDIST=1 also installs the sdist into another fresh venv (pip builds it with
 # maturin from PyPI: a release build of the crates, minutes) and lints the seed with it.
 set -euo pipefail
@@ -94,6 +94,10 @@ expect 0 "scalecore simulate" scalecore simulate "$scenario"
 grep -q 'peak 10 replicas; 100 messages in, 100 processed' "$scratch/out" ||
   { cat "$scratch/out" >&2; fail "scalecore simulate: no summary of the seed scenario"; }
 echo "test-dist/python: scalecore simulate: $(grep -o '[0-9]* steps; peak [0-9]* replicas' "$scratch/out")"
+expect 0 "python -m scalecore rules" python -m scalecore rules keda1004
+grep -q '^KEDA1004 min-replicas-above-max (error' "$scratch/out" ||
+  { cat "$scratch/out" >&2; fail "python -m scalecore rules keda1004: not the rule's entry"; }
+echo "test-dist/python: python -m scalecore rules keda1004: $(head -1 "$scratch/out")"
 expect 0 "import" python -c 'import scalecore; print(scalecore.__version__)'
 [ "$(cat "$scratch/out")" = "$version" ] || fail "import scalecore printed $(cat "$scratch/out")"
 echo "test-dist/python: wheel scalecore $version works from a fresh venv"
