@@ -28,8 +28,9 @@ fi
 export PATH="$venv/bin:$PATH"
 want=()
 have() { python -c "import importlib.metadata as m, sys; m.version(sys.argv[1])" "$1" 2>/dev/null; }
-have maturin || want+=("maturin>=1.9.4,<2")
-have ziglang || want+=("ziglang")
+# Versions tested together: zig releases change the linker driver that maturin calls.
+have maturin || want+=("maturin>=1.16,<2")
+have ziglang || want+=("ziglang>=0.17,<0.18")
 have twine || want+=("twine")
 have auditwheel || want+=("auditwheel")
 have abi3audit || want+=("abi3audit")
