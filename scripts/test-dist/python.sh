@@ -5,8 +5,10 @@
 # (exit 1, the finding printed), simulate the seed scenario, show a rule, import the module.
 # Checks the wheel's tags (cp39-abi3, manylinux2014) and that its extension needs no glibc
 # newer than 2.17, reading the ELF symbol versions with objdump (binutils, which gcc brings).
-# SCALECORE_TEST_SDIST=1 also installs the sdist into another fresh venv (pip builds it with
-# maturin from PyPI: a release build of the crates, minutes) and lints the seed with it.
+# PYTHON names the interpreter the venvs are made with (default python3; the wheel is abi3, so
+# any CPython from 3.9 on). SCALECORE_TEST_SDIST=1 also installs the sdist into another fresh
+# venv (pip builds it with maturin from PyPI: a release build of the crates, about 4.5 minutes
+# here) and lints the seed with it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
