@@ -7,7 +7,7 @@
 # newer than 2.17, reading the ELF symbol versions with objdump (binutils, which gcc brings).
 # PYTHON names the interpreter the venvs are made with (default python3; the wheel is abi3, so
 # any CPython from 3.9 on). SCALECORE_TEST_SDIST=1 also installs the sdist into another fresh
-# venv (pip builds it with maturin from PyPI: a release build of the crates, about 4.5 minutes
+# venv (pip builds it with maturin from PyPI: a release build of the crates, 2.5 to 5 minutes
 # here) and lints the seed with it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
