@@ -21,7 +21,7 @@ if [ ! -x "$tools/node_modules/.bin/vsce" ]; then
 fi
 build=$(mktemp -d)
 trap 'rm -rf "$build"' EXIT
-cp editors/vscode/package.json editors/vscode/extension.js editors/vscode/README.md "$build/"
+cp editors/vscode/package.json editors/vscode/extension.js editors/vscode/README.md editors/vscode/.vscodeignore "$build/"
 cp LICENSE "$build/LICENSE"
 cp "$main" "$wasi" "$build/"
 (

@@ -19,9 +19,10 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'))
 const need = (p, what) => { if (!fs.existsSync(path.join(ext, p))) { console.error(`vsix lacks ${what}: ${p}`); process.exit(1) } }
 need(pkg.main, 'its entry point')
 for (const v of pkg.contributes.yamlValidation) need(v.url, 'the schema it contributes')
-need('LICENSE', 'a LICENSE')
+need('LICENSE.txt', 'the LICENSE (vsce names it LICENSE.txt)')
 need('node_modules/scalecore/lsp/server.js', 'the language server')
 need('node_modules/vscode-languageclient/node.js', 'vscode-languageclient')
+if (fs.readdirSync(ext).some((f) => f.endsWith('.tgz'))) { console.error('vsix carries npm tarballs'); process.exit(1) }
 const natives = fs.readdirSync(path.join(ext, 'node_modules/scalecore')).filter((f) => f.endsWith('.node'))
 if (natives.length) { console.error(`vsix carries platform binaries: ${natives}`); process.exit(1) }
 console.log(`vsix: ${pkg.name} ${pkg.version}, entry ${pkg.main}, server and schemas present`)
