@@ -36,6 +36,11 @@ step "Python package (python/)"
 step "Wasm package, portal page, wasmtime conformance, browser test (wasm/)"
 ./wasm/scripts/test.sh
 
+step "distribution: the Helm chart, the CI glue and the scalecore-wasm tarball, built and used as users do"
+# The heavy parts (wheels cross-built with zig, the npm platform packages, the image, the VS Code
+# extension) take half an hour more on two cores: `./scripts/test-dist.sh` runs every part.
+SCALECORE="$root/target/debug/scalecore" ./scripts/test-dist.sh helm glue wasm
+
 step "contract checks from shared/ (the CLI as outside tools drive it)"
 shared="$root/../shared/checks"
 if [ -d "$shared" ]; then
