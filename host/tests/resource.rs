@@ -94,6 +94,24 @@ impl Cluster {
         }
     }
 
+    fn sb_auth(&self) {
+        self.k8s
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+                "metadata": {"name": "sb-wi", "namespace": NS},
+                "spec": {"podIdentity": {"provider": "azure-workload"}}}),
+            )
+            .unwrap();
+    }
+
+    /// Service Bus queue `orders`, 5 messages per replica, through the workload identity.
+    fn queue_trigger(&self) -> Value {
+        json!({"type": "azure-servicebus", "name": "orders",
+            "metadata": {"namespace": SB, "queueName": "orders", "messageCount": "5",
+                         "cloud": "Private", "endpointSuffix": self.azure.endpoint_suffix()},
+            "authenticationRef": {"name": "sb-wi"}})
+    }
+
     fn scaled_object(&self, extra_spec: Value, triggers: Value) {
         let mut spec = json!({"scaleTargetRef": {"name": "web"}, "pollingInterval": 1,
             "minReplicaCount": 1, "maxReplicaCount": 10, "triggers": triggers});
@@ -311,10 +329,7 @@ async fn cpu_and_service_bus_together_take_the_larger_proposal() {
         json!({}),
         json!([
             {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}},
-            {"type": "azure-servicebus", "name": "orders",
-             "metadata": {"namespace": SB, "queueName": "orders", "messageCount": "5",
-                          "cloud": "Private", "endpointSuffix": c.azure.endpoint_suffix()},
-             "authenticationRef": {"name": "sb-wi"}},
+            c.queue_trigger(),
         ]),
     );
     let host = c.host();
@@ -328,8 +343,10 @@ async fn cpu_and_service_bus_together_take_the_larger_proposal() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cpu_trigger_never_activates_from_zero() {
-    // KEDA's loop ignores cpu/memory: a target at 0 stays there, however busy its old pods.
+    // KEDA's loop ignores cpu/memory: a target at 0 stays there however busy its pods are,
+    // until the queue activates it.
     let c = Cluster::new("cpu-zero", 0).await;
+    c.sb_auth();
     c.pod(
         "web-0",
         "Running",
@@ -337,9 +354,13 @@ async fn a_cpu_trigger_never_activates_from_zero() {
         ("100m", "128Mi"),
         Some(("1", "64Mi")),
     );
+    c.azure.set_queue(SB, "orders", 0);
     c.scaled_object(
         json!({"minReplicaCount": 0}),
-        json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
+        json!([
+            {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}},
+            c.queue_trigger(),
+        ]),
     );
     let host = c.host();
     let start = Instant::now();
@@ -347,5 +368,13 @@ async fn a_cpu_trigger_never_activates_from_zero() {
         assert_eq!(c.replicas(), 0, "{}", host.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    c.azure.set_queue(SB, "orders", 10);
+    let start = Instant::now();
+    while c.replicas() == 0 {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", host.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let notes = c.notes();
+    assert!(notes[0].contains("from 0 to 1"), "{notes:?}");
     host.stop();
 }
