@@ -217,11 +217,15 @@ impl Snapshot {
     }
 }
 
+/// A namespace's latest lists and when they were listed; held while listing, so callers
+/// arriving meanwhile wait for that list.
+type Slot = tokio::sync::Mutex<Option<(Instant, Arc<Snapshot>)>>;
+
 /// The latest pod and metrics lists of each namespace: every ScaledObject of a namespace
 /// syncing at one grid moment reads one pair of lists.
 #[derive(Default)]
 pub struct Snapshots {
-    namespaces: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<(Instant, Arc<Snapshot>)>>>>>,
+    namespaces: Mutex<HashMap<String, Arc<Slot>>>,
 }
 
 impl Snapshots {
