@@ -25,6 +25,12 @@ pub enum ResourceError {
         #[source]
         source: Arc<KubeError>,
     },
+    /// A Utilization target over pods none of whose (named) containers request the resource.
+    #[error("no {} of the target's pods requests {resource}", .container.as_deref().map(|c| format!("container {c:?}")).unwrap_or_else(|| "container".to_owned()))]
+    NothingRequested {
+        resource: String,
+        container: Option<String>,
+    },
     /// The HPA refuses a Utilization target when a container has no request for the resource.
     #[error("missing request for {resource} in container {container:?} of pod {pod:?}")]
     MissingRequest {
@@ -356,10 +362,9 @@ fn reading(
     Ok(Reading::Value(match config.metric_type {
         MetricType::Utilization if requested > 0.0 => used * 100.0 / requested,
         MetricType::Utilization => {
-            return Err(ResourceError::MissingRequest {
+            return Err(ResourceError::NothingRequested {
                 resource: config.resource.clone(),
-                container: config.container_name.clone().unwrap_or_default(),
-                pod: String::new(),
+                container: config.container_name.clone(),
             })
         }
         _ => used / counted as f64,
@@ -467,6 +472,13 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "missing request for cpu in container \"app\" of pod \"a\""
+        );
+        let sidecar = config("cpu", MetricType::Utilization, Some("sidecar"));
+        let (_, readings) = evaluate(&s, &selector, &[Some(&sidecar)], Observed::replicas(1));
+        let err = readings[0].as_ref().unwrap().as_ref().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no container \"sidecar\" of the target's pods requests cpu"
         );
         let none: Selector = [("app", "db")].into_iter().collect();
         let (obs, readings) = evaluate(&s, &none, &[Some(&cpu)], Observed::replicas(1));

@@ -579,7 +579,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)"#
         );
     }
 
