@@ -370,11 +370,136 @@ async fn a_cpu_trigger_never_activates_from_zero() {
     }
     c.azure.set_queue(SB, "orders", 10);
     let start = Instant::now();
-    while c.replicas() == 0 {
+    // The Event follows the /scale write it reports.
+    while c.replicas() == 0 || c.notes().is_empty() {
         assert!(start.elapsed() < Duration::from_secs(20), "{}", host.log());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let notes = c.notes();
     assert!(notes[0].contains("from 0 to 1"), "{notes:?}");
+    host.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scaled_objects_of_a_namespace_share_one_list_per_sync() {
+    // Three ScaledObjects on three Deployments of one namespace: each HPA sync lists the
+    // namespace's pods and PodMetrics once for all of them.
+    let c = Cluster::new("shared", 2).await;
+    c.pod(
+        "web-0",
+        "Running",
+        true,
+        ("500m", "128Mi"),
+        Some(("500m", "64Mi")),
+    );
+    c.pod(
+        "web-1",
+        "Running",
+        true,
+        ("500m", "128Mi"),
+        Some(("500m", "64Mi")),
+    );
+    c.scaled_object(
+        json!({}),
+        json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
+    );
+    for app in ["api", "jobs"] {
+        c.k8s
+            .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": app, "namespace": NS},
+                "spec": {"replicas": 1, "selector": {"matchLabels": {"app": app}},
+                         "template": {"metadata": {"labels": {"app": app}},
+                                      "spec": {"containers": [{"name": "app", "image": "a:1"}]}}}}))
+            .unwrap();
+        c.k8s
+            .apply(json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("{app}-0"), "namespace": NS, "labels": {"app": app}},
+                "spec": {"containers": [{"name": "app", "resources": {"requests": {"cpu": "1"}}}]},
+                "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}))
+            .unwrap();
+        c.k8s
+            .set_pod_usage(NS, &format!("{app}-0"), &[("app", "2", "64Mi")])
+            .unwrap();
+        c.k8s
+            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                "metadata": {"name": app, "namespace": NS},
+                "spec": {"scaleTargetRef": {"name": app}, "pollingInterval": 1,
+                         "minReplicaCount": 1, "maxReplicaCount": 3,
+                         "triggers": [{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]}}))
+            .unwrap();
+    }
+    let host = c.host();
+    // Each object's own pods decide: web 100 % of 50 % -> 4, api and jobs 200 % -> 4, capped at 3.
+    c.settles_at(4, 0, &host).await;
+    for app in ["api", "jobs"] {
+        let start = Instant::now();
+        while c
+            .k8s
+            .get("apps/v1", "Deployment", Some(NS), app)
+            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
+            != Some(3)
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{app}: {}",
+                host.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    c.k8s.clear_requests();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let requests = c.k8s.requests();
+    let lists = |path: &str| {
+        requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == path)
+            .count()
+    };
+    let pods = lists("/api/v1/namespaces/shop/pods");
+    let metrics = lists("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods");
+    // One sync a second for 5 s: 5 or 6 lists of each, where one per object would be 15.
+    assert!((4..=7).contains(&pods), "{pods} pod lists");
+    assert_eq!(pods, metrics);
+    host.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_pods_list_keeps_the_replicas_until_it_answers() {
+    // Without the pods or their metrics the HPA has no Resource metric and writes nothing.
+    let c = Cluster::new("list-fault", 2).await;
+    c.pod(
+        "web-0",
+        "Running",
+        true,
+        ("500m", "128Mi"),
+        Some(("500m", "64Mi")),
+    );
+    c.pod(
+        "web-1",
+        "Running",
+        true,
+        ("500m", "128Mi"),
+        Some(("500m", "64Mi")),
+    );
+    c.k8s
+        .fail_next_matching(Some("GET"), "/namespaces/shop/pods", 500, 1_000_000);
+    c.scaled_object(
+        json!({}),
+        json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
+    );
+    let host = c.host();
+    let start = Instant::now();
+    while !host
+        .log()
+        .contains("listing the pods or their metrics in namespace")
+    {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", host.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(c.replicas(), 2, "{}", host.log());
+    c.k8s.clear_faults();
+    c.settles_at(4, 1, &host).await;
     host.stop();
 }

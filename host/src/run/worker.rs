@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, watch, Semaphore};
 use super::clock::{rfc3339, Clock};
 use super::kubeapi::{object_ref, Kube, ScaleView};
 use super::objects::ScaledObject;
-use super::resources::{self, ResourceError};
+use super::resources;
 use super::telemetry::{labels, Metrics};
 use super::triggers::{self, Scaler};
 
@@ -524,17 +524,14 @@ impl Worker {
                 .get(&shared.kube, &self.so.namespace, max_age)
                 .await
         };
-        let fail = |polled: &mut [(Reading, Option<triggers::PollError>)], e: &ResourceError| {
-            for (i, s) in self.scalers.iter().enumerate() {
-                if let (Some(_), Some(slot)) = (s.resource(), polled.get_mut(i)) {
-                    *slot = (Reading::Error, Some(e.clone().into()));
-                }
-            }
-        };
         let snapshot = match snapshot {
             Ok(s) => s,
             Err(e) => {
-                fail(polled, &e);
+                for (s, slot) in self.scalers.iter().zip(polled.iter_mut()) {
+                    if s.resource().is_some() {
+                        *slot = (Reading::Error, Some(e.clone().into()));
+                    }
+                }
                 return observed;
             }
         };
