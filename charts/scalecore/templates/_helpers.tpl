@@ -67,6 +67,14 @@ watched, a Role's in watchNamespace otherwise. Keep in step with deploy/scalecor
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
   verbs: [list, watch]
+# cpu/memory triggers: the target's pods (requests, readiness) and their usage from the
+# metrics server, listed once per namespace per HPA sync.
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [list]
+- apiGroups: [metrics.k8s.io]
+  resources: [pods]
+  verbs: [list]
 {{- if not .Values.dryRun }}
 - apiGroups: [events.k8s.io]
   resources: [events]

@@ -234,6 +234,19 @@ impl Kube {
         Ok(serde_json::to_value(obj).unwrap_or(Value::Null))
     }
 
+    /// A collection at `path` (`/api/v1/namespaces/{ns}/pods`), decoded into just the fields
+    /// `T` names.
+    pub async fn list<T: DeserializeOwned>(
+        &self,
+        path: String,
+        what: impl FnOnce() -> String,
+    ) -> Result<T, KubeError> {
+        let text = self
+            .get_text(kube::core::Request::new(path), None, None)
+            .await?;
+        decode(&text, what)
+    }
+
     pub async fn scale(&self, namespace: &str, target: &TargetRef) -> Result<ScaleView, KubeError> {
         let text = self
             .get_text(

@@ -6,6 +6,7 @@ mod controller;
 mod kubeapi;
 mod lease;
 mod objects;
+mod resources;
 mod telemetry;
 mod triggers;
 mod worker;
@@ -363,6 +364,7 @@ pub async fn serve(
         hpa_sync_period: settings.hpa_sync_period,
         decisions,
         tick_slots: tokio::sync::Semaphore::new(64),
+        pods: resources::Snapshots::default(),
         tenants: worker::Tenants::new(settings.namespace_poll_concurrency),
         starting: tokio::sync::Semaphore::new(32),
         lint: settings.lint.clone(),

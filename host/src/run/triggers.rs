@@ -11,6 +11,7 @@ use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
+use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
 use scalecore::scalers::TriggerInput;
 use scalecore::validate::{self, LintOptions};
@@ -19,6 +20,7 @@ use serde_json::Value;
 
 use super::kubeapi::{Kube, KubeError};
 use super::objects::{self, ScaledObject};
+use super::resources::ResourceError;
 use crate::crd::{AuthPodIdentity, PodIdentityProvider, TriggerAuthenticationSpec};
 
 /// One trigger, ready to poll.
@@ -38,6 +40,13 @@ pub enum Scaler {
         config: Box<AzureBlobConfig>,
         overrides: IdentityOverrides,
     },
+    /// `cpu`/`memory`: an HPA Resource metric over the pods `selector` (the target's
+    /// `spec.selector`) picks; the worker reads it from the resource metrics API at each HPA
+    /// sync (the KEDA loop ignores it).
+    Resource {
+        config: Box<ResourceConfig>,
+        selector: Arc<kube::core::Selector>,
+    },
     /// The trigger cannot be polled: every poll is an error, with this reason (shared by
     /// those polls: the Kubernetes errors inside are not cloneable).
     Broken(Arc<TriggerError>),
@@ -47,8 +56,11 @@ pub enum Scaler {
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)")]
     NotPolled { trigger_type: String },
+    /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
+    #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
+    NoSelector { target: String, why: Option<String> },
     /// The core's parser refused the metadata: KEDA's messages, joined, after KEDA's prefix
     /// for the scaler (`azure service bus`, `azure queue`).
     #[error("error parsing {scaler} metadata: {}", .messages.join("; "))]
@@ -80,6 +92,8 @@ pub enum PollError {
     Broken(Arc<TriggerError>),
     #[error(transparent)]
     ServiceBus(#[from] scalecore_azure::ScalerError),
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
 }
 
 /// A (Cluster)TriggerAuthentication KEDA's webhook would refuse: the ScaledObject using it is
@@ -120,16 +134,27 @@ impl Scaler {
     pub fn problem(&self) -> Option<&TriggerError> {
         match self {
             Scaler::Broken(why) => Some(why),
-            Scaler::ServiceBus { .. } | Scaler::AzureQueue { .. } | Scaler::AzureBlob { .. } => {
-                None
-            }
+            Scaler::ServiceBus { .. }
+            | Scaler::AzureQueue { .. }
+            | Scaler::AzureBlob { .. }
+            | Scaler::Resource { .. } => None,
+        }
+    }
+
+    /// A cpu/memory trigger's metric and the pods it is read from.
+    pub fn resource(&self) -> Option<(&ResourceConfig, &kube::core::Selector)> {
+        match self {
+            Scaler::Resource { config, selector } => Some((config, selector)),
+            _ => None,
         }
     }
 
     /// One poll: the metric value, or why there is none (never with a secret in it).
+    /// A cpu/memory trigger reads nothing here: its value comes from the pods at each HPA sync.
     pub async fn poll(&self, bus: &ServiceBus, max_age: Duration) -> Result<f64, PollError> {
         match self {
             Scaler::Broken(why) => Err(PollError::Broken(why.clone())),
+            Scaler::Resource { .. } => Ok(0.0),
             Scaler::ServiceBus { config, auth } => Ok(bus
                 .active_message_count(config, auth, max_age)
                 .await
@@ -172,13 +197,15 @@ pub async fn build(
     so: &ScaledObject,
     lint: &LintOptions,
 ) -> Result<Vec<Scaler>, AuthRefusal> {
-    // Only the containers are read; the rest of the object (managedFields, status) is not
-    // kept across the Secret reads below.
+    // Only the containers and the selector are read; the rest of the object (managedFields,
+    // status) is not kept across the Secret reads below.
+    let mut selector = None;
     let workload = kube
         .workload(&so.namespace, &so.target)
         .await
         .ok()
         .map(|mut w| {
+            selector = w.pointer_mut("/spec/selector").map(Value::take);
             let containers = w
                 .pointer_mut("/spec/template/spec/containers")
                 .map(Value::take)
@@ -197,8 +224,13 @@ pub async fn build(
         }
         None => BTreeMap::new(),
     };
+    let selector = pod_selector(selector);
     let mut out = Vec::with_capacity(so.spec.triggers.len());
     for trigger in &so.spec.triggers {
+        if matches!(trigger.trigger_type.as_str(), "cpu" | "memory") {
+            out.push(resource_scaler(so, trigger, &selector));
+            continue;
+        }
         let scaler = match resolve_auth(kube, so, trigger, workload.as_ref(), &env, lint).await {
             Ok(resolved) => scaler(so, trigger, &resolved, &env),
             Err(AuthError::Broken(why)) => Scaler::broken(why),
@@ -207,6 +239,58 @@ pub async fn build(
         out.push(scaler);
     }
     Ok(out)
+}
+
+/// The target's `spec.selector` as a label selector; the error says why there is none.
+fn pod_selector(selector: Option<Value>) -> Result<Arc<kube::core::Selector>, Option<String>> {
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+    let selector: LabelSelector = serde_json::from_value(selector.ok_or(None)?)
+        .map_err(|e| Some(format!("not a label selector ({e})")))?;
+    let selector = kube::core::Selector::try_from(selector).map_err(|e| Some(e.to_string()))?;
+    if selector.selects_all() {
+        // The API server refuses an empty Deployment selector; the HPA would scale on every
+        // pod of the namespace.
+        return Err(Some("it selects every pod".to_owned()));
+    }
+    Ok(Arc::new(selector))
+}
+
+/// cpu/memory metadata parsed by the core (as `metricType` and `value` are read by KEDA).
+fn resource_scaler(
+    so: &ScaledObject,
+    trigger: &Trigger,
+    selector: &Result<Arc<kube::core::Selector>, Option<String>>,
+) -> Scaler {
+    let (empty, no_env) = (BTreeMap::new(), BTreeMap::new());
+    let input = TriggerInput {
+        trigger_type: &trigger.trigger_type,
+        index: trigger.index,
+        metadata: &trigger.metadata,
+        auth_params: &empty,
+        env: &no_env,
+        pod_identity: None,
+        metric_type: trigger.metric_type.as_deref(),
+        namespace: &so.namespace,
+    };
+    let config = match cpu_memory::parse(&input) {
+        Ok(config) => config,
+        Err(errors) => {
+            return Scaler::broken(TriggerError::Metadata {
+                scaler: "resource",
+                messages: errors.into_iter().map(|e| e.message).collect(),
+            })
+        }
+    };
+    match selector {
+        Ok(selector) => Scaler::Resource {
+            config: Box::new(config),
+            selector: selector.clone(),
+        },
+        Err(why) => Scaler::broken(TriggerError::NoSelector {
+            target: format!("{} {}/{}", so.target.kind, so.namespace, so.target.name),
+            why: why.clone(),
+        }),
+    }
 }
 
 /// KEDA's webhook verdict on a (Cluster)TriggerAuthentication, through the core's rules.
@@ -495,7 +579,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue and azure-blob are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)"#
         );
     }
 

@@ -12,6 +12,7 @@ use tokio::sync::{broadcast, watch, Semaphore};
 use super::clock::{rfc3339, Clock};
 use super::kubeapi::{object_ref, Kube, ScaleView};
 use super::objects::ScaledObject;
+use super::resources;
 use super::telemetry::{labels, Metrics};
 use super::triggers::{self, Scaler};
 
@@ -98,6 +99,9 @@ pub struct Shared {
     /// cluster, never across an Azure poll (whose retries may wait a minute).
     pub tick_slots: Semaphore,
     pub tenants: Tenants,
+    /// Each namespace's pods and pod metrics, listed once per HPA sync for every cpu/memory
+    /// trigger in it.
+    pub pods: super::resources::Snapshots,
     /// Workers building their scalers at once (start-up, or after a TriggerAuthentication
     /// change). Building holds the target's pod template and Kubernetes requests in flight;
     /// when thousands of ScaledObjects start together, that transient state is what sets the
@@ -482,8 +486,13 @@ impl Worker {
             .metrics
             .poll_seconds
             .observe(started.elapsed().as_secs_f64());
+        let mut polled = polled;
+        let observed = match kind {
+            Loop::Hpa => Box::pin(self.resource_metrics(&mut polled, observed, hpa_period)).await,
+            _ => observed,
+        };
         let readings: Vec<Reading> = polled.iter().map(|(r, _)| *r).collect();
-        self.record_readings(&polled);
+        self.record_readings(&polled, kind);
         let outcome = match kind {
             Loop::Keda => self.engine.keda_poll(t, &readings, observed),
             _ => self.engine.hpa_sync(t, &readings, observed),
@@ -492,8 +501,62 @@ impl Worker {
         Box::pin(self.apply(outcome, observed)).await;
     }
 
-    fn record_readings(&mut self, polled: &[(Reading, Option<triggers::PollError>)]) {
+    /// cpu/memory triggers at an HPA sync: their readings from the target's pods and the
+    /// resource metrics API, and the pods' readiness as the HPA's `groupPods` counts it.
+    async fn resource_metrics(
+        &self,
+        polled: &mut [(Reading, Option<triggers::PollError>)],
+        observed: Observed,
+        hpa_period: i64,
+    ) -> Observed {
+        let Some(selector) = self.scalers.iter().find_map(|s| s.resource().map(|r| r.1)) else {
+            return observed;
+        };
+        let shared = &self.shared;
+        // Every ScaledObject of the namespace syncing at this grid moment shares one list.
+        let max_age = shared
+            .clock
+            .real(Duration::from_secs(hpa_period.unsigned_abs()) / 3);
+        let snapshot = {
+            let _slot = shared.tick_slots.acquire().await;
+            shared
+                .pods
+                .get(&shared.kube, &self.so.namespace, max_age)
+                .await
+        };
+        let snapshot = match snapshot {
+            Ok(s) => s,
+            Err(e) => {
+                for (s, slot) in self.scalers.iter().zip(polled.iter_mut()) {
+                    if s.resource().is_some() {
+                        *slot = (Reading::Error, Some(e.clone().into()));
+                    }
+                }
+                return observed;
+            }
+        };
+        let configs: Vec<_> = self
+            .scalers
+            .iter()
+            .map(|s| s.resource().map(|r| r.0))
+            .collect();
+        let (observed, readings) = resources::evaluate(&snapshot, selector, &configs, observed);
+        for (slot, reading) in polled.iter_mut().zip(readings) {
+            match reading {
+                Some(Ok(r)) => *slot = (r, None),
+                Some(Err(e)) => *slot = (Reading::Error, Some(e.into())),
+                None => {}
+            }
+        }
+        observed
+    }
+
+    fn record_readings(&mut self, polled: &[(Reading, Option<triggers::PollError>)], kind: Loop) {
         for (i, (reading, error)) in polled.iter().enumerate() {
+            if kind != Loop::Hpa && self.scalers.get(i).is_some_and(|s| s.resource().is_some()) {
+                // Read only at HPA syncs: the KEDA loop ignores cpu/memory.
+                continue;
+            }
             let mut l = labels(&self.so.namespace, &self.so.name);
             l.push(("trigger", i.to_string()));
             match (reading, error) {

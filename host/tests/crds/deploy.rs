@@ -158,6 +158,9 @@ const HOST_CALLS: &[(&str, &str, &str)] = &[
     ("", "secrets", "get"),
     // other_hpa
     ("autoscaling", "horizontalpodautoscalers", "list"),
+    // resources::Snapshots: cpu/memory triggers
+    ("", "pods", "list"),
+    ("metrics.k8s.io", "pods", "list"),
     // the event Recorder
     ("events.k8s.io", "events", "create"),
     ("events.k8s.io", "events", "patch"),

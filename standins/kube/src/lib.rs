@@ -265,6 +265,43 @@ impl KubeStandin {
         }
     }
 
+    /// Sets a pod's resource usage as the metrics server would report it: a
+    /// `metrics.k8s.io/v1beta1` PodMetrics named and labelled like the pod, one entry per
+    /// `(container, cpu, memory)` with Kubernetes quantities (`"250m"`, `"64Mi"`), sampled now
+    /// over a 30 s window. The pod must exist (its labels are copied).
+    pub fn set_pod_usage(
+        &self,
+        namespace: &str,
+        pod: &str,
+        containers: &[(&str, &str, &str)],
+    ) -> Result<Value, ApiError> {
+        let labels = self
+            .get("v1", "Pod", Some(namespace), pod)
+            .ok_or_else(|| match resolve("v1", "Pod") {
+                Some((_, rt)) => ApiError::not_found(rt, pod),
+                None => ApiError::no_such_resource(),
+            })?
+            .pointer("/metadata/labels")
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({}));
+        let containers: Vec<Value> = containers
+            .iter()
+            .map(|(name, cpu, memory)| {
+                serde_json::json!({"name": name, "usage": {"cpu": cpu, "memory": memory}})
+            })
+            .collect();
+        self.apply(serde_json::json!({
+            "apiVersion": "metrics.k8s.io/v1beta1", "kind": "PodMetrics",
+            "metadata": {"name": pod, "namespace": namespace, "labels": labels},
+            "timestamp": meta::now_rfc3339(), "window": "30s", "containers": containers,
+        }))
+    }
+
+    /// The metrics server has no sample for the pod (yet): its PodMetrics goes.
+    pub fn clear_pod_usage(&self, namespace: &str, pod: &str) -> Result<Value, ApiError> {
+        self.delete("metrics.k8s.io/v1beta1", "PodMetrics", Some(namespace), pod)
+    }
+
     /// Every Event stored, core v1 and events.k8s.io/v1 alike, in (API, namespace, name) order.
     pub fn events(&self) -> Vec<Value> {
         let store = self.shared.store();

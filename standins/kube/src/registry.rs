@@ -138,6 +138,17 @@ pub static RESOURCES: &[ResourceType] = &[
         true,
         false,
     ),
+    // The resource metrics API as the metrics server serves it: one PodMetrics per pod, with
+    // the pod's name and labels (so a labelSelector list finds the same pods as the pods list).
+    rt(
+        "metrics.k8s.io",
+        "v1beta1",
+        "PodMetrics",
+        "pods",
+        true,
+        false,
+        false,
+    ),
 ];
 
 /// Splits `apps/v1` into (`apps`, `v1`) and `v1` into (``, `v1`).
