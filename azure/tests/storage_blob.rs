@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
-use scalecore::scalers::TriggerInput;
 use scalecore_azure::{IdentityOverrides, ScalerError, ServiceBus};
 use scalecore_standin_azure::{AuthKind, AzureStandin};
 
@@ -20,26 +18,13 @@ fn blob_config(
     connection: Option<&str>,
     pod_identity: Option<&str>,
 ) -> AzureBlobConfig {
-    let metadata: BTreeMap<String, String> = metadata
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let mut auth_params = BTreeMap::new();
-    if let Some(c) = connection {
-        auth_params.insert("connection".to_owned(), c.to_owned());
-    }
-    let env = BTreeMap::new();
-    let input = TriggerInput {
-        trigger_type: "azure-blob",
-        index: 0,
-        metadata: &metadata,
-        auth_params: &auth_params,
-        env: &env,
+    common::parse(
+        "azure-blob",
+        metadata,
+        connection,
         pod_identity,
-        metric_type: None,
-        namespace: "default",
-    };
-    azure_blob::config(&input).unwrap_or_else(|e| panic!("{e:?}"))
+        azure_blob::config,
+    )
 }
 
 fn client(standin: &AzureStandin) -> ServiceBus {

@@ -57,6 +57,24 @@ pub fn config(
     connection: Option<&str>,
     pod_identity: Option<&str>,
 ) -> ServiceBusConfig {
+    parse(
+        "azure-servicebus",
+        metadata,
+        connection,
+        pod_identity,
+        servicebus::parse,
+    )
+}
+
+/// A `trigger_type` trigger with `metadata`, its `connection` (if any) from the
+/// TriggerAuthentication and `pod_identity`, read by the core's `parse`; panics on an error.
+pub fn parse<T, E: std::fmt::Debug>(
+    trigger_type: &str,
+    metadata: &[(&str, &str)],
+    connection: Option<&str>,
+    pod_identity: Option<&str>,
+    parse: impl FnOnce(&TriggerInput<'_>) -> Result<T, E>,
+) -> T {
     let metadata: BTreeMap<String, String> = metadata
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -67,7 +85,7 @@ pub fn config(
     }
     let env = BTreeMap::new();
     let input = TriggerInput {
-        trigger_type: "azure-servicebus",
+        trigger_type,
         index: 0,
         metadata: &metadata,
         auth_params: &auth_params,
@@ -76,7 +94,7 @@ pub fn config(
         metric_type: None,
         namespace: "default",
     };
-    servicebus::parse(&input).unwrap_or_else(|e| panic!("{e:?}"))
+    parse(&input).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// A workload identity trigger on `namespace` of the stand-in (cloud Private).
