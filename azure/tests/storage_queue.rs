@@ -218,5 +218,16 @@ async fn endpoints_outside_the_allowed_suffixes_get_no_credential() {
     let e = c.queue_length(&config, &none(), AGE).await.unwrap_err();
     assert!(matches!(e, ScalerError::EndpointNotAllowed { .. }), "{e:?}");
     assert!(!e.to_string().contains("c2VjcmV0"), "{e}");
+    // An explicit QueueEndpoint (with a key or a SAS) is held to the same suffixes.
+    for conn in [
+        "QueueEndpoint=https://orders.attacker.example/;AccountName=evil;AccountKey=c2VjcmV0LWtleQ==",
+        "QueueEndpoint=https://orders.attacker.example/;SharedAccessSignature=sv=2022&sig=c2VjcmV0",
+    ] {
+        let config = queue_config(&[("queueName", "orders")], Some(conn), None);
+        let e = c.queue_length(&config, &none(), AGE).await.unwrap_err();
+        assert!(matches!(e, ScalerError::EndpointNotAllowed { .. }), "{e:?}");
+        assert!(!e.to_string().contains("c2VjcmV0"), "{e}");
+    }
     assert!(s.requests().is_empty());
+    assert!(s.storage_requests().is_empty());
 }
