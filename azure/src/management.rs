@@ -293,11 +293,24 @@ impl Inner {
         not_found: &str,
         max_body: usize,
     ) -> Result<Vec<u8>, ScalerError> {
+        self.get_scoped(target, url, not_found, max_body, SERVICE_BUS_SCOPE)
+            .await
+    }
+
+    /// As `get`, a workload identity's token asked for `scope` (Event Hubs has its own).
+    pub(crate) async fn get_scoped(
+        &self,
+        target: &Target,
+        url: &reqwest::Url,
+        not_found: &str,
+        max_body: usize,
+        scope: &'static str,
+    ) -> Result<Vec<u8>, ScalerError> {
         let endpoint = format!("https://{}{}", target.host, url.path());
         http::with_retries(
             &self.options,
             || async {
-                let authorization = self.authorization(target).await?;
+                let authorization = self.authorization(target, scope).await?;
                 self.stats.request(&target.host, url.path());
                 let request = self
                     .client
@@ -322,7 +335,7 @@ impl Inner {
                     200 => return Ok(reply.body),
                     401 => {
                         if let Credential::Bearer(identity) = &target.credential {
-                            self.tokens.invalidate(identity, SERVICE_BUS_SCOPE).await;
+                            self.tokens.invalidate(identity, scope).await;
                         }
                         ScalerError::Unauthorized {
                             status: 401,
@@ -356,7 +369,7 @@ impl Inner {
         .await
     }
 
-    async fn authorization(&self, target: &Target) -> Result<Secret, Failure> {
+    async fn authorization(&self, target: &Target, scope: &'static str) -> Result<Secret, Failure> {
         match &target.credential {
             Credential::SasVerbatim(signature) => Ok(signature.clone()),
             Credential::SasKey { key_name, key } => Ok(self.signatures.get(target, key_name, key)),
@@ -367,7 +380,7 @@ impl Inner {
                         &self.client,
                         &self.options,
                         identity,
-                        SERVICE_BUS_SCOPE,
+                        scope,
                         || {
                             self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
                         },
