@@ -69,8 +69,9 @@ impl Inner {
                 authority_host: overrides.authority_host.clone(),
             },
         };
-        let hub_target =
-            credential::target(&auth, &self.identity_env, |h| self.warn_ignored_authority(h))?;
+        let hub_target = credential::target(&auth, &self.identity_env, |h| {
+            self.warn_ignored_authority(h)
+        })?;
         let hub_url = self.hub_url(&hub_target.host, &[&hub])?;
         // Both endpoints before any token is fetched or signature made for either.
         self.endpoints.check(&hub_url)?;
@@ -117,12 +118,7 @@ impl Inner {
     }
 
     fn hub_url(&self, host: &str, segments: &[&str]) -> Result<reqwest::Url, ScalerError> {
-        let mut url = reqwest::Url::parse(&format!("https://{host}/"))
-            .map_err(|_| ScalerError::InvalidNamespace(host.to_owned()))?;
-        url.path_segments_mut()
-            .map_err(|()| ScalerError::InvalidNamespace(host.to_owned()))?
-            .clear()
-            .extend(segments);
+        let mut url = self.url(host, segments)?;
         url.set_query(Some(&format!("api-version={EVENT_HUBS_API_VERSION}")));
         Ok(url)
     }
@@ -155,7 +151,13 @@ impl Inner {
     ) -> Result<PartitionInfo, ScalerError> {
         let url = self.hub_url(
             &target.host,
-            &[hub, "consumergroups", &config.consumer_group, "partitions", id],
+            &[
+                hub,
+                "consumergroups",
+                &config.consumer_group,
+                "partitions",
+                id,
+            ],
         )?;
         let not_found = format!(
             "partition {id} of event hub {hub} (consumer group {}) doesn't exist",
@@ -186,13 +188,22 @@ impl Inner {
         if info.last_enqueued == -1 {
             return Ok(0);
         }
-        let blob = checkpoint_blob(config.checkpoint, namespace, hub, &config.consumer_group, id);
+        let blob = checkpoint_blob(
+            config.checkpoint,
+            namespace,
+            hub,
+            &config.consumer_group,
+            id,
+        );
         let mut url = store.url.clone();
         url.path_segments_mut()
             .map_err(|()| ScalerError::InvalidNamespace(store.url.to_string()))?
             .pop_if_empty()
             .extend(blob.split('/'));
-        let not_found = format!("checkpoint container {} doesn't exist", config.blob_container);
+        let not_found = format!(
+            "checkpoint container {} doesn't exist",
+            config.blob_container
+        );
         let reply = match self
             .storage_get(store, url, &not_found, MAX_CHECKPOINT_BYTES)
             .await
@@ -204,7 +215,9 @@ impl Inner {
                     info.last_enqueued,
                 ))
             }
-            Err(ScalerError::Storage { status: 404, code, .. }) if code == "BlobNotFound" => {
+            Err(ScalerError::Storage {
+                status: 404, code, ..
+            }) if code == "BlobNotFound" => {
                 return Ok(unprocessed_without_checkpoint(
                     info.beginning,
                     info.last_enqueued,
@@ -373,10 +386,9 @@ pub fn parse_entry(body: &[u8]) -> Result<Entry, ScalerError> {
             Event::Empty(s) if path.is_empty() && s.local_name().as_ref() == b"feed" => {
                 return Ok(Entry::NotFound)
             }
-            Event::Text(t) => {
-                if text.len() < 1024 {
-                    text.push_str(&t.decode().map_err(|e| bad(e.to_string()))?);
-                }
+            // No element read here is longer; a longer text is not kept growing.
+            Event::Text(t) if text.len() < 1024 => {
+                text.push_str(&t.decode().map_err(|e| bad(e.to_string()))?);
             }
             Event::End(_) => {
                 let parts: Vec<&[u8]> = path.iter().map(Vec::as_slice).collect();
@@ -484,19 +496,39 @@ mod tests {
                 .to_vec()
         };
         use Checkpoint::*;
-        assert_eq!(checkpoint_sequence_number(AzureFunction, &body("azureFunction")), Ok(1));
-        assert_eq!(checkpoint_sequence_number(Default, &body("default-python")), Ok(1));
-        assert_eq!(checkpoint_sequence_number(Default, &body("azureFunction")), Ok(1));
+        assert_eq!(
+            checkpoint_sequence_number(AzureFunction, &body("azureFunction")),
+            Ok(1)
+        );
+        assert_eq!(
+            checkpoint_sequence_number(Default, &body("default-python")),
+            Ok(1)
+        );
+        assert_eq!(
+            checkpoint_sequence_number(Default, &body("azureFunction")),
+            Ok(1)
+        );
         assert_eq!(checkpoint_sequence_number(GoSdk, &body("goSdk")), Ok(1));
         assert_eq!(checkpoint_sequence_number(Dapr, &body("goSdk")), Ok(1));
         // The Python field is not read by the Functions checkpointer.
-        assert_eq!(checkpoint_sequence_number(AzureFunction, &body("default-python")), Ok(0));
-        assert_eq!(checkpoint_sequence_number(AzureFunction, br#"{"sequencenumber":7}"#), Ok(7));
+        assert_eq!(
+            checkpoint_sequence_number(AzureFunction, &body("default-python")),
+            Ok(0)
+        );
+        assert_eq!(
+            checkpoint_sequence_number(AzureFunction, br#"{"sequencenumber":7}"#),
+            Ok(7)
+        );
         assert_eq!(
             checkpoint_sequence_number(Default, br#"{"SequenceNumber":3,"sequence_number":9}"#),
             Ok(3)
         );
-        for bad in [&b""[..], b"[]", b"{\"SequenceNumber\":\"5\"}", b"{\"SequenceNumber\":1.5}"] {
+        for bad in [
+            &b""[..],
+            b"[]",
+            b"{\"SequenceNumber\":\"5\"}",
+            b"{\"SequenceNumber\":1.5}",
+        ] {
             assert!(checkpoint_sequence_number(AzureFunction, bad).is_err());
         }
         assert!(checkpoint_sequence_number(GoSdk, br#"{"checkpoint":5}"#).is_err());
@@ -520,6 +552,9 @@ mod tests {
             checkpoint_blob(Dapr, ns, "hub", "$Default", "0"),
             "dapr-hub-$Default-0"
         );
-        assert_eq!(checkpoint_blob(Default, ns, "hub", "$Default", "0"), "$Default/0");
+        assert_eq!(
+            checkpoint_blob(Default, ns, "hub", "$Default", "0"),
+            "$Default/0"
+        );
     }
 }

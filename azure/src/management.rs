@@ -183,7 +183,7 @@ impl Inner {
         }
     }
 
-    fn url(&self, host: &str, segments: &[&str]) -> Result<reqwest::Url, ScalerError> {
+    pub(crate) fn url(&self, host: &str, segments: &[&str]) -> Result<reqwest::Url, ScalerError> {
         let mut url = reqwest::Url::parse(&format!("https://{host}/"))
             .map_err(|_| ScalerError::InvalidNamespace(host.to_owned()))?;
         url.path_segments_mut()
@@ -376,15 +376,9 @@ impl Inner {
             Credential::Bearer(identity) => {
                 let token = self
                     .tokens
-                    .token(
-                        &self.client,
-                        &self.options,
-                        identity,
-                        scope,
-                        || {
-                            self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
-                        },
-                    )
+                    .token(&self.client, &self.options, identity, scope, || {
+                        self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+                    })
                     .await
                     // The token request already had its own retries.
                     .map_err(|error| Failure {

@@ -5,11 +5,9 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use scalecore::scalers::azure_eventhub::{self, AzureEventHubConfig};
-use scalecore::scalers::TriggerInput;
 use scalecore_azure::{IdentityOverrides, ScalerError, ServiceBus};
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault};
 
@@ -26,29 +24,16 @@ fn config(
     storage: Option<&str>,
     pod_identity: Option<&str>,
 ) -> AzureEventHubConfig {
-    let metadata: BTreeMap<String, String> = metadata
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    let mut auth_params = BTreeMap::new();
-    if let Some(c) = connection {
-        auth_params.insert("connection".to_owned(), c.to_owned());
-    }
-    if let Some(s) = storage {
-        auth_params.insert("storageConnection".to_owned(), s.to_owned());
-    }
-    let env = BTreeMap::new();
-    azure_eventhub::config(&TriggerInput {
-        trigger_type: "azure-eventhub",
-        index: 0,
-        metadata: &metadata,
-        auth_params: &auth_params,
-        env: &env,
+    let mut auth = Vec::new();
+    auth.extend(connection.map(|c| ("connection", c)));
+    auth.extend(storage.map(|s| ("storageConnection", s)));
+    common::parse_with(
+        "azure-eventhub",
+        metadata,
+        &auth,
         pod_identity,
-        metric_type: None,
-        namespace: "default",
-    })
-    .unwrap_or_else(|e| panic!("{e:?}"))
+        azure_eventhub::config,
+    )
 }
 
 fn client(s: &AzureStandin) -> ServiceBus {
@@ -79,39 +64,50 @@ fn hub(s: &AzureStandin) {
 /// write them (KEDA's test bodies; blobMetadata keeps the number in metadata).
 fn write_checkpoint(s: &AzureStandin, strategy: &str, group: &str, partition: u32, seq: i64) {
     let ns = fqdn(s);
-    let (container, blob, body, meta): (&str, String, String, Vec<(&str, String)>) =
-        match strategy {
-            "azureFunction" => (
-                "azure-webjobs-eventhub",
-                format!("{ns}/{HUB}/{group}/{partition}"),
-                format!(r#"{{"SequenceNumber":{seq},"PartitionId":"{partition}","Owner":"","Token":"","Epoch":0}}"#),
-                vec![],
+    let (container, blob, body, meta): (&str, String, String, Vec<(&str, String)>) = match strategy
+    {
+        "azureFunction" => (
+            "azure-webjobs-eventhub",
+            format!("{ns}/{HUB}/{group}/{partition}"),
+            format!(
+                r#"{{"SequenceNumber":{seq},"PartitionId":"{partition}","Owner":"","Token":"","Epoch":0}}"#
             ),
-            "blobMetadata" => (
-                "cp",
-                format!("{ns}/{HUB}/{}/checkpoint/{partition}", group.to_lowercase()),
-                String::new(),
-                vec![("sequencenumber", seq.to_string()), ("offset", "0".to_owned())],
+            vec![],
+        ),
+        "blobMetadata" => (
+            "cp",
+            format!("{ns}/{HUB}/{}/checkpoint/{partition}", group.to_lowercase()),
+            String::new(),
+            vec![
+                ("sequencenumber", seq.to_string()),
+                ("offset", "0".to_owned()),
+            ],
+        ),
+        "goSdk" => (
+            "cp",
+            partition.to_string(),
+            format!(
+                r#"{{"partitionID":"{partition}","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#
             ),
-            "goSdk" => (
-                "cp",
-                partition.to_string(),
-                format!(r#"{{"partitionID":"{partition}","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#),
-                vec![],
+            vec![],
+        ),
+        "dapr" => (
+            "cp",
+            format!("dapr-{HUB}-{group}-{partition}"),
+            format!(
+                r#"{{"partitionID":"{partition}","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#
             ),
-            "dapr" => (
-                "cp",
-                format!("dapr-{HUB}-{group}-{partition}"),
-                format!(r#"{{"partitionID":"{partition}","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#),
-                vec![],
+            vec![],
+        ),
+        _ => (
+            "cp",
+            format!("{group}/{partition}"),
+            format!(
+                r#"{{"sequence_number":{seq},"partition_id":"{partition}","Owner":"","Token":"","Epoch":0}}"#
             ),
-            _ => (
-                "cp",
-                format!("{group}/{partition}"),
-                format!(r#"{{"sequence_number":{seq},"partition_id":"{partition}","Owner":"","Token":"","Epoch":0}}"#),
-                vec![],
-            ),
-        };
+            vec![],
+        ),
+    };
     let meta: Vec<(&str, &str)> = meta.iter().map(|(k, v)| (*k, v.as_str())).collect();
     s.set_blob(ACCOUNT, container, &blob, &body, &meta);
 }
@@ -144,10 +140,12 @@ async fn every_checkpoint_strategy_gives_kedas_lag() {
         let hub_reads: Vec<_> = s.service_bus_requests();
         // The hub, then each partition of the group.
         assert_eq!(hub_reads.len(), 5, "{strategy}: {hub_reads:?}");
-        assert!(hub_reads[0].path.starts_with(&format!("/{HUB}?api-version=")));
-        assert!(hub_reads[1]
+        assert!(hub_reads[0]
             .path
-            .starts_with(&format!("/{HUB}/consumergroups/$G-{strategy}/partitions/0?")));
+            .starts_with(&format!("/{HUB}?api-version=")));
+        assert!(hub_reads[1].path.starts_with(&format!(
+            "/{HUB}/consumergroups/$G-{strategy}/partitions/0?"
+        )));
         assert!(hub_reads
             .iter()
             .all(|r| r.auth == AuthKind::SharedAccessSignature && r.status == 200));
@@ -206,7 +204,12 @@ async fn missing_container_wrap_around_and_the_partition_cap() {
         Some(&storage2),
         None,
     );
-    assert_eq!(c2.event_hub_lag(&cfg, &none(), Duration::ZERO).await.unwrap(), 0);
+    assert_eq!(
+        c2.event_hub_lag(&cfg, &none(), Duration::ZERO)
+            .await
+            .unwrap(),
+        0
+    );
     let cfg = config(
         &[
             ("unprocessedEventThreshold", "1"),
@@ -217,7 +220,12 @@ async fn missing_container_wrap_around_and_the_partition_cap() {
         None,
     );
     // (MaxInt64 - 15) + 10, capped at one partition × threshold 1.
-    assert_eq!(c2.event_hub_lag(&cfg, &none(), Duration::ZERO).await.unwrap(), 1);
+    assert_eq!(
+        c2.event_hub_lag(&cfg, &none(), Duration::ZERO)
+            .await
+            .unwrap(),
+        1
+    );
     // A checkpoint blob that is not a checkpoint is an error, not a guess.
     s2.set_blob(
         ACCOUNT,
@@ -271,7 +279,10 @@ async fn workload_identity_for_the_hub_and_the_store() {
         .service_bus_requests()
         .iter()
         .all(|r| r.auth == AuthKind::Bearer));
-    assert!(s.storage_requests().iter().all(|r| r.auth == AuthKind::Bearer));
+    assert!(s
+        .storage_requests()
+        .iter()
+        .all(|r| r.auth == AuthKind::Bearer));
     // One token for Event Hubs, one for Storage.
     assert_eq!(s.token_requests(), 2);
 }
@@ -288,12 +299,14 @@ async fn faults_are_retried_and_errors_carry_no_secret() {
     s.inject(Fault::status(429).retry_after(Duration::from_millis(300)));
     s.inject(Fault::status(500).times(2));
     let started = std::time::Instant::now();
-    assert_eq!(c.event_hub_lag(&cfg, &none(), Duration::ZERO).await.unwrap(), 5);
-    assert!(started.elapsed() >= Duration::from_millis(300));
     assert_eq!(
-        s.requests().iter().filter(|r| r.status >= 429).count(),
-        3
+        c.event_hub_lag(&cfg, &none(), Duration::ZERO)
+            .await
+            .unwrap(),
+        5
     );
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(s.requests().iter().filter(|r| r.status >= 429).count(), 3);
     // Every attempt failing: the last error, without the keys.
     s.inject(Fault::status(503).times(4));
     let e = c
@@ -312,7 +325,14 @@ async fn faults_are_retried_and_errors_carry_no_secret() {
     assert!(matches!(e, ScalerError::Unauthorized { .. }), "{text}");
     for secret in [
         s.storage_account_key(ACCOUNT),
-        listen.split("SharedAccessKey=").nth(1).unwrap().split(';').next().unwrap().to_owned(),
+        listen
+            .split("SharedAccessKey=")
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned(),
     ] {
         assert!(!text.contains(&secret), "{text}");
     }
@@ -372,7 +392,9 @@ async fn one_read_of_each_entity_per_interval_whoever_asks() {
     // The next interval reads again and sees new events.
     s.send_events(NS, HUB, 2, 7);
     assert_eq!(
-        c.event_hub_lag(&cfg, &none(), Duration::ZERO).await.unwrap(),
+        c.event_hub_lag(&cfg, &none(), Duration::ZERO)
+            .await
+            .unwrap(),
         127
     );
 }

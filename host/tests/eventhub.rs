@@ -88,11 +88,13 @@ impl Cluster {
                 "data": {"hub": base64(hub), "store": base64(storage)}}))
             .unwrap();
         self.k8s
-            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
                 "metadata": {"name": "eh-conn", "namespace": "shop"},
                 "spec": {"secretTargetRef": [
                     {"parameter": "connection", "name": "eh", "key": "hub"},
-                    {"parameter": "storageConnection", "name": "eh", "key": "store"}]}}))
+                    {"parameter": "storageConnection", "name": "eh", "key": "store"}]}}),
+            )
             .unwrap();
     }
 
@@ -103,8 +105,10 @@ impl Cluster {
             spec[k] = v.clone();
         }
         self.k8s
-            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}))
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}),
+            )
             .unwrap();
     }
 
@@ -197,20 +201,24 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
     c.connection_auth(&hub, &storage);
     c.scaled_object("worker", json!({}), conn_trigger(json!({})));
     let host = c.host();
-    c.wait("the host to poll", 20, |c| c.status("worker") != Value::Null)
-        .await;
+    c.wait("the host to poll", 20, |c| {
+        c.status("worker") != Value::Null
+    })
+    .await;
     assert_eq!(c.replicas("worker"), 0);
 
     // 3 events on each partition, none checkpointed: 30 unprocessed, ceil(30/5) = 6.
     for p in 0..PARTITIONS {
         c.azure.send_events(NS, HUB, p, 3);
     }
-    c.wait("6 replicas", 30, |c| c.replicas("worker") == 6).await;
+    c.wait("6 replicas", 30, |c| c.replicas("worker") == 6)
+        .await;
     // 20 more on each: 230, capped at 10 partitions × 5 = 50: 10 replicas.
     for p in 0..PARTITIONS {
         c.azure.send_events(NS, HUB, p, 20);
     }
-    c.wait("10 replicas", 30, |c| c.replicas("worker") == 10).await;
+    c.wait("10 replicas", 30, |c| c.replicas("worker") == 10)
+        .await;
     // The consumers catch up and checkpoint the last event of every partition.
     for p in 0..PARTITIONS {
         let (_, last) = c.azure.partition(NS, HUB, p).unwrap();
@@ -225,9 +233,9 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
     assert!(hub_requests
         .iter()
         .all(|r| r.auth == AuthKind::SharedAccessSignature && r.status == 200));
-    assert!(hub_requests
-        .iter()
-        .any(|r| r.path.starts_with(&format!("/{HUB}/consumergroups/$Default/partitions/9?"))));
+    assert!(hub_requests.iter().any(|r| r
+        .path
+        .starts_with(&format!("/{HUB}/consumergroups/$Default/partitions/9?"))));
     assert!(c
         .azure
         .storage_requests()
@@ -238,7 +246,10 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
     let events = serde_json::to_string(&c.k8s.events()).unwrap();
     for (what, text) in [("log", &log), ("status", &status), ("Events", &events)] {
         for secret in [&key, &sas_key, &hub, &storage] {
-            assert!(!text.contains(secret.as_str()), "a secret leaked into the {what}");
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret leaked into the {what}"
+            );
         }
     }
 }
@@ -255,18 +266,39 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
         &c.azure.storage_connection_string(ACCOUNT),
     );
     let go = |seq: i64| {
-        format!(r#"{{"partitionID":"0","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#)
+        format!(
+            r#"{{"partitionID":"0","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#
+        )
     };
     // (strategy, group, blob, body, metadata, expected replicas = ceil(lag / 5))
     let cases: Vec<(&str, &str, String, String, Vec<(&str, &str)>, i64)> = vec![
-        ("blobMetadata", "Meta", format!("{ns}/{HUB}/meta/checkpoint/0"), String::new(),
-            vec![("sequencenumber", "29"), ("offset", "0")], 2),
+        (
+            "blobMetadata",
+            "Meta",
+            format!("{ns}/{HUB}/meta/checkpoint/0"),
+            String::new(),
+            vec![("sequencenumber", "29"), ("offset", "0")],
+            2,
+        ),
         ("goSdk", "go", "0".to_owned(), go(24), vec![], 3),
         ("dapr", "dp", format!("dapr-{HUB}-dp-0"), go(19), vec![], 4),
-        ("default", "py", "py/0".to_owned(),
-            r#"{"sequence_number":14,"partition_id":"0"}"#.to_owned(), vec![], 5),
+        (
+            "default",
+            "py",
+            "py/0".to_owned(),
+            r#"{"sequence_number":14,"partition_id":"0"}"#.to_owned(),
+            vec![],
+            5,
+        ),
         // No checkpoint at all: all 40 events.
-        ("goSdk", "fresh", "absent".to_owned(), String::new(), vec![], 8),
+        (
+            "goSdk",
+            "fresh",
+            "absent".to_owned(),
+            String::new(),
+            vec![],
+            8,
+        ),
     ];
     for (strategy, group, blob, body, meta, _) in &cases {
         let name = format!("w-{}", group.to_lowercase());
@@ -278,8 +310,10 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
         c.scaled_object(
             &name,
             json!({}),
-            conn_trigger(json!({"consumerGroup": group, "checkpointStrategy": strategy,
-                "blobContainer": format!("cp-{}", group.to_lowercase())})),
+            conn_trigger(
+                json!({"consumerGroup": group, "checkpointStrategy": strategy,
+                "blobContainer": format!("cp-{}", group.to_lowercase())}),
+            ),
         );
     }
     let host = c.host();
@@ -313,9 +347,11 @@ async fn workload_identity_reads_hub_and_checkpoints_with_tokens() {
         );
     }
     c.k8s
-        .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
             "metadata": {"name": "eh-wi", "namespace": "shop"},
-            "spec": {"podIdentity": {"provider": "azure-workload"}}}))
+            "spec": {"podIdentity": {"provider": "azure-workload"}}}),
+        )
         .unwrap();
     // 2 behind on each of 10 partitions: 20, ceil(20/5) = 4.
     c.scaled_object(
@@ -330,7 +366,8 @@ async fn workload_identity_reads_hub_and_checkpoints_with_tokens() {
             "authenticationRef": {"name": "eh-wi"}}),
     );
     let host = c.host();
-    c.wait("4 replicas", 30, |c| c.replicas("worker") == 4).await;
+    c.wait("4 replicas", 30, |c| c.replicas("worker") == 4)
+        .await;
     assert!(c
         .azure
         .service_bus_requests()
@@ -362,7 +399,8 @@ async fn throttling_and_server_errors_are_retried_timeouts_fall_back() {
     );
     let metric = "s0-azure-eventhub-$Default";
     let host = c.host();
-    c.wait("2 replicas", 30, |c| c.replicas("worker") == 2).await;
+    c.wait("2 replicas", 30, |c| c.replicas("worker") == 2)
+        .await;
     c.azure.clear_requests();
     c.azure
         .inject(Fault::status(429).retry_after(Duration::from_secs(1)));
@@ -428,7 +466,10 @@ async fn scaled_objects_on_one_hub_share_each_read() {
     tokio::time::sleep(Duration::from_secs(5)).await;
     let hub_reads = c.hub_reads().len();
     // Polling every second for 5 s, two ScaledObjects: about 5 reads, never 10.
-    assert!((3..=7).contains(&hub_reads), "{hub_reads} reads of the hub in 5 s");
+    assert!(
+        (3..=7).contains(&hub_reads),
+        "{hub_reads} reads of the hub in 5 s"
+    );
     let partition_reads = c
         .azure
         .service_bus_requests()

@@ -42,7 +42,11 @@ pub fn get_blob(
         return refused;
     }
     let Some(acct) = state.storage.get(account) else {
-        return error(404, "ResourceNotFound", "The specified resource does not exist.");
+        return error(
+            404,
+            "ResourceNotFound",
+            "The specified resource does not exist.",
+        );
     };
     let Some(names) = acct.containers.get(&container) else {
         return error(

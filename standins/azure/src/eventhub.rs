@@ -87,7 +87,11 @@ pub fn get(
             "<EventHubDescription xmlns=\"{CONNECT}\" xmlns:i=\"{XSI}\"><MessageRetentionInDays>7</MessageRetentionInDays><AuthorizationRules/><Status>Active</Status><CreatedAt>{STAMP}</CreatedAt><UpdatedAt>{STAMP}</UpdatedAt><PartitionCount>{count}</PartitionCount><PartitionIds xmlns:d2p1=\"{ARRAYS}\">{ids}</PartitionIds></EventHubDescription>",
             count = partitions.len()
         );
-        return Some(Answer::new(200, ENTRY, entry(host, &relative, hub, &content)));
+        return Some(Answer::new(
+            200,
+            ENTRY,
+            entry(host, &relative, hub, &content),
+        ));
     }
     let id = &segments[4];
     let Some(p) = id
@@ -99,18 +103,15 @@ pub fn get(
         return Some(Answer::new(
             404,
             "application/xml; charset=utf-8",
-            atom::error(
-                404,
-                "The messaging entity could not be found",
-                host,
-                path,
-            ),
+            atom::error(404, "The messaging entity could not be found", host, path),
         ));
     };
     let held = if p.last_enqueued < 0 {
         0
     } else {
-        p.last_enqueued.saturating_sub(p.beginning).saturating_add(1)
+        p.last_enqueued
+            .saturating_sub(p.beginning)
+            .saturating_add(1)
     };
     let content = format!(
         "<PartitionDescription xmlns=\"{CONNECT}\" xmlns:i=\"{XSI}\"><SizeInBytes>{size}</SizeInBytes><BeginSequenceNumber>{begin}</BeginSequenceNumber><EndSequenceNumber>{end}</EndSequenceNumber><IncomingBytesPerSecond>0</IncomingBytesPerSecond><OutgoingBytesPerSecond>0</OutgoingBytesPerSecond><LastEnqueuedOffset>{offset}</LastEnqueuedOffset><LastEnqueuedTimeUtc>{STAMP}</LastEnqueuedTimeUtc></PartitionDescription>",
@@ -123,5 +124,9 @@ pub fn get(
             p.last_enqueued.saturating_mul(EVENT_BYTES)
         },
     );
-    Some(Answer::new(200, ENTRY, entry(host, &relative, id, &content)))
+    Some(Answer::new(
+        200,
+        ENTRY,
+        entry(host, &relative, id, &content),
+    ))
 }

@@ -4,7 +4,8 @@
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
 //! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
-//! start (`ca_pem`).
+//! start (`ca_pem`). Event hubs live on the namespaces' hosts (Get Event Hub, Get Partition),
+//! their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata).
 
 mod atom;
 mod entra;
@@ -487,9 +488,7 @@ impl AzureStandin {
 
     /// Appends `events` to a partition (numbered on from its last, or from its beginning).
     pub fn send_events(&self, namespace: &str, hub: &str, partition: usize, events: i64) {
-        let (beginning, last) = self
-            .partition(namespace, hub, partition)
-            .unwrap_or((0, -1));
+        let (beginning, last) = self.partition(namespace, hub, partition).unwrap_or((0, -1));
         let last = if last < 0 {
             beginning + events - 1
         } else {

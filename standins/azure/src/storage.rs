@@ -344,7 +344,10 @@ pub fn get(
     ms_headers: &[(String, String)],
 ) -> Answer {
     if service == 'b' {
-        if !query_pairs(query).iter().any(|(k, v)| k == "comp" && v == "list") {
+        if !query_pairs(query)
+            .iter()
+            .any(|(k, v)| k == "comp" && v == "list")
+        {
             return crate::blob::get_blob(shared, account, path, query, authorization, ms_headers);
         }
         return list_blobs(shared, account, path, query, authorization, ms_headers);
