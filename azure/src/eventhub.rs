@@ -72,7 +72,13 @@ impl Inner {
         let hub_target = credential::target(&auth, &self.identity_env, |h| {
             self.warn_ignored_authority(h)
         })?;
-        let hub_url = self.hub_url(&hub_target.host, &[&hub])?;
+        // With workload identity KEDA connects to `eventHubName`; a connection string given
+        // as well only names the checkpoint blobs.
+        let entity = match &config.hub {
+            HubAuth::WorkloadIdentity { .. } => config.event_hub_name.clone(),
+            HubAuth::ConnectionString(_) => hub.clone(),
+        };
+        let hub_url = self.hub_url(&hub_target.host, &[&entity])?;
         // Both endpoints before any token is fetched or signature made for either.
         self.endpoints.check(&hub_url)?;
         let service = config
@@ -97,10 +103,10 @@ impl Inner {
             )
         );
         let fetch = async {
-            let partitions = self.partition_ids(&hub_target, &hub_url, &hub).await?;
+            let partitions = self.partition_ids(&hub_target, &hub_url, &entity).await?;
             let mut lags = Vec::with_capacity(partitions.len());
             for id in &partitions {
-                let info = self.partition(&hub_target, &hub, config, id).await?;
+                let info = self.partition(&hub_target, &entity, config, id).await?;
                 lags.push(
                     self.partition_lag(config, &store, (&namespace, &hub), id, info)
                         .await?,

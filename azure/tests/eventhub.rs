@@ -285,6 +285,36 @@ async fn workload_identity_for_the_hub_and_the_store() {
         .all(|r| r.auth == AuthKind::Bearer));
     // One token for Event Hubs, one for Storage.
     assert_eq!(s.token_requests(), 2);
+    // A connection string given as well is not connected to: its Endpoint and EntityPath
+    // only name the Functions checkpoint blobs (KEDA's getHubAndNamespace).
+    let legacy = "Endpoint=sb://legacy-ns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=a2V5;EntityPath=legacy-hub";
+    s.set_blob(
+        ACCOUNT,
+        "azure-webjobs-eventhub",
+        "legacy-ns.servicebus.windows.net/legacy-hub/$Default/0",
+        r#"{"SequenceNumber":97}"#,
+        &[],
+    );
+    let cfg = config(
+        &[
+            ("eventHubNamespace", NS),
+            ("eventHubName", HUB),
+            ("storageAccountName", ACCOUNT),
+            ("cloud", "Private"),
+            ("endpointSuffix", &suffix),
+            ("storageEndpointSuffix", &blob_suffix),
+            ("unprocessedEventThreshold", "1000"),
+        ],
+        Some(legacy),
+        None,
+        Some("azure-workload"),
+    );
+    s.clear_requests();
+    assert_eq!(c.event_hub_lag(&cfg, &none(), AGE).await.unwrap(), 22);
+    assert!(s
+        .service_bus_requests()
+        .iter()
+        .all(|r| r.host == s.host(NS) && r.path.starts_with(&format!("/{HUB}"))));
 }
 
 #[tokio::test]

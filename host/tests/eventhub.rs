@@ -270,41 +270,50 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
             r#"{{"partitionID":"0","epoch":0,"owner":"","checkpoint":{{"sequenceNumber":{seq},"enqueueTime":""}},"state":"","token":""}}"#
         )
     };
-    // (strategy, group, blob, body, metadata, expected replicas = ceil(lag / 5))
-    let cases: Vec<(&str, &str, String, String, Vec<(&str, &str)>, i64)> = vec![
+    // Strategy, consumer group, the checkpoint blob (none: no checkpoint) and its body and
+    // metadata, and the replicas expected: ceil(lag / 5).
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Option<(String, String, &'a [(&'a str, &'a str)])>,
+        i64,
+    );
+    let cases: Vec<Case<'_>> = vec![
         (
             "blobMetadata",
             "Meta",
-            format!("{ns}/{HUB}/meta/checkpoint/0"),
-            String::new(),
-            vec![("sequencenumber", "29"), ("offset", "0")],
+            Some((
+                format!("{ns}/{HUB}/meta/checkpoint/0"),
+                String::new(),
+                &[("sequencenumber", "29"), ("offset", "0")],
+            )),
             2,
         ),
-        ("goSdk", "go", "0".to_owned(), go(24), vec![], 3),
-        ("dapr", "dp", format!("dapr-{HUB}-dp-0"), go(19), vec![], 4),
+        ("goSdk", "go", Some(("0".to_owned(), go(24), &[])), 3),
+        (
+            "dapr",
+            "dp",
+            Some((format!("dapr-{HUB}-dp-0"), go(19), &[])),
+            4,
+        ),
         (
             "default",
             "py",
-            "py/0".to_owned(),
-            r#"{"sequence_number":14,"partition_id":"0"}"#.to_owned(),
-            vec![],
+            Some((
+                "py/0".to_owned(),
+                r#"{"sequence_number":14,"partition_id":"0"}"#.to_owned(),
+                &[],
+            )),
             5,
         ),
         // No checkpoint at all: all 40 events.
-        (
-            "goSdk",
-            "fresh",
-            "absent".to_owned(),
-            String::new(),
-            vec![],
-            8,
-        ),
+        ("goSdk", "fresh", None, 8),
     ];
-    for (strategy, group, blob, body, meta, _) in &cases {
+    for (strategy, group, checkpoint, _) in &cases {
         let name = format!("w-{}", group.to_lowercase());
+        let container = format!("cp-{}", group.to_lowercase());
         c.deployment(&name);
-        if *blob != "absent" {
-            let container = format!("cp-{}", group.to_lowercase());
+        if let Some((blob, body, meta)) = checkpoint {
             c.azure.set_blob(ACCOUNT, &container, blob, body, meta);
         }
         c.scaled_object(
@@ -312,12 +321,12 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
             json!({}),
             conn_trigger(
                 json!({"consumerGroup": group, "checkpointStrategy": strategy,
-                "blobContainer": format!("cp-{}", group.to_lowercase())}),
+                "blobContainer": container}),
             ),
         );
     }
     let host = c.host();
-    for (strategy, group, _, _, _, want) in &cases {
+    for (strategy, group, _, want) in &cases {
         let name = format!("w-{}", group.to_lowercase());
         c.wait(&format!("{strategy}: {want} replicas"), 30, |c| {
             c.replicas(&name) == *want
@@ -325,7 +334,7 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
         .await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    for (strategy, group, _, _, _, want) in &cases {
+    for (strategy, group, _, want) in &cases {
         let name = format!("w-{}", group.to_lowercase());
         assert_eq!(c.replicas(&name), *want, "{strategy}");
     }
