@@ -5,7 +5,6 @@
 //! hub's SAS or a workload identity token for Event Hubs; then the group's checkpoint of each
 //! partition from Blob storage (Get Blob, laid out by `checkpointStrategy`), and KEDA's lag.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use quick_xml::events::Event;
@@ -16,7 +15,6 @@ use scalecore::scalers::azure_eventhub::{
 use serde_json::Value;
 
 use crate::auth::{Auth, IdentityOverrides};
-use crate::coalesce::Outcome;
 use crate::credential::{self, Target};
 use crate::error::ScalerError;
 use crate::management::Inner;
@@ -115,11 +113,7 @@ impl Inner {
             Ok(config.lag(&lags).0)
         };
         let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.shared(outcome);
         result
     }
 
