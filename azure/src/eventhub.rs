@@ -400,8 +400,15 @@ pub fn parse_entry(body: &[u8]) -> Result<Entry, ScalerError> {
                 match parts.as_slice() {
                     [b"entry", b"content", b"EventHubDescription", b"PartitionIds", _] => {
                         let id = text.trim();
-                        if id.is_empty() || id.len() > MAX_PARTITION_ID_CHARS {
-                            return Err(bad("a partition id that is empty or too long".into()));
+                        // Ids become URL path segments and blob names: no separators or
+                        // dot segments from an answer.
+                        let plain = id
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                        if id.is_empty() || id.len() > MAX_PARTITION_ID_CHARS || !plain {
+                            return Err(bad(
+                                "a partition id that is empty, too long or not plain".into()
+                            ));
                         }
                         if ids.len() >= MAX_PARTITIONS {
                             return Err(bad(format!("more than {MAX_PARTITIONS} partitions")));
@@ -477,6 +484,8 @@ mod tests {
         assert!(parse_entry(no_end).is_err());
         let words = br#"<entry xmlns="http://www.w3.org/2005/Atom"><content><PartitionDescription><BeginSequenceNumber>x</BeginSequenceNumber><EndSequenceNumber>2</EndSequenceNumber></PartitionDescription></content></entry>"#;
         assert!(parse_entry(words).is_err());
+        let dots = br#"<entry xmlns="http://www.w3.org/2005/Atom"><content><EventHubDescription><PartitionIds><string>0</string><string>..</string></PartitionIds></EventHubDescription></content></entry>"#;
+        assert!(parse_entry(dots).is_err());
         let queue = sample("sb-queue-entry-with-countdetails.go-testdata.xml");
         assert!(parse_entry(&queue).is_err());
         let deep = format!("<entry>{}", "<a>".repeat(100));
