@@ -24,12 +24,16 @@ pub mod storage_blob;
 pub mod storage_queue;
 pub mod transport;
 
+pub mod eventhub;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use scalecore::scalers::azure_blob::AzureBlobConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
+
+use scalecore::scalers::azure_eventhub::AzureEventHubConfig;
 
 pub use auth::{Auth, IdentityOverrides};
 pub use endpoint::{EndpointPolicy, InvalidSuffix};
@@ -165,5 +169,19 @@ impl ServiceBus {
     /// Counters for metrics and benchmarks.
     pub fn stats(&self) -> Stats {
         self.inner.stats.snapshot()
+    }
+
+    /// KEDA's azure-eventhub value: the unprocessed events of the consumer group summed over
+    /// the hub's partitions (each from its runtime information and its checkpoint blob),
+    /// capped at one `unprocessedEventThreshold` per partition. Shared like the others: one
+    /// read of the hub, each partition and each checkpoint per (hub, group, store) per
+    /// `max_age`.
+    pub async fn event_hub_lag(
+        &self,
+        config: &AzureEventHubConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner.event_hub_lag(config, overrides, max_age).await
     }
 }

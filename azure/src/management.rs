@@ -8,7 +8,7 @@ use scalecore::scalers::servicebus::{EntityType, ServiceBusConfig};
 
 use crate::atom::{self, Document};
 use crate::auth::Auth;
-use crate::coalesce::{Coalescer, Outcome};
+use crate::coalesce::Coalescer;
 use crate::credential::{self, Credential, Signatures, Target};
 use crate::endpoint::EndpointPolicy;
 use crate::error::ScalerError;
@@ -172,18 +172,14 @@ impl Inner {
             }
         };
         let (result, outcome) = self.results.get(&key, max_age, fetch).await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.shared(outcome);
         match result? {
             Fetched::Count(n) => Ok(n),
             Fetched::Matches(counts) => Ok(config.aggregate(&counts)),
         }
     }
 
-    fn url(&self, host: &str, segments: &[&str]) -> Result<reqwest::Url, ScalerError> {
+    pub(crate) fn url(&self, host: &str, segments: &[&str]) -> Result<reqwest::Url, ScalerError> {
         let mut url = reqwest::Url::parse(&format!("https://{host}/"))
             .map_err(|_| ScalerError::InvalidNamespace(host.to_owned()))?;
         url.path_segments_mut()
@@ -293,11 +289,24 @@ impl Inner {
         not_found: &str,
         max_body: usize,
     ) -> Result<Vec<u8>, ScalerError> {
+        self.get_scoped(target, url, not_found, max_body, SERVICE_BUS_SCOPE)
+            .await
+    }
+
+    /// As `get`, a workload identity's token asked for `scope` (Event Hubs has its own).
+    pub(crate) async fn get_scoped(
+        &self,
+        target: &Target,
+        url: &reqwest::Url,
+        not_found: &str,
+        max_body: usize,
+        scope: &'static str,
+    ) -> Result<Vec<u8>, ScalerError> {
         let endpoint = format!("https://{}{}", target.host, url.path());
         http::with_retries(
             &self.options,
             || async {
-                let authorization = self.authorization(target).await?;
+                let authorization = self.authorization(target, scope).await?;
                 self.stats.request(&target.host, url.path());
                 let request = self
                     .client
@@ -322,7 +331,7 @@ impl Inner {
                     200 => return Ok(reply.body),
                     401 => {
                         if let Credential::Bearer(identity) = &target.credential {
-                            self.tokens.invalidate(identity, SERVICE_BUS_SCOPE).await;
+                            self.tokens.invalidate(identity, scope).await;
                         }
                         ScalerError::Unauthorized {
                             status: 401,
@@ -356,22 +365,16 @@ impl Inner {
         .await
     }
 
-    async fn authorization(&self, target: &Target) -> Result<Secret, Failure> {
+    async fn authorization(&self, target: &Target, scope: &'static str) -> Result<Secret, Failure> {
         match &target.credential {
             Credential::SasVerbatim(signature) => Ok(signature.clone()),
             Credential::SasKey { key_name, key } => Ok(self.signatures.get(target, key_name, key)),
             Credential::Bearer(identity) => {
                 let token = self
                     .tokens
-                    .token(
-                        &self.client,
-                        &self.options,
-                        identity,
-                        SERVICE_BUS_SCOPE,
-                        || {
-                            self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
-                        },
-                    )
+                    .token(&self.client, &self.options, identity, scope, || {
+                        self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+                    })
                     .await
                     // The token request already had its own retries.
                     .map_err(|error| Failure {

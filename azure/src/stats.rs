@@ -40,6 +40,17 @@ pub const MAX_REQUEST_KEYS: usize = 1024;
 pub const OTHER_KEY: &str = "(other)";
 
 impl Counters {
+    /// Counts a result shared with another caller (answered from the cache or joined in
+    /// flight); a fetch counts its requests instead.
+    pub fn shared(&self, outcome: crate::coalesce::Outcome) {
+        use crate::coalesce::Outcome;
+        match outcome {
+            Outcome::Hit => self.cache_hits.fetch_add(1, Ordering::Relaxed),
+            Outcome::Joined => self.coalesced.fetch_add(1, Ordering::Relaxed),
+            Outcome::Fetched => 0,
+        };
+    }
+
     pub fn request(&self, host: &str, path: &str) {
         let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         let key = format!("{host}{path}");

@@ -46,6 +46,10 @@ pub enum DemoScaler {
     /// Blobs in the Storage container `orders`, one per work item.
     #[value(name = "azure-blob")]
     Blob,
+    /// Events on the event hub `orders` (10 partitions) not yet past their consumer's
+    /// checkpoint in the Storage container `orders-checkpoints`.
+    #[value(name = "azure-eventhub")]
+    EventHub,
 }
 
 impl DemoScaler {
@@ -54,6 +58,7 @@ impl DemoScaler {
             DemoScaler::ServiceBus => "Service Bus",
             DemoScaler::Queue => "Queue Storage",
             DemoScaler::Blob => "Blob Storage",
+            DemoScaler::EventHub => "Event Hubs and Blob Storage",
         }
     }
 }
@@ -158,11 +163,20 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         "azure-blob",
                         json!({"accountName": STORAGE_ACCOUNT, "blobContainerName": "orders", "blobCount": "5"}),
                     ),
+                    DemoScaler::EventHub => (
+                        "azure-eventhub",
+                        json!({"eventHubNamespace": SB_NAMESPACE, "eventHubName": "orders",
+                               "storageAccountName": STORAGE_ACCOUNT,
+                               "blobContainer": CHECKPOINTS, "checkpointStrategy": "goSdk",
+                               "unprocessedEventThreshold": "5",
+                               "storageEndpointSuffix": azure.storage_endpoint_suffix()}),
+                    ),
                 };
                 let suffix = match scaler {
                     DemoScaler::ServiceBus => azure.endpoint_suffix(),
                     DemoScaler::Queue => azure.queue_endpoint_suffix(),
                     DemoScaler::Blob => azure.blob_endpoint_suffix(),
+                    DemoScaler::EventHub => azure.endpoint_suffix(),
                 };
                 if let (Some(meta), Some(extra)) =
                     (meta.as_object_mut(), private(suffix).as_object())
@@ -376,5 +390,42 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
         }
+        DemoScaler::EventHub => fill_event_hub(azure, depth),
+    }
+}
+
+/// The event hub demo's partitions (KEDA scales to at most one replica a partition).
+const PARTITIONS: i64 = 10;
+/// Where the demo's consumers keep their checkpoints (the Go SDK's layout: one blob a partition).
+const CHECKPOINTS: &str = "orders-checkpoints";
+
+/// Spreads `depth` unprocessed events over the partitions: a partition behind by more than
+/// it holds gets new events, then its consumer's checkpoint is set `want` short of its last.
+fn fill_event_hub(azure: &AzureStandin, depth: i64) {
+    for p in 0..PARTITIONS {
+        let index = usize::try_from(p).unwrap_or(0);
+        let want = depth / PARTITIONS + i64::from(p < depth % PARTITIONS);
+        let (_, last) = azure
+            .partition(SB_NAMESPACE, "orders", index)
+            .unwrap_or((0, -1));
+        if want > last + 1 {
+            azure.send_events(SB_NAMESPACE, "orders", index, want - (last + 1));
+        } else if last < 0 {
+            azure.set_partition(SB_NAMESPACE, "orders", index, 0, -1);
+            continue;
+        }
+        let (_, last) = azure
+            .partition(SB_NAMESPACE, "orders", index)
+            .unwrap_or((0, -1));
+        azure.set_blob(
+            STORAGE_ACCOUNT,
+            CHECKPOINTS,
+            &p.to_string(),
+            &json!({"partitionID": p.to_string(), "epoch": 0, "owner": "",
+                    "checkpoint": {"sequenceNumber": last - want, "enqueueTime": ""},
+                    "state": "", "token": ""})
+            .to_string(),
+            &[],
+        );
     }
 }

@@ -21,6 +21,14 @@ fn demo_with_blobs_scales_the_same_way() {
     demo_scales_out_and_back_to_zero(&["--scaler", "azure-blob"], "s0-azure-blob-orders");
 }
 
+#[test]
+fn demo_with_an_event_hub_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-eventhub"],
+        "s0-azure-eventhub-$Default",
+    );
+}
+
 /// The demo's timeline with `extra` arguments: 0 -> 10 -> 0 as the seed scenario, every HPA
 /// step naming `metric`.
 fn demo_scales_out_and_back_to_zero(extra: &[&str], metric: &str) {

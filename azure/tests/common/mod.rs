@@ -75,14 +75,26 @@ pub fn parse<T, E: std::fmt::Debug>(
     pod_identity: Option<&str>,
     parse: impl FnOnce(&TriggerInput<'_>) -> Result<T, E>,
 ) -> T {
+    let connection: Vec<(&str, &str)> = connection.map(|c| ("connection", c)).into_iter().collect();
+    parse_with(trigger_type, metadata, &connection, pod_identity, parse)
+}
+
+/// As `parse`, with any TriggerAuthentication parameters (`connection`, `storageConnection`).
+pub fn parse_with<T, E: std::fmt::Debug>(
+    trigger_type: &str,
+    metadata: &[(&str, &str)],
+    auth_params: &[(&str, &str)],
+    pod_identity: Option<&str>,
+    parse: impl FnOnce(&TriggerInput<'_>) -> Result<T, E>,
+) -> T {
     let metadata: BTreeMap<String, String> = metadata
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let mut auth_params = BTreeMap::new();
-    if let Some(c) = connection {
-        auth_params.insert("connection".to_owned(), c.to_owned());
-    }
+    let auth_params: BTreeMap<String, String> = auth_params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let env = BTreeMap::new();
     let input = TriggerInput {
         trigger_type,

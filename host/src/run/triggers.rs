@@ -10,6 +10,7 @@ use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
+use scalecore::scalers::azure_eventhub::{self, AzureEventHubConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
@@ -50,13 +51,20 @@ pub enum Scaler {
     /// The trigger cannot be polled: every poll is an error, with this reason (shared by
     /// those polls: the Kubernetes errors inside are not cloneable).
     Broken(Arc<TriggerError>),
+    /// `azure-eventhub`: the hub, the checkpoint store and their credentials are in the
+    /// config the core parsed; a workload identity's overrides come from the
+    /// TriggerAuthentication (for both, as KEDA uses one identity).
+    AzureEventHub {
+        config: Box<AzureEventHubConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, cpu and memory are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -137,7 +145,8 @@ impl Scaler {
             Scaler::ServiceBus { .. }
             | Scaler::AzureQueue { .. }
             | Scaler::AzureBlob { .. }
-            | Scaler::Resource { .. } => None,
+            | Scaler::Resource { .. }
+            | Scaler::AzureEventHub { .. } => None,
         }
     }
 
@@ -165,6 +174,10 @@ impl Scaler {
                 .map(|n| n as f64)?),
             Scaler::AzureBlob { config, overrides } => Ok(bus
                 .blob_count(config, overrides, max_age)
+                .await
+                .map(|n| n as f64)?),
+            Scaler::AzureEventHub { config, overrides } => Ok(bus
+                .event_hub_lag(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
         }
@@ -338,7 +351,7 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob"
+        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-eventhub"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -383,6 +396,15 @@ fn scaler(
             return match azure_blob::config(&input) {
                 Err(errors) => refused("azure blob", errors),
                 Ok(config) => Scaler::AzureBlob {
+                    config: Box::new(config),
+                    overrides: overrides(),
+                },
+            }
+        }
+        "azure-eventhub" => {
+            return match azure_eventhub::config(&input) {
+                Err(errors) => refused("azure eventhub", errors),
+                Ok(config) => Scaler::AzureEventHub {
                     config: Box::new(config),
                     overrides: overrides(),
                 },
@@ -579,7 +601,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, cpu and memory are)"#
         );
     }
 

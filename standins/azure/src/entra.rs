@@ -22,6 +22,14 @@ const SCOPES: &[(&str, &str)] = &[
         "https://storage.azure.com/.default",
         crate::storage::AUDIENCE,
     ),
+    (
+        "https://eventhubs.azure.net//.default",
+        crate::eventhub::AUDIENCE,
+    ),
+    (
+        "https://eventhubs.azure.net/.default",
+        crate::eventhub::AUDIENCE,
+    ),
 ];
 pub const SERVICE_BUS_AUDIENCE: &str = "https://servicebus.azure.net";
 

@@ -4,7 +4,8 @@
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
 //! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
-//! start (`ca_pem`).
+//! start (`ca_pem`). Event hubs live on the namespaces' hosts (Get Event Hub, Get Partition),
+//! their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata).
 
 mod atom;
 mod entra;
@@ -13,6 +14,9 @@ mod servicebus;
 mod state;
 mod storage;
 mod tls;
+
+mod blob;
+mod eventhub;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -438,6 +442,119 @@ impl AzureStandin {
         let stop = self.stop.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(stop) = stop {
             let _ = stop.send(());
+        }
+    }
+
+    /// An Event Hubs connection string for `hub` (Manage rights, `EntityPath` set).
+    pub fn event_hub_connection_string(&self, namespace: &str, hub: &str) -> String {
+        format!("{};EntityPath={hub}", self.connection_string(namespace))
+    }
+
+    /// Creates the event hub with `partitions` empty partitions (ids `0`..), or resizes it
+    /// keeping the sequence numbers of those it had.
+    pub fn set_event_hub(&self, namespace: &str, hub: &str, partitions: usize) {
+        self.shared
+            .state()
+            .namespace(namespace)
+            .event_hubs
+            .entry(hub.to_owned())
+            .or_default()
+            .resize(partitions, eventhub::Partition::default());
+    }
+
+    /// Sets one partition's oldest retained and last enqueued sequence numbers (-1: empty).
+    pub fn set_partition(
+        &self,
+        namespace: &str,
+        hub: &str,
+        partition: usize,
+        beginning: i64,
+        last_enqueued: i64,
+    ) {
+        let mut state = self.shared.state();
+        let partitions = state
+            .namespace(namespace)
+            .event_hubs
+            .entry(hub.to_owned())
+            .or_default();
+        if partitions.len() <= partition {
+            partitions.resize(partition + 1, eventhub::Partition::default());
+        }
+        partitions[partition] = eventhub::Partition {
+            beginning,
+            last_enqueued,
+        };
+    }
+
+    /// Appends `events` to a partition (numbered on from its last, or from its beginning).
+    pub fn send_events(&self, namespace: &str, hub: &str, partition: usize, events: i64) {
+        let (beginning, last) = self.partition(namespace, hub, partition).unwrap_or((0, -1));
+        let last = if last < 0 {
+            beginning + events - 1
+        } else {
+            last + events
+        };
+        self.set_partition(namespace, hub, partition, beginning, last);
+    }
+
+    /// A partition's (beginning, last enqueued) sequence numbers.
+    pub fn partition(&self, namespace: &str, hub: &str, partition: usize) -> Option<(i64, i64)> {
+        let state = self.shared.state();
+        let p = state
+            .namespaces
+            .get(namespace)?
+            .event_hubs
+            .get(hub)?
+            .get(partition)?;
+        Some((p.beginning, p.last_enqueued))
+    }
+
+    pub fn remove_event_hub(&self, namespace: &str, hub: &str) {
+        self.shared
+            .state()
+            .namespace(namespace)
+            .event_hubs
+            .remove(hub);
+    }
+
+    /// Writes a blob (creating its container and account when needed): Get Blob answers
+    /// `body`, with each metadata pair as `x-ms-meta-<name>`. Checkpoint stores are made of
+    /// these.
+    pub fn set_blob(
+        &self,
+        account: &str,
+        container: &str,
+        name: &str,
+        body: &str,
+        metadata: &[(&str, &str)],
+    ) {
+        let _ = self.storage_account_key(account);
+        let mut state = self.shared.state();
+        let acct = state.storage.entry(account.to_owned()).or_default();
+        acct.containers
+            .entry(container.to_owned())
+            .or_default()
+            .insert(name.to_owned());
+        acct.blob_contents.insert(
+            (container.to_owned(), name.to_owned()),
+            blob::BlobContent {
+                body: body.to_owned(),
+                metadata: metadata
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
+            },
+        );
+    }
+
+    pub fn remove_blob(&self, account: &str, container: &str, name: &str) {
+        let mut state = self.shared.state();
+        if let Some(acct) = state.storage.get_mut(account) {
+            if let Some(names) = acct.containers.get_mut(container) {
+                names.remove(name);
+            }
+            acct.blob_contents
+                .remove(&(container.to_owned(), name.to_owned()));
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Answer {
     pub content_type: &'static str,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
+    /// A blob's user metadata, sent as `x-ms-meta-<name>` headers.
+    pub metadata: Vec<(String, String)>,
 }
 
 impl Answer {
@@ -33,6 +35,7 @@ impl Answer {
             content_type,
             headers: Vec::new(),
             body,
+            metadata: Vec::new(),
         }
     }
 }
@@ -209,6 +212,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         .header("content-type", answer.content_type);
     for (name, value) in &answer.headers {
         response = response.header(*name, value.as_str());
+    }
+    for (name, value) in &answer.metadata {
+        response = response.header(format!("x-ms-meta-{name}"), value.as_str());
     }
     response
         .body(Full::new(Bytes::from(answer.body)))

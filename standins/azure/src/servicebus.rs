@@ -17,7 +17,7 @@ const FEED: &str = "application/atom+xml;type=feed;charset=utf-8";
 const PAGE: usize = 100;
 
 /// `<ns>.servicebus.localhost[:port]` -> `ns`; an address or plain `localhost` -> `default`.
-fn namespace_of(host: &str) -> String {
+pub(crate) fn namespace_of(host: &str) -> String {
     let name = host.rsplit_once(':').map_or(host, |(h, port)| {
         if port.chars().all(|c| c.is_ascii_digit()) {
             h
@@ -40,12 +40,13 @@ fn unauthorized(detail: &str, host: &str, path: &str) -> Answer {
 
 /// Checks the Authorization header: a SAS made with a key of this namespace (Manage rights
 /// needed, audience a prefix of the URL, not expired), or an unexpired token we issued.
-fn check_auth(
+pub(crate) fn check_auth(
     state: &State,
     namespace: &str,
     host: &str,
     path: &str,
     authorization: &str,
+    audiences: &[&str],
 ) -> Result<(), Answer> {
     if authorization.is_empty() {
         return Err(unauthorized("claim is empty", host, path));
@@ -113,7 +114,7 @@ fn check_auth(
         .strip_prefix("Bearer ")
         .unwrap_or(authorization);
     match state.tokens.get(token) {
-        Some(t) if t.audience != crate::entra::SERVICE_BUS_AUDIENCE => Err(unauthorized(
+        Some(t) if !audiences.contains(&t.audience.as_str()) => Err(unauthorized(
             "InvalidAudience: The token audience does not match the resource",
             host,
             path,
@@ -160,7 +161,17 @@ pub fn get(
 ) -> Answer {
     let namespace = namespace_of(host);
     let state = shared.state();
-    if let Err(refused) = check_auth(&state, &namespace, host, path, authorization) {
+    if let Some(answer) = crate::eventhub::get(&state, &namespace, host, path, authorization) {
+        return answer;
+    }
+    if let Err(refused) = check_auth(
+        &state,
+        &namespace,
+        host,
+        path,
+        authorization,
+        &[crate::entra::SERVICE_BUS_AUDIENCE],
+    ) {
         return refused;
     }
     let segments: Vec<String> = path

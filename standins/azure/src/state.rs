@@ -12,6 +12,8 @@ pub struct Namespace {
     pub topics: BTreeMap<String, BTreeMap<String, i64>>,
     /// key name -> (key, may manage). Only Manage keys may read entities.
     pub keys: BTreeMap<String, (String, bool)>,
+    /// Event hub -> its partitions (ids `0`, `1`, ...).
+    pub event_hubs: BTreeMap<String, Vec<crate::eventhub::Partition>>,
 }
 
 pub struct IssuedToken {
@@ -37,6 +39,8 @@ pub struct StorageAccount {
     pub containers: BTreeMap<String, BTreeSet<String>>,
     /// Client ids holding a Storage Queue data role on the account.
     pub readers: BTreeSet<String>,
+    /// (container, blob) -> what Get Blob answers (a listed name without an entry is empty).
+    pub blob_contents: BTreeMap<(String, String), crate::blob::BlobContent>,
 }
 
 pub struct State {

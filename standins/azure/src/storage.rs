@@ -104,7 +104,7 @@ fn decode_key(key: &str) -> Vec<u8> {
 }
 
 /// Query parameters, decoded, names as sent.
-fn query_pairs(query: &str) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(query: &str) -> Vec<(String, String)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -212,7 +212,7 @@ pub fn iso(secs: u64) -> String {
 }
 
 /// What the request is allowed to be, or the refusal Storage would send.
-fn check_auth(
+pub(crate) fn check_auth(
     state: &State,
     account: &str,
     path: &str,
@@ -344,6 +344,12 @@ pub fn get(
     ms_headers: &[(String, String)],
 ) -> Answer {
     if service == 'b' {
+        if !query_pairs(query)
+            .iter()
+            .any(|(k, v)| k == "comp" && v == "list")
+        {
+            return crate::blob::get_blob(shared, account, path, query, authorization, ms_headers);
+        }
         return list_blobs(shared, account, path, query, authorization, ms_headers);
     }
     let segments: Vec<String> = path
