@@ -84,6 +84,28 @@ pub enum ScalerError {
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),
+    /// Resource Manager or Azure Monitor refused a metrics request (`code` from its error
+    /// body); 408, 429 and 5xx are retried first.
+    #[error("Azure Monitor answered {status} {code}: {detail}{}", monitor_hint(*.status))]
+    Monitor {
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    /// A 200 answer KEDA's reading refuses (KEDA's wording where it has one).
+    #[error("azure monitor: {0}")]
+    MonitorResponse(String),
+    /// The trigger cannot form a metrics request (endpoint, resource id, interval).
+    #[error("azure monitor: {0}")]
+    MonitorRequest(String),
+}
+
+fn monitor_hint(status: u16) -> &'static str {
+    match status {
+        401 => " (the token was refused: check the cloud, azureResourceManagerEndpoint and the identity's tenant)",
+        403 => " (the identity needs the Monitoring Reader role, or Microsoft.Insights/metrics/read, on the resource)",
+        _ => "",
+    }
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -105,7 +127,7 @@ impl ScalerError {
             | ScalerError::Transport { .. } => true,
             ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             ScalerError::Status { status, .. } => *status == 408,
-            ScalerError::Storage { status, .. } => {
+            ScalerError::Storage { status, .. } | ScalerError::Monitor { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
             _ => false,

@@ -16,6 +16,7 @@ mod error;
 mod http;
 mod identity;
 mod management;
+pub mod monitor;
 mod recent;
 pub mod sas;
 mod secret;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scalecore::scalers::azure_blob::AzureBlobConfig;
+use scalecore::scalers::azure_monitor::AzureMonitorConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
@@ -160,6 +162,18 @@ impl ServiceBus {
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
         self.inner.blob_count(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-monitor value: the last data point of the metric's first time series for
+    /// the aggregation, from Azure Resource Manager's Metrics - List. Shared like the others:
+    /// one fetch per (credential, resource, metric, filter, aggregation, window) per `max_age`.
+    pub async fn monitor_metric(
+        &self,
+        config: &AzureMonitorConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner.monitor_metric(config, overrides, max_age).await
     }
 
     /// Counters for metrics and benchmarks.
