@@ -3,11 +3,13 @@
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
-//! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
+//! `<account>.blob.localhost:<port>`: List Blobs) and as Resource Manager's Azure Monitor
+//! metrics (`management.localhost:<port>`: Metrics - List). Its certificate comes from a CA made at
 //! start (`ca_pem`).
 
 mod atom;
 mod entra;
+mod monitor;
 mod server;
 mod servicebus;
 mod state;

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::{atom, entra, servicebus, storage, AuthKind, RequestRecord, Shared};
+use crate::{atom, entra, monitor, servicebus, storage, AuthKind, RequestRecord, Shared};
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
@@ -139,6 +139,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 entra::server_error(status)
             } else if storage_account.is_some() {
                 storage::fault(status)
+            } else if monitor::is_arm(&host) {
+                monitor::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -163,6 +165,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             &authorization,
             &ms_headers,
         ),
+        None if method == "GET" && monitor::is_arm(&host) => {
+            monitor::get(&shared, &host, &path, &query, &authorization)
+        }
         None if method == "GET" => {
             let missing_counts = fault.as_ref().is_some_and(|f| f.missing_count_details);
             servicebus::get(

@@ -56,6 +56,12 @@ pub struct State {
     pub entry_padding: usize,
     /// Makes keys and tokens differ between runs and between calls.
     pub seed: u64,
+    /// Resource id (lower-case) -> metric name (lower-case) -> metric, for Azure Monitor.
+    pub monitor: BTreeMap<String, BTreeMap<String, crate::monitor::Metric>>,
+    /// Client ids holding Monitoring Reader.
+    pub monitor_readers: BTreeSet<String>,
+    /// (tenant, client id) -> the service principal's client secret.
+    pub client_secrets: BTreeMap<(String, String), String>,
 }
 
 impl State {
@@ -73,6 +79,9 @@ impl State {
             records: Vec::new(),
             entry_padding: 0,
             seed,
+            monitor: BTreeMap::new(),
+            monitor_readers: BTreeSet::new(),
+            client_secrets: BTreeMap::new(),
         }
     }
 
