@@ -10,6 +10,7 @@ use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
+use scalecore::scalers::azure_monitor::{self, AzureMonitorConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
@@ -50,13 +51,18 @@ pub enum Scaler {
     /// The trigger cannot be polled: every poll is an error, with this reason (shared by
     /// those polls: the Kubernetes errors inside are not cloneable).
     Broken(Arc<TriggerError>),
+    /// `azure-monitor`: a metric of a resource through Resource Manager.
+    AzureMonitor {
+        config: Box<AzureMonitorConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory and azure-monitor are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -137,7 +143,8 @@ impl Scaler {
             Scaler::ServiceBus { .. }
             | Scaler::AzureQueue { .. }
             | Scaler::AzureBlob { .. }
-            | Scaler::Resource { .. } => None,
+            | Scaler::Resource { .. }
+            | Scaler::AzureMonitor { .. } => None,
         }
     }
 
@@ -167,6 +174,9 @@ impl Scaler {
                 .blob_count(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
+            Scaler::AzureMonitor { config, overrides } => {
+                Ok(bus.monitor_metric(config, overrides, max_age).await?)
+            }
         }
     }
 }
@@ -338,7 +348,7 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob"
+        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-monitor"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -387,6 +397,16 @@ fn scaler(
                     overrides: overrides(),
                 },
             }
+        }
+        "azure-monitor" => {
+            let overrides = overrides();
+            return match azure_monitor::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure monitor", errors),
+                Ok(config) => Scaler::AzureMonitor {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
         }
         _ => {}
     }
@@ -579,7 +599,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory and azure-monitor are)"#
         );
     }
 
