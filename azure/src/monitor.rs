@@ -54,12 +54,16 @@ pub fn resource_manager_endpoint(config: &AzureMonitorConfig) -> &str {
 /// Whether `url` is one of the Resource Manager endpoints of the clouds the core knows: those
 /// are not a tenant's choice, so need no allowed suffix.
 fn is_cloud_endpoint(url: &reqwest::Url) -> bool {
-    ["AzurePublicCloud", "AzureUSGovernmentCloud", "AzureChinaCloud"]
-        .into_iter()
-        .filter_map(azure_ad::named_cloud)
-        .map(|c: AzureCloud| c.metrics_endpoint)
-        .filter_map(|e| reqwest::Url::parse(e).ok())
-        .any(|e| e.scheme() == url.scheme() && e.host() == url.host() && e.port() == url.port())
+    [
+        "AzurePublicCloud",
+        "AzureUSGovernmentCloud",
+        "AzureChinaCloud",
+    ]
+    .into_iter()
+    .filter_map(azure_ad::named_cloud)
+    .map(|c: AzureCloud| c.metrics_endpoint)
+    .filter_map(|e| reqwest::Url::parse(e).ok())
+    .any(|e| e.scheme() == url.scheme() && e.host() == url.host() && e.port() == url.port())
 }
 
 /// `azquery.NewTimeInterval(start, end)`: both as Go's RFC 3339 (seconds, `Z`).
@@ -381,7 +385,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const SAMPLE: &str = include_str!("../../tests/azure-samples/monitor-metrics-list.rest-api-specs.json");
+    const SAMPLE: &str =
+        include_str!("../../tests/azure-samples/monitor-metrics-list.rest-api-specs.json");
 
     /// The documented example: the first series' last point is {count: 1, average: 0}.
     #[test]
@@ -390,17 +395,26 @@ mod tests {
         assert_eq!(last_value(SAMPLE.as_bytes(), "Count").unwrap(), 1.0);
         // The point has no total: KEDA's "unsupported aggregation type".
         let e = last_value(SAMPLE.as_bytes(), "Total").unwrap_err();
-        assert!(e.to_string().contains("unsupported aggregation type Total"), "{e}");
+        assert!(
+            e.to_string().contains("unsupported aggregation type Total"),
+            "{e}"
+        );
         let e = last_value(SAMPLE.as_bytes(), "None").unwrap_err();
-        assert!(e.to_string().contains("unsupported aggregation type None"), "{e}");
+        assert!(
+            e.to_string().contains("unsupported aggregation type None"),
+            "{e}"
+        );
     }
 
     #[test]
     fn no_metric_is_minus_one_and_empty_series_are_errors() {
         assert_eq!(last_value(br#"{"value": []}"#, "Average").unwrap(), -1.0);
         assert_eq!(
-            last_value(br#"{"value": [{"timeseries": []}, {"timeseries": []}]}"#, "Average")
-                .unwrap(),
+            last_value(
+                br#"{"value": [{"timeseries": []}, {"timeseries": []}]}"#,
+                "Average"
+            )
+            .unwrap(),
             -1.0
         );
         let e = last_value(
@@ -409,8 +423,8 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("without timeseries"), "{e}");
-        let e = last_value(br#"{"value": [{"timeseries": [{"data": []}]}]}"#, "Average")
-            .unwrap_err();
+        let e =
+            last_value(br#"{"value": [{"timeseries": [{"data": []}]}]}"#, "Average").unwrap_err();
         assert!(e.to_string().contains("without any metric values"), "{e}");
         assert!(last_value(b"<html>", "Average").is_err());
         assert!(last_value(br#"{"value": 3}"#, "Average").is_err());
@@ -433,8 +447,12 @@ mod tests {
         let (code, message) = error_parts(
             br#"{"error": {"code": "AuthorizationFailed", "message": "no read\nmore"}}"#,
         );
-        assert_eq!((code.as_str(), message.as_str()), ("AuthorizationFailed", "no read"));
-        let (code, _) = error_parts(br#"{"code": "BadRequest", "message": "Failed to find metric"}"#);
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            ("AuthorizationFailed", "no read")
+        );
+        let (code, _) =
+            error_parts(br#"{"code": "BadRequest", "message": "Failed to find metric"}"#);
         assert_eq!(code, "BadRequest");
         assert_eq!(error_parts(b"x"), (String::new(), String::new()));
     }

@@ -85,13 +85,26 @@ async fn a_client_secret_reads_the_last_point_and_the_request_is_keda_s() {
         format!("{RESOURCE}/providers/Microsoft.Insights/metrics")
     );
     // azquery's parameters in url.Values order; a 10-minute window.
-    let keys: Vec<&str> = query.split('&').map(|p| p.split('=').next().unwrap()).collect();
+    let keys: Vec<&str> = query
+        .split('&')
+        .map(|p| p.split('=').next().unwrap())
+        .collect();
     assert_eq!(
         keys,
-        ["%24filter", "aggregation", "api-version", "metricnames", "metricnamespace", "timespan"]
+        [
+            "%24filter",
+            "aggregation",
+            "api-version",
+            "metricnames",
+            "metricnamespace",
+            "timespan"
+        ]
     );
     assert!(query.contains("aggregation=Average&api-version=2018-01-01&metricnames=ActiveMessages"));
-    assert!(query.contains("%24filter=EntityName+eq+%27orders%27"), "{query}");
+    assert!(
+        query.contains("%24filter=EntityName+eq+%27orders%27"),
+        "{query}"
+    );
     // Shared within the interval: no second request, no second token.
     assert_eq!(c.monitor_metric(&config, &none(), AGE).await.unwrap(), 42.5);
     assert_eq!(s.resource_manager_requests().len(), 1);
@@ -107,7 +120,11 @@ async fn a_client_secret_reads_the_last_point_and_the_request_is_keda_s() {
         None,
     );
     assert_eq!(c.monitor_metric(&count, &none(), AGE).await.unwrap(), 42.5);
-    assert_eq!(s.token_requests(), 1, "one token per credential and audience");
+    assert_eq!(
+        s.token_requests(),
+        1,
+        "one token per credential and audience"
+    );
 }
 
 #[tokio::test]
@@ -139,7 +156,10 @@ async fn a_wrong_secret_fails_without_the_secret_and_gets_no_cached_token() {
     let e = c.monitor_metric(&bad, &none(), AGE).await.unwrap_err();
     let text = e.to_string();
     assert!(text.contains("AADSTS7000215"), "{text}");
-    assert!(!text.contains(wrong) && !format!("{e:?}").contains(wrong), "{text}");
+    assert!(
+        !text.contains(wrong) && !format!("{e:?}").contains(wrong),
+        "{text}"
+    );
     assert_eq!(s.resource_manager_requests().len(), 1);
 }
 
@@ -184,7 +204,9 @@ async fn faults_are_retried_and_errors_name_the_cause() {
     s.inject(Fault::status(429).retry_after(Duration::from_millis(200)));
     s.inject(Fault::status(500));
     assert_eq!(
-        c.monitor_metric(&config, &none(), Duration::ZERO).await.unwrap(),
+        c.monitor_metric(&config, &none(), Duration::ZERO)
+            .await
+            .unwrap(),
         9.0
     );
     let statuses: Vec<u16> = s
@@ -204,16 +226,29 @@ async fn faults_are_retried_and_errors_name_the_cause() {
         None,
     );
     s.clear_requests();
-    let e = c.monitor_metric(&other, &none(), Duration::ZERO).await.unwrap_err();
-    assert!(e.to_string().contains("Failed to find metric configuration"), "{e}");
+    let e = c
+        .monitor_metric(&other, &none(), Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("Failed to find metric configuration"),
+        "{e}"
+    );
     assert_eq!(s.resource_manager_requests().len(), 1);
     s.remove_monitored_resource(RESOURCE);
-    let e = c.monitor_metric(&config, &none(), Duration::ZERO).await.unwrap_err();
+    let e = c
+        .monitor_metric(&config, &none(), Duration::ZERO)
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("404 ResourceNotFound"), "{e}");
     // A slow answer is a timeout naming the endpoint.
     s.set_metric(RESOURCE, "ActiveMessages", 9.0);
     s.inject(Fault::delay(Duration::from_secs(3)).times(4));
-    let e = c.monitor_metric(&config, &none(), Duration::ZERO).await.unwrap_err();
+    let e = c
+        .monitor_metric(&config, &none(), Duration::ZERO)
+        .await
+        .unwrap_err();
     assert!(matches!(e, ScalerError::Timeout { .. }), "{e}");
     assert!(e.to_string().contains("management.localhost"), "{e}");
 }
@@ -228,13 +263,20 @@ async fn a_foreign_resource_manager_gets_no_token() {
         &[
             ("activeDirectoryClientId", common::CLIENT),
             ("activeDirectoryClientPassword", &secret),
-            ("azureResourceManagerEndpoint", "https://arm.attacker.example"),
+            (
+                "azureResourceManagerEndpoint",
+                "https://arm.attacker.example",
+            ),
         ],
         None,
     );
     let e = c.monitor_metric(&config, &none(), AGE).await.unwrap_err();
     assert!(matches!(e, ScalerError::EndpointNotAllowed { .. }), "{e}");
     assert!(e.to_string().contains("arm.attacker.example"), "{e}");
-    assert_eq!(s.token_requests(), 0, "a token was fetched for a foreign endpoint");
+    assert_eq!(
+        s.token_requests(),
+        0,
+        "a token was fetched for a foreign endpoint"
+    );
     assert!(s.requests().is_empty());
 }

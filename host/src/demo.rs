@@ -46,6 +46,9 @@ pub enum DemoScaler {
     /// Blobs in the Storage container `orders`, one per work item.
     #[value(name = "azure-blob")]
     Blob,
+    /// The Service Bus namespace's `ActiveMessages` metric, read from Azure Monitor.
+    #[value(name = "azure-monitor")]
+    Monitor,
 }
 
 impl DemoScaler {
@@ -54,6 +57,7 @@ impl DemoScaler {
             DemoScaler::ServiceBus => "Service Bus",
             DemoScaler::Queue => "Queue Storage",
             DemoScaler::Blob => "Blob Storage",
+            DemoScaler::Monitor => "Azure Monitor",
         }
     }
 }
@@ -158,15 +162,20 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         "azure-blob",
                         json!({"accountName": STORAGE_ACCOUNT, "blobContainerName": "orders", "blobCount": "5"}),
                     ),
+                    DemoScaler::Monitor => ("azure-monitor", monitor_metadata(azure)),
                 };
                 let suffix = match scaler {
                     DemoScaler::ServiceBus => azure.endpoint_suffix(),
                     DemoScaler::Queue => azure.queue_endpoint_suffix(),
                     DemoScaler::Blob => azure.blob_endpoint_suffix(),
+                    // Its Private cloud is named by azureResourceManagerEndpoint instead.
+                    DemoScaler::Monitor => String::new(),
                 };
-                if let (Some(meta), Some(extra)) =
-                    (meta.as_object_mut(), private(suffix).as_object())
-                {
+                if let (Some(meta), Some(extra), false) = (
+                    meta.as_object_mut(),
+                    private(suffix).as_object(),
+                    scaler == DemoScaler::Monitor,
+                ) {
                     meta.extend(extra.clone());
                 }
                 trigger["type"] = json!(kind);
@@ -219,6 +228,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     let k8s = Arc::new(KubeStandin::start().await.map_err(DemoError::KubeStandin)?);
     azure.add_client(TENANT, CLIENT_ID);
     azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
+    azure.grant_monitoring_reader(CLIENT_ID);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -259,6 +269,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.endpoint_suffix(),
                 azure.queue_endpoint_suffix(),
                 azure.blob_endpoint_suffix(),
+                azure.resource_manager_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -376,5 +387,23 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
         }
+        DemoScaler::Monitor => {
+            azure.set_metric(&monitor_resource_id(), "ActiveMessages", depth as f64)
+        }
     }
+}
+
+const MONITOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-00000000c0de";
+
+fn monitor_resource_id() -> String {
+    format!("/subscriptions/{MONITOR_SUBSCRIPTION}/resourceGroups/shop/providers/Microsoft.ServiceBus/namespaces/{SB_NAMESPACE}")
+}
+
+/// The seed namespace's ActiveMessages (the Average of the last minute) through the stand-in's
+/// Resource Manager, the workload identity of the seed's TriggerAuthentication.
+fn monitor_metadata(azure: &AzureStandin) -> Value {
+    json!({"resourceURI": format!("Microsoft.ServiceBus/namespaces/{SB_NAMESPACE}"),
+        "tenantId": TENANT, "subscriptionId": MONITOR_SUBSCRIPTION, "resourceGroupName": "shop",
+        "metricName": "ActiveMessages", "metricAggregationType": "Average", "targetValue": "5",
+        "cloud": "Private", "azureResourceManagerEndpoint": azure.resource_manager_endpoint()})
 }

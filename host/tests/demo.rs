@@ -71,3 +71,11 @@ fn demo_scales_out_and_back_to_zero(extra: &[&str], metric: &str) {
     let last_t = events.last().unwrap()["t"].as_f64().unwrap();
     assert!(last_t > 300.0, "cooldown must have passed: {stdout}");
 }
+
+#[test]
+fn demo_with_azure_monitor_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-monitor"],
+        "s0-azure-monitor-ActiveMessages",
+    );
+}

@@ -222,10 +222,12 @@ async fn two_scaled_objects_on_one_metric_share_one_request_per_interval() {
     let trigger = c.trigger("monitor-wi", &c.azure.resource_manager_endpoint());
     c.scaled_object(json!({"pollingInterval": 2}), trigger.clone());
     c.k8s
-        .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
             "metadata": {"name": "audit", "namespace": "shop"},
             "spec": {"scaleTargetRef": {"name": "audit-worker"}, "pollingInterval": 2,
-                "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]}}))
+                "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]}}),
+        )
         .unwrap();
     let host = c.host();
     let audit = |c: &Cluster| {
@@ -285,7 +287,10 @@ async fn throttling_is_waited_out_and_a_lasting_failure_falls_back() {
         .await;
     assert!(c.failures() >= 3, "{}", c.status());
     let log = host.stop();
-    assert!(log.contains("Azure Monitor answered 500 InternalServerError"), "{log}");
+    assert!(
+        log.contains("Azure Monitor answered 500 InternalServerError"),
+        "{log}"
+    );
     assert!(!log.contains(&secret), "the secret leaked into the log");
 }
 
@@ -313,20 +318,28 @@ async fn a_slow_resource_manager_times_out_and_a_foreign_one_gets_no_credential(
 
     // The real endpoint, answering after the per-attempt timeout (3 s) every time: each poll
     // gives up after its retries with a timeout naming the endpoint, and fallback holds.
-    c.azure.inject(Fault::delay(Duration::from_secs(4)).times(10_000));
+    c.azure
+        .inject(Fault::delay(Duration::from_secs(4)).times(10_000));
     c.scaled_object(
         json!({"fallback": {"failureThreshold": 2, "replicas": 5}}),
         c.trigger("monitor-sp", &c.azure.resource_manager_endpoint()),
     );
     let host = c.host();
     let start = Instant::now();
-    while !host.log().contains("no answer from https://management.localhost") {
+    while !host
+        .log()
+        .contains("no answer from https://management.localhost")
+    {
         assert!(start.elapsed() < Duration::from_secs(60), "{}", host.log());
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     c.wait("fallback to 5 replicas", 30, |c| c.replicas() == 5)
         .await;
-    assert!(c.azure.resource_manager_requests().iter().all(|r| r.auth == AuthKind::Bearer));
+    assert!(c
+        .azure
+        .resource_manager_requests()
+        .iter()
+        .all(|r| r.auth == AuthKind::Bearer));
     let log = host.stop();
     assert!(!log.contains(&secret), "the secret leaked into the log");
 }

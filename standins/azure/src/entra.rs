@@ -112,7 +112,11 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         );
     }
     if let Some(secret) = &client_secret {
-        if state.client_secrets.get(&(tenant.clone(), client_id.clone())) != Some(secret) {
+        if state
+            .client_secrets
+            .get(&(tenant.clone(), client_id.clone()))
+            != Some(secret)
+        {
             return error(
                 401,
                 "invalid_client",
@@ -122,7 +126,8 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         }
     }
     let expected = state.federated_token.clone();
-    if client_secret.is_none() && (assertion.is_empty() || expected.is_some_and(|e| e != assertion)) {
+    if client_secret.is_none() && (assertion.is_empty() || expected.is_some_and(|e| e != assertion))
+    {
         return error(
             400,
             "invalid_client",

@@ -79,9 +79,15 @@ pub fn fault(status: u16) -> Answer {
 fn parse_time(text: &str) -> Option<i64> {
     let t = text.trim().strip_suffix('Z')?;
     let (date, time) = t.split_once('T')?;
-    let d: Vec<i64> = date.split('-').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let d: Vec<i64> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let time = time.split('.').next()?;
-    let c: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let c: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let ([y, m, day], [hh, mm, ss]) = (d.as_slice(), c.as_slice()) else {
         return None;
     };
