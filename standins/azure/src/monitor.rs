@@ -163,7 +163,7 @@ pub fn get(shared: &Shared, host: &str, path: &str, query: &str, authorization: 
     let lower = path.to_ascii_lowercase();
     let Some(resource) = lower
         .strip_suffix("/providers/microsoft.insights/metrics")
-        .map(|r| percent_decode(r))
+        .map(percent_decode)
     else {
         return arm_error(
             404,
