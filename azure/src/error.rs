@@ -84,10 +84,11 @@ pub enum ScalerError {
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),
-    /// Resource Manager or Azure Monitor refused a metrics request (`code` from its error
-    /// body); 408, 429 and 5xx are retried first.
-    #[error("Azure Monitor answered {status} {code}: {detail}{}", monitor_hint(*.status))]
+    /// Resource Manager, Azure Monitor or Log Analytics refused a request (`code` from its
+    /// error body); 408, 429 and 5xx are retried first.
+    #[error("{service} answered {status} {code}: {detail}{}", monitor_hint(service, *.status))]
     Monitor {
+        service: &'static str,
         status: u16,
         code: String,
         detail: String,
@@ -95,15 +96,19 @@ pub enum ScalerError {
     /// A 200 answer KEDA's reading refuses (KEDA's wording where it has one).
     #[error("azure monitor: {0}")]
     MonitorResponse(String),
+    /// A Log Analytics answer KEDA's `getMetricData` refuses, in its words.
+    #[error("{0}")]
+    LogAnalyticsResponse(String),
     /// The trigger cannot form a metrics request (endpoint, resource id, interval).
     #[error("azure monitor: {0}")]
     MonitorRequest(String),
 }
 
-fn monitor_hint(status: u16) -> &'static str {
-    match status {
-        401 => " (the token was refused: check the cloud, azureResourceManagerEndpoint and the identity's tenant)",
-        403 => " (the identity needs the Monitoring Reader role, or Microsoft.Insights/metrics/read, on the resource)",
+fn monitor_hint(service: &str, status: u16) -> &'static str {
+    match (service, status) {
+        (_, 401) => " (the token was refused: check the cloud, its endpoint and the identity's tenant)",
+        ("Log Analytics", 403) => " (the identity needs the Log Analytics Reader role on the workspace)",
+        (_, 403) => " (the identity needs the Monitoring Reader role, or Microsoft.Insights/metrics/read, on the resource)",
         _ => "",
     }
 }

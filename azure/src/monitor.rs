@@ -29,12 +29,31 @@ const DEFAULT_TIMESPAN: Duration = Duration::from_secs(5 * 60);
 const MAX_METRICS_BYTES: usize = 4 * 1024 * 1024;
 const MAX_DETAIL_CHARS: usize = 300;
 
-/// Where a metrics request goes and the token audience it needs.
-struct ArmTarget {
-    /// The resource's `.../providers/Microsoft.Insights/metrics` URL, without a query.
-    url: reqwest::Url,
-    scope: String,
-    identity: Identity,
+/// Where a request with an Entra token goes, the scope of that token and whose it is.
+pub(crate) struct BearerTarget {
+    /// Without a query.
+    pub url: reqwest::Url,
+    pub scope: String,
+    pub identity: Identity,
+    /// Names the service in errors (`Azure Monitor`, `Log Analytics`).
+    pub service: &'static str,
+}
+
+impl BearerTarget {
+    /// Separates cached results of different credentials (a hash, never the secret).
+    pub fn fingerprint(&self) -> String {
+        let i = &self.identity;
+        match &i.client_secret {
+            Some(s) => format!(
+                "sp:{}|{}|{}|{}",
+                i.authority,
+                i.tenant_id,
+                i.client_id,
+                crate::credential::digest_hex(&[s.expose()])
+            ),
+            None => format!("wi:{}|{}|{}", i.authority, i.tenant_id, i.client_id),
+        }
+    }
 }
 
 fn invalid(message: String) -> ScalerError {
@@ -51,9 +70,12 @@ pub fn resource_manager_endpoint(config: &AzureMonitorConfig) -> &str {
         .unwrap_or(config.cloud.metrics_endpoint)
 }
 
-/// Whether `url` is one of the Resource Manager endpoints of the clouds the core knows: those
-/// are not a tenant's choice, so need no allowed suffix.
-fn is_cloud_endpoint(url: &reqwest::Url) -> bool {
+/// Whether `url` is on one of the endpoints `endpoint` gives for the clouds the core knows:
+/// those are not a tenant's choice, so need no allowed suffix.
+pub(crate) fn is_cloud_endpoint(
+    url: &reqwest::Url,
+    endpoint: impl Fn(&AzureCloud) -> &'static str,
+) -> bool {
     [
         "AzurePublicCloud",
         "AzureUSGovernmentCloud",
@@ -61,8 +83,7 @@ fn is_cloud_endpoint(url: &reqwest::Url) -> bool {
     ]
     .into_iter()
     .filter_map(azure_ad::named_cloud)
-    .map(|c: AzureCloud| c.metrics_endpoint)
-    .filter_map(|e| reqwest::Url::parse(e).ok())
+    .filter_map(|c| reqwest::Url::parse(endpoint(&c)).ok())
     .any(|e| e.scheme() == url.scheme() && e.host() == url.host() && e.port() == url.port())
 }
 
@@ -112,22 +133,10 @@ impl Inner {
     ) -> Result<f64, ScalerError> {
         let target = self.arm_target(config, overrides)?;
         let length = window(&config.aggregation_interval)?;
-        let fingerprint = match &target.identity.client_secret {
-            Some(s) => format!(
-                "sp:{}|{}|{}",
-                target.identity.tenant_id,
-                target.identity.client_id,
-                crate::credential::digest_hex(&[s.expose()])
-            ),
-            None => format!(
-                "wi:{}|{}|{}",
-                target.identity.authority, target.identity.tenant_id, target.identity.client_id
-            ),
-        };
         let key = format!(
             "{:?}",
             (
-                fingerprint,
+                target.fingerprint(),
                 "monitor",
                 target.url.as_str(),
                 &config.metric_name,
@@ -153,7 +162,9 @@ impl Inner {
                 }
                 q.append_pair("timespan", &timespan(SystemTime::now(), length));
             }
-            let reply = self.arm_get(&target, url).await?;
+            let reply = self
+                .bearer_send(&target, reqwest::Method::GET, url, None, MAX_METRICS_BYTES)
+                .await?;
             last_value(&reply.body, &config.aggregation_type)
         };
         let (result, outcome) = self.metric_values.get(&key, max_age, fetch).await;
@@ -169,7 +180,7 @@ impl Inner {
         &self,
         config: &AzureMonitorConfig,
         overrides: &IdentityOverrides,
-    ) -> Result<ArmTarget, ScalerError> {
+    ) -> Result<BearerTarget, ScalerError> {
         let endpoint = resource_manager_endpoint(config);
         let mut url = reqwest::Url::parse(endpoint)
             .ok()
@@ -197,11 +208,25 @@ impl Inner {
             path.extend(["providers", "Microsoft.Insights", "metrics"]);
         }
         // Before any token is fetched for it.
-        if !is_cloud_endpoint(&url) {
+        if !is_cloud_endpoint(&url, |c| c.metrics_endpoint) {
             self.endpoints.check(&url)?;
         }
-        let scope = format!("{}/.default", endpoint.trim_end_matches('/'));
-        let identity = match &config.credential {
+        Ok(BearerTarget {
+            url,
+            scope: format!("{}/.default", endpoint.trim_end_matches('/')),
+            identity: self.bearer_identity(&config.credential, overrides)?,
+            service: "Azure Monitor",
+        })
+    }
+
+    /// The identity a scaler's `Credential` signs in as: a service principal's secret, or the
+    /// workload identity with the TriggerAuthentication's overrides.
+    pub(crate) fn bearer_identity(
+        &self,
+        credential: &Credential,
+        overrides: &IdentityOverrides,
+    ) -> Result<Identity, ScalerError> {
+        Ok(match credential {
             Credential::ClientSecret {
                 tenant_id,
                 client_id,
@@ -231,16 +256,19 @@ impl Inner {
                     authority,
                 )?
             }
-        };
-        Ok(ArmTarget {
-            url,
-            scope,
-            identity,
         })
     }
 
-    /// One GET with retries and a Bearer token for the target's audience; the 200 reply.
-    async fn arm_get(&self, target: &ArmTarget, url: reqwest::Url) -> Result<Reply, ScalerError> {
+    /// One request with retries and a Bearer token for the target's scope; the 200 reply.
+    /// `body` is sent as JSON.
+    pub(crate) async fn bearer_send(
+        &self,
+        target: &BearerTarget,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        body: Option<&serde_json::Value>,
+        max_body: usize,
+    ) -> Result<Reply, ScalerError> {
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_owned(),
@@ -270,15 +298,19 @@ impl Inner {
                     })?;
                 let authorization = Secret::new(format!("Bearer {}", token.expose()));
                 self.stats.request(&host, url.path());
-                let request = self
+                let mut request = self
                     .client
-                    .get(url.clone())
+                    .request(method.clone(), url.clone())
                     .header("accept", "application/json")
                     .header("authorization", authorization.expose());
+                if let Some(body) = body {
+                    request = request
+                        .header("content-type", "application/json")
+                        .body(body.to_string());
+                }
                 let permit = self.in_flight.acquire().await;
                 let reply =
-                    http::exchange(request, &endpoint, self.options.timeout, MAX_METRICS_BYTES)
-                        .await;
+                    http::exchange(request, &endpoint, self.options.timeout, max_body).await;
                 drop(permit);
                 let reply = reply?;
                 if reply.status == 200 {
@@ -292,6 +324,7 @@ impl Inner {
                 }
                 let (code, detail) = error_parts(&reply.body);
                 let error = ScalerError::Monitor {
+                    service: target.service,
                     status: reply.status,
                     code,
                     detail,
@@ -310,8 +343,9 @@ impl Inner {
     }
 }
 
-/// Resource Manager's `{"error": {"code", "message"}}` or Azure Monitor's `{"code", "message"}`.
-fn error_parts(body: &[u8]) -> (String, String) {
+/// Resource Manager's and Log Analytics' `{"error": {"code", "message"}}` or Azure Monitor's
+/// `{"code", "message"}`.
+pub(crate) fn error_parts(body: &[u8]) -> (String, String) {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let inner = json.get("error").unwrap_or(&json);
     let text = |key: &str| {
