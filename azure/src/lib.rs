@@ -15,6 +15,7 @@ mod entra;
 mod error;
 mod http;
 mod identity;
+pub mod log_analytics;
 mod management;
 pub mod monitor;
 mod recent;
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scalecore::scalers::azure_blob::AzureBlobConfig;
+use scalecore::scalers::azure_log_analytics::LogAnalyticsConfig;
 use scalecore::scalers::azure_monitor::AzureMonitorConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
@@ -174,6 +176,20 @@ impl ServiceBus {
         max_age: Duration,
     ) -> Result<f64, ScalerError> {
         self.inner.monitor_metric(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-log-analytics value: the first column of the query's one row, from the
+    /// Log Analytics query API. Shared: one query per (credential, workspace, query) per
+    /// `max_age`.
+    pub async fn log_analytics_value(
+        &self,
+        config: &LogAnalyticsConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner
+            .log_analytics_value(config, overrides, max_age)
+            .await
     }
 
     /// Counters for metrics and benchmarks.

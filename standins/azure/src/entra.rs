@@ -81,7 +81,9 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
     }
     let resource_manager = field("scope")
         .strip_suffix("/.default")
-        .filter(|r| r.starts_with("https://management."))
+        .filter(|r| {
+            r.starts_with("https://management.") || r.starts_with("https://api.loganalytics.")
+        })
         .map(|r| r.trim_end_matches('/').to_owned());
     let known = SCOPES
         .iter()

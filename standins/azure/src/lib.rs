@@ -4,11 +4,13 @@
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
 //! `<account>.blob.localhost:<port>`: List Blobs) and as Resource Manager's Azure Monitor
-//! metrics (`management.localhost:<port>`: Metrics - List). Its certificate comes from a CA made at
+//! metrics (`management.localhost:<port>`: Metrics - List) and Log Analytics
+//! (`api.loganalytics.localhost:<port>`: query). Its certificate comes from a CA made at
 //! start (`ca_pem`).
 
 mod atom;
 mod entra;
+mod log_analytics;
 mod monitor;
 mod server;
 mod servicebus;

@@ -14,7 +14,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::{atom, entra, monitor, servicebus, storage, AuthKind, RequestRecord, Shared};
+use crate::{
+    atom, entra, log_analytics, monitor, servicebus, storage, AuthKind, RequestRecord, Shared,
+};
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
@@ -141,6 +143,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 storage::fault(status)
             } else if monitor::is_arm(&host) {
                 monitor::fault(status)
+            } else if log_analytics::is_log_analytics(&host) {
+                log_analytics::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -165,6 +169,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             &authorization,
             &ms_headers,
         ),
+        None if method == "POST" && log_analytics::is_log_analytics(&host) => {
+            log_analytics::post(&shared, &path, &authorization, &body)
+        }
         None if method == "GET" && monitor::is_arm(&host) => {
             monitor::get(&shared, &host, &path, &query, &authorization)
         }

@@ -62,6 +62,10 @@ pub struct State {
     pub monitor_readers: BTreeSet<String>,
     /// (tenant, client id) -> the service principal's client secret.
     pub client_secrets: BTreeMap<(String, String), String>,
+    /// Log Analytics workspace id (lower-case) -> query text -> its result.
+    pub log_workspaces: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Client ids holding Log Analytics Reader.
+    pub log_readers: BTreeSet<String>,
 }
 
 impl State {
@@ -82,6 +86,8 @@ impl State {
             monitor: BTreeMap::new(),
             monitor_readers: BTreeSet::new(),
             client_secrets: BTreeMap::new(),
+            log_workspaces: BTreeMap::new(),
+            log_readers: BTreeSet::new(),
         }
     }
 
