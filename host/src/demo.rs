@@ -49,6 +49,9 @@ pub enum DemoScaler {
     /// The Service Bus namespace's `ActiveMessages` metric, read from Azure Monitor.
     #[value(name = "azure-monitor")]
     Monitor,
+    /// A Log Analytics query counting the orders not yet handled.
+    #[value(name = "azure-log-analytics")]
+    LogAnalytics,
 }
 
 impl DemoScaler {
@@ -58,6 +61,7 @@ impl DemoScaler {
             DemoScaler::Queue => "Queue Storage",
             DemoScaler::Blob => "Blob Storage",
             DemoScaler::Monitor => "Azure Monitor",
+            DemoScaler::LogAnalytics => "Log Analytics",
         }
     }
 }
@@ -163,18 +167,24 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         json!({"accountName": STORAGE_ACCOUNT, "blobContainerName": "orders", "blobCount": "5"}),
                     ),
                     DemoScaler::Monitor => ("azure-monitor", monitor_metadata(azure)),
+                    DemoScaler::LogAnalytics => (
+                        "azure-log-analytics",
+                        json!({"workspaceId": LOG_WORKSPACE, "query": LOG_QUERY, "threshold": "5",
+                            "cloud": "Private", "logAnalyticsResourceURL": azure.log_analytics_url()}),
+                    ),
                 };
                 let suffix = match scaler {
                     DemoScaler::ServiceBus => azure.endpoint_suffix(),
                     DemoScaler::Queue => azure.queue_endpoint_suffix(),
                     DemoScaler::Blob => azure.blob_endpoint_suffix(),
                     // Its Private cloud is named by azureResourceManagerEndpoint instead.
-                    DemoScaler::Monitor => String::new(),
+                    DemoScaler::Monitor | DemoScaler::LogAnalytics => String::new(),
                 };
-                if let (Some(meta), Some(extra), false) = (
+                let named_by_suffix = !suffix.is_empty();
+                if let (Some(meta), Some(extra), true) = (
                     meta.as_object_mut(),
                     private(suffix).as_object(),
-                    scaler == DemoScaler::Monitor,
+                    named_by_suffix,
                 ) {
                     meta.extend(extra.clone());
                 }
@@ -229,6 +239,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     azure.add_client(TENANT, CLIENT_ID);
     azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
     azure.grant_monitoring_reader(CLIENT_ID);
+    azure.grant_log_analytics_reader(CLIENT_ID);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -270,6 +281,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.queue_endpoint_suffix(),
                 azure.blob_endpoint_suffix(),
                 azure.resource_manager_suffix(),
+                azure.log_analytics_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -387,11 +399,15 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
         }
+        DemoScaler::LogAnalytics => azure.set_log_query_count(LOG_WORKSPACE, LOG_QUERY, depth),
         DemoScaler::Monitor => {
             azure.set_metric(&monitor_resource_id(), "ActiveMessages", depth as f64)
         }
     }
 }
+
+const LOG_WORKSPACE: &str = "00000000-0000-0000-0000-0000000010a5";
+const LOG_QUERY: &str = "OrdersQueued_CL | where State == 'queued' | summarize count()";
 
 const MONITOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-00000000c0de";
 

@@ -79,3 +79,11 @@ fn demo_with_azure_monitor_scales_the_same_way() {
         "s0-azure-monitor-ActiveMessages",
     );
 }
+
+#[test]
+fn demo_with_log_analytics_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-log-analytics"],
+        "s0-azure-log-analytics-00000000-0000-0000-0000-0000000010a5",
+    );
+}

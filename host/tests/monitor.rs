@@ -1,4 +1,5 @@
-//! `scalecore run` polling `azure-monitor` triggers against the stand-in's Resource Manager, as
+//! `scalecore run` polling `azure-monitor` and `azure-log-analytics` triggers against the
+//! stand-in's Resource Manager and Log Analytics API, as
 //! a separate process configured only through what a user sets (a kubeconfig, AZURE_*
 //! variables, a service principal's secret in a Secret, a Private cloud's
 //! azureResourceManagerEndpoint, an allowed suffix, a CA file).
@@ -62,6 +63,8 @@ impl Cluster {
             .arg(self.dir.join("ca.pem"))
             .arg("--allowed-endpoint-suffix")
             .arg(self.azure.resource_manager_suffix())
+            .arg("--allowed-endpoint-suffix")
+            .arg(self.azure.log_analytics_suffix())
             .arg("--resolve-localhost")
             .arg("--no-leader-election")
             .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
@@ -342,4 +345,92 @@ async fn a_slow_resource_manager_times_out_and_a_foreign_one_gets_no_credential(
         .all(|r| r.auth == AuthKind::Bearer));
     let log = host.stop();
     assert!(!log.contains(&secret), "the secret leaked into the log");
+}
+
+const WORKSPACE: &str = "74b3a9c2-1d4e-4f50-9a61-2b7c8d9e0f1a";
+const QUERY: &str = "AppRequests | where Success == false | summarize count()";
+
+impl Cluster {
+    /// A Log Analytics service principal (`tenantId`, `clientId`, `clientSecret`) in a Secret.
+    fn log_analytics_auth(&self, secret: &str) {
+        self.k8s
+            .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "la", "namespace": "shop"},
+                "data": {"tenant": base64(TENANT), "id": base64(SP_CLIENT_ID), "secret": base64(secret)}}))
+            .unwrap();
+        self.k8s
+            .apply(
+                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+                "metadata": {"name": "la-sp", "namespace": "shop"},
+                "spec": {"secretTargetRef": [
+                    {"parameter": "tenantId", "name": "la", "key": "tenant"},
+                    {"parameter": "clientId", "name": "la", "key": "id"},
+                    {"parameter": "clientSecret", "name": "la", "key": "secret"}]}}),
+            )
+            .unwrap();
+    }
+
+    fn log_analytics_trigger(&self) -> Value {
+        json!({"type": "azure-log-analytics",
+            "metadata": {"workspaceId": WORKSPACE, "query": QUERY, "threshold": "5",
+                "cloud": "Private", "logAnalyticsResourceURL": self.azure.log_analytics_url()},
+            "authenticationRef": {"name": "la-sp"}})
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_analytics_query_scales_out_and_back_and_a_negative_value_fails_the_trigger() {
+    let c = Cluster::new("la").await;
+    let secret = c.azure.add_client_secret(TENANT, SP_CLIENT_ID);
+    c.azure.grant_log_analytics_reader(SP_CLIENT_ID);
+    c.azure.set_log_query_count(WORKSPACE, QUERY, 0);
+    c.log_analytics_auth(&secret);
+    c.scaled_object(
+        json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
+        c.log_analytics_trigger(),
+    );
+    let host = c.host();
+    c.wait("the host to poll", 20, |c| c.status() != Value::Null)
+        .await;
+    assert_eq!(c.replicas(), 0);
+    c.azure.set_log_query_count(WORKSPACE, QUERY, 14);
+    c.wait("ceil(14/5) = 3 replicas", 30, |c| c.replicas() == 3)
+        .await;
+    c.azure.set_log_query_count(WORKSPACE, QUERY, 0);
+    c.wait("scale to zero after the cooldown", 30, |c| {
+        c.replicas() == 0
+    })
+    .await;
+    let requests = c.azure.log_analytics_requests();
+    assert!(
+        requests.iter().all(|r| r.method == "POST"
+            && r.auth == AuthKind::Bearer
+            && r.status == 200
+            && r.path == format!("/v1/workspaces/{WORKSPACE}/query")),
+        "{requests:?}"
+    );
+    assert_eq!(c.azure.token_requests(), 1);
+
+    // KEDA refuses a negative value: the trigger fails and fallback applies.
+    c.azure.set_log_query_count(WORKSPACE, QUERY, -1);
+    c.wait("fallback to 6 replicas", 40, |c| c.replicas() == 6)
+        .await;
+    let key = format!("s0-azure-log-analytics-{WORKSPACE}");
+    assert!(
+        c.status()["health"][&key]["numberOfFailures"]
+            .as_i64()
+            .unwrap_or(0)
+            >= 3,
+        "{}",
+        c.status()
+    );
+    let log = host.stop();
+    assert!(
+        log.contains("value should be >=0, but received -1.000000"),
+        "{log}"
+    );
+    let status = c.status().to_string();
+    let events = serde_json::to_string(&c.k8s.events()).unwrap();
+    for (what, text) in [("log", &log), ("status", &status), ("Events", &events)] {
+        assert!(!text.contains(&secret), "the secret leaked into the {what}");
+    }
 }

@@ -10,6 +10,7 @@ use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
+use scalecore::scalers::azure_log_analytics::{self, LogAnalyticsConfig};
 use scalecore::scalers::azure_monitor::{self, AzureMonitorConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
@@ -56,13 +57,18 @@ pub enum Scaler {
         config: Box<AzureMonitorConfig>,
         overrides: IdentityOverrides,
     },
+    /// `azure-log-analytics`: a query's one value through the Log Analytics API.
+    AzureLogAnalytics {
+        config: Box<LogAnalyticsConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory and azure-monitor are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory, azure-monitor and azure-log-analytics are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -144,7 +150,8 @@ impl Scaler {
             | Scaler::AzureQueue { .. }
             | Scaler::AzureBlob { .. }
             | Scaler::Resource { .. }
-            | Scaler::AzureMonitor { .. } => None,
+            | Scaler::AzureMonitor { .. }
+            | Scaler::AzureLogAnalytics { .. } => None,
         }
     }
 
@@ -176,6 +183,9 @@ impl Scaler {
                 .map(|n| n as f64)?),
             Scaler::AzureMonitor { config, overrides } => {
                 Ok(bus.monitor_metric(config, overrides, max_age).await?)
+            }
+            Scaler::AzureLogAnalytics { config, overrides } => {
+                Ok(bus.log_analytics_value(config, overrides, max_age).await?)
             }
         }
     }
@@ -348,7 +358,7 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-monitor"
+        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-monitor" | "azure-log-analytics"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -403,6 +413,16 @@ fn scaler(
             return match azure_monitor::config(&input, overrides.identity_id.as_deref()) {
                 Err(errors) => refused("azure monitor", errors),
                 Ok(config) => Scaler::AzureMonitor {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
+        }
+        "azure-log-analytics" => {
+            let overrides = overrides();
+            return match azure_log_analytics::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure loganalytics", errors),
+                Ok(config) => Scaler::AzureLogAnalytics {
                     config: Box::new(config),
                     overrides,
                 },
@@ -599,7 +619,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory and azure-monitor are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory, azure-monitor and azure-log-analytics are)"#
         );
     }
 
