@@ -96,9 +96,9 @@ pub enum ScalerError {
     /// A 200 answer KEDA's reading refuses (KEDA's wording where it has one).
     #[error("azure monitor: {0}")]
     MonitorResponse(String),
-    /// A Log Analytics answer KEDA's `getMetricData` refuses, in its words.
+    /// A Log Analytics or Application Insights answer KEDA's reading refuses, in its words.
     #[error("{0}")]
-    LogAnalyticsResponse(String),
+    MetricRefused(String),
     /// The trigger cannot form a metrics request (endpoint, resource id, interval).
     #[error("azure monitor: {0}")]
     MonitorRequest(String),
@@ -108,6 +108,7 @@ fn monitor_hint(service: &str, status: u16) -> &'static str {
     match (service, status) {
         (_, 401) => " (the token was refused: check the cloud, its endpoint and the identity's tenant)",
         ("Log Analytics", 403) => " (the identity needs the Log Analytics Reader role on the workspace)",
+        ("Application Insights", 403) => " (the identity needs a reader role, e.g. Monitoring Reader, on the Application Insights resource)",
         (_, 403) => " (the identity needs the Monitoring Reader role, or Microsoft.Insights/metrics/read, on the resource)",
         _ => "",
     }

@@ -5,6 +5,7 @@
 //! service REST APIs (Shared Key, SAS or workload identity). Results are shared between
 //! ScaledObjects polling the same entity.
 
+pub mod app_insights;
 pub mod atom;
 mod auth;
 mod coalesce;
@@ -29,6 +30,7 @@ pub mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scalecore::scalers::azure_app_insights::AppInsightsConfig;
 use scalecore::scalers::azure_blob::AzureBlobConfig;
 use scalecore::scalers::azure_log_analytics::LogAnalyticsConfig;
 use scalecore::scalers::azure_monitor::AzureMonitorConfig;
@@ -189,6 +191,20 @@ impl ServiceBus {
     ) -> Result<f64, ScalerError> {
         self.inner
             .log_analytics_value(config, overrides, max_age)
+            .await
+    }
+
+    /// KEDA's azure-app-insights value: `value[metricId][aggregation]` from the Application
+    /// Insights metrics API. Shared: one request per (credential, app, metric, aggregation,
+    /// filter, timespan) per `max_age`.
+    pub async fn app_insights_value(
+        &self,
+        config: &AppInsightsConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner
+            .app_insights_value(config, overrides, max_age)
             .await
     }
 

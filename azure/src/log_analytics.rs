@@ -22,7 +22,7 @@ use crate::monitor::{is_cloud_endpoint, BearerTarget};
 const MAX_RESULT_BYTES: usize = 4 * 1024 * 1024;
 
 fn refused(details: String) -> ScalerError {
-    ScalerError::LogAnalyticsResponse(format!(
+    ScalerError::MetricRefused(format!(
         "error validating Log Analytics request. Details: {details}"
     ))
 }
@@ -107,7 +107,7 @@ impl Inner {
 /// KEDA's pre-validation and `parseTableValueToFloat64`, in its words.
 pub fn first_value(body: &[u8]) -> Result<f64, ScalerError> {
     let json: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        ScalerError::LogAnalyticsResponse(format!(
+        ScalerError::MetricRefused(format!(
             "Log Analytics answered 200 without a JSON body ({e})"
         ))
     })?;
@@ -136,7 +136,7 @@ pub fn first_value(body: &[u8]) -> Result<f64, ScalerError> {
         )));
     }
     let parse_error = || {
-        ScalerError::LogAnalyticsResponse(
+        ScalerError::MetricRefused(
             "error parsing the response (no value in the first column)".to_owned(),
         )
     };

@@ -82,7 +82,13 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
     let resource_manager = field("scope")
         .strip_suffix("/.default")
         .filter(|r| {
-            r.starts_with("https://management.") || r.starts_with("https://api.loganalytics.")
+            [
+                "https://management.",
+                "https://api.loganalytics.",
+                "https://api.applicationinsights.",
+            ]
+            .iter()
+            .any(|p| r.starts_with(p))
         })
         .map(|r| r.trim_end_matches('/').to_owned());
     let known = SCOPES

@@ -5,9 +5,11 @@
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
 //! `<account>.blob.localhost:<port>`: List Blobs) and as Resource Manager's Azure Monitor
 //! metrics (`management.localhost:<port>`: Metrics - List) and Log Analytics
-//! (`api.loganalytics.localhost:<port>`: query). Its certificate comes from a CA made at
+//! (`api.loganalytics.localhost:<port>`: query) and Application Insights
+//! (`api.applicationinsights.localhost:<port>`: metrics). Its certificate comes from a CA made at
 //! start (`ca_pem`).
 
+mod app_insights;
 mod atom;
 mod entra;
 mod log_analytics;

@@ -15,7 +15,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::{
-    atom, entra, log_analytics, monitor, servicebus, storage, AuthKind, RequestRecord, Shared,
+    app_insights, atom, entra, log_analytics, monitor, servicebus, storage, AuthKind,
+    RequestRecord, Shared,
 };
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
@@ -145,6 +146,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 monitor::fault(status)
             } else if log_analytics::is_log_analytics(&host) {
                 log_analytics::fault(status)
+            } else if app_insights::is_app_insights(&host) {
+                app_insights::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -171,6 +174,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         ),
         None if method == "POST" && log_analytics::is_log_analytics(&host) => {
             log_analytics::post(&shared, &path, &authorization, &body)
+        }
+        None if method == "GET" && app_insights::is_app_insights(&host) => {
+            app_insights::get(&shared, &path, &query, &authorization)
         }
         None if method == "GET" && monitor::is_arm(&host) => {
             monitor::get(&shared, &host, &path, &query, &authorization)

@@ -66,6 +66,10 @@ pub struct State {
     pub log_workspaces: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// Client ids holding Log Analytics Reader.
     pub log_readers: BTreeSet<String>,
+    /// Application Insights app id (lower-case) -> metric id -> value (`None`: null).
+    pub app_insights: BTreeMap<String, BTreeMap<String, Option<f64>>>,
+    /// Client ids that may read Application Insights metrics.
+    pub app_insights_readers: BTreeSet<String>,
 }
 
 impl State {
@@ -88,6 +92,8 @@ impl State {
             client_secrets: BTreeMap::new(),
             log_workspaces: BTreeMap::new(),
             log_readers: BTreeSet::new(),
+            app_insights: BTreeMap::new(),
+            app_insights_readers: BTreeSet::new(),
         }
     }
 

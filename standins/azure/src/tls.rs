@@ -36,6 +36,7 @@ pub fn generate() -> std::io::Result<Tls> {
         "*.blob.localhost".to_owned(),
         "management.localhost".to_owned(),
         "api.loganalytics.localhost".to_owned(),
+        "api.applicationinsights.localhost".to_owned(),
         "127.0.0.1".to_owned(),
     ])
     .map_err(io)?;
