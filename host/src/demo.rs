@@ -52,6 +52,9 @@ pub enum DemoScaler {
     /// A Log Analytics query counting the orders not yet handled.
     #[value(name = "azure-log-analytics")]
     LogAnalytics,
+    /// An Application Insights custom metric: the orders queued, summed over 5 minutes.
+    #[value(name = "azure-app-insights")]
+    AppInsights,
 }
 
 impl DemoScaler {
@@ -62,6 +65,7 @@ impl DemoScaler {
             DemoScaler::Blob => "Blob Storage",
             DemoScaler::Monitor => "Azure Monitor",
             DemoScaler::LogAnalytics => "Log Analytics",
+            DemoScaler::AppInsights => "Application Insights",
         }
     }
 }
@@ -167,6 +171,14 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         json!({"accountName": STORAGE_ACCOUNT, "blobContainerName": "orders", "blobCount": "5"}),
                     ),
                     DemoScaler::Monitor => ("azure-monitor", monitor_metadata(azure)),
+                    DemoScaler::AppInsights => (
+                        "azure-app-insights",
+                        json!({"applicationInsightsId": APP_INSIGHTS_APP, "tenantId": TENANT,
+                            "metricId": APP_INSIGHTS_METRIC, "metricAggregationTimespan": "0:5",
+                            "metricAggregationType": "sum", "targetValue": "5",
+                            "cloud": "Private", "appInsightsResourceURL": azure.app_insights_url(),
+                            "activeDirectoryEndpoint": azure.authority_host()}),
+                    ),
                     DemoScaler::LogAnalytics => (
                         "azure-log-analytics",
                         json!({"workspaceId": LOG_WORKSPACE, "query": LOG_QUERY, "threshold": "5",
@@ -178,7 +190,9 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                     DemoScaler::Queue => azure.queue_endpoint_suffix(),
                     DemoScaler::Blob => azure.blob_endpoint_suffix(),
                     // Its Private cloud is named by azureResourceManagerEndpoint instead.
-                    DemoScaler::Monitor | DemoScaler::LogAnalytics => String::new(),
+                    DemoScaler::Monitor | DemoScaler::LogAnalytics | DemoScaler::AppInsights => {
+                        String::new()
+                    }
                 };
                 let named_by_suffix = !suffix.is_empty();
                 if let (Some(meta), Some(extra), true) = (
@@ -240,6 +254,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
     azure.grant_monitoring_reader(CLIENT_ID);
     azure.grant_log_analytics_reader(CLIENT_ID);
+    azure.grant_app_insights_reader(CLIENT_ID);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -282,6 +297,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.blob_endpoint_suffix(),
                 azure.resource_manager_suffix(),
                 azure.log_analytics_suffix(),
+                azure.app_insights_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -399,6 +415,9 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
         }
+        DemoScaler::AppInsights => {
+            azure.set_app_metric(APP_INSIGHTS_APP, APP_INSIGHTS_METRIC, Some(depth as f64))
+        }
         DemoScaler::LogAnalytics => azure.set_log_query_count(LOG_WORKSPACE, LOG_QUERY, depth),
         DemoScaler::Monitor => {
             azure.set_metric(&monitor_resource_id(), "ActiveMessages", depth as f64)
@@ -406,6 +425,8 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
     }
 }
 
+const APP_INSIGHTS_APP: &str = "00000000-0000-0000-0000-0000000a1b2c";
+const APP_INSIGHTS_METRIC: &str = "customMetrics/OrdersQueued";
 const LOG_WORKSPACE: &str = "00000000-0000-0000-0000-0000000010a5";
 const LOG_QUERY: &str = "OrdersQueued_CL | where State == 'queued' | summarize count()";
 

@@ -87,3 +87,11 @@ fn demo_with_log_analytics_scales_the_same_way() {
         "s0-azure-log-analytics-00000000-0000-0000-0000-0000000010a5",
     );
 }
+
+#[test]
+fn demo_with_app_insights_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-app-insights"],
+        "s0-azure-app-insights-customMetrics-OrdersQueued",
+    );
+}

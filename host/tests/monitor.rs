@@ -1,5 +1,6 @@
-//! `scalecore run` polling `azure-monitor` and `azure-log-analytics` triggers against the
-//! stand-in's Resource Manager and Log Analytics API, as
+//! `scalecore run` polling `azure-monitor`, `azure-log-analytics` and `azure-app-insights`
+//! triggers against the stand-in's Resource Manager, Log Analytics and Application Insights
+//! APIs, as
 //! a separate process configured only through what a user sets (a kubeconfig, AZURE_*
 //! variables, a service principal's secret in a Secret, a Private cloud's
 //! azureResourceManagerEndpoint, an allowed suffix, a CA file).
@@ -65,6 +66,8 @@ impl Cluster {
             .arg(self.azure.resource_manager_suffix())
             .arg("--allowed-endpoint-suffix")
             .arg(self.azure.log_analytics_suffix())
+            .arg("--allowed-endpoint-suffix")
+            .arg(self.azure.app_insights_suffix())
             .arg("--resolve-localhost")
             .arg("--no-leader-election")
             .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
@@ -433,4 +436,57 @@ async fn a_log_analytics_query_scales_out_and_back_and_a_negative_value_fails_th
     for (what, text) in [("log", &log), ("status", &status), ("Events", &events)] {
         assert!(!text.contains(&secret), "the secret leaked into the {what}");
     }
+}
+
+const APP: &str = "5e3c1b7a-0f2d-4c8e-9a61-7b2d3e4f5a6b";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_insights_metric_scales_with_workload_identity_and_null_falls_back() {
+    let c = Cluster::new("ai").await;
+    c.azure.grant_app_insights_reader(CLIENT_ID);
+    c.azure.set_app_metric(APP, "requests/failed", Some(0.0));
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "ai-wi", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload"}}}),
+        )
+        .unwrap();
+    c.scaled_object(
+        json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
+        json!({"type": "azure-app-insights",
+            "metadata": {"applicationInsightsId": APP, "tenantId": TENANT,
+                "metricId": "requests/failed", "metricAggregationTimespan": "0:5",
+                "metricAggregationType": "sum", "targetValue": "5", "cloud": "Private",
+                "appInsightsResourceURL": c.azure.app_insights_url(),
+                "activeDirectoryEndpoint": c.azure.authority_host()},
+            "authenticationRef": {"name": "ai-wi"}}),
+    );
+    let host = c.host();
+    c.wait("the host to poll", 20, |c| c.status() != Value::Null)
+        .await;
+    assert_eq!(c.replicas(), 0);
+    c.azure.set_app_metric(APP, "requests/failed", Some(22.0));
+    c.wait("ceil(22/5) = 5 replicas", 30, |c| c.replicas() == 5)
+        .await;
+    let requests = c.azure.app_insights_requests();
+    assert!(
+        requests.iter().all(|r| r.auth == AuthKind::Bearer
+            && r.path
+                == format!(
+                    "/v1/apps/{APP}/metrics/requests/failed?aggregation=sum&timespan=PT00H05M"
+                )),
+        "{requests:?}"
+    );
+    // No value in the timespan and ignoreNullValues unset: KEDA's error, then fallback.
+    c.azure.set_app_metric(APP, "requests/failed", None);
+    c.wait("fallback to 6 replicas", 40, |c| c.replicas() == 6)
+        .await;
+    assert_eq!(c.azure.token_requests(), 1);
+    let log = host.stop();
+    assert!(
+        log.contains("metric requests/failed was nil for aggregation type sum"),
+        "{log}"
+    );
+    assert!(!log.contains(SA_TOKEN), "the SA token leaked into the log");
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
+use scalecore::scalers::azure_app_insights::{self, AppInsightsConfig};
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
 use scalecore::scalers::azure_log_analytics::{self, LogAnalyticsConfig};
 use scalecore::scalers::azure_monitor::{self, AzureMonitorConfig};
@@ -62,13 +63,18 @@ pub enum Scaler {
         config: Box<LogAnalyticsConfig>,
         overrides: IdentityOverrides,
     },
+    /// `azure-app-insights`: an Application Insights metric's aggregate.
+    AzureAppInsights {
+        config: Box<AppInsightsConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory, azure-monitor and azure-log-analytics are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory, azure-monitor, azure-log-analytics and azure-app-insights are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -151,7 +157,8 @@ impl Scaler {
             | Scaler::AzureBlob { .. }
             | Scaler::Resource { .. }
             | Scaler::AzureMonitor { .. }
-            | Scaler::AzureLogAnalytics { .. } => None,
+            | Scaler::AzureLogAnalytics { .. }
+            | Scaler::AzureAppInsights { .. } => None,
         }
     }
 
@@ -186,6 +193,9 @@ impl Scaler {
             }
             Scaler::AzureLogAnalytics { config, overrides } => {
                 Ok(bus.log_analytics_value(config, overrides, max_age).await?)
+            }
+            Scaler::AzureAppInsights { config, overrides } => {
+                Ok(bus.app_insights_value(config, overrides, max_age).await?)
             }
         }
     }
@@ -358,7 +368,12 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-monitor" | "azure-log-analytics"
+        "azure-servicebus"
+            | "azure-queue"
+            | "azure-blob"
+            | "azure-monitor"
+            | "azure-log-analytics"
+            | "azure-app-insights"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -423,6 +438,16 @@ fn scaler(
             return match azure_log_analytics::config(&input, overrides.identity_id.as_deref()) {
                 Err(errors) => refused("azure loganalytics", errors),
                 Ok(config) => Scaler::AzureLogAnalytics {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
+        }
+        "azure-app-insights" => {
+            let overrides = overrides();
+            return match azure_app_insights::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure app insights", errors),
+                Ok(config) => Scaler::AzureAppInsights {
                     config: Box::new(config),
                     overrides,
                 },
@@ -619,7 +644,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory, azure-monitor and azure-log-analytics are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu, memory, azure-monitor, azure-log-analytics and azure-app-insights are)"#
         );
     }
 
