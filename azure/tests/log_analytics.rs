@@ -35,7 +35,7 @@ fn la_config(
     })
 }
 
-fn sp<'a>(secret: &'a str) -> [(&'static str, &'a str); 3] {
+fn sp(secret: &str) -> [(&'static str, &str); 3] {
     [
         ("tenantId", common::TENANT),
         ("clientId", common::CLIENT),
