@@ -91,14 +91,8 @@ pub fn get(shared: &Shared, path: &str, query: &str, authorization: &str) -> Ans
             &format!("Application {app} could not be found"),
         );
     };
-    let param = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|p| p.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| percent_decode(&v.replace('+', " ")))
-            .unwrap_or_default()
-    };
+    let params = crate::server::form(query);
+    let param = |name: &str| params.get(name).cloned().unwrap_or_default();
     let aggregation = param("aggregation");
     if !AGGREGATIONS.contains(&aggregation.as_str()) {
         return error(

@@ -6,7 +6,6 @@
 //! Bearer tokens must be issued for the endpoint's audience to a client holding Monitoring
 //! Reader; Resource Manager's and Azure Monitor's error bodies otherwise.
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::server::{percent_decode, Answer};
@@ -103,23 +102,7 @@ fn parse_time(text: &str) -> Option<i64> {
 }
 
 fn format_time(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
+    crate::storage::iso(u64::try_from(secs).unwrap_or(0))
 }
 
 /// `GET .../providers/Microsoft.Insights/metrics`.
@@ -180,17 +163,7 @@ pub fn get(shared: &Shared, host: &str, path: &str, query: &str, authorization: 
             ),
         );
     }
-    let params: BTreeMap<String, String> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                percent_decode(&k.replace('+', " ")),
-                percent_decode(&v.replace('+', " ")),
-            )
-        })
-        .collect();
+    let params = crate::server::form(query);
     let param = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
     if param("api-version") != API_VERSION {
         return arm_error(
