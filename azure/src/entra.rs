@@ -49,6 +49,10 @@ pub fn error(status: u16, body: &[u8], identity: &Identity, transient: bool) -> 
             identity.client_id
         ),
         "AADSTS90061" => "Entra ID could not fetch the cluster's OIDC issuer metadata: check the cluster's OIDC issuer URL is public and the federated credential's issuer (including its trailing /)".to_owned(),
+        "AADSTS7000215" => format!(
+            "the client secret of client id {} is wrong or expired: check activeDirectoryClientPassword",
+            identity.client_id
+        ),
         "AADSTS700024" => "the service account token is outside its validity window: the projected token file is stale or the node clock is wrong".to_owned(),
         _ if transient => format!("Entra ID answered {status}; retried without success"),
         _ => format!("Entra ID refused the token request ({status})"),

@@ -84,6 +84,34 @@ pub enum ScalerError {
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),
+    /// Resource Manager, Azure Monitor or Log Analytics refused a request (`code` from its
+    /// error body); 408, 429 and 5xx are retried first.
+    #[error("{service} answered {status} {code}: {detail}{}", monitor_hint(service, *.status))]
+    Monitor {
+        service: &'static str,
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    /// A 200 answer KEDA's reading refuses (KEDA's wording where it has one).
+    #[error("azure monitor: {0}")]
+    MonitorResponse(String),
+    /// A Log Analytics or Application Insights answer KEDA's reading refuses, in its words.
+    #[error("{0}")]
+    MetricRefused(String),
+    /// The trigger cannot form a metrics request (endpoint, resource id, interval).
+    #[error("azure monitor: {0}")]
+    MonitorRequest(String),
+}
+
+fn monitor_hint(service: &str, status: u16) -> &'static str {
+    match (service, status) {
+        (_, 401) => " (the token was refused: check the cloud, its endpoint and the identity's tenant)",
+        ("Log Analytics", 403) => " (the identity needs the Log Analytics Reader role on the workspace)",
+        ("Application Insights", 403) => " (the identity needs a reader role, e.g. Monitoring Reader, on the Application Insights resource)",
+        (_, 403) => " (the identity needs the Monitoring Reader role, or Microsoft.Insights/metrics/read, on the resource)",
+        _ => "",
+    }
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -105,7 +133,7 @@ impl ScalerError {
             | ScalerError::Transport { .. } => true,
             ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             ScalerError::Status { status, .. } => *status == 408,
-            ScalerError::Storage { status, .. } => {
+            ScalerError::Storage { status, .. } | ScalerError::Monitor { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
             _ => false,

@@ -98,6 +98,10 @@ pub struct Identity {
     pub tenant_id: String,
     pub client_id: String,
     pub federated_token_file: PathBuf,
+    /// A service principal's secret (`activeDirectoryClientPassword`): sent instead of the
+    /// federated assertion, and part of the cache key so one client id with another secret
+    /// never gets the token a right secret earned.
+    pub client_secret: Option<Secret>,
 }
 
 impl Identity {
@@ -157,6 +161,34 @@ impl Identity {
             tenant_id,
             client_id,
             federated_token_file,
+            client_secret: None,
+        })
+    }
+
+    /// `azidentity.NewClientSecretCredential(tenant, client, secret, nil)`: no cloud is given,
+    /// so it signs in at AZURE_AUTHORITY_HOST or Entra's public authority.
+    pub fn client_secret(
+        env: &WorkloadIdentityEnv,
+        tenant_id: &str,
+        client_id: &str,
+        secret: Secret,
+    ) -> Result<Identity, ScalerError> {
+        let mut authority = env.authority_host.clone();
+        if !authority.ends_with('/') {
+            authority.push('/');
+        }
+        if !authority.to_ascii_lowercase().starts_with("https://") {
+            return Err(ScalerError::Token {
+                code: "invalid authority".to_owned(),
+                hint: format!("authority host {authority:?} must be an https:// URL"),
+            });
+        }
+        Ok(Identity {
+            authority,
+            tenant_id: tenant_id.to_owned(),
+            client_id: client_id.to_owned(),
+            federated_token_file: PathBuf::new(),
+            client_secret: Some(secret),
         })
     }
 
@@ -173,7 +205,8 @@ struct CachedToken {
 
 type TokenSlot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
 
-type TokenKey = (String, String, String, &'static str);
+/// (authority, tenant, client id, digest of the client secret or empty, scope).
+type TokenKey = (String, String, String, String, String);
 
 /// Access tokens per (authority, tenant, client id, scope), forgotten when unused for a while or
 /// when too many tenants' identities are in use; federated assertions per file (one: the
@@ -191,12 +224,17 @@ impl TokenCache {
         }
     }
 
-    fn slot(&self, identity: &Identity, scope: &'static str) -> TokenSlot {
+    fn slot(&self, identity: &Identity, scope: &str) -> TokenSlot {
         let key = (
             identity.authority.clone(),
             identity.tenant_id.clone(),
             identity.client_id.clone(),
-            scope,
+            identity
+                .client_secret
+                .as_ref()
+                .map(|s| crate::credential::digest_hex(&[s.expose()]))
+                .unwrap_or_default(),
+            scope.to_owned(),
         );
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens.get_or_insert_with(&key, TokenSlot::default).clone()
@@ -208,7 +246,7 @@ impl TokenCache {
     }
 
     /// Forgets the token (the service refused it); the next call asks Entra again.
-    pub async fn invalidate(&self, identity: &Identity, scope: &'static str) {
+    pub async fn invalidate(&self, identity: &Identity, scope: &str) {
         *self.slot(identity, scope).lock().await = None;
     }
 
@@ -220,7 +258,7 @@ impl TokenCache {
         client: &reqwest::Client,
         options: &ClientOptions,
         identity: &Identity,
-        scope: &'static str,
+        scope: &str,
         on_request: impl Fn(),
     ) -> Result<Secret, ScalerError> {
         let slot = self.slot(identity, scope);
@@ -229,8 +267,11 @@ impl TokenCache {
         if let Some(t) = cached.as_ref().filter(|t| now < t.refresh_at) {
             return Ok(t.access_token.clone());
         }
-        let assertion = self.assertion(&identity.federated_token_file)?;
-        match request_token(client, options, identity, scope, &assertion, &on_request).await {
+        let proof = match &identity.client_secret {
+            Some(secret) => Proof::ClientSecret(secret.clone()),
+            None => Proof::Assertion(self.assertion(&identity.federated_token_file)?),
+        };
+        match request_token(client, options, identity, scope, &proof, &on_request).await {
             Ok(fresh) => {
                 let token = fresh.access_token.clone();
                 *cached = Some(fresh);
@@ -282,22 +323,34 @@ fn form_encode(text: &str) -> String {
     crate::sas::query_escape(text)
 }
 
+/// What proves the client in a client-credentials grant.
+enum Proof {
+    Assertion(Secret),
+    ClientSecret(Secret),
+}
+
 async fn request_token(
     client: &reqwest::Client,
     options: &ClientOptions,
     identity: &Identity,
     scope: &str,
-    assertion: &Secret,
+    proof: &Proof,
     on_request: &impl Fn(),
 ) -> Result<CachedToken, ScalerError> {
     let endpoint = identity.token_endpoint();
-    let body = format!(
-        "client_assertion={}&client_assertion_type={}&client_id={}&grant_type=client_credentials&scope={}",
-        form_encode(assertion.expose()),
-        form_encode(ASSERTION_TYPE),
+    let proof = match proof {
+        Proof::Assertion(assertion) => format!(
+            "client_assertion={}&client_assertion_type={}",
+            form_encode(assertion.expose()),
+            form_encode(ASSERTION_TYPE)
+        ),
+        Proof::ClientSecret(secret) => format!("client_secret={}", form_encode(secret.expose())),
+    };
+    let body = Secret::new(format!(
+        "{proof}&client_id={}&grant_type=client_credentials&scope={}",
         form_encode(&identity.client_id),
         form_encode(scope),
-    );
+    ));
     let reply = http::with_retries(
         options,
         || {
@@ -306,7 +359,7 @@ async fn request_token(
                 .post(&endpoint)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("accept", "application/json")
-                .body(body.clone());
+                .body(body.expose().to_owned());
             async {
                 let reply =
                     http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES)

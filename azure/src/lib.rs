@@ -5,6 +5,7 @@
 //! service REST APIs (Shared Key, SAS or workload identity). Results are shared between
 //! ScaledObjects polling the same entity.
 
+pub mod app_insights;
 pub mod atom;
 mod auth;
 mod coalesce;
@@ -15,7 +16,9 @@ mod entra;
 mod error;
 mod http;
 mod identity;
+pub mod log_analytics;
 mod management;
+pub mod monitor;
 mod recent;
 pub mod sas;
 mod secret;
@@ -29,7 +32,10 @@ pub mod eventhub;
 use std::sync::Arc;
 use std::time::Duration;
 
+use scalecore::scalers::azure_app_insights::AppInsightsConfig;
 use scalecore::scalers::azure_blob::AzureBlobConfig;
+use scalecore::scalers::azure_log_analytics::LogAnalyticsConfig;
+use scalecore::scalers::azure_monitor::AzureMonitorConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
@@ -164,6 +170,46 @@ impl ServiceBus {
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
         self.inner.blob_count(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-monitor value: the last data point of the metric's first time series for
+    /// the aggregation, from Azure Resource Manager's Metrics - List. Shared like the others:
+    /// one fetch per (credential, resource, metric, filter, aggregation, window) per `max_age`.
+    pub async fn monitor_metric(
+        &self,
+        config: &AzureMonitorConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner.monitor_metric(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-log-analytics value: the first column of the query's one row, from the
+    /// Log Analytics query API. Shared: one query per (credential, workspace, query) per
+    /// `max_age`.
+    pub async fn log_analytics_value(
+        &self,
+        config: &LogAnalyticsConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner
+            .log_analytics_value(config, overrides, max_age)
+            .await
+    }
+
+    /// KEDA's azure-app-insights value: `value[metricId][aggregation]` from the Application
+    /// Insights metrics API. Shared: one request per (credential, app, metric, aggregation,
+    /// filter, timespan) per `max_age`.
+    pub async fn app_insights_value(
+        &self,
+        config: &AppInsightsConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner
+            .app_insights_value(config, overrides, max_age)
+            .await
     }
 
     /// Counters for metrics and benchmarks.

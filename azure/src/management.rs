@@ -51,6 +51,8 @@ pub struct Inner {
     results: Coalescer<Fetched>,
     /// Storage queue lengths and blob counts, shared as Service Bus counts are.
     pub(crate) storage_counts: Coalescer<i64>,
+    /// Azure Monitor metric values, shared the same way.
+    pub(crate) metric_values: Coalescer<f64>,
     /// Authority hosts already warned about, so each is logged once while in use.
     ignored_authorities: Mutex<Recent<String, ()>>,
     pub(crate) in_flight: tokio::sync::Semaphore,
@@ -75,6 +77,7 @@ impl Inner {
             signatures: Signatures::new(MAX_CACHED_CREDENTIALS, idle),
             results: Coalescer::new(MAX_CACHED_RESULTS, idle),
             storage_counts: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            metric_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
         })

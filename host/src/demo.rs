@@ -50,6 +50,15 @@ pub enum DemoScaler {
     /// checkpoint in the Storage container `orders-checkpoints`.
     #[value(name = "azure-eventhub")]
     EventHub,
+    /// The Service Bus namespace's `ActiveMessages` metric, read from Azure Monitor.
+    #[value(name = "azure-monitor")]
+    Monitor,
+    /// A Log Analytics query counting the orders not yet handled.
+    #[value(name = "azure-log-analytics")]
+    LogAnalytics,
+    /// An Application Insights custom metric: the orders queued, summed over 5 minutes.
+    #[value(name = "azure-app-insights")]
+    AppInsights,
 }
 
 impl DemoScaler {
@@ -59,6 +68,9 @@ impl DemoScaler {
             DemoScaler::Queue => "Queue Storage",
             DemoScaler::Blob => "Blob Storage",
             DemoScaler::EventHub => "Event Hubs and Blob Storage",
+            DemoScaler::Monitor => "Azure Monitor",
+            DemoScaler::LogAnalytics => "Log Analytics",
+            DemoScaler::AppInsights => "Application Insights",
         }
     }
 }
@@ -171,16 +183,37 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                                "unprocessedEventThreshold": "5",
                                "storageEndpointSuffix": azure.storage_endpoint_suffix()}),
                     ),
+                    DemoScaler::Monitor => ("azure-monitor", monitor_metadata(azure)),
+                    DemoScaler::AppInsights => (
+                        "azure-app-insights",
+                        json!({"applicationInsightsId": APP_INSIGHTS_APP, "tenantId": TENANT,
+                            "metricId": APP_INSIGHTS_METRIC, "metricAggregationTimespan": "0:5",
+                            "metricAggregationType": "sum", "targetValue": "5",
+                            "cloud": "Private", "appInsightsResourceURL": azure.app_insights_url(),
+                            "activeDirectoryEndpoint": azure.authority_host()}),
+                    ),
+                    DemoScaler::LogAnalytics => (
+                        "azure-log-analytics",
+                        json!({"workspaceId": LOG_WORKSPACE, "query": LOG_QUERY, "threshold": "5",
+                            "cloud": "Private", "logAnalyticsResourceURL": azure.log_analytics_url()}),
+                    ),
                 };
                 let suffix = match scaler {
                     DemoScaler::ServiceBus => azure.endpoint_suffix(),
                     DemoScaler::Queue => azure.queue_endpoint_suffix(),
                     DemoScaler::Blob => azure.blob_endpoint_suffix(),
                     DemoScaler::EventHub => azure.endpoint_suffix(),
+                    // Its Private cloud is named by azureResourceManagerEndpoint instead.
+                    DemoScaler::Monitor | DemoScaler::LogAnalytics | DemoScaler::AppInsights => {
+                        String::new()
+                    }
                 };
-                if let (Some(meta), Some(extra)) =
-                    (meta.as_object_mut(), private(suffix).as_object())
-                {
+                let named_by_suffix = !suffix.is_empty();
+                if let (Some(meta), Some(extra), true) = (
+                    meta.as_object_mut(),
+                    private(suffix).as_object(),
+                    named_by_suffix,
+                ) {
                     meta.extend(extra.clone());
                 }
                 trigger["type"] = json!(kind);
@@ -233,6 +266,9 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     let k8s = Arc::new(KubeStandin::start().await.map_err(DemoError::KubeStandin)?);
     azure.add_client(TENANT, CLIENT_ID);
     azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
+    azure.grant_monitoring_reader(CLIENT_ID);
+    azure.grant_log_analytics_reader(CLIENT_ID);
+    azure.grant_app_insights_reader(CLIENT_ID);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -273,6 +309,9 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.endpoint_suffix(),
                 azure.queue_endpoint_suffix(),
                 azure.blob_endpoint_suffix(),
+                azure.resource_manager_suffix(),
+                azure.log_analytics_suffix(),
+                azure.app_insights_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -390,6 +429,13 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
         }
+        DemoScaler::AppInsights => {
+            azure.set_app_metric(APP_INSIGHTS_APP, APP_INSIGHTS_METRIC, Some(depth as f64))
+        }
+        DemoScaler::LogAnalytics => azure.set_log_query_count(LOG_WORKSPACE, LOG_QUERY, depth),
+        DemoScaler::Monitor => {
+            azure.set_metric(&monitor_resource_id(), "ActiveMessages", depth as f64)
+        }
         DemoScaler::EventHub => fill_event_hub(azure, depth),
     }
 }
@@ -428,4 +474,24 @@ fn fill_event_hub(azure: &AzureStandin, depth: i64) {
             &[],
         );
     }
+}
+
+const APP_INSIGHTS_APP: &str = "00000000-0000-0000-0000-0000000a1b2c";
+const APP_INSIGHTS_METRIC: &str = "customMetrics/OrdersQueued";
+const LOG_WORKSPACE: &str = "00000000-0000-0000-0000-0000000010a5";
+const LOG_QUERY: &str = "OrdersQueued_CL | where State == 'queued' | summarize count()";
+
+const MONITOR_SUBSCRIPTION: &str = "00000000-0000-0000-0000-00000000c0de";
+
+fn monitor_resource_id() -> String {
+    format!("/subscriptions/{MONITOR_SUBSCRIPTION}/resourceGroups/shop/providers/Microsoft.ServiceBus/namespaces/{SB_NAMESPACE}")
+}
+
+/// The seed namespace's ActiveMessages (the Average of the last minute) through the stand-in's
+/// Resource Manager, the workload identity of the seed's TriggerAuthentication.
+fn monitor_metadata(azure: &AzureStandin) -> Value {
+    json!({"resourceURI": format!("Microsoft.ServiceBus/namespaces/{SB_NAMESPACE}"),
+        "tenantId": TENANT, "subscriptionId": MONITOR_SUBSCRIPTION, "resourceGroupName": "shop",
+        "metricName": "ActiveMessages", "metricAggregationType": "Average", "targetValue": "5",
+        "cloud": "Private", "azureResourceManagerEndpoint": azure.resource_manager_endpoint()})
 }

@@ -79,3 +79,27 @@ fn demo_scales_out_and_back_to_zero(extra: &[&str], metric: &str) {
     let last_t = events.last().unwrap()["t"].as_f64().unwrap();
     assert!(last_t > 300.0, "cooldown must have passed: {stdout}");
 }
+
+#[test]
+fn demo_with_azure_monitor_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-monitor"],
+        "s0-azure-monitor-ActiveMessages",
+    );
+}
+
+#[test]
+fn demo_with_log_analytics_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-log-analytics"],
+        "s0-azure-log-analytics-00000000-0000-0000-0000-0000000010a5",
+    );
+}
+
+#[test]
+fn demo_with_app_insights_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-app-insights"],
+        "s0-azure-app-insights-customMetrics-OrdersQueued",
+    );
+}

@@ -9,8 +9,11 @@ use std::time::Duration;
 use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
+use scalecore::scalers::azure_app_insights::{self, AppInsightsConfig};
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
 use scalecore::scalers::azure_eventhub::{self, AzureEventHubConfig};
+use scalecore::scalers::azure_log_analytics::{self, LogAnalyticsConfig};
+use scalecore::scalers::azure_monitor::{self, AzureMonitorConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
@@ -58,13 +61,28 @@ pub enum Scaler {
         config: Box<AzureEventHubConfig>,
         overrides: IdentityOverrides,
     },
+    /// `azure-monitor`: a metric of a resource through Resource Manager.
+    AzureMonitor {
+        config: Box<AzureMonitorConfig>,
+        overrides: IdentityOverrides,
+    },
+    /// `azure-log-analytics`: a query's one value through the Log Analytics API.
+    AzureLogAnalytics {
+        config: Box<LogAnalyticsConfig>,
+        overrides: IdentityOverrides,
+    },
+    /// `azure-app-insights`: an Application Insights metric's aggregate.
+    AzureAppInsights {
+        config: Box<AppInsightsConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, cpu and memory are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, azure-monitor, azure-log-analytics, azure-app-insights, cpu and memory are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -146,7 +164,10 @@ impl Scaler {
             | Scaler::AzureQueue { .. }
             | Scaler::AzureBlob { .. }
             | Scaler::Resource { .. }
-            | Scaler::AzureEventHub { .. } => None,
+            | Scaler::AzureEventHub { .. }
+            | Scaler::AzureMonitor { .. }
+            | Scaler::AzureLogAnalytics { .. }
+            | Scaler::AzureAppInsights { .. } => None,
         }
     }
 
@@ -180,6 +201,15 @@ impl Scaler {
                 .event_hub_lag(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
+            Scaler::AzureMonitor { config, overrides } => {
+                Ok(bus.monitor_metric(config, overrides, max_age).await?)
+            }
+            Scaler::AzureLogAnalytics { config, overrides } => {
+                Ok(bus.log_analytics_value(config, overrides, max_age).await?)
+            }
+            Scaler::AzureAppInsights { config, overrides } => {
+                Ok(bus.app_insights_value(config, overrides, max_age).await?)
+            }
         }
     }
 }
@@ -351,7 +381,13 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-eventhub"
+        "azure-servicebus"
+            | "azure-queue"
+            | "azure-blob"
+            | "azure-eventhub"
+            | "azure-monitor"
+            | "azure-log-analytics"
+            | "azure-app-insights"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -409,6 +445,36 @@ fn scaler(
                     overrides: overrides(),
                 },
             }
+        }
+        "azure-monitor" => {
+            let overrides = overrides();
+            return match azure_monitor::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure monitor", errors),
+                Ok(config) => Scaler::AzureMonitor {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
+        }
+        "azure-log-analytics" => {
+            let overrides = overrides();
+            return match azure_log_analytics::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure loganalytics", errors),
+                Ok(config) => Scaler::AzureLogAnalytics {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
+        }
+        "azure-app-insights" => {
+            let overrides = overrides();
+            return match azure_app_insights::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure app insights", errors),
+                Ok(config) => Scaler::AzureAppInsights {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
         }
         _ => {}
     }
@@ -601,7 +667,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, cpu and memory are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, azure-monitor, azure-log-analytics, azure-app-insights, cpu and memory are)"#
         );
     }
 

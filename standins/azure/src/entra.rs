@@ -1,4 +1,5 @@
-//! Entra ID's token endpoint for the client-credentials grant with a federated assertion.
+//! Entra ID's token endpoint for the client-credentials grant with a federated assertion or
+//! a client secret.
 
 use std::time::Instant;
 
@@ -77,7 +78,8 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The app requested an unsupported grant type.",
         );
     }
-    if field("client_assertion_type") != ASSERTION_TYPE {
+    let client_secret = fields.get("client_secret").cloned();
+    if client_secret.is_none() && field("client_assertion_type") != ASSERTION_TYPE {
         return error(
             400,
             "invalid_request",
@@ -85,7 +87,23 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The client_assertion_type is missing or not jwt-bearer.",
         );
     }
-    let Some(&(_, audience)) = SCOPES.iter().find(|(scope, _)| *scope == field("scope")) else {
+    let resource_manager = field("scope")
+        .strip_suffix("/.default")
+        .filter(|r| {
+            [
+                "https://management.",
+                "https://api.loganalytics.",
+                "https://api.applicationinsights.",
+            ]
+            .iter()
+            .any(|p| r.starts_with(p))
+        })
+        .map(|r| r.trim_end_matches('/').to_owned());
+    let known = SCOPES
+        .iter()
+        .find(|(scope, _)| *scope == field("scope"))
+        .map(|(_, audience)| (*audience).to_owned());
+    let Some(audience) = known.or(resource_manager) else {
         return error(
             400,
             "invalid_scope",
@@ -109,8 +127,23 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             ),
         );
     }
+    if let Some(secret) = &client_secret {
+        if state
+            .client_secrets
+            .get(&(tenant.clone(), client_id.clone()))
+            != Some(secret)
+        {
+            return error(
+                401,
+                "invalid_client",
+                7000215,
+                &format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            );
+        }
+    }
     let expected = state.federated_token.clone();
-    if assertion.is_empty() || expected.is_some_and(|e| e != assertion) {
+    if client_secret.is_none() && (assertion.is_empty() || expected.is_some_and(|e| e != assertion))
+    {
         return error(
             400,
             "invalid_client",
@@ -124,7 +157,7 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         access_token.clone(),
         IssuedToken {
             expires_at: Instant::now() + lifetime,
-            audience: audience.to_owned(),
+            audience,
             client_id: client_id.clone(),
         },
     );

@@ -3,12 +3,18 @@
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
-//! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
+//! `<account>.blob.localhost:<port>`: List Blobs) and as Resource Manager's Azure Monitor
+//! metrics (`management.localhost:<port>`: Metrics - List) and Log Analytics
+//! (`api.loganalytics.localhost:<port>`: query) and Application Insights
+//! (`api.applicationinsights.localhost:<port>`: metrics). Its certificate comes from a CA made at
 //! start (`ca_pem`). Event hubs live on the namespaces' hosts (Get Event Hub, Get Partition),
 //! their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata).
 
+mod app_insights;
 mod atom;
 mod entra;
+mod log_analytics;
+mod monitor;
 mod server;
 mod servicebus;
 mod state;

@@ -14,7 +14,10 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::{atom, entra, servicebus, storage, AuthKind, RequestRecord, Shared};
+use crate::{
+    app_insights, atom, entra, log_analytics, monitor, servicebus, storage, AuthKind,
+    RequestRecord, Shared,
+};
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
@@ -142,6 +145,12 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 entra::server_error(status)
             } else if storage_account.is_some() {
                 storage::fault(status)
+            } else if monitor::is_arm(&host) {
+                monitor::fault(status)
+            } else if log_analytics::is_log_analytics(&host) {
+                log_analytics::fault(status)
+            } else if app_insights::is_app_insights(&host) {
+                app_insights::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -166,6 +175,15 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             &authorization,
             &ms_headers,
         ),
+        None if method == "POST" && log_analytics::is_log_analytics(&host) => {
+            log_analytics::post(&shared, &path, &authorization, &body)
+        }
+        None if method == "GET" && app_insights::is_app_insights(&host) => {
+            app_insights::get(&shared, &path, &query, &authorization)
+        }
+        None if method == "GET" && monitor::is_arm(&host) => {
+            monitor::get(&shared, &host, &path, &query, &authorization)
+        }
         None if method == "GET" => {
             let missing_counts = fault.as_ref().is_some_and(|f| f.missing_count_details);
             servicebus::get(

@@ -60,6 +60,20 @@ pub struct State {
     pub entry_padding: usize,
     /// Makes keys and tokens differ between runs and between calls.
     pub seed: u64,
+    /// Resource id (lower-case) -> metric name (lower-case) -> metric, for Azure Monitor.
+    pub monitor: BTreeMap<String, BTreeMap<String, crate::monitor::Metric>>,
+    /// Client ids holding Monitoring Reader.
+    pub monitor_readers: BTreeSet<String>,
+    /// (tenant, client id) -> the service principal's client secret.
+    pub client_secrets: BTreeMap<(String, String), String>,
+    /// Log Analytics workspace id (lower-case) -> query text -> its result.
+    pub log_workspaces: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// Client ids holding Log Analytics Reader.
+    pub log_readers: BTreeSet<String>,
+    /// Application Insights app id (lower-case) -> metric id -> value (`None`: null).
+    pub app_insights: BTreeMap<String, BTreeMap<String, Option<f64>>>,
+    /// Client ids that may read Application Insights metrics.
+    pub app_insights_readers: BTreeSet<String>,
 }
 
 impl State {
@@ -77,6 +91,13 @@ impl State {
             records: Vec::new(),
             entry_padding: 0,
             seed,
+            monitor: BTreeMap::new(),
+            monitor_readers: BTreeSet::new(),
+            client_secrets: BTreeMap::new(),
+            log_workspaces: BTreeMap::new(),
+            log_readers: BTreeSet::new(),
+            app_insights: BTreeMap::new(),
+            app_insights_readers: BTreeSet::new(),
         }
     }
 

@@ -34,6 +34,9 @@ pub fn generate() -> std::io::Result<Tls> {
         "*.servicebus.localhost".to_owned(),
         "*.queue.localhost".to_owned(),
         "*.blob.localhost".to_owned(),
+        "management.localhost".to_owned(),
+        "api.loganalytics.localhost".to_owned(),
+        "api.applicationinsights.localhost".to_owned(),
         "127.0.0.1".to_owned(),
     ])
     .map_err(io)?;
