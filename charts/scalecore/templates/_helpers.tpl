@@ -49,12 +49,13 @@ watched, a Role's in watchNamespace otherwise. Keep in step with deploy/scalecor
   verbs: [patch, update]
 {{- end }}
 # Scale targets: the workload is read for its containers' env (`env`, `...FromEnv`
-# parameters), replicas are written only through /scale.
-# Other targets (e.g. argoproj.io rollouts, or any CRD with a scale subresource) need the
-# same two rules for their group and resource.
+# parameters), replicas are written only through /scale. Deployments and StatefulSets are
+# also watched for their replica counts (without list/watch, /scale is read at every tick).
+# Other targets (e.g. argoproj.io rollouts, or any CRD with a scale subresource) need
+# `get` and the /scale rule for their group and resource.
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [get]
+  verbs: [get, list, watch]
 - apiGroups: [apps]
   resources: [deployments/scale, statefulsets/scale]
   verbs: {{ if .Values.dryRun }}[get]{{ else }}[get, patch, update]{{ end }}

@@ -217,6 +217,13 @@ impl Controller {
     /// Runs until `stop` resolves; then stops every worker without touching the targets.
     pub async fn run(mut self, stop: impl std::future::Future<Output = ()>) {
         let mut changes = Box::pin(self.changes());
+        let targets = {
+            let (shared, namespace) = (self.shared.clone(), self.namespace.clone());
+            tokio::spawn(async move {
+                let client = shared.kube.client().clone();
+                shared.targets.watch(client, namespace).await;
+            })
+        };
         tokio::pin!(stop);
         loop {
             tokio::select! {
@@ -239,6 +246,8 @@ impl Controller {
             w.control.send_modify(|s| s.stop = Some(Stop::Shutdown));
             w.task.abort();
         }
+        targets.abort();
+        self.shared.targets.clear();
         self.shared.metrics.scaled_objects.set(0);
     }
 

@@ -7,6 +7,7 @@ mod kubeapi;
 mod lease;
 mod objects;
 mod resources;
+mod targets;
 mod telemetry;
 mod triggers;
 mod worker;
@@ -365,6 +366,7 @@ pub async fn serve(
         decisions,
         tick_slots: tokio::sync::Semaphore::new(64),
         pods: resources::Snapshots::default(),
+        targets: targets::Targets::default(),
         tenants: worker::Tenants::new(settings.namespace_poll_concurrency),
         starting: tokio::sync::Semaphore::new(32),
         lint: settings.lint.clone(),

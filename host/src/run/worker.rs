@@ -2,9 +2,11 @@
 //! every sync period, both decided by the core's engine, written through `/scale`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use prometheus_client::metrics::gauge::Gauge;
 use scalecore::decide::{Initial, Loop, Observed, Outcome, Reading, ScaledObjectEngine};
 use serde_json::{json, Value};
 use tokio::sync::{broadcast, watch, Semaphore};
@@ -102,6 +104,9 @@ pub struct Shared {
     /// Each namespace's pods and pod metrics, listed once per HPA sync for every cpu/memory
     /// trigger in it.
     pub pods: super::resources::Snapshots,
+    /// Replica counts of Deployments and StatefulSets, from a watch instead of a `/scale`
+    /// read per tick.
+    pub targets: super::targets::Targets,
     /// Workers building their scalers at once (start-up, or after a TriggerAuthentication
     /// change). Building holds the target's pod template and Kubernetes requests in flight;
     /// when thousands of ScaledObjects start together, that transient state is what sets the
@@ -116,13 +121,25 @@ pub struct Worker {
     so: Arc<ScaledObject>,
     engine: ScaledObjectEngine,
     scalers: Vec<Scaler>,
-    /// Hash of the status last written: a status is only sent when it changed.
+    /// Hash of what the status is made of, as last written: a status is only built and sent
+    /// when it changed.
     last_status: Option<u64>,
+    /// This ScaledObject's series, looked up once: a tick sets numbers, it does not build
+    /// label sets.
+    series: Series,
     rebuild: bool,
     /// The namespace's cap on polls in flight.
     tenant: Arc<Semaphore>,
     /// The controller's signal as last acted on.
     seen: Signal,
+}
+
+/// The gauges a tick sets, shared with the registry (`Metrics::forget` drops them there when
+/// the worker stops).
+struct Series {
+    desired: Gauge,
+    /// Per trigger, created at its first reading.
+    values: Vec<Option<Gauge<f64, AtomicU64>>>,
 }
 
 /// Why a ScaledObject does not run, and whether only time can change that.
@@ -286,6 +303,14 @@ impl Worker {
             .map(|t| so.failures.get(&t.metric_name).copied().unwrap_or(0))
             .collect();
         engine.restore_failures(&failures);
+        let series = Series {
+            desired: shared
+                .metrics
+                .desired_replicas
+                .get_or_create(&labels(&so.namespace, &so.name))
+                .clone(),
+            values: vec![None; scalers.len()],
+        };
         // On the heap once, not inline in the (long-lived) task's future.
         Ok(Box::new(Worker {
             shared,
@@ -293,6 +318,7 @@ impl Worker {
             engine,
             scalers,
             last_status: None,
+            series,
             rebuild: false,
             tenant,
             seen,
@@ -431,12 +457,15 @@ impl Worker {
     }
 
     async fn observe(&self) -> Option<(ScaleView, Observed)> {
-        match self
-            .shared
-            .kube
-            .scale(&self.so.namespace, &self.so.target)
-            .await
-        {
+        let (ns, target) = (&self.so.namespace, &self.so.target);
+        let view = match self.shared.targets.get(ns, target) {
+            Some(v) => Ok(v),
+            None => {
+                let _slot = self.shared.tick_slots.acquire().await;
+                self.shared.kube.scale(ns, target).await
+            }
+        };
+        match view {
             Ok(v) => Some((
                 v,
                 Observed {
@@ -459,10 +488,7 @@ impl Worker {
     /// the namespace's own cap only: a tenant with a throttled endpoint waits on itself.
     async fn tick(&mut self, t: i64, kind: Loop, polling: i64, hpa_period: i64) {
         let shared = self.shared.clone();
-        let observed = {
-            let _slot = shared.tick_slots.acquire().await;
-            Box::pin(self.observe()).await
-        };
+        let observed = Box::pin(self.observe()).await;
         let Some((_, observed)) = observed else {
             return;
         };
@@ -557,14 +583,31 @@ impl Worker {
                 // Read only at HPA syncs: the KEDA loop ignores cpu/memory.
                 continue;
             }
-            let mut l = labels(&self.so.namespace, &self.so.name);
-            l.push(("trigger", i.to_string()));
+            let trigger_labels = || {
+                let mut l = labels(&self.so.namespace, &self.so.name);
+                l.push(("trigger", i.to_string()));
+                l
+            };
             match (reading, error) {
                 (Reading::Value(v), _) => {
-                    self.shared.metrics.metric_value.get_or_create(&l).set(*v);
+                    let Some(slot) = self.series.values.get_mut(i) else {
+                        continue;
+                    };
+                    slot.get_or_insert_with(|| {
+                        self.shared
+                            .metrics
+                            .metric_value
+                            .get_or_create(&trigger_labels())
+                            .clone()
+                    })
+                    .set(*v);
                 }
                 (Reading::Error, why) => {
-                    self.shared.metrics.scaler_errors.get_or_create(&l).inc();
+                    self.shared
+                        .metrics
+                        .scaler_errors
+                        .get_or_create(&trigger_labels())
+                        .inc();
                     // KEDA rebuilds a scaler after an error; so does the host.
                     self.rebuild = true;
                     let why: &dyn std::fmt::Display = match why {
@@ -579,17 +622,19 @@ impl Worker {
     }
 
     async fn apply(&mut self, outcome: Outcome, observed: Observed) {
-        let reason = self.engine.explain();
-        let (ns, name) = (self.so.namespace.clone(), self.so.name.clone());
         let changed = outcome.replicas != observed.replicas;
-        let l = labels(&ns, &name);
-        self.shared
-            .metrics
-            .desired_replicas
-            .get_or_create(&l)
-            .set(outcome.replicas);
+        // Only `demo` listens for decisions; in the cluster, the reason is worded only for
+        // the replica changes it explains.
+        let listened = self.shared.decisions.receiver_count() > 0;
+        let reason = if changed || listened {
+            self.engine.explain()
+        } else {
+            String::new()
+        };
+        let (ns, name) = (&self.so.namespace, &self.so.name);
+        self.series.desired.set(outcome.replicas);
         if changed {
-            let mut dl = l.clone();
+            let mut dl = labels(ns, name);
             dl.push((
                 "direction",
                 if outcome.replicas > observed.replicas {
@@ -609,9 +654,12 @@ impl Worker {
         if !self.shared.dry_run {
             Box::pin(self.write_status()).await;
         }
+        if !listened {
+            return;
+        }
         let _ = self.shared.decisions.send(Decision {
-            namespace: ns,
-            name,
+            namespace: self.so.namespace.clone(),
+            name: self.so.name.clone(),
             elapsed: self.shared.clock.elapsed(),
             from: observed.replicas,
             replicas: outcome.replicas,
@@ -628,6 +676,9 @@ impl Worker {
             .await
         {
             Ok(()) => {
+                self.shared
+                    .targets
+                    .wrote(&so.namespace, &so.target, outcome.replicas);
                 let (event, note) = match (observed.replicas, outcome.replicas) {
                     (0, n) => (
                         "KEDAScaleTargetActivated",
@@ -699,17 +750,30 @@ impl Worker {
         status
     }
 
+    /// A hash of everything [`Worker::status`] reads that can change during the worker's
+    /// life (the rest comes from the spec, fixed per worker).
+    fn status_digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let state = self.engine.state();
+        let c = &state.conditions;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (c.ready, c.active, c.fallback, c.paused).hash(&mut h);
+        state.failures.hash(&mut h);
+        state.last_active_time.hash(&mut h);
+        state
+            .original_replica_count
+            .or(self.so.original_replica_count)
+            .hash(&mut h);
+        state.paused_replica_count.hash(&mut h);
+        h.finish()
+    }
+
     async fn write_status(&mut self) {
-        let status = self.status();
-        let digest = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            status.to_string().hash(&mut h);
-            h.finish()
-        };
+        let digest = self.status_digest();
         if self.last_status == Some(digest) {
             return;
         }
+        let status = self.status();
         match self
             .shared
             .kube

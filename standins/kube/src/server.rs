@@ -256,11 +256,45 @@ fn list(shared: &Shared, rp: &ResourcePath, query: &Query) -> Result<Response<Bo
             store.check_list_rv(rv)?;
         }
     }
-    let items = store.list(rp.res, rp.namespace.as_deref(), &selector);
+    // `limit` and `continue` as the API server pages (clients such as kube-runtime's watcher
+    // list 500 at a time). The token carries the first page's resourceVersion and the last
+    // key served; later pages show the store as it is then, which a watch from that
+    // resourceVersion reconciles, as after a real paged list.
+    let limit = match query.get("limit") {
+        None => 0,
+        Some(l) => l
+            .parse::<usize>()
+            .map_err(|_| ApiError::bad_request(format!("invalid limit: {l:?}")))?,
+    };
+    let (rv, after) = match query.get("continue").filter(|c| !c.is_empty()) {
+        None => (store.current_rv(), None),
+        Some(token) => {
+            let bad = || ApiError::bad_request("continue key is not valid".to_owned());
+            let mut parts = token.splitn(3, ':');
+            let rv = parts
+                .next()
+                .and_then(|r| r.parse::<u64>().ok())
+                .ok_or_else(bad)?;
+            let (ns, name) = (parts.next().ok_or_else(bad)?, parts.next().ok_or_else(bad)?);
+            store.check_list_rv(rv)?;
+            (rv, Some((ns, name)))
+        }
+    };
+    let (items, more) = store.list_page(rp.res, rp.namespace.as_deref(), &selector, after, limit);
+    let mut metadata = json!({"resourceVersion": rv.to_string()});
+    if more {
+        let last = items.last().and_then(|o| o.get("metadata"));
+        let field = |f: &str| {
+            last.and_then(|m| m.get(f))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
+        metadata["continue"] = json!(format!("{rv}:{}:{}", field("namespace"), field("name")));
+    }
     let list = json!({
         "kind": format!("{}List", rt.kind),
         "apiVersion": rt.api_version(),
-        "metadata": {"resourceVersion": store.current_rv().to_string()},
+        "metadata": metadata,
         "items": items,
     });
     Ok(json_response(200, &list))

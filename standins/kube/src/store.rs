@@ -150,6 +150,30 @@ impl Store {
             .collect()
     }
 
+    /// One page of [`Store::list`]: at most `limit` objects (all when 0) whose (namespace,
+    /// name) comes after `after`, in key order, and whether more follow.
+    pub fn list_page(
+        &self,
+        res: usize,
+        namespace: Option<&str>,
+        selector: &Selector,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> (Vec<Value>, bool) {
+        let mut matching = self
+            .objects
+            .iter()
+            .filter(|(k, _)| k.res == res && namespace.is_none_or(|ns| k.namespace == ns))
+            .filter(|(k, _)| after.is_none_or(|a| (k.namespace.as_str(), k.name.as_str()) > a))
+            .filter(|(_, v)| selector.matches(v))
+            .map(|(_, v)| v);
+        if limit == 0 {
+            return (matching.cloned().collect(), false);
+        }
+        let page: Vec<Value> = matching.by_ref().take(limit).cloned().collect();
+        (page, matching.next().is_some())
+    }
+
     /// Every object of one resource, in any namespace.
     pub fn all_of(&self, res: usize) -> Vec<Value> {
         self.list(res, None, &Selector::default())

@@ -532,3 +532,51 @@ async fn cluster_scoped_kinds_live_outside_namespaces() {
     );
     assert!(read.string_data.is_none());
 }
+
+#[tokio::test]
+async fn lists_page_with_limit_and_continue() {
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let deployments: Api<Deployment> = Api::default_namespaced(client.clone());
+    for i in 0..5 {
+        let d: Deployment =
+            serde_json::from_value(common::deployment(&format!("d{i}"), 1)).unwrap();
+        deployments
+            .create(&PostParams::default(), &d)
+            .await
+            .unwrap();
+    }
+    let first = deployments
+        .list(&ListParams::default().limit(2))
+        .await
+        .unwrap();
+    let names = |l: &kube::api::ObjectList<Deployment>| -> Vec<String> {
+        l.items
+            .iter()
+            .map(|d| d.metadata.name.clone().unwrap())
+            .collect()
+    };
+    assert_eq!(names(&first), ["d0", "d1"]);
+    let rv0 = first.metadata.resource_version.clone();
+    let token = first.metadata.continue_.clone().expect("more pages");
+    // A deletion between pages: the later page shows the store as it is, the
+    // resourceVersion stays the first page's so a watch from it replays the change.
+    deployments
+        .delete("d3", &DeleteParams::default())
+        .await
+        .unwrap();
+    let second = deployments
+        .list(&ListParams::default().limit(2).continue_token(&token))
+        .await
+        .unwrap();
+    assert_eq!(names(&second), ["d2", "d4"]);
+    assert_eq!(second.metadata.resource_version, rv0);
+    assert!(second.metadata.continue_.is_none(), "last page");
+    // kube-runtime's pager gets everything; a forged token is a 400.
+    let all = deployments.list(&ListParams::default()).await.unwrap();
+    assert_eq!(names(&all), ["d0", "d1", "d2", "d4"]);
+    let forged = deployments
+        .list(&ListParams::default().limit(2).continue_token("nonsense"))
+        .await;
+    assert_eq!(api_error(forged).0, 400);
+}
