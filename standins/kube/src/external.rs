@@ -31,7 +31,11 @@ pub struct ExternalMetrics {
 impl ExternalMetrics {
     pub fn set(&mut self, namespace: &str, scaled_object: &str, metric: &str, served: Served) {
         self.values.insert(
-            (namespace.into(), scaled_object.into(), metric.to_lowercase()),
+            (
+                namespace.into(),
+                scaled_object.into(),
+                metric.to_lowercase(),
+            ),
             served,
         );
     }
@@ -130,7 +134,9 @@ mod tests {
         assert_eq!(v["items"][0]["value"], "2500m");
         assert_eq!(m.get("shop", "s1-queue", &q).unwrap_err().code, 404);
         assert_eq!(
-            m.get("shop", "s0-queue", &Query::parse("")).unwrap_err().code,
+            m.get("shop", "s0-queue", &Query::parse(""))
+                .unwrap_err()
+                .code,
             400
         );
         m.set("shop", "orders", "s0-queue", Served::Error("boom".into()));

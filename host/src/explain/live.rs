@@ -1,0 +1,391 @@
+//! What `explain` reads from the cluster, read-only: the ScaledObject, the HPA KEDA owns for
+//! it, their recent Events, the external metric values, the target's `/scale` and its pods.
+
+use kube::api::{GetParams, ListParams};
+use kube::core::Request;
+use serde_json::Value;
+
+use crate::run::clock::parse_rfc3339;
+
+/// Events kept per object, newest first.
+const EVENTS_KEPT: usize = 10;
+/// Pods and Events are listed in pages of this size, and only the first page is read.
+const LIST_LIMIT: u32 = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("{what}: not found")]
+    NotFound { what: String },
+    #[error("{what}: {source}")]
+    Api {
+        what: String,
+        #[source]
+        source: kube::Error,
+    },
+    #[error("{what}: the answer is not the object expected: {source}")]
+    Decode {
+        what: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// One Event, whichever API recorded it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EventView {
+    /// Unix seconds (eventTime, else lastTimestamp, else the creation time).
+    #[serde(skip)]
+    pub t: Option<i64>,
+    pub time: Option<String>,
+    pub object: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub reason: String,
+    pub message: String,
+}
+
+/// A metric as the external metrics API answered it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Served {
+    Value(f64),
+    /// The API answered with an error (status and message).
+    Error(String),
+}
+
+/// Everything read, with the times of the reads.
+#[derive(Clone, Debug)]
+pub struct Live {
+    pub scaled_object: Value,
+    pub hpa: Option<Value>,
+    pub events: Vec<EventView>,
+    /// The target's `/scale` (spec.replicas, status.replicas, status.selector).
+    pub scale: Option<Value>,
+    pub scale_error: Option<String>,
+    pub pods_total: Option<i64>,
+    pub pods_ready: Option<i64>,
+    pub pods_pending: Option<i64>,
+    /// `(metric name, what the external metrics API answered)`, in trigger order.
+    pub metrics: Vec<(String, Served)>,
+}
+
+fn api_error(what: impl Into<String>) -> impl FnOnce(kube::Error) -> ReadError {
+    let what = what.into();
+    move |source| match &source {
+        kube::Error::Api(s) if s.code == 404 => ReadError::NotFound { what },
+        _ => ReadError::Api { what, source },
+    }
+}
+
+fn decode(text: &str, what: &str) -> Result<Value, ReadError> {
+    serde_json::from_str(text).map_err(|source| ReadError::Decode {
+        what: what.to_owned(),
+        source,
+    })
+}
+
+async fn get(
+    client: &kube::Client,
+    collection: &str,
+    name: &str,
+    what: &str,
+) -> Result<Value, ReadError> {
+    let request = Request::new(collection)
+        .get(name, &GetParams::default())
+        .map_err(|e| ReadError::Api {
+            what: what.to_owned(),
+            source: kube::Error::BuildRequest(e),
+        })?;
+    let body = client
+        .request_text(request)
+        .await
+        .map_err(api_error(what))?;
+    decode(&body, what)
+}
+
+async fn list(
+    client: &kube::Client,
+    collection: &str,
+    params: &ListParams,
+    what: &str,
+) -> Result<Vec<Value>, ReadError> {
+    let request = Request::new(collection)
+        .list(params)
+        .map_err(|e| ReadError::Api {
+            what: what.to_owned(),
+            source: kube::Error::BuildRequest(e),
+        })?;
+    let body = client
+        .request_text(request)
+        .await
+        .map_err(api_error(what))?;
+    let v = decode(&body, what)?;
+    Ok(match v.get("items") {
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    })
+}
+
+/// The plural the API server uses for a kind (`Deployment` -> `deployments`).
+fn plural(kind: &str) -> String {
+    kube::api::ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("", "v1", kind)).plural
+}
+
+fn collection(api_version: &str, kind: &str, namespace: &str) -> String {
+    let base = if api_version.contains('/') {
+        format!("/apis/{api_version}")
+    } else {
+        format!("/api/{api_version}")
+    };
+    format!("{base}/namespaces/{namespace}/{}", plural(kind))
+}
+
+pub async fn read_scaled_object(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Value, ReadError> {
+    get(
+        client,
+        &format!("/apis/keda.sh/v1alpha1/namespaces/{namespace}/scaledobjects"),
+        name,
+        &format!("ScaledObject {namespace}/{name}"),
+    )
+    .await
+}
+
+fn event_view(e: &Value, events_k8s_io: bool) -> EventView {
+    let s = |p: &str| e.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    let time = s("/eventTime")
+        .or_else(|| s("/deprecatedLastTimestamp"))
+        .or_else(|| s("/lastTimestamp"))
+        .or_else(|| s("/series/lastObservedTime"))
+        .or_else(|| s("/metadata/creationTimestamp"));
+    let (object, message) = if events_k8s_io {
+        (s("/regarding/name"), s("/note"))
+    } else {
+        (s("/involvedObject/name"), s("/message"))
+    };
+    EventView {
+        t: time.as_deref().and_then(parse_rfc3339),
+        time,
+        object: object.unwrap_or_default(),
+        type_: s("/type").unwrap_or_default(),
+        reason: s("/reason").unwrap_or_default(),
+        message: message.unwrap_or_default(),
+    }
+}
+
+/// The recent Events of the named objects from both Event APIs, newest first.
+async fn events(client: &kube::Client, namespace: &str, names: &[&str]) -> Vec<EventView> {
+    let params = ListParams::default().limit(LIST_LIMIT);
+    let mut out = Vec::new();
+    for (path, new_api) in [
+        (format!("/api/v1/namespaces/{namespace}/events"), false),
+        (
+            format!("/apis/events.k8s.io/v1/namespaces/{namespace}/events"),
+            true,
+        ),
+    ] {
+        // Events are a help, not a need: a cluster that refuses them still gets an answer.
+        let Ok(items) = list(client, &path, &params, "Events").await else {
+            continue;
+        };
+        out.extend(
+            items
+                .iter()
+                .map(|e| event_view(e, new_api))
+                .filter(|e| names.contains(&e.object.as_str())),
+        );
+    }
+    out.sort_by(|a, b| b.t.cmp(&a.t));
+    out.truncate(EVENTS_KEPT * names.len().max(1));
+    out
+}
+
+/// `GET /apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/{metric}` with the selector KEDA's
+/// HPA sends; the items' values summed, as the HPA does.
+async fn external_metric(
+    client: &kube::Client,
+    namespace: &str,
+    scaled_object: &str,
+    metric: &str,
+) -> Served {
+    let path = format!("/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metric}");
+    let params =
+        ListParams::default().labels(&format!("scaledobject.keda.sh/name={scaled_object}"));
+    let request = match Request::new(path).list(&params) {
+        Ok(r) => r,
+        Err(e) => return Served::Error(e.to_string()),
+    };
+    match client.request_text(request).await {
+        Ok(body) => {
+            let Ok(v) = serde_json::from_str::<Value>(&body) else {
+                return Served::Error("the answer is not an ExternalMetricValueList".into());
+            };
+            let items = v.get("items").and_then(Value::as_array);
+            let values: Vec<f64> = items
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i.get("value").and_then(Value::as_str).and_then(quantity))
+                .collect();
+            if values.is_empty() {
+                Served::Error("no value served".into())
+            } else {
+                Served::Value(values.iter().sum())
+            }
+        }
+        Err(kube::Error::Api(s)) => {
+            Served::Error(format!("{} {}: {}", s.code, s.reason, s.message))
+        }
+        Err(e) => Served::Error(e.to_string()),
+    }
+}
+
+/// A Kubernetes quantity as a number: `5`, `2500m`, `1.5k`, `2Ki`, `1e3`.
+pub fn quantity(q: &str) -> Option<f64> {
+    let q = q.trim();
+    const SUFFIXES: [(&str, f64); 13] = [
+        ("Ki", 1024.0),
+        ("Mi", 1_048_576.0),
+        ("Gi", 1_073_741_824.0),
+        ("Ti", 1_099_511_627_776.0),
+        ("n", 1e-9),
+        ("u", 1e-6),
+        ("m", 1e-3),
+        ("k", 1e3),
+        ("M", 1e6),
+        ("G", 1e9),
+        ("T", 1e12),
+        ("P", 1e15),
+        ("E", 1e18),
+    ];
+    for (suffix, factor) in SUFFIXES {
+        if let Some(n) = q.strip_suffix(suffix) {
+            return n
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(|v| v * factor);
+        }
+    }
+    q.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Reads everything `explain` needs. Only the ScaledObject is required; what else cannot be
+/// read is left empty and reported by the replay.
+pub async fn read(
+    client: &kube::Client,
+    namespace: &str,
+    scaled_object: Value,
+    hpa_name: &str,
+    target: &crate::run::objects::TargetRef,
+    metric_names: &[String],
+) -> Live {
+    let name = scaled_object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let hpa = get(
+        client,
+        &format!("/apis/autoscaling/v2/namespaces/{namespace}/horizontalpodautoscalers"),
+        hpa_name,
+        "HPA",
+    )
+    .await
+    .ok();
+    let events = events(client, namespace, &[&name, hpa_name]).await;
+    let target_collection = collection(&target.api_version, &target.kind, namespace);
+    let (scale, scale_error) =
+        match Request::new(&target_collection).get_subresource("scale", &target.name) {
+            Ok(request) => match client.request_text(request).await {
+                Ok(body) => match serde_json::from_str::<Value>(&body) {
+                    Ok(v) => (Some(v), None),
+                    Err(e) => (None, Some(e.to_string())),
+                },
+                Err(kube::Error::Api(s)) => (
+                    None,
+                    Some(format!("{} {}: {}", s.code, s.reason, s.message)),
+                ),
+                Err(e) => (None, Some(e.to_string())),
+            },
+            Err(e) => (None, Some(e.to_string())),
+        };
+    let selector = scale
+        .as_ref()
+        .and_then(|s| s.pointer("/status/selector"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    let (mut pods_total, mut pods_ready, mut pods_pending) = (None, None, None);
+    if let Some(selector) = selector {
+        let params = ListParams::default().labels(&selector).limit(LIST_LIMIT);
+        if let Ok(pods) = list(
+            client,
+            &format!("/api/v1/namespaces/{namespace}/pods"),
+            &params,
+            "pods",
+        )
+        .await
+        {
+            let live: Vec<&Value> = pods
+                .iter()
+                .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
+                .collect();
+            let ready = live
+                .iter()
+                .filter(|p| {
+                    p.pointer("/status/conditions")
+                        .and_then(Value::as_array)
+                        .is_some_and(|cs| {
+                            cs.iter().any(|c| {
+                                c.get("type").and_then(Value::as_str) == Some("Ready")
+                                    && c.get("status").and_then(Value::as_str) == Some("True")
+                            })
+                        })
+                })
+                .count();
+            let pending = live
+                .iter()
+                .filter(|p| p.pointer("/status/phase").and_then(Value::as_str) == Some("Pending"))
+                .count();
+            pods_total = Some(live.len() as i64);
+            pods_ready = Some(ready as i64);
+            pods_pending = Some(pending as i64);
+        }
+    }
+    let mut metrics = Vec::with_capacity(metric_names.len());
+    for m in metric_names {
+        metrics.push((
+            m.clone(),
+            external_metric(client, namespace, &name, m).await,
+        ));
+    }
+    Live {
+        scaled_object,
+        hpa,
+        events,
+        scale,
+        scale_error,
+        pods_total,
+        pods_ready,
+        pods_pending,
+        metrics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantity;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(quantity("5"), Some(5.0));
+        assert_eq!(quantity("2500m"), Some(2.5));
+        assert_eq!(quantity("2k"), Some(2000.0));
+        assert_eq!(quantity("1Ki"), Some(1024.0));
+        assert_eq!(quantity("1e3"), Some(1000.0));
+        assert_eq!(quantity("x"), None);
+        assert_eq!(quantity("NaNm"), None);
+    }
+}
