@@ -132,6 +132,9 @@ fn readings(so: &ScaledObject, engine: &ScaledObjectEngine, live: &Live) -> Inpu
             let res = t.resource.then_some(if t.cpu { "cpu" } else { "memory" });
             hpa_current(h, &t.metric_name, res)
         });
+        if let (true, Some(Served::Error(e))) = (failing, &served) {
+            out.disagreements.push(missing_metric(&t.metric_name, e));
+        }
         let (reading, value, source, error) = if failing {
             let n = so.failures.get(&t.metric_name).copied().unwrap_or(0);
             (
@@ -264,6 +267,9 @@ fn restore_hpa_memory(
         }
         _ => None,
     };
+    // An HPA that exists has been synced before: its controller's memory is not empty, even
+    // when nothing here tells what it holds.
+    engine.state_mut().hpa.initialized = hpa.is_some() || held_since.is_some();
     let Some(held_since) = held_since.filter(|t| *t <= now) else {
         return notes;
     };
@@ -273,7 +279,6 @@ fn restore_hpa_memory(
         .as_ref()
         .map_or(0, |b| b.up.longest_period.max(b.down.longest_period));
     let memory = &mut engine.state_mut().hpa;
-    memory.initialized = true;
     memory.recommendations.push(Recommendation {
         t: held_since,
         replicas: current,
@@ -346,7 +351,8 @@ fn next(
     now: i64,
 ) -> Option<Next> {
     let polling = engine.plan().polling_interval.max(1);
-    let (mut keda_t, mut hpa_t) = (now + polling, now + HPA_SYNC_PERIOD);
+    // Both loops' next ticks are due within one period; they are taken as due now.
+    let (mut keda_t, mut hpa_t) = (now, now);
     while keda_t.min(hpa_t) <= now + LOOKAHEAD {
         let current = engine.state().replicas;
         // Pods that were not ready stay so; new pods are taken as ready.
@@ -453,10 +459,15 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
     let mut holding = Vec::new();
     let plan = engine.plan().clone();
     let paused = plan.pause.stops_loop();
+    if paused {
+        // A paused object has no HPA, so nothing asks KEDA's metrics server for its metrics.
+        disagreements.retain(|d: &Disagreement| !d.what.starts_with("external.metrics.k8s.io"));
+    }
     if !paused {
         estimates.extend(restore_hpa_memory(&mut engine, live, current, now));
     }
 
+    let before = engine.clone();
     let (keda, keda_reason, hpa_outcome) = if paused {
         let o = engine.reconcile(now, &so.spec.annotations, observed);
         let text = match plan.pause.paused_replicas.as_ref() {
@@ -599,7 +610,7 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
     let upcoming = if paused {
         None
     } else {
-        next(engine.clone(), &inputs.readings, ready_ratio, now)
+        next(before, &inputs.readings, ready_ratio, now)
     };
     let engine_replicas = hpa_outcome
         .as_ref()

@@ -150,12 +150,22 @@ impl Report {
             None => writeln!(s, "  hpa: none (deleted while paused)")?,
         }
         match &self.next {
-            Some(n) => writeln!(
+            Some(n) => {
+                let when = if n.in_seconds == 0 {
+                    "at its next tick".to_owned()
+                } else {
+                    format!("in {} s ({})", n.in_seconds, n.at)
+                };
+                writeln!(
+                    s,
+                    "\nNext, if the metrics stay as they are: {when} the {} loop scales {} -> {}\n  {}",
+                    n.loop_, n.from, n.to, n.reason
+                )?
+            }
+            None => writeln!(
                 s,
-                "\nNext, if the metrics stay as they are: in {} s ({}) the {} loop scales {} -> {}\n  {}",
-                n.in_seconds, n.at, n.loop_, n.from, n.to, n.reason
+                "\nNext: no change within the hour if the metrics stay as they are."
             )?,
-            None => writeln!(s, "\nNext: no change within the hour if the metrics stay as they are.")?,
         }
         if !self.disagreements.is_empty() {
             writeln!(s, "\nThe cluster disagrees:")?;
