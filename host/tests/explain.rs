@@ -438,3 +438,107 @@ async fn a_scaled_job_or_a_missing_object_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("ScaledObject shop/nope: not found"), "{err}");
 }
+
+/// `scalecore demo --explain-at 200`: the queue drained at about 150 s, replicas still at 10.
+/// Both the cooldown and the HPA's scale-down window hold them, each with its time left.
+#[cfg(feature = "demo")]
+#[test]
+fn the_demo_explains_itself_at_200_s() {
+    let out = Command::new(env!("CARGO_BIN_EXE_scalecore"))
+        .args([
+            "demo",
+            "--format",
+            "json",
+            "--speed",
+            "20",
+            "--duration",
+            "205",
+        ])
+        .args(["--explain-at", "200"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let explains: Vec<&Value> = lines.iter().filter_map(|l| l.get("explain")).collect();
+    assert_eq!(explains.len(), 1, "{stdout}");
+    let r = explains[0];
+    assert_eq!(r["replicas"], 10, "{r:#}");
+    assert_eq!(r["metrics"][0]["value"], 0.0, "{r:#}");
+    assert_eq!(r["keda"]["action"], "none_cooldown", "{r:#}");
+
+    // The last active poll, from the timeline: (elapsed, lastActiveTime).
+    let (elapsed, last_active) = lines
+        .iter()
+        .filter_map(|l| {
+            let reason = l["reason"].as_str()?;
+            let t = reason.split("lastActiveTime := ").nth(1)?;
+            Some((
+                l["t"].as_f64()?,
+                t.split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<i64>()
+                    .ok()?,
+            ))
+        })
+        .last()
+        .unwrap();
+    let origin = last_active - elapsed.round() as i64;
+    let cd = rule(r, "cooldown");
+    assert_eq!(cd["until"], rfc3339(last_active + 300), "{cd}");
+    let left = cd["seconds_left"].as_i64().unwrap();
+    // At 20x, the reads explain makes take a few timeline seconds.
+    let expected = last_active + 300 - (origin + 200);
+    assert!(
+        (expected - 10..=expected).contains(&left),
+        "{expected}: {cd}"
+    );
+
+    // The window holds the recommendation made one sync before the HPA's first
+    // ScaleDownStabilized sync: the first one whose stabilized count is above the desired one.
+    let first_held = lines
+        .iter()
+        .find_map(|l| {
+            let reason = l["reason"].as_str()?;
+            let desired: i64 = reason
+                .split("desired ")
+                .nth(1)?
+                .split(';')
+                .next()?
+                .trim()
+                .parse()
+                .ok()?;
+            let stabilized: i64 = reason
+                .split("over 300s = ")
+                .nth(1)?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()?;
+            (stabilized > desired).then(|| l["t"].as_f64().unwrap().round() as i64)
+        })
+        .unwrap();
+    let w = rule(r, "stabilization_window");
+    assert_eq!(w["replicas"], 10, "{w}");
+    assert_eq!(w["estimated"], true);
+    let expected = origin + first_held - 15 + 300 - (origin + 200);
+    let left = w["seconds_left"].as_i64().unwrap();
+    assert!(
+        (expected - 10..=expected).contains(&left),
+        "{expected}: {w}"
+    );
+    assert!(
+        r["summary"]
+            .as_str()
+            .unwrap()
+            .contains("held by: cooldown, stabilization_window"),
+        "{r:#}"
+    );
+}

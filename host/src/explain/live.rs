@@ -64,6 +64,8 @@ pub struct Live {
     pub pods_total: Option<i64>,
     pub pods_ready: Option<i64>,
     pub pods_pending: Option<i64>,
+    /// The target's `status.readyReplicas`, for a workload whose pods cannot be listed.
+    pub target_ready: Option<i64>,
     /// `(metric name, what the external metrics API answered)`, in trigger order.
     pub metrics: Vec<(String, Served)>,
 }
@@ -204,7 +206,7 @@ async fn events(client: &kube::Client, namespace: &str, names: &[&str]) -> Vec<E
 
 /// `GET /apis/external.metrics.k8s.io/v1beta1/namespaces/{ns}/{metric}` with the selector KEDA's
 /// HPA sends; the items' values summed, as the HPA does.
-async fn external_metric(
+pub async fn external_metric(
     client: &kube::Client,
     namespace: &str,
     scaled_object: &str,
@@ -354,6 +356,10 @@ pub async fn read(
             pods_pending = Some(pending as i64);
         }
     }
+    let target_ready = get(client, &target_collection, &target.name, "the target")
+        .await
+        .ok()
+        .and_then(|t| t.pointer("/status/readyReplicas").and_then(Value::as_i64));
     let mut metrics = Vec::with_capacity(metric_names.len());
     for m in metric_names {
         metrics.push((
@@ -370,6 +376,7 @@ pub async fn read(
         pods_total,
         pods_ready,
         pods_pending,
+        target_ready,
         metrics,
     }
 }

@@ -14,6 +14,8 @@ use clap::{Args, ValueEnum};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use scalecore::validate::LintOptions;
 
+#[cfg(feature = "demo")]
+pub use live::{external_metric, Served};
 pub use report::Report;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

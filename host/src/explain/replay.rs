@@ -349,6 +349,7 @@ fn next(
     readings: &[Reading],
     ready_ratio: Option<(i64, i64)>,
     now: i64,
+    estimated: bool,
 ) -> Option<Next> {
     let polling = engine.plan().polling_interval.max(1);
     // Both loops' next ticks are due within one period; they are taken as due now.
@@ -378,6 +379,7 @@ fn next(
                 from: current,
                 to: o.replicas,
                 reason: engine.explain(),
+                estimated,
             });
         }
         if !engine.state().loop_running && !engine.state().hpa_exists {
@@ -420,9 +422,14 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         .as_ref()
         .and_then(|s| s.pointer("/status/replicas"))
         .and_then(Value::as_i64);
+    // The pods when the selector finds any, else the workload's own count.
+    let ready = match live.pods_total {
+        Some(n) if n > 0 => live.pods_ready,
+        _ => live.target_ready.or(live.pods_ready),
+    };
     let observed = Observed {
         replicas: current,
-        ready_pods: live.pods_ready,
+        ready_pods: ready,
         status_replicas,
         pending_pods: live.pods_pending,
         pods_without_metrics: None,
@@ -606,16 +613,22 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         });
     }
 
-    let ready_ratio = live.pods_ready.zip(live.pods_total);
+    let ready_ratio = ready.zip(live.pods_total.filter(|n| *n > 0).or(Some(current)));
     let upcoming = if paused {
         None
     } else {
-        next(before, &inputs.readings, ready_ratio, now)
+        next(
+            before,
+            &inputs.readings,
+            ready_ratio,
+            now,
+            !estimates.is_empty(),
+        )
     };
     let engine_replicas = hpa_outcome
         .as_ref()
         .map_or(keda.replicas, |(h, _)| h.replicas);
-    let summary = summary(so, current, live.pods_ready, &holding, engine_replicas);
+    let summary = summary(so, current, ready, &holding, engine_replicas);
     Report {
         object: ObjectView {
             kind: "ScaledObject",
@@ -626,7 +639,7 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         },
         now: rfc3339(now),
         replicas: current,
-        ready: live.pods_ready,
+        ready,
         engine_replicas,
         summary,
         metrics: inputs.metrics,

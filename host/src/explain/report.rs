@@ -55,13 +55,15 @@ pub struct Rule {
     pub replicas: Option<i64>,
     pub seconds_left: Option<i64>,
     pub until: Option<String>,
-    /// The time rests on a reconstruction (the HPA keeps its history in memory only).
+    /// The time rests on a reconstruction (the HPA keeps its history in memory only); it is
+    /// then a lower bound: the recommendation may have been repeated since.
     pub estimated: bool,
     pub text: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Next {
+    /// 0: at the loop's next tick (within one polling interval or HPA sync period).
     pub in_seconds: i64,
     pub at: String,
     #[serde(rename = "loop")]
@@ -69,6 +71,8 @@ pub struct Next {
     pub from: i64,
     pub to: i64,
     pub reason: String,
+    /// The replay started from an estimated HPA history (see `estimates`).
+    pub estimated: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -120,8 +124,11 @@ impl Report {
             for r in &self.holding {
                 write!(s, "  - {}: {}", r.rule.replace('_', " "), r.text)?;
                 if let (Some(left), Some(until)) = (r.seconds_left, &r.until) {
-                    let about = if r.estimated { "about " } else { "" };
-                    write!(s, " ({about}{left} s left, until {until})")?;
+                    if r.estimated {
+                        write!(s, " (at least {left} s left, until {until} or later)")?;
+                    } else {
+                        write!(s, " ({left} s left, until {until})")?;
+                    }
                 }
                 writeln!(s)?;
             }
@@ -151,10 +158,11 @@ impl Report {
         }
         match &self.next {
             Some(n) => {
+                let about = if n.estimated { "about " } else { "" };
                 let when = if n.in_seconds == 0 {
                     "at its next tick".to_owned()
                 } else {
-                    format!("in {} s ({})", n.in_seconds, n.at)
+                    format!("in {about}{} s ({})", n.in_seconds, n.at)
                 };
                 writeln!(
                     s,
