@@ -477,7 +477,8 @@ fn the_demo_explains_itself_at_200_s() {
     // The last active poll, from the timeline: (elapsed, lastActiveTime).
     let (elapsed, last_active) = lines
         .iter()
-        .filter_map(|l| {
+        .rev()
+        .find_map(|l| {
             let reason = l["reason"].as_str()?;
             let t = reason.split("lastActiveTime := ").nth(1)?;
             Some((
@@ -488,7 +489,6 @@ fn the_demo_explains_itself_at_200_s() {
                     .ok()?,
             ))
         })
-        .last()
         .unwrap();
     let origin = last_active - elapsed.round() as i64;
     let cd = rule(r, "cooldown");

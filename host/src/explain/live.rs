@@ -199,7 +199,7 @@ async fn events(client: &kube::Client, namespace: &str, names: &[&str]) -> Vec<E
                 .filter(|e| names.contains(&e.object.as_str())),
         );
     }
-    out.sort_by(|a, b| b.t.cmp(&a.t));
+    out.sort_by_key(|e| std::cmp::Reverse(e.t));
     out.truncate(EVENTS_KEPT * names.len().max(1));
     out
 }

@@ -121,36 +121,6 @@ pub fn parse(path: &str) -> Option<Option<(&str, &str)>> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn serves_by_selector() {
-        let mut m = ExternalMetrics::default();
-        m.set("shop", "orders", "s0-Queue", Served::Milli(2500));
-        let q = Query::parse("labelSelector=scaledobject.keda.sh%2Fname%3Dorders");
-        let v = m.get("shop", "s0-queue", &q).unwrap();
-        assert_eq!(v["items"][0]["value"], "2500m");
-        assert_eq!(m.get("shop", "s1-queue", &q).unwrap_err().code, 404);
-        assert_eq!(
-            m.get("shop", "s0-queue", &Query::parse(""))
-                .unwrap_err()
-                .code,
-            400
-        );
-        m.set("shop", "orders", "s0-queue", Served::Error("boom".into()));
-        assert_eq!(m.get("shop", "s0-queue", &q).unwrap_err().code, 500);
-        assert_eq!(quantity(7000), "7");
-        assert_eq!(parse("/apis/external.metrics.k8s.io/v1beta1"), Some(None));
-        assert_eq!(
-            parse("/apis/external.metrics.k8s.io/v1beta1/namespaces/a/b"),
-            Some(Some(("a", "b")))
-        );
-        assert_eq!(parse("/apis/apps/v1"), None);
-    }
-}
-
 impl crate::KubeStandin {
     /// What the external metrics API serves for `metric` of ScaledObject `namespace/name`
     /// (a negative or non-finite value is served as 0, as KEDA does).
@@ -181,5 +151,35 @@ impl crate::KubeStandin {
     /// The metric is not served at all (404), as when KEDA does not know the ScaledObject.
     pub fn remove_external_metric(&self, namespace: &str, name: &str, metric: &str) {
         crate::state::lock(&self.shared.external_metrics).remove(namespace, name, metric);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serves_by_selector() {
+        let mut m = ExternalMetrics::default();
+        m.set("shop", "orders", "s0-Queue", Served::Milli(2500));
+        let q = Query::parse("labelSelector=scaledobject.keda.sh%2Fname%3Dorders");
+        let v = m.get("shop", "s0-queue", &q).unwrap();
+        assert_eq!(v["items"][0]["value"], "2500m");
+        assert_eq!(m.get("shop", "s1-queue", &q).unwrap_err().code, 404);
+        assert_eq!(
+            m.get("shop", "s0-queue", &Query::parse(""))
+                .unwrap_err()
+                .code,
+            400
+        );
+        m.set("shop", "orders", "s0-queue", Served::Error("boom".into()));
+        assert_eq!(m.get("shop", "s0-queue", &q).unwrap_err().code, 500);
+        assert_eq!(quantity(7000), "7");
+        assert_eq!(parse("/apis/external.metrics.k8s.io/v1beta1"), Some(None));
+        assert_eq!(
+            parse("/apis/external.metrics.k8s.io/v1beta1/namespaces/a/b"),
+            Some(Some(("a", "b")))
+        );
+        assert_eq!(parse("/apis/apps/v1"), None);
     }
 }
