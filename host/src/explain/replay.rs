@@ -84,23 +84,27 @@ fn rescales(events: &[EventView]) -> Vec<(i64, i64, Option<i64>)> {
             let t = e.t?;
             let m = &e.message;
             if let Some(rest) = m.split("New size: ").nth(1) {
-                let n = rest
-                    .split(|c: char| !c.is_ascii_digit())
-                    .next()?
-                    .parse()
-                    .ok()?;
+                let n = leading_number(rest)?;
                 return Some((t, n, None));
             }
             let rest = m.split(" from ").nth(1)?;
             let mut words = rest.split_whitespace();
-            let from = words.next()?.parse().ok()?;
+            let from = leading_number(words.next()?)?;
             (words.next()? == "to").then_some(())?;
-            let to = words.next()?.trim_end_matches(':').parse().ok()?;
+            let to = leading_number(words.next()?)?;
             Some((t, to, Some(from)))
         })
         .collect();
     out.sort_by_key(|r| r.0);
     out
+}
+
+/// `12` of `12,` / `12:` / `12; reason`.
+fn leading_number(word: &str) -> Option<i64> {
+    word.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 struct Inputs {
@@ -475,6 +479,8 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
     }
 
     let before = engine.clone();
+    // What KEDA's poll compared for its cooldown: (from, period, initialCooldownPeriod).
+    let mut cooldown = None;
     let (keda, keda_reason, hpa_outcome) = if paused {
         let o = engine.reconcile(now, &so.spec.annotations, observed);
         let text = match plan.pause.paused_replicas.as_ref() {
@@ -492,6 +498,10 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
     } else {
         let o = engine.keda_poll(now, &inputs.readings, observed);
         let reason = engine.explain();
+        cooldown = engine.detail().cooldown.from.map(|from| {
+            let c = engine.detail().cooldown;
+            (from, c.period, c.initial)
+        });
         let hpa = engine.state().hpa_exists.then(|| {
             let observed = Observed {
                 replicas: o.replicas,
@@ -503,10 +513,11 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         (o, reason, hpa)
     };
 
-    if keda.action == Action::Cooldown {
-        let (from, period, what) = match so.last_active_time {
-            Some(t) => (t, plan.cooldown, "cooldownPeriod"),
-            None => (creation, plan.initial_cooldown, "initialCooldownPeriod"),
+    if let (Action::Cooldown, Some((from, period, initial))) = (keda.action, cooldown) {
+        let (what, since) = if initial {
+            ("initialCooldownPeriod", "creation")
+        } else {
+            ("cooldownPeriod", "lastActiveTime")
         };
         let until = from.saturating_add(period);
         let to = plan.idle.unwrap_or(plan.min);
@@ -517,8 +528,7 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
             now,
             false,
             format!(
-                "every trigger is inactive, but KEDA waits for the {what} ({period} s) after {} before it scales {current} -> {to}",
-                if so.last_active_time.is_some() { "lastActiveTime" } else { "creation" }
+                "every trigger is inactive, but KEDA waits for the {what} ({period} s) after {since} before it scales {current} -> {to}"
             ),
         ));
     }
@@ -816,4 +826,43 @@ fn summary(
         s.push_str(&format!(", held by: {}", names.join(", ")));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(t: i64, message: &str) -> EventView {
+        EventView {
+            t: Some(t),
+            time: None,
+            object: "o".into(),
+            type_: "Normal".into(),
+            reason: "SuccessfulRescale".into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn rescale_events_in_the_hpa_and_keda_wordings() {
+        let events = [
+            event(
+                30,
+                "New size: 4; reason: external metric s0-queue above target",
+            ),
+            event(
+                10,
+                "Scaled apps/v1.Deployment shop/w from 0 to 1, triggered by azure-servicebus",
+            ),
+            event(
+                50,
+                "Deactivated Deployment shop/w from 3 to 0: keda: inactive",
+            ),
+            event(40, "no size here"),
+        ];
+        assert_eq!(
+            rescales(&events),
+            vec![(10, 1, Some(0)), (30, 4, None), (50, 0, Some(3))]
+        );
+    }
 }
