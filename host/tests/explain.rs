@@ -542,3 +542,39 @@ fn the_demo_explains_itself_at_200_s() {
         "{r:#}"
     );
 }
+
+/// An object `scalecore run` manages: no HPA and no external metrics API by design, so
+/// neither is a disagreement; the metric comes from the host's own Event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_object_scalecore_run_manages() {
+    let c = Cluster::new("run", 3).await;
+    let t = now();
+    c.scaled_object(json!({}), json!({}), active(t - 10));
+    c.k8s
+        .apply(json!({"apiVersion": "events.k8s.io/v1", "kind": "Event",
+            "metadata": {"name": "orders.1", "namespace": NS},
+            "eventTime": rfc3339(t - 100), "reportingController": "scalecore",
+            "reportingInstance": "scalecore-0", "action": "Scale", "reason": "SuccessfulRescale", "type": "Normal",
+            "regarding": {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "name": "orders", "namespace": NS},
+            "note": "New size: 3; reason: hpa: orders=12 | s0-azure-servicebus-orders: ceil(12/5)=3 => desired 3"}))
+        .unwrap();
+    let r = c.json().await;
+    assert_eq!(r["metrics"][0]["value"], 12.0, "{r:#}");
+    assert_eq!(r["metrics"][0]["source"], "event");
+    assert_eq!(r["hpa"]["desired"], 3);
+    assert_eq!(r["engine_replicas"], 3);
+    assert!(r["disagreements"].as_array().unwrap().is_empty(), "{r:#}");
+    assert!(
+        r["estimates"].to_string().contains("scalecore run manages"),
+        "{r:#}"
+    );
+    assert_eq!(r["events"][0]["reporter"], "scalecore");
+
+    // The same object without the host's Event: nothing says who manages it, so the missing
+    // HPA is reported.
+    c.k8s
+        .delete("events.k8s.io/v1", "Event", Some(NS), "orders.1")
+        .unwrap();
+    let r = c.json().await;
+    disagreement(&r, "there is no HPA keda-hpa-orders");
+}

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use crate::run::clock::parse_rfc3339;
 
+/// The field manager and Event reporter of `scalecore run`.
+const SCALECORE: &str = "scalecore";
 /// Events kept per object, newest first.
 const EVENTS_KEPT: usize = 10;
 /// Pods and Events are listed in pages of this size, and only the first page is read.
@@ -42,6 +44,9 @@ pub struct EventView {
     pub type_: String,
     pub reason: String,
     pub message: String,
+    /// The controller that recorded it (`reportingController`, `reportingComponent` or
+    /// `source.component`).
+    pub reporter: String,
 }
 
 /// A metric as the external metrics API answered it.
@@ -66,6 +71,9 @@ pub struct Live {
     pub pods_pending: Option<i64>,
     /// The target's `status.readyReplicas`, for a workload whose pods cannot be listed.
     pub target_ready: Option<i64>,
+    /// `scalecore run` manages the ScaledObject (it wrote the status, or recorded its Events):
+    /// it plays the HPA in its own process and serves no external metrics.
+    pub scalecore_manages: bool,
     /// `(metric name, what the external metrics API answered)`, in trigger order.
     pub metrics: Vec<(String, Served)>,
 }
@@ -162,10 +170,16 @@ fn event_view(e: &Value, events_k8s_io: bool) -> EventView {
         .or_else(|| s("/lastTimestamp"))
         .or_else(|| s("/series/lastObservedTime"))
         .or_else(|| s("/metadata/creationTimestamp"));
-    let (object, message) = if events_k8s_io {
-        (s("/regarding/name"), s("/note"))
+    let (object, message, reporter) = if events_k8s_io {
+        (s("/regarding/name"), s("/note"), s("/reportingController"))
     } else {
-        (s("/involvedObject/name"), s("/message"))
+        (
+            s("/involvedObject/name"),
+            s("/message"),
+            s("/reportingComponent")
+                .filter(|c| !c.is_empty())
+                .or_else(|| s("/source/component")),
+        )
     };
     EventView {
         t: time.as_deref().and_then(parse_rfc3339),
@@ -174,6 +188,7 @@ fn event_view(e: &Value, events_k8s_io: bool) -> EventView {
         type_: s("/type").unwrap_or_default(),
         reason: s("/reason").unwrap_or_default(),
         message: message.unwrap_or_default(),
+        reporter: reporter.unwrap_or_default(),
     }
 }
 
@@ -297,6 +312,17 @@ pub async fn read(
     .await
     .ok();
     let events = events(client, namespace, &[&name, hpa_name]).await;
+    let scalecore_manages = scaled_object
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .is_some_and(|fields| {
+            fields
+                .iter()
+                .any(|f| f.get("manager").and_then(Value::as_str) == Some(SCALECORE))
+        })
+        || events
+            .iter()
+            .any(|e| e.object == name && e.reporter == SCALECORE);
     let target_collection = collection(&target.api_version, &target.kind, namespace);
     let (scale, scale_error) =
         match Request::new(&target_collection).get_subresource("scale", &target.name) {
@@ -377,6 +403,7 @@ pub async fn read(
         pods_ready,
         pods_pending,
         target_ready,
+        scalecore_manages,
         metrics,
     }
 }

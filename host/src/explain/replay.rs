@@ -107,6 +107,26 @@ fn leading_number(word: &str) -> Option<i64> {
         .ok()
 }
 
+/// The value `key=V` the newest Event of `object` reports (`scalecore run` writes the reason
+/// chain into its Events), with the Event's time.
+fn value_in_events(events: &[EventView], object: &str, key: &str) -> Option<(f64, String)> {
+    let needle = format!("{key}=");
+    events.iter().filter(|e| e.object == object).find_map(|e| {
+        let at = e.message.find(&needle)?;
+        // A whole key, not the tail of another one.
+        let before = e.message[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return None;
+        }
+        let rest = &e.message[at + needle.len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let v: f64 = rest[..end].parse().ok().filter(|v: &f64| v.is_finite())?;
+        Some((v, e.time.clone().unwrap_or_default()))
+    })
+}
+
 struct Inputs {
     readings: Vec<Reading>,
     metrics: Vec<MetricView>,
@@ -188,6 +208,21 @@ fn readings(so: &ScaledObject, engine: &ScaledObjectEngine, live: &Live) -> Inpu
                 ),
                 (None, None) => (Reading::Error, None, "none", Some("not read".into())),
             }
+        };
+        let from_events = live.scalecore_manages && live.hpa.is_none() && !failing;
+        let (reading, value, source, error) = match reading {
+            Reading::Error if from_events => match value_in_events(&live.events, &so.name, &t.key) {
+                Some((v, time)) => (
+                    Reading::Value(v),
+                    Some(v),
+                    "event",
+                    Some(format!(
+                        "scalecore run serves no external metrics: the value its Event of {time} reports"
+                    )),
+                ),
+                None => (reading, value, source, error),
+            },
+            _ => (reading, value, source, error),
         };
         out.readings.push(reading);
         out.metrics.push(MetricView {
@@ -450,7 +485,15 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         },
     );
     let inputs = readings(so, &engine, live);
-    disagreements.extend(inputs.disagreements);
+    if live.scalecore_manages && live.hpa.is_none() {
+        estimates.push(
+            "scalecore run manages this ScaledObject: it plays the HPA in its own process and serves no \
+             external metrics, so the metric values and the HPA's history come from its Events"
+                .into(),
+        );
+    } else {
+        disagreements.extend(inputs.disagreements);
+    }
     let failures: Vec<i64> = engine
         .plan()
         .triggers
@@ -607,7 +650,7 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
                 });
             }
         }
-    } else if !paused {
+    } else if !paused && !live.scalecore_manages {
         disagreements.push(Disagreement {
             what: format!("there is no HPA {hpa_name}"),
             likely_cause:
@@ -840,7 +883,25 @@ mod tests {
             type_: "Normal".into(),
             reason: "SuccessfulRescale".into(),
             message: message.into(),
+            reporter: "horizontal-pod-autoscaler".into(),
         }
+    }
+
+    #[test]
+    fn values_from_scalecore_run_events() {
+        let events = [
+            event(
+                30,
+                "New size: 3; reason: hpa: orders=12.5 | s0-queue: ceil(12.5/5)=3",
+            ),
+            event(20, "New size: 2; reason: hpa: my-orders=7"),
+        ];
+        assert_eq!(
+            value_in_events(&events, "o", "orders").map(|v| v.0),
+            Some(12.5)
+        );
+        assert_eq!(value_in_events(&events[1..], "o", "orders"), None);
+        assert_eq!(value_in_events(&events, "other", "orders"), None);
     }
 
     #[test]
