@@ -309,9 +309,18 @@ fn restore_hpa_memory(
     // An HPA that exists has been synced before: its controller's memory is not empty, even
     // when nothing here tells what it holds.
     engine.state_mut().hpa.initialized = hpa.is_some() || held_since.is_some();
+    let window = engine
+        .plan()
+        .behavior
+        .as_ref()
+        .map_or(scalecore::decide::plan::DOWNSCALE_WINDOW, |b| b.down.window);
     let Some(held_since) = held_since.filter(|t| *t <= now) else {
         return notes;
     };
+    if held_since + window < now {
+        // Out of the window already: it holds nothing, and nothing was estimated.
+        notes.clear();
+    }
     let longest = engine
         .plan()
         .behavior
