@@ -93,23 +93,31 @@ fn decode(text: &str, what: &str) -> Result<Value, ReadError> {
     })
 }
 
+/// Sends a request built for `what` and decodes the answer.
+async fn send(
+    client: &kube::Client,
+    request: Result<hyper::Request<Vec<u8>>, kube::core::request::Error>,
+    what: &str,
+) -> Result<Value, ReadError> {
+    let request = request.map_err(|e| ReadError::Api {
+        what: what.to_owned(),
+        source: kube::Error::BuildRequest(e),
+    })?;
+    let body = client
+        .request_text(request)
+        .await
+        .map_err(api_error(what))?;
+    decode(&body, what)
+}
+
 async fn get(
     client: &kube::Client,
     collection: &str,
     name: &str,
     what: &str,
 ) -> Result<Value, ReadError> {
-    let request = Request::new(collection)
-        .get(name, &GetParams::default())
-        .map_err(|e| ReadError::Api {
-            what: what.to_owned(),
-            source: kube::Error::BuildRequest(e),
-        })?;
-    let body = client
-        .request_text(request)
-        .await
-        .map_err(api_error(what))?;
-    decode(&body, what)
+    let request = Request::new(collection).get(name, &GetParams::default());
+    send(client, request, what).await
 }
 
 async fn list(
@@ -118,17 +126,7 @@ async fn list(
     params: &ListParams,
     what: &str,
 ) -> Result<Vec<Value>, ReadError> {
-    let request = Request::new(collection)
-        .list(params)
-        .map_err(|e| ReadError::Api {
-            what: what.to_owned(),
-            source: kube::Error::BuildRequest(e),
-        })?;
-    let body = client
-        .request_text(request)
-        .await
-        .map_err(api_error(what))?;
-    let v = decode(&body, what)?;
+    let v = send(client, Request::new(collection).list(params), what).await?;
     Ok(match v.get("items") {
         Some(Value::Array(items)) => items.clone(),
         _ => Vec::new(),

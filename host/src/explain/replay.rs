@@ -373,6 +373,18 @@ fn loop_view(o: &Outcome, reason: String) -> LoopView {
     }
 }
 
+/// A rule that holds for as long as its cause stays.
+fn fixed(rule: &'static str, replicas: i64, text: String) -> Rule {
+    Rule {
+        rule,
+        replicas: Some(replicas),
+        seconds_left: None,
+        until: None,
+        estimated: false,
+        text,
+    }
+}
+
 fn rule(
     rule: &'static str,
     replicas: Option<i64>,
@@ -545,7 +557,7 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
                 o.replicas
             ),
         };
-        holding.push(rule("paused", Some(o.replicas), None, now, false, text));
+        holding.push(fixed("paused", o.replicas, text));
         (o, engine.explain(), None)
     } else {
         let o = engine.keda_poll(now, &inputs.readings, observed);
@@ -590,16 +602,10 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         && current == plan.idle.unwrap_or(plan.min)
         && keda.action != Action::Cooldown
     {
-        holding.push(rule(
-            "activation",
-            Some(current),
-            None,
-            now,
-            false,
-            format!(
-                "no trigger is above its activation threshold, so KEDA keeps the target at {current}"
-            ),
-        ));
+        let text = format!(
+            "no trigger is above its activation threshold, so KEDA keeps the target at {current}"
+        );
+        holding.push(fixed("activation", current, text));
     }
     if keda.fallback {
         let f = plan.fallback.as_ref();
@@ -642,8 +648,14 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
             cond(hpa, "ScalingActive").filter(|c| c.0 == "False")
         {
             let cause = match reason.as_str() {
-                "FailedGetExternalMetric" => "KEDA's metrics server did not answer the metric: the scaler errors (see the ScaledObject's Events and status.health) or keda-operator-metrics-apiserver is unreachable",
-                "ScalingDisabled" => "the target is at 0 replicas: the HPA does nothing until KEDA activates it",
+                "FailedGetExternalMetric" => {
+                    "KEDA's metrics server did not answer the metric: the scaler errors (see the \
+                     ScaledObject's Events and status.health) or keda-operator-metrics-apiserver \
+                     is unreachable"
+                }
+                "ScalingDisabled" => {
+                    "the target is at 0 replicas: the HPA does nothing until KEDA activates it"
+                }
                 _ => "see the HPA's message",
             };
             disagreements.push(Disagreement {
@@ -654,8 +666,12 @@ pub fn replay(so: &ScaledObject, live: &Live, now: i64) -> Report {
         if let (Some(a), Some(b)) = (hpa_current_replicas, spec_replicas) {
             if a != b {
                 disagreements.push(Disagreement {
-                    what: format!("the HPA's status.currentReplicas is {a}, the target's spec.replicas is {b}"),
-                    likely_cause: "the target was scaled after the HPA's last sync (by KEDA, or by hand)".into(),
+                    what: format!(
+                        "the HPA's status.currentReplicas is {a}, the target's spec.replicas is {b}"
+                    ),
+                    likely_cause:
+                        "the target was scaled after the HPA's last sync (by KEDA, or by hand)"
+                            .into(),
                 });
             }
         }
@@ -727,37 +743,24 @@ fn hpa_rules(
     }
     match h.action {
         Action::HpaDisabled => {
-            holding.push(rule(
-                "hpa_disabled",
-                Some(h.replicas),
-                None,
-                now,
-                false,
-                "the target is at 0 and the HPA's minReplicas is above 0: the HPA is disabled and KEDA alone scales 0 <-> 1".into(),
-            ));
+            let text = "the target is at 0 and the HPA's minReplicas is above 0: the HPA is \
+                        disabled and KEDA alone scales 0 <-> 1";
+            holding.push(fixed("hpa_disabled", h.replicas, text.into()));
             return;
         }
         Action::HpaNoMetrics => {
-            holding.push(rule(
-                "missing_metric",
-                Some(h.replicas),
-                None,
-                now,
-                false,
-                "a metric is missing and the valid ones do not ask for more: the HPA keeps the replicas".into(),
-            ));
+            let text = "a metric is missing and the valid ones do not ask for more: the HPA \
+                        keeps the replicas";
+            holding.push(fixed("missing_metric", h.replicas, text.into()));
             return;
         }
         _ => {}
     }
     let Some(n) = engine.detail().norm else {
         if h.replicas >= plan.hpa_max {
-            holding.push(rule(
+            holding.push(fixed(
                 "max_replicas",
-                Some(plan.hpa_max),
-                None,
-                now,
-                false,
+                plan.hpa_max,
                 format!("maxReplicaCount is {}", plan.hpa_max),
             ));
         }
@@ -805,47 +808,35 @@ fn hpa_rules(
         ));
     }
     match n.reason {
-        Limit::ScaleUpLimit => holding.push(rule(
+        Limit::ScaleUpLimit => holding.push(fixed(
             "scale_up_policy",
-            Some(n.result),
-            None,
-            now,
-            false,
+            n.result,
             format!(
                 "the scale-up policies allow at most {} now (wanted {})",
                 n.limit.unwrap_or(n.result),
                 n.stabilized
             ),
         )),
-        Limit::ScaleDownLimit => holding.push(rule(
+        Limit::ScaleDownLimit => holding.push(fixed(
             "scale_down_policy",
-            Some(n.result),
-            None,
-            now,
-            false,
+            n.result,
             format!(
                 "the scale-down policies allow no fewer than {} now (wanted {})",
                 n.limit.unwrap_or(n.result),
                 n.stabilized
             ),
         )),
-        Limit::TooManyReplicas => holding.push(rule(
+        Limit::TooManyReplicas => holding.push(fixed(
             "max_replicas",
-            Some(n.result),
-            None,
-            now,
-            false,
+            n.result,
             format!(
                 "the metrics ask for {} but maxReplicaCount is {}",
                 n.stabilized, plan.hpa_max
             ),
         )),
-        Limit::TooFewReplicas => holding.push(rule(
+        Limit::TooFewReplicas => holding.push(fixed(
             "min_replicas",
-            Some(n.result),
-            None,
-            now,
-            false,
+            n.result,
             format!(
                 "the metrics ask for {} but the HPA's minReplicas is {}",
                 n.stabilized, plan.hpa_min
