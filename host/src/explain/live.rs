@@ -24,6 +24,8 @@ pub enum ReadError {
         #[source]
         source: kube::Error,
     },
+    #[error("{what}: {message}")]
+    Answer { what: String, message: String },
     #[error("{what}: the answer is not the object expected: {source}")]
     Decode {
         what: String,
@@ -78,11 +80,31 @@ pub struct Live {
     pub metrics: Vec<(String, Served)>,
 }
 
-fn api_error(what: impl Into<String>) -> impl FnOnce(kube::Error) -> ReadError {
+/// Why one read failed.
+#[derive(Debug)]
+enum Failure {
+    Kube(kube::Error),
+    /// The answer was too large or too late.
+    Answer(String),
+}
+
+impl Failure {
+    /// `404 NotFound: message` for an API error, else the error's own words.
+    fn describe(&self) -> String {
+        match self {
+            Failure::Kube(kube::Error::Api(s)) => format!("{} {}: {}", s.code, s.reason, s.message),
+            Failure::Kube(e) => e.to_string(),
+            Failure::Answer(m) => m.clone(),
+        }
+    }
+}
+
+fn api_error(what: impl Into<String>) -> impl FnOnce(Failure) -> ReadError {
     let what = what.into();
-    move |source| match &source {
-        kube::Error::Api(s) if s.code == 404 => ReadError::NotFound { what },
-        _ => ReadError::Api { what, source },
+    move |failure| match failure {
+        Failure::Kube(kube::Error::Api(s)) if s.code == 404 => ReadError::NotFound { what },
+        Failure::Kube(source) => ReadError::Api { what, source },
+        Failure::Answer(message) => ReadError::Answer { what, message },
     }
 }
 
@@ -91,6 +113,44 @@ fn decode(text: &str, what: &str) -> Result<Value, ReadError> {
         what: what.to_owned(),
         source,
     })
+}
+
+/// The largest answer read; a list of Events or pods past this is refused, not buffered.
+const MAX_BODY: u64 = 32 << 20;
+/// How long one read may take.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// One read with a deadline and a bound on the answer's size.
+async fn request_text(
+    client: &kube::Client,
+    request: hyper::Request<Vec<u8>>,
+) -> Result<String, Failure> {
+    use futures::AsyncReadExt;
+    let read = async {
+        let body = client
+            .request_stream(request)
+            .await
+            .map_err(Failure::Kube)?;
+        let mut bytes = Vec::new();
+        body.take(MAX_BODY + 1)
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(|e| Failure::Answer(format!("reading the answer: {e}")))?;
+        if bytes.len() as u64 > MAX_BODY {
+            return Err(Failure::Answer(format!(
+                "the answer is larger than {} MiB",
+                MAX_BODY >> 20
+            )));
+        }
+        String::from_utf8(bytes).map_err(|_| Failure::Answer("the answer is not UTF-8".into()))
+    };
+    match tokio::time::timeout(READ_TIMEOUT, read).await {
+        Ok(r) => r,
+        Err(_) => Err(Failure::Answer(format!(
+            "no answer within {} s",
+            READ_TIMEOUT.as_secs()
+        ))),
+    }
 }
 
 /// Sends a request built for `what` and decodes the answer.
@@ -103,8 +163,7 @@ async fn send(
         what: what.to_owned(),
         source: kube::Error::BuildRequest(e),
     })?;
-    let body = client
-        .request_text(request)
+    let body = request_text(client, request)
         .await
         .map_err(api_error(what))?;
     decode(&body, what)
@@ -232,7 +291,7 @@ pub async fn external_metric(
         Ok(r) => r,
         Err(e) => return Served::Error(e.to_string()),
     };
-    match client.request_text(request).await {
+    match request_text(client, request).await {
         Ok(body) => {
             let Ok(v) = serde_json::from_str::<Value>(&body) else {
                 return Served::Error("the answer is not an ExternalMetricValueList".into());
@@ -249,10 +308,7 @@ pub async fn external_metric(
                 Served::Value(values.iter().sum())
             }
         }
-        Err(kube::Error::Api(s)) => {
-            Served::Error(format!("{} {}: {}", s.code, s.reason, s.message))
-        }
-        Err(e) => Served::Error(e.to_string()),
+        Err(f) => Served::Error(f.describe()),
     }
 }
 
@@ -324,16 +380,12 @@ pub async fn read(
     let target_collection = collection(&target.api_version, &target.kind, namespace);
     let (scale, scale_error) =
         match Request::new(&target_collection).get_subresource("scale", &target.name) {
-            Ok(request) => match client.request_text(request).await {
+            Ok(request) => match request_text(client, request).await {
                 Ok(body) => match serde_json::from_str::<Value>(&body) {
                     Ok(v) => (Some(v), None),
                     Err(e) => (None, Some(e.to_string())),
                 },
-                Err(kube::Error::Api(s)) => (
-                    None,
-                    Some(format!("{} {}: {}", s.code, s.reason, s.message)),
-                ),
-                Err(e) => (None, Some(e.to_string())),
+                Err(f) => (None, Some(f.describe())),
             },
             Err(e) => (None, Some(e.to_string())),
         };
