@@ -71,7 +71,8 @@ pub struct Next {
     pub from: i64,
     pub to: i64,
     pub reason: String,
-    /// The replay started from an estimated HPA history (see `estimates`).
+    /// The replay started from an estimated HPA history (see `estimates`): the change may
+    /// come later.
     pub estimated: bool,
 }
 
@@ -158,11 +159,10 @@ impl Report {
         }
         match &self.next {
             Some(n) => {
-                let about = if n.estimated { "about " } else { "" };
-                let when = if n.in_seconds == 0 {
-                    "at its next tick".to_owned()
-                } else {
-                    format!("in {about}{} s ({})", n.in_seconds, n.at)
+                let when = match (n.in_seconds, n.estimated) {
+                    (0, _) => "at its next tick".to_owned(),
+                    (s, true) => format!("at the earliest in {s} s ({})", n.at),
+                    (s, false) => format!("in {s} s ({})", n.at),
                 };
                 writeln!(
                     s,
