@@ -578,3 +578,56 @@ async fn an_object_scalecore_run_manages() {
     let r = c.json().await;
     disagreement(&r, "there is no HPA keda-hpa-orders");
 }
+
+/// A scale-down held by its policy, counting the HPA's last scale from its Events: Pods 1 per
+/// 60 s, scaled 6 -> 5 30 s ago, so no fewer than 5 until that scale leaves the period.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scale_down_held_by_a_policy_counting_the_last_scale_event() {
+    let c = Cluster::new("down-policy", 5).await;
+    let t = now();
+    let behavior = json!({"scaleDown": {"stabilizationWindowSeconds": 0,
+        "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}});
+    c.scaled_object(
+        json!({"advanced": {"horizontalPodAutoscalerConfig": {"behavior": behavior.clone()}}}),
+        json!({}),
+        active(t),
+    );
+    c.hpa(
+        10,
+        Some(behavior),
+        json!({"currentReplicas": 5, "desiredReplicas": 5, "lastScaleTime": rfc3339(t - 30)}),
+    );
+    c.event(
+        "e1",
+        "keda-hpa-orders",
+        "HorizontalPodAutoscaler",
+        t - 200,
+        "SuccessfulRescale",
+        "New size: 6; reason: external metric s0-azure-servicebus-orders above target",
+    );
+    c.event(
+        "e2",
+        "keda-hpa-orders",
+        "HorizontalPodAutoscaler",
+        t - 30,
+        "SuccessfulRescale",
+        "New size: 5; reason: All metrics below target",
+    );
+    c.k8s.set_external_metric(NS, "orders", METRIC, 5.0);
+    let r = c.json().await;
+    let p = rule(&r, "scale_down_policy");
+    assert_eq!(p["replicas"], 5, "{r:#}");
+    assert_eq!(r["hpa"]["desired"], 1);
+    assert_eq!(r["engine_replicas"], 5);
+    assert!(
+        r["estimates"].to_string().contains("1 scale write"),
+        "{r:#}"
+    );
+    // The 6 -> 5 leaves the 60 s period at the sync 30 s from now.
+    assert_eq!(
+        (r["next"]["to"].as_i64(), r["next"]["in_seconds"].as_i64()),
+        (Some(4), Some(30)),
+        "{r:#}"
+    );
+    assert!(r["disagreements"].as_array().unwrap().is_empty(), "{r:#}");
+}
