@@ -18,6 +18,8 @@ use tokio::sync::broadcast;
 
 use crate::run::{self, Clock, Decision, Settings};
 
+mod hpa;
+
 const SEED_KEDA: &str = include_str!("../../examples/seed/keda.yaml");
 const SEED_WORKLOAD: &str = include_str!("../../examples/seed/workload.yaml");
 const SB_NAMESPACE: &str = "contoso-sb";
@@ -95,6 +97,10 @@ pub struct DemoArgs {
     /// Stop after this many timeline seconds even if the Deployment has not scaled back to 0.
     #[arg(long, default_value_t = 900)]
     pub duration: u64,
+    /// At this timeline second, also print one line `{"explain": …}`: what `scalecore explain
+    /// scaledobject/orders-worker -n shop --format json` says against the stand-in then.
+    #[arg(long, value_name = "SECONDS")]
+    pub explain_at: Option<u64>,
 }
 
 pub fn run(args: &DemoArgs) -> ExitCode {
@@ -289,6 +295,12 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     let config =
         kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await?;
     let client = kube::Client::try_from(config)?;
+    let (hpa_player, metric_names) = demo_hpa(&k8s, clock)?;
+    let explain_client = client.clone();
+    // The seed starts with `orders` empty.
+    for m in &metric_names {
+        k8s.set_external_metric("shop", "orders-worker", m, 0.0);
+    }
 
     let settings = Settings {
         namespace: None,
@@ -353,6 +365,8 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     // Producer and worker, one step per timeline second.
     let sim = {
         let (queue, azure, k8s, scaler) = (queue.clone(), azure.clone(), k8s.clone(), args.scaler);
+        let metric_names = metric_names.clone();
+        let polling = hpa_player.polling_interval();
         let (messages, rate) = (f64::from(args.messages), args.rate);
         tokio::spawn(async move {
             let mut second = 0_u64;
@@ -377,12 +391,25 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                     q.ceil() as i64
                 };
                 fill(&azure, scaler, depth);
+                // What the metrics API serves the HPA: the host reads each queue once per
+                // pollingInterval, so the value of the last poll.
+                if clock.now().rem_euclid(polling) == 0 {
+                    for m in &metric_names {
+                        k8s.set_external_metric("shop", "orders-worker", m, depth as f64);
+                    }
+                }
                 let _ = second;
             }
         })
     };
 
-    let limit = clock.now() + i64::try_from(args.duration).unwrap_or(900);
+    let player = tokio::spawn(hpa_player.run(clock, explain_client.clone()));
+    let start = clock.now();
+    let limit = start + i64::try_from(args.duration).unwrap_or(900);
+    let explain = args.explain_at.map(|at| {
+        let at = start.saturating_add(i64::try_from(at).unwrap_or(i64::MAX));
+        tokio::spawn(explain_at(explain_client.clone(), clock, at))
+    });
     let mut drained_once = false;
     loop {
         let deadline = tokio::time::Instant::from_std(clock.instant_at(limit));
@@ -405,6 +432,15 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
         }
     }
     sim.abort();
+    player.abort();
+    if let Some(task) = explain {
+        if task.is_finished() {
+            let _ = task.await;
+        } else {
+            task.abort();
+            eprintln!("scalecore demo: the timeline ended before --explain-at");
+        }
+    }
     let _ = stop_tx.send(());
     let _ = tokio::time::timeout(Duration::from_secs(5), host).await;
     let _ = std::fs::remove_dir_all(&dir);
@@ -494,4 +530,34 @@ fn monitor_metadata(azure: &AzureStandin) -> Value {
         "tenantId": TENANT, "subscriptionId": MONITOR_SUBSCRIPTION, "resourceGroupName": "shop",
         "metricName": "ActiveMessages", "metricAggregationType": "Average", "targetValue": "5",
         "cloud": "Private", "azureResourceManagerEndpoint": azure.resource_manager_endpoint()})
+}
+/// The HPA KEDA would have made for the seed's ScaledObject, and the metric names it reads.
+fn demo_hpa(
+    k8s: &Arc<KubeStandin>,
+    clock: Clock,
+) -> Result<(hpa::HpaPlayer, Vec<String>), DemoError> {
+    let so = k8s
+        .get(
+            "keda.sh/v1alpha1",
+            "ScaledObject",
+            Some("shop"),
+            "orders-worker",
+        )
+        .and_then(|v| run::objects::scaled_object(&v, &LintOptions::default()))
+        .ok_or_else(|| DemoError::Seed("the seed has no ScaledObject orders-worker".into()))?;
+    let player = hpa::HpaPlayer::create(k8s.clone(), so, clock.now())?;
+    let names = player.metrics().to_vec();
+    Ok((player, names))
+}
+
+/// `scalecore explain`'s answer at timeline time `at`, as one JSON line.
+async fn explain_at(client: kube::Client, clock: Clock, at: i64) {
+    tokio::time::sleep_until(tokio::time::Instant::from_std(clock.instant_at(at))).await;
+    let line = match crate::explain::explain(&client, "shop", "orders-worker", clock.now()).await {
+        Ok(report) => json!({"explain": report}),
+        Err(e) => json!({"explain": {"error": e.to_string()}}),
+    };
+    if let Err(e) = scalecore_cli::stdout::write(&format!("{line}\n")) {
+        eprintln!("scalecore demo: {e}");
+    }
 }

@@ -4,6 +4,7 @@
 mod crd;
 #[cfg(feature = "demo")]
 mod demo;
+mod explain;
 mod run;
 
 use scalecore_cli::print;
@@ -69,6 +70,11 @@ enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+    /// Why a ScaledObject in a live cluster has the replicas it has, read-only with your
+    /// kubeconfig: which rule holds them (activation, cooldown, stabilization window, policies,
+    /// min/max, fallback, pause), what happens next and when, and where the cluster disagrees
+    /// with the engine. `--format json` gives the same as data (docs/formats.md).
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,6 +107,7 @@ fn main() -> ExitCode {
         Command::Crds => crd::run(),
         Command::Completions { shell } => ExitCode::from(print(&completions(shell))),
         Command::Schema { name } => ExitCode::from(print(&schema_text(name))),
+        Command::Explain(args) => explain::run(&args),
     }
 }
 

@@ -18,7 +18,7 @@ pub mod state;
 
 use std::collections::BTreeMap;
 
-pub use explain::Detail;
+pub use explain::{num, Detail};
 pub use plan::Plan;
 pub use state::{Initial, State};
 
@@ -252,6 +252,12 @@ impl ScaledObjectEngine {
 
     pub fn state(&self) -> &State {
         &self.state
+    }
+
+    /// The carried-over state, to continue from one reconstructed from a live cluster
+    /// (`lastActiveTime`, the HPA's recommendations and scale events).
+    pub fn state_mut(&mut self) -> &mut State {
+        &mut self.state
     }
 
     /// The last tick's record (per-trigger values, proposals, normalisation).

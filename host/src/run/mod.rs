@@ -1,11 +1,11 @@
 //! `scalecore run`: the in-cluster host. Watches KEDA's ScaledObjects, polls Azure Service Bus,
 //! and scales the targets through `/scale`, with every decision made by the core's engine.
 
-mod clock;
+pub(crate) mod clock;
 mod controller;
 mod kubeapi;
 mod lease;
-mod objects;
+pub(crate) mod objects;
 mod resources;
 mod targets;
 mod telemetry;

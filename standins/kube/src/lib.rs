@@ -8,6 +8,7 @@
 
 mod defaults;
 mod discovery;
+mod external;
 mod fields;
 mod history;
 mod meta;

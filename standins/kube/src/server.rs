@@ -115,6 +115,18 @@ fn dispatch(
             |v| json_response(200, &v),
         )
     };
+    if let Some(external) = crate::external::parse(path) {
+        return match (method, external) {
+            ("GET", None) => json_response(200, &crate::external::resources()),
+            ("GET", Some((ns, metric))) => {
+                match crate::state::lock(&shared.external_metrics).get(ns, metric, &query) {
+                    Ok(v) => json_response(200, &v),
+                    Err(e) => error_response(&e),
+                }
+            }
+            _ => error_response(&ApiError::method_not_allowed()),
+        };
+    }
     match parse_path(path) {
         Route::Version => json_response(200, &discovery::version()),
         Route::Health => {

@@ -58,6 +58,7 @@ pub struct Shared {
     pub bookmark_interval: Mutex<Duration>,
     pub runtime: Handle,
     pub server_address: String,
+    pub external_metrics: Mutex<crate::external::ExternalMetrics>,
 }
 
 /// Locks a mutex, carrying on past poisoning: every critical section leaves the state whole.
@@ -77,6 +78,7 @@ impl Shared {
             bookmark_interval: Mutex::new(Duration::from_secs(10)),
             runtime,
             server_address,
+            external_metrics: Mutex::default(),
         }
     }
 
