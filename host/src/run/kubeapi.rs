@@ -184,7 +184,7 @@ impl Kube {
 
     /// One write: refused once the gate is closed, abandoned if it closes meanwhile (waiting
     /// for a slot included), within the deadline. The response body is not needed.
-    async fn write<T>(
+    pub(super) async fn write<T>(
         &self,
         call: impl std::future::Future<Output = Result<T, kube::Error>>,
     ) -> Result<(), KubeError> {

@@ -3,6 +3,7 @@
 
 mod clock;
 mod controller;
+mod jobs;
 mod kubeapi;
 mod lease;
 mod objects;
@@ -409,7 +410,7 @@ async fn lead(
         }
         metrics.leader.set(1);
         let c = controller::Controller::new(shared.clone(), lint.clone(), namespace.clone());
-        let stop = {
+        let stop = || {
             let gate = gate.clone();
             let quit = quit.clone();
             async move {
@@ -419,7 +420,8 @@ async fn lead(
                 }
             }
         };
-        c.run(stop).await;
+        let scaled_jobs = jobs::run(shared.clone(), lint.clone(), namespace.clone(), stop());
+        tokio::join!(c.run(stop()), scaled_jobs);
         metrics.leader.set(0);
         if *quit.borrow() {
             return Ok(());
