@@ -397,6 +397,20 @@ impl Kube {
         }))
     }
 
+    /// [`Kube::list`] of the objects a label selector picks.
+    pub async fn list_labelled<T: DeserializeOwned>(
+        &self,
+        path: String,
+        selector: &str,
+        what: impl FnOnce() -> String,
+    ) -> Result<T, KubeError> {
+        let request =
+            kube::core::Request::new(path).list(&ListParams::default().labels(selector))?;
+        let _permit = self.permit().await;
+        let text = self.bounded(self.client.request_text(request)).await?;
+        decode(&text, what)
+    }
+
     /// Records a Kubernetes Event on the ScaledObject. Failing to record is logged, not fatal.
     pub async fn event(&self, so: &ObjectReference, warning: bool, reason: &str, note: String) {
         let ev = Event {

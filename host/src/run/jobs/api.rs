@@ -22,34 +22,24 @@ fn jobs() -> ApiResource {
     ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk("batch", "v1", "Job"), "jobs")
 }
 
-/// `?labelSelector=scaledjob.keda.sh/name=<name>`, percent-encoded.
-fn owned_by(name: &str) -> String {
-    let selector = format!("{NAME_LABEL}={name}");
-    let encoded: String = selector
-        .bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("?labelSelector={encoded}")
-}
-
 /// The Jobs (or pods) labelled as the ScaledJob's, as JSON objects.
-async fn list_owned(kube: &Kube, path: String, what: String) -> Result<Vec<Value>, KubeError> {
-    let list: ObjectList<Value> = kube.list(path, || what).await?;
+async fn list_owned(
+    kube: &Kube,
+    path: String,
+    name: &str,
+    what: String,
+) -> Result<Vec<Value>, KubeError> {
+    let selector = format!("{NAME_LABEL}={name}");
+    let list: ObjectList<Value> = kube.list_labelled(path, &selector, || what).await?;
     Ok(list.items)
 }
 
 pub async fn list_jobs(kube: &Kube, namespace: &str, name: &str) -> Result<Vec<Value>, KubeError> {
-    let path = format!(
-        "{}{}",
-        DynamicObject::url_path(&jobs(), Some(namespace)),
-        owned_by(name)
-    );
+    let path = DynamicObject::url_path(&jobs(), Some(namespace));
     list_owned(
         kube,
         path,
+        name,
         format!("the Jobs of ScaledJob {namespace}/{name}"),
     )
     .await
@@ -57,10 +47,11 @@ pub async fn list_jobs(kube: &Kube, namespace: &str, name: &str) -> Result<Vec<V
 
 /// The pods of the ScaledJob's Jobs: the template carries its label, so one list serves all.
 pub async fn list_pods(kube: &Kube, namespace: &str, name: &str) -> Result<Vec<Value>, KubeError> {
-    let path = format!("/api/v1/namespaces/{namespace}/pods{}", owned_by(name));
+    let path = format!("/api/v1/namespaces/{namespace}/pods");
     list_owned(
         kube,
         path,
+        name,
         format!("the pods of ScaledJob {namespace}/{name}"),
     )
     .await
@@ -112,15 +103,4 @@ pub async fn apply_status(
                 &Patch::Apply(body),
             )?;
     kube.write(kube.client().request_text(request)).await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_selector_is_encoded() {
-        assert_eq!(
-            super::owned_by("orders-1"),
-            "?labelSelector=scaledjob.keda.sh%2Fname%3Dorders-1"
-        );
-    }
 }

@@ -379,6 +379,11 @@ impl Loop {
     /// `checkIfPaused`: the Paused condition and its Event when the annotation changes.
     /// True when it changed.
     async fn pause_changed(&mut self) -> bool {
+        // The engine reads the pause from the annotations too; they change within a generation.
+        self.engine
+            .spec
+            .annotations
+            .clone_from(&self.seen.annotations);
         let want = paused(&self.seen.annotations);
         if want == self.paused {
             return false;
