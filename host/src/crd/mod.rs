@@ -14,11 +14,13 @@
 #![allow(dead_code)]
 
 mod nulls;
+mod scaled_job;
 mod scaled_object;
 mod secret_stores;
 mod status;
 mod trigger_authentication;
 
+pub use scaled_job::*;
 pub use scaled_object::*;
 pub use secret_stores::*;
 pub use status::*;
@@ -31,8 +33,8 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::CustomResourceExt;
 use serde_json::{json, Value};
 
-/// The CRDs of the three kinds `scalecore run` reads: ScaledObject, TriggerAuthentication,
-/// ClusterTriggerAuthentication.
+/// The CRDs of the four kinds `scalecore run` reads: ScaledObject, TriggerAuthentication,
+/// ClusterTriggerAuthentication, ScaledJob.
 pub fn crds() -> Vec<CustomResourceDefinition> {
     [
         ScaledObject::crd(),
@@ -42,6 +44,20 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
     .into_iter()
     .map(like_keda)
     .collect()
+}
+
+/// KEDA's ScaledJob declares its spec `omitempty`: the root requires nothing.
+fn optional_spec(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    for version in &mut crd.spec.versions {
+        if let Some(root) = version
+            .schema
+            .as_mut()
+            .and_then(|s| s.open_api_v3_schema.as_mut())
+        {
+            root.required = None;
+        }
+    }
+    crd
 }
 
 /// [`crds`] as one YAML stream (`---` between documents), what `kubectl apply -f -` takes.

@@ -108,6 +108,7 @@ pub struct ScaledObjectSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced: Option<AdvancedConfig>,
     /// The event sources; every one yields one external metric.
+    #[schemars(length(min = 1))]
     pub triggers: Vec<ScaleTriggers>,
 }
 
