@@ -13,6 +13,7 @@
 // itself only generates the CRDs so far.
 #![allow(dead_code)]
 
+mod embedded;
 mod nulls;
 mod scaled_job;
 mod scaled_object;
@@ -40,6 +41,7 @@ pub fn crds() -> Vec<CustomResourceDefinition> {
         ScaledObject::crd(),
         TriggerAuthentication::crd(),
         ClusterTriggerAuthentication::crd(),
+        optional_spec(ScaledJob::crd()),
     ]
     .into_iter()
     .map(like_keda)

@@ -58,6 +58,7 @@ use super::{Condition, ScaleTriggers, TriggerActivity};
 #[serde(rename_all = "camelCase")]
 pub struct ScaledJobSpec {
     /// The Job each event gets: labels, owner and generateName are added when it is created.
+    #[schemars(schema_with = "job_spec_schema")]
     pub job_target_ref: JobSpec,
     /// Seconds between two polls of the triggers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,6 +92,10 @@ pub struct ScaledJobSpec {
     /// The event sources.
     #[schemars(length(min = 1))]
     pub triggers: Vec<ScaleTriggers>,
+}
+
+fn job_spec_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    super::embedded::schema::<JobSpec>()
 }
 
 /// What happens to running Jobs when the ScaledJob changes: `immediate` deletes them,

@@ -86,6 +86,7 @@ fn every_deploy_document_is_a_valid_kubernetes_object() {
             "CustomResourceDefinition",
             "CustomResourceDefinition",
             "CustomResourceDefinition",
+            "CustomResourceDefinition",
             "Namespace",
             "ServiceAccount",
             "ClusterRole",
