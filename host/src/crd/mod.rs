@@ -1,7 +1,7 @@
 //! KEDA's own custom resources (`keda.sh/v1alpha1`) as Rust types, and the CRDs generated from
 //! them.
 //!
-//! `scalecore run` watches ScaledObjects, TriggerAuthentications and
+//! `scalecore run` watches ScaledObjects, ScaledJobs, TriggerAuthentications and
 //! ClusterTriggerAuthentications exactly as KEDA defines them, so a cluster can carry either
 //! KEDA's CRDs or these: the group, names, scope, versions, printer columns and every property
 //! of the schemas agree (host/tests/crds.rs walks both schemas to keep it so).

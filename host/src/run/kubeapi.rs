@@ -300,21 +300,30 @@ impl Kube {
         name: &str,
         status: Value,
     ) -> Result<(), KubeError> {
+        self.apply_status_of(&keda::<ScaledObject>(), namespace, name, status)
+            .await
+    }
+
+    /// Server-side apply of the status of a KEDA object of the given kind.
+    pub async fn apply_status_of(
+        &self,
+        resource: &ApiResource,
+        namespace: &str,
+        name: &str,
+        status: Value,
+    ) -> Result<(), KubeError> {
         let body = json!({
-            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "apiVersion": resource.api_version, "kind": resource.kind,
             "metadata": {"name": name, "namespace": namespace},
             "status": status,
         });
-        let request = kube::core::Request::new(DynamicObject::url_path(
-            &keda::<ScaledObject>(),
-            Some(namespace),
-        ))
-        .patch_subresource(
-            "status",
-            name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(body),
-        )?;
+        let request = kube::core::Request::new(DynamicObject::url_path(resource, Some(namespace)))
+            .patch_subresource(
+                "status",
+                name,
+                &PatchParams::apply(FIELD_MANAGER).force(),
+                &Patch::Apply(body),
+            )?;
         self.write(self.client.request_text(request)).await
     }
 

@@ -1,14 +1,12 @@
 //! The Kubernetes calls of the ScaledJob loop: its Jobs and their pods, Job creation and
 //! deletion, the ScaledJob's status. Writes pass the host's write gate, like every other.
 
-use kube::api::{
-    ApiResource, DeleteParams, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
-};
+use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind, PostParams};
 use kube::core::ObjectList;
 use kube::Resource;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::super::kubeapi::{Kube, KubeError, FIELD_MANAGER};
+use super::super::kubeapi::{Kube, KubeError};
 use super::object::NAME_LABEL;
 
 pub fn scaled_jobs() -> ApiResource {
@@ -89,18 +87,6 @@ pub async fn apply_status(
     name: &str,
     status: Value,
 ) -> Result<(), KubeError> {
-    let body = json!({
-        "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledJob",
-        "metadata": {"name": name, "namespace": namespace},
-        "status": status,
-    });
-    let request =
-        kube::core::Request::new(DynamicObject::url_path(&scaled_jobs(), Some(namespace)))
-            .patch_subresource(
-                "status",
-                name,
-                &PatchParams::apply(FIELD_MANAGER).force(),
-                &Patch::Apply(body),
-            )?;
-    kube.write(kube.client().request_text(request)).await
+    kube.apply_status_of(&scaled_jobs(), namespace, name, status)
+        .await
 }

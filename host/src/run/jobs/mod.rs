@@ -226,20 +226,16 @@ async fn scaled_job_loop(
     obj.metadata.managed_fields = None;
     let name = obj.metadata.name.clone().unwrap_or_default();
     let namespace = obj.metadata.namespace.clone().unwrap_or_default();
-    let status_paused = obj
-        .data
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "Paused" && c["status"] == "True");
-    let was_active = obj
-        .data
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .any(|c| c["type"] == "Active" && c["status"] == "True");
+    // The conditions as written last, so a restart sends no Event for a state already told.
+    let is_true = |kind: &str| {
+        obj.data
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == kind && c["status"] == "True")
+    };
+    let (status_paused, was_active) = (is_true("Paused"), is_true("Active"));
     let job = match read(obj, lint.clone()).await {
         Ok(Some(j)) => j,
         Ok(None) => return,

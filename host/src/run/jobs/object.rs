@@ -75,14 +75,7 @@ pub fn scaled_job(obj: &Value, options: &LintOptions) -> Option<ScaledJob> {
     let namespace = text(obj, "/metadata/namespace")
         .unwrap_or("default")
         .to_owned();
-    let mut doc = obj.clone();
-    if let Some(m) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
-        m.retain(|k, _| matches!(k.as_str(), "name" | "namespace" | "labels" | "annotations"));
-    }
-    if let Some(o) = doc.as_object_mut() {
-        o.remove("status");
-    }
-    let json = doc.to_string();
+    let json = super::super::objects::written(obj);
     let mut rejected = first_error(&validate::lint(&json, options));
     let (bundle, _) = validate::load_bundle(&[json.as_str()], options);
     let resource = bundle
