@@ -311,6 +311,18 @@ async fn history_limits_delete_the_oldest_finished_jobs() {
     c.wait("Active=False", 10, |c| c.condition("Active").0 == "False")
         .await;
     let names = c.job_names();
+    for j in c.jobs() {
+        let (name, uid) = (&j["metadata"]["name"], &j["metadata"]["uid"]);
+        c.k8s
+            .apply(json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("{}-pod", name.as_str().unwrap()), "namespace": "shop",
+                    "labels": {"scaledjob.keda.sh/name": "orders", "job-name": name},
+                    "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": name,
+                                         "uid": uid, "controller": true}]},
+                "spec": {"containers": [{"name": "worker", "image": "w:1"}]},
+                "status": {"phase": "Succeeded"}}))
+            .unwrap();
+    }
     c.finish(&names[0], "Complete", "2026-01-01T00:02:00Z");
     c.finish(&names[1], "Complete", "2026-01-01T00:01:00Z");
     c.finish(&names[2], "Complete", "2026-01-01T00:03:00Z");
@@ -331,6 +343,16 @@ async fn history_limits_delete_the_oldest_finished_jobs() {
         .filter(|r| r.method == "DELETE")
         .collect();
     assert_eq!(deletes.len(), 3, "{deletes:?}");
+    // Deleted in the background, their pods with them (a Job's default would orphan them).
+    let mut pods: Vec<String> = c
+        .k8s
+        .list("v1", "Pod", Some("shop"))
+        .iter()
+        .filter_map(|p| p.pointer("/metadata/name")?.as_str().map(str::to_owned))
+        .collect();
+    pods.sort();
+    let kept_pods: Vec<String> = kept.iter().map(|k| format!("{k}-pod")).collect();
+    assert_eq!(pods, kept_pods);
     drop(host);
 }
 

@@ -9,6 +9,7 @@
 mod defaults;
 mod discovery;
 mod fields;
+mod gc;
 mod history;
 mod meta;
 mod ops;
