@@ -172,6 +172,25 @@ impl Cluster {
         );
     }
 
+    /// Three seconds of polls: the lists of Jobs and of pods, and the paths written.
+    async fn poll_requests(&self) -> (usize, usize, Vec<String>) {
+        self.k8s.clear_requests();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let requests = self.k8s.requests();
+        let lists = |path: &str| {
+            requests
+                .iter()
+                .filter(|r| r.method == "GET" && r.path.ends_with(path))
+                .count()
+        };
+        let writes = requests
+            .iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        (lists("/shop/jobs"), lists("/shop/pods"), writes)
+    }
+
     /// Waits for `n` Jobs, then for three more polls, and says how many there are then.
     async fn settle(&self, n: usize) -> usize {
         self.wait(&format!("{n} Jobs"), 30, |c| c.jobs().len() >= n)
@@ -195,7 +214,16 @@ async fn default_strategy_creates_one_job_per_message_and_no_more_while_they_run
     let host = c.host();
     // maxScale ceil(7/1) = 7, running 0: 7 Jobs; then 7 - 7 running = 0 at every poll.
     assert_eq!(c.settle(7).await, 7, "{:?}", c.job_names());
-
+    // While active, a poll reads the Jobs and their pods once each and writes only the status
+    // (lastActiveTime moves, as KEDA's does); no Job is created or deleted.
+    let (jobs, pods, writes) = c.poll_requests().await;
+    assert!((2..=4).contains(&jobs) && jobs == pods, "{jobs} {pods}");
+    assert!(
+        writes
+            .iter()
+            .all(|w| w.ends_with("/scaledjobs/orders/status")),
+        "{writes:?}"
+    );
     let jobs = c.jobs();
     let uid = c
         .k8s
@@ -254,6 +282,10 @@ async fn default_strategy_creates_one_job_per_message_and_no_more_while_they_run
     })
     .await;
     assert_eq!(c.jobs().len(), 7);
+    // Inactive, nothing changes: polls read and write nothing at all.
+    let (jobs, pods, writes) = c.poll_requests().await;
+    assert!((2..=4).contains(&jobs) && jobs == pods, "{jobs} {pods}");
+    assert!(writes.is_empty(), "{writes:?}");
     let log = host.stop();
     assert!(!log.contains(&key), "the account key leaked into the log");
 }
