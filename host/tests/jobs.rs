@@ -292,26 +292,34 @@ async fn default_strategy_creates_one_job_per_message_and_no_more_while_they_run
 
 /// Five Jobs of the ScaledJob already exist when seven messages wait, at most 10 Jobs. With
 /// their pods Running (pending 0): default 7-5 = 2; accurate 7+5 > 10 so 10-5 = 5; eager
-/// min(10-5-0, 7) = 5. With their pods Pending (pending 5): accurate 7+5-5 <= 10 so 7-5 = 2;
-/// eager min(10-5-5, 7) = 0.
+/// min(10-5-0, 7) = 5; custom with a deduction of 1 and 100 % of the running Jobs
+/// min(7-1-5, 10) = 1, then 7-1-6 = 0. With their pods Pending (pending 5): accurate
+/// 7+5-5 <= 10 so 7-5 = 2; eager min(10-5-5, 7) = 0. With `pendingPodConditions: [Ready]` a
+/// Running pod that is not Ready is still pending: accurate creates 2, as for Pending pods.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strategies_give_their_documented_counts() {
-    for (strategy, phase, total) in [
-        ("default", "Running", 7),
-        ("accurate", "Running", 10),
-        ("eager", "Running", 10),
-        ("accurate", "Pending", 7),
-        ("eager", "Pending", 5),
-    ] {
-        let c = Cluster::new(&format!("{strategy}-{phase}")).await;
+    let accurate_ready = json!({"strategy": "accurate", "pendingPodConditions": ["Ready"]});
+    let custom = json!({"strategy": "custom", "customScalingQueueLengthDeduction": 1,
+                        "customScalingRunningJobPercentage": "1"});
+    for (i, (strategy, phase, total)) in [
+        (json!({"strategy": "default"}), "Running", 7),
+        (json!({"strategy": "accurate"}), "Running", 10),
+        (json!({"strategy": "eager"}), "Running", 10),
+        (custom, "Running", 6),
+        (json!({"strategy": "accurate"}), "Pending", 7),
+        (json!({"strategy": "eager"}), "Pending", 5),
+        (accurate_ready, "Running", 7),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("{i}-{}-{phase}", strategy["strategy"].as_str().unwrap());
+        let c = Cluster::new(&name).await;
         for n in 0..5 {
             c.existing_job(&format!("orders-pre{n}"), phase);
         }
         c.azure.set_storage_queue(ACCOUNT, "orders", 7, 0);
-        c.scaled_job(
-            json!({"scalingStrategy": {"strategy": strategy}}),
-            json!({}),
-        );
+        c.scaled_job(json!({ "scalingStrategy": strategy }), json!({}));
         let host = c.host();
         if total == 5 {
             c.wait("a poll", 20, |c| c.condition("Active").0 == "True")
