@@ -473,3 +473,28 @@ async fn dry_run_and_a_standby_write_nothing() {
     assert!(c.jobs().is_empty());
     assert_eq!(c.status(), Value::Null);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_job_keda_refuses_creates_nothing_and_says_why() {
+    let c = Cluster::new("refused").await;
+    c.azure.set_storage_queue(ACCOUNT, "orders", 3, 0);
+    // KEDA's controller: "Cannot set metricType in ScaledJob triggers".
+    c.scaled_job(
+        json!({"triggers": [{"type": "azure-queue", "metricType": "Value",
+            "metadata": {"queueName": "orders", "queueLength": "1"},
+            "authenticationRef": {"name": "store-conn"}}]}),
+        json!({}),
+    );
+    let host = c.host();
+    c.wait("Ready=False", 20, |c| c.condition("Ready").0 == "False")
+        .await;
+    assert_eq!(c.condition("Ready").1, "ScaledJobCheckFailed");
+    assert!(c.reasons().iter().any(|r| r == "ScaledJobCheckFailed"));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(c.jobs().is_empty());
+    assert!(
+        c.azure.storage_requests().is_empty(),
+        "a refused ScaledJob polls nothing"
+    );
+    drop(host);
+}

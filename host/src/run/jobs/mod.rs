@@ -60,15 +60,38 @@ fn paused(annotations: &BTreeMap<String, String>) -> bool {
         .is_some_and(|v| !matches!(v.as_str(), "0" | "f" | "F" | "false" | "FALSE" | "False"))
 }
 
-fn reference(job: &ScaledJob) -> ObjectReference {
+fn reference(namespace: &str, name: &str, uid: &str) -> ObjectReference {
     ObjectReference {
         api_version: Some("keda.sh/v1alpha1".into()),
         kind: Some("ScaledJob".into()),
-        namespace: Some(job.namespace.clone()),
-        name: Some(job.name.clone()),
-        uid: (!job.uid.is_empty()).then(|| job.uid.clone()),
+        namespace: Some(namespace.to_owned()),
+        name: Some(name.to_owned()),
+        uid: (!uid.is_empty()).then(|| uid.to_owned()),
         ..ObjectReference::default()
     }
+}
+
+/// `ScaledJobCheckFailed`: Ready=False with the reason, Active unknown, and a warning Event.
+async fn check_failed(shared: &Shared, key: (&str, &str, &str), paused: bool, why: String) {
+    let (namespace, name, uid) = key;
+    tracing::warn!(%namespace, %name, %why, "ScaledJob refused");
+    if shared.dry_run {
+        return;
+    }
+    let status = json!({"conditions": [
+        condition("Ready", "False", "ScaledJobCheckFailed", &why),
+        condition("Active", "Unknown", "UnknownState", "ScaledJob check failed"),
+        condition("Fallback", "Unknown", "", ""),
+        condition("Paused", if paused { "True" } else { "False" }, "", ""),
+    ]});
+    if let Err(e) = api::apply_status(&shared.kube, namespace, name, status).await {
+        tracing::warn!(%namespace, %name, error = %e, "could not write status");
+    }
+    let r = reference(namespace, name, uid);
+    shared
+        .kube
+        .event(&r, true, "ScaledJobCheckFailed", why)
+        .await;
 }
 
 fn condition(kind: &str, status: &str, reason: &str, message: &str) -> Value {
@@ -226,6 +249,7 @@ async fn scaled_job_loop(
     obj.metadata.managed_fields = None;
     let name = obj.metadata.name.clone().unwrap_or_default();
     let namespace = obj.metadata.namespace.clone().unwrap_or_default();
+    let uid = obj.metadata.uid.clone().unwrap_or_default();
     // The conditions as written last, so a restart sends no Event for a state already told.
     let is_true = |kind: &str| {
         obj.data
@@ -240,7 +264,9 @@ async fn scaled_job_loop(
         Ok(Some(j)) => j,
         Ok(None) => return,
         Err(why) => {
-            tracing::warn!(%namespace, %name, %why, "ScaledJob refused");
+            let key = (namespace.as_str(), name.as_str(), uid.as_str());
+            check_failed(&shared, key, status_paused, why).await;
+            let _ = control.wait_for(|s| s.stop).await;
             return;
         }
     };
@@ -360,16 +386,11 @@ impl Loop {
 
     /// Ready=False and a warning Event, as the controller reports a failed check.
     async fn refuse(&mut self, why: &str) {
-        tracing::warn!(namespace = %self.job.namespace, name = %self.job.name, %why, "ScaledJob refused");
-        let status = json!({"conditions": [
-            condition("Ready", "False", "ScaledJobCheckFailed", why),
-            condition("Active", "Unknown", "UnknownState", "ScaledJob check failed"),
-            condition("Fallback", "Unknown", "", ""),
-            condition("Paused", if self.paused { "True" } else { "False" }, "", ""),
-        ]});
-        self.write_status(status).await;
-        self.event(true, "ScaledJobCheckFailed", why.to_owned())
-            .await;
+        let j = &self.job;
+        let key = (j.namespace.as_str(), j.name.as_str(), j.uid.as_str());
+        check_failed(&self.shared, key, self.paused, why.to_owned()).await;
+        // The next status written is the full one again.
+        self.last_status = None;
     }
 
     /// `checkIfPaused`: the Paused condition and its Event when the annotation changes.
@@ -665,7 +686,12 @@ impl Loop {
         }
         self.shared
             .kube
-            .event(&reference(&self.job), warning, reason, note)
+            .event(
+                &reference(&self.job.namespace, &self.job.name, &self.job.uid),
+                warning,
+                reason,
+                note,
+            )
             .await;
     }
 }
