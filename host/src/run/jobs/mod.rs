@@ -406,15 +406,15 @@ impl Loop {
             return false;
         }
         self.paused = want;
-        let (status, reason, message) = if want {
-            ("True", "ScaledJobPaused", "ScaledJob is paused")
+        let (reason, message) = if want {
+            ("ScaledJobPaused", "ScaledJob is paused")
         } else {
-            ("False", "ScaledJobUnpaused", "ScaledJob is unpaused")
+            ("ScaledJobUnpaused", "ScaledJob is unpaused")
         };
         tracing::info!(namespace = %self.job.namespace, name = %self.job.name, paused = want, "ScaledJob pause changed");
-        let mut status_body = self.conditions(None);
-        status_body["conditions"][3] = condition("Paused", status, reason, message);
-        self.write_status(status_body).await;
+        // The Paused condition follows `self.paused`.
+        let status = self.conditions(None);
+        self.write_status(status).await;
         self.event(false, reason, message.to_owned()).await;
         true
     }
