@@ -51,8 +51,8 @@ enum Command {
     /// `--format json` prints one object per event: {"t", "queue", "replicas", "reason"}.
     #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
-    /// Print the CRDs of ScaledObject, TriggerAuthentication and ClusterTriggerAuthentication
-    /// as YAML (generated from the types `scalecore run` reads; compatible with KEDA's).
+    /// Print the CRDs of ScaledObject, TriggerAuthentication, ClusterTriggerAuthentication and
+    /// ScaledJob as YAML (generated from the types `scalecore run` reads; compatible with KEDA's).
     Crds,
     /// Print the JSON Schema (draft 2020-12) of one of scalecore's own formats: the scenario
     /// `simulate` reads, the trace it writes, the report of `lint --format json`, or one

@@ -48,9 +48,10 @@ fn pairs() -> Vec<(Value, Value)> {
         "keda.sh_scaledobjects.yaml",
         "keda.sh_triggerauthentications.yaml",
         "keda.sh_clustertriggerauthentications.yaml",
+        "keda.sh_scaledjobs.yaml",
     ]
     .map(keda_crd);
-    assert_eq!(ours.len(), 3);
+    assert_eq!(ours.len(), 4);
     ours.into_iter().zip(keda).collect()
 }
 
@@ -111,6 +112,7 @@ fn the_names_are_keda_s() {
                 "Cluster".into(),
                 vec!["cta".into(), "clustertriggerauth".into()]
             ),
+            ("scaledjobs".into(), "Namespaced".into(), vec!["sj".into()]),
         ]
     );
 }
@@ -125,11 +127,13 @@ const KEYWORDS: &[&str] = &[
     "maximum",
     "minLength",
     "maxLength",
+    "minItems",
     "pattern",
     "anyOf",
     "x-kubernetes-int-or-string",
     "x-kubernetes-preserve-unknown-fields",
     "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
     "x-kubernetes-map-type",
     "x-kubernetes-validations",
 ];
@@ -260,6 +264,7 @@ const ACCEPTED_KEYWORDS: &[&str] = &[
     "maximum",
     "minLength",
     "maxLength",
+    "minItems",
     "pattern",
     "anyOf",
     "properties",
@@ -270,6 +275,7 @@ const ACCEPTED_KEYWORDS: &[&str] = &[
     "x-kubernetes-int-or-string",
     "x-kubernetes-preserve-unknown-fields",
     "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
     "x-kubernetes-map-type",
     "x-kubernetes-validations",
 ];

@@ -39,15 +39,20 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{/* The rules for ScaledObjects' own namespaces: a ClusterRole's when the whole cluster is
 watched, a Role's in watchNamespace otherwise. Keep in step with deploy/scalecore.yaml. */}}
 {{- define "scalecore.workRules" -}}
-# KEDA's resources: watched, never written (except the ScaledObject's status).
+# KEDA's resources: watched, never written (except the ScaledObject's and ScaledJob's status).
 - apiGroups: [keda.sh]
-  resources: [scaledobjects, triggerauthentications{{ if not .Values.watchNamespace }}, clustertriggerauthentications{{ end }}]
+  resources: [scaledobjects, scaledjobs, triggerauthentications{{ if not .Values.watchNamespace }}, clustertriggerauthentications{{ end }}]
   verbs: [get, list, watch]
 {{- if not .Values.dryRun }}
 - apiGroups: [keda.sh]
-  resources: [scaledobjects/status]
+  resources: [scaledobjects/status, scaledjobs/status]
   verbs: [patch, update]
 {{- end }}
+# ScaledJobs: their Jobs are listed by label, created from jobTargetRef, and deleted beyond
+# the history limits (or when the ScaledJob's generation changes).
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: {{ if .Values.dryRun }}[list]{{ else }}[list, create, delete]{{ end }}
 # Scale targets: the workload is read for its containers' env (`env`, `...FromEnv`
 # parameters), replicas are written only through /scale. Deployments and StatefulSets are
 # also watched for their replica counts (without list/watch, /scale is read at every tick).
@@ -69,7 +74,7 @@ watched, a Role's in watchNamespace otherwise. Keep in step with deploy/scalecor
   resources: [horizontalpodautoscalers]
   verbs: [list, watch]
 # cpu/memory triggers: the target's pods (requests, readiness) and their usage from the
-# metrics server, listed once per namespace per HPA sync.
+# metrics server, listed once per namespace per HPA sync; a ScaledJob's pods (pending Jobs).
 - apiGroups: [""]
   resources: [pods]
   verbs: [list]

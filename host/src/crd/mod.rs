@@ -1,7 +1,7 @@
 //! KEDA's own custom resources (`keda.sh/v1alpha1`) as Rust types, and the CRDs generated from
 //! them.
 //!
-//! `scalecore run` watches ScaledObjects, TriggerAuthentications and
+//! `scalecore run` watches ScaledObjects, ScaledJobs, TriggerAuthentications and
 //! ClusterTriggerAuthentications exactly as KEDA defines them, so a cluster can carry either
 //! KEDA's CRDs or these: the group, names, scope, versions, printer columns and every property
 //! of the schemas agree (host/tests/crds.rs walks both schemas to keep it so).
@@ -13,12 +13,15 @@
 // itself only generates the CRDs so far.
 #![allow(dead_code)]
 
+mod embedded;
 mod nulls;
+mod scaled_job;
 mod scaled_object;
 mod secret_stores;
 mod status;
 mod trigger_authentication;
 
+pub use scaled_job::*;
 pub use scaled_object::*;
 pub use secret_stores::*;
 pub use status::*;
@@ -31,17 +34,32 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::CustomResourceExt;
 use serde_json::{json, Value};
 
-/// The CRDs of the three kinds `scalecore run` reads: ScaledObject, TriggerAuthentication,
-/// ClusterTriggerAuthentication.
+/// The CRDs of the four kinds `scalecore run` reads: ScaledObject, TriggerAuthentication,
+/// ClusterTriggerAuthentication, ScaledJob.
 pub fn crds() -> Vec<CustomResourceDefinition> {
     [
         ScaledObject::crd(),
         TriggerAuthentication::crd(),
         ClusterTriggerAuthentication::crd(),
+        optional_spec(ScaledJob::crd()),
     ]
     .into_iter()
     .map(like_keda)
     .collect()
+}
+
+/// KEDA's ScaledJob declares its spec `omitempty`: the root requires nothing.
+fn optional_spec(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    for version in &mut crd.spec.versions {
+        if let Some(root) = version
+            .schema
+            .as_mut()
+            .and_then(|s| s.open_api_v3_schema.as_mut())
+        {
+            root.required = None;
+        }
+    }
+    crd
 }
 
 /// [`crds`] as one YAML stream (`---` between documents), what `kubectl apply -f -` takes.

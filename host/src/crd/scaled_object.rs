@@ -108,6 +108,7 @@ pub struct ScaledObjectSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advanced: Option<AdvancedConfig>,
     /// The event sources; every one yields one external metric.
+    #[schemars(length(min = 1))]
     pub triggers: Vec<ScaleTriggers>,
 }
 
@@ -175,7 +176,7 @@ pub struct HorizontalPodAutoscalerConfig {
 }
 
 /// The grammar of a resource quantity (`100m`, `1.5Gi`, `2e3`), as the API server checks it.
-const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+pub(super) const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 
 /// The HPA behaviour's schema with what the built-in HPA type declares beyond k8s-openapi's
 /// schema, as KEDA's CRD carries it: the policies are atomic lists, and a tolerance (an

@@ -32,6 +32,7 @@ pub struct SecretKeyRef {
 pub struct HashiCorpVault {
     pub address: String,
     pub authentication: VaultAuthentication,
+    #[schemars(length(min = 1))]
     pub secrets: Vec<VaultSecret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -116,6 +117,7 @@ pub struct VaultPkiData {
 #[serde(rename_all = "camelCase")]
 pub struct AzureKeyVault {
     pub vault_uri: String,
+    #[schemars(length(min = 1))]
     pub secrets: Vec<AzureKeyVaultSecret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<AzureKeyVaultCredentials>,
@@ -163,6 +165,7 @@ pub struct AzureKeyVaultCloudInfo {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct AwsSecretManager {
+    #[schemars(length(min = 1))]
     pub secrets: Vec<AwsSecretManagerSecret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<AwsSecretManagerCredentials>,
@@ -199,6 +202,7 @@ pub struct AwsSecretManagerCredentials {
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct GcpSecretManager {
+    #[schemars(length(min = 1))]
     pub secrets: Vec<GcpSecretManagerSecret>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<GcpCredentials>,

@@ -184,7 +184,7 @@ impl Kube {
 
     /// One write: refused once the gate is closed, abandoned if it closes meanwhile (waiting
     /// for a slot included), within the deadline. The response body is not needed.
-    async fn write<T>(
+    pub(super) async fn write<T>(
         &self,
         call: impl std::future::Future<Output = Result<T, kube::Error>>,
     ) -> Result<(), KubeError> {
@@ -300,21 +300,30 @@ impl Kube {
         name: &str,
         status: Value,
     ) -> Result<(), KubeError> {
+        self.apply_status_of(&keda::<ScaledObject>(), namespace, name, status)
+            .await
+    }
+
+    /// Server-side apply of the status of a KEDA object of the given kind.
+    pub async fn apply_status_of(
+        &self,
+        resource: &ApiResource,
+        namespace: &str,
+        name: &str,
+        status: Value,
+    ) -> Result<(), KubeError> {
         let body = json!({
-            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "apiVersion": resource.api_version, "kind": resource.kind,
             "metadata": {"name": name, "namespace": namespace},
             "status": status,
         });
-        let request = kube::core::Request::new(DynamicObject::url_path(
-            &keda::<ScaledObject>(),
-            Some(namespace),
-        ))
-        .patch_subresource(
-            "status",
-            name,
-            &PatchParams::apply(FIELD_MANAGER).force(),
-            &Patch::Apply(body),
-        )?;
+        let request = kube::core::Request::new(DynamicObject::url_path(resource, Some(namespace)))
+            .patch_subresource(
+                "status",
+                name,
+                &PatchParams::apply(FIELD_MANAGER).force(),
+                &Patch::Apply(body),
+            )?;
         self.write(self.client.request_text(request)).await
     }
 
@@ -395,6 +404,20 @@ impl Kube {
                 && r.get("kind").and_then(Value::as_str) == Some(target.kind.as_str());
             (same && name != own_hpa).then_some(name)
         }))
+    }
+
+    /// [`Kube::list`] of the objects a label selector picks.
+    pub async fn list_labelled<T: DeserializeOwned>(
+        &self,
+        path: String,
+        selector: &str,
+        what: impl FnOnce() -> String,
+    ) -> Result<T, KubeError> {
+        let request =
+            kube::core::Request::new(path).list(&ListParams::default().labels(selector))?;
+        let _permit = self.permit().await;
+        let text = self.bounded(self.client.request_text(request)).await?;
+        decode(&text, what)
     }
 
     /// Records a Kubernetes Event on the ScaledObject. Failing to record is logged, not fatal.

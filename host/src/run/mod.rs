@@ -3,6 +3,7 @@
 
 pub(crate) mod clock;
 mod controller;
+mod jobs;
 mod kubeapi;
 mod lease;
 pub(crate) mod objects;
@@ -411,7 +412,7 @@ async fn lead(
         }
         metrics.leader.set(1);
         let c = controller::Controller::new(shared.clone(), lint.clone(), namespace.clone());
-        let stop = {
+        let stop = || {
             let gate = gate.clone();
             let quit = quit.clone();
             async move {
@@ -421,7 +422,8 @@ async fn lead(
                 }
             }
         };
-        c.run(stop).await;
+        let scaled_jobs = jobs::run(shared.clone(), lint.clone(), namespace.clone(), stop());
+        tokio::join!(c.run(stop()), scaled_jobs);
         metrics.leader.set(0);
         if *quit.borrow() {
             return Ok(());

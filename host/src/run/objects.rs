@@ -64,11 +64,9 @@ fn text(v: &Value, path: &[&str]) -> Option<String> {
     cur.as_str().map(str::to_owned)
 }
 
-/// Reads a ScaledObject; `None` when the object has no name (not something the API serves).
-pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject> {
-    let name = text(obj, &["metadata", "name"])?;
-    let namespace = text(obj, &["metadata", "namespace"]).unwrap_or_else(|| "default".into());
-    // What the user wrote: the server's bookkeeping is not part of the document.
+/// The document as the user wrote it, as JSON text: the server's bookkeeping (status, uid,
+/// managedFields, ...) is not part of it.
+pub fn written(obj: &Value) -> String {
     let mut doc = obj.clone();
     if let Some(m) = doc.get_mut("metadata").and_then(Value::as_object_mut) {
         m.retain(|k, _| matches!(k.as_str(), "name" | "namespace" | "labels" | "annotations"));
@@ -76,7 +74,14 @@ pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject>
     if let Some(o) = doc.as_object_mut() {
         o.remove("status");
     }
-    let json = doc.to_string();
+    doc.to_string()
+}
+
+/// Reads a ScaledObject; `None` when the object has no name (not something the API serves).
+pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject> {
+    let name = text(obj, &["metadata", "name"])?;
+    let namespace = text(obj, &["metadata", "namespace"]).unwrap_or_else(|| "default".into());
+    let json = written(obj);
     let rejected: Vec<Diagnostic> = validate::lint(&json, options)
         .into_iter()
         .filter(|d| d.is_error() && matches!(d.source, Source::Schema | Source::Webhook))

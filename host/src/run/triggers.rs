@@ -240,21 +240,29 @@ pub async fn build(
     so: &ScaledObject,
     lint: &LintOptions,
 ) -> Result<Vec<Scaler>, AuthRefusal> {
+    let workload = kube.workload(&so.namespace, &so.target).await.ok();
+    build_from(kube, so, workload, lint).await
+}
+
+/// [`build`] for a workload already at hand (a ScaledJob's `jobTargetRef`, whose pod template
+/// is inline): its containers give the env, its `spec.selector` the pods.
+pub async fn build_from(
+    kube: &Kube,
+    so: &ScaledObject,
+    workload: Option<Value>,
+    lint: &LintOptions,
+) -> Result<Vec<Scaler>, AuthRefusal> {
     // Only the containers and the selector are read; the rest of the object (managedFields,
     // status) is not kept across the Secret reads below.
     let mut selector = None;
-    let workload = kube
-        .workload(&so.namespace, &so.target)
-        .await
-        .ok()
-        .map(|mut w| {
-            selector = w.pointer_mut("/spec/selector").map(Value::take);
-            let containers = w
-                .pointer_mut("/spec/template/spec/containers")
-                .map(Value::take)
-                .unwrap_or(Value::Null);
-            serde_json::json!({"spec": {"template": {"spec": {"containers": containers}}}})
-        });
+    let workload = workload.map(|mut w| {
+        selector = w.pointer_mut("/spec/selector").map(Value::take);
+        let containers = w
+            .pointer_mut("/spec/template/spec/containers")
+            .map(Value::take)
+            .unwrap_or(Value::Null);
+        serde_json::json!({"spec": {"template": {"spec": {"containers": containers}}}})
+    });
     let env = match &workload {
         Some(w) => {
             resolved_env(

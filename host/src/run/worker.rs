@@ -366,7 +366,7 @@ async fn refusal(shared: &Shared, so: &ScaledObject, conflict: Option<&str>) -> 
 }
 
 /// The first time at or after `now` that is `phase` past a multiple of `interval`.
-fn grid(now: i64, interval: i64, phase: i64) -> i64 {
+pub(super) fn grid(now: i64, interval: i64, phase: i64) -> i64 {
     let base = now - now.rem_euclid(interval) + phase.rem_euclid(interval);
     if base < now {
         base + interval

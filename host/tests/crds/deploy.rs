@@ -86,6 +86,7 @@ fn every_deploy_document_is_a_valid_kubernetes_object() {
             "CustomResourceDefinition",
             "CustomResourceDefinition",
             "CustomResourceDefinition",
+            "CustomResourceDefinition",
             "Namespace",
             "ServiceAccount",
             "ClusterRole",
@@ -147,6 +148,13 @@ const HOST_CALLS: &[(&str, &str, &str)] = &[
     ("keda.sh", "clustertriggerauthentications", "get"),
     // apply_status: server-side apply of the status subresource
     ("keda.sh", "scaledobjects/status", "patch"),
+    // jobs: the ScaledJob watcher, its status, its Jobs (listed by label, created, deleted)
+    ("keda.sh", "scaledjobs", "list"),
+    ("keda.sh", "scaledjobs", "watch"),
+    ("keda.sh", "scaledjobs/status", "patch"),
+    ("batch", "jobs", "list"),
+    ("batch", "jobs", "create"),
+    ("batch", "jobs", "delete"),
     // workload: the pod template's env; scale / set_replicas: the /scale subresource
     ("apps", "deployments", "get"),
     ("apps", "statefulsets", "get"),
@@ -169,6 +177,8 @@ const HOST_CALLS: &[(&str, &str, &str)] = &[
 /// The only writes the host may make across namespaces.
 const WRITES: &[(&str, &str)] = &[
     ("keda.sh", "scaledobjects/status"),
+    ("keda.sh", "scaledjobs/status"),
+    ("batch", "jobs"),
     ("apps", "deployments/scale"),
     ("apps", "statefulsets/scale"),
     ("events.k8s.io", "events"),
@@ -191,7 +201,9 @@ fn the_cluster_role_grants_what_the_host_calls_and_writes_nothing_else() {
             read || WRITES.contains(&(group.as_str(), resource.as_str())),
             "write not needed: {verb} {group}/{resource}"
         );
-        assert!(verb != "delete" && verb != "deletecollection" && verb != "escalate");
+        // The one delete: a ScaledJob's own finished (or outdated) Jobs.
+        assert!(verb != "delete" || (group == "batch" && resource == "jobs"));
+        assert!(verb != "deletecollection" && verb != "escalate");
     }
     // Secrets are read one by one, never listed or watched (which would expose all of them).
     let secret_verbs: BTreeSet<_> = g

@@ -10,6 +10,7 @@ mod defaults;
 mod discovery;
 mod external;
 mod fields;
+mod gc;
 mod history;
 mod meta;
 mod ops;

@@ -13,6 +13,7 @@ use hyper::{Request, Response};
 use serde_json::{json, Value};
 
 use crate::discovery;
+use crate::gc;
 use crate::ops::{self, Sub};
 use crate::patch::PatchKind;
 use crate::registry;
@@ -385,7 +386,15 @@ fn delete(shared: &Shared, key: &Key, body: &[u8]) -> Result<Response<Body>, Api
             return Err(ApiError::conflict(rt, &key.name));
         }
     }
+    let uid = current
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
     let object = store.delete(key)?;
+    if gc::cascades(key.res, &options) {
+        gc::delete_dependents(&mut store, &key.namespace, &uid, 0)?;
+    }
     Ok(json_response(200, &object))
 }
 

@@ -580,3 +580,81 @@ async fn lists_page_with_limit_and_continue() {
         .await;
     assert_eq!(api_error(forged).0, 400);
 }
+
+/// batch/v1 Jobs as a ScaledJob controller uses them: created with generateName, listed by
+/// label, finished through their status, deleted with a propagation policy that takes their
+/// pods along (Background, Foreground) or leaves them (Orphan, and a Job's default).
+#[tokio::test]
+async fn jobs_generate_names_list_by_label_and_delete_their_pods_as_asked() {
+    use k8s_openapi::api::batch::v1::Job;
+    use k8s_openapi::api::core::v1::Pod;
+    let standin = KubeStandin::start().await.unwrap();
+    let client = common::client(&standin).await;
+    let jobs: Api<Job> = Api::namespaced(client.clone(), "shop");
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "shop");
+    let job: Job = serde_json::from_value(json!({
+        "metadata": {"generateName": "orders-", "labels": {"scaledjob.keda.sh/name": "orders"}},
+        "spec": {"template": {"spec": {"restartPolicy": "OnFailure",
+            "containers": [{"name": "w", "image": "w:1"}]}}}}))
+    .unwrap();
+    let mut made = Vec::new();
+    for _ in 0..4 {
+        let j = jobs.create(&PostParams::default(), &job).await.unwrap();
+        let (name, uid) = (j.metadata.name.unwrap(), j.metadata.uid.unwrap());
+        assert!(name.starts_with("orders-") && name.len() > "orders-".len());
+        standin
+            .apply(json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": format!("{name}-pod"), "namespace": "shop",
+                    "labels": {"job-name": name},
+                    "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": name,
+                                         "uid": uid, "controller": true}]},
+                "spec": {"containers": [{"name": "w", "image": "w:1"}]}}))
+            .unwrap();
+        made.push(name);
+    }
+    let other: Job = serde_json::from_value(json!({"metadata": {"name": "unrelated"},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "w", "image": "w:1"}]}}}}))
+    .unwrap();
+    jobs.create(&PostParams::default(), &other).await.unwrap();
+    let listed = jobs
+        .list(&ListParams::default().labels("scaledjob.keda.sh/name=orders"))
+        .await
+        .unwrap();
+    assert_eq!(listed.items.len(), 4);
+
+    // A test finishes a Job through its status, as the Job controller would.
+    let mut done = standin
+        .get("batch/v1", "Job", Some("shop"), &made[0])
+        .unwrap();
+    done["status"] = json!({"conditions": [{"type": "Complete", "status": "True"}],
+                            "completionTime": "2026-01-01T00:00:00Z"});
+    standin.apply(done).unwrap();
+    let got = jobs.get(&made[0]).await.unwrap();
+    assert_eq!(got.status.unwrap().conditions.unwrap()[0].type_, "Complete");
+
+    let pod_names = |list: Vec<Pod>| {
+        let mut n: Vec<String> = list.into_iter().filter_map(|p| p.metadata.name).collect();
+        n.sort();
+        n
+    };
+    jobs.delete(&made[0], &DeleteParams::background())
+        .await
+        .unwrap();
+    jobs.delete(&made[1], &DeleteParams::foreground())
+        .await
+        .unwrap();
+    jobs.delete(&made[2], &DeleteParams::orphan())
+        .await
+        .unwrap();
+    jobs.delete(&made[3], &DeleteParams::default())
+        .await
+        .unwrap();
+    let left = pods.list(&ListParams::default()).await.unwrap().items;
+    let mut orphans = vec![format!("{}-pod", made[2]), format!("{}-pod", made[3])];
+    orphans.sort();
+    assert_eq!(pod_names(left), orphans);
+    assert_eq!(
+        jobs.list(&ListParams::default()).await.unwrap().items.len(),
+        1
+    );
+}
