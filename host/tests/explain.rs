@@ -413,7 +413,7 @@ async fn an_hpa_that_disagrees_with_the_engine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_scaled_job_or_a_missing_object_is_a_clear_error() {
+async fn a_missing_object_is_a_clear_error() {
     let c = Cluster::new("errors", 0).await;
     let kubeconfig = c.dir.join("kubeconfig");
     let run = move |what: &'static str| {
@@ -430,7 +430,8 @@ async fn a_scaled_job_or_a_missing_object_is_a_clear_error() {
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported yet"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ScaledJob shop/batch: not found"), "{err}");
     let out = tokio::task::spawn_blocking(run("scaledobject/nope"))
         .await
         .unwrap();

@@ -269,7 +269,7 @@ async fn default_strategy_creates_one_job_per_message_and_no_more_while_they_run
         .filter(|e| e["reason"] == "KEDAJobsCreated")
         .filter_map(|e| e["note"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(notes, ["Created 7 jobs"]);
+    assert_eq!(notes, ["Created 7 jobs; trigger values 0=7"]);
     assert!(c.reasons().iter().any(|r| r == "ScaledJobActive"));
 
     // The queue drains: inactive, nothing created, the Jobs left to run.
