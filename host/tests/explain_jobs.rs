@@ -381,6 +381,29 @@ async fn not_ready() {
     assert!(summary.contains("Ready=False (TriggerError)"), "{summary}");
     let text = c.text(&["--value", "0"]).await;
     assert!(text.contains("Ready=False TriggerError"), "{text}");
+
+    // A ScaledJob KEDA's controller refuses (metricType in a trigger) is replayed as none.
+    let status = json!({"conditions": [
+        {"type": "Ready", "status": "False", "reason": "ScaledJobCheckFailed",
+         "message": "Cannot set metricType in ScaledJob triggers"}]});
+    c.scaled_job(
+        json!({"triggers": [{"type": "azure-queue", "metricType": "Value",
+            "metadata": {"queueName": "orders", "accountName": "contosostore"}}]}),
+        json!({}),
+        status,
+    );
+    let r = c.json(&["--value", "9"]).await;
+    assert!(
+        r["refused"].as_str().unwrap().contains("metricType"),
+        "{r:#}"
+    );
+    assert!(r["decision"].is_null());
+    assert!(r["summary"]
+        .as_str()
+        .unwrap()
+        .starts_with("KEDA refuses this ScaledJob"));
+    let d = disagreement(&r, "Ready=False (ScaledJobCheckFailed)");
+    assert!(d["likely_cause"].as_str().unwrap().contains("refused"));
 }
 
 /// No value recorded (KEDA's own `Created N jobs` carries none) and none given: the counts
