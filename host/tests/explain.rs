@@ -6,8 +6,10 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+mod common;
+
+use common::{now, rfc3339};
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
@@ -15,21 +17,6 @@ const NS: &str = "shop";
 const METRIC: &str = "s0-azure-servicebus-orders";
 /// The binary reads the clock a moment after the test: seconds left may be this much lower.
 const SLACK: i64 = 5;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn rfc3339(unix: i64) -> String {
-    let out = Command::new("date")
-        .args(["-u", "-d", &format!("@{unix}"), "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 struct Cluster {
     k8s: KubeStandin,

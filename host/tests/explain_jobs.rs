@@ -6,27 +6,14 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+mod common;
+
+use common::{now, rfc3339};
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
 const NS: &str = "shop";
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn rfc3339(unix: i64) -> String {
-    let out = Command::new("date")
-        .args(["-u", "-d", &format!("@{unix}"), "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 /// How a test Job stands.
 #[derive(Clone, Copy)]
@@ -266,10 +253,11 @@ async fn default_strategy_with_running_jobs_and_the_recorded_queue_length() {
 
 /// Three messages (queueLength 1), four Jobs running of which two have not started (one pod
 /// Pending, one without a pod). default: 3 - 4 < 0, none; accurate: 3 + 4 - 2 = 5 <= 10, so
-/// 3 - 2 = 1; eager: min(10 - 4 - 2, 3) = 3. With `pendingPodConditions: [Ready]` the Job
+/// 3 - 2 = 1; eager: min(10 - 4 - 2, 3) = 3; custom (deduction 0, 25% of the running):
+/// 3 - 0 - 1 = 2. With `pendingPodConditions: [Ready]` the Job
 /// whose pod runs but is not Ready is pending too: accurate 3 - 3 = 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn accurate_and_eager_with_pending_jobs() {
+async fn the_strategies_with_pending_jobs() {
     let c = Cluster::new("strategies").await;
     c.job("orders-1", Job::Started);
     c.job("orders-2", Job::RunningNotReady);
@@ -277,15 +265,22 @@ async fn accurate_and_eager_with_pending_jobs() {
     c.job("orders-4", Job::NoPod);
     let trigger = json!([{"type": "azure-queue",
         "metadata": {"queueName": "orders", "queueLength": "1", "accountName": "contosostore"}}]);
-    for (strategy, conditions, pending, create) in [
-        ("default", json!([]), 2, 0),
-        ("accurate", json!([]), 2, 1),
-        ("eager", json!([]), 2, 3),
-        ("accurate", json!(["Ready"]), 3, 0),
+    let custom = json!({"customScalingQueueLengthDeduction": 0,
+                        "customScalingRunningJobPercentage": "0.25"});
+    for (strategy, conditions, extra, pending, create) in [
+        ("default", json!([]), json!({}), 2, 0),
+        ("accurate", json!([]), json!({}), 2, 1),
+        ("eager", json!([]), json!({}), 2, 3),
+        // min(3 - 0 - int(4 * 0.25), 10) = 2.
+        ("custom", json!([]), custom, 2, 2),
+        ("accurate", json!(["Ready"]), json!({}), 3, 0),
     ] {
+        let mut st = json!({"strategy": strategy, "pendingPodConditions": conditions});
+        for (k, v) in extra.as_object().unwrap() {
+            st[k] = v.clone();
+        }
         c.scaled_job(
-            json!({"triggers": trigger, "scalingStrategy":
-                {"strategy": strategy, "pendingPodConditions": conditions}}),
+            json!({"triggers": trigger, "scalingStrategy": st}),
             json!({}),
             ready(),
         );
@@ -428,7 +423,10 @@ async fn value_unknown() {
     let text = c.text(&[]).await;
     assert!(text.contains("The queue length is unknown"), "{text}");
     assert!(text.contains("--value N"), "{text}");
-    assert!(text.contains("KEDAJobsCreated: Created 1 jobs"), "{text}");
+    assert!(
+        text.contains("orders  Normal KEDAJobsCreated: Created 1 jobs"),
+        "{text}"
+    );
 
     // A bad or ambiguous --value is a usage error.
     let (code, _, err) = c.explain(&["--value", "x"]).await;

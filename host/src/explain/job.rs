@@ -343,11 +343,7 @@ pub async fn explain_job(
             }
         })
         .collect();
-    let paused = engine
-        .spec
-        .annotations
-        .get("autoscaling.keda.sh/paused")
-        .is_some_and(|v| !matches!(v.as_str(), "0" | "f" | "F" | "false" | "FALSE" | "False"));
+    let paused = crate::run::jobs::paused(&engine.spec.annotations);
     let decision = match (&sj.rejected, &readings) {
         (None, Some(r)) => {
             let readings: Vec<Reading> = r
@@ -606,32 +602,7 @@ impl JobReport {
                 writeln!(s, "  {}={} {}: {}", c.type_, c.status, c.reason, c.message)?;
             }
         }
-        if !self.disagreements.is_empty() {
-            writeln!(s, "\nThe cluster disagrees:")?;
-            for d in &self.disagreements {
-                writeln!(s, "  - {}\n    likely: {}", d.what, d.likely_cause)?;
-            }
-        }
-        if !self.notes.is_empty() {
-            writeln!(s, "\nNotes:")?;
-            for n in &self.notes {
-                writeln!(s, "  - {n}")?;
-            }
-        }
-        if !self.events.is_empty() {
-            writeln!(s, "\nRecent events:")?;
-            for e in &self.events {
-                writeln!(
-                    s,
-                    "  {}  {} {}: {}",
-                    e.time.as_deref().unwrap_or("-"),
-                    e.type_,
-                    e.reason,
-                    e.message
-                )?;
-            }
-        }
-        Ok(())
+        super::report::write_tail(s, &self.disagreements, "Notes", &self.notes, &self.events)
     }
 }
 

@@ -54,7 +54,7 @@ struct Running {
 }
 
 /// `NeedToBePausedByAnnotation`: present and not a false `strconv.ParseBool` value.
-fn paused(annotations: &BTreeMap<String, String>) -> bool {
+pub(crate) fn paused(annotations: &BTreeMap<String, String>) -> bool {
     annotations
         .get(PAUSED_ANNOTATION)
         .is_some_and(|v| !matches!(v.as_str(), "0" | "f" | "F" | "false" | "FALSE" | "False"))
