@@ -6,8 +6,10 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::time::{SystemTime, UNIX_EPOCH};
 
+mod common;
+
+use common::{now, rfc3339};
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
@@ -15,21 +17,6 @@ const NS: &str = "shop";
 const METRIC: &str = "s0-azure-servicebus-orders";
 /// The binary reads the clock a moment after the test: seconds left may be this much lower.
 const SLACK: i64 = 5;
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn rfc3339(unix: i64) -> String {
-    let out = Command::new("date")
-        .args(["-u", "-d", &format!("@{unix}"), "+%Y-%m-%dT%H:%M:%SZ"])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 struct Cluster {
     k8s: KubeStandin,
@@ -413,7 +400,7 @@ async fn an_hpa_that_disagrees_with_the_engine() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_scaled_job_or_a_missing_object_is_a_clear_error() {
+async fn a_missing_object_is_a_clear_error() {
     let c = Cluster::new("errors", 0).await;
     let kubeconfig = c.dir.join("kubeconfig");
     let run = move |what: &'static str| {
@@ -430,7 +417,8 @@ async fn a_scaled_job_or_a_missing_object_is_a_clear_error() {
         .await
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported yet"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ScaledJob shop/batch: not found"), "{err}");
     let out = tokio::task::spawn_blocking(run("scaledobject/nope"))
         .await
         .unwrap();

@@ -269,7 +269,37 @@ async fn default_strategy_creates_one_job_per_message_and_no_more_while_they_run
         .filter(|e| e["reason"] == "KEDAJobsCreated")
         .filter_map(|e| e["note"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(notes, ["Created 7 jobs"]);
+    assert_eq!(notes, ["Created 7 jobs; trigger values 0=7"]);
+    // `explain` replays from the value recorded there: 7 messages, 7 Jobs running, so the
+    // default strategy creates 7 - 7 = 0.
+    let kubeconfig = c.dir.join("kubeconfig");
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_scalecore"))
+            .args([
+                "explain",
+                "scaledjob/orders",
+                "-n",
+                "shop",
+                "--format",
+                "json",
+            ])
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(explained["queue"]["source"], "event KEDAJobsCreated");
+    assert_eq!(explained["queue"]["triggers"][0]["value"], 7.0);
+    assert_eq!(explained["jobs"]["running"], 7);
+    assert_eq!(explained["decision"]["create"], 0, "{explained:#}");
     assert!(c.reasons().iter().any(|r| r == "ScaledJobActive"));
 
     // The queue drains: inactive, nothing created, the Jobs left to run.

@@ -321,6 +321,12 @@ impl ScaledJobEngine {
         d
     }
 
+    /// Per trigger, its `(AverageValue target, activation)`; `None` for a trigger the core
+    /// cannot read.
+    pub fn targets(&self) -> &[Option<(f64, f64)>] {
+        &self.targets
+    }
+
     pub fn explain(&self) -> String {
         self.last
             .as_ref()

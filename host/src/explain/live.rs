@@ -8,11 +8,11 @@ use serde_json::Value;
 use crate::run::clock::parse_rfc3339;
 
 /// The field manager and Event reporter of `scalecore run`.
-const SCALECORE: &str = "scalecore";
+pub(super) const SCALECORE: &str = "scalecore";
 /// Events kept per object, newest first.
-const EVENTS_KEPT: usize = 10;
+pub(super) const EVENTS_KEPT: usize = 10;
 /// Pods and Events are listed in pages of this size, and only the first page is read.
-const LIST_LIMIT: u32 = 500;
+pub(super) const LIST_LIMIT: u32 = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -154,7 +154,7 @@ async fn request_text(
 }
 
 /// Sends a request built for `what` and decodes the answer.
-async fn send(
+pub(super) async fn send(
     client: &kube::Client,
     request: Result<hyper::Request<Vec<u8>>, kube::core::request::Error>,
     what: &str,
@@ -169,7 +169,7 @@ async fn send(
     decode(&body, what)
 }
 
-async fn get(
+pub(super) async fn get(
     client: &kube::Client,
     collection: &str,
     name: &str,
@@ -251,6 +251,17 @@ fn event_view(e: &Value, events_k8s_io: bool) -> EventView {
 
 /// The recent Events of the named objects from both Event APIs, newest first.
 async fn events(client: &kube::Client, namespace: &str, names: &[&str]) -> Vec<EventView> {
+    let mut out = all_events(client, namespace, names).await;
+    out.truncate(EVENTS_KEPT * names.len().max(1));
+    out
+}
+
+/// The Events of the named objects on the first page of each Event API, newest first.
+pub(super) async fn all_events(
+    client: &kube::Client,
+    namespace: &str,
+    names: &[&str],
+) -> Vec<EventView> {
     let params = ListParams::default().limit(LIST_LIMIT);
     let mut out = Vec::new();
     for (path, new_api) in [
@@ -272,7 +283,6 @@ async fn events(client: &kube::Client, namespace: &str, names: &[&str]) -> Vec<E
         );
     }
     out.sort_by_key(|e| std::cmp::Reverse(e.t));
-    out.truncate(EVENTS_KEPT * names.len().max(1));
     out
 }
 

@@ -1,8 +1,10 @@
 //! `scalecore explain scaledobject/NAME`: why a workload in a live cluster has the replicas it
 //! has. Reads the cluster read-only with the user's kubeconfig, replays KEDA's loop and the HPA
 //! with the core's engine from that state, and says which rule holds the replicas, what happens
-//! next and when, and where the cluster disagrees with the engine.
+//! next and when, and where the cluster disagrees with the engine. `explain scaledjob/NAME`
+//! does the same for a ScaledJob's Jobs (job.rs).
 
+mod job;
 mod live;
 mod replay;
 mod report;
@@ -26,8 +28,8 @@ pub enum ExplainFormat {
 
 #[derive(Args, Clone, Debug)]
 pub struct ExplainArgs {
-    /// What to explain: `scaledobject/NAME` (also `so/NAME`). `scaledjob/NAME` is not
-    /// supported yet.
+    /// What to explain: `scaledobject/NAME` (also `so/NAME`) or `scaledjob/NAME` (also
+    /// `sj/NAME`).
     pub object: String,
     /// The object's namespace (default: the kubeconfig context's, else `default`).
     #[arg(short = 'n', long)]
@@ -40,6 +42,10 @@ pub struct ExplainArgs {
     pub context: Option<String>,
     #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
     pub format: ExplainFormat,
+    /// A ScaledJob's queue length (its triggers' value): `N` for a ScaledJob with one trigger,
+    /// `INDEX=N` for each trigger otherwise. Default: the value `scalecore run` last recorded.
+    #[arg(long = "value", value_name = "[INDEX=]N")]
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,24 +64,29 @@ pub enum ExplainError {
     Client(#[from] kube::Error),
 }
 
-/// `scaledobject/NAME` -> NAME.
-fn scaled_object_name(object: &str) -> Result<&str, ExplainError> {
-    let (kind, name) = object.split_once('/').ok_or_else(|| {
-        ExplainError::Usage(format!("expected scaledobject/NAME, not {object:?}"))
-    })?;
-    let kind = kind.to_ascii_lowercase();
-    match kind.as_str() {
-        "scaledobject" | "scaledobjects" | "so" | "scaledobject.keda.sh" if !name.is_empty() => {
-            Ok(name)
+#[derive(Debug, PartialEq, Eq)]
+enum Target<'a> {
+    ScaledObject(&'a str),
+    ScaledJob(&'a str),
+}
+
+/// `scaledobject/NAME` or `scaledjob/NAME`.
+fn target(object: &str) -> Result<Target<'_>, ExplainError> {
+    let usage = || {
+        ExplainError::Usage(format!(
+            "expected scaledobject/NAME or scaledjob/NAME, not {object:?}"
+        ))
+    };
+    let (kind, name) = object.split_once('/').ok_or_else(usage)?;
+    if name.is_empty() {
+        return Err(usage());
+    }
+    match kind.to_ascii_lowercase().as_str() {
+        "scaledobject" | "scaledobjects" | "so" | "scaledobject.keda.sh" => {
+            Ok(Target::ScaledObject(name))
         }
-        "scaledjob" | "scaledjobs" | "sj" | "scaledjob.keda.sh" => Err(ExplainError::Usage(
-            "explaining a ScaledJob is not supported yet: the engine replays ScaledJobs in \
-             `simulate` only, not from a live cluster's Jobs"
-                .into(),
-        )),
-        _ => Err(ExplainError::Usage(format!(
-            "expected scaledobject/NAME, not {object:?}"
-        ))),
+        "scaledjob" | "scaledjobs" | "sj" | "scaledjob.keda.sh" => Ok(Target::ScaledJob(name)),
+        _ => Err(usage()),
     }
 }
 
@@ -131,13 +142,36 @@ async fn client(args: &ExplainArgs) -> Result<(kube::Client, String), ExplainErr
     Ok((kube::Client::try_from(config)?, namespace))
 }
 
-async fn explain_cli(args: &ExplainArgs) -> Result<Report, ExplainError> {
-    let name = scaled_object_name(&args.object)?.to_owned();
+/// The answer as text or JSON.
+async fn explain_cli(args: &ExplainArgs) -> Result<String, ExplainError> {
+    let target = target(&args.object)?;
+    if matches!(target, Target::ScaledObject(_)) && !args.values.is_empty() {
+        return Err(ExplainError::Usage(
+            "--value is for a ScaledJob: a ScaledObject's values are read from the cluster".into(),
+        ));
+    }
     let (client, namespace) = client(args).await?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    explain(&client, &namespace, &name, now).await
+    let json = matches!(args.format, ExplainFormat::Json);
+    let render = |text: String, value: serde_json::Result<String>| {
+        if json {
+            value.unwrap_or_default() + "\n"
+        } else {
+            text
+        }
+    };
+    Ok(match target {
+        Target::ScaledObject(name) => {
+            let r = explain(&client, &namespace, name, now).await?;
+            render(r.text(), serde_json::to_string_pretty(&r))
+        }
+        Target::ScaledJob(name) => {
+            let r = job::explain_job(&client, &namespace, name, now, &args.values).await?;
+            render(r.text(), serde_json::to_string_pretty(&r))
+        }
+    })
 }
 
 pub fn run(args: &ExplainArgs) -> ExitCode {
@@ -153,15 +187,7 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         }
     };
     match runtime.block_on(explain_cli(args)) {
-        Ok(report) => {
-            let text = match args.format {
-                ExplainFormat::Text => report.text(),
-                ExplainFormat::Json => {
-                    serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
-                }
-            };
-            ExitCode::from(scalecore_cli::print(&text))
-        }
+        Ok(text) => ExitCode::from(scalecore_cli::print(&text)),
         Err(e) => {
             eprintln!("scalecore explain: {e}");
             ExitCode::from(2)
@@ -175,13 +201,18 @@ mod tests {
 
     #[test]
     fn object_names() {
-        assert_eq!(scaled_object_name("scaledobject/orders").unwrap(), "orders");
-        assert_eq!(scaled_object_name("so/orders").unwrap(), "orders");
-        let e = scaled_object_name("scaledjob/batch")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("not supported yet"), "{e}");
-        assert!(scaled_object_name("orders").is_err());
-        assert!(scaled_object_name("deployment/x").is_err());
+        assert_eq!(
+            target("scaledobject/orders").unwrap(),
+            Target::ScaledObject("orders")
+        );
+        assert_eq!(target("so/orders").unwrap(), Target::ScaledObject("orders"));
+        assert_eq!(
+            target("scaledjob/batch").unwrap(),
+            Target::ScaledJob("batch")
+        );
+        assert_eq!(target("SJ/batch").unwrap(), Target::ScaledJob("batch"));
+        assert!(target("orders").is_err());
+        assert!(target("sj/").is_err());
+        assert!(target("deployment/x").is_err());
     }
 }

@@ -175,32 +175,49 @@ impl Report {
                 "\nNext: no change within the hour if the metrics stay as they are."
             )?,
         }
-        if !self.disagreements.is_empty() {
-            writeln!(s, "\nThe cluster disagrees:")?;
-            for d in &self.disagreements {
-                writeln!(s, "  - {}\n    likely: {}", d.what, d.likely_cause)?;
-            }
-        }
-        if !self.estimates.is_empty() {
-            writeln!(s, "\nEstimated:")?;
-            for e in &self.estimates {
-                writeln!(s, "  - {e}")?;
-            }
-        }
-        if !self.events.is_empty() {
-            writeln!(s, "\nRecent events:")?;
-            for e in &self.events {
-                writeln!(
-                    s,
-                    "  {}  {}  {} {}: {}",
-                    e.time.as_deref().unwrap_or("-"),
-                    e.object,
-                    e.type_,
-                    e.reason,
-                    e.message
-                )?;
-            }
-        }
-        Ok(())
+        write_tail(
+            s,
+            &self.disagreements,
+            "Estimated",
+            &self.estimates,
+            &self.events,
+        )
     }
+}
+
+/// The end of either answer: disagreements, the notes under `title`, the recent Events.
+pub(super) fn write_tail(
+    s: &mut String,
+    disagreements: &[Disagreement],
+    title: &str,
+    notes: &[String],
+    events: &[EventView],
+) -> std::fmt::Result {
+    if !disagreements.is_empty() {
+        writeln!(s, "\nThe cluster disagrees:")?;
+        for d in disagreements {
+            writeln!(s, "  - {}\n    likely: {}", d.what, d.likely_cause)?;
+        }
+    }
+    if !notes.is_empty() {
+        writeln!(s, "\n{title}:")?;
+        for n in notes {
+            writeln!(s, "  - {n}")?;
+        }
+    }
+    if !events.is_empty() {
+        writeln!(s, "\nRecent events:")?;
+        for e in events {
+            writeln!(
+                s,
+                "  {}  {}  {} {}: {}",
+                e.time.as_deref().unwrap_or("-"),
+                e.object,
+                e.type_,
+                e.reason,
+                e.message
+            )?;
+        }
+    }
+    Ok(())
 }

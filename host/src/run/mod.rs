@@ -3,7 +3,7 @@
 
 pub(crate) mod clock;
 mod controller;
-mod jobs;
+pub(crate) mod jobs;
 mod kubeapi;
 mod lease;
 pub(crate) mod objects;

@@ -6,7 +6,7 @@
 //! conditions (Ready, Active, Paused) and Events are written as KEDA writes them.
 
 mod api;
-mod object;
+pub(crate) mod object;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -54,7 +54,7 @@ struct Running {
 }
 
 /// `NeedToBePausedByAnnotation`: present and not a false `strconv.ParseBool` value.
-fn paused(annotations: &BTreeMap<String, String>) -> bool {
+pub(crate) fn paused(annotations: &BTreeMap<String, String>) -> bool {
     annotations
         .get(PAUSED_ANNOTATION)
         .is_some_and(|v| !matches!(v.as_str(), "0" | "f" | "F" | "false" | "FALSE" | "False"))
@@ -540,7 +540,7 @@ impl Loop {
         }
         let _slot = shared.tick_slots.acquire().await;
         if d.is_active && d.jobs_created > 0 {
-            Box::pin(self.create(d.jobs_created)).await;
+            Box::pin(self.create(d.jobs_created, &readings)).await;
         }
         if d.is_active != self.active {
             let (reason, message) = if d.is_active {
@@ -615,8 +615,10 @@ impl Loop {
         json!({"conditions": [ready, active, condition("Fallback", "Unknown", "", ""), paused]})
     }
 
-    /// `createJobs`: n Jobs, an Event for the batch, a warning for each that failed.
-    async fn create(&mut self, n: i64) {
+    /// `createJobs`: n Jobs, an Event for the batch, a warning for each that failed. The
+    /// batch's Event also carries the trigger values it was decided on: KEDA serves no metric
+    /// for a ScaledJob, so this is what `explain` can replay from.
+    async fn create(&mut self, n: i64, readings: &[Reading]) {
         let body = self.job.job();
         let (kube, ns) = (&self.shared.kube, self.job.namespace.clone());
         let mut failed = 0;
@@ -633,7 +635,7 @@ impl Loop {
             }
         }
         tracing::info!(namespace = %ns, name = %self.job.name, created = n - failed, "created Jobs");
-        self.event(false, "KEDAJobsCreated", format!("Created {n} jobs"))
+        self.event(false, "KEDAJobsCreated", object::created_note(n, readings))
             .await;
     }
 

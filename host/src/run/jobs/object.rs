@@ -322,6 +322,47 @@ pub fn beyond_history(jobs: &[JobView], successful_limit: i64, failed_limit: i64
     out
 }
 
+/// Marks the trigger values in a `KEDAJobsCreated` note.
+const VALUES_MARK: &str = "; trigger values ";
+
+/// KEDA's `Created N jobs`, then the value each trigger read (`?` for one that failed), in
+/// trigger order: `Created 3 jobs; trigger values 0=12 1=?`.
+pub fn created_note(n: i64, readings: &[scalecore::decide::Reading]) -> String {
+    let mut note = format!("Created {n} jobs");
+    if !readings.is_empty() {
+        note.push_str(VALUES_MARK);
+        let values: Vec<String> = readings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                scalecore::decide::Reading::Value(v) => {
+                    format!("{i}={}", scalecore::decide::num(*v))
+                }
+                scalecore::decide::Reading::Error => format!("{i}=?"),
+            })
+            .collect();
+        note.push_str(&values.join(" "));
+    }
+    note
+}
+
+/// The trigger values of a note `created_note` wrote (`None` per failed trigger); `None`
+/// for any other note. At most `triggers` values are read.
+pub fn created_values(note: &str, triggers: usize) -> Option<Vec<Option<f64>>> {
+    let (_, values) = note.split_once(VALUES_MARK)?;
+    let mut out = vec![None; triggers];
+    for item in values.split(' ').take(triggers) {
+        let (i, v) = item.split_once('=')?;
+        let i: usize = i.parse().ok()?;
+        let slot = out.get_mut(i)?;
+        *slot = match v {
+            "?" => None,
+            v => Some(v.parse::<f64>().ok().filter(|v| v.is_finite())?),
+        };
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,5 +476,28 @@ mod tests {
         let ready = json!({"status": {"phase": "Running", "conditions": [
             {"type": "Ready", "status": "True"}, {"type": "PodScheduled", "status": "True"}]}});
         assert!(started(&[&ready], &["Ready".into(), "PodScheduled".into()]));
+    }
+
+    #[test]
+    fn created_notes_carry_the_trigger_values() {
+        use scalecore::decide::Reading;
+        let note = created_note(
+            3,
+            &[Reading::Value(12.0), Reading::Error, Reading::Value(0.5)],
+        );
+        assert_eq!(note, "Created 3 jobs; trigger values 0=12 1=? 2=0.5");
+        assert_eq!(
+            created_values(&note, 3),
+            Some(vec![Some(12.0), None, Some(0.5)])
+        );
+        assert_eq!(created_values("Created 3 jobs", 1), None);
+        assert_eq!(
+            created_values("Created 1 jobs; trigger values 7=1", 1),
+            None
+        );
+        assert_eq!(
+            created_values("Created 1 jobs; trigger values 0=NaN", 1),
+            None
+        );
     }
 }
