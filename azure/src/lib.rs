@@ -45,6 +45,7 @@ pub use auth::{Auth, IdentityOverrides};
 pub use endpoint::{EndpointPolicy, InvalidSuffix};
 pub use error::{Error, ScalerError};
 pub use identity::{WorkloadIdentityEnv, DEFAULT_AUTHORITY_HOST, SERVICE_BUS_SCOPE, STORAGE_SCOPE};
+pub use management::ServiceBusEntity;
 pub use secret::Secret;
 pub use stats::Stats;
 
@@ -144,7 +145,34 @@ impl ServiceBus {
         auth: &Auth,
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
-        self.inner.active_message_count(config, auth, max_age).await
+        let entity = self.inner.service_bus_entity(config, auth)?;
+        self.inner
+            .active_message_count(&entity, config, auth, max_age)
+            .await
+    }
+
+    /// The key one trigger's results are shared under (after the credential and allowed-suffix
+    /// checks), worked out once instead of at every poll.
+    pub fn service_bus_entity(
+        &self,
+        config: &ServiceBusConfig,
+        auth: &Auth,
+    ) -> Result<ServiceBusEntity, ScalerError> {
+        self.inner.service_bus_entity(config, auth)
+    }
+
+    /// [`ServiceBus::active_message_count`] with the entity's key from
+    /// [`ServiceBus::service_bus_entity`] for the same config and auth.
+    pub async fn entity_active_message_count(
+        &self,
+        entity: &ServiceBusEntity,
+        config: &ServiceBusConfig,
+        auth: &Auth,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner
+            .active_message_count(entity, config, auth, max_age)
+            .await
     }
 
     /// KEDA's azure-queue value: the queue's approximate message count, or with

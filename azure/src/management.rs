@@ -59,6 +59,28 @@ pub struct Inner {
     pub stats: Counters,
 }
 
+/// The key one trigger's results are shared under, worked out once by
+/// [`Inner::service_bus_entity`]: a poll only looks it up. Only the key is kept (thousands of
+/// triggers hold one); a fetch, once per entity per interval, works its request out again.
+pub struct ServiceBusEntity {
+    key: Box<str>,
+}
+
+impl std::fmt::Debug for ServiceBusEntity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceBusEntity").finish_non_exhaustive()
+    }
+}
+
+/// What one fetch of a trigger's entity needs.
+struct EntityRequest {
+    target: Target,
+    url: reqwest::Url,
+    key: String,
+    expected: EntityKind,
+    not_found: String,
+}
+
 impl Inner {
     pub fn new(
         options: ClientOptions,
@@ -98,12 +120,25 @@ impl Inner {
         }
     }
 
-    pub async fn active_message_count(
+    /// The shared-result key of one trigger's entity; the same checks as a fetch (credential,
+    /// allowed endpoint suffix), so a trigger that could never be fetched fails here.
+    pub fn service_bus_entity(
         &self,
         config: &ServiceBusConfig,
         auth: &Auth,
-        max_age: Duration,
-    ) -> Result<i64, ScalerError> {
+    ) -> Result<ServiceBusEntity, ScalerError> {
+        Ok(ServiceBusEntity {
+            key: self.entity_request(config, auth)?.key.into(),
+        })
+    }
+
+    /// The credential's target, the URL (checked against the allowed suffixes, before any
+    /// token or signature exists for it) and the key its results are shared under.
+    fn entity_request(
+        &self,
+        config: &ServiceBusConfig,
+        auth: &Auth,
+    ) -> Result<EntityRequest, ScalerError> {
         let target =
             credential::target(auth, &self.identity_env, |h| self.warn_ignored_authority(h))?;
         let topic = config.topic_name.as_str();
@@ -138,7 +173,6 @@ impl Inner {
                 ),
             };
         let url = self.url(&target.host, &segments)?;
-        // Before any token is fetched or signature made for it.
         self.endpoints.check(&url)?;
         // Debug-quoted parts: names and patterns may hold any separator.
         let key = if config.use_regex {
@@ -163,18 +197,41 @@ impl Inner {
                 (&target.fingerprint, &target.host, "get", url.path())
             )
         };
+        Ok(EntityRequest {
+            target,
+            url,
+            key,
+            expected,
+            not_found,
+        })
+    }
+
+    pub async fn active_message_count(
+        &self,
+        entity: &ServiceBusEntity,
+        config: &ServiceBusConfig,
+        auth: &Auth,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
         let fetch = async {
+            let EntityRequest {
+                target,
+                url,
+                expected,
+                not_found,
+                ..
+            } = self.entity_request(config, auth)?;
             if config.use_regex {
-                self.listing(&target, url.clone(), &not_found, expected, config)
+                self.listing(&target, url, &not_found, expected, config)
                     .await
                     .map(|m| Fetched::Matches(Arc::new(m)))
             } else {
-                self.entity(&target, url.clone(), expected, &not_found)
+                self.entity(&target, url, expected, &not_found)
                     .await
                     .map(Fetched::Count)
             }
         };
-        let (result, outcome) = self.results.get(&key, max_age, fetch).await;
+        let (result, outcome) = self.results.get(&entity.key, max_age, fetch).await;
         self.stats.shared(outcome);
         match result? {
             Fetched::Count(n) => Ok(n),

@@ -188,6 +188,10 @@ async fn a_stalled_leader_writes_nothing_after_losing_the_lease() {
     let c = Cluster::new("stalled").await;
     c.azure.set_queue(SB, "orders", 0);
     c.scaled_object("orders", c.queue_trigger());
+    // Without list/watch on Deployments (an older manifest's RBAC) the host reads /scale at
+    // every tick instead of keeping replica counts from a watch: that read is what hangs here.
+    c.k8s
+        .fail_next_matching(Some("GET"), "/apis/apps/v1/deployments", 403, 1_000_000);
     let host = c.host(
         "info",
         &[
@@ -334,6 +338,48 @@ async fn a_leader_that_stops_releases_the_lease() {
     assert!(a.log().contains("released the Lease"), "{}", a.log());
 }
 
+/// Replica counts come from a watch of Deployments, not from a `/scale` read at every tick
+/// (thousands a second in a large fleet); a scale-up is still written through `/scale`, and
+/// the count the watch then delivers is what the next ticks see.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ticks_read_replica_counts_from_the_watch() {
+    let c = Cluster::new("watched").await;
+    c.azure.set_queue(SB, "orders", 0);
+    c.scaled_object("orders", c.queue_trigger());
+    let host = c.host("info", &["--no-leader-election"]);
+    c.wait("the ScaledObject to run", 30, |c| {
+        c.status("orders") != Value::Null
+    })
+    .await;
+    // The watch has listed once a tick runs without a read (ticks every second).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    c.k8s.clear_requests();
+    c.azure.set_queue(SB, "orders", 50);
+    c.wait("the scale-up to 10", 40, |c| c.replicas() == 10)
+        .await;
+    let scale_requests = |c: &Cluster| -> Vec<String> {
+        c.k8s
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/deployments/orders-worker/scale"))
+            .map(|r| r.method)
+            .collect()
+    };
+    // Each step of the scale-up (activation, then the HPA's policy steps) is a write; no
+    // tick read the count.
+    let scale = scale_requests(&c);
+    assert!(
+        !scale.is_empty() && scale.iter().all(|m| m == "PATCH"),
+        "{scale:?}\n{}",
+        host.log()
+    );
+    // At 10, later ticks (one a second) see the count they wrote and touch /scale no more.
+    c.k8s.clear_requests();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(scale_requests(&c), Vec::<String>::new());
+    assert_eq!(c.replicas(), 10);
+}
+
 /// A Kubernetes call that never gets an answer fails at the deadline instead of hanging the
 /// ScaledObject's loop.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,6 +387,10 @@ async fn a_hung_kubernetes_call_fails_at_its_deadline() {
     let c = Cluster::new("hung").await;
     c.azure.set_queue(SB, "orders", 0);
     c.scaled_object("orders", c.queue_trigger());
+    // Without list/watch on Deployments (an older manifest's RBAC) the host reads /scale at
+    // every tick instead of keeping replica counts from a watch: that read is what hangs here.
+    c.k8s
+        .fail_next_matching(Some("GET"), "/apis/apps/v1/deployments", 403, 1_000_000);
     let host = c.host("info", &["--no-leader-election", "--kube-api-timeout", "2"]);
     c.wait("the ScaledObject to run", 30, |c| {
         c.status("orders") != Value::Null

@@ -3,7 +3,7 @@
 //! metadata parsed by the core, values fetched through the Azure client.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use scalecore::decide::Reading;
@@ -19,7 +19,7 @@ use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
 use scalecore::scalers::TriggerInput;
 use scalecore::validate::{self, LintOptions};
-use scalecore_azure::{Auth, IdentityOverrides, ServiceBus};
+use scalecore_azure::{Auth, IdentityOverrides, ScalerError, ServiceBus, ServiceBusEntity};
 use serde_json::Value;
 
 use super::kubeapi::{Kube, KubeError};
@@ -32,6 +32,9 @@ pub enum Scaler {
     ServiceBus {
         config: Box<ServiceBusConfig>,
         auth: Auth,
+        /// Credential, URL and shared-result key, worked out at the first poll (the scaler is
+        /// built again after an error, and so is this).
+        prepared: OnceLock<Box<Result<ServiceBusEntity, ScalerError>>>,
     },
     /// `azure-queue`: the account and credential are in the config the core parsed; a
     /// workload identity's overrides come from the TriggerAuthentication.
@@ -185,10 +188,21 @@ impl Scaler {
         match self {
             Scaler::Broken(why) => Err(PollError::Broken(why.clone())),
             Scaler::Resource { .. } => Ok(0.0),
-            Scaler::ServiceBus { config, auth } => Ok(bus
-                .active_message_count(config, auth, max_age)
-                .await
-                .map(|n| n as f64)?),
+            Scaler::ServiceBus {
+                config,
+                auth,
+                prepared,
+            } => {
+                let entity = prepared
+                    .get_or_init(|| Box::new(bus.service_bus_entity(config, auth)))
+                    .as_ref()
+                    .as_ref()
+                    .map_err(ScalerError::clone)?;
+                Ok(bus
+                    .entity_active_message_count(entity, config, auth, max_age)
+                    .await
+                    .map(|n| n as f64)?)
+            }
             Scaler::AzureQueue { config, overrides } => Ok(bus
                 .queue_length(config, overrides, max_age)
                 .await
@@ -504,6 +518,7 @@ fn scaler(
             Scaler::ServiceBus {
                 config: Box::new(config),
                 auth,
+                prepared: OnceLock::new(),
             }
         }
     }
