@@ -14,9 +14,17 @@ const root = path.resolve(pkg, '..')
 const bin = path.join(pkg, 'bin', 'scalecore.js')
 const native = path.join(root, 'target', 'debug', 'scalecore')
 
+// An I/O error's message ends with the OS's error number: WASI numbers them its own way
+// (ENOENT is 44 there, 2 on Linux), so for that build only the number is left out.
+const osErrorNumber = / \(os error \d+\)/g
 const builds = [
-  { name: 'addon', env: {}, target: 'native' },
-  { name: 'WebAssembly', env: { NAPI_RS_FORCE_WASI: 'error' }, target: 'wasm32-wasi' },
+  { name: 'addon', env: {}, target: 'native', same: (r) => r },
+  {
+    name: 'WebAssembly',
+    env: { NAPI_RS_FORCE_WASI: 'error' },
+    target: 'wasm32-wasi',
+    same: (r) => ({ ...r, stderr: r.stderr.replace(osErrorNumber, ' (os error N)') }),
+  },
 ]
 
 const minOverMax = `apiVersion: keda.sh/v1alpha1
@@ -90,7 +98,7 @@ for (const build of builds) {
       const theirs = cli(args, options)
       const label = `scalecore ${args.join(' ')}`
       assert.equal(theirs.status, status, `${label} (native): ${theirs.stderr}`)
-      assert.deepEqual(ours, theirs, label)
+      assert.deepEqual(build.same(ours), build.same(theirs), label)
       // Each case says something: a report, help, or an error on stderr.
       assert.ok(ours.stdout.length + ours.stderr.length > 0, label)
     }
@@ -111,7 +119,7 @@ for (const build of builds) {
       for (const args of [['lint', '--fix', '.'], ['lint', '--fix', '--unsafe-fixes', '.']]) {
         const a = npx(build, args, { cwd: ours })
         const b = cli(args, { cwd: theirs })
-        assert.deepEqual(a, b, args.join(' '))
+        assert.deepEqual(build.same(a), build.same(b), args.join(' '))
       }
       const files = fs.readdirSync(theirs).sort()
       assert.deepEqual(fs.readdirSync(ours).sort(), files)
