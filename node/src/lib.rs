@@ -1,7 +1,7 @@
 //! The Node addon: converts JS values to `scalecore-bindings` requests and answers back to JS
 //! objects; no logic of its own, so Node answers exactly what the native library answers.
 
-mod cli;
+pub mod cli;
 
 use napi::bindgen_prelude::*;
 use napi::{Env, ScopedTask, Unknown};
