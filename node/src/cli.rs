@@ -106,8 +106,8 @@ mod interrupt {
     }
 }
 
-/// The WebAssembly build sees no signals: Ctrl-C reaches Node, which ends the process (shells
-/// report 130 for it too).
+/// Without POSIX signals (the WebAssembly build sees none): Ctrl-C reaches Node, which ends the
+/// process (shells report 130 for it too).
 #[cfg(not(unix))]
 mod interrupt {
     pub fn requested() -> bool {
