@@ -440,6 +440,15 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Version of the JSON shapes; bumped on any incompatible change. */
 export declare const API_VERSION: number
 
+/**
+ * Runs the `scalecore` command line (lint, simulate, rules) with `argv`, program name first,
+ * writing to the process's standard output and error; returns the exit status (0 fine,
+ * 1 findings or unmet expectations, 2 could not run, 130 stopped by Ctrl-C). `cwd` is the
+ * folder relative paths start from: the WebAssembly build has no working directory of its
+ * own, so it takes Node's.
+ */
+export declare function cli(argv: Array<string>, cwd?: string | undefined | null): number
+
 /** One input of `lintFiles`. */
 export interface FileInput {
   /** Shown in the report; not read. */

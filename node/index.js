@@ -442,6 +442,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.API_VERSION = nativeBinding.API_VERSION
+module.exports.cli = nativeBinding.cli
 module.exports.fix = nativeBinding.fix
 module.exports.fixAsync = nativeBinding.fixAsync
 module.exports.lint = nativeBinding.lint

@@ -1,7 +1,7 @@
 //! The `scalecore` commands that need no cluster: `lint`, `simulate` and `rules`. The native
 //! binary (host/) adds `run`, `demo` and the rest around them; the Python package's
-//! `scalecore` console script and `python -m scalecore` run [`main`], so both behave alike
-//! to the byte.
+//! `scalecore` console script and `python -m scalecore`, and the npm package's `npx scalecore`,
+//! run [`main`], so all behave alike to the byte.
 
 mod config;
 mod format;

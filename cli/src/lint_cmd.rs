@@ -248,7 +248,7 @@ fn fix(
                 stdin_fixed = true;
             }
             Some(path) if changed[i] => {
-                if let Err(e) = write_atomically(path, &after[i]) {
+                if let Err(e) = write_fixed(path, &after[i]) {
                     return fail(format!("cannot write {}: {e}", input.path));
                 }
             }
@@ -295,7 +295,8 @@ fn unified_diff(path: &str, before: &str, after: &str) -> String {
 /// Replaces the file (the target of a symbolic link) through a temporary file in its folder
 /// and a rename, so a reader sees the old text or the new, never half of it; the file keeps
 /// its permissions.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+#[cfg(not(target_os = "wasi"))]
+fn write_fixed(path: &Path, text: &str) -> std::io::Result<()> {
     let target = std::fs::canonicalize(path)?;
     let permissions = std::fs::metadata(&target)?.permissions();
     let folder = target.parent().unwrap_or(Path::new("."));
@@ -307,6 +308,15 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::set_permissions(tmp.path(), permissions)?;
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// WASI (the npm package's WebAssembly build) has neither realpath nor permissions, so a
+/// temporary file could neither find a link's target nor give the file back its mode: the
+/// file is rewritten in place instead, which follows links and keeps the mode, but a reader
+/// at that moment may see half of it.
+#[cfg(target_os = "wasi")]
+fn write_fixed(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
 }
 
 /// Why the bundle's settings cannot be made.

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Node package: installs its npm dependencies (when package-lock.json changed), builds the addon
 # (debug; the workspace target dir), checks that the committed loader and types are what the
-# build generates, and runs the node:test suites (golden answers, API, types, editor schemas,
-# language server, and Neovim driving it). Needs Node >= 20.17 + npm and the Rust toolchain;
-# installs Debian's neovim (apt-get) when nvim is missing. `--bench` also builds release and
-# benchmarks.
+# build generates, builds the WebAssembly (WASI) build and the native binary, and runs the
+# node:test suites (golden answers, API, types, `npx scalecore` against the native binary on
+# both builds, editor schemas, language server, and Neovim driving it). Needs Node >= 20.17 +
+# npm and the Rust toolchain; installs Debian's neovim (apt-get) when nvim is missing.
+# `--bench` also builds release and benchmarks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg=$(pwd)
@@ -39,6 +40,21 @@ if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+step "WebAssembly build (napi build --target wasm32-wasip1-threads, debug)"
+# test/cli.test.js runs `npx scalecore` on it too, with NAPI_RS_FORCE_WASI=error; the loader
+# finds it beside index.js (scalecore.wasi.cjs, not committed).
+if ! rustup target list --installed | grep -qx wasm32-wasip1-threads; then
+  rustup target add wasm32-wasip1-threads
+fi
+npx --no-install napi build --platform --target wasm32-wasip1-threads
+node scripts/trim-loader.js
+if git -C "$pkg" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git -C "$pkg" diff --exit-code -- index.js index.d.ts
+fi
+
+step "native binary (target/debug/scalecore: the bytes test/cli.test.js compares with)"
+(cd .. && cargo build -p scalecore-host --bin scalecore)
 
 step "editor schemas (docs/schemas/keda -> schemas/)"
 node scripts/copy-schemas.js

@@ -1,6 +1,8 @@
 //! The Node addon: converts JS values to `scalecore-bindings` requests and answers back to JS
 //! objects; no logic of its own, so Node answers exactly what the native library answers.
 
+pub mod cli;
+
 use napi::bindgen_prelude::*;
 use napi::{Env, ScopedTask, Unknown};
 use napi_derive::napi;

@@ -4,7 +4,7 @@ const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
-const { execFileSync, spawnSync } = require('node:child_process')
+const { execFileSync } = require('node:child_process')
 const scalecore = require('..')
 
 const pkg = path.resolve(__dirname, '..')
@@ -75,51 +75,6 @@ test('lintFiles: files linted together, as the CLI does, in its JSON report', ()
   assert.ok(!alone.includes('KEDA4002'))
   assert.equal(report.summary.errors, 1)
   assert.throws(() => scalecore.lintFiles(files, { kedaVersion: '1.0' }), { code: 'InvalidArg' })
-})
-
-test('scalecore lint (bin): exit status and output of the native CLI', () => {
-  const bin = path.join(pkg, 'bin', 'scalecore.js')
-  const run = (...args) => {
-    try {
-      return { status: 0, out: execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8', stdio: 'pipe' }) }
-    } catch (e) {
-      return { status: e.status, out: e.stdout + e.stderr }
-    }
-  }
-  const seed = path.join(root, 'examples', 'seed')
-  const clean = run('lint', seed)
-  assert.equal(clean.status, 0, clean.out)
-  assert.match(clean.out, /^0 errors, 2 warnings in 2 files$/m)
-  assert.match(clean.out, /^warning\[KEDA4002\]/m)
-  const failOn = run('lint', '--fail-on', 'warning', '--select=KEDA4', seed)
-  assert.equal(failOn.status, 1, failOn.out)
-  const json = run('lint', '--format', 'json', '--ignore', 'KEDA4001,KEDA4002', seed)
-  assert.equal(json.status, 0)
-  assert.deepEqual(JSON.parse(json.out).summary, { errors: 0, warnings: 0 })
-  const stdin = spawnSync(process.execPath, [bin, 'lint', '--format=json', '-'], { input: minOverMax, encoding: 'utf8' })
-  assert.equal(stdin.status, 1, stdin.stderr)
-  const [file] = JSON.parse(stdin.stdout).files
-  assert.equal(file.path, '<stdin>')
-  assert.deepEqual(file.diagnostics.map((d) => [d.code, d.line]), [['KEDA1004', 8]])
-  for (const [args, message] of [
-    [['lint', '--format', 'sarif', seed], "--format must be human or json, not 'sarif'"],
-    [['lint'], 'lint needs at least one PATH'],
-    [['lint', '--bogus', seed], "unknown option '--bogus'"],
-    [['simulate', 'x.json'], "unknown command 'simulate'"],
-    [['lint', path.join(seed, 'nowhere')], 'no such file or folder'],
-    [['lint', '--keda-version', '1.0', seed], 'KEDA'],
-    [[], 'Usage: scalecore lint'],
-  ]) {
-    const r = run(...args)
-    assert.equal(r.status, 2, `${args.join(' ')}: ${r.out}`)
-    assert.ok(r.out.includes(message), `${args.join(' ')}: ${r.out}`)
-  }
-  const help = run('--help')
-  assert.equal(help.status, 0)
-  assert.match(help.out, /^Usage: scalecore lint \[OPTIONS\] PATH\.\.\./)
-  assert.match(help.out, /--keda-version/)
-  assert.equal(run('lint', '--help').status, 0)
-  assert.equal(run('--version').out.trim(), `scalecore ${scalecore.version()}`)
 })
 
 // The fix of a finding, applied by its LSP range, as an editor applies it.

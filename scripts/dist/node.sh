@@ -2,7 +2,7 @@
 # npm `scalecore` into dist/: the native addon for Linux x64 and arm64 (glibc 2.17+ and musl),
 # cross-built with zig (cargo-zigbuild, from PyPI with zig itself), the WebAssembly (WASI)
 # build that is the fallback everywhere else, one npm package each, and the main package
-# (loader, types, language server, `scalecore lint`) whose optionalDependencies name exactly
+# (loader, types, language server, the `scalecore` command) whose optionalDependencies name exactly
 # those. Targets build one after another, release, and each one's release folder under target/
 # is removed once its addon is copied out (KEEP_TARGETS=1 keeps them, for faster rebuilds).
 # Needs the Rust toolchain (rustup), Python 3 with pip, Node 20.17+ with npm; installs the rest.

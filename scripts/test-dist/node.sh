@@ -8,7 +8,8 @@
 #   darwin  `npm install --os=darwin --cpu=arm64`, as on a Mac: no Linux package is installed,
 #           and the loader, finding no native addon, falls back to the WebAssembly build.
 # Each time: `npx scalecore lint` on examples/seed (exit 0) and on a copy with
-# minReplicaCount > maxReplicaCount (exit 1, KEDA1004), a usage error (exit 2), `--help`, and
+# minReplicaCount > maxReplicaCount (exit 1, KEDA1004; json, sarif, --fix on a relative path),
+# a usage error (exit 2), `--help`, `simulate` (human, json from standard input), `rules`, and
 # `require('scalecore').lint(...)`, checking which build answered.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -82,15 +83,54 @@ exercise() {
   check "lint --format json: the CLI report, files linted together (got $status)" $?
   out=$(env "$@" npx --no-install scalecore lint --format xml "$work/broken" 2>&1)
   status=$?
-  [ $status -eq 2 ] && grep -q "format must be human or json, not 'xml'" <<<"$out"
-  check "bad option: exit 2 with a message (got $status)" $?
+  [ $status -eq 2 ] && grep -q "invalid value 'xml' for '--format <FORMAT>'" <<<"$out"
+  check "bad option: exit 2 with clap's message (got $status)" $?
   out=$(env "$@" npx --no-install scalecore lint "$work/nowhere" 2>&1)
   status=$?
-  [ $status -eq 2 ] && grep -q 'no such file or folder' <<<"$out"
+  [ $status -eq 2 ] && grep -q "cannot read $work/nowhere: No such file or directory" <<<"$out"
   check "missing path: exit 2 (got $status)" $?
   out=$(env "$@" npx --no-install scalecore --help)
-  grep -q '^Usage: scalecore lint \[OPTIONS\] PATH...' <<<"$out"
-  check "--help" $?
+  grep -q '^Usage: scalecore <COMMAND>' <<<"$out" && grep -q '^  simulate' <<<"$out"
+  check "--help names the commands" $?
+  # Relative paths start from the folder npx runs in (the WebAssembly build too), and --fix
+  # writes the files: the copy's KEDA4001 gets its identityId (one line more), KEDA1004 has no fix.
+  rm -rf fixme && cp -r "$work/broken" fixme
+  out=$(env "$@" npx --no-install scalecore lint --fix --unsafe-fixes fixme 2>&1)
+  status=$?
+  [ $status -eq 1 ] && grep -q '^  --> fixme/keda.yaml:24:20$' <<<"$out" &&
+    grep -q '^    identityId: 00000000-0000-0000-0000-000000000000$' fixme/keda.yaml &&
+    ! grep -q identityId "$work/broken/keda.yaml"
+  check "lint --fix --unsafe-fixes on a relative path: the file fixed, KEDA1004 left (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore lint --format sarif fixme)
+  status=$?
+  [ $status -eq 1 ] && node -e '
+    const s = JSON.parse(process.argv[1])
+    const results = s.runs[0].results
+    if (s.version !== "2.1.0" || !results.some((r) => r.ruleId === "KEDA1004")) process.exit(1)
+  ' "$out"
+  check "lint --format sarif (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore simulate "$root/examples/seed-servicebus-queue.json" 2>/dev/null)
+  status=$?
+  [ $status -eq 0 ] && grep -q '^61 steps; peak 10 replicas; 100 messages in, 100 processed' <<<"$out"
+  check "simulate the seed scenario: 61 steps, peak 10 replicas (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore simulate --format json - <"$root/examples/seed-servicebus-queue.json" 2>/dev/null)
+  status=$?
+  [ $status -eq 0 ] && node -e '
+    const t = JSON.parse(process.argv[1])
+    if (t.steps.length !== 61 || Math.max(...t.steps.map((s) => s.replicas)) !== 10) process.exit(1)
+  ' "$out"
+  check "simulate --format json from standard input (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore rules keda1004)
+  status=$?
+  [ $status -eq 0 ] && grep -q '^KEDA1004 ' <<<"$out" && grep -q '^  docs: ' <<<"$out"
+  check "rules keda1004 explains the rule (got $status)" $?
+  out=$(env "$@" npx --no-install scalecore rules --format json)
+  status=$?
+  [ $status -eq 0 ] && node -e '
+    const rules = JSON.parse(process.argv[1])
+    if (rules.length < 20 || !rules.some((r) => r.code === "KEDA2002")) process.exit(1)
+  ' "$out"
+  check "rules --format json lists the rules (got $status)" $?
   env "$@" node -e '
     const fs = require("fs")
     const sc = require("scalecore")
