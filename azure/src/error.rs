@@ -84,6 +84,27 @@ pub enum ScalerError {
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),
+    /// A trigger's endpoint (the Data Explorer cluster, ...) is not an absolute URL.
+    #[error("invalid endpoint {0}: not an https:// URL of a host")]
+    InvalidEndpoint(String),
+    /// A client secret's authority host (the cloud's, or `activeDirectoryEndpoint`) is neither
+    /// Entra ID's nor AZURE_AUTHORITY_HOST: the secret was not sent.
+    #[error("authority host {0} is neither Entra ID's nor AZURE_AUTHORITY_HOST; the client secret was not sent")]
+    AuthorityNotAllowed(String),
+    /// Data Explorer refused the query: `code` is Kusto's (`BadRequest_EntityNotFound`,
+    /// `Forbidden`, ...); 408, 429 and 5xx are retried first.
+    #[error("Azure Data Explorer answered {status}{}: {detail}{}", if .code.is_empty() { String::new() } else { format!(" {}", .code) }, if matches!(.status, 401 | 403) { " (check the application or identity is a viewer of the database)" } else { "" })]
+    DataExplorer {
+        status: u16,
+        code: String,
+        detail: String,
+    },
+    /// KEDA's messages for a query answer it cannot use (`query <q> has no results`, ...).
+    #[error("{0}")]
+    DataExplorerQuery(String),
+    /// A 200 answer that is not what Data Explorer documents.
+    #[error("unreadable Azure Data Explorer response: {0}")]
+    DataExplorerResponse(String),
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -105,7 +126,7 @@ impl ScalerError {
             | ScalerError::Transport { .. } => true,
             ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             ScalerError::Status { status, .. } => *status == 408,
-            ScalerError::Storage { status, .. } => {
+            ScalerError::Storage { status, .. } | ScalerError::DataExplorer { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
             _ => false,

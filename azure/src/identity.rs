@@ -173,7 +173,7 @@ struct CachedToken {
 
 type TokenSlot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
 
-type TokenKey = (String, String, String, &'static str);
+type TokenKey = (String, String, String, String);
 
 /// Access tokens per (authority, tenant, client id, scope), forgotten when unused for a while or
 /// when too many tenants' identities are in use; federated assertions per file (one: the
@@ -191,13 +191,16 @@ impl TokenCache {
         }
     }
 
-    fn slot(&self, identity: &Identity, scope: &'static str) -> TokenSlot {
-        let key = (
+    fn slot(&self, identity: &Identity, scope: &str) -> TokenSlot {
+        self.slot_of((
             identity.authority.clone(),
             identity.tenant_id.clone(),
             identity.client_id.clone(),
-            scope,
-        );
+            scope.to_owned(),
+        ))
+    }
+
+    fn slot_of(&self, key: TokenKey) -> TokenSlot {
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens.get_or_insert_with(&key, TokenSlot::default).clone()
     }
@@ -208,7 +211,7 @@ impl TokenCache {
     }
 
     /// Forgets the token (the service refused it); the next call asks Entra again.
-    pub async fn invalidate(&self, identity: &Identity, scope: &'static str) {
+    pub async fn invalidate(&self, identity: &Identity, scope: &str) {
         *self.slot(identity, scope).lock().await = None;
     }
 
@@ -220,36 +223,84 @@ impl TokenCache {
         client: &reqwest::Client,
         options: &ClientOptions,
         identity: &Identity,
-        scope: &'static str,
+        scope: &str,
         on_request: impl Fn(),
     ) -> Result<Secret, ScalerError> {
         let slot = self.slot(identity, scope);
+        let file = &identity.federated_token_file;
+        self.cached(&slot, || async {
+            let assertion = self.assertion(file)?;
+            let proof = format!(
+                "client_assertion={}&client_assertion_type={}",
+                form_encode(assertion.expose()),
+                form_encode(ASSERTION_TYPE),
+            );
+            let fresh = request_token(client, options, identity, scope, &proof, &on_request).await;
+            if fresh.is_err() {
+                // A stale or wrong assertion is re-read from the file next time.
+                self.assertions
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(file);
+            }
+            fresh
+        })
+        .await
+    }
+
+    /// A token of an application's client secret (`azidentity.NewClientSecretCredential`),
+    /// cached as workload identity tokens are; `identity.federated_token_file` is not read.
+    /// Each secret has its own slot, so a rotated secret is used at once.
+    pub async fn token_with_secret(
+        &self,
+        client: &reqwest::Client,
+        options: &ClientOptions,
+        identity: &Identity,
+        client_secret: &Secret,
+        scope: &str,
+        on_request: impl Fn(),
+    ) -> Result<Secret, ScalerError> {
+        let slot = self.slot_of(secret_key(identity, client_secret, scope));
+        self.cached(&slot, || async {
+            let proof = format!("client_secret={}", form_encode(client_secret.expose()));
+            request_token(client, options, identity, scope, &proof, &on_request).await
+        })
+        .await
+    }
+
+    /// Forgets a client secret's token (the service refused it).
+    pub async fn invalidate_secret(&self, identity: &Identity, client_secret: &Secret, scope: &str) {
+        *self
+            .slot_of(secret_key(identity, client_secret, scope))
+            .lock()
+            .await = None;
+    }
+
+    /// The slot's token until its refresh point, else `fetch`'s; one fetch at a time per slot.
+    /// If a refresh fails while the old token is still valid, the old one is used.
+    async fn cached<F, Fut>(&self, slot: &TokenSlot, fetch: F) -> Result<Secret, ScalerError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<CachedToken, ScalerError>>,
+    {
         let mut cached = slot.lock().await;
         let now = Instant::now();
         if let Some(t) = cached.as_ref().filter(|t| now < t.refresh_at) {
             return Ok(t.access_token.clone());
         }
-        let assertion = self.assertion(&identity.federated_token_file)?;
-        match request_token(client, options, identity, scope, &assertion, &on_request).await {
+        match fetch().await {
             Ok(fresh) => {
                 let token = fresh.access_token.clone();
                 *cached = Some(fresh);
                 Ok(token)
             }
-            Err(e) => {
-                // A stale or wrong assertion is re-read from the file next time.
-                self.assertions
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&identity.federated_token_file);
-                match cached.as_ref().filter(|t| Instant::now() < t.expires_at) {
-                    Some(still_valid) => {
-                        tracing::warn!(error = %e, "token refresh failed; using the current token until it expires");
-                        Ok(still_valid.access_token.clone())
-                    }
-                    None => Err(e),
+            Err(e) => match cached.as_ref().filter(|t| Instant::now() < t.expires_at) {
+                Some(still_valid) => {
+                    tracing::warn!(error = %e, "token refresh failed; using the current token until it expires");
+                    Ok(still_valid.access_token.clone())
                 }
-            }
+                None => Err(e),
+            },
         }
     }
 
@@ -277,6 +328,21 @@ impl TokenCache {
     }
 }
 
+/// A client secret's slot: apart from the identity's workload token, one per secret (a
+/// digest, never the secret).
+fn secret_key(identity: &Identity, client_secret: &Secret, scope: &str) -> TokenKey {
+    (
+        identity.authority.clone(),
+        identity.tenant_id.clone(),
+        format!(
+            "{}|secret:{}",
+            identity.client_id,
+            crate::credential::digest_hex(&[client_secret.expose()])
+        ),
+        scope.to_owned(),
+    )
+}
+
 /// `application/x-www-form-urlencoded` value encoding.
 fn form_encode(text: &str) -> String {
     crate::sas::query_escape(text)
@@ -287,17 +353,16 @@ async fn request_token(
     options: &ClientOptions,
     identity: &Identity,
     scope: &str,
-    assertion: &Secret,
+    proof: &str,
     on_request: &impl Fn(),
 ) -> Result<CachedToken, ScalerError> {
     let endpoint = identity.token_endpoint();
-    let body = format!(
-        "client_assertion={}&client_assertion_type={}&client_id={}&grant_type=client_credentials&scope={}",
-        form_encode(assertion.expose()),
-        form_encode(ASSERTION_TYPE),
+    // `proof` is the client assertion or the client secret, already form-encoded.
+    let body = Secret::new(format!(
+        "{proof}&client_id={}&grant_type=client_credentials&scope={}",
         form_encode(&identity.client_id),
         form_encode(scope),
-    );
+    ));
     let reply = http::with_retries(
         options,
         || {
@@ -306,7 +371,7 @@ async fn request_token(
                 .post(&endpoint)
                 .header("content-type", "application/x-www-form-urlencoded")
                 .header("accept", "application/json")
-                .body(body.clone());
+                .body(body.expose().to_owned());
             async {
                 let reply =
                     http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES)

@@ -10,6 +10,7 @@ mod auth;
 mod coalesce;
 pub mod connection_string;
 mod credential;
+mod data_explorer;
 mod endpoint;
 mod entra;
 mod error;
@@ -28,6 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scalecore::scalers::azure_blob::AzureBlobConfig;
+use scalecore::scalers::azure_data_explorer::DataExplorerConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
@@ -73,7 +75,7 @@ pub struct ClientOptions {
 
 /// The Service Bus, Queue Storage and Blob Storage suffixes of Azure's public, US Government and China
 /// clouds (KEDA's cloud table without the retired German cloud).
-pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 9] = [
+pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 12] = [
     "servicebus.windows.net",
     "servicebus.usgovcloudapi.net",
     "servicebus.chinacloudapi.cn",
@@ -83,6 +85,10 @@ pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 9] = [
     "blob.core.windows.net",
     "blob.core.usgovcloudapi.net",
     "blob.core.chinacloudapi.cn",
+    // Azure Data Explorer clusters (and their token resource, kusto.kusto.<suffix>).
+    "kusto.windows.net",
+    "kusto.usgovcloudapi.net",
+    "kusto.chinacloudapi.cn",
 ];
 
 impl Default for ClientOptions {
@@ -160,6 +166,20 @@ impl ServiceBus {
         max_age: Duration,
     ) -> Result<i64, ScalerError> {
         self.inner.blob_count(config, overrides, max_age).await
+    }
+
+    /// KEDA's azure-data-explorer value: the first column of the single row of the query's
+    /// first primary result (int, long or real, not negative). Shared like the others: one
+    /// query per (credential, cluster, database, query) per `max_age`.
+    pub async fn data_explorer_value(
+        &self,
+        config: &DataExplorerConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner
+            .data_explorer_value(config, overrides, max_age)
+            .await
     }
 
     /// Counters for metrics and benchmarks.

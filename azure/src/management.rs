@@ -55,6 +55,10 @@ pub struct Inner {
     ignored_authorities: Mutex<Recent<String, ()>>,
     pub(crate) in_flight: tokio::sync::Semaphore,
     pub stats: Counters,
+    /// Azure Data Explorer query values, shared as the counts are.
+    pub(crate) explorer_values: Coalescer<f64>,
+    /// Each Data Explorer cluster's token resource, from its auth metadata.
+    pub(crate) kusto_resources: Mutex<Recent<String, String>>,
 }
 
 impl Inner {
@@ -77,6 +81,8 @@ impl Inner {
             storage_counts: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
+            explorer_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            kusto_resources: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
         })
     }
 
@@ -93,6 +99,31 @@ impl Inner {
             );
             seen.insert(quoted, ());
         }
+    }
+
+    /// The workload identity of a trigger: the TriggerAuthentication's overrides over the
+    /// AZURE_* variables; an authority host that may not receive the assertion is ignored.
+    pub(crate) fn workload_identity(
+        &self,
+        overrides: &crate::auth::IdentityOverrides,
+    ) -> Result<crate::identity::Identity, ScalerError> {
+        let authority = overrides
+            .authority_host
+            .as_deref()
+            .filter(|h| !h.trim().is_empty());
+        let authority = match authority {
+            Some(h) if !crate::identity::authority_override_allowed(&self.identity_env, h) => {
+                self.warn_ignored_authority(h);
+                None
+            }
+            other => other,
+        };
+        crate::identity::Identity::resolve(
+            &self.identity_env,
+            overrides.identity_id.as_deref(),
+            overrides.tenant_id.as_deref(),
+            authority,
+        )
     }
 
     pub async fn active_message_count(

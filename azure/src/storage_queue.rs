@@ -20,7 +20,7 @@ use crate::coalesce::Outcome;
 use crate::credential::{digest_hex, valid_host};
 use crate::error::ScalerError;
 use crate::http::{self, Failure, Reply};
-use crate::identity::{self, Identity, STORAGE_SCOPE};
+use crate::identity::{Identity, STORAGE_SCOPE};
 use crate::management::Inner;
 use crate::secret::Secret;
 
@@ -153,23 +153,7 @@ impl Inner {
                 }
             }
             StorageAuth::WorkloadIdentity { .. } => {
-                let authority = overrides
-                    .authority_host
-                    .as_deref()
-                    .filter(|h| !h.trim().is_empty());
-                let authority = match authority {
-                    Some(h) if !identity::authority_override_allowed(&self.identity_env, h) => {
-                        self.warn_ignored_authority(h);
-                        None
-                    }
-                    other => other,
-                };
-                let identity = Identity::resolve(
-                    &self.identity_env,
-                    overrides.identity_id.as_deref(),
-                    overrides.tenant_id.as_deref(),
-                    authority,
-                )?;
+                let identity = self.workload_identity(overrides)?;
                 let fingerprint = format!(
                     "wi:{}|{}|{}",
                     identity.authority, identity.tenant_id, identity.client_id
