@@ -590,6 +590,34 @@ mod tests {
         );
     }
 
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    /// `azkustodata`'s `TestGetMetadata` answers: the resource, `.kustomfa.` under MFA, the
+    /// public default without metadata.
+    #[test]
+    fn token_resource_from_the_auth_metadata() {
+        let plain = include_str!("../../tests/azure-samples/kusto-auth-metadata.kusto-go-testdata.json");
+        let mfa =
+            include_str!("../../tests/azure-samples/kusto-auth-metadata-mfa.kusto-go-testdata.json");
+        assert_eq!(
+            resource_of(&reply(200, plain)).unwrap(),
+            "https://kusto.dev.kusto.windows.net"
+        );
+        assert_eq!(
+            resource_of(&reply(200, mfa)).unwrap(),
+            "https://kusto.dev.kustomfa.windows.net"
+        );
+        assert_eq!(resource_of(&reply(404, "")).unwrap(), DEFAULT_KUSTO_RESOURCE);
+        assert_eq!(resource_of(&reply(200, "")).unwrap(), DEFAULT_KUSTO_RESOURCE);
+        assert!(resource_of(&reply(200, "<html/>")).is_err());
+    }
+
     #[test]
     fn empty_and_unfragmented_answers() {
         let empty = one("long", "4").replace("\"Rows\":[[4]]", "\"Rows\":[]");

@@ -25,6 +25,10 @@ const SB_NAMESPACE: &str = "contoso-sb";
 const STORAGE_ACCOUNT: &str = "contosoorders";
 const TENANT: &str = "00000000-0000-0000-0000-00000000beef";
 const CLIENT_ID: &str = "00000000-0000-0000-0000-000000000000";
+/// The Data Explorer cluster and database of the azure-data-explorer demo, and its query.
+const KUSTO_CLUSTER: &str = "contoso";
+const KUSTO_DATABASE: &str = "orders";
+const KUSTO_QUERY: &str = "Orders | where State == 'queued' | count";
 /// Stands for the projected service-account JWT a workload-identity pod gets.
 const SERVICE_ACCOUNT_TOKEN: &str = "demo.service-account.token";
 
@@ -46,6 +50,9 @@ pub enum DemoScaler {
     /// Blobs in the Storage container `orders`, one per work item.
     #[value(name = "azure-blob")]
     Blob,
+    /// Rows of the `Orders` table in state `queued`, counted by a Data Explorer query.
+    #[value(name = "azure-data-explorer")]
+    DataExplorer,
 }
 
 impl DemoScaler {
@@ -54,6 +61,7 @@ impl DemoScaler {
             DemoScaler::ServiceBus => "Service Bus",
             DemoScaler::Queue => "Queue Storage",
             DemoScaler::Blob => "Blob Storage",
+            DemoScaler::DataExplorer => "Azure Data Explorer",
         }
     }
 }
@@ -158,16 +166,23 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         "azure-blob",
                         json!({"accountName": STORAGE_ACCOUNT, "blobContainerName": "orders", "blobCount": "5"}),
                     ),
+                    DemoScaler::DataExplorer => (
+                        "azure-data-explorer",
+                        json!({"endpoint": azure.kusto_endpoint(KUSTO_CLUSTER), "databaseName": KUSTO_DATABASE,
+                               "query": KUSTO_QUERY, "threshold": "5"}),
+                    ),
                 };
+                // A cluster's endpoint is a whole URL: no cloud suffix to pick.
                 let suffix = match scaler {
-                    DemoScaler::ServiceBus => azure.endpoint_suffix(),
-                    DemoScaler::Queue => azure.queue_endpoint_suffix(),
-                    DemoScaler::Blob => azure.blob_endpoint_suffix(),
+                    DemoScaler::ServiceBus => Some(azure.endpoint_suffix()),
+                    DemoScaler::Queue => Some(azure.queue_endpoint_suffix()),
+                    DemoScaler::Blob => Some(azure.blob_endpoint_suffix()),
+                    DemoScaler::DataExplorer => None,
                 };
-                if let (Some(meta), Some(extra)) =
-                    (meta.as_object_mut(), private(suffix).as_object())
-                {
-                    meta.extend(extra.clone());
+                if let (Some(meta), Some(suffix)) = (meta.as_object_mut(), suffix) {
+                    if let Some(extra) = private(suffix).as_object() {
+                        meta.extend(extra.clone());
+                    }
                 }
                 trigger["type"] = json!(kind);
                 trigger["metadata"] = meta;
@@ -219,6 +234,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     let k8s = Arc::new(KubeStandin::start().await.map_err(DemoError::KubeStandin)?);
     azure.add_client(TENANT, CLIENT_ID);
     azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
+    azure.grant_kusto_viewer(KUSTO_CLUSTER, CLIENT_ID);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -259,6 +275,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.endpoint_suffix(),
                 azure.queue_endpoint_suffix(),
                 azure.blob_endpoint_suffix(),
+                azure.kusto_endpoint_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -375,6 +392,9 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             let names: Vec<String> = (0..depth).map(|n| format!("order-{n:04}.json")).collect();
             let names: Vec<&str> = names.iter().map(String::as_str).collect();
             azure.set_blobs(STORAGE_ACCOUNT, "orders", &names);
+        }
+        DemoScaler::DataExplorer => {
+            azure.set_kusto_count(KUSTO_CLUSTER, KUSTO_DATABASE, KUSTO_QUERY, depth)
         }
     }
 }

@@ -10,6 +10,7 @@ use scalecore::decide::Reading;
 use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
+use scalecore::scalers::azure_data_explorer::{self, DataExplorerConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
@@ -50,13 +51,20 @@ pub enum Scaler {
     /// The trigger cannot be polled: every poll is an error, with this reason (shared by
     /// those polls: the Kubernetes errors inside are not cloneable).
     Broken(Arc<TriggerError>),
+    /// `azure-data-explorer`: the cluster, query and credential (client secret or workload
+    /// identity) are in the config the core parsed; a workload identity's overrides come from
+    /// the TriggerAuthentication.
+    DataExplorer {
+        config: Box<DataExplorerConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-data-explorer, cpu and memory are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -137,7 +145,8 @@ impl Scaler {
             Scaler::ServiceBus { .. }
             | Scaler::AzureQueue { .. }
             | Scaler::AzureBlob { .. }
-            | Scaler::Resource { .. } => None,
+            | Scaler::Resource { .. }
+            | Scaler::DataExplorer { .. } => None,
         }
     }
 
@@ -167,6 +176,9 @@ impl Scaler {
                 .blob_count(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
+            Scaler::DataExplorer { config, overrides } => Ok(bus
+                .data_explorer_value(config, overrides, max_age)
+                .await?),
         }
     }
 }
@@ -338,7 +350,7 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob"
+        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-data-explorer"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -387,6 +399,19 @@ fn scaler(
                     overrides: overrides(),
                 },
             }
+        }
+        "azure-data-explorer" => {
+            let identity_id = resolved
+                .pod_identity
+                .as_ref()
+                .and_then(|p| p.identity_id.as_deref());
+            return match azure_data_explorer::config(&input, identity_id) {
+                Err(errors) => refused("azure data explorer", errors),
+                Ok(config) => Scaler::DataExplorer {
+                    config: Box::new(config),
+                    overrides: overrides(),
+                },
+            };
         }
         _ => {}
     }
@@ -579,7 +604,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, cpu and memory are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-data-explorer, cpu and memory are)"#
         );
     }
 

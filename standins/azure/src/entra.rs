@@ -1,4 +1,5 @@
-//! Entra ID's token endpoint for the client-credentials grant with a federated assertion.
+//! Entra ID's token endpoint for the client-credentials grant with a federated assertion or a
+//! client secret.
 
 use std::time::Instant;
 
@@ -69,7 +70,8 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The app requested an unsupported grant type.",
         );
     }
-    if field("client_assertion_type") != ASSERTION_TYPE {
+    let with_secret = !field("client_secret").is_empty();
+    if !with_secret && field("client_assertion_type") != ASSERTION_TYPE {
         return error(
             400,
             "invalid_request",
@@ -77,7 +79,12 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The client_assertion_type is missing or not jwt-bearer.",
         );
     }
-    let Some(&(_, audience)) = SCOPES.iter().find(|(scope, _)| *scope == field("scope")) else {
+    let audience = SCOPES
+        .iter()
+        .find(|(scope, _)| *scope == field("scope"))
+        .map(|(_, audience)| *audience)
+        .or_else(|| crate::kusto::audience_of(field("scope")));
+    let Some(audience) = audience else {
         return error(
             400,
             "invalid_scope",
@@ -101,8 +108,19 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             ),
         );
     }
+    if with_secret {
+        let known = state.client_secrets.get(&(tenant.clone(), client_id.clone()));
+        if known.map(String::as_str) != Some(field("client_secret")) {
+            return error(
+                401,
+                "invalid_client",
+                7000215,
+                &format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            );
+        }
+    }
     let expected = state.federated_token.clone();
-    if assertion.is_empty() || expected.is_some_and(|e| e != assertion) {
+    if !with_secret && (assertion.is_empty() || expected.is_some_and(|e| e != assertion)) {
         return error(
             400,
             "invalid_client",

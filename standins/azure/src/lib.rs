@@ -3,11 +3,13 @@
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
-//! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
-//! start (`ca_pem`).
+//! `<account>.blob.localhost:<port>`: List Blobs) and as Azure Data Explorer clusters
+//! (`<cluster>.kusto.localhost:<port>`: auth metadata, v2 queries). Its certificate comes from
+//! a CA made at start (`ca_pem`).
 
 mod atom;
 mod entra;
+mod kusto;
 mod server;
 mod servicebus;
 mod state;
@@ -417,11 +419,15 @@ impl AzureStandin {
         self.shared.state().records.clone()
     }
 
-    /// Management requests only (not the token endpoint, not storage).
+    /// Management requests only (not the token endpoint, not storage, not Data Explorer).
     pub fn service_bus_requests(&self) -> Vec<RequestRecord> {
         self.requests()
             .into_iter()
-            .filter(|r| !r.path.contains("/oauth2/") && storage::account_of(&r.host).is_none())
+            .filter(|r| {
+                !r.path.contains("/oauth2/")
+                    && storage::account_of(&r.host).is_none()
+                    && kusto::cluster_of(&r.host).is_none()
+            })
             .collect()
     }
 
@@ -431,6 +437,81 @@ impl AzureStandin {
 
     pub fn clear_requests(&self) {
         self.shared.state().records.clear();
+    }
+
+    /// `kusto.localhost:<port>`: the suffix `--allowed-endpoint-suffix` names for Data
+    /// Explorer clusters (and their token resource, `https://kusto.kusto.localhost:<port>`).
+    pub fn kusto_endpoint_suffix(&self) -> String {
+        format!("kusto.localhost:{}", self.shared.port)
+    }
+
+    /// `https://<cluster>.kusto.localhost:<port>`: a trigger's `endpoint`.
+    pub fn kusto_endpoint(&self, cluster: &str) -> String {
+        format!("https://{cluster}.{}", self.kusto_endpoint_suffix())
+    }
+
+    /// Sets what `query` on `database` answers: a primary result of one column of
+    /// `column_type` (`long`, `real`, `string`, ...) with one row per value (`null` allowed).
+    /// Creates the cluster and database when needed.
+    pub fn set_kusto_result(
+        &self,
+        cluster: &str,
+        database: &str,
+        query: &str,
+        column_type: &str,
+        values: Vec<serde_json::Value>,
+    ) {
+        self.shared
+            .state()
+            .kusto
+            .entry(cluster.to_owned())
+            .or_default()
+            .databases
+            .entry(database.to_owned())
+            .or_default()
+            .insert(
+                query.to_owned(),
+                kusto::KustoResult {
+                    column_type: column_type.to_owned(),
+                    rows: values,
+                },
+            );
+    }
+
+    /// `set_kusto_result` with one `long` row: what `... | count` answers.
+    pub fn set_kusto_count(&self, cluster: &str, database: &str, query: &str, count: i64) {
+        self.set_kusto_result(cluster, database, query, "long", vec![count.into()]);
+    }
+
+    /// Makes an application a viewer of the cluster's databases: its tokens may query.
+    pub fn grant_kusto_viewer(&self, cluster: &str, client_id: &str) {
+        self.shared
+            .state()
+            .kusto
+            .entry(cluster.to_owned())
+            .or_default()
+            .viewers
+            .insert(client_id.to_owned());
+    }
+
+    /// Registers an application with a client secret in a tenant (a service principal).
+    pub fn add_client_secret(&self, tenant: &str, client_id: &str, secret: &str) {
+        let mut state = self.shared.state();
+        state
+            .clients
+            .insert((tenant.to_owned(), client_id.to_owned()));
+        state.client_secrets.insert(
+            (tenant.to_owned(), client_id.to_owned()),
+            secret.to_owned(),
+        );
+    }
+
+    /// Requests to Data Explorer clusters only (metadata and queries).
+    pub fn kusto_requests(&self) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| kusto::cluster_of(&r.host).is_some())
+            .collect()
     }
 
     /// Stops accepting connections and closes open ones.

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::{atom, entra, servicebus, storage, AuthKind, RequestRecord, Shared};
+use crate::{atom, entra, kusto, servicebus, storage, AuthKind, RequestRecord, Shared};
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
@@ -118,6 +118,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         })
         .collect();
     let storage_account = storage::account_of(&host);
+    let kusto_cluster = kusto::cluster_of(&host);
     let body = match Limited::new(request.into_body(), MAX_REQUEST_BODY)
         .collect()
         .await
@@ -139,6 +140,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 entra::server_error(status)
             } else if storage_account.is_some() {
                 storage::fault(status)
+            } else if kusto_cluster.is_some() {
+                kusto::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -153,6 +156,14 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             a
         }
         None if token_endpoint => entra::token(&shared, &path, &body),
+        None if kusto_cluster.is_some() => kusto::handle(
+            &shared,
+            kusto_cluster.as_deref().unwrap_or(""),
+            &method,
+            &path,
+            &authorization,
+            &body,
+        ),
         None if method == "GET" && storage_account.is_some() => storage::get(
             &shared,
             storage_account

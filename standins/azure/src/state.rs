@@ -56,6 +56,10 @@ pub struct State {
     pub entry_padding: usize,
     /// Makes keys and tokens differ between runs and between calls.
     pub seed: u64,
+    /// Data Explorer clusters by name.
+    pub kusto: BTreeMap<String, crate::kusto::Cluster>,
+    /// (tenant, client id) -> the application's client secret.
+    pub client_secrets: BTreeMap<(String, String), String>,
 }
 
 impl State {
@@ -73,6 +77,8 @@ impl State {
             records: Vec::new(),
             entry_padding: 0,
             seed,
+            kusto: BTreeMap::new(),
+            client_secrets: BTreeMap::new(),
         }
     }
 

@@ -34,6 +34,7 @@ pub fn generate() -> std::io::Result<Tls> {
         "*.servicebus.localhost".to_owned(),
         "*.queue.localhost".to_owned(),
         "*.blob.localhost".to_owned(),
+        "*.kusto.localhost".to_owned(),
         "127.0.0.1".to_owned(),
     ])
     .map_err(io)?;
