@@ -65,6 +65,19 @@ impl EndpointPolicy {
 
     /// Whether `url` is HTTPS to a DNS name strictly under an allowed suffix, on its port.
     pub fn allows(&self, url: &reqwest::Url) -> bool {
+        self.allows_host(url, false)
+    }
+
+    /// `check`, also allowing a host equal to a suffix: services reached at one host for
+    /// every tenant (Azure DevOps' `dev.azure.com/<organization>`).
+    pub fn check_at_or_under(&self, url: &reqwest::Url) -> Result<(), ScalerError> {
+        if self.allows_host(url, true) {
+            return Ok(());
+        }
+        self.check(url)
+    }
+
+    fn allows_host(&self, url: &reqwest::Url, suffix_itself: bool) -> bool {
         if url.scheme() != "https" {
             return false;
         }
@@ -76,9 +89,9 @@ impl EndpointPolicy {
         let port = url.port_or_known_default().unwrap_or(DEFAULT_PORT);
         self.suffixes.iter().any(|(suffix, allowed_port)| {
             port == *allowed_port
-                && domain
-                    .strip_suffix(suffix.as_str())
-                    .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+                && domain.strip_suffix(suffix.as_str()).is_some_and(|rest| {
+                    (rest.len() > 1 && rest.ends_with('.')) || (suffix_itself && rest.is_empty())
+                })
         })
     }
 
@@ -143,6 +156,23 @@ mod tests {
         assert!(!p.allows(&url("https://a.sb.localhost:9443/q")));
         assert!(!p.allows(&url("http://orders.servicebus.windows.net/q")));
         assert!(!p.allows(&url("https://127.0.0.1:8443/q")));
+    }
+
+    #[test]
+    fn the_suffix_itself_only_when_asked() {
+        let p = EndpointPolicy::new(&["dev.azure.com"]).unwrap();
+        let org = url("https://dev.azure.com/contoso");
+        assert!(p.check(&org).is_err());
+        assert!(p.check_at_or_under(&org).is_ok());
+        assert!(p.check_at_or_under(&url("https://x.dev.azure.com/contoso")).is_ok());
+        for refused in [
+            "https://evildev.azure.com/contoso",
+            "https://dev.azure.com.evil.example/contoso",
+            "https://dev.azure.com:8443/contoso",
+            "http://dev.azure.com/contoso",
+        ] {
+            assert!(p.check_at_or_under(&url(refused)).is_err(), "{refused}");
+        }
     }
 
     #[test]

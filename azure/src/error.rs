@@ -105,6 +105,12 @@ pub enum ScalerError {
     /// A 200 answer that is not what Data Explorer documents.
     #[error("unreadable Azure Data Explorer response: {0}")]
     DataExplorerResponse(String),
+    /// Azure DevOps answered outside 2xx; 408, 429 and 5xx are retried first.
+    #[error("Azure DevOps answered {status}: {detail}{}", if matches!(.status, 401 | 403) { " (check the personal access token's Agent Pools (read) scope, or that the identity is a member of the organization)" } else { "" })]
+    DevOps { status: u16, detail: String },
+    /// KEDA's messages about the agent pool or an answer it cannot read.
+    #[error("{0}")]
+    Pipelines(String),
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -126,7 +132,9 @@ impl ScalerError {
             | ScalerError::Transport { .. } => true,
             ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             ScalerError::Status { status, .. } => *status == 408,
-            ScalerError::Storage { status, .. } | ScalerError::DataExplorer { status, .. } => {
+            ScalerError::Storage { status, .. }
+            | ScalerError::DataExplorer { status, .. }
+            | ScalerError::DevOps { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
             _ => false,

@@ -17,6 +17,7 @@ mod error;
 mod http;
 mod identity;
 mod management;
+mod pipelines;
 mod recent;
 pub mod sas;
 mod secret;
@@ -30,6 +31,7 @@ use std::time::Duration;
 
 use scalecore::scalers::azure_blob::AzureBlobConfig;
 use scalecore::scalers::azure_data_explorer::DataExplorerConfig;
+use scalecore::scalers::azure_pipelines::AzurePipelinesConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
@@ -75,7 +77,7 @@ pub struct ClientOptions {
 
 /// The Service Bus, Queue Storage and Blob Storage suffixes of Azure's public, US Government and China
 /// clouds (KEDA's cloud table without the retired German cloud).
-pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 12] = [
+pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 14] = [
     "servicebus.windows.net",
     "servicebus.usgovcloudapi.net",
     "servicebus.chinacloudapi.cn",
@@ -89,6 +91,10 @@ pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 12] = [
     "kusto.windows.net",
     "kusto.usgovcloudapi.net",
     "kusto.chinacloudapi.cn",
+    // Azure DevOps organizations: `dev.azure.com/<org>` (the host itself is allowed for
+    // these) and the older `<org>.visualstudio.com`.
+    "dev.azure.com",
+    "visualstudio.com",
 ];
 
 impl Default for ClientOptions {
@@ -179,6 +185,20 @@ impl ServiceBus {
     ) -> Result<f64, ScalerError> {
         self.inner
             .data_explorer_value(config, overrides, max_age)
+            .await
+    }
+
+    /// KEDA's azure-pipelines value: the pool's queued job requests (not finished, not received
+    /// by an agent) matching `parent` or `demands`. The pool is found by name or checked by ID
+    /// once; each poll is one job requests read, shared like the others.
+    pub async fn pipelines_queue_length(
+        &self,
+        config: &AzurePipelinesConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner
+            .pipelines_queue_length(config, overrides, max_age)
             .await
     }
 

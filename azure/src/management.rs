@@ -59,6 +59,8 @@ pub struct Inner {
     pub(crate) explorer_values: Coalescer<f64>,
     /// Each Data Explorer cluster's token resource, from its auth metadata.
     pub(crate) kusto_resources: Mutex<Recent<String, String>>,
+    /// Azure DevOps agent pool IDs, found once per (credential, organization, pool).
+    pub(crate) pipeline_pools: Mutex<Recent<String, i64>>,
 }
 
 impl Inner {
@@ -83,6 +85,7 @@ impl Inner {
             stats: Counters::default(),
             explorer_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
             kusto_resources: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
+            pipeline_pools: Mutex::new(Recent::new(MAX_CACHED_RESULTS, idle)),
         })
     }
 
