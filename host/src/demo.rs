@@ -29,6 +29,10 @@ const CLIENT_ID: &str = "00000000-0000-0000-0000-000000000000";
 const KUSTO_CLUSTER: &str = "contoso";
 const KUSTO_DATABASE: &str = "orders";
 const KUSTO_QUERY: &str = "Orders | where State == 'queued' | count";
+/// The Azure DevOps organization and agent pool of the azure-pipelines demo.
+const DEVOPS_ORGANIZATION: &str = "contoso";
+const AGENT_POOL: &str = "orders";
+const AGENT_POOL_ID: i64 = 7;
 /// Stands for the projected service-account JWT a workload-identity pod gets.
 const SERVICE_ACCOUNT_TOKEN: &str = "demo.service-account.token";
 
@@ -53,6 +57,9 @@ pub enum DemoScaler {
     /// Rows of the `Orders` table in state `queued`, counted by a Data Explorer query.
     #[value(name = "azure-data-explorer")]
     DataExplorer,
+    /// Pipeline jobs queued on the Azure DevOps agent pool `orders`.
+    #[value(name = "azure-pipelines")]
+    Pipelines,
 }
 
 impl DemoScaler {
@@ -62,6 +69,7 @@ impl DemoScaler {
             DemoScaler::Queue => "Queue Storage",
             DemoScaler::Blob => "Blob Storage",
             DemoScaler::DataExplorer => "Azure Data Explorer",
+            DemoScaler::Pipelines => "Azure DevOps",
         }
     }
 }
@@ -171,13 +179,18 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         json!({"endpoint": azure.kusto_endpoint(KUSTO_CLUSTER), "databaseName": KUSTO_DATABASE,
                                "query": KUSTO_QUERY, "threshold": "5"}),
                     ),
+                    DemoScaler::Pipelines => (
+                        "azure-pipelines",
+                        json!({"organizationURL": azure.devops_organization_url(DEVOPS_ORGANIZATION),
+                               "poolName": AGENT_POOL, "targetPipelinesQueueLength": "5"}),
+                    ),
                 };
                 // A cluster's endpoint is a whole URL: no cloud suffix to pick.
                 let suffix = match scaler {
                     DemoScaler::ServiceBus => Some(azure.endpoint_suffix()),
                     DemoScaler::Queue => Some(azure.queue_endpoint_suffix()),
                     DemoScaler::Blob => Some(azure.blob_endpoint_suffix()),
-                    DemoScaler::DataExplorer => None,
+                    DemoScaler::DataExplorer | DemoScaler::Pipelines => None,
                 };
                 if let (Some(meta), Some(suffix)) = (meta.as_object_mut(), suffix) {
                     if let Some(extra) = private(suffix).as_object() {
@@ -235,6 +248,8 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     azure.add_client(TENANT, CLIENT_ID);
     azure.grant_storage_reader(STORAGE_ACCOUNT, CLIENT_ID);
     azure.grant_kusto_viewer(KUSTO_CLUSTER, CLIENT_ID);
+    azure.grant_devops_member(DEVOPS_ORGANIZATION, CLIENT_ID);
+    azure.set_agent_pool(DEVOPS_ORGANIZATION, AGENT_POOL_ID, AGENT_POOL);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -276,6 +291,7 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.queue_endpoint_suffix(),
                 azure.blob_endpoint_suffix(),
                 azure.kusto_endpoint_suffix(),
+                azure.devops_endpoint_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -396,5 +412,12 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
         DemoScaler::DataExplorer => {
             azure.set_kusto_count(KUSTO_CLUSTER, KUSTO_DATABASE, KUSTO_QUERY, depth)
         }
+        DemoScaler::Pipelines => azure.set_queued_jobs(
+            DEVOPS_ORGANIZATION,
+            AGENT_POOL_ID,
+            usize::try_from(depth).unwrap_or(0),
+            0,
+            &[],
+        ),
     }
 }

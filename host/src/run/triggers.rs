@@ -11,6 +11,7 @@ use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
 use scalecore::scalers::azure_data_explorer::{self, DataExplorerConfig};
+use scalecore::scalers::azure_pipelines::{self, AzurePipelinesConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
@@ -58,13 +59,19 @@ pub enum Scaler {
         config: Box<DataExplorerConfig>,
         overrides: IdentityOverrides,
     },
+    /// `azure-pipelines`: the organization, pool and personal access token are in the config
+    /// the core parsed; a workload identity's overrides come from the TriggerAuthentication.
+    Pipelines {
+        config: Box<AzurePipelinesConfig>,
+        overrides: IdentityOverrides,
+    },
 }
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-data-explorer, cpu and memory are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-data-explorer, azure-pipelines, cpu and memory are)")]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -146,7 +153,8 @@ impl Scaler {
             | Scaler::AzureQueue { .. }
             | Scaler::AzureBlob { .. }
             | Scaler::Resource { .. }
-            | Scaler::DataExplorer { .. } => None,
+            | Scaler::DataExplorer { .. }
+            | Scaler::Pipelines { .. } => None,
         }
     }
 
@@ -179,6 +187,10 @@ impl Scaler {
             Scaler::DataExplorer { config, overrides } => Ok(bus
                 .data_explorer_value(config, overrides, max_age)
                 .await?),
+            Scaler::Pipelines { config, overrides } => Ok(bus
+                .pipelines_queue_length(config, overrides, max_age)
+                .await
+                .map(|n| n as f64)?),
         }
     }
 }
@@ -350,7 +362,11 @@ fn scaler(
 ) -> Scaler {
     if !matches!(
         trigger.trigger_type.as_str(),
-        "azure-servicebus" | "azure-queue" | "azure-blob" | "azure-data-explorer"
+        "azure-servicebus"
+            | "azure-queue"
+            | "azure-blob"
+            | "azure-data-explorer"
+            | "azure-pipelines"
     ) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
@@ -408,6 +424,19 @@ fn scaler(
             return match azure_data_explorer::config(&input, identity_id) {
                 Err(errors) => refused("azure data explorer", errors),
                 Ok(config) => Scaler::DataExplorer {
+                    config: Box::new(config),
+                    overrides: overrides(),
+                },
+            };
+        }
+        "azure-pipelines" => {
+            let identity_id = resolved
+                .pod_identity
+                .as_ref()
+                .and_then(|p| p.identity_id.as_deref());
+            return match azure_pipelines::config(&input, identity_id) {
+                Err(errors) => refused("azure pipelines", errors),
+                Ok(config) => Scaler::Pipelines {
                     config: Box::new(config),
                     overrides: overrides(),
                 },
@@ -604,7 +633,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-data-explorer, cpu and memory are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-data-explorer, azure-pipelines, cpu and memory are)"#
         );
     }
 

@@ -23,6 +23,10 @@ const SCOPES: &[(&str, &str)] = &[
         "https://storage.azure.com/.default",
         crate::storage::AUDIENCE,
     ),
+    (
+        "499b84ac-1321-427f-aa17-267ca6975798/.default",
+        crate::devops::AUDIENCE,
+    ),
 ];
 pub const SERVICE_BUS_AUDIENCE: &str = "https://servicebus.azure.net";
 

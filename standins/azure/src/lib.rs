@@ -4,10 +4,12 @@
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
 //! `<account>.blob.localhost:<port>`: List Blobs) and as Azure Data Explorer clusters
-//! (`<cluster>.kusto.localhost:<port>`: auth metadata, v2 queries). Its certificate comes from
-//! a CA made at start (`ca_pem`).
+//! (`<cluster>.kusto.localhost:<port>`: auth metadata, v2 queries) and as Azure DevOps
+//! (`dev.azure.localhost:<port>/<organization>`: agent pools, job requests). Its certificate
+//! comes from a CA made at start (`ca_pem`).
 
 mod atom;
+mod devops;
 mod entra;
 mod kusto;
 mod server;
@@ -93,6 +95,8 @@ pub enum AuthKind {
     RawToken,
     /// Storage's `SharedKey <account>:<signature>`.
     SharedKey,
+    /// `Basic <base64(user:password)>` (Azure DevOps' personal access tokens).
+    Basic,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -427,6 +431,7 @@ impl AzureStandin {
                 !r.path.contains("/oauth2/")
                     && storage::account_of(&r.host).is_none()
                     && kusto::cluster_of(&r.host).is_none()
+                    && !devops::is_devops(&r.host)
             })
             .collect()
     }
@@ -511,6 +516,107 @@ impl AzureStandin {
         self.requests()
             .into_iter()
             .filter(|r| kusto::cluster_of(&r.host).is_some())
+            .collect()
+    }
+
+    /// `dev.azure.localhost:<port>`: the host of every Azure DevOps organization, and the
+    /// suffix `--allowed-endpoint-suffix` names for it.
+    pub fn devops_endpoint_suffix(&self) -> String {
+        format!("{}:{}", devops::HOST, self.shared.port)
+    }
+
+    /// `https://dev.azure.localhost:<port>/<organization>`: a trigger's `organizationURL`.
+    pub fn devops_organization_url(&self, organization: &str) -> String {
+        format!("https://{}/{organization}", self.devops_endpoint_suffix())
+    }
+
+    /// A personal access token the organization accepts.
+    pub fn add_devops_pat(&self, organization: &str, pat: &str) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .pats
+            .insert(pat.to_owned());
+    }
+
+    /// Makes an application a member of the organization: its tokens may read.
+    pub fn grant_devops_member(&self, organization: &str, client_id: &str) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .members
+            .insert(client_id.to_owned());
+    }
+
+    /// Creates (or renames) an agent pool.
+    pub fn set_agent_pool(&self, organization: &str, pool_id: i64, name: &str) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .pools
+            .entry(pool_id)
+            .or_default()
+            .name = name.to_owned();
+    }
+
+    /// Replaces a pool's job requests (newest first, each as the service writes one).
+    pub fn set_job_requests(&self, organization: &str, pool_id: i64, jobs: Vec<serde_json::Value>) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .pools
+            .entry(pool_id)
+            .or_default()
+            .jobs = jobs;
+    }
+
+    /// `queued` job requests waiting for an agent with `demands`, then `finished` ones.
+    pub fn set_queued_jobs(
+        &self,
+        organization: &str,
+        pool_id: i64,
+        queued: usize,
+        finished: usize,
+        demands: &[&str],
+    ) {
+        let job = |n: usize, done: bool| {
+            let mut j = serde_json::json!({
+                "requestId": 1000 + n, "queueTime": "2026-01-01T00:00:00.000Z",
+                "serviceOwner": "00025394-6065-48ca-87d9-7f5672854ef7",
+                "hostId": "41a18c7d-df5e-4032-a4df-d533b56bd2de", "scopeId": "02696e26-a35b-424c-86b8-1f54e1b0b4b7",
+                "planType": "Build", "planId": format!("plan-{n}"), "jobId": format!("job-{n}"),
+                "demands": demands, "poolId": pool_id,
+                "orchestrationId": format!("plan-{n}.build.__default"), "priority": 0,
+                "data": {"ParallelismTag": "Private", "IsScheduledKey": "False"},
+            });
+            if done {
+                j["result"] = "succeeded".into();
+                j["assignTime"] = "2026-01-01T00:00:10.000Z".into();
+                j["receiveTime"] = "2026-01-01T00:00:11.000Z".into();
+                j["finishTime"] = "2026-01-01T00:01:00.000Z".into();
+            }
+            j
+        };
+        let jobs = (0..queued)
+            .map(|n| job(n, false))
+            .chain((0..finished).map(|n| job(queued + n, true)))
+            .collect();
+        self.set_job_requests(organization, pool_id, jobs);
+    }
+
+    /// Requests to Azure DevOps only.
+    pub fn devops_requests(&self) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| devops::is_devops(&r.host))
             .collect()
     }
 

@@ -14,7 +14,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-use crate::{atom, entra, kusto, servicebus, storage, AuthKind, RequestRecord, Shared};
+use crate::{atom, devops, entra, kusto, servicebus, storage, AuthKind, RequestRecord, Shared};
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
 
@@ -87,6 +87,8 @@ fn auth_kind(authorization: &str, query: &str) -> AuthKind {
         AuthKind::SharedAccessSignature
     } else if authorization.starts_with("Bearer ") {
         AuthKind::Bearer
+    } else if authorization.starts_with("Basic ") {
+        AuthKind::Basic
     } else {
         AuthKind::RawToken
     }
@@ -119,6 +121,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         .collect();
     let storage_account = storage::account_of(&host);
     let kusto_cluster = kusto::cluster_of(&host);
+    let devops = devops::is_devops(&host);
     let body = match Limited::new(request.into_body(), MAX_REQUEST_BODY)
         .collect()
         .await
@@ -142,6 +145,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 storage::fault(status)
             } else if kusto_cluster.is_some() {
                 kusto::fault(status)
+            } else if devops {
+                devops::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -164,6 +169,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             &authorization,
             &body,
         ),
+        None if method == "GET" && devops => devops::get(&shared, &path, &query, &authorization),
         None if method == "GET" && storage_account.is_some() => storage::get(
             &shared,
             storage_account

@@ -60,6 +60,8 @@ pub struct State {
     pub kusto: BTreeMap<String, crate::kusto::Cluster>,
     /// (tenant, client id) -> the application's client secret.
     pub client_secrets: BTreeMap<(String, String), String>,
+    /// Azure DevOps organizations by name.
+    pub devops: BTreeMap<String, crate::devops::Organization>,
 }
 
 impl State {
@@ -79,6 +81,7 @@ impl State {
             seed,
             kusto: BTreeMap::new(),
             client_secrets: BTreeMap::new(),
+            devops: BTreeMap::new(),
         }
     }
 
