@@ -71,7 +71,9 @@ impl Inner {
         );
         let fetch = async {
             let resource = self.kusto_resource(&cluster).await?;
-            let body = self.kusto_query(&caller, &resource, &query_url, config).await?;
+            let body = self
+                .kusto_query(&caller, &resource, &query_url, config)
+                .await?;
             metric_value(&body, &config.query)
         };
         let (result, outcome) = self.explorer_values.get(&key, max_age, fetch).await;
@@ -206,12 +208,15 @@ impl Inner {
         let reply = http::with_retries(
             &self.options,
             || async {
-                let token = self.kusto_token(caller, &scope).await.map_err(|error| Failure {
-                    error,
-                    retry_after: None,
-                    // The token request already had its own retries.
-                    transient: false,
-                })?;
+                let token = self
+                    .kusto_token(caller, &scope)
+                    .await
+                    .map_err(|error| Failure {
+                        error,
+                        retry_after: None,
+                        // The token request already had its own retries.
+                        transient: false,
+                    })?;
                 self.stats.request(&host_port(url), url.path());
                 let request = self
                     .client
@@ -222,9 +227,13 @@ impl Inner {
                     .header("x-ms-app", "scalecore")
                     .body(body.clone());
                 let permit = self.in_flight.acquire().await;
-                let reply =
-                    http::exchange(request, &endpoint, self.options.timeout, http::MAX_BODY_BYTES)
-                        .await;
+                let reply = http::exchange(
+                    request,
+                    &endpoint,
+                    self.options.timeout,
+                    http::MAX_BODY_BYTES,
+                )
+                .await;
                 drop(permit);
                 let reply = reply?;
                 if reply.status == 200 {
@@ -250,7 +259,13 @@ impl Inner {
         match &caller.proof {
             Proof::Workload => {
                 self.tokens
-                    .token(&self.client, &self.options, &caller.identity, scope, counted)
+                    .token(
+                        &self.client,
+                        &self.options,
+                        &caller.identity,
+                        scope,
+                        counted,
+                    )
                     .await
             }
             Proof::Secret(secret) => {
@@ -303,7 +318,10 @@ fn endpoint_name(url: &reqwest::Url) -> String {
 
 /// A tenant's text in an error: quoted and cut short.
 fn quote(text: &str) -> String {
-    format!("{:?}", text.chars().take(MAX_DETAIL_CHARS).collect::<String>())
+    format!(
+        "{:?}",
+        text.chars().take(MAX_DETAIL_CHARS).collect::<String>()
+    )
 }
 
 /// A non-200 answer: Kusto's OneApi error (`{"error": {"code", "message", "@message"}}`).
@@ -439,13 +457,13 @@ fn first_primary_table(body: &[u8]) -> Result<Option<Table>, ScalerError> {
                     t.rows.extend(rows());
                 }
             }
-            "TableCompletion" if !complete => {
-                if table.as_ref().is_some_and(|(tid, _)| Some(*tid) == id) {
-                    if let Some(e) = errors_of(frame) {
-                        return Err(ScalerError::DataExplorerQuery(e));
-                    }
-                    complete = true;
+            "TableCompletion"
+                if !complete && table.as_ref().is_some_and(|(tid, _)| Some(*tid) == id) =>
+            {
+                if let Some(e) = errors_of(frame) {
+                    return Err(ScalerError::DataExplorerQuery(e));
                 }
+                complete = true;
             }
             "DataSetCompletion" => {
                 if frame["HasErrors"].as_bool() == Some(true) {
@@ -490,7 +508,11 @@ pub fn metric_value(body: &[u8], query: &str) -> Result<f64, ScalerError> {
             )))
         }
     }
-    let extract = |message: String| q(format!("failed to extract value from query {query}: {message}"));
+    let extract = |message: String| {
+        q(format!(
+            "failed to extract value from query {query}: {message}"
+        ))
+    };
     let Some(column_type) = table.types.first() else {
         return Err(extract("query has no results".to_owned()));
     };
@@ -529,7 +551,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    const VALID: &str = include_str!("../../tests/azure-samples/kusto-v2-valid-frames.kusto-go-testdata.json");
+    const VALID: &str =
+        include_str!("../../tests/azure-samples/kusto-v2-valid-frames.kusto-go-testdata.json");
     const PARTIAL_ERROR: &str =
         include_str!("../../tests/azure-samples/kusto-v2-partial-error.kusto-go-testdata.json");
 
@@ -567,7 +590,10 @@ mod tests {
         assert_eq!(metric_value(one("long", "4").as_bytes(), "q"), Ok(4.0));
         assert_eq!(metric_value(one("int32", "7").as_bytes(), "q"), Ok(7.0));
         assert_eq!(metric_value(one("real", "10.5").as_bytes(), "q"), Ok(10.5));
-        assert_eq!(metric_value(one("double", "\"2.5\"").as_bytes(), "q"), Ok(2.5));
+        assert_eq!(
+            metric_value(one("double", "\"2.5\"").as_bytes(), "q"),
+            Ok(2.5)
+        );
         assert_eq!(
             message(&one("string", "\"4\"")),
             "failed to extract value from query q: data type string is not valid"
@@ -602,9 +628,11 @@ mod tests {
     /// public default without metadata.
     #[test]
     fn token_resource_from_the_auth_metadata() {
-        let plain = include_str!("../../tests/azure-samples/kusto-auth-metadata.kusto-go-testdata.json");
-        let mfa =
-            include_str!("../../tests/azure-samples/kusto-auth-metadata-mfa.kusto-go-testdata.json");
+        let plain =
+            include_str!("../../tests/azure-samples/kusto-auth-metadata.kusto-go-testdata.json");
+        let mfa = include_str!(
+            "../../tests/azure-samples/kusto-auth-metadata-mfa.kusto-go-testdata.json"
+        );
         assert_eq!(
             resource_of(&reply(200, plain)).unwrap(),
             "https://kusto.dev.kusto.windows.net"
@@ -613,8 +641,14 @@ mod tests {
             resource_of(&reply(200, mfa)).unwrap(),
             "https://kusto.dev.kustomfa.windows.net"
         );
-        assert_eq!(resource_of(&reply(404, "")).unwrap(), DEFAULT_KUSTO_RESOURCE);
-        assert_eq!(resource_of(&reply(200, "")).unwrap(), DEFAULT_KUSTO_RESOURCE);
+        assert_eq!(
+            resource_of(&reply(404, "")).unwrap(),
+            DEFAULT_KUSTO_RESOURCE
+        );
+        assert_eq!(
+            resource_of(&reply(200, "")).unwrap(),
+            DEFAULT_KUSTO_RESOURCE
+        );
         assert!(resource_of(&reply(200, "<html/>")).is_err());
     }
 

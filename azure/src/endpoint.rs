@@ -164,7 +164,9 @@ mod tests {
         let org = url("https://dev.azure.com/contoso");
         assert!(p.check(&org).is_err());
         assert!(p.check_at_or_under(&org).is_ok());
-        assert!(p.check_at_or_under(&url("https://x.dev.azure.com/contoso")).is_ok());
+        assert!(p
+            .check_at_or_under(&url("https://x.dev.azure.com/contoso"))
+            .is_ok());
         for refused in [
             "https://evildev.azure.com/contoso",
             "https://dev.azure.com.evil.example/contoso",

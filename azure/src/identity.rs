@@ -269,7 +269,12 @@ impl TokenCache {
     }
 
     /// Forgets a client secret's token (the service refused it).
-    pub async fn invalidate_secret(&self, identity: &Identity, client_secret: &Secret, scope: &str) {
+    pub async fn invalidate_secret(
+        &self,
+        identity: &Identity,
+        client_secret: &Secret,
+        scope: &str,
+    ) {
         *self
             .slot_of(secret_key(identity, client_secret, scope))
             .lock()

@@ -277,7 +277,8 @@ impl Inner {
                     .header("authorization", authorization.expose())
                     .header("accept", "application/json");
                 let permit = self.in_flight.acquire().await;
-                let reply = http::exchange(request, &endpoint, self.options.timeout, max_body).await;
+                let reply =
+                    http::exchange(request, &endpoint, self.options.timeout, max_body).await;
                 drop(permit);
                 let reply = reply?;
                 if (200..300).contains(&reply.status) {
@@ -306,7 +307,10 @@ impl Inner {
 
 /// A tenant's text in an error: quoted and cut short.
 fn quote(text: &str) -> String {
-    format!("{:?}", text.chars().take(MAX_DETAIL_CHARS).collect::<String>())
+    format!(
+        "{:?}",
+        text.chars().take(MAX_DETAIL_CHARS).collect::<String>()
+    )
 }
 
 /// Azure DevOps' error `message` (`{"$id", "message", "typeKey", ...}`), first line.
@@ -357,7 +361,9 @@ fn received(receive_time: Option<&str>) -> bool {
 
 /// `stripAgentVFromArray`.
 fn without_agent_version<'a>(demands: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    demands.filter(|d| !d.starts_with("Agent.Version")).collect()
+    demands
+        .filter(|d| !d.starts_with("Agent.Version"))
+        .collect()
 }
 
 /// `getCanAgentDemandFulfilJob`.
@@ -419,7 +425,8 @@ mod tests {
     use super::*;
     use scalecore::scalers::ScalerMetric;
 
-    const JOBS: &str = include_str!("../../tests/azure-samples/devops-jobrequests.keda-testdata.json");
+    const JOBS: &str =
+        include_str!("../../tests/azure-samples/devops-jobrequests.keda-testdata.json");
     const FINISHED: &str =
         include_str!("../../tests/azure-samples/devops-jobrequest-finished.keda-testdata.json");
     const RECEIVED: &str =
@@ -469,7 +476,10 @@ mod tests {
         // TestAzurePipelinesMatchedDemandAgent and its neighbours.
         assert_eq!(count(JOBS, |c| c.demands = "dotnet60,java,cmake".into()), 1);
         assert_eq!(count(JOBS, |c| c.demands = "dotnet60,java".into()), 0);
-        assert_eq!(count(JOBS, |c| c.demands = "testDemand,iamnotademand".into()), 0);
+        assert_eq!(
+            count(JOBS, |c| c.demands = "testDemand,iamnotademand".into()),
+            0
+        );
         assert_eq!(
             count(JOBS, |c| {
                 c.demands = "dotnet60,java,cmake,someOther".into();

@@ -301,8 +301,10 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
     // An answer slower than the 3 s per-attempt timeout is abandoned and asked again.
     c.azure.clear_requests();
     c.azure.inject(Fault::delay(Duration::from_secs(4)));
-    c.wait("the slow answer and the retry", 20, |c| c.queries().len() >= 2)
-        .await;
+    c.wait("the slow answer and the retry", 20, |c| {
+        c.queries().len() >= 2
+    })
+    .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(c.failures(), 0, "{}", c.status());
     assert_eq!(c.replicas(), 2);

@@ -209,8 +209,18 @@ async fn a_pat_scales_on_queued_jobs_and_back_to_zero_one_read_per_interval() {
     c.deployment("billing-worker");
     c.azure.set_queued_jobs(ORG, POOL_ID, 0, 5, &[]);
     // Two ScaledObjects on the same pool share each poll's answer.
-    c.scaled_object("orders", "orders-worker", json!({}), pat_trigger(&c, json!({})));
-    c.scaled_object("billing", "billing-worker", json!({}), pat_trigger(&c, json!({})));
+    c.scaled_object(
+        "orders",
+        "orders-worker",
+        json!({}),
+        pat_trigger(&c, json!({})),
+    );
+    c.scaled_object(
+        "billing",
+        "billing-worker",
+        json!({}),
+        pat_trigger(&c, json!({})),
+    );
     let host = c.host();
     c.wait("the host to poll", 20, |c| c.status() != Value::Null)
         .await;
@@ -239,9 +249,13 @@ async fn a_pat_scales_on_queued_jobs_and_back_to_zero_one_read_per_interval() {
     })
     .await;
     let requests = c.azure.devops_requests();
-    assert!(requests.iter().all(|r| r.auth == AuthKind::Basic && r.status == 200));
-    assert!(requests.iter().all(|r| r.path
-        == format!("/{ORG}/_apis/distributedtask/pools/{POOL_ID}/jobrequests?$top=250")));
+    assert!(requests
+        .iter()
+        .all(|r| r.auth == AuthKind::Basic && r.status == 200));
+    assert!(requests
+        .iter()
+        .all(|r| r.path
+            == format!("/{ORG}/_apis/distributedtask/pools/{POOL_ID}/jobrequests?$top=250")));
     assert_eq!(c.azure.token_requests(), 0);
     let log = host.stop();
     let status = c.status().to_string();
@@ -288,8 +302,14 @@ async fn workload_identity_counts_jobs_for_the_parent_template_only() {
     assert!(requests.iter().all(|r| r.auth == AuthKind::Bearer));
     let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
     // The pool checked once per trigger; `parent` reads without $top.
-    assert!(paths.contains(&"/contoso/_apis/distributedtask/pools?poolID=44"), "{paths:?}");
-    assert!(paths.contains(&"/contoso/_apis/distributedtask/pools/44/jobrequests"), "{paths:?}");
+    assert!(
+        paths.contains(&"/contoso/_apis/distributedtask/pools?poolID=44"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"/contoso/_apis/distributedtask/pools/44/jobrequests"),
+        "{paths:?}"
+    );
     assert!(
         paths.contains(&"/contoso/_apis/distributedtask/pools/44/jobrequests?$top=250"),
         "{paths:?}"
@@ -304,7 +324,12 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
     let c = Cluster::new("faults").await;
     c.pat_auth(PAT);
     c.azure.set_queued_jobs(ORG, POOL_ID, 10, 0, &[]);
-    c.scaled_object("orders", "orders-worker", json!({}), pat_trigger(&c, json!({})));
+    c.scaled_object(
+        "orders",
+        "orders-worker",
+        json!({}),
+        pat_trigger(&c, json!({})),
+    );
     let host = c.host();
     c.wait("ceil(10/5) = 2 replicas", 30, |c| c.replicas() == 2)
         .await;
@@ -325,8 +350,10 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
     }
     c.azure.clear_requests();
     c.azure.inject(Fault::delay(Duration::from_secs(4)));
-    c.wait("the slow answer and the retry", 20, |c| c.job_reads().len() >= 2)
-        .await;
+    c.wait("the slow answer and the retry", 20, |c| {
+        c.job_reads().len() >= 2
+    })
+    .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(c.failures(), 0, "{}", c.status());
     assert_eq!(c.replicas(), 2);
@@ -393,8 +420,10 @@ async fn a_foreign_organization_gets_no_credential() {
     c.pat_auth(PAT);
     let mut trigger = pat_trigger(&c, json!({}));
     // Served by the stand-in, but under no allowed suffix: a request there would be recorded.
-    trigger["metadata"]["organizationURL"] =
-        json!(format!("https://collector.blob.localhost:{}/{ORG}", c.azure.port()));
+    trigger["metadata"]["organizationURL"] = json!(format!(
+        "https://collector.blob.localhost:{}/{ORG}",
+        c.azure.port()
+    ));
     c.scaled_object("orders", "orders-worker", json!({}), trigger);
     let host = c.host();
     let start = Instant::now();

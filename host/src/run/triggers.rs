@@ -184,9 +184,9 @@ impl Scaler {
                 .blob_count(config, overrides, max_age)
                 .await
                 .map(|n| n as f64)?),
-            Scaler::DataExplorer { config, overrides } => Ok(bus
-                .data_explorer_value(config, overrides, max_age)
-                .await?),
+            Scaler::DataExplorer { config, overrides } => {
+                Ok(bus.data_explorer_value(config, overrides, max_age).await?)
+            }
             Scaler::Pipelines { config, overrides } => Ok(bus
                 .pipelines_queue_length(config, overrides, max_age)
                 .await

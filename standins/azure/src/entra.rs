@@ -113,7 +113,9 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         );
     }
     if with_secret {
-        let known = state.client_secrets.get(&(tenant.clone(), client_id.clone()));
+        let known = state
+            .client_secrets
+            .get(&(tenant.clone(), client_id.clone()));
         if known.map(String::as_str) != Some(field("client_secret")) {
             return error(
                 401,

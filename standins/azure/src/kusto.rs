@@ -147,7 +147,10 @@ fn query(shared: &Shared, cluster: &str, authorization: &str, body: &[u8]) -> An
         let mut a = Answer::new(401, JSON, String::new());
         a.headers.push((
             "www-authenticate",
-            format!("Bearer authorization_uri=\"https://127.0.0.1:{}/\"", shared.port),
+            format!(
+                "Bearer authorization_uri=\"https://127.0.0.1:{}/\"",
+                shared.port
+            ),
         ));
         return a;
     };

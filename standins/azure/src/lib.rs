@@ -505,10 +505,9 @@ impl AzureStandin {
         state
             .clients
             .insert((tenant.to_owned(), client_id.to_owned()));
-        state.client_secrets.insert(
-            (tenant.to_owned(), client_id.to_owned()),
-            secret.to_owned(),
-        );
+        state
+            .client_secrets
+            .insert((tenant.to_owned(), client_id.to_owned()), secret.to_owned());
     }
 
     /// Requests to Data Explorer clusters only (metadata and queries).
