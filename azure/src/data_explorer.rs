@@ -24,8 +24,6 @@ use crate::secret::Secret;
 pub const DEFAULT_KUSTO_RESOURCE: &str = "https://kusto.kusto.windows.net";
 /// The query options `Client.Query` sets: fragmented primary tables, errors at their end.
 const QUERY_OPTIONS: &str = r#"{"results_v2_newlines_between_frames":true,"results_v2_fragment_primary_tables":true,"results_error_reporting_placement":"end_of_table"}"#;
-/// Error details quoted from the service at most.
-const MAX_DETAIL_CHARS: usize = 300;
 /// The auth metadata is a few hundred bytes.
 const MAX_METADATA_BYTES: usize = 64 * 1024;
 
@@ -54,7 +52,7 @@ impl Inner {
         let cluster = reqwest::Url::parse(config.endpoint.trim())
             .ok()
             .filter(|u| u.host_str().is_some() && u.query().is_none())
-            .ok_or_else(|| ScalerError::InvalidEndpoint(quote(&config.endpoint)))?;
+            .ok_or_else(|| ScalerError::InvalidEndpoint(http::quote(&config.endpoint)))?;
         let query_url = join(&cluster, "v2/rest/query");
         // Before anything is sent there, credential or not.
         self.endpoints.check(&query_url)?;
@@ -112,7 +110,7 @@ impl Inner {
                 // trusts with credentials.
                 let authority = config.active_directory_endpoint.as_str();
                 if !identity::authority_override_allowed(&self.identity_env, authority) {
-                    return Err(ScalerError::AuthorityNotAllowed(quote(authority)));
+                    return Err(ScalerError::AuthorityNotAllowed(http::quote(authority)));
                 }
                 let env = identity::WorkloadIdentityEnv {
                     federated_token_file: Some(Default::default()),
@@ -154,7 +152,7 @@ impl Inner {
         let reply = http::with_retries(
             &self.options,
             || async {
-                self.stats.request(&host_port(&url), url.path());
+                self.stats.request(&http::host_port(&url), url.path());
                 let request = self
                     .client
                     .get(url.clone())
@@ -179,7 +177,7 @@ impl Inner {
         if parsed.is_none() {
             return Err(ScalerError::DataExplorerResponse(format!(
                 "the cluster's auth metadata names the resource {} outside the allowed endpoint suffixes; no token was requested for it",
-                quote(&resource)
+                http::quote(&resource)
             )));
         }
         self.kusto_resources
@@ -211,13 +209,8 @@ impl Inner {
                 let token = self
                     .kusto_token(caller, &scope)
                     .await
-                    .map_err(|error| Failure {
-                        error,
-                        retry_after: None,
-                        // The token request already had its own retries.
-                        transient: false,
-                    })?;
-                self.stats.request(&host_port(url), url.path());
+                    .map_err(Failure::no_token)?;
+                self.stats.request(&http::host_port(url), url.path());
                 let request = self
                     .client
                     .post(url.clone())
@@ -304,64 +297,24 @@ fn join(cluster: &reqwest::Url, path: &str) -> reqwest::Url {
     url
 }
 
-fn host_port(url: &reqwest::Url) -> String {
-    match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_owned(),
-        (None, _) => String::new(),
-    }
-}
-
 fn endpoint_name(url: &reqwest::Url) -> String {
-    format!("https://{}{}", host_port(url), url.path())
-}
-
-/// A tenant's text in an error: quoted and cut short.
-fn quote(text: &str) -> String {
-    format!(
-        "{:?}",
-        text.chars().take(MAX_DETAIL_CHARS).collect::<String>()
-    )
+    format!("https://{}{}", http::host_port(url), url.path())
 }
 
 /// A non-200 answer: Kusto's OneApi error (`{"error": {"code", "message", "@message"}}`).
 fn failure(reply: &Reply) -> Failure {
     let json: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
     let error = &json["error"];
-    let code = error["code"].as_str().unwrap_or("").to_owned();
-    let detail = error["@message"]
+    let message = error["@message"]
         .as_str()
         .filter(|m| !m.is_empty())
-        .or_else(|| error["message"].as_str())
-        .map(first_line)
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| {
-            reqwest::StatusCode::from_u16(reply.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("no detail")
-                .to_owned()
-        });
+        .or_else(|| error["message"].as_str());
     let error = ScalerError::DataExplorer {
         status: reply.status,
-        code,
-        detail,
+        code: http::cut(error["code"].as_str().unwrap_or("")),
+        detail: http::detail(message, reply.status),
     };
-    Failure {
-        retry_after: http::retry_after(&reply.headers),
-        transient: error.is_transient(),
-        error,
-    }
-}
-
-fn first_line(text: &str) -> String {
-    text.lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .take(MAX_DETAIL_CHARS)
-        .collect()
+    Failure::answered(error, &reply.headers)
 }
 
 /// `AzureAD.KustoServiceResourceId` (`.kusto.` -> `.kustomfa.` when `LoginMfaRequired`), or
@@ -397,11 +350,9 @@ fn errors_of(frame: &Value) -> Option<String> {
         .take(3)
         .map(|e| {
             let e = &e["error"];
-            first_line(
-                e["@message"]
-                    .as_str()
-                    .or_else(|| e["message"].as_str())
-                    .unwrap_or("unknown error"),
+            http::detail(
+                e["@message"].as_str().or_else(|| e["message"].as_str()),
+                200,
             )
         })
         .collect();
@@ -517,8 +468,10 @@ pub fn metric_value(body: &[u8], query: &str) -> Result<f64, ScalerError> {
         return Err(extract("query has no results".to_owned()));
     };
     if numeric(column_type).is_none() {
-        let shown: String = column_type.chars().take(MAX_DETAIL_CHARS).collect();
-        return Err(extract(format!("data type {shown} is not valid")));
+        return Err(extract(format!(
+            "data type {} is not valid",
+            http::cut(column_type)
+        )));
     }
     let cell = table.rows[0].get(0).cloned().unwrap_or(Value::Null);
     // Value.String(): a null prints as "", which ParseFloat refuses.
@@ -535,7 +488,7 @@ pub fn metric_value(body: &[u8], query: &str) -> Result<f64, ScalerError> {
         .ok_or_else(|| {
             extract(format!(
                 "failed to convert result {} to int",
-                text.chars().take(MAX_DETAIL_CHARS).collect::<String>()
+                http::cut(&text)
             ))
         })?;
     if value < 0.0 {

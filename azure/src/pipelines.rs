@@ -25,8 +25,6 @@ use crate::secret::Secret;
 /// A job requests answer: 250 requests of a few KiB each; the `parent` form has no `$top`, so
 /// a busy pool answers with more. Beyond this the poll fails rather than read on.
 pub const MAX_JOB_REQUESTS_BYTES: usize = 16 * 1024 * 1024;
-/// Error details quoted from the service at most.
-const MAX_DETAIL_CHARS: usize = 300;
 
 enum Proof {
     /// `Authorization: Basic base64(":" + pat)`.
@@ -90,7 +88,7 @@ impl Inner {
         let base = reqwest::Url::parse(&format!("{organization}/_apis/distributedtask/pools"))
             .ok()
             .filter(|u| u.host_str().is_some())
-            .ok_or_else(|| ScalerError::InvalidEndpoint(quote(organization)))?;
+            .ok_or_else(|| ScalerError::InvalidEndpoint(http::quote(organization)))?;
         // Before anything is sent there, credential or not.
         self.endpoints.check_at_or_under(&base)?;
         let caller = self.pipelines_caller(&config.auth, overrides)?;
@@ -116,7 +114,7 @@ impl Inner {
             let mut url = reqwest::Url::parse(&format!(
                 "{organization}/_apis/distributedtask/pools/{pool_id}/jobrequests"
             ))
-            .map_err(|_| ScalerError::InvalidEndpoint(quote(organization)))?;
+            .map_err(|_| ScalerError::InvalidEndpoint(http::quote(organization)))?;
             if config.fetch_unfinished_jobs_only {
                 url.set_query(Some("completedRequestCount=0"));
             } else if config.parent.is_empty() {
@@ -191,7 +189,7 @@ impl Inner {
             return Ok(*id);
         }
         let pools = format!("{organization}/_apis/distributedtask/pools");
-        let invalid = || ScalerError::InvalidEndpoint(quote(organization));
+        let invalid = || ScalerError::InvalidEndpoint(http::quote(organization));
         let id = match &config.pool_name {
             Some(name) => {
                 let mut url = reqwest::Url::parse(&pools).map_err(|_| invalid())?;
@@ -243,11 +241,7 @@ impl Inner {
         url: reqwest::Url,
         max_body: usize,
     ) -> Result<Reply, ScalerError> {
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            (None, _) => String::new(),
-        };
+        let host = http::host_port(&url);
         let endpoint = format!("https://{host}{}", url.path());
         http::with_retries(
             &self.options,
@@ -261,12 +255,7 @@ impl Inner {
                                 self.stats.token_requests.fetch_add(1, Ordering::Relaxed);
                             })
                             .await
-                            // The token request already had its own retries.
-                            .map_err(|error| Failure {
-                                error,
-                                retry_after: None,
-                                transient: false,
-                            })?;
+                            .map_err(Failure::no_token)?;
                         Secret::new(format!("Bearer {}", token.expose()))
                     }
                 };
@@ -291,11 +280,7 @@ impl Inner {
                     status: reply.status,
                     detail: detail(&reply),
                 };
-                Err(Failure {
-                    retry_after: http::retry_after(&reply.headers),
-                    transient: error.is_transient(),
-                    error,
-                })
+                Err(Failure::answered(error, &reply.headers))
             },
             || {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -305,36 +290,10 @@ impl Inner {
     }
 }
 
-/// A tenant's text in an error: quoted and cut short.
-fn quote(text: &str) -> String {
-    format!(
-        "{:?}",
-        text.chars().take(MAX_DETAIL_CHARS).collect::<String>()
-    )
-}
-
 /// Azure DevOps' error `message` (`{"$id", "message", "typeKey", ...}`), first line.
 fn detail(reply: &Reply) -> String {
     let json: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
-    json["message"]
-        .as_str()
-        .map(|m| {
-            m.lines()
-                .next()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(MAX_DETAIL_CHARS)
-                .collect::<String>()
-        })
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| {
-            reqwest::StatusCode::from_u16(reply.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("no detail")
-                .to_owned()
-        })
+    http::detail(json["message"].as_str(), reply.status)
 }
 
 /// A 2xx body as JSON. Azure DevOps answers a request it could not authenticate with
@@ -349,7 +308,7 @@ fn json<T: serde::de::DeserializeOwned>(reply: &Reply, what: &str) -> Result<T, 
         ScalerError::Pipelines(format!(
             "Azure DevOps answered {} with {what} that are not JSON of the expected shape: {}{hint}",
             reply.status,
-            e.to_string().chars().take(MAX_DETAIL_CHARS).collect::<String>()
+            http::cut(&e.to_string())
         ))
     })
 }

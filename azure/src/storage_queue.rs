@@ -30,8 +30,6 @@ pub const STORAGE_API_VERSION: &str = "2018-03-28";
 pub const MAX_PEEK_MESSAGES: i64 = 32;
 /// 32 messages of 64 KiB, base64-encoded, with their envelopes.
 const MAX_PEEK_BYTES: usize = 4 * 1024 * 1024;
-/// Error bodies are short; a longer one is not read for its message.
-const MAX_DETAIL_CHARS: usize = 300;
 
 pub(crate) enum StorageCredential {
     /// The account name and the decoded AccountKey.
@@ -331,25 +329,7 @@ fn error_parts(reply: &Reply) -> (String, String) {
         .map(str::to_owned);
     let (body_code, message) = error_body(&reply.body);
     let code = header.or(body_code).unwrap_or_default();
-    let detail = message
-        .map(|m| {
-            m.lines()
-                .next()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(MAX_DETAIL_CHARS)
-                .collect::<String>()
-        })
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| {
-            reqwest::StatusCode::from_u16(reply.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("no detail")
-                .to_owned()
-        });
-    (code, detail)
+    (code, http::detail(message.as_deref(), reply.status))
 }
 
 /// `<Error><Code>..</Code><Message>..</Message></Error>`.

@@ -6,182 +6,48 @@
 
 mod common;
 
-use common::Host;
+use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN, TENANT, WORKLOAD_AUTH};
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault, RequestRecord};
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 /// A service principal with a client secret.
 const APP_ID: &str = "eebdbbab-cf74-4791-a5c6-1ef5d90b1fa8";
 const APP_SECRET: &str = "Xy8Q~app-secret-value-never-logged";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 const CLUSTER: &str = "contoso";
 const DB: &str = "ops";
 const QUERY: &str = "Orders | where State == 'queued' | count";
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
+/// The cluster `contoso` with a database `ops` both identities may query.
+async fn cluster(test: &str) -> Cluster {
+    let c = Cluster::new(
+        &format!("explorer-{test}"),
+        &format!("s0-azure-data-explorer-{DB}"),
+        AzureStandin::kusto_endpoint_suffix,
+    )
+    .await;
+    c.azure.add_client_secret(TENANT, APP_ID, APP_SECRET);
+    c.azure.grant_kusto_viewer(CLUSTER, CLIENT_ID);
+    c.azure.grant_kusto_viewer(CLUSTER, APP_ID);
+    c
 }
 
-impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        azure.add_client_secret(TENANT, APP_ID, APP_SECRET);
-        azure.grant_kusto_viewer(CLUSTER, CLIENT_ID);
-        azure.grant_kusto_viewer(CLUSTER, APP_ID);
-        let dir =
-            std::env::temp_dir().join(format!("scalecore-explorer-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        let c = Cluster { k8s, azure, dir };
-        c.deployment("orders-worker");
-        c.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
-                "metadata": {"name": "adx-wi", "namespace": "shop"},
-                "spec": {"podIdentity": {"provider": "azure-workload"}}}),
-            )
-            .unwrap();
-        c
-    }
-
-    fn deployment(&self, name: &str) {
-        self.k8s
-            .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": name, "namespace": "shop"},
-                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
-                         "template": {"metadata": {"labels": {"app": name}},
-                                      "spec": {"containers": [{"name": "worker", "image": "w:1"}]}}}}))
-            .unwrap();
-    }
-
-    fn host(&self) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.kusto_endpoint_suffix())
-            .arg("--resolve-localhost")
-            .arg("--no-leader-election")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
-    /// The client secret in a Secret, read through a TriggerAuthentication.
-    fn secret_auth(&self) {
-        self.k8s
-            .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "adx-app", "namespace": "shop"},
-                "data": {"secret": base64(APP_SECRET)}}))
-            .unwrap();
-        self.k8s
-            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
-                "metadata": {"name": "adx-sp", "namespace": "shop"},
-                "spec": {"secretTargetRef": [{"parameter": "clientSecret", "name": "adx-app", "key": "secret"}]}}))
-            .unwrap();
-    }
-
-    fn scaled_object(&self, name: &str, target: &str, extra_spec: Value, trigger: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": target}, "pollingInterval": 1,
-            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
-        for (k, v) in extra_spec.as_object().unwrap() {
-            spec[k] = v.clone();
-        }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}),
-            )
-            .unwrap();
-    }
-
-    fn replicas_of(&self, target: &str) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), target)
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn replicas(&self) -> i64 {
-        self.replicas_of("orders-worker")
-    }
-
-    fn status_of(&self, name: &str) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), name)
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
-    }
-
-    fn status(&self) -> Value {
-        self.status_of("orders")
-    }
-
-    fn failures_of(&self, name: &str) -> i64 {
-        self.status_of(name)["health"][format!("s0-azure-data-explorer-{DB}")]["numberOfFailures"]
-            .as_i64()
-            .unwrap_or(0)
-    }
-
-    fn failures(&self) -> i64 {
-        self.failures_of("orders")
-    }
-
-    fn queries(&self) -> Vec<RequestRecord> {
-        self.azure
-            .kusto_requests()
-            .into_iter()
-            .filter(|r| r.method == "POST")
-            .collect()
-    }
-
-    async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "timed out waiting for {what}; replicas {}, status {}",
-            self.replicas(),
-            self.status()
-        );
-    }
-}
-
-fn base64(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
+/// The queries sent (not the auth metadata reads).
+fn queries(c: &Cluster) -> Vec<RequestRecord> {
+    c.azure
+        .kusto_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect()
 }
 
 fn wi_trigger(c: &Cluster) -> Value {
     json!({"type": "azure-data-explorer",
         "metadata": {"endpoint": c.azure.kusto_endpoint(CLUSTER), "databaseName": DB,
                      "query": QUERY, "threshold": "5"},
-        "authenticationRef": {"name": "adx-wi"}})
+        "authenticationRef": {"name": WORKLOAD_AUTH}})
 }
 
 /// A service principal as KEDA takes it: tenantId and clientId in the metadata, the secret
@@ -196,7 +62,7 @@ fn sp_trigger(c: &Cluster, authority: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workload_identity_query_scales_out_and_back_to_zero_one_query_per_interval() {
-    let c = Cluster::new("wi").await;
+    let c = cluster("wi").await;
     c.deployment("billing-worker");
     c.azure.set_kusto_count(CLUSTER, DB, QUERY, 0);
     // Two ScaledObjects on the same query share each poll's answer.
@@ -215,7 +81,7 @@ async fn workload_identity_query_scales_out_and_back_to_zero_one_query_per_inter
     c.azure.clear_requests();
     let window = Instant::now();
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let queries = c.queries().len() as f64;
+    let queries = queries(&c).len() as f64;
     let seconds = window.elapsed().as_secs_f64();
     // Two ScaledObjects polling every second: one query a second, not two.
     assert!(
@@ -241,8 +107,8 @@ async fn workload_identity_query_scales_out_and_back_to_zero_one_query_per_inter
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_secret_of_a_private_cloud_reads_a_real_and_never_leaks() {
-    let c = Cluster::new("sp").await;
-    c.secret_auth();
+    let c = cluster("sp").await;
+    c.secret_auth("adx-sp", "clientSecret", APP_SECRET);
     c.azure
         .set_kusto_result(CLUSTER, DB, QUERY, "real", vec![json!(12.5)]);
     c.scaled_object(
@@ -277,7 +143,7 @@ async fn client_secret_of_a_private_cloud_reads_a_real_and_never_leaks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
-    let c = Cluster::new("faults").await;
+    let c = cluster("faults").await;
     c.azure.set_kusto_count(CLUSTER, DB, QUERY, 10);
     c.scaled_object("orders", "orders-worker", json!({}), wi_trigger(&c));
     let host = c.host();
@@ -293,7 +159,7 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
         c.azure.clear_requests();
         c.azure.inject(fault);
         c.wait("the fault and the retry after it", 20, |c| {
-            let statuses: Vec<u16> = c.queries().iter().map(|r| r.status).collect();
+            let statuses: Vec<u16> = queries(c).iter().map(|r| r.status).collect();
             statuses.windows(2).any(|w| w == what)
         })
         .await;
@@ -302,7 +168,7 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
     c.azure.clear_requests();
     c.azure.inject(Fault::delay(Duration::from_secs(4)));
     c.wait("the slow answer and the retry", 20, |c| {
-        c.queries().len() >= 2
+        queries(c).len() >= 2
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -314,7 +180,7 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_keda_refuses_fail_the_trigger_and_fall_back() {
-    let c = Cluster::new("refused").await;
+    let c = cluster("refused").await;
     c.azure.set_kusto_count(CLUSTER, DB, QUERY, 10);
     c.scaled_object(
         "orders",
@@ -351,8 +217,8 @@ async fn answers_keda_refuses_fail_the_trigger_and_fall_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_cluster_or_authority_gets_no_credential() {
-    let c = Cluster::new("foreign").await;
-    c.secret_auth();
+    let c = cluster("foreign").await;
+    c.secret_auth("adx-sp", "clientSecret", APP_SECRET);
     // Served by the stand-in, but under no allowed suffix: a request there would be recorded.
     let foreign_cluster = format!("https://collector.blob.localhost:{}", c.azure.port());
     let foreign_authority = format!("https://collector.queue.localhost:{}/", c.azure.port());
@@ -367,21 +233,10 @@ async fn a_foreign_cluster_or_authority_gets_no_credential() {
         sp_trigger(&c, &foreign_authority),
     );
     let host = c.host();
-    let start = Instant::now();
     // Each poll of each trigger is refused; two rounds of both.
-    loop {
-        let log = host.log();
-        if log.matches("no credential was sent").count() >= 2
-            && log.matches("the client secret was not sent").count() >= 2
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no refusals logged: {log}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    c.wait_for_log(&host, "no credential was sent", 2).await;
+    c.wait_for_log(&host, "the client secret was not sent", 2)
+        .await;
     assert!(c.azure.requests().is_empty(), "{:?}", c.azure.requests());
     assert_eq!(c.azure.token_requests(), 0);
     assert_eq!((c.replicas(), c.replicas_of("billing-worker")), (0, 0));

@@ -5,175 +5,45 @@
 
 mod common;
 
-use common::Host;
+use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN, WORKLOAD_AUTH};
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault, RequestRecord};
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 /// A personal access token of the organization.
 const PAT: &str = "pat5x3kq7ahvo2mzw4ncr6tyb8lgeuj9dfsp0ri";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 const ORG: &str = "contoso";
 const POOL: &str = "linux";
 const POOL_ID: i64 = 12;
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
+/// The organization `contoso` with the pool `linux`, its PAT and the identity as a member.
+async fn cluster(test: &str) -> Cluster {
+    let c = Cluster::new(
+        &format!("pipelines-{test}"),
+        &format!("s0-azure-pipelines-{POOL}"),
+        AzureStandin::devops_endpoint_suffix,
+    )
+    .await;
+    c.azure.add_devops_pat(ORG, PAT);
+    c.azure.grant_devops_member(ORG, CLIENT_ID);
+    c.azure.set_agent_pool(ORG, POOL_ID, POOL);
+    c
 }
 
-impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        azure.add_devops_pat(ORG, PAT);
-        azure.grant_devops_member(ORG, CLIENT_ID);
-        azure.set_agent_pool(ORG, POOL_ID, POOL);
-        let dir =
-            std::env::temp_dir().join(format!("scalecore-pipelines-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        let c = Cluster { k8s, azure, dir };
-        c.deployment("orders-worker");
-        c.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
-                "metadata": {"name": "ado-wi", "namespace": "shop"},
-                "spec": {"podIdentity": {"provider": "azure-workload"}}}),
-            )
-            .unwrap();
-        c
-    }
-
-    fn deployment(&self, name: &str) {
-        self.k8s
-            .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-                "metadata": {"name": name, "namespace": "shop"},
-                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
-                         "template": {"metadata": {"labels": {"app": name}},
-                                      "spec": {"containers": [{"name": "worker", "image": "w:1"}]}}}}))
-            .unwrap();
-    }
-
-    fn host(&self) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.devops_endpoint_suffix())
-            .arg("--resolve-localhost")
-            .arg("--no-leader-election")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
-    /// The personal access token in a Secret, read through a TriggerAuthentication.
-    fn pat_auth(&self, pat: &str) {
-        self.k8s
-            .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "ado-pat", "namespace": "shop"},
-                "data": {"pat": base64(pat)}}))
-            .unwrap();
-        self.k8s
-            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
-                "metadata": {"name": "ado-pat", "namespace": "shop"},
-                "spec": {"secretTargetRef": [{"parameter": "personalAccessToken", "name": "ado-pat", "key": "pat"}]}}))
-            .unwrap();
-    }
-
-    fn scaled_object(&self, name: &str, target: &str, extra_spec: Value, trigger: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": target}, "pollingInterval": 1,
-            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
-        for (k, v) in extra_spec.as_object().unwrap() {
-            spec[k] = v.clone();
-        }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}),
-            )
-            .unwrap();
-    }
-
-    fn replicas_of(&self, target: &str) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), target)
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn replicas(&self) -> i64 {
-        self.replicas_of("orders-worker")
-    }
-
-    fn status_of(&self, name: &str) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), name)
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
-    }
-
-    fn status(&self) -> Value {
-        self.status_of("orders")
-    }
-
-    fn failures_of(&self, name: &str) -> i64 {
-        self.status_of(name)["health"][format!("s0-azure-pipelines-{POOL}")]["numberOfFailures"]
-            .as_i64()
-            .unwrap_or(0)
-    }
-
-    fn failures(&self) -> i64 {
-        self.failures_of("orders")
-    }
-
-    /// Job requests reads (not pool lookups).
-    fn job_reads(&self) -> Vec<RequestRecord> {
-        self.azure
-            .devops_requests()
-            .into_iter()
-            .filter(|r| r.path.contains("/jobrequests"))
-            .collect()
-    }
-
-    async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "timed out waiting for {what}; replicas {}, status {}",
-            self.replicas(),
-            self.status()
-        );
-    }
+/// Job requests reads (not pool lookups).
+fn job_reads(c: &Cluster) -> Vec<RequestRecord> {
+    c.azure
+        .devops_requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/jobrequests"))
+        .collect()
 }
 
-fn base64(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
+/// The personal access token in a Secret, read through the TriggerAuthentication `ado-pat`.
+fn pat_auth(c: &Cluster, pat: &str) {
+    c.secret_auth("ado-pat", "personalAccessToken", pat);
 }
 
 fn pat_trigger(c: &Cluster, extra: Value) -> Value {
@@ -204,8 +74,8 @@ fn keda_jobs() -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pat_scales_on_queued_jobs_and_back_to_zero_one_read_per_interval() {
-    let c = Cluster::new("pat").await;
-    c.pat_auth(PAT);
+    let c = cluster("pat").await;
+    pat_auth(&c, PAT);
     c.deployment("billing-worker");
     c.azure.set_queued_jobs(ORG, POOL_ID, 0, 5, &[]);
     // Two ScaledObjects on the same pool share each poll's answer.
@@ -235,7 +105,7 @@ async fn a_pat_scales_on_queued_jobs_and_back_to_zero_one_read_per_interval() {
     c.azure.clear_requests();
     let window = Instant::now();
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let reads = c.job_reads().len() as f64;
+    let reads = job_reads(&c).len() as f64;
     let seconds = window.elapsed().as_secs_f64();
     assert!(
         reads <= seconds + 1.0,
@@ -267,7 +137,7 @@ async fn a_pat_scales_on_queued_jobs_and_back_to_zero_one_read_per_interval() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workload_identity_counts_jobs_for_the_parent_template_only() {
-    let c = Cluster::new("wi").await;
+    let c = cluster("wi").await;
     c.azure.set_agent_pool(ORG, 44, "kube");
     c.azure.set_job_requests(ORG, 44, keda_jobs());
     c.scaled_object(
@@ -277,7 +147,7 @@ async fn workload_identity_counts_jobs_for_the_parent_template_only() {
         json!({"type": "azure-pipelines",
             "metadata": {"organizationURL": c.azure.devops_organization_url(ORG), "poolID": "44",
                          "parent": "dotnet60-keda-template", "targetPipelinesQueueLength": "1"},
-            "authenticationRef": {"name": "ado-wi"}}),
+            "authenticationRef": {"name": WORKLOAD_AUTH}}),
     );
     c.deployment("billing-worker");
     c.scaled_object(
@@ -287,7 +157,7 @@ async fn workload_identity_counts_jobs_for_the_parent_template_only() {
         json!({"type": "azure-pipelines",
             "metadata": {"organizationURL": c.azure.devops_organization_url(ORG), "poolID": "44",
                          "demands": "kubectl", "targetPipelinesQueueLength": "1"},
-            "authenticationRef": {"name": "ado-wi"}}),
+            "authenticationRef": {"name": WORKLOAD_AUTH}}),
     );
     let host = c.host();
     // Of the four requests two are queued; one has the template among its matched agents,
@@ -321,8 +191,8 @@ async fn workload_identity_counts_jobs_for_the_parent_template_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
-    let c = Cluster::new("faults").await;
-    c.pat_auth(PAT);
+    let c = cluster("faults").await;
+    pat_auth(&c, PAT);
     c.azure.set_queued_jobs(ORG, POOL_ID, 10, 0, &[]);
     c.scaled_object(
         "orders",
@@ -343,7 +213,7 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
         c.azure.clear_requests();
         c.azure.inject(fault);
         c.wait("the fault and the retry after it", 20, |c| {
-            let statuses: Vec<u16> = c.job_reads().iter().map(|r| r.status).collect();
+            let statuses: Vec<u16> = job_reads(c).iter().map(|r| r.status).collect();
             statuses.windows(2).any(|w| w == what)
         })
         .await;
@@ -351,7 +221,7 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
     c.azure.clear_requests();
     c.azure.inject(Fault::delay(Duration::from_secs(4)));
     c.wait("the slow answer and the retry", 20, |c| {
-        c.job_reads().len() >= 2
+        job_reads(c).len() >= 2
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -363,9 +233,9 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_pat_and_a_huge_answer_fail_the_trigger_without_leaking() {
-    let c = Cluster::new("refused").await;
+    let c = cluster("refused").await;
     let revoked = "revoked-pat-0123456789abcdefghijklmnopq";
-    c.pat_auth(revoked);
+    pat_auth(&c, revoked);
     c.azure.set_queued_jobs(ORG, POOL_ID, 10, 0, &[]);
     c.scaled_object(
         "orders",
@@ -391,7 +261,7 @@ async fn a_refused_pat_and_a_huge_answer_fail_the_trigger_without_leaking() {
 
     // A pool whose answer is larger than the host reads (unfinished jobs have no $top to bound
     // them): the poll fails, the host lives.
-    c.pat_auth(PAT);
+    pat_auth(&c, PAT);
     c.scaled_object(
         "orders",
         "orders-worker",
@@ -405,19 +275,16 @@ async fn a_refused_pat_and_a_huge_answer_fail_the_trigger_without_leaking() {
     c.azure.set_job_requests(ORG, POOL_ID, big);
     c.azure.clear_requests();
     let host = c.host();
-    let start = Instant::now();
-    while !host.log().contains("is larger than 16777216 bytes") {
-        assert!(start.elapsed() < Duration::from_secs(30), "{}", host.log());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    c.wait_for_log(&host, "is larger than 16777216 bytes", 1)
+        .await;
     assert_eq!(c.replicas(), 6);
     drop(host);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_organization_gets_no_credential() {
-    let c = Cluster::new("foreign").await;
-    c.pat_auth(PAT);
+    let c = cluster("foreign").await;
+    pat_auth(&c, PAT);
     let mut trigger = pat_trigger(&c, json!({}));
     // Served by the stand-in, but under no allowed suffix: a request there would be recorded.
     trigger["metadata"]["organizationURL"] = json!(format!(
@@ -426,15 +293,7 @@ async fn a_foreign_organization_gets_no_credential() {
     ));
     c.scaled_object("orders", "orders-worker", json!({}), trigger);
     let host = c.host();
-    let start = Instant::now();
-    while host.log().matches("no credential was sent").count() < 2 {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no refusal logged: {}",
-            host.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    c.wait_for_log(&host, "no credential was sent", 2).await;
     assert!(c.azure.requests().is_empty(), "{:?}", c.azure.requests());
     let log = host.stop();
     assert!(log.contains("collector.blob.localhost"), "{log}");
