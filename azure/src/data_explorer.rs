@@ -26,6 +26,9 @@ pub const DEFAULT_KUSTO_RESOURCE: &str = "https://kusto.kusto.windows.net";
 const QUERY_OPTIONS: &str = r#"{"results_v2_newlines_between_frames":true,"results_v2_fragment_primary_tables":true,"results_error_reporting_placement":"end_of_table"}"#;
 /// The auth metadata is a few hundred bytes.
 const MAX_METADATA_BYTES: usize = 64 * 1024;
+/// A query answer KEDA can use has one row; its frames take a few KiB. A larger answer fails
+/// (it has more rows than one anyway), and bounds what decoding it into frames may cost.
+const MAX_QUERY_BYTES: usize = 2 * 1024 * 1024;
 
 /// How a query is authorized.
 enum Proof {
@@ -220,13 +223,8 @@ impl Inner {
                     .header("x-ms-app", "scalecore")
                     .body(body.clone());
                 let permit = self.in_flight.acquire().await;
-                let reply = http::exchange(
-                    request,
-                    &endpoint,
-                    self.options.timeout,
-                    http::MAX_BODY_BYTES,
-                )
-                .await;
+                let reply =
+                    http::exchange(request, &endpoint, self.options.timeout, MAX_QUERY_BYTES).await;
                 drop(permit);
                 let reply = reply?;
                 if reply.status == 200 {

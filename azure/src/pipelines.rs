@@ -58,12 +58,6 @@ struct Agent {
 }
 
 #[derive(Debug, Deserialize)]
-struct JobRequests {
-    #[serde(default)]
-    value: Vec<JobRequest>,
-}
-
-#[derive(Debug, Deserialize)]
 struct Pool {
     #[serde(default)]
     id: i64,
@@ -123,8 +117,7 @@ impl Inner {
             let reply = self
                 .devops_get(&caller, url, MAX_JOB_REQUESTS_BYTES)
                 .await?;
-            let jobs: JobRequests = json(&reply, "job requests")?;
-            Ok(queue_length(&jobs.value, config))
+            queue_length(&reply.body, config).map_err(|e| not_json(&reply, "job requests", &e))
         };
         let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
         match outcome {
@@ -296,21 +289,24 @@ fn detail(reply: &Reply) -> String {
     http::detail(json["message"].as_str(), reply.status)
 }
 
-/// A 2xx body as JSON. Azure DevOps answers a request it could not authenticate with
-/// `203 Non-Authoritative Information` and its HTML sign-in page.
+/// A 2xx body as JSON.
 fn json<T: serde::de::DeserializeOwned>(reply: &Reply, what: &str) -> Result<T, ScalerError> {
-    serde_json::from_slice(&reply.body).map_err(|e| {
-        let hint = if reply.status == 203 {
-            " (203 is Azure DevOps' sign-in page: the personal access token or identity was not accepted)"
-        } else {
-            ""
-        };
-        ScalerError::Pipelines(format!(
-            "Azure DevOps answered {} with {what} that are not JSON of the expected shape: {}{hint}",
-            reply.status,
-            http::cut(&e.to_string())
-        ))
-    })
+    serde_json::from_slice(&reply.body).map_err(|e| not_json(reply, what, &e))
+}
+
+/// Azure DevOps answers a request it could not authenticate with `203 Non-Authoritative
+/// Information` and its HTML sign-in page.
+fn not_json(reply: &Reply, what: &str, e: &serde_json::Error) -> ScalerError {
+    let hint = if reply.status == 203 {
+        " (203 is Azure DevOps' sign-in page: the personal access token or identity was not accepted)"
+    } else {
+        ""
+    };
+    ScalerError::Pipelines(format!(
+        "Azure DevOps answered {} with {what} that are not JSON of the expected shape: {}{hint}",
+        reply.status,
+        http::cut(&e.to_string())
+    ))
 }
 
 /// `time.Time.IsZero` of a `receiveTime` as Go decodes it (absent or null: zero).
@@ -361,21 +357,72 @@ fn parent_fulfilled(job: &JobRequest, parent: &str) -> bool {
         .any(|agent| agent.name == parent)
 }
 
-/// KEDA's count over the job requests.
-fn queue_length(jobs: &[JobRequest], config: &AzurePipelinesConfig) -> i64 {
-    let queued = jobs
-        .iter()
-        .filter(|j| j.result.is_none() && !received(j.receive_time.as_deref()));
-    let counted = queued.filter(|job| {
-        if config.parent.is_empty() && config.demands.is_empty() {
-            true
-        } else if config.parent.is_empty() {
-            demands_fulfilled(job, config)
-        } else {
-            parent_fulfilled(job, &config.parent)
+/// `stripDeadJobs`, then the parent or demands rule.
+fn counts(job: &JobRequest, config: &AzurePipelinesConfig) -> bool {
+    if job.result.is_some() || received(job.receive_time.as_deref()) {
+        false
+    } else if config.parent.is_empty() && config.demands.is_empty() {
+        true
+    } else if config.parent.is_empty() {
+        demands_fulfilled(job, config)
+    } else {
+        parent_fulfilled(job, &config.parent)
+    }
+}
+
+/// KEDA's count over `{"count": .., "value": [job requests]}`, one job request in memory at a
+/// time: a long answer costs its bytes, not a structure per element.
+fn queue_length(body: &[u8], config: &AzurePipelinesConfig) -> Result<i64, serde_json::Error> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    struct Answer<'a>(&'a AzurePipelinesConfig);
+    struct Jobs<'a>(&'a AzurePipelinesConfig);
+
+    impl<'de> Visitor<'de> for Answer<'_> {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a job requests object")
         }
-    });
-    counted.count() as i64
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<i64, A::Error> {
+            let mut count = 0;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key == "value" {
+                    count = map.next_value_seed(Jobs(self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(count)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Jobs<'_> {
+        type Value = i64;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<i64, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Jobs<'_> {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of job requests")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<i64, A::Error> {
+            let mut count = 0;
+            while let Some(job) = seq.next_element::<JobRequest>()? {
+                if counts(&job, self.0) {
+                    count += 1;
+                }
+            }
+            Ok(count)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let count = serde::Deserializer::deserialize_map(&mut de, Answer(config))?;
+    de.end()?;
+    Ok(count)
 }
 
 #[cfg(test)]
@@ -419,8 +466,7 @@ mod tests {
     fn count(body: &str, change: impl FnOnce(&mut AzurePipelinesConfig)) -> i64 {
         let mut c = config();
         change(&mut c);
-        let jobs: JobRequests = serde_json::from_str(body).unwrap();
-        queue_length(&jobs.value, &c)
+        queue_length(body.as_bytes(), &c).unwrap()
     }
 
     /// The known answers of KEDA's `azure_pipelines_scaler_test.go` on its own fixtures.
@@ -487,5 +533,18 @@ mod tests {
         let queued = r#"{"requestId":1,"queueTime":"2022-09-28T11:19:49.89Z","demands":["Agent.Version -gtVersion 2.182.1"],"receiveTime":"0001-01-01T00:00:00"}"#;
         let body = format!(r#"{{"count":2,"value":[{queued},{RECEIVED}]}}"#);
         assert_eq!(count(&body, |_| {}), 1);
+    }
+
+    #[test]
+    fn answers_that_are_not_job_requests_are_errors() {
+        for body in [
+            "<html>sign in</html>",
+            r#"{"value": [{"result": 1}]}"#,
+            r#"{"value": {}}"#,
+            r#"{"value": []} trailing"#,
+        ] {
+            assert!(queue_length(body.as_bytes(), &config()).is_err(), "{body}");
+        }
+        assert_eq!(queue_length(br#"{"count": 0}"#, &config()).unwrap(), 0);
     }
 }
