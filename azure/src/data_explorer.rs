@@ -562,6 +562,11 @@ mod tests {
             "failed to extract value from query q: query result must be >= 0 but received: -1.500000"
         );
         assert_eq!(
+            message(&one("long", "-1")),
+            "failed to extract value from query q: query result must be >= 0 but received: -1.000000"
+        );
+        assert_eq!(metric_value(one("long", "0").as_bytes(), "q"), Ok(0.0));
+        assert_eq!(
             message(&one("real", "\"NaN\"")),
             "failed to extract value from query q: failed to convert result NaN to int"
         );
