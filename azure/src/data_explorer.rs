@@ -12,7 +12,6 @@ use scalecore::scalers::azure_data_explorer::DataExplorerConfig;
 use serde_json::Value;
 
 use crate::auth::IdentityOverrides;
-use crate::coalesce::Outcome;
 use crate::credential::digest_hex;
 use crate::error::ScalerError;
 use crate::http::{self, Failure, Reply};
@@ -78,11 +77,7 @@ impl Inner {
             metric_value(&body, &config.query)
         };
         let (result, outcome) = self.explorer_values.get(&key, max_age, fetch).await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.outcome(outcome);
         result
     }
 

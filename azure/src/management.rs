@@ -8,7 +8,7 @@ use scalecore::scalers::servicebus::{EntityType, ServiceBusConfig};
 
 use crate::atom::{self, Document};
 use crate::auth::Auth;
-use crate::coalesce::{Coalescer, Outcome};
+use crate::coalesce::Coalescer;
 use crate::credential::{self, Credential, Signatures, Target};
 use crate::endpoint::EndpointPolicy;
 use crate::error::ScalerError;
@@ -206,11 +206,7 @@ impl Inner {
             }
         };
         let (result, outcome) = self.results.get(&key, max_age, fetch).await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.outcome(outcome);
         match result? {
             Fetched::Count(n) => Ok(n),
             Fetched::Matches(counts) => Ok(config.aggregate(&counts)),

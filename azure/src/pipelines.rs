@@ -14,7 +14,6 @@ use scalecore::scalers::azure_pipelines::{AzurePipelinesConfig, PipelinesAuth, D
 use serde::Deserialize;
 
 use crate::auth::IdentityOverrides;
-use crate::coalesce::Outcome;
 use crate::credential::digest_hex;
 use crate::error::ScalerError;
 use crate::http::{self, Failure, Reply};
@@ -120,11 +119,7 @@ impl Inner {
             queue_length(&reply.body, config).map_err(|e| not_json(&reply, "job requests", &e))
         };
         let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.outcome(outcome);
         result
     }
 

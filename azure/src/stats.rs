@@ -52,6 +52,16 @@ impl Counters {
         }
     }
 
+    /// Counts a shared result: a cache hit or a joined fetch (a fetch counts its requests).
+    pub fn outcome(&self, outcome: crate::coalesce::Outcome) {
+        use crate::coalesce::Outcome;
+        match outcome {
+            Outcome::Hit => self.cache_hits.fetch_add(1, Ordering::Relaxed),
+            Outcome::Joined => self.coalesced.fetch_add(1, Ordering::Relaxed),
+            Outcome::Fetched => 0,
+        };
+    }
+
     pub fn snapshot(&self) -> Stats {
         Stats {
             requests: self

@@ -3,7 +3,6 @@
 //! (`blobDelimiter`, `blobPrefix`; `<BlobPrefix>` items are virtual directories, not counted),
 //! or with `globPattern` those of a flat listing whose names match. Same credentials as queues.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use quick_xml::events::Event;
@@ -11,7 +10,6 @@ use quick_xml::Reader;
 use scalecore::scalers::azure_blob::AzureBlobConfig;
 
 use crate::auth::IdentityOverrides;
-use crate::coalesce::Outcome;
 use crate::error::ScalerError;
 use crate::management::Inner;
 use crate::storage_queue::StorageTarget;
@@ -58,11 +56,7 @@ impl Inner {
             .storage_counts
             .get(&key, max_age, self.count_blobs(&target, config))
             .await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.outcome(outcome);
         result
     }
 

@@ -16,7 +16,6 @@ use scalecore::scalers::azure_storage::StorageAuth;
 use sha2::Sha256;
 
 use crate::auth::IdentityOverrides;
-use crate::coalesce::Outcome;
 use crate::credential::{digest_hex, valid_host};
 use crate::error::ScalerError;
 use crate::http::{self, Failure, Reply};
@@ -86,11 +85,7 @@ impl Inner {
             self.approximate_count(&target, &config.queue_name).await
         };
         let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
-        match outcome {
-            Outcome::Hit => self.stats.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.stats.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
+        self.stats.outcome(outcome);
         result
     }
 

@@ -10,7 +10,7 @@ use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN, TENANT, WORKLOAD_AUTH};
 
 use std::time::{Duration, Instant};
 
-use scalecore_standin_azure::{AuthKind, AzureStandin, Fault, RequestRecord};
+use scalecore_standin_azure::{AuthKind, AzureStandin, RequestRecord};
 use serde_json::{json, Value};
 
 /// A service principal with a client secret.
@@ -149,33 +149,7 @@ async fn throttling_server_errors_and_timeouts_are_retried_without_a_failure() {
     let host = c.host();
     c.wait("ceil(10/5) = 2 replicas", 30, |c| c.replicas() == 2)
         .await;
-    for (fault, what) in [
-        (
-            Fault::status(429).retry_after(Duration::from_secs(1)),
-            [429, 200],
-        ),
-        (Fault::status(500), [500, 200]),
-    ] {
-        c.azure.clear_requests();
-        c.azure.inject(fault);
-        c.wait("the fault and the retry after it", 20, |c| {
-            let statuses: Vec<u16> = queries(c).iter().map(|r| r.status).collect();
-            statuses.windows(2).any(|w| w == what)
-        })
-        .await;
-    }
-    // An answer slower than the 3 s per-attempt timeout is abandoned and asked again.
-    c.azure.clear_requests();
-    c.azure.inject(Fault::delay(Duration::from_secs(4)));
-    c.wait("the slow answer and the retry", 20, |c| {
-        queries(c).len() >= 2
-    })
-    .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(c.failures(), 0, "{}", c.status());
-    assert_eq!(c.replicas(), 2);
-    let log = host.stop();
-    assert!(!log.contains("scaler error"), "{log}");
+    c.ride_out_faults(host, queries).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use scalecore_standin_azure::AzureStandin;
+use scalecore_standin_azure::{AzureStandin, Fault, RequestRecord};
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
@@ -170,6 +170,40 @@ impl Cluster {
             self.replicas(),
             self.status()
         );
+    }
+
+    /// With `host` polling `orders` steadily at 2 replicas: a 429 with Retry-After, a 500 and
+    /// an answer slower than the 3 s per-attempt timeout, each followed by the retry that
+    /// succeeds (`reads`: the requests of the service under test), and no failed poll.
+    pub async fn ride_out_faults(
+        &self,
+        host: Host,
+        reads: impl Fn(&Cluster) -> Vec<RequestRecord>,
+    ) {
+        for (fault, what) in [
+            (
+                Fault::status(429).retry_after(Duration::from_secs(1)),
+                [429, 200],
+            ),
+            (Fault::status(500), [500, 200]),
+        ] {
+            self.azure.clear_requests();
+            self.azure.inject(fault);
+            self.wait("the fault and the retry after it", 20, |c| {
+                let statuses: Vec<u16> = reads(c).iter().map(|r| r.status).collect();
+                statuses.windows(2).any(|w| w == what)
+            })
+            .await;
+        }
+        self.azure.clear_requests();
+        self.azure.inject(Fault::delay(Duration::from_secs(4)));
+        self.wait("the slow answer and the retry", 20, |c| reads(c).len() >= 2)
+            .await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(self.failures(), 0, "{}", self.status());
+        assert_eq!(self.replicas(), 2);
+        let log = host.stop();
+        assert!(!log.contains("scaler error"), "{log}");
     }
 
     /// Waits until the host has logged `text` at least `times` times.
