@@ -57,6 +57,12 @@ pub struct Inner {
     ignored_authorities: Mutex<Recent<String, ()>>,
     pub(crate) in_flight: tokio::sync::Semaphore,
     pub stats: Counters,
+    /// Azure Data Explorer query values, shared as the counts are.
+    pub(crate) explorer_values: Coalescer<f64>,
+    /// Each Data Explorer cluster's token resource, from its auth metadata.
+    pub(crate) kusto_resources: Mutex<Recent<String, String>>,
+    /// Azure DevOps agent pool IDs, found once per (credential, organization, pool).
+    pub(crate) pipeline_pools: Mutex<Recent<String, i64>>,
 }
 
 impl Inner {
@@ -80,6 +86,9 @@ impl Inner {
             metric_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
+            explorer_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            kusto_resources: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
+            pipeline_pools: Mutex::new(Recent::new(MAX_CACHED_RESULTS, idle)),
         })
     }
 
@@ -96,6 +105,33 @@ impl Inner {
             );
             seen.insert(quoted, ());
         }
+    }
+
+    /// The workload identity of a trigger: its own `identity_id`, then the
+    /// TriggerAuthentication's overrides, over the AZURE_* variables; an authority host that
+    /// may not receive the assertion is ignored.
+    pub(crate) fn workload_identity(
+        &self,
+        identity_id: Option<&str>,
+        overrides: &crate::auth::IdentityOverrides,
+    ) -> Result<crate::identity::Identity, ScalerError> {
+        let authority = overrides
+            .authority_host
+            .as_deref()
+            .filter(|h| !h.trim().is_empty());
+        let authority = match authority {
+            Some(h) if !crate::identity::authority_override_allowed(&self.identity_env, h) => {
+                self.warn_ignored_authority(h);
+                None
+            }
+            other => other,
+        };
+        crate::identity::Identity::resolve(
+            &self.identity_env,
+            identity_id.or(overrides.identity_id.as_deref()),
+            overrides.tenant_id.as_deref(),
+            authority,
+        )
     }
 
     pub async fn active_message_count(
@@ -175,7 +211,7 @@ impl Inner {
             }
         };
         let (result, outcome) = self.results.get(&key, max_age, fetch).await;
-        self.stats.shared(outcome);
+        self.stats.outcome(outcome);
         match result? {
             Fetched::Count(n) => Ok(n),
             Fetched::Matches(counts) => Ok(config.aggregate(&counts)),

@@ -86,3 +86,5 @@ impl Host {
         out
     }
 }
+
+pub mod cluster;

@@ -74,6 +74,10 @@ pub struct State {
     pub app_insights: BTreeMap<String, BTreeMap<String, Option<f64>>>,
     /// Client ids that may read Application Insights metrics.
     pub app_insights_readers: BTreeSet<String>,
+    /// Data Explorer clusters by name.
+    pub kusto: BTreeMap<String, crate::kusto::Cluster>,
+    /// Azure DevOps organizations by name.
+    pub devops: BTreeMap<String, crate::devops::Organization>,
 }
 
 impl State {
@@ -98,6 +102,8 @@ impl State {
             log_readers: BTreeSet::new(),
             app_insights: BTreeMap::new(),
             app_insights_readers: BTreeSet::new(),
+            kusto: BTreeMap::new(),
+            devops: BTreeMap::new(),
         }
     }
 
