@@ -256,11 +256,7 @@ impl Inner {
                     )
                     .await
                     // The token request already had its own retries.
-                    .map_err(|error| Failure {
-                        error,
-                        retry_after: None,
-                        transient: false,
-                    })?;
+                    .map_err(Failure::no_token)?;
                 let authorization = Secret::new(format!("Bearer {}", token.expose()));
                 self.stats.request(&host, url.path());
                 let mut request = self
@@ -294,11 +290,7 @@ impl Inner {
                     code,
                     detail,
                 };
-                Err(Failure {
-                    retry_after: http::retry_after(&reply.headers),
-                    transient: error.is_transient(),
-                    error,
-                })
+                Err(Failure::answered(error, &reply.headers))
             },
             || {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);

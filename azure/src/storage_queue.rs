@@ -244,11 +244,7 @@ impl Inner {
                             })
                             .await
                             // The token request already had its own retries.
-                            .map_err(|error| Failure {
-                                error,
-                                retry_after: None,
-                                transient: false,
-                            })?;
+                            .map_err(Failure::no_token)?;
                         Some(Secret::new(format!("Bearer {}", token.expose())))
                     }
                 };
@@ -293,11 +289,7 @@ impl Inner {
                         detail,
                     },
                 };
-                Err(Failure {
-                    retry_after: http::retry_after(&reply.headers),
-                    transient: error.is_transient(),
-                    error,
-                })
+                Err(Failure::answered(error, &reply.headers))
             },
             || {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);

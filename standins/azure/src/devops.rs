@@ -6,7 +6,6 @@
 //! sign-in page.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
 
 use base64::Engine;
 use serde_json::{json, Value};
@@ -91,12 +90,10 @@ fn authorized(state: &State, org: &Organization, authorization: &str) -> Option<
         let pat = decoded.split_once(':').map_or("", |(_, p)| p);
         return Some(org.pats.contains(pat));
     }
-    let token = authorization.strip_prefix("Bearer ")?;
+    authorization.strip_prefix("Bearer ")?;
     let member = state
-        .tokens
-        .get(token)
-        .filter(|t| t.expires_at > Instant::now() && t.audience == AUDIENCE)
-        .is_some_and(|t| org.members.contains(&t.client_id));
+        .bearer_client(authorization, AUDIENCE)
+        .is_some_and(|client| org.members.contains(&client));
     Some(member)
 }
 

@@ -5,7 +5,6 @@
 //! cluster resource to applications that are viewers of the database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Instant;
 
 use serde_json::{json, Value};
 
@@ -135,14 +134,7 @@ pub fn handle(
 
 fn query(shared: &Shared, cluster: &str, authorization: &str, body: &[u8]) -> Answer {
     let state = shared.state();
-    let token = authorization.strip_prefix("Bearer ").unwrap_or("");
-    let resource = resource(shared.port);
-    let caller = state
-        .tokens
-        .get(token)
-        .filter(|t| t.expires_at > Instant::now() && t.audience == resource)
-        .map(|t| t.client_id.clone());
-    let Some(client_id) = caller else {
+    let Some(client_id) = state.bearer_client(authorization, &resource(shared.port)) else {
         // Kusto answers an anonymous or foreign token with an empty 401 body.
         let mut a = Answer::new(401, JSON, String::new());
         a.headers.push((

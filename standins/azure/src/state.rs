@@ -81,6 +81,16 @@ pub struct State {
 }
 
 impl State {
+    /// The client a request's `Authorization: Bearer` token was issued to, when this stand-in
+    /// issued it for `audience` and it has not expired.
+    pub fn bearer_client(&self, authorization: &str, audience: &str) -> Option<String> {
+        let token = authorization.strip_prefix("Bearer ")?;
+        self.tokens
+            .get(token)
+            .filter(|t| t.audience == audience && Instant::now() < t.expires_at)
+            .map(|t| t.client_id.clone())
+    }
+
     pub fn new(seed: u64) -> State {
         State {
             namespaces: BTreeMap::new(),
