@@ -185,6 +185,32 @@ mod tests {
     }
 
     #[test]
+    fn a_cloud_table_endpoint_needs_no_suffix_a_tenant_set_one_does() {
+        let p = EndpointPolicy::new(&["contoso.example"]).unwrap();
+        let arm = |u: &str| p.check_cloud_or_allowed(&url(u), |c| c.metrics_endpoint);
+        for known in [
+            "https://management.azure.com/subscriptions/s/metrics",
+            "https://management.usgovcloudapi.net/x",
+            "https://management.chinacloudapi.cn/x",
+        ] {
+            assert!(arm(known).is_ok(), "{known}");
+        }
+        assert!(arm("https://arm.contoso.example/x").is_ok());
+        for refused in [
+            "https://management.azure.com:8443/x",
+            "http://management.azure.com/x",
+            "https://management.azure.com.evil.example/x",
+            "https://arm.attacker.example/x",
+        ] {
+            assert!(arm(refused).is_err(), "{refused}");
+        }
+        // Another service's cloud endpoint is not this one's.
+        assert!(p
+            .check_cloud_or_allowed(&url("https://management.azure.com/x"), |c| c.logs_endpoint)
+            .is_err());
+    }
+
+    #[test]
     fn the_suffix_itself_only_when_asked() {
         let p = EndpointPolicy::new(&["dev.azure.com"]).unwrap();
         let org = url("https://dev.azure.com/contoso");
