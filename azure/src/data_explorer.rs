@@ -87,7 +87,7 @@ impl Inner {
         {
             return Ok(known.clone());
         }
-        let endpoint = endpoint_name(&url);
+        let endpoint = http::endpoint_name(&url);
         let reply = http::with_retries(
             &self.options,
             || async {
@@ -141,7 +141,7 @@ impl Inner {
             "properties": {"Options": options},
         })
         .to_string();
-        let endpoint = endpoint_name(url);
+        let endpoint = http::endpoint_name(url);
         let reply = http::with_retries(
             &self.options,
             || async {
@@ -195,10 +195,6 @@ fn join(cluster: &reqwest::Url, path: &str) -> reqwest::Url {
     url.set_path(&format!("{base}/{path}"));
     url.set_fragment(None);
     url
-}
-
-fn endpoint_name(url: &reqwest::Url) -> String {
-    format!("https://{}{}", http::host_port(url), url.path())
 }
 
 /// A non-200 answer: Kusto's OneApi error (`{"error": {"code", "message", "@message"}}`).

@@ -70,6 +70,12 @@ pub fn host_port(url: &reqwest::Url) -> String {
     }
 }
 
+/// How errors name the endpoint a request went to: scheme, host, port and path, no query
+/// (a SAS or a tenant's filter may be in it).
+pub fn endpoint_name(url: &reqwest::Url) -> String {
+    format!("https://{}{}", host_port(url), url.path())
+}
+
 /// `text` cut to `MAX_DETAIL_CHARS`.
 pub fn cut(text: &str) -> String {
     text.chars().take(MAX_DETAIL_CHARS).collect()

@@ -234,12 +234,8 @@ impl Inner {
         body: Option<&serde_json::Value>,
         max_body: usize,
     ) -> Result<Reply, ScalerError> {
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            (None, _) => String::new(),
-        };
-        let endpoint = format!("https://{host}{}", url.path());
+        let host = http::host_port(&url);
+        let endpoint = http::endpoint_name(&url);
         http::with_retries(
             &self.options,
             || async {

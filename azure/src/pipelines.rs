@@ -227,7 +227,7 @@ impl Inner {
         max_body: usize,
     ) -> Result<Reply, ScalerError> {
         let host = http::host_port(&url);
-        let endpoint = format!("https://{host}{}", url.path());
+        let endpoint = http::endpoint_name(&url);
         http::with_retries(
             &self.options,
             || async {
