@@ -13,7 +13,7 @@ use crate::auth::IdentityOverrides;
 use crate::coalesce::Outcome;
 use crate::error::ScalerError;
 use crate::management::Inner;
-use crate::monitor::{is_cloud_endpoint, BearerTarget};
+use crate::monitor::BearerTarget;
 
 /// One metric's aggregate is a few hundred bytes; a segmented answer a few kilobytes.
 const MAX_METRIC_BYTES: usize = 1024 * 1024;
@@ -118,9 +118,8 @@ impl Inner {
             }
         }
         // Before any token is fetched for it.
-        if !is_cloud_endpoint(&url, |c| c.app_insights) {
-            self.endpoints.check(&url)?;
-        }
+        self.endpoints
+            .check_cloud_or_allowed(&url, |c| c.app_insights)?;
         // getScopedResource.
         let resource = resource.trim_end_matches('/');
         let scope = if resource.ends_with(".default") {
@@ -131,7 +130,7 @@ impl Inner {
         Ok(BearerTarget {
             url,
             scope,
-            identity: self.bearer_identity(&config.credential, overrides)?,
+            identity: self.bearer_identity(&config.credential, overrides, None)?,
             service: "Application Insights",
         })
     }

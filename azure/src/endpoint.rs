@@ -2,6 +2,8 @@
 //! and connection-string `Endpoint` all come from tenants; without this check any of them could
 //! point the host's Entra access token or a SAS signature at a server of their choosing.
 
+use scalecore::scalers::azure_ad::{self, AzureCloud};
+
 use crate::error::ScalerError;
 
 /// A suffix that names no port allows only HTTPS's own.
@@ -65,6 +67,43 @@ impl EndpointPolicy {
 
     /// Whether `url` is HTTPS to a DNS name strictly under an allowed suffix, on its port.
     pub fn allows(&self, url: &reqwest::Url) -> bool {
+        self.allows_host(url, false)
+    }
+
+    /// `check`, except that `url` on the endpoint `endpoint` gives for a cloud the core knows
+    /// (public, US Government, China) passes: those come from the core's cloud table, not from
+    /// a tenant. Endpoints a tenant sets (`cloud: Private`, a cluster or organization URL) must
+    /// be under an allowed suffix.
+    pub fn check_cloud_or_allowed(
+        &self,
+        url: &reqwest::Url,
+        endpoint: impl Fn(&AzureCloud) -> &'static str,
+    ) -> Result<(), ScalerError> {
+        let named = [
+            "AzurePublicCloud",
+            "AzureUSGovernmentCloud",
+            "AzureChinaCloud",
+        ]
+        .into_iter()
+        .filter_map(azure_ad::named_cloud)
+        .filter_map(|c| reqwest::Url::parse(endpoint(&c)).ok())
+        .any(|e| e.scheme() == url.scheme() && e.host() == url.host() && e.port() == url.port());
+        if named {
+            return Ok(());
+        }
+        self.check(url)
+    }
+
+    /// `check`, also allowing a host equal to a suffix: services reached at one host for
+    /// every tenant (Azure DevOps' `dev.azure.com/<organization>`).
+    pub fn check_at_or_under(&self, url: &reqwest::Url) -> Result<(), ScalerError> {
+        if self.allows_host(url, true) {
+            return Ok(());
+        }
+        self.check(url)
+    }
+
+    fn allows_host(&self, url: &reqwest::Url, suffix_itself: bool) -> bool {
         if url.scheme() != "https" {
             return false;
         }
@@ -76,9 +115,9 @@ impl EndpointPolicy {
         let port = url.port_or_known_default().unwrap_or(DEFAULT_PORT);
         self.suffixes.iter().any(|(suffix, allowed_port)| {
             port == *allowed_port
-                && domain
-                    .strip_suffix(suffix.as_str())
-                    .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+                && domain.strip_suffix(suffix.as_str()).is_some_and(|rest| {
+                    (rest.len() > 1 && rest.ends_with('.')) || (suffix_itself && rest.is_empty())
+                })
         })
     }
 
@@ -143,6 +182,51 @@ mod tests {
         assert!(!p.allows(&url("https://a.sb.localhost:9443/q")));
         assert!(!p.allows(&url("http://orders.servicebus.windows.net/q")));
         assert!(!p.allows(&url("https://127.0.0.1:8443/q")));
+    }
+
+    #[test]
+    fn a_cloud_table_endpoint_needs_no_suffix_a_tenant_set_one_does() {
+        let p = EndpointPolicy::new(&["contoso.example"]).unwrap();
+        let arm = |u: &str| p.check_cloud_or_allowed(&url(u), |c| c.metrics_endpoint);
+        for known in [
+            "https://management.azure.com/subscriptions/s/metrics",
+            "https://management.usgovcloudapi.net/x",
+            "https://management.chinacloudapi.cn/x",
+        ] {
+            assert!(arm(known).is_ok(), "{known}");
+        }
+        assert!(arm("https://arm.contoso.example/x").is_ok());
+        for refused in [
+            "https://management.azure.com:8443/x",
+            "http://management.azure.com/x",
+            "https://management.azure.com.evil.example/x",
+            "https://arm.attacker.example/x",
+        ] {
+            assert!(arm(refused).is_err(), "{refused}");
+        }
+        // Another service's cloud endpoint is not this one's.
+        assert!(p
+            .check_cloud_or_allowed(&url("https://management.azure.com/x"), |c| c.logs_endpoint)
+            .is_err());
+    }
+
+    #[test]
+    fn the_suffix_itself_only_when_asked() {
+        let p = EndpointPolicy::new(&["dev.azure.com"]).unwrap();
+        let org = url("https://dev.azure.com/contoso");
+        assert!(p.check(&org).is_err());
+        assert!(p.check_at_or_under(&org).is_ok());
+        assert!(p
+            .check_at_or_under(&url("https://x.dev.azure.com/contoso"))
+            .is_ok());
+        for refused in [
+            "https://evildev.azure.com/contoso",
+            "https://dev.azure.com.evil.example/contoso",
+            "https://dev.azure.com:8443/contoso",
+            "http://dev.azure.com/contoso",
+        ] {
+            assert!(p.check_at_or_under(&url(refused)).is_err(), "{refused}");
+        }
     }
 
     #[test]

@@ -84,10 +84,19 @@ pub enum ScalerError {
     /// The HTTP client could not be built (TLS roots, ...).
     #[error("Azure client setup failed: {0}")]
     Setup(String),
-    /// Resource Manager, Azure Monitor or Log Analytics refused a request (`code` from its
-    /// error body); 408, 429 and 5xx are retried first.
-    #[error("{service} answered {status} {code}: {detail}{}", monitor_hint(service, *.status))]
-    Monitor {
+    /// A trigger's endpoint (the Data Explorer cluster, ...) is not an absolute URL.
+    #[error("invalid endpoint {0}: not an https:// URL of a host")]
+    InvalidEndpoint(String),
+    /// A client secret's authority host (the cloud's, or `activeDirectoryEndpoint`) is neither
+    /// Entra ID's nor AZURE_AUTHORITY_HOST: the secret was not sent.
+    #[error("authority host {0} is neither Entra ID's nor AZURE_AUTHORITY_HOST; the client secret was not sent")]
+    AuthorityNotAllowed(String),
+    /// A service reached with an Entra token or a PAT (Resource Manager, Azure Monitor, Log
+    /// Analytics, Application Insights, Data Explorer, Azure DevOps) refused a request; `code`
+    /// is the service's own (`BadRequest_EntityNotFound`, ...) or empty. 408, 429 and 5xx are
+    /// retried first.
+    #[error("{service} answered {status}{}: {detail}{}", code_text(code), service_hint(service, *.status))]
+    Service {
         service: &'static str,
         status: u16,
         code: String,
@@ -102,10 +111,30 @@ pub enum ScalerError {
     /// The trigger cannot form a metrics request (endpoint, resource id, interval).
     #[error("azure monitor: {0}")]
     MonitorRequest(String),
+    /// KEDA's messages for a query answer it cannot use (`query <q> has no results`, ...).
+    #[error("{0}")]
+    DataExplorerQuery(String),
+    /// A 200 answer that is not what Data Explorer documents.
+    #[error("unreadable Azure Data Explorer response: {0}")]
+    DataExplorerResponse(String),
+    /// KEDA's messages about the agent pool or an answer it cannot read.
+    #[error("{0}")]
+    Pipelines(String),
 }
 
-fn monitor_hint(service: &str, status: u16) -> &'static str {
+fn code_text(code: &str) -> String {
+    if code.is_empty() {
+        String::new()
+    } else {
+        format!(" {code}")
+    }
+}
+
+/// What to check when a service refuses the caller.
+fn service_hint(service: &str, status: u16) -> &'static str {
     match (service, status) {
+        ("Azure Data Explorer", 401 | 403) => " (check the application or identity is a viewer of the database)",
+        ("Azure DevOps", 401 | 403) => " (check the personal access token's Agent Pools (read) scope, or that the identity is a member of the organization)",
         (_, 401) => " (the token was refused: check the cloud, its endpoint and the identity's tenant)",
         ("Log Analytics", 403) => " (the identity needs the Log Analytics Reader role on the workspace)",
         ("Application Insights", 403) => " (the identity needs a reader role, e.g. Monitoring Reader, on the Application Insights resource)",
@@ -133,7 +162,7 @@ impl ScalerError {
             | ScalerError::Transport { .. } => true,
             ScalerError::Server { status, .. } => matches!(status, 500 | 502 | 503 | 504),
             ScalerError::Status { status, .. } => *status == 408,
-            ScalerError::Storage { status, .. } | ScalerError::Monitor { status, .. } => {
+            ScalerError::Storage { status, .. } | ScalerError::Service { status, .. } => {
                 matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
             }
             _ => false,

@@ -113,7 +113,7 @@ impl Inner {
             Ok(config.lag(&lags).0)
         };
         let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
-        self.stats.shared(outcome);
+        self.stats.outcome(outcome);
         result
     }
 

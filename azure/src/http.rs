@@ -9,6 +9,8 @@ use crate::ClientOptions;
 
 /// A token answer or a single entity; a body beyond it is refused.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// How much of a service's (or a tenant's) text an error quotes.
+pub const MAX_DETAIL_CHARS: usize = 300;
 
 /// A complete answer (any status).
 pub struct Reply {
@@ -37,6 +39,66 @@ impl From<ScalerError> for Failure {
             retry_after,
         }
     }
+}
+
+impl Failure {
+    /// A refused answer: retried when `error` is transient, after the server's Retry-After.
+    pub fn answered(error: ScalerError, headers: &HeaderMap) -> Failure {
+        Failure {
+            retry_after: retry_after(headers),
+            transient: error.is_transient(),
+            error,
+        }
+    }
+
+    /// A token that could not be had: the token request already had its own retries.
+    pub fn no_token(error: ScalerError) -> Failure {
+        Failure {
+            error,
+            retry_after: None,
+            transient: false,
+        }
+    }
+}
+
+/// `host[:port]` of a URL, as errors and the request counters name it.
+pub fn host_port(url: &reqwest::Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_owned(),
+        (None, _) => String::new(),
+    }
+}
+
+/// How errors name the endpoint a request went to: scheme, host, port and path, no query
+/// (a SAS or a tenant's filter may be in it).
+pub fn endpoint_name(url: &reqwest::Url) -> String {
+    format!("https://{}{}", host_port(url), url.path())
+}
+
+/// `text` cut to `MAX_DETAIL_CHARS`.
+pub fn cut(text: &str) -> String {
+    text.chars().take(MAX_DETAIL_CHARS).collect()
+}
+
+/// A tenant's text in an error: quoted and cut short.
+pub fn quote(text: &str) -> String {
+    format!("{:?}", cut(text))
+}
+
+/// The first line of a service's error message, cut short; the status's reason when there is
+/// none.
+pub fn detail(message: Option<&str>, status: u16) -> String {
+    message
+        .map(|m| cut(m.lines().next().unwrap_or("").trim()))
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| {
+            reqwest::StatusCode::from_u16(status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("no detail")
+                .to_owned()
+        })
 }
 
 /// Walks the error chain: reqwest's own text ("error sending request") says too little.

@@ -165,15 +165,22 @@ impl Identity {
         })
     }
 
-    /// `azidentity.NewClientSecretCredential(tenant, client, secret, nil)`: no cloud is given,
-    /// so it signs in at AZURE_AUTHORITY_HOST or Entra's public authority.
+    /// `azidentity.NewClientSecretCredential(tenant, client, secret, options)`: with no cloud
+    /// in the options (`authority_host` None) it signs in at AZURE_AUTHORITY_HOST or Entra's
+    /// public authority, else at `authority_host`, which callers pass only when
+    /// `authority_override_allowed` says so.
     pub fn client_secret(
         env: &WorkloadIdentityEnv,
         tenant_id: &str,
         client_id: &str,
         secret: Secret,
+        authority_host: Option<&str>,
     ) -> Result<Identity, ScalerError> {
-        let mut authority = env.authority_host.clone();
+        let mut authority = authority_host
+            .filter(|h| !h.trim().is_empty())
+            .unwrap_or(&env.authority_host)
+            .trim()
+            .to_owned();
         if !authority.ends_with('/') {
             authority.push('/');
         }
@@ -190,6 +197,23 @@ impl Identity {
             federated_token_file: PathBuf::new(),
             client_secret: Some(secret),
         })
+    }
+
+    /// Separates cached results of different credentials (a digest, never the secret).
+    pub fn fingerprint(&self) -> String {
+        match &self.client_secret {
+            Some(s) => format!(
+                "sp:{}|{}|{}|{}",
+                self.authority,
+                self.tenant_id,
+                self.client_id,
+                crate::credential::digest_hex(&[s.expose()])
+            ),
+            None => format!(
+                "wi:{}|{}|{}",
+                self.authority, self.tenant_id, self.client_id
+            ),
+        }
     }
 
     pub fn token_endpoint(&self) -> String {

@@ -11,6 +11,7 @@ mod auth;
 mod coalesce;
 pub mod connection_string;
 mod credential;
+mod data_explorer;
 mod endpoint;
 mod entra;
 mod error;
@@ -19,6 +20,7 @@ mod identity;
 pub mod log_analytics;
 mod management;
 pub mod monitor;
+mod pipelines;
 mod recent;
 pub mod sas;
 mod secret;
@@ -34,8 +36,10 @@ use std::time::Duration;
 
 use scalecore::scalers::azure_app_insights::AppInsightsConfig;
 use scalecore::scalers::azure_blob::AzureBlobConfig;
+use scalecore::scalers::azure_data_explorer::DataExplorerConfig;
 use scalecore::scalers::azure_log_analytics::LogAnalyticsConfig;
 use scalecore::scalers::azure_monitor::AzureMonitorConfig;
+use scalecore::scalers::azure_pipelines::AzurePipelinesConfig;
 use scalecore::scalers::azure_queue::AzureQueueConfig;
 use scalecore::scalers::servicebus::ServiceBusConfig;
 
@@ -84,7 +88,7 @@ pub struct ClientOptions {
 
 /// The Service Bus, Queue Storage and Blob Storage suffixes of Azure's public, US Government and China
 /// clouds (KEDA's cloud table without the retired German cloud).
-pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 9] = [
+pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 14] = [
     "servicebus.windows.net",
     "servicebus.usgovcloudapi.net",
     "servicebus.chinacloudapi.cn",
@@ -94,6 +98,14 @@ pub const PUBLIC_CLOUD_ENDPOINT_SUFFIXES: [&str; 9] = [
     "blob.core.windows.net",
     "blob.core.usgovcloudapi.net",
     "blob.core.chinacloudapi.cn",
+    // Azure Data Explorer clusters (and their token resource, kusto.kusto.<suffix>).
+    "kusto.windows.net",
+    "kusto.usgovcloudapi.net",
+    "kusto.chinacloudapi.cn",
+    // Azure DevOps organizations: `dev.azure.com/<org>` (the host itself is allowed for
+    // these) and the older `<org>.visualstudio.com`.
+    "dev.azure.com",
+    "visualstudio.com",
 ];
 
 impl Default for ClientOptions {
@@ -237,6 +249,34 @@ impl ServiceBus {
     ) -> Result<f64, ScalerError> {
         self.inner
             .app_insights_value(config, overrides, max_age)
+            .await
+    }
+
+    /// KEDA's azure-data-explorer value: the first column of the single row of the query's
+    /// first primary result (int, long or real, not negative). Shared like the others: one
+    /// query per (credential, cluster, database, query) per `max_age`.
+    pub async fn data_explorer_value(
+        &self,
+        config: &DataExplorerConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<f64, ScalerError> {
+        self.inner
+            .data_explorer_value(config, overrides, max_age)
+            .await
+    }
+
+    /// KEDA's azure-pipelines value: the pool's queued job requests (not finished, not received
+    /// by an agent) matching `parent` or `demands`. The pool is found by name or checked by ID
+    /// once; each poll is one job requests read, shared like the others.
+    pub async fn pipelines_queue_length(
+        &self,
+        config: &AzurePipelinesConfig,
+        overrides: &IdentityOverrides,
+        max_age: Duration,
+    ) -> Result<i64, ScalerError> {
+        self.inner
+            .pipelines_queue_length(config, overrides, max_age)
             .await
     }
 

@@ -16,7 +16,7 @@ use crate::auth::IdentityOverrides;
 use crate::coalesce::Outcome;
 use crate::error::ScalerError;
 use crate::management::Inner;
-use crate::monitor::{is_cloud_endpoint, BearerTarget};
+use crate::monitor::BearerTarget;
 
 /// A query result KEDA can use is one row; a larger answer is a query that needs a `summarize`.
 const MAX_RESULT_BYTES: usize = 4 * 1024 * 1024;
@@ -92,13 +92,12 @@ impl Inner {
             path.push("query");
         }
         // Before any token is fetched for it.
-        if !is_cloud_endpoint(&url, |c| c.logs_endpoint) {
-            self.endpoints.check(&url)?;
-        }
+        self.endpoints
+            .check_cloud_or_allowed(&url, |c| c.logs_endpoint)?;
         Ok(BearerTarget {
             url,
             scope: format!("{}/.default", config.logs_audience.trim_end_matches('/')),
-            identity: self.bearer_identity(&config.credential, overrides)?,
+            identity: self.bearer_identity(&config.credential, overrides, None)?,
             service: "Log Analytics",
         })
     }

@@ -57,6 +57,12 @@ pub struct Inner {
     ignored_authorities: Mutex<Recent<String, ()>>,
     pub(crate) in_flight: tokio::sync::Semaphore,
     pub stats: Counters,
+    /// Azure Data Explorer query values, shared as the counts are.
+    pub(crate) explorer_values: Coalescer<f64>,
+    /// Each Data Explorer cluster's token resource, from its auth metadata.
+    pub(crate) kusto_resources: Mutex<Recent<String, String>>,
+    /// Azure DevOps agent pool IDs, found once per (credential, organization, pool).
+    pub(crate) pipeline_pools: Mutex<Recent<String, i64>>,
 }
 
 /// The key one trigger's results are shared under, worked out once by
@@ -102,6 +108,9 @@ impl Inner {
             metric_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
+            explorer_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            kusto_resources: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
+            pipeline_pools: Mutex::new(Recent::new(MAX_CACHED_RESULTS, idle)),
         })
     }
 
@@ -118,6 +127,33 @@ impl Inner {
             );
             seen.insert(quoted, ());
         }
+    }
+
+    /// The workload identity of a trigger: its own `identity_id`, then the
+    /// TriggerAuthentication's overrides, over the AZURE_* variables; an authority host that
+    /// may not receive the assertion is ignored.
+    pub(crate) fn workload_identity(
+        &self,
+        identity_id: Option<&str>,
+        overrides: &crate::auth::IdentityOverrides,
+    ) -> Result<crate::identity::Identity, ScalerError> {
+        let authority = overrides
+            .authority_host
+            .as_deref()
+            .filter(|h| !h.trim().is_empty());
+        let authority = match authority {
+            Some(h) if !crate::identity::authority_override_allowed(&self.identity_env, h) => {
+                self.warn_ignored_authority(h);
+                None
+            }
+            other => other,
+        };
+        crate::identity::Identity::resolve(
+            &self.identity_env,
+            identity_id.or(overrides.identity_id.as_deref()),
+            overrides.tenant_id.as_deref(),
+            authority,
+        )
     }
 
     /// The shared-result key of one trigger's entity; the same checks as a fetch (credential,
@@ -232,7 +268,7 @@ impl Inner {
             }
         };
         let (result, outcome) = self.results.get(&entity.key, max_age, fetch).await;
-        self.stats.shared(outcome);
+        self.stats.outcome(outcome);
         match result? {
             Fetched::Count(n) => Ok(n),
             Fetched::Matches(counts) => Ok(config.aggregate(&counts)),
@@ -412,11 +448,7 @@ impl Inner {
                         detail: detail(),
                     },
                 };
-                Err(Failure {
-                    retry_after: http::retry_after(&reply.headers),
-                    transient: error.is_transient(),
-                    error,
-                })
+                Err(Failure::answered(error, &reply.headers))
             },
             || {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -437,11 +469,7 @@ impl Inner {
                     })
                     .await
                     // The token request already had its own retries.
-                    .map_err(|error| Failure {
-                        error,
-                        retry_after: None,
-                        transient: false,
-                    })?;
+                    .map_err(Failure::no_token)?;
                 Ok(Secret::new(format!("Bearer {}", token.expose())))
             }
         }

@@ -9,7 +9,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use scalecore::scalers::azure_ad::{self, AzureCloud, Credential};
+use scalecore::scalers::azure_ad::Credential;
 use scalecore::scalers::azure_monitor::AzureMonitorConfig;
 
 use crate::auth::IdentityOverrides;
@@ -27,7 +27,6 @@ pub const METRICS_API_VERSION: &str = "2018-01-01";
 const DEFAULT_TIMESPAN: Duration = Duration::from_secs(5 * 60);
 /// One metric's time series over a few hours at one-minute grain, per dimension value.
 const MAX_METRICS_BYTES: usize = 4 * 1024 * 1024;
-const MAX_DETAIL_CHARS: usize = 300;
 
 /// Where a request with an Entra token goes, the scope of that token and whose it is.
 pub(crate) struct BearerTarget {
@@ -40,19 +39,8 @@ pub(crate) struct BearerTarget {
 }
 
 impl BearerTarget {
-    /// Separates cached results of different credentials (a hash, never the secret).
     pub fn fingerprint(&self) -> String {
-        let i = &self.identity;
-        match &i.client_secret {
-            Some(s) => format!(
-                "sp:{}|{}|{}|{}",
-                i.authority,
-                i.tenant_id,
-                i.client_id,
-                crate::credential::digest_hex(&[s.expose()])
-            ),
-            None => format!("wi:{}|{}|{}", i.authority, i.tenant_id, i.client_id),
-        }
+        self.identity.fingerprint()
     }
 }
 
@@ -68,23 +56,6 @@ pub fn resource_manager_endpoint(config: &AzureMonitorConfig) -> &str {
         .azure_resource_manager_endpoint
         .as_deref()
         .unwrap_or(config.cloud.metrics_endpoint)
-}
-
-/// Whether `url` is on one of the endpoints `endpoint` gives for the clouds the core knows:
-/// those are not a tenant's choice, so need no allowed suffix.
-pub(crate) fn is_cloud_endpoint(
-    url: &reqwest::Url,
-    endpoint: impl Fn(&AzureCloud) -> &'static str,
-) -> bool {
-    [
-        "AzurePublicCloud",
-        "AzureUSGovernmentCloud",
-        "AzureChinaCloud",
-    ]
-    .into_iter()
-    .filter_map(azure_ad::named_cloud)
-    .filter_map(|c| reqwest::Url::parse(endpoint(&c)).ok())
-    .any(|e| e.scheme() == url.scheme() && e.host() == url.host() && e.port() == url.port())
 }
 
 /// `azquery.NewTimeInterval(start, end)`: both as Go's RFC 3339 (seconds, `Z`).
@@ -208,53 +179,47 @@ impl Inner {
             path.extend(["providers", "Microsoft.Insights", "metrics"]);
         }
         // Before any token is fetched for it.
-        if !is_cloud_endpoint(&url, |c| c.metrics_endpoint) {
-            self.endpoints.check(&url)?;
-        }
+        self.endpoints
+            .check_cloud_or_allowed(&url, |c| c.metrics_endpoint)?;
         Ok(BearerTarget {
             url,
             scope: format!("{}/.default", endpoint.trim_end_matches('/')),
-            identity: self.bearer_identity(&config.credential, overrides)?,
+            identity: self.bearer_identity(&config.credential, overrides, None)?,
             service: "Azure Monitor",
         })
     }
 
     /// The identity a scaler's `Credential` signs in as: a service principal's secret, or the
-    /// workload identity with the TriggerAuthentication's overrides.
+    /// workload identity with the TriggerAuthentication's overrides. `secret_authority` is
+    /// where a scaler that gives its credential a cloud sends the secret (data-explorer's
+    /// `activeDirectoryEndpoint`); it must be an authority this process trusts.
     pub(crate) fn bearer_identity(
         &self,
         credential: &Credential,
         overrides: &IdentityOverrides,
+        secret_authority: Option<&str>,
     ) -> Result<Identity, ScalerError> {
         Ok(match credential {
             Credential::ClientSecret {
                 tenant_id,
                 client_id,
                 client_secret,
-            } => Identity::client_secret(
-                &self.identity_env,
-                tenant_id,
-                client_id,
-                Secret::new(client_secret.expose()),
-            )?,
-            Credential::Workload { identity_id } => {
-                let authority = overrides
-                    .authority_host
-                    .as_deref()
-                    .filter(|h| !h.trim().is_empty());
-                let authority = match authority {
-                    Some(h) if !identity::authority_override_allowed(&self.identity_env, h) => {
-                        self.warn_ignored_authority(h);
-                        None
+            } => {
+                if let Some(authority) = secret_authority {
+                    if !identity::authority_override_allowed(&self.identity_env, authority) {
+                        return Err(ScalerError::AuthorityNotAllowed(http::quote(authority)));
                     }
-                    other => other,
-                };
-                Identity::resolve(
+                }
+                Identity::client_secret(
                     &self.identity_env,
-                    identity_id.as_deref().or(overrides.identity_id.as_deref()),
-                    overrides.tenant_id.as_deref(),
-                    authority,
+                    tenant_id,
+                    client_id,
+                    Secret::new(client_secret.expose()),
+                    secret_authority,
                 )?
+            }
+            Credential::Workload { identity_id } => {
+                self.workload_identity(identity_id.as_deref(), overrides)?
             }
         })
     }
@@ -269,12 +234,8 @@ impl Inner {
         body: Option<&serde_json::Value>,
         max_body: usize,
     ) -> Result<Reply, ScalerError> {
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            (None, _) => String::new(),
-        };
-        let endpoint = format!("https://{host}{}", url.path());
+        let host = http::host_port(&url);
+        let endpoint = http::endpoint_name(&url);
         http::with_retries(
             &self.options,
             || async {
@@ -291,11 +252,7 @@ impl Inner {
                     )
                     .await
                     // The token request already had its own retries.
-                    .map_err(|error| Failure {
-                        error,
-                        retry_after: None,
-                        transient: false,
-                    })?;
+                    .map_err(Failure::no_token)?;
                 let authorization = Secret::new(format!("Bearer {}", token.expose()));
                 self.stats.request(&host, url.path());
                 let mut request = self
@@ -323,17 +280,13 @@ impl Inner {
                         .await;
                 }
                 let (code, detail) = error_parts(&reply.body);
-                let error = ScalerError::Monitor {
+                let error = ScalerError::Service {
                     service: target.service,
                     status: reply.status,
                     code,
                     detail,
                 };
-                Err(Failure {
-                    retry_after: http::retry_after(&reply.headers),
-                    transient: error.is_transient(),
-                    error,
-                })
+                Err(Failure::answered(error, &reply.headers))
             },
             || {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -357,11 +310,8 @@ pub(crate) fn error_parts(body: &[u8]) -> (String, String) {
             .next()
             .unwrap_or("")
             .trim()
-            .chars()
-            .take(MAX_DETAIL_CHARS)
-            .collect::<String>()
     };
-    (text("code"), text("message"))
+    (http::cut(text("code")), http::cut(text("message")))
 }
 
 /// KEDA's reading of a Metrics - List answer: exactly one metric (otherwise KEDA logs and

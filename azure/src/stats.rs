@@ -40,17 +40,6 @@ pub const MAX_REQUEST_KEYS: usize = 1024;
 pub const OTHER_KEY: &str = "(other)";
 
 impl Counters {
-    /// Counts a result shared with another caller (answered from the cache or joined in
-    /// flight); a fetch counts its requests instead.
-    pub fn shared(&self, outcome: crate::coalesce::Outcome) {
-        use crate::coalesce::Outcome;
-        match outcome {
-            Outcome::Hit => self.cache_hits.fetch_add(1, Ordering::Relaxed),
-            Outcome::Joined => self.coalesced.fetch_add(1, Ordering::Relaxed),
-            Outcome::Fetched => 0,
-        };
-    }
-
     pub fn request(&self, host: &str, path: &str) {
         let mut requests = self.requests.lock().unwrap_or_else(|p| p.into_inner());
         let key = format!("{host}{path}");
@@ -61,6 +50,16 @@ impl Counters {
         } else {
             *requests.entry(OTHER_KEY.to_owned()).or_default() += 1;
         }
+    }
+
+    /// Counts a shared result: a cache hit or a joined fetch (a fetch counts its requests).
+    pub fn outcome(&self, outcome: crate::coalesce::Outcome) {
+        use crate::coalesce::Outcome;
+        match outcome {
+            Outcome::Hit => self.cache_hits.fetch_add(1, Ordering::Relaxed),
+            Outcome::Joined => self.coalesced.fetch_add(1, Ordering::Relaxed),
+            Outcome::Fetched => 0,
+        };
     }
 
     pub fn snapshot(&self) -> Stats {

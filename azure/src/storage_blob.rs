@@ -56,7 +56,7 @@ impl Inner {
             .storage_counts
             .get(&key, max_age, self.count_blobs(&target, config))
             .await;
-        self.stats.shared(outcome);
+        self.stats.outcome(outcome);
         result
     }
 

@@ -19,7 +19,7 @@ use crate::auth::IdentityOverrides;
 use crate::credential::{digest_hex, valid_host};
 use crate::error::ScalerError;
 use crate::http::{self, Failure, Reply};
-use crate::identity::{self, Identity, STORAGE_SCOPE};
+use crate::identity::{Identity, STORAGE_SCOPE};
 use crate::management::Inner;
 use crate::secret::Secret;
 
@@ -29,8 +29,6 @@ pub const STORAGE_API_VERSION: &str = "2018-03-28";
 pub const MAX_PEEK_MESSAGES: i64 = 32;
 /// 32 messages of 64 KiB, base64-encoded, with their envelopes.
 const MAX_PEEK_BYTES: usize = 4 * 1024 * 1024;
-/// Error bodies are short; a longer one is not read for its message.
-const MAX_DETAIL_CHARS: usize = 300;
 
 pub(crate) enum StorageCredential {
     /// The account name and the decoded AccountKey.
@@ -87,7 +85,7 @@ impl Inner {
             self.approximate_count(&target, &config.queue_name).await
         };
         let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
-        self.stats.shared(outcome);
+        self.stats.outcome(outcome);
         result
     }
 
@@ -148,23 +146,7 @@ impl Inner {
                 }
             }
             StorageAuth::WorkloadIdentity { .. } => {
-                let authority = overrides
-                    .authority_host
-                    .as_deref()
-                    .filter(|h| !h.trim().is_empty());
-                let authority = match authority {
-                    Some(h) if !identity::authority_override_allowed(&self.identity_env, h) => {
-                        self.warn_ignored_authority(h);
-                        None
-                    }
-                    other => other,
-                };
-                let identity = Identity::resolve(
-                    &self.identity_env,
-                    overrides.identity_id.as_deref(),
-                    overrides.tenant_id.as_deref(),
-                    authority,
-                )?;
+                let identity = self.workload_identity(None, overrides)?;
                 let fingerprint = format!(
                     "wi:{}|{}|{}",
                     identity.authority, identity.tenant_id, identity.client_id
@@ -227,12 +209,8 @@ impl Inner {
         not_found: &str,
         max_body: usize,
     ) -> Result<Reply, ScalerError> {
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            (None, _) => String::new(),
-        };
-        let endpoint = format!("https://{host}{}", url.path());
+        let host = http::host_port(&url);
+        let endpoint = http::endpoint_name(&url);
         http::with_retries(
             &self.options,
             || async {
@@ -262,11 +240,7 @@ impl Inner {
                             })
                             .await
                             // The token request already had its own retries.
-                            .map_err(|error| Failure {
-                                error,
-                                retry_after: None,
-                                transient: false,
-                            })?;
+                            .map_err(Failure::no_token)?;
                         Some(Secret::new(format!("Bearer {}", token.expose())))
                     }
                 };
@@ -311,11 +285,7 @@ impl Inner {
                         detail,
                     },
                 };
-                Err(Failure {
-                    retry_after: http::retry_after(&reply.headers),
-                    transient: error.is_transient(),
-                    error,
-                })
+                Err(Failure::answered(error, &reply.headers))
             },
             || {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -342,25 +312,7 @@ fn error_parts(reply: &Reply) -> (String, String) {
         .map(str::to_owned);
     let (body_code, message) = error_body(&reply.body);
     let code = header.or(body_code).unwrap_or_default();
-    let detail = message
-        .map(|m| {
-            m.lines()
-                .next()
-                .unwrap_or("")
-                .trim()
-                .chars()
-                .take(MAX_DETAIL_CHARS)
-                .collect::<String>()
-        })
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| {
-            reqwest::StatusCode::from_u16(reply.status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .unwrap_or("no detail")
-                .to_owned()
-        });
-    (code, detail)
+    (code, http::detail(message.as_deref(), reply.status))
 }
 
 /// `<Error><Code>..</Code><Message>..</Message></Error>`.

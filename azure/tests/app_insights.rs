@@ -119,7 +119,7 @@ async fn null_values_fail_unless_ignored_and_faults_are_retried() {
         .app_insights_value(&config, &none(), Duration::ZERO)
         .await
         .unwrap_err();
-    assert!(matches!(e, ScalerError::Monitor { status: 403, .. }), "{e}");
+    assert!(matches!(e, ScalerError::Service { status: 403, .. }), "{e}");
     s.grant_app_insights_reader(common::CLIENT);
     let e = c
         .app_insights_value(&config, &none(), Duration::ZERO)

@@ -172,7 +172,7 @@ async fn workload_identity_needs_log_analytics_reader() {
         .log_analytics_value(&config, &none(), Duration::ZERO)
         .await
         .unwrap_err();
-    assert!(matches!(e, ScalerError::Monitor { status: 403, .. }), "{e}");
+    assert!(matches!(e, ScalerError::Service { status: 403, .. }), "{e}");
     assert!(e.to_string().contains("Log Analytics Reader"), "{e}");
     s.grant_log_analytics_reader(common::CLIENT);
     assert_eq!(

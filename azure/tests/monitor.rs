@@ -175,7 +175,7 @@ async fn workload_identity_needs_monitoring_reader() {
         .monitor_metric(&config, &none(), Duration::ZERO)
         .await
         .unwrap_err();
-    assert!(matches!(e, ScalerError::Monitor { status: 403, .. }), "{e}");
+    assert!(matches!(e, ScalerError::Service { status: 403, .. }), "{e}");
     assert!(e.to_string().contains("Monitoring Reader"), "{e}");
     s.grant_monitoring_reader(common::CLIENT);
     assert_eq!(

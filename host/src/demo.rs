@@ -27,6 +27,14 @@ const SB_NAMESPACE: &str = "contoso-sb";
 const STORAGE_ACCOUNT: &str = "contosoorders";
 const TENANT: &str = "00000000-0000-0000-0000-00000000beef";
 const CLIENT_ID: &str = "00000000-0000-0000-0000-000000000000";
+/// The Data Explorer cluster and database of the azure-data-explorer demo, and its query.
+const KUSTO_CLUSTER: &str = "contoso";
+const KUSTO_DATABASE: &str = "orders";
+const KUSTO_QUERY: &str = "Orders | where State == 'queued' | count";
+/// The Azure DevOps organization and agent pool of the azure-pipelines demo.
+const DEVOPS_ORGANIZATION: &str = "contoso";
+const AGENT_POOL: &str = "orders";
+const AGENT_POOL_ID: i64 = 7;
 /// Stands for the projected service-account JWT a workload-identity pod gets.
 const SERVICE_ACCOUNT_TOKEN: &str = "demo.service-account.token";
 
@@ -61,6 +69,12 @@ pub enum DemoScaler {
     /// An Application Insights custom metric: the orders queued, summed over 5 minutes.
     #[value(name = "azure-app-insights")]
     AppInsights,
+    /// Rows of the `Orders` table in state `queued`, counted by a Data Explorer query.
+    #[value(name = "azure-data-explorer")]
+    DataExplorer,
+    /// Pipeline jobs queued on the Azure DevOps agent pool `orders`.
+    #[value(name = "azure-pipelines")]
+    Pipelines,
 }
 
 impl DemoScaler {
@@ -73,6 +87,8 @@ impl DemoScaler {
             DemoScaler::Monitor => "Azure Monitor",
             DemoScaler::LogAnalytics => "Log Analytics",
             DemoScaler::AppInsights => "Application Insights",
+            DemoScaler::DataExplorer => "Azure Data Explorer",
+            DemoScaler::Pipelines => "Azure DevOps",
         }
     }
 }
@@ -203,24 +219,33 @@ fn seed_objects(scaler: DemoScaler, azure: &AzureStandin) -> Result<Vec<Value>, 
                         json!({"workspaceId": LOG_WORKSPACE, "query": LOG_QUERY, "threshold": "5",
                             "cloud": "Private", "logAnalyticsResourceURL": azure.log_analytics_url()}),
                     ),
+                    DemoScaler::DataExplorer => (
+                        "azure-data-explorer",
+                        json!({"endpoint": azure.kusto_endpoint(KUSTO_CLUSTER), "databaseName": KUSTO_DATABASE,
+                               "query": KUSTO_QUERY, "threshold": "5"}),
+                    ),
+                    DemoScaler::Pipelines => (
+                        "azure-pipelines",
+                        json!({"organizationURL": azure.devops_organization_url(DEVOPS_ORGANIZATION),
+                               "poolName": AGENT_POOL, "targetPipelinesQueueLength": "5"}),
+                    ),
                 };
+                // A cluster's endpoint is a whole URL: no cloud suffix to pick.
                 let suffix = match scaler {
-                    DemoScaler::ServiceBus => azure.endpoint_suffix(),
-                    DemoScaler::Queue => azure.queue_endpoint_suffix(),
-                    DemoScaler::Blob => azure.blob_endpoint_suffix(),
-                    DemoScaler::EventHub => azure.endpoint_suffix(),
-                    // Its Private cloud is named by azureResourceManagerEndpoint instead.
+                    DemoScaler::ServiceBus => Some(azure.endpoint_suffix()),
+                    DemoScaler::Queue => Some(azure.queue_endpoint_suffix()),
+                    DemoScaler::Blob => Some(azure.blob_endpoint_suffix()),
+                    DemoScaler::EventHub => Some(azure.endpoint_suffix()),
+                    // Their Private cloud is named by a resource URL instead.
                     DemoScaler::Monitor | DemoScaler::LogAnalytics | DemoScaler::AppInsights => {
-                        String::new()
+                        None
                     }
+                    DemoScaler::DataExplorer | DemoScaler::Pipelines => None,
                 };
-                let named_by_suffix = !suffix.is_empty();
-                if let (Some(meta), Some(extra), true) = (
-                    meta.as_object_mut(),
-                    private(suffix).as_object(),
-                    named_by_suffix,
-                ) {
-                    meta.extend(extra.clone());
+                if let (Some(meta), Some(suffix)) = (meta.as_object_mut(), suffix) {
+                    if let Some(extra) = private(suffix).as_object() {
+                        meta.extend(extra.clone());
+                    }
                 }
                 trigger["type"] = json!(kind);
                 trigger["metadata"] = meta;
@@ -275,6 +300,9 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
     azure.grant_monitoring_reader(CLIENT_ID);
     azure.grant_log_analytics_reader(CLIENT_ID);
     azure.grant_app_insights_reader(CLIENT_ID);
+    azure.grant_kusto_viewer(KUSTO_CLUSTER, CLIENT_ID);
+    azure.grant_devops_member(DEVOPS_ORGANIZATION, CLIENT_ID);
+    azure.set_agent_pool(DEVOPS_ORGANIZATION, AGENT_POOL_ID, AGENT_POOL);
     fill(&azure, args.scaler, 0);
     for obj in seed_objects(args.scaler, &azure)? {
         k8s.apply(obj)?;
@@ -324,6 +352,8 @@ async fn demo(args: &DemoArgs) -> Result<(), DemoError> {
                 azure.resource_manager_suffix(),
                 azure.log_analytics_suffix(),
                 azure.app_insights_suffix(),
+                azure.kusto_endpoint_suffix(),
+                azure.devops_endpoint_suffix(),
             ],
             resolve_localhost_to_loopback: true,
             ..scalecore_azure::ClientOptions::default()
@@ -473,6 +503,16 @@ fn fill(azure: &AzureStandin, scaler: DemoScaler, depth: i64) {
             azure.set_metric(&monitor_resource_id(), "ActiveMessages", depth as f64)
         }
         DemoScaler::EventHub => fill_event_hub(azure, depth),
+        DemoScaler::DataExplorer => {
+            azure.set_kusto_count(KUSTO_CLUSTER, KUSTO_DATABASE, KUSTO_QUERY, depth)
+        }
+        DemoScaler::Pipelines => azure.set_queued_jobs(
+            DEVOPS_ORGANIZATION,
+            AGENT_POOL_ID,
+            usize::try_from(depth).unwrap_or(0),
+            0,
+            &[],
+        ),
     }
 }
 

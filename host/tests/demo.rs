@@ -29,6 +29,22 @@ fn demo_with_an_event_hub_scales_the_same_way() {
     );
 }
 
+#[test]
+fn demo_with_a_data_explorer_query_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-data-explorer"],
+        "s0-azure-data-explorer-orders",
+    );
+}
+
+#[test]
+fn demo_with_pipeline_jobs_scales_the_same_way() {
+    demo_scales_out_and_back_to_zero(
+        &["--scaler", "azure-pipelines"],
+        "s0-azure-pipelines-orders",
+    );
+}
+
 /// The demo's timeline with `extra` arguments: 0 -> 10 -> 0 as the seed scenario, every HPA
 /// step naming `metric`.
 fn demo_scales_out_and_back_to_zero(extra: &[&str], metric: &str) {

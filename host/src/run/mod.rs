@@ -97,14 +97,16 @@ pub struct RunArgs {
     /// proxy, a private cloud). $SSL_CERT_FILE is honoured too.
     #[arg(long, value_name = "PATH")]
     pub azure_ca_file: Option<PathBuf>,
-    /// DNS suffix a Service Bus namespace or storage account (queue, blob) may be under (repeat for
-    /// several; a `:port` allows that port, otherwise only 443). The Entra access token, SAS
-    /// and Shared Key signatures are sent only to hosts strictly under one of them, whatever a
-    /// trigger's `endpointSuffix` or a connection string's Endpoint / QueueEndpoint /
-    /// BlobEndpoint says. Given at all, the list replaces the default: Azure's public, US
-    /// Government and China clouds (servicebus.windows.net, servicebus.usgovcloudapi.net,
-    /// servicebus.chinacloudapi.cn, and queue.core.* and blob.core.* under windows.net,
-    /// usgovcloudapi.net and chinacloudapi.cn).
+    /// DNS suffix a Service Bus namespace, storage account (queue, blob), Data Explorer
+    /// cluster or Azure DevOps organization may be under (repeat for several; a `:port` allows that port, otherwise only
+    /// 443). The Entra access token, SAS and Shared Key signatures are sent only to hosts
+    /// strictly under one of them, whatever a trigger's `endpointSuffix`, `endpoint`,
+    /// `organizationURL` or a connection string's Endpoint / QueueEndpoint / BlobEndpoint says.
+    /// Given at all, the list replaces the default: Azure's public, US Government and China clouds
+    /// (servicebus.windows.net, servicebus.usgovcloudapi.net, servicebus.chinacloudapi.cn,
+    /// queue.core.* and blob.core.* under windows.net, usgovcloudapi.net and chinacloudapi.cn,
+    /// kusto.windows.net, kusto.usgovcloudapi.net, kusto.chinacloudapi.cn, and Azure DevOps'
+    /// dev.azure.com (which an organization URL may name itself) and visualstudio.com).
     #[arg(long = "allowed-endpoint-suffix", value_name = "SUFFIX")]
     pub allowed_endpoint_suffixes: Vec<String>,
     /// Resolve `localhost` and every name under `.localhost` to 127.0.0.1 without asking DNS

@@ -11,9 +11,11 @@ use scalecore::diagnostic::Source;
 use scalecore::model::Trigger;
 use scalecore::scalers::azure_app_insights::{self, AppInsightsConfig};
 use scalecore::scalers::azure_blob::{self, AzureBlobConfig};
+use scalecore::scalers::azure_data_explorer::{self, DataExplorerConfig};
 use scalecore::scalers::azure_eventhub::{self, AzureEventHubConfig};
 use scalecore::scalers::azure_log_analytics::{self, LogAnalyticsConfig};
 use scalecore::scalers::azure_monitor::{self, AzureMonitorConfig};
+use scalecore::scalers::azure_pipelines::{self, AzurePipelinesConfig};
 use scalecore::scalers::azure_queue::{self, AzureQueueConfig};
 use scalecore::scalers::cpu_memory::{self, ResourceConfig};
 use scalecore::scalers::servicebus::{self, ServiceBusConfig};
@@ -79,13 +81,40 @@ pub enum Scaler {
         config: Box<AppInsightsConfig>,
         overrides: IdentityOverrides,
     },
+    /// `azure-data-explorer`: the cluster, query and credential (client secret or workload
+    /// identity) are in the config the core parsed; a workload identity's overrides come from
+    /// the TriggerAuthentication.
+    AzureDataExplorer {
+        config: Box<DataExplorerConfig>,
+        overrides: IdentityOverrides,
+    },
+    /// `azure-pipelines`: the organization, pool and personal access token are in the config
+    /// the core parsed; a workload identity's overrides come from the TriggerAuthentication.
+    AzurePipelines {
+        config: Box<AzurePipelinesConfig>,
+        overrides: IdentityOverrides,
+    },
 }
+
+/// The trigger types `run` polls through the Azure client (cpu and memory read the HPA's
+/// Resource metrics instead); the NotPolled message lists them.
+pub const POLLED_TYPES: &[&str] = &[
+    "azure-servicebus",
+    "azure-queue",
+    "azure-blob",
+    "azure-eventhub",
+    "azure-monitor",
+    "azure-log-analytics",
+    "azure-app-insights",
+    "azure-data-explorer",
+    "azure-pipelines",
+];
 
 /// Why a trigger cannot be polled at all. No message carries a value read from a Secret, a
 /// TriggerAuthentication or an env var: only names and where they failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TriggerError {
-    #[error("trigger type {trigger_type:?} is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, azure-monitor, azure-log-analytics, azure-app-insights, cpu and memory are)")]
+    #[error("trigger type {trigger_type:?} is not polled by scalecore run ({}, cpu and memory are)", POLLED_TYPES.join(", "))]
     NotPolled { trigger_type: String },
     /// A cpu/memory trigger needs the target's pods, found by its `spec.selector`.
     #[error("the target {target} has no usable spec.selector to find its pods{}", .why.as_deref().map(|w| format!(": {w}")).unwrap_or_default())]
@@ -171,6 +200,7 @@ impl Scaler {
             | Scaler::AzureMonitor { .. }
             | Scaler::AzureLogAnalytics { .. }
             | Scaler::AzureAppInsights { .. } => None,
+            Scaler::AzureDataExplorer { .. } | Scaler::AzurePipelines { .. } => None,
         }
     }
 
@@ -224,6 +254,13 @@ impl Scaler {
             Scaler::AzureAppInsights { config, overrides } => {
                 Ok(bus.app_insights_value(config, overrides, max_age).await?)
             }
+            Scaler::AzureDataExplorer { config, overrides } => {
+                Ok(bus.data_explorer_value(config, overrides, max_age).await?)
+            }
+            Scaler::AzurePipelines { config, overrides } => Ok(bus
+                .pipelines_queue_length(config, overrides, max_age)
+                .await
+                .map(|n| n as f64)?),
         }
     }
 }
@@ -401,16 +438,7 @@ fn scaler(
     resolved: &Resolved,
     env: &BTreeMap<String, String>,
 ) -> Scaler {
-    if !matches!(
-        trigger.trigger_type.as_str(),
-        "azure-servicebus"
-            | "azure-queue"
-            | "azure-blob"
-            | "azure-eventhub"
-            | "azure-monitor"
-            | "azure-log-analytics"
-            | "azure-app-insights"
-    ) {
+    if !POLLED_TYPES.contains(&trigger.trigger_type.as_str()) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
         });
@@ -493,6 +521,26 @@ fn scaler(
             return match azure_app_insights::config(&input, overrides.identity_id.as_deref()) {
                 Err(errors) => refused("azure app insights", errors),
                 Ok(config) => Scaler::AzureAppInsights {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
+        }
+        "azure-data-explorer" => {
+            let overrides = overrides();
+            return match azure_data_explorer::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure data explorer", errors),
+                Ok(config) => Scaler::AzureDataExplorer {
+                    config: Box::new(config),
+                    overrides,
+                },
+            };
+        }
+        "azure-pipelines" => {
+            let overrides = overrides();
+            return match azure_pipelines::config(&input, overrides.identity_id.as_deref()) {
+                Err(errors) => refused("azure pipelines", errors),
+                Ok(config) => Scaler::AzurePipelines {
                     config: Box::new(config),
                     overrides,
                 },
@@ -690,7 +738,7 @@ mod tests {
         };
         assert_eq!(
             PollError::Broken(Arc::new(other)).to_string(),
-            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, azure-monitor, azure-log-analytics, azure-app-insights, cpu and memory are)"#
+            r#"trigger type "kafka" is not polled by scalecore run (azure-servicebus, azure-queue, azure-blob, azure-eventhub, azure-monitor, azure-log-analytics, azure-app-insights, azure-data-explorer, azure-pipelines, cpu and memory are)"#
         );
     }
 

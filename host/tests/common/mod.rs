@@ -103,3 +103,4 @@ pub fn rfc3339(unix: i64) -> String {
         .unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
+pub mod cluster;

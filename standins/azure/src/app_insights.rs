@@ -4,8 +4,6 @@
 //! `{"value": {"start", "end", "<metricId>": {"<aggregation>": value}}}`. Bearer tokens must be
 //! issued for the endpoint's audience to a client allowed to read the app.
 
-use std::time::Instant;
-
 use crate::server::{percent_decode, Answer};
 use crate::{AzureStandin, RequestRecord, Shared};
 
@@ -51,12 +49,8 @@ pub fn get(shared: &Shared, path: &str, query: &str, authorization: &str) -> Ans
             "Valid authentication was not provided",
         )
     };
-    let Some(token) = authorization.strip_prefix("Bearer ") else {
+    let Some(client_id) = state.bearer_client(authorization, &audience) else {
         return unauthenticated();
-    };
-    let client_id = match state.tokens.get(token) {
-        Some(t) if t.audience == audience && Instant::now() < t.expires_at => t.client_id.clone(),
-        _ => return unauthenticated(),
     };
     let segments: Vec<String> = path
         .trim_start_matches('/')

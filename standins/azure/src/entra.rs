@@ -31,6 +31,10 @@ const SCOPES: &[(&str, &str)] = &[
         "https://eventhubs.azure.net/.default",
         crate::eventhub::AUDIENCE,
     ),
+    (
+        "499b84ac-1321-427f-aa17-267ca6975798/.default",
+        crate::devops::AUDIENCE,
+    ),
 ];
 pub const SERVICE_BUS_AUDIENCE: &str = "https://servicebus.azure.net";
 
@@ -103,7 +107,8 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         .iter()
         .find(|(scope, _)| *scope == field("scope"))
         .map(|(_, audience)| (*audience).to_owned());
-    let Some(audience) = known.or(resource_manager) else {
+    let kusto = || crate::kusto::audience_of(field("scope")).map(str::to_owned);
+    let Some(audience) = known.or(resource_manager).or_else(kusto) else {
         return error(
             400,
             "invalid_scope",

@@ -8,11 +8,15 @@
 //! (`api.loganalytics.localhost:<port>`: query) and Application Insights
 //! (`api.applicationinsights.localhost:<port>`: metrics). Its certificate comes from a CA made at
 //! start (`ca_pem`). Event hubs live on the namespaces' hosts (Get Event Hub, Get Partition),
-//! their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata).
+//! their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata). It also serves Azure Data
+//! Explorer clusters (`<cluster>.kusto.localhost:<port>`: auth metadata, v2 queries) and Azure
+//! DevOps (`dev.azure.localhost:<port>/<organization>`: agent pools, job requests).
 
 mod app_insights;
 mod atom;
+mod devops;
 mod entra;
+mod kusto;
 mod log_analytics;
 mod monitor;
 mod server;
@@ -101,6 +105,8 @@ pub enum AuthKind {
     RawToken,
     /// Storage's `SharedKey <account>:<signature>`.
     SharedKey,
+    /// `Basic <base64(user:password)>` (Azure DevOps' personal access tokens).
+    Basic,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -427,11 +433,16 @@ impl AzureStandin {
         self.shared.state().records.clone()
     }
 
-    /// Management requests only (not the token endpoint, not storage).
+    /// Management requests only (not the token endpoint, not storage, not Data Explorer).
     pub fn service_bus_requests(&self) -> Vec<RequestRecord> {
         self.requests()
             .into_iter()
-            .filter(|r| !r.path.contains("/oauth2/") && storage::account_of(&r.host).is_none())
+            .filter(|r| {
+                !r.path.contains("/oauth2/")
+                    && storage::account_of(&r.host).is_none()
+                    && kusto::cluster_of(&r.host).is_none()
+                    && !devops::is_devops(&r.host)
+            })
             .collect()
     }
 
@@ -441,6 +452,170 @@ impl AzureStandin {
 
     pub fn clear_requests(&self) {
         self.shared.state().records.clear();
+    }
+
+    /// `kusto.localhost:<port>`: the suffix `--allowed-endpoint-suffix` names for Data
+    /// Explorer clusters (and their token resource, `https://kusto.kusto.localhost:<port>`).
+    pub fn kusto_endpoint_suffix(&self) -> String {
+        format!("kusto.localhost:{}", self.shared.port)
+    }
+
+    /// `https://<cluster>.kusto.localhost:<port>`: a trigger's `endpoint`.
+    pub fn kusto_endpoint(&self, cluster: &str) -> String {
+        format!("https://{cluster}.{}", self.kusto_endpoint_suffix())
+    }
+
+    /// Sets what `query` on `database` answers: a primary result of one column of
+    /// `column_type` (`long`, `real`, `string`, ...) with one row per value (`null` allowed).
+    /// Creates the cluster and database when needed.
+    pub fn set_kusto_result(
+        &self,
+        cluster: &str,
+        database: &str,
+        query: &str,
+        column_type: &str,
+        values: Vec<serde_json::Value>,
+    ) {
+        self.shared
+            .state()
+            .kusto
+            .entry(cluster.to_owned())
+            .or_default()
+            .databases
+            .entry(database.to_owned())
+            .or_default()
+            .insert(
+                query.to_owned(),
+                kusto::KustoResult {
+                    column_type: column_type.to_owned(),
+                    rows: values,
+                },
+            );
+    }
+
+    /// `set_kusto_result` with one `long` row: what `... | count` answers.
+    pub fn set_kusto_count(&self, cluster: &str, database: &str, query: &str, count: i64) {
+        self.set_kusto_result(cluster, database, query, "long", vec![count.into()]);
+    }
+
+    /// Makes an application a viewer of the cluster's databases: its tokens may query.
+    pub fn grant_kusto_viewer(&self, cluster: &str, client_id: &str) {
+        self.shared
+            .state()
+            .kusto
+            .entry(cluster.to_owned())
+            .or_default()
+            .viewers
+            .insert(client_id.to_owned());
+    }
+
+    /// Requests to Data Explorer clusters only (metadata and queries).
+    pub fn kusto_requests(&self) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| kusto::cluster_of(&r.host).is_some())
+            .collect()
+    }
+
+    /// `dev.azure.localhost:<port>`: the host of every Azure DevOps organization, and the
+    /// suffix `--allowed-endpoint-suffix` names for it.
+    pub fn devops_endpoint_suffix(&self) -> String {
+        format!("{}:{}", devops::HOST, self.shared.port)
+    }
+
+    /// `https://dev.azure.localhost:<port>/<organization>`: a trigger's `organizationURL`.
+    pub fn devops_organization_url(&self, organization: &str) -> String {
+        format!("https://{}/{organization}", self.devops_endpoint_suffix())
+    }
+
+    /// A personal access token the organization accepts.
+    pub fn add_devops_pat(&self, organization: &str, pat: &str) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .pats
+            .insert(pat.to_owned());
+    }
+
+    /// Makes an application a member of the organization: its tokens may read.
+    pub fn grant_devops_member(&self, organization: &str, client_id: &str) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .members
+            .insert(client_id.to_owned());
+    }
+
+    /// Creates (or renames) an agent pool.
+    pub fn set_agent_pool(&self, organization: &str, pool_id: i64, name: &str) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .pools
+            .entry(pool_id)
+            .or_default()
+            .name = name.to_owned();
+    }
+
+    /// Replaces a pool's job requests (newest first, each as the service writes one).
+    pub fn set_job_requests(&self, organization: &str, pool_id: i64, jobs: Vec<serde_json::Value>) {
+        self.shared
+            .state()
+            .devops
+            .entry(organization.to_owned())
+            .or_default()
+            .pools
+            .entry(pool_id)
+            .or_default()
+            .jobs = jobs;
+    }
+
+    /// `queued` job requests waiting for an agent with `demands`, then `finished` ones.
+    pub fn set_queued_jobs(
+        &self,
+        organization: &str,
+        pool_id: i64,
+        queued: usize,
+        finished: usize,
+        demands: &[&str],
+    ) {
+        let job = |n: usize, done: bool| {
+            let mut j = serde_json::json!({
+                "requestId": 1000 + n, "queueTime": "2026-01-01T00:00:00.000Z",
+                "serviceOwner": "00025394-6065-48ca-87d9-7f5672854ef7",
+                "hostId": "41a18c7d-df5e-4032-a4df-d533b56bd2de", "scopeId": "02696e26-a35b-424c-86b8-1f54e1b0b4b7",
+                "planType": "Build", "planId": format!("plan-{n}"), "jobId": format!("job-{n}"),
+                "demands": demands, "poolId": pool_id,
+                "orchestrationId": format!("plan-{n}.build.__default"), "priority": 0,
+                "data": {"ParallelismTag": "Private", "IsScheduledKey": "False"},
+            });
+            if done {
+                j["result"] = "succeeded".into();
+                j["assignTime"] = "2026-01-01T00:00:10.000Z".into();
+                j["receiveTime"] = "2026-01-01T00:00:11.000Z".into();
+                j["finishTime"] = "2026-01-01T00:01:00.000Z".into();
+            }
+            j
+        };
+        let jobs = (0..queued)
+            .map(|n| job(n, false))
+            .chain((0..finished).map(|n| job(queued + n, true)))
+            .collect();
+        self.set_job_requests(organization, pool_id, jobs);
+    }
+
+    /// Requests to Azure DevOps only.
+    pub fn devops_requests(&self) -> Vec<RequestRecord> {
+        self.requests()
+            .into_iter()
+            .filter(|r| devops::is_devops(&r.host))
+            .collect()
     }
 
     /// Stops accepting connections and closes open ones.

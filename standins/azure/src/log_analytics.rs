@@ -4,8 +4,6 @@
 //! text, as a test set it. Bearer tokens must be issued for the endpoint's audience to a client
 //! holding Log Analytics Reader; the service's error bodies otherwise.
 
-use std::time::Instant;
-
 use crate::server::{percent_decode, Answer};
 use crate::{AzureStandin, RequestRecord, Shared};
 
@@ -63,12 +61,8 @@ pub fn post(shared: &Shared, path: &str, authorization: &str, body: &[u8]) -> An
             None,
         )
     };
-    let Some(token) = authorization.strip_prefix("Bearer ") else {
+    let Some(client_id) = state.bearer_client(authorization, &audience) else {
         return unauthenticated();
-    };
-    let client_id = match state.tokens.get(token) {
-        Some(t) if t.audience == audience && Instant::now() < t.expires_at => t.client_id.clone(),
-        _ => return unauthenticated(),
     };
     let segments: Vec<String> = path
         .trim_start_matches('/')

@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::{
-    app_insights, atom, entra, log_analytics, monitor, servicebus, storage, AuthKind,
-    RequestRecord, Shared,
+    app_insights, atom, devops, entra, kusto, log_analytics, monitor, servicebus, storage,
+    AuthKind, RequestRecord, Shared,
 };
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
@@ -93,6 +93,8 @@ fn auth_kind(authorization: &str, query: &str) -> AuthKind {
         AuthKind::SharedAccessSignature
     } else if authorization.starts_with("Bearer ") {
         AuthKind::Bearer
+    } else if authorization.starts_with("Basic ") {
+        AuthKind::Basic
     } else {
         AuthKind::RawToken
     }
@@ -124,6 +126,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         })
         .collect();
     let storage_account = storage::account_of(&host);
+    let kusto_cluster = kusto::cluster_of(&host);
+    let devops = devops::is_devops(&host);
     let body = match Limited::new(request.into_body(), MAX_REQUEST_BODY)
         .collect()
         .await
@@ -151,6 +155,10 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 log_analytics::fault(status)
             } else if app_insights::is_app_insights(&host) {
                 app_insights::fault(status)
+            } else if kusto_cluster.is_some() {
+                kusto::fault(status)
+            } else if devops {
+                devops::fault(status)
             } else {
                 fault_answer(status, &host, &path)
             };
@@ -165,6 +173,15 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             a
         }
         None if token_endpoint => entra::token(&shared, &path, &body),
+        None if kusto_cluster.is_some() => kusto::handle(
+            &shared,
+            kusto_cluster.as_deref().unwrap_or(""),
+            &method,
+            &path,
+            &authorization,
+            &body,
+        ),
+        None if method == "GET" && devops => devops::get(&shared, &path, &query, &authorization),
         None if method == "GET" && storage_account.is_some() => storage::get(
             &shared,
             storage_account

@@ -74,9 +74,23 @@ pub struct State {
     pub app_insights: BTreeMap<String, BTreeMap<String, Option<f64>>>,
     /// Client ids that may read Application Insights metrics.
     pub app_insights_readers: BTreeSet<String>,
+    /// Data Explorer clusters by name.
+    pub kusto: BTreeMap<String, crate::kusto::Cluster>,
+    /// Azure DevOps organizations by name.
+    pub devops: BTreeMap<String, crate::devops::Organization>,
 }
 
 impl State {
+    /// The client a request's `Authorization: Bearer` token was issued to, when this stand-in
+    /// issued it for `audience` and it has not expired.
+    pub fn bearer_client(&self, authorization: &str, audience: &str) -> Option<String> {
+        let token = authorization.strip_prefix("Bearer ")?;
+        self.tokens
+            .get(token)
+            .filter(|t| t.audience == audience && Instant::now() < t.expires_at)
+            .map(|t| t.client_id.clone())
+    }
+
     pub fn new(seed: u64) -> State {
         State {
             namespaces: BTreeMap::new(),
@@ -98,6 +112,8 @@ impl State {
             log_readers: BTreeSet::new(),
             app_insights: BTreeMap::new(),
             app_insights_readers: BTreeSet::new(),
+            kusto: BTreeMap::new(),
+            devops: BTreeMap::new(),
         }
     }
 

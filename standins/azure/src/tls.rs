@@ -37,6 +37,8 @@ pub fn generate() -> std::io::Result<Tls> {
         "management.localhost".to_owned(),
         "api.loganalytics.localhost".to_owned(),
         "api.applicationinsights.localhost".to_owned(),
+        "*.kusto.localhost".to_owned(),
+        "dev.azure.localhost".to_owned(),
         "127.0.0.1".to_owned(),
     ])
     .map_err(io)?;
