@@ -12,6 +12,7 @@ pub mod fix;
 #[doc(hidden)]
 pub mod go;
 pub mod rules;
+pub mod resolve;
 pub mod scalers;
 pub mod sort;
 pub mod validate;
