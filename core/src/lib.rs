@@ -11,8 +11,8 @@ pub mod document;
 pub mod fix;
 #[doc(hidden)]
 pub mod go;
-pub mod rules;
 pub mod resolve;
+pub mod rules;
 pub mod scalers;
 pub mod sort;
 pub mod validate;

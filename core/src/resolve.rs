@@ -11,6 +11,8 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
 /// What a view knows of one object or value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found<T> {
@@ -471,6 +473,88 @@ fn expand(value: &str, env: &BTreeMap<String, Param>) -> String {
     }
     out.push_str(&value[checkpoint.min(b.len())..]);
     out
+}
+
+/// The containers of a pod spec's `containers` list, in its JSON form (as the API server
+/// serves it, or as kubectl converts a manifest).
+pub fn containers(list: &Value) -> Vec<Container> {
+    // A scalar that is not a string is taken as written (the linter reads YAML as kubectl
+    // converts it; the API server only stores strings here).
+    let text = |v: &Value, k: &str| match v.get(k)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    let optional = |v: &Value| v.get("optional").and_then(Value::as_bool) == Some(true);
+    let key_ref = |r: &Value| Some((text(r, "name")?, text(r, "key")?, optional(r)));
+    let items = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let Some(list) = list.as_array() else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|c| Container {
+            name: text(c, "name").unwrap_or_default(),
+            env_from: items(c, "envFrom")
+                .iter()
+                .map(|f| EnvFrom {
+                    prefix: text(f, "prefix").unwrap_or_default(),
+                    source: if let Some(r) = f.get("secretRef") {
+                        text(r, "name").map(|name| EnvFromSource::Secret {
+                            name,
+                            optional: optional(r),
+                        })
+                    } else if let Some(r) = f.get("configMapRef") {
+                        text(r, "name").map(|name| EnvFromSource::ConfigMap {
+                            name,
+                            optional: optional(r),
+                        })
+                    } else {
+                        None
+                    }
+                    .unwrap_or(EnvFromSource::Other),
+                })
+                .collect(),
+            env: items(c, "env")
+                .iter()
+                .filter_map(|e| {
+                    let name = text(e, "name")?;
+                    let from = e.get("valueFrom");
+                    let source = match (text(e, "value"), from) {
+                        (Some(v), _) => EnvSource::Value(v),
+                        (None, None) => EnvSource::Value(String::new()),
+                        (None, Some(from)) => {
+                            if let Some(r) = from.get("secretKeyRef") {
+                                key_ref(r).map_or(EnvSource::Pod, |(name, key, optional)| {
+                                    EnvSource::SecretKey {
+                                        name,
+                                        key,
+                                        optional,
+                                    }
+                                })
+                            } else if let Some(r) = from.get("configMapKeyRef") {
+                                key_ref(r).map_or(EnvSource::Pod, |(name, key, optional)| {
+                                    EnvSource::ConfigMapKey {
+                                        name,
+                                        key,
+                                        optional,
+                                    }
+                                })
+                            } else {
+                                EnvSource::Pod
+                            }
+                        }
+                    };
+                    Some(EnvVar { name, source })
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A Secret or ConfigMap a resolution reads.

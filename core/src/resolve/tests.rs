@@ -502,3 +502,67 @@ fn env_values_expand_earlier_variables_as_kubernetes_does() {
     assert_eq!(expand("$(A", &env), "$(A");
     assert_eq!(expand("plain", &env), "plain");
 }
+
+#[test]
+fn containers_read_every_env_source_of_a_pod_spec() {
+    let list = serde_json::json!([
+        {"name": "app",
+         "envFrom": [{"prefix": "P_", "secretRef": {"name": "s", "optional": true}},
+                     {"configMapRef": {"name": "cm"}},
+                     {"unknownRef": {}}],
+         "env": [{"name": "A", "value": "1"},
+                 {"name": "N", "value": 5},
+                 {"name": "B", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}},
+                 {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "cm", "key": "k", "optional": true}}},
+                 {"name": "D", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                 {"name": "E"},
+                 {"value": "nameless"}]},
+        {"name": "side"}
+    ]);
+    let cs = containers(&list);
+    assert_eq!(cs.len(), 2);
+    assert_eq!(cs[1].name, "side");
+    let app = &cs[0];
+    assert_eq!(
+        app.env_from,
+        [
+            EnvFrom {
+                prefix: "P_".into(),
+                source: EnvFromSource::Secret {
+                    name: "s".into(),
+                    optional: true
+                }
+            },
+            EnvFrom {
+                prefix: "".into(),
+                source: EnvFromSource::ConfigMap {
+                    name: "cm".into(),
+                    optional: false
+                }
+            },
+            EnvFrom {
+                prefix: "".into(),
+                source: EnvFromSource::Other
+            },
+        ]
+    );
+    assert_eq!(
+        app.env,
+        [
+            var("A", EnvSource::Value("1".into())),
+            var("N", EnvSource::Value("5".into())),
+            var("B", secret_key("s", "k")),
+            var(
+                "C",
+                EnvSource::ConfigMapKey {
+                    name: "cm".into(),
+                    key: "k".into(),
+                    optional: true
+                }
+            ),
+            var("D", EnvSource::Pod),
+            var("E", EnvSource::Value(String::new())),
+        ]
+    );
+    assert!(containers(&serde_json::Value::Null).is_empty());
+}

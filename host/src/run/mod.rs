@@ -1,11 +1,13 @@
 //! `scalecore run`: the in-cluster host. Watches KEDA's ScaledObjects, polls Azure Service Bus,
 //! and scales the targets through `/scale`, with every decision made by the core's engine.
 
+mod authstore;
 mod clock;
 mod controller;
 mod kubeapi;
 mod lease;
 mod objects;
+mod resolving;
 mod resources;
 mod telemetry;
 mod triggers;
@@ -368,6 +370,7 @@ pub async fn serve(
         tenants: worker::Tenants::new(settings.namespace_poll_concurrency),
         starting: tokio::sync::Semaphore::new(32),
         lint: settings.lint.clone(),
+        auths: authstore::AuthStore::default(),
     });
     let lead = lead(shared, settings.lint, settings.namespace, gate, quit);
     tokio::pin!(lead);

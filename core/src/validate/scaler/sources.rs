@@ -7,10 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::document::{Bundle, Kind, Node, Resource};
-use crate::resolve::{
-    self, AuthSpec, EnvFrom, EnvFromSource, EnvRef, EnvSource, EnvVar, Found, Param, PodIdentity,
-    TargetRef, View,
-};
+use crate::resolve::{self, AuthSpec, EnvRef, Found, Param, PodIdentity, TargetRef, View};
 
 /// A stand-in for a value that exists but cannot be seen. Errors about parameters holding
 /// it are dropped.
@@ -35,20 +32,13 @@ impl Sources {
         let (containers, wanted) = pod_containers(owner, bundle, ns);
         let mut s = Sources::default();
         let auth_ref = trigger.get("authenticationRef");
-        let name = match auth_ref {
-            None => None,
-            Some(r) => match r
-                .get("name")
+        let name = auth_ref.map(|r| {
+            r.get("name")
                 .and_then(|n| n.as_str().or_else(|| n.is_null().then_some("")))
-            {
-                Some(name) => Some(name),
-                None => {
-                    // Not a name the API server would store: nothing can be said about it.
-                    s.auth_open = true;
-                    return s;
-                }
-            },
-        };
+        });
+        // Not a name the API server would store: nothing can be said about the authentication.
+        let unreadable = name == Some(None);
+        let name = name.flatten();
         // Any kind but ClusterTriggerAuthentication is looked up as a TriggerAuthentication.
         let kind = match auth_ref.and_then(|r| r.get("kind")).and_then(Node::text) {
             Some(k @ "ClusterTriggerAuthentication") => k,
@@ -76,6 +66,10 @@ impl Sources {
             .iter()
             .map(|(k, v)| (k.clone(), unseen(v).unwrap_or_else(|| HIDDEN.to_owned())))
             .collect();
+        if unreadable {
+            s.auth_open = true;
+            return s;
+        }
         s.pod_identity = r.pod_identity.map(|p| p.provider);
         s.auth_open = r.auth_open;
         let gaps: BTreeSet<&str> = r.gaps.iter().map(|g| g.parameter.as_str()).collect();
@@ -374,92 +368,10 @@ fn pod_containers<'a>(
         }
     };
     let containers = pod_spec.map(|p| {
-        p.get("containers")
-            .and_then(Node::as_sequence)
-            .unwrap_or(&[])
-            .iter()
-            .map(container)
-            .collect()
+        let list = p.get("containers").map(Node::to_json);
+        resolve::containers(list.as_ref().unwrap_or(&serde_json::Value::Null))
     });
     (containers, wanted.and_then(Node::text))
-}
-
-fn container(c: &Node) -> resolve::Container {
-    let text = |n: &Node, key: &str| n.get(key).and_then(Node::text).map(str::to_owned);
-    let optional = |n: &Node| n.get("optional").and_then(Node::as_bool) == Some(true);
-    let env_from = c
-        .get("envFrom")
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-        .iter()
-        .map(|source| {
-            let prefix = text(source, "prefix").unwrap_or_default();
-            let named = |r: &Node| r.get("name").and_then(Node::as_str).map(str::to_owned);
-            let source = if let Some(r) = source.get("secretRef") {
-                named(r).map(|name| EnvFromSource::Secret {
-                    name,
-                    optional: optional(r),
-                })
-            } else if let Some(r) = source.get("configMapRef") {
-                named(r).map(|name| EnvFromSource::ConfigMap {
-                    name,
-                    optional: optional(r),
-                })
-            } else {
-                None
-            };
-            EnvFrom {
-                prefix,
-                source: source.unwrap_or(EnvFromSource::Other),
-            }
-        })
-        .collect();
-    let env = c
-        .get("env")
-        .and_then(Node::as_sequence)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|var| {
-            let name = text(var, "name")?;
-            let key_ref = |at: &str| {
-                let r = var.at(&["valueFrom", at])?;
-                let name = r.get("name").and_then(Node::as_str)?.to_owned();
-                let key = r.get("key").and_then(Node::as_str)?.to_owned();
-                Some((name, key, optional(r)))
-            };
-            let source = if let Some(v) = var.get("value") {
-                EnvSource::Value(v.text().unwrap_or("").to_owned())
-            } else if var.at(&["valueFrom", "secretKeyRef"]).is_some() {
-                match key_ref("secretKeyRef") {
-                    Some((name, key, optional)) => EnvSource::SecretKey {
-                        name,
-                        key,
-                        optional,
-                    },
-                    None => EnvSource::Pod,
-                }
-            } else if var.at(&["valueFrom", "configMapKeyRef"]).is_some() {
-                match key_ref("configMapKeyRef") {
-                    Some((name, key, optional)) => EnvSource::ConfigMapKey {
-                        name,
-                        key,
-                        optional,
-                    },
-                    None => EnvSource::Pod,
-                }
-            } else if var.get("valueFrom").is_some() {
-                EnvSource::Pod
-            } else {
-                EnvSource::Value(String::new())
-            };
-            Some(EnvVar { name, source })
-        })
-        .collect();
-    resolve::Container {
-        name: text(c, "name").unwrap_or_default(),
-        env_from,
-        env,
-    }
 }
 
 #[cfg(test)]
