@@ -40,10 +40,9 @@ impl Sources {
         let unreadable = name == Some(None);
         let name = name.flatten();
         // Any kind but ClusterTriggerAuthentication is looked up as a TriggerAuthentication.
-        let kind = match auth_ref.and_then(|r| r.get("kind")).and_then(Node::text) {
-            Some(k @ "ClusterTriggerAuthentication") => k,
-            _ => "",
-        };
+        const CTA: &str = "ClusterTriggerAuthentication";
+        let cluster = auth_ref.and_then(|r| r.get("kind")).and_then(Node::text) == Some(CTA);
+        let kind = if cluster { CTA } else { "" };
         let view = BundleView { bundle, default_ns };
         let req = resolve::Request {
             namespace: ns,
