@@ -200,7 +200,13 @@ impl Controller {
         let store = |kind| {
             let shared = self.shared.clone();
             move |e: Result<Event<DynamicObject>, watcher::Error>| {
-                let changed = e.is_ok_and(|e| shared.auths.apply(kind, &e));
+                let changed = match e {
+                    Ok(e) => shared.auths.apply(kind, &e),
+                    Err(e) => {
+                        tracing::warn!(error = %e, ?kind, "authentication watch failed; retrying");
+                        false
+                    }
+                };
                 futures::future::ready(changed.then_some(Change::Authentication))
             }
         };

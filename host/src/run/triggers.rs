@@ -522,6 +522,7 @@ async fn resolve_auth(
             ResolveError::Target {
                 parameter, error, ..
             } => secret(parameter, error),
+            // The view answers authentications from the store, which does not fail.
             ResolveError::Authentication(error) => secret(String::new(), error),
         })?;
     // KEDA hands the scaler "" for a Secret's missing key, and the scaler then fails with a
