@@ -636,3 +636,41 @@ async fn trigger_authentications_come_from_the_watch_not_from_gets() {
     );
     assert!(!host.stop().contains(&conn));
 }
+
+/// The target container's `envFrom` is resolved as KEDA's resolveEnv does (prefix included),
+/// its ConfigMap read once by name, never listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_from_an_env_from_config_map_with_a_prefix() {
+    let c = Cluster::new("env-from").await;
+    let conn = c.azure.connection_string(SB);
+    c.k8s
+        .apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sb-env", "namespace": "shop"},
+            "data": {"CONN": conn}}))
+        .unwrap();
+    c.k8s
+        .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "orders-worker", "namespace": "shop"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
+                     "template": {"metadata": {"labels": {"app": "w"}},
+                                  "spec": {"containers": [{"name": "worker", "image": "w:1",
+                                     "envFrom": [{"prefix": "SB_", "configMapRef": {"name": "sb-env"}}]}]}}}}))
+        .unwrap();
+    c.azure.set_queue(SB, "orders", 12);
+    c.scaled_object(
+        "orders",
+        json!({}),
+        json!({"type": "azure-servicebus",
+               "metadata": {"queueName": "orders", "messageCount": "5", "connectionFromEnv": "SB_CONN"}}),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
+        .await;
+    let requests = c.k8s.requests();
+    let reads: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.path.contains("configmaps"))
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(reads, ["/api/v1/namespaces/shop/configmaps/sb-env"]);
+    assert!(!host.stop().contains(&conn));
+}
