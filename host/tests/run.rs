@@ -628,11 +628,12 @@ async fn trigger_authentications_come_from_the_watch_not_from_gets() {
         .iter()
         .filter(|r| r.path == "/api/v1/namespaces/shop/secrets/sb")
         .count();
-    // One build per TriggerAuthentication spec seen (the workload's env reads the same
-    // Secret in the same build: one GET serves both).
+    // Secrets are read by name (a worker rebuilds after each failed poll, as KEDA does, so
+    // how often depends on how long the trigger was broken).
+    assert!(secret_reads >= 1, "Secret sb was never read by name");
     assert!(
-        (1..=3).contains(&secret_reads),
-        "{secret_reads} reads of Secret sb"
+        !requests.iter().any(|r| r.path.ends_with("/secrets")),
+        "Secrets were listed"
     );
     assert!(!host.stop().contains(&conn));
 }
