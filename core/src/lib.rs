@@ -11,6 +11,7 @@ pub mod document;
 pub mod fix;
 #[doc(hidden)]
 pub mod go;
+pub mod resolve;
 pub mod rules;
 pub mod scalers;
 pub mod sort;

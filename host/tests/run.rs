@@ -571,3 +571,107 @@ async fn a_namespace_outside_the_allowed_suffixes_gets_no_token() {
         "{log}"
     );
 }
+
+/// Workers resolve triggers from the TriggerAuthentications the controller's watch holds: a
+/// change reaches them through the watch (the worker restarts with the new spec), and no
+/// worker GETs a TriggerAuthentication. Secrets are still read one by one by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trigger_authentications_come_from_the_watch_not_from_gets() {
+    let c = Cluster::new("watched-auth").await;
+    let conn = c.azure.connection_string(SB);
+    c.k8s
+        .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sb", "namespace": "shop"},
+            "data": {"conn": base64(&conn)}}))
+        .unwrap();
+    let auth = |key: &str| {
+        json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "sb-conn", "namespace": "shop"},
+            "spec": {"secretTargetRef": [{"parameter": "connection", "name": "sb", "key": key}]}})
+    };
+    c.k8s.apply(auth("wrong")).unwrap();
+    c.azure.set_queue(SB, "orders", 12);
+    c.scaled_object(
+        "orders",
+        json!({}),
+        json!({"type": "azure-servicebus", "metadata": {"queueName": "orders", "messageCount": "5"},
+               "authenticationRef": {"name": "sb-conn"}}),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !host
+        .log()
+        .contains(r#"Secret shop/sb has no key \"wrong\""#)
+        && !host.log().contains(r#"Secret shop/sb has no key "wrong""#)
+    {
+        assert!(Instant::now() < deadline, "no error naming the missing key");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(c.replicas(), 0);
+    c.k8s.apply(auth("conn")).unwrap();
+    c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
+        .await;
+    let requests = c.k8s.requests();
+    let gets: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/triggerauthentications/"))
+        .map(|r| r.path.as_str())
+        .collect();
+    assert!(
+        gets.is_empty(),
+        "TriggerAuthentications were read by name: {gets:?}"
+    );
+    let watched = requests
+        .iter()
+        .any(|r| r.path.ends_with("/triggerauthentications") && r.query.contains("watch"));
+    assert!(watched, "no watch of TriggerAuthentications");
+    let secret_reads = requests
+        .iter()
+        .filter(|r| r.path == "/api/v1/namespaces/shop/secrets/sb")
+        .count();
+    // Secrets are read by name (a worker rebuilds after each failed poll, as KEDA does, so
+    // how often depends on how long the trigger was broken).
+    assert!(secret_reads >= 1, "Secret sb was never read by name");
+    assert!(
+        !requests.iter().any(|r| r.path.ends_with("/secrets")),
+        "Secrets were listed"
+    );
+    assert!(!host.stop().contains(&conn));
+}
+
+/// The target container's `envFrom` is resolved as KEDA's resolveEnv does (prefix included),
+/// its ConfigMap read once by name, never listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_from_an_env_from_config_map_with_a_prefix() {
+    let c = Cluster::new("env-from").await;
+    let conn = c.azure.connection_string(SB);
+    c.k8s
+        .apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sb-env", "namespace": "shop"},
+            "data": {"CONN": conn}}))
+        .unwrap();
+    c.k8s
+        .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "orders-worker", "namespace": "shop"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
+                     "template": {"metadata": {"labels": {"app": "w"}},
+                                  "spec": {"containers": [{"name": "worker", "image": "w:1",
+                                     "envFrom": [{"prefix": "SB_", "configMapRef": {"name": "sb-env"}}]}]}}}}))
+        .unwrap();
+    c.azure.set_queue(SB, "orders", 12);
+    c.scaled_object(
+        "orders",
+        json!({}),
+        json!({"type": "azure-servicebus",
+               "metadata": {"queueName": "orders", "messageCount": "5", "connectionFromEnv": "SB_CONN"}}),
+    );
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
+        .await;
+    let requests = c.k8s.requests();
+    let reads: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.path.contains("configmaps"))
+        .map(|r| r.path.as_str())
+        .collect();
+    assert_eq!(reads, ["/api/v1/namespaces/shop/configmaps/sb-env"]);
+    assert!(!host.stop().contains(&conn));
+}

@@ -64,10 +64,10 @@ watched, a Role's in watchNamespace otherwise. Keep in step with deploy/scalecor
 - apiGroups: [apps]
   resources: [deployments/scale, statefulsets/scale]
   verbs: {{ if .Values.dryRun }}[get]{{ else }}[get, patch, update]{{ end }}
-# Values of secretTargetRef and of env `valueFrom.secretKeyRef`: read one by one by name,
-# never listed.
+# Values of secretTargetRef/configMapTargetRef and of the target container's env
+# (`valueFrom`, `envFrom`): read one by one by name, never listed.
 - apiGroups: [""]
-  resources: [secrets]
+  resources: [secrets, configmaps]
   verbs: [get]
 # A target already scaled by another HPA is refused, as KEDA's webhook does.
 - apiGroups: [autoscaling]

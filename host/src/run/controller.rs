@@ -19,6 +19,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch, Semaphore};
 use tokio::task::JoinHandle;
 
+use super::authstore::AuthKind;
 use super::kubeapi::keda;
 use super::objects::{self, ScaledObject, TargetRef};
 use super::worker::{self, Shared, Signal, Stop};
@@ -195,8 +196,23 @@ impl Controller {
                     .ok()
             })
             .map(|e| Change::ScaledObject(Box::new(e)));
+        // The watched objects are what workers resolve triggers from; a change restarts them.
+        let store = |kind| {
+            let shared = self.shared.clone();
+            move |e: Result<Event<DynamicObject>, watcher::Error>| {
+                let changed = match e {
+                    Ok(e) => shared.auths.apply(kind, &e),
+                    Err(e) => {
+                        tracing::warn!(error = %e, ?kind, "authentication watch failed; retrying");
+                        false
+                    }
+                };
+                futures::future::ready(changed.then_some(Change::Authentication))
+            }
+        };
         let tas = watcher::watcher(self.api(&keda::<TriggerAuthentication>()), cfg.clone())
-            .default_backoff();
+            .default_backoff()
+            .filter_map(store(AuthKind::TriggerAuthentication));
         let ctas = watcher::watcher(
             Api::all_with(
                 self.shared.kube.client().clone(),
@@ -204,13 +220,9 @@ impl Controller {
             ),
             cfg,
         )
-        .default_backoff();
-        let auth = futures::stream::select(tas, ctas).filter_map(|e| async move {
-            match e {
-                Ok(Event::Apply(_) | Event::Delete(_)) => Some(Change::Authentication),
-                _ => None,
-            }
-        });
+        .default_backoff()
+        .filter_map(store(AuthKind::ClusterTriggerAuthentication));
+        let auth = futures::stream::select(tas, ctas);
         futures::stream::select(sos, auth)
     }
 

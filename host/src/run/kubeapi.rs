@@ -9,11 +9,12 @@
 //! TriggerAuthentication, a Secret or a workload's env may hold secrets. Our own decoding
 //! errors say where an object failed, never what it held (serde quotes the offending value).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::autoscaling::v1::Scale;
-use k8s_openapi::api::core::v1::{ObjectReference, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference, Secret};
 use kube::api::{
     ApiResource, DynamicObject, GetParams, GroupVersionKind, ListParams, ObjectList, Patch,
     PatchParams,
@@ -26,9 +27,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::lease::WriteGate;
 use super::objects::TargetRef;
-use crate::crd::{
-    ClusterTriggerAuthentication, ScaledObject, TriggerAuthentication, TriggerAuthenticationSpec,
-};
+use crate::crd::ScaledObject;
 
 pub const FIELD_MANAGER: &str = "scalecore";
 /// Writes answered 409 (someone else changed the object) are retried this many times.
@@ -327,57 +326,43 @@ impl Kube {
         self.write(self.client.request_text(request)).await
     }
 
-    pub async fn secret_value(
+    /// Where a ClusterTriggerAuthentication's Secrets and ConfigMaps are read from.
+    pub fn cluster_object_namespace(&self) -> &str {
+        &self.cluster_object_namespace
+    }
+
+    /// The data of one Secret, read by name (the RBAC never lets the host list Secrets):
+    /// `data` bytes, with `stringData` as a server that returns it would have merged it.
+    pub async fn secret_data(
         &self,
         namespace: &str,
         name: &str,
-        key: &str,
-    ) -> Result<String, KubeError> {
+    ) -> Result<BTreeMap<String, Vec<u8>>, KubeError> {
         let request = kube::core::Request::new(Secret::url_path(&(), Some(namespace)));
         let text = self.get_text(request, Some(name), None).await?;
         let secret: Secret = decode(&text, || format!("Secret {namespace}/{name}"))?;
-        if let Some(v) = secret.data.as_ref().and_then(|d| d.get(key)) {
-            // The bytes stay out of the error: they are the secret.
-            return String::from_utf8(v.0.clone()).map_err(|_| KubeError::NotUtf8 {
-                namespace: namespace.to_owned(),
-                name: name.to_owned(),
-                key: key.to_owned(),
-            });
+        let mut data: BTreeMap<String, Vec<u8>> = secret
+            .data
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.0))
+            .collect();
+        for (k, v) in secret.string_data.unwrap_or_default() {
+            data.insert(k, v.into_bytes());
         }
-        if let Some(v) = secret.string_data.as_ref().and_then(|d| d.get(key)) {
-            return Ok(v.clone());
-        }
-        Err(KubeError::NoSuchKey {
-            namespace: namespace.to_owned(),
-            name: name.to_owned(),
-            key: key.to_owned(),
-        })
+        Ok(data)
     }
 
-    /// A TriggerAuthentication (namespaced) or ClusterTriggerAuthentication, and the namespace
-    /// its Secrets live in.
-    pub async fn trigger_authentication(
+    /// The `data` of one ConfigMap, read by name (KEDA reads neither `binaryData` nor lists).
+    pub async fn config_map_data(
         &self,
         namespace: &str,
-        kind: &str,
         name: &str,
-    ) -> Result<(TriggerAuthenticationSpec, String), KubeError> {
-        if kind == "ClusterTriggerAuthentication" {
-            let request =
-                kube::core::Request::new(ClusterTriggerAuthentication::url_path(&(), None));
-            let text = self.get_text(request, Some(name), None).await?;
-            let cta: ClusterTriggerAuthentication =
-                decode(&text, || format!("ClusterTriggerAuthentication {name}"))?;
-            Ok((cta.spec.0, self.cluster_object_namespace.clone()))
-        } else {
-            let request =
-                kube::core::Request::new(TriggerAuthentication::url_path(&(), Some(namespace)));
-            let text = self.get_text(request, Some(name), None).await?;
-            let ta: TriggerAuthentication = decode(&text, || {
-                format!("TriggerAuthentication {namespace}/{name}")
-            })?;
-            Ok((ta.spec, namespace.to_owned()))
-        }
+    ) -> Result<BTreeMap<String, String>, KubeError> {
+        let request = kube::core::Request::new(ConfigMap::url_path(&(), Some(namespace)));
+        let text = self.get_text(request, Some(name), None).await?;
+        let cm: ConfigMap = decode(&text, || format!("ConfigMap {namespace}/{name}"))?;
+        Ok(cm.data.unwrap_or_default().into_iter().collect())
     }
 
     /// An HPA other than KEDA's own for this ScaledObject that already scales the target:

@@ -1,12 +1,14 @@
 //! `scalecore run`: the in-cluster host. Watches KEDA's ScaledObjects, polls Azure Service Bus,
 //! and scales the targets through `/scale`, with every decision made by the core's engine.
 
+mod authstore;
 pub(crate) mod clock;
 mod controller;
 pub(crate) mod jobs;
 mod kubeapi;
 mod lease;
 pub(crate) mod objects;
+mod resolving;
 mod resources;
 mod targets;
 mod telemetry;
@@ -373,6 +375,7 @@ pub async fn serve(
         tenants: worker::Tenants::new(settings.namespace_poll_concurrency),
         starting: tokio::sync::Semaphore::new(32),
         lint: settings.lint.clone(),
+        auths: authstore::AuthStore::default(),
     });
     let lead = lead(shared, settings.lint, settings.namespace, gate, quit);
     tokio::pin!(lead);

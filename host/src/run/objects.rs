@@ -139,50 +139,6 @@ pub fn scaled_object(obj: &Value, options: &LintOptions) -> Option<ScaledObject>
     })
 }
 
-/// Container env of a workload's pod template: plain values and `valueFrom` references.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ContainerEnv {
-    pub values: BTreeMap<String, String>,
-    /// name -> (secret, key) for `valueFrom.secretKeyRef`.
-    pub secret_refs: BTreeMap<String, (String, String)>,
-    /// name -> (configMap, key) for `valueFrom.configMapKeyRef`.
-    pub config_map_refs: BTreeMap<String, (String, String)>,
-}
-
-/// The env KEDA resolves for a trigger: the named container, else the first one.
-pub fn container_env(workload: &Value, container: Option<&str>) -> ContainerEnv {
-    let containers = workload
-        .pointer("/spec/template/spec/containers")
-        .and_then(Value::as_array);
-    let chosen = containers.and_then(|cs| match container {
-        Some(n) => cs.iter().find(|c| text(c, &["name"]).as_deref() == Some(n)),
-        None => cs.first(),
-    });
-    let mut env = ContainerEnv::default();
-    let Some(items) = chosen.and_then(|c| c.get("env")).and_then(Value::as_array) else {
-        return env;
-    };
-    for e in items {
-        let Some(name) = text(e, &["name"]) else {
-            continue;
-        };
-        if let Some(v) = text(e, &["value"]) {
-            env.values.insert(name, v);
-        } else if let (Some(s), Some(k)) = (
-            text(e, &["valueFrom", "secretKeyRef", "name"]),
-            text(e, &["valueFrom", "secretKeyRef", "key"]),
-        ) {
-            env.secret_refs.insert(name, (s, k));
-        } else if let (Some(c), Some(k)) = (
-            text(e, &["valueFrom", "configMapKeyRef", "name"]),
-            text(e, &["valueFrom", "configMapKeyRef", "key"]),
-        ) {
-            env.config_map_refs.insert(name, (c, k));
-        }
-    }
-    env
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,18 +185,5 @@ mod tests {
             "{:?}",
             so.rejected
         );
-    }
-
-    #[test]
-    fn container_env_picks_named_or_first() {
-        let d = json!({"spec": {"template": {"spec": {"containers": [
-            {"name": "a", "env": [{"name": "X", "value": "1"}]},
-            {"name": "b", "env": [{"name": "CONN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]}]}}}});
-        assert_eq!(
-            container_env(&d, None).values.get("X").map(String::as_str),
-            Some("1")
-        );
-        let b = container_env(&d, Some("b"));
-        assert_eq!(b.secret_refs.get("CONN"), Some(&("s".into(), "k".into())));
     }
 }

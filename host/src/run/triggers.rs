@@ -24,10 +24,14 @@ use scalecore::validate::{self, LintOptions};
 use scalecore_azure::{Auth, IdentityOverrides, ScalerError, ServiceBus, ServiceBusEntity};
 use serde_json::Value;
 
+use scalecore::resolve::{self, Container, Param, PodIdentity, ResolveError};
+
+use super::authstore::{AuthKind, AuthStore, Lookup};
 use super::kubeapi::{Kube, KubeError};
-use super::objects::{self, ScaledObject};
+use super::objects::ScaledObject;
+use super::resolving::{self, Fetched};
 use super::resources::ResourceError;
-use crate::crd::{AuthPodIdentity, PodIdentityProvider, TriggerAuthenticationSpec};
+use crate::crd::{PodIdentityProvider, TriggerAuthenticationSpec};
 
 /// One trigger, ready to poll.
 pub enum Scaler {
@@ -126,20 +130,22 @@ pub enum TriggerError {
         scaler: &'static str,
         messages: Vec<String>,
     },
-    /// The trigger's (Cluster)TriggerAuthentication could not be read.
-    #[error("error getting {kind} {name:?}: {source}")]
+    /// The trigger's (Cluster)TriggerAuthentication is not among the watched ones, or its
+    /// spec does not decode.
+    #[error("error getting {kind} {name:?}: {why}")]
     Authentication {
         kind: String,
         name: String,
-        source: KubeError,
+        why: String,
     },
-    /// A `secretTargetRef` of the (Cluster)TriggerAuthentication could not be read.
+    /// A `secretTargetRef` (or `configMapTargetRef`) of the (Cluster)TriggerAuthentication
+    /// could not be read.
     #[error("{kind} {name:?}: parameter {parameter:?}: {source}")]
     Secret {
         kind: String,
         name: String,
         parameter: String,
-        source: KubeError,
+        source: Arc<KubeError>,
     },
 }
 
@@ -265,10 +271,11 @@ impl Scaler {
     }
 }
 
-/// What KEDA's resolver hands a scaler.
+/// What KEDA's resolver hands a scaler (values the host could not read left out).
 struct Resolved {
     auth_params: BTreeMap<String, String>,
-    pod_identity: Option<AuthPodIdentity>,
+    env: BTreeMap<String, String>,
+    pod_identity: Option<PodIdentity>,
 }
 
 /// A (Cluster)TriggerAuthentication whose check takes longer is refused.
@@ -288,17 +295,19 @@ enum AuthError {
 /// with it (its podIdentity or endpoints were never vetted).
 pub async fn build(
     kube: &Kube,
+    auths: &AuthStore,
     so: &ScaledObject,
     lint: &LintOptions,
 ) -> Result<Vec<Scaler>, AuthRefusal> {
     let workload = kube.workload(&so.namespace, &so.target).await.ok();
-    build_from(kube, so, workload, lint).await
+    build_from(kube, auths, so, workload, lint).await
 }
 
 /// [`build`] for a workload already at hand (a ScaledJob's `jobTargetRef`, whose pod template
 /// is inline): its containers give the env, its `spec.selector` the pods.
 pub async fn build_from(
     kube: &Kube,
+    auths: &AuthStore,
     so: &ScaledObject,
     workload: Option<Value>,
     lint: &LintOptions,
@@ -306,35 +315,26 @@ pub async fn build_from(
     // Only the containers and the selector are read; the rest of the object (managedFields,
     // status) is not kept across the Secret reads below.
     let mut selector = None;
-    let workload = workload.map(|mut w| {
+    let containers = workload.map(|mut w| {
         selector = w.pointer_mut("/spec/selector").map(Value::take);
-        let containers = w
-            .pointer_mut("/spec/template/spec/containers")
-            .map(Value::take)
-            .unwrap_or(Value::Null);
-        serde_json::json!({"spec": {"template": {"spec": {"containers": containers}}}})
+        let list = w.pointer("/spec/template/spec/containers");
+        resolve::containers(list.unwrap_or(&Value::Null))
     });
-    let env = match &workload {
-        Some(w) => {
-            resolved_env(
-                kube,
-                &so.namespace,
-                w,
-                so.target.env_source_container_name.as_deref(),
-            )
-            .await
-        }
-        None => BTreeMap::new(),
-    };
     let selector = pod_selector(selector);
+    // Secrets and ConfigMaps read once for all the triggers.
+    let mut fetched = Fetched::default();
     let mut out = Vec::with_capacity(so.spec.triggers.len());
     for trigger in &so.spec.triggers {
         if matches!(trigger.trigger_type.as_str(), "cpu" | "memory") {
             out.push(resource_scaler(so, trigger, &selector));
             continue;
         }
-        let scaler = match resolve_auth(kube, so, trigger, workload.as_ref(), &env, lint).await {
-            Ok(resolved) => scaler(so, trigger, &resolved, &env),
+        let target = Target {
+            so,
+            containers: containers.as_deref(),
+        };
+        let scaler = match resolve_auth(kube, auths, &target, trigger, &mut fetched, lint).await {
+            Ok(resolved) => scaler(so, trigger, &resolved),
             Err(AuthError::Broken(why)) => Scaler::broken(why),
             Err(AuthError::Refused(why)) => return Err(why),
         };
@@ -432,30 +432,27 @@ fn auth_refusal(
     })
 }
 
-fn scaler(
-    so: &ScaledObject,
-    trigger: &Trigger,
-    resolved: &Resolved,
-    env: &BTreeMap<String, String>,
-) -> Scaler {
+fn scaler(so: &ScaledObject, trigger: &Trigger, resolved: &Resolved) -> Scaler {
     if !POLLED_TYPES.contains(&trigger.trigger_type.as_str()) {
         return Scaler::broken(TriggerError::NotPolled {
             trigger_type: trigger.trigger_type.clone(),
         });
     }
-    let provider = resolved.pod_identity.as_ref().map(|p| p.provider.name());
+    let provider = resolved.pod_identity.as_ref().map(|p| p.provider.as_str());
     let input = TriggerInput {
         trigger_type: &trigger.trigger_type,
         index: trigger.index,
         metadata: &trigger.metadata,
         auth_params: &resolved.auth_params,
-        env,
+        env: &resolved.env,
         pod_identity: provider,
         metric_type: trigger.metric_type.as_deref(),
         namespace: &so.namespace,
     };
-    let overrides = || match &resolved.pod_identity {
-        Some(p) if p.provider == PodIdentityProvider::AzureWorkload => IdentityOverrides {
+    let workload_identity =
+        |p: &&PodIdentity| p.provider == PodIdentityProvider::AzureWorkload.name();
+    let overrides = || match resolved.pod_identity.as_ref().filter(workload_identity) {
+        Some(p) => IdentityOverrides {
             identity_id: p.identity_id.clone(),
             tenant_id: p.identity_tenant_id.clone(),
             authority_host: p.identity_authority_host.clone(),
@@ -554,8 +551,8 @@ fn scaler(
             messages: errors.into_iter().map(|e| e.message).collect(),
         }),
         Ok(config) => {
-            let auth = match &resolved.pod_identity {
-                Some(p) if p.provider == PodIdentityProvider::AzureWorkload => Auth::workload(
+            let auth = match resolved.pod_identity.as_ref().filter(workload_identity) {
+                Some(p) => Auth::workload(
                     &config,
                     p.identity_id.as_deref(),
                     p.identity_tenant_id.as_deref(),
@@ -572,108 +569,123 @@ fn scaler(
     }
 }
 
+/// The ScaledObject whose triggers are resolved, and its target's containers (`None` when the
+/// target could not be read).
+struct Target<'a> {
+    so: &'a ScaledObject,
+    containers: Option<&'a [Container]>,
+}
+
+/// Resolves through the core's resolver: the (Cluster)TriggerAuthentication from the watched
+/// store (never read again from the API server), checked by KEDA's webhook rules first.
 async fn resolve_auth(
     kube: &Kube,
-    so: &ScaledObject,
+    auths: &AuthStore,
+    target: &Target<'_>,
     trigger: &Trigger,
-    workload: Option<&Value>,
-    target_env: &BTreeMap<String, String>,
+    fetched: &mut Fetched,
     lint: &LintOptions,
 ) -> Result<Resolved, AuthError> {
-    let Some(r) = &trigger.authentication_ref else {
-        return Ok(Resolved {
-            auth_params: BTreeMap::new(),
-            pod_identity: None,
-        });
-    };
-    let kind = if r.kind.is_empty() {
-        "TriggerAuthentication"
-    } else {
-        r.kind.as_str()
-    };
-    let (ta, secrets_ns) = kube
-        .trigger_authentication(&so.namespace, kind, &r.name)
-        .await
-        .map_err(|source| {
+    let so = target.so;
+    let auth_ref = trigger
+        .authentication_ref
+        .as_ref()
+        .filter(|r| !r.name.is_empty());
+    let mut auth = None;
+    let mut kind = "TriggerAuthentication";
+    if let Some(r) = auth_ref {
+        let store_kind = if r.kind == "ClusterTriggerAuthentication" {
+            kind = "ClusterTriggerAuthentication";
+            AuthKind::ClusterTriggerAuthentication
+        } else {
+            AuthKind::TriggerAuthentication
+        };
+        let broken = |why: String| {
             AuthError::Broken(TriggerError::Authentication {
                 kind: kind.to_owned(),
                 name: r.name.clone(),
-                source,
+                why,
             })
-        })?;
-    // Checked on the blocking pool within a bound, as ScaledObjects are: an object of a
-    // megabyte is the tenant's to write, not the runtime's threads' to parse.
-    let check = {
-        let (kind, name, namespace) = (kind.to_owned(), r.name.clone(), so.namespace.clone());
-        let (spec, options) = (ta.clone(), lint.clone());
-        tokio::task::spawn_blocking(move || auth_refusal(&kind, &name, &namespace, &spec, &options))
-    };
-    let verdict = match tokio::time::timeout(AUTH_CHECK_TIMEOUT, check).await {
-        Ok(Ok(verdict)) => verdict,
-        _ => Some(AuthRefusal::CheckTimedOut {
-            kind: kind.to_owned(),
-            name: r.name.clone(),
-            limit: AUTH_CHECK_TIMEOUT,
-        }),
-    };
-    if let Some(why) = verdict {
-        return Err(AuthError::Refused(why));
-    }
-    let mut auth_params = BTreeMap::new();
-    for s in ta.secret_target_ref.iter().flatten() {
-        let value = kube
-            .secret_value(&secrets_ns, &s.name, &s.key)
-            .await
-            .map_err(|source| {
-                AuthError::Broken(TriggerError::Secret {
-                    kind: kind.to_owned(),
-                    name: r.name.clone(),
-                    parameter: s.parameter.clone(),
-                    source,
-                })
-            })?;
-        auth_params.insert(s.parameter.clone(), value);
-    }
-    for e in ta.env.iter().flatten() {
-        // The target's env is already resolved (its Secrets read) for its own container; only
-        // another container needs a read of its own.
-        let other;
-        let env = if e.container_name == so.target.env_source_container_name {
-            target_env
-        } else {
-            other = match workload {
-                Some(w) => resolved_env(kube, &so.namespace, w, e.container_name.as_deref()).await,
-                None => BTreeMap::new(),
-            };
-            &other
         };
-        auth_params.insert(
-            e.parameter.clone(),
-            env.get(&e.name).cloned().unwrap_or_default(),
-        );
-    }
-    Ok(Resolved {
-        auth_params,
-        pod_identity: ta.pod_identity,
-    })
-}
-
-/// The container's env with `valueFrom.secretKeyRef` resolved (a missing Secret leaves the
-/// variable unset, as a pod would fail to start rather than see a value).
-async fn resolved_env(
-    kube: &Kube,
-    namespace: &str,
-    workload: &Value,
-    container: Option<&str>,
-) -> BTreeMap<String, String> {
-    let env = objects::container_env(workload, container);
-    let mut values = env.values;
-    for (var, (secret, key)) in env.secret_refs {
-        if let Ok(v) = kube.secret_value(namespace, &secret, &key).await {
-            values.insert(var, v);
+        auths.synced().await;
+        let ta = match auths.get(store_kind, &so.namespace, &r.name) {
+            Lookup::Found(spec) => spec,
+            Lookup::NotFound if store_kind == AuthKind::TriggerAuthentication => {
+                return Err(broken(format!("not found in namespace {}", so.namespace)))
+            }
+            Lookup::NotFound => return Err(broken("not found".to_owned())),
+            Lookup::Undecodable => return Err(broken("its spec cannot be decoded".to_owned())),
+        };
+        // Checked on the blocking pool within a bound, as ScaledObjects are: an object of a
+        // megabyte is the tenant's to write, not the runtime's threads' to parse.
+        let check = {
+            let (kind, name, namespace) = (kind.to_owned(), r.name.clone(), so.namespace.clone());
+            let (spec, options) = (ta.clone(), lint.clone());
+            tokio::task::spawn_blocking(move || {
+                auth_refusal(&kind, &name, &namespace, &spec, &options)
+            })
+        };
+        let verdict = match tokio::time::timeout(AUTH_CHECK_TIMEOUT, check).await {
+            Ok(Ok(verdict)) => verdict,
+            _ => Some(AuthRefusal::CheckTimedOut {
+                kind: kind.to_owned(),
+                name: r.name.clone(),
+                limit: AUTH_CHECK_TIMEOUT,
+            }),
+        };
+        if let Some(why) = verdict {
+            return Err(AuthError::Refused(why));
         }
+        auth = Some(resolving::auth_spec(&ta));
     }
-    values
+    let req = resolve::Request {
+        namespace: &so.namespace,
+        auth_ref: auth_ref.map(|r| (kind, r.name.as_str())),
+        containers: target.containers,
+        env_source_container: so.target.env_source_container_name.as_deref(),
+        cluster_object_namespace: Some(kube.cluster_object_namespace()),
+    };
+    let name = || auth_ref.map(|r| r.name.clone()).unwrap_or_default();
+    let secret = |parameter: String, source: Arc<KubeError>| {
+        AuthError::Broken(TriggerError::Secret {
+            kind: kind.to_owned(),
+            name: name(),
+            parameter,
+            source,
+        })
+    };
+    let resolved = resolving::resolve(kube, fetched, auth.as_ref(), &req)
+        .await
+        .map_err(|e| match e {
+            ResolveError::Target {
+                parameter, error, ..
+            } => secret(parameter, error),
+            // The view answers authentications from the store, which does not fail.
+            ResolveError::Authentication(error) => secret(String::new(), error),
+        })?;
+    // KEDA hands the scaler "" for a Secret's missing key, and the scaler then fails with a
+    // message that does not say why: the host says which key is missing instead.
+    if let Some(g) = resolved.gaps.iter().find(|g| g.kind == "Secret") {
+        let missing = KubeError::NoSuchKey {
+            namespace: g.namespace.clone(),
+            name: g.name.clone(),
+            key: g.key.clone(),
+        };
+        return Err(secret(g.parameter.clone(), Arc::new(missing)));
+    }
+    let known = |m: BTreeMap<String, Param>| {
+        m.into_iter()
+            .filter_map(|(k, v)| match v {
+                Param::Value(v) => Some((k, v)),
+                Param::Unknown => None,
+            })
+            .collect()
+    };
+    Ok(Resolved {
+        auth_params: known(resolved.auth_params),
+        env: known(resolved.env),
+        pod_identity: resolved.pod_identity,
+    })
 }
 
 /// Polls every trigger concurrently; one Reading per trigger, in trigger order.
@@ -715,7 +727,7 @@ mod tests {
             kind: "TriggerAuthentication".into(),
             name: "sb".into(),
             parameter: "connection".into(),
-            source: missing_key(),
+            source: Arc::new(missing_key()),
         };
         assert_eq!(
             secret.to_string(),

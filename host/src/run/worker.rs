@@ -114,6 +114,8 @@ pub struct Shared {
     pub starting: Semaphore,
     /// KEDA's webhook rules, applied to the TriggerAuthentications triggers use.
     pub lint: scalecore::validate::LintOptions,
+    /// The (Cluster)TriggerAuthentications the controller's watches hold.
+    pub auths: super::authstore::AuthStore,
 }
 
 pub struct Worker {
@@ -271,7 +273,7 @@ impl Worker {
         if let Some(refusal) = refusal(&shared, &so, conflict).await {
             return Err(refusal);
         }
-        let scalers = triggers::build(&shared.kube, &so, &shared.lint)
+        let scalers = triggers::build(&shared.kube, &shared.auths, &so, &shared.lint)
             .await
             .map_err(|refused| Refusal {
                 message: refused.to_string(),
@@ -428,7 +430,13 @@ impl Worker {
                 let shared = self.shared.clone();
                 let built = {
                     let _turn = shared.starting.acquire().await;
-                    Box::pin(triggers::build(&shared.kube, &self.so, &shared.lint)).await
+                    Box::pin(triggers::build(
+                        &shared.kube,
+                        &shared.auths,
+                        &self.so,
+                        &shared.lint,
+                    ))
+                    .await
                 };
                 match built {
                     Ok(scalers) => self.scalers = scalers,

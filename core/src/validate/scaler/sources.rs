@@ -1,11 +1,13 @@
 //! What a trigger's scaler would read besides its metadata, as far as the bundle shows it:
-//! the authentication's parameters and pod identity, and the scale target container's env.
+//! the authentication's parameters and pod identity, and the scale target container's env,
+//! resolved by the core's resolver over the bundle.
 //! Whatever lives only in the cluster (a TriggerAuthentication, Secret or workload that is
 //! not in the bundle, a vault) is marked unknown, so no rule claims it is missing.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::document::{Bundle, Kind, Node, Resource};
+use crate::resolve::{self, AuthSpec, EnvRef, Found, Param, PodIdentity, TargetRef, View};
 
 /// A stand-in for a value that exists but cannot be seen. Errors about parameters holding
 /// it are dropped.
@@ -24,37 +26,62 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads what `trigger` of `owner` would get.
+    /// Reads what `trigger` of `owner` would get, through the core's resolver over the bundle.
     pub fn resolve(owner: &Resource, trigger: &Node, bundle: &Bundle, default_ns: &str) -> Self {
         let ns = owner.namespace_or(default_ns);
-        let container = Container::of(owner, bundle, ns);
+        let (containers, wanted) = pod_containers(owner, bundle, ns);
         let mut s = Sources::default();
-        let env = container.env(bundle, ns);
-        s.env = env.values;
-        let env_open = env.open;
-
-        if let Some(auth_ref) = trigger.get("authenticationRef") {
-            let Some(name) = auth_ref
-                .get("name")
+        let auth_ref = trigger.get("authenticationRef");
+        let name = auth_ref.map(|r| {
+            r.get("name")
                 .and_then(|n| n.as_str().or_else(|| n.is_null().then_some("")))
-            else {
-                // Not a name the API server would store: nothing can be said about it.
-                s.auth_open = true;
-                return s;
-            };
-            let cluster =
-                auth_ref.get("kind").and_then(Node::text) == Some("ClusterTriggerAuthentication");
-            if !name.is_empty() {
-                let found = bundle.named(name).find(|r| {
-                    if cluster {
-                        r.kind == Kind::ClusterTriggerAuthentication
-                    } else {
-                        r.kind == Kind::TriggerAuthentication && r.namespace_or(default_ns) == ns
-                    }
-                });
-                match found.and_then(Resource::spec) {
-                    Some(spec) => s.read_auth(spec, cluster, bundle, ns, &container),
-                    None => s.auth_open = true,
+        });
+        // Not a name the API server would store: nothing can be said about the authentication.
+        let unreadable = name == Some(None);
+        let name = name.flatten();
+        // Any kind but ClusterTriggerAuthentication is looked up as a TriggerAuthentication.
+        const CTA: &str = "ClusterTriggerAuthentication";
+        let cluster = auth_ref.and_then(|r| r.get("kind")).and_then(Node::text) == Some(CTA);
+        let kind = if cluster { CTA } else { "" };
+        let view = BundleView { bundle, default_ns };
+        let req = resolve::Request {
+            namespace: ns,
+            auth_ref: name.map(|n| (kind, n)),
+            containers: containers.as_deref(),
+            env_source_container: wanted,
+            // Read from the KEDA namespace, which the bundle does not name.
+            cluster_object_namespace: None,
+        };
+        let r = match resolve::resolve(&view, &req) {
+            Ok(r) => r,
+            Err(e) => match e {},
+        };
+        let unseen = |p: &Param| match p {
+            Param::Value(v) if v != HIDDEN => Some(v.clone()),
+            _ => None,
+        };
+        s.env = r
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), unseen(v).unwrap_or_else(|| HIDDEN.to_owned())))
+            .collect();
+        if unreadable {
+            s.auth_open = true;
+            return s;
+        }
+        s.pod_identity = r.pod_identity.map(|p| p.provider);
+        s.auth_open = r.auth_open;
+        let gaps: BTreeSet<&str> = r.gaps.iter().map(|g| g.parameter.as_str()).collect();
+        for (param, value) in &r.auth_params {
+            match unseen(value) {
+                // Known to be absent (a Secret's key, a container's variable): left unset.
+                Some(_) if gaps.contains(param.as_str()) => {}
+                Some(v) => {
+                    s.auth.insert(param.clone(), v);
+                }
+                None => {
+                    s.auth.insert(param.clone(), HIDDEN.to_owned());
+                    s.hidden.insert(param.clone());
                 }
             }
         }
@@ -70,7 +97,7 @@ impl Sources {
                 };
                 let hidden = match s.env.get(var) {
                     Some(v) => v == HIDDEN,
-                    None => env_open,
+                    None => r.env_open,
                 };
                 if hidden {
                     s.env.insert(var.to_owned(), HIDDEN.to_owned());
@@ -80,100 +107,18 @@ impl Sources {
         }
         s
     }
-
-    fn read_auth(
-        &mut self,
-        spec: &Node,
-        cluster: bool,
-        bundle: &Bundle,
-        ns: &str,
-        container: &Container<'_>,
-    ) {
-        self.pod_identity = spec
-            .at(&["podIdentity", "provider"])
-            .and_then(Node::text)
-            .map(str::to_owned);
-        let items = |key: &str| spec.get(key).and_then(Node::as_sequence).unwrap_or(&[]);
-        for item in items("secretTargetRef") {
-            let value = if cluster {
-                // Read from the KEDA namespace, which the bundle does not name.
-                None
-            } else {
-                object_value(bundle, &Kind::Secret, ns, item, true)
-            };
-            self.set_auth(item, value);
-        }
-        for item in items("configMapTargetRef") {
-            let value = if cluster {
-                None
-            } else {
-                object_value(bundle, &Kind::Other("ConfigMap".into()), ns, item, false)
-            };
-            self.set_auth(item, value);
-        }
-        for item in items("env") {
-            let var = item.get("name").and_then(Node::text).unwrap_or("");
-            let env = container.env(bundle, ns);
-            let value = match env.values.get(var) {
-                Some(v) if v != HIDDEN => Some(Some(v.clone())),
-                Some(_) => None,
-                None if env.open => None,
-                None => Some(None),
-            };
-            self.set_auth(item, value);
-        }
-        for store in [
-            "hashiCorpVault",
-            "azureKeyVault",
-            "gcpSecretManager",
-            "awsSecretManager",
-        ] {
-            for item in spec
-                .at(&[store, "secrets"])
-                .and_then(Node::as_sequence)
-                .unwrap_or(&[])
-            {
-                self.set_auth(item, None);
-            }
-        }
-        for item in items("boundServiceAccountToken") {
-            self.set_auth(item, None);
-        }
-        // A file or an OAuth2 exchange yields parameters the manifests do not list.
-        if spec.get("filePath").is_some() || spec.get("oauth2").is_some() {
-            self.auth_open = true;
-        }
-    }
-
-    /// `value`: `None` = exists but unseen; `Some(None)` = known to be empty/absent.
-    fn set_auth(&mut self, item: &Node, value: Option<Option<String>>) {
-        let Some(param) = item.get("parameter").and_then(Node::text) else {
-            return;
-        };
-        match value {
-            Some(Some(v)) => {
-                self.auth.insert(param.to_owned(), v);
-            }
-            Some(None) => {}
-            None => {
-                self.auth.insert(param.to_owned(), HIDDEN.to_owned());
-                self.hidden.insert(param.to_owned());
-            }
-        }
-    }
 }
 
-/// `data[key]` (base64) or `stringData[key]` of a Secret/ConfigMap `item.name` in `ns`:
+/// `data[key]` (base64) or `stringData[key]` of the Secret/ConfigMap `name` in `ns`:
 /// `None` when the object is not in the bundle, `Some(None)` when it lacks the key.
 fn object_value(
     bundle: &Bundle,
     kind: &Kind,
     ns: &str,
-    item: &Node,
+    name: &str,
+    key: &str,
     base64: bool,
 ) -> Option<Option<String>> {
-    let name = item.get("name").and_then(Node::as_str)?;
-    let key = item.get("key").and_then(Node::as_str)?;
     let obj = bundle
         .named(name)
         .find(|r| &r.kind == kind && r.namespace.as_deref().unwrap_or(ns) == ns)?;
@@ -219,132 +164,213 @@ fn decode_base64(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The container whose env KEDA resolves for a trigger.
-struct Container<'a> {
-    /// `None` when the workload or container is not in the bundle.
-    node: Option<&'a Node>,
+/// The bundle as the resolver's view: an object that is not in it may exist in the cluster.
+struct BundleView<'a> {
+    bundle: &'a Bundle,
+    default_ns: &'a str,
 }
 
-struct Env {
-    values: BTreeMap<String, String>,
-    /// Variables may exist that the bundle does not show.
-    open: bool,
+fn config_map() -> Kind {
+    Kind::Other("ConfigMap".into())
 }
 
-impl<'a> Container<'a> {
-    fn of(owner: &'a Resource, bundle: &'a Bundle, ns: &str) -> Container<'a> {
-        let spec = owner.spec();
-        let (pod_spec, wanted) = match owner.kind {
-            // A ScaledJob carries its own pod template.
-            Kind::ScaledJob => (
-                spec.and_then(|s| s.at(&["jobTargetRef", "template", "spec"])),
-                spec.and_then(|s| s.get("envSourceContainerName")),
-            ),
-            _ => {
-                let target = spec.and_then(|s| s.get("scaleTargetRef"));
-                let name = target.and_then(|t| t.get("name")).and_then(Node::as_str);
-                let kind = target
-                    .and_then(|t| t.get("kind"))
-                    .and_then(Node::text)
-                    .unwrap_or("Deployment");
-                let workload = match kind {
-                    "Deployment" => Some(Kind::Deployment),
-                    "StatefulSet" => Some(Kind::StatefulSet),
-                    _ => None,
-                };
-                let found = workload.zip(name).and_then(|(k, name)| {
-                    bundle
-                        .named(name)
-                        .find(|r| r.kind == k && r.namespace.as_deref().unwrap_or(ns) == ns)
-                });
-                (
-                    found.and_then(|w| w.root.at(&["spec", "template", "spec"])),
-                    target.and_then(|t| t.get("envSourceContainerName")),
-                )
-            }
-        };
-        let containers = pod_spec
-            .and_then(|p| p.get("containers"))
-            .and_then(Node::as_sequence)
-            .unwrap_or(&[]);
-        let node = match wanted.and_then(Node::text).filter(|n| !n.is_empty()) {
-            Some(n) => containers
-                .iter()
-                .find(|c| c.get("name").and_then(Node::text) == Some(n)),
-            None => containers.first(),
-        };
-        Container { node }
+impl BundleView<'_> {
+    fn auth(&self, kind: Kind, ns: Option<&str>, name: &str) -> Found<AuthSpec> {
+        let found = self
+            .bundle
+            .named(name)
+            .find(|r| r.kind == kind && ns.is_none_or(|ns| r.namespace_or(self.default_ns) == ns));
+        match found.and_then(Resource::spec) {
+            Some(spec) => Found::Value(auth_spec(spec)),
+            None => Found::Unknown,
+        }
     }
 
-    fn env(&self, bundle: &Bundle, ns: &str) -> Env {
-        let Some(c) = self.node else {
-            return Env {
-                values: BTreeMap::new(),
-                open: true,
-            };
+    fn key(&self, kind: &Kind, ns: &str, name: &str, key: &str) -> Found<Option<String>> {
+        match object_value(self.bundle, kind, ns, name, key, *kind == Kind::Secret) {
+            Some(v) => Found::Value(v),
+            None => Found::Unknown,
+        }
+    }
+
+    /// `data` (base64 for a Secret; a value that is not becomes [`HIDDEN`]) and `stringData`.
+    fn data(&self, kind: &Kind, ns: &str, name: &str) -> Found<BTreeMap<String, String>> {
+        let Some(obj) = self
+            .bundle
+            .named(name)
+            .find(|r| &r.kind == kind && r.namespace.as_deref().unwrap_or(ns) == ns)
+        else {
+            return Found::Unknown;
         };
         let mut values = BTreeMap::new();
-        let mut open = false;
-        for source in c.get("envFrom").and_then(Node::as_sequence).unwrap_or(&[]) {
-            let prefix = source.get("prefix").and_then(Node::text).unwrap_or("");
-            let (kind, node, b64) = if let Some(r) = source.get("secretRef") {
-                (Kind::Secret, r, true)
-            } else if let Some(r) = source.get("configMapRef") {
-                (Kind::Other("ConfigMap".into()), r, false)
-            } else {
-                open = true;
-                continue;
-            };
-            let name = node.get("name").and_then(Node::as_str);
-            let obj = name.and_then(|name| {
-                bundle
-                    .named(name)
-                    .find(|r| r.kind == kind && r.namespace.as_deref().unwrap_or(ns) == ns)
-            });
-            let Some(obj) = obj else {
-                open = true;
-                continue;
-            };
-            for field in ["data", "stringData"] {
-                for e in obj
-                    .root
-                    .get(field)
-                    .and_then(Node::as_mapping)
-                    .unwrap_or(&[])
-                {
-                    let (Some(k), Some(v)) = (e.key_str(), e.value.text()) else {
-                        continue;
-                    };
-                    let v = if b64 && field == "data" {
-                        decode_base64(v).unwrap_or_else(|| HIDDEN.to_owned())
-                    } else {
-                        v.to_owned()
-                    };
-                    values.insert(format!("{prefix}{k}"), v);
-                }
+        for field in ["data", "stringData"] {
+            for e in obj
+                .root
+                .get(field)
+                .and_then(Node::as_mapping)
+                .unwrap_or(&[])
+            {
+                let (Some(k), Some(v)) = (e.key_str(), e.value.text()) else {
+                    continue;
+                };
+                let v = if *kind == Kind::Secret && field == "data" {
+                    decode_base64(v).unwrap_or_else(|| HIDDEN.to_owned())
+                } else {
+                    v.to_owned()
+                };
+                values.insert(k.to_owned(), v);
             }
         }
-        for var in c.get("env").and_then(Node::as_sequence).unwrap_or(&[]) {
-            let Some(name) = var.get("name").and_then(Node::text) else {
+        Found::Value(values)
+    }
+}
+
+impl View for BundleView<'_> {
+    type Error = std::convert::Infallible;
+    fn trigger_authentication(&self, ns: &str, name: &str) -> Result<Found<AuthSpec>, Self::Error> {
+        Ok(self.auth(Kind::TriggerAuthentication, Some(ns), name))
+    }
+    fn cluster_trigger_authentication(&self, name: &str) -> Result<Found<AuthSpec>, Self::Error> {
+        Ok(self.auth(Kind::ClusterTriggerAuthentication, None, name))
+    }
+    fn secret_key(
+        &self,
+        ns: &str,
+        name: &str,
+        key: &str,
+    ) -> Result<Found<Option<String>>, Self::Error> {
+        Ok(self.key(&Kind::Secret, ns, name, key))
+    }
+    fn secret_data(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Result<Found<BTreeMap<String, String>>, Self::Error> {
+        Ok(self.data(&Kind::Secret, ns, name))
+    }
+    fn config_map_key(
+        &self,
+        ns: &str,
+        name: &str,
+        key: &str,
+    ) -> Result<Found<Option<String>>, Self::Error> {
+        Ok(self.key(&config_map(), ns, name, key))
+    }
+    fn config_map_data(
+        &self,
+        ns: &str,
+        name: &str,
+    ) -> Result<Found<BTreeMap<String, String>>, Self::Error> {
+        Ok(self.data(&config_map(), ns, name))
+    }
+}
+
+/// A (Cluster)TriggerAuthentication spec as the resolver reads it. An item whose parameter is
+/// not text is ignored; one whose object or key is not text has an unknown value.
+fn auth_spec(spec: &Node) -> AuthSpec {
+    let items = |key: &str| spec.get(key).and_then(Node::as_sequence).unwrap_or(&[]);
+    let text = |item: &Node, key: &str| item.get(key).and_then(Node::text).map(str::to_owned);
+    let mut out = AuthSpec {
+        pod_identity: spec
+            .at(&["podIdentity", "provider"])
+            .and_then(Node::text)
+            .map(|p| PodIdentity {
+                provider: p.to_owned(),
+                ..PodIdentity::default()
+            }),
+        ..AuthSpec::default()
+    };
+    for (field, list) in [
+        ("secretTargetRef", &mut out.secret_target_ref),
+        ("configMapTargetRef", &mut out.config_map_target_ref),
+    ] {
+        for item in items(field) {
+            let Some(parameter) = text(item, "parameter") else {
                 continue;
             };
-            let value = if let Some(v) = var.get("value") {
-                Some(v.text().unwrap_or("").to_owned())
-            } else if let Some(r) = var.at(&["valueFrom", "secretKeyRef"]) {
-                object_value(bundle, &Kind::Secret, ns, r, true).map(Option::unwrap_or_default)
-            } else if let Some(r) = var.at(&["valueFrom", "configMapKeyRef"]) {
-                object_value(bundle, &Kind::Other("ConfigMap".into()), ns, r, false)
-                    .map(Option::unwrap_or_default)
-            } else if var.get("valueFrom").is_some() {
-                // fieldRef / resourceFieldRef: known only in the running pod.
-                None
-            } else {
-                Some(String::new())
-            };
-            values.insert(name.to_owned(), value.unwrap_or_else(|| HIDDEN.to_owned()));
+            let name = item.get("name").and_then(Node::as_str);
+            match (name, item.get("key").and_then(Node::as_str)) {
+                (Some(name), Some(key)) => list.push(TargetRef {
+                    parameter,
+                    name: name.to_owned(),
+                    key: key.to_owned(),
+                }),
+                _ => out.external.push(parameter),
+            }
         }
-        Env { values, open }
     }
+    for item in items("env") {
+        let Some(parameter) = text(item, "parameter") else {
+            continue;
+        };
+        out.env.push(EnvRef {
+            parameter,
+            name: text(item, "name").unwrap_or_default(),
+            container_name: text(item, "containerName"),
+        });
+    }
+    let stores = [
+        "hashiCorpVault",
+        "azureKeyVault",
+        "gcpSecretManager",
+        "awsSecretManager",
+    ];
+    let external = stores
+        .iter()
+        .flat_map(|store| {
+            spec.at(&[store, "secrets"])
+                .and_then(Node::as_sequence)
+                .unwrap_or(&[])
+        })
+        .chain(items("boundServiceAccountToken"));
+    out.external
+        .extend(external.filter_map(|item| text(item, "parameter")));
+    // A file or an OAuth2 exchange yields parameters the manifests do not list.
+    out.open = spec.get("filePath").is_some() || spec.get("oauth2").is_some();
+    out
+}
+
+/// The containers of the pod KEDA reads env from (a ScaledJob's own template, else the
+/// Deployment/StatefulSet target when the bundle holds it), and `envSourceContainerName`.
+fn pod_containers<'a>(
+    owner: &'a Resource,
+    bundle: &'a Bundle,
+    ns: &str,
+) -> (Option<Vec<resolve::Container>>, Option<&'a str>) {
+    let spec = owner.spec();
+    let (pod_spec, wanted) = match owner.kind {
+        Kind::ScaledJob => (
+            spec.and_then(|s| s.at(&["jobTargetRef", "template", "spec"])),
+            spec.and_then(|s| s.get("envSourceContainerName")),
+        ),
+        _ => {
+            let target = spec.and_then(|s| s.get("scaleTargetRef"));
+            let name = target.and_then(|t| t.get("name")).and_then(Node::as_str);
+            let kind = target
+                .and_then(|t| t.get("kind"))
+                .and_then(Node::text)
+                .unwrap_or("Deployment");
+            let workload = match kind {
+                "Deployment" => Some(Kind::Deployment),
+                "StatefulSet" => Some(Kind::StatefulSet),
+                _ => None,
+            };
+            let found = workload.zip(name).and_then(|(k, name)| {
+                bundle
+                    .named(name)
+                    .find(|r| r.kind == k && r.namespace.as_deref().unwrap_or(ns) == ns)
+            });
+            (
+                found.and_then(|w| w.root.at(&["spec", "template", "spec"])),
+                target.and_then(|t| t.get("envSourceContainerName")),
+            )
+        }
+    };
+    let containers = pod_spec.map(|p| {
+        let list = p.get("containers").map(Node::to_json);
+        resolve::containers(list.as_ref().unwrap_or(&serde_json::Value::Null))
+    });
+    (containers, wanted.and_then(Node::text))
 }
 
 #[cfg(test)]

@@ -371,10 +371,15 @@ impl Loop {
         let shared = self.shared.clone();
         let _turn = shared.starting.acquire().await;
         let workload = self.job.workload();
-        let scalers =
-            triggers::build_from(&shared.kube, &self.job.triggers, Some(workload), &self.lint)
-                .await
-                .map_err(|refused| refused.to_string())?;
+        let scalers = triggers::build_from(
+            &shared.kube,
+            &shared.auths,
+            &self.job.triggers,
+            Some(workload),
+            &self.lint,
+        )
+        .await
+        .map_err(|refused| refused.to_string())?;
         for (i, s) in scalers.iter().enumerate() {
             if let Some(why) = s.problem() {
                 tracing::warn!(namespace = %self.job.namespace, name = %self.job.name, trigger = i, %why, "trigger cannot be polled");
