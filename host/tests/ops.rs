@@ -512,7 +512,7 @@ async fn no_object_body_reaches_the_log_even_at_trace() {
     assert!(!log.contains("TA-FIELD-SECRET"));
     // What is logged instead: which object, and where it breaks.
     for broken in [
-        "TriggerAuthentication shop/malformed cannot be decoded (schema error at line",
+        r#"error getting TriggerAuthentication "malformed": its spec cannot be decoded (schema error at line 1, column"#,
         "Secret shop/sb-bad cannot be decoded (schema error at line",
     ] {
         assert!(log.contains(broken), "{broken:?} not in the log");

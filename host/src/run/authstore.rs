@@ -27,9 +27,10 @@ impl AuthKind {
     }
 }
 
-/// A watched object's spec; `None` when it does not decode (the API server stored what the
-/// CRD's schema admits, so only a schema newer than the host's gets here).
-type Entry = Option<Arc<TriggerAuthenticationSpec>>;
+/// A watched object's spec, or where it does not decode (the API server stored what the CRD's
+/// schema admits, so only a schema newer than the host's gets here). The description names a
+/// category and a position, never the value serde would quote.
+type Entry = Result<Arc<TriggerAuthenticationSpec>, Arc<str>>;
 
 /// (namespace, name); the namespace is empty for a ClusterTriggerAuthentication.
 type Key = (String, String);
@@ -53,8 +54,8 @@ pub struct AuthStore {
 #[derive(Debug)]
 pub enum Lookup {
     Found(Arc<TriggerAuthenticationSpec>),
-    /// The object exists but its spec does not decode.
-    Undecodable,
+    /// The object exists but its spec does not decode: where (no value).
+    Undecodable(Arc<str>),
     NotFound,
 }
 
@@ -82,9 +83,28 @@ fn key_of(kind: AuthKind, obj: &DynamicObject) -> Option<Key> {
 
 fn entry(obj: &DynamicObject) -> Entry {
     let spec = obj.data.get("spec").cloned().unwrap_or_default();
-    TriggerAuthenticationSpec::deserialize(spec)
-        .ok()
-        .map(Arc::new)
+    match TriggerAuthenticationSpec::deserialize(&spec) {
+        Ok(spec) => Ok(Arc::new(spec)),
+        Err(_) => {
+            // Decoded again from text only to say where: a Value carries no positions.
+            let text = spec.to_string();
+            let at = serde_json::from_str::<TriggerAuthenticationSpec>(&text)
+                .err()
+                .map(|e| {
+                    let category = match e.classify() {
+                        serde_json::error::Category::Data => "schema",
+                        _ => "syntax",
+                    };
+                    format!(
+                        "{category} error at line {}, column {} of its spec",
+                        e.line(),
+                        e.column()
+                    )
+                })
+                .unwrap_or_else(|| "schema error".to_owned());
+            Err(at.into())
+        }
+    }
 }
 
 use serde::Deserialize;
@@ -150,8 +170,8 @@ impl AuthStore {
             .live
             .get(&(kind.bit(), (ns.to_owned(), name.to_owned())))
         {
-            Some(Some(spec)) => Lookup::Found(spec.clone()),
-            Some(None) => Lookup::Undecodable,
+            Some(Ok(spec)) => Lookup::Found(spec.clone()),
+            Some(Err(at)) => Lookup::Undecodable(at.clone()),
             None => Lookup::NotFound,
         }
     }
@@ -211,9 +231,13 @@ mod tests {
         let mut bad = ta("shop", "a", "p");
         bad.data["spec"]["secretTargetRef"] = json!("not a list");
         store.apply(AuthKind::TriggerAuthentication, &Event::Apply(bad));
-        assert!(matches!(
-            store.get(AuthKind::TriggerAuthentication, "shop", "a"),
-            Lookup::Undecodable
-        ));
+        match store.get(AuthKind::TriggerAuthentication, "shop", "a") {
+            // Where it breaks, not the value ("not a list") serde would quote.
+            Lookup::Undecodable(at) => {
+                assert!(at.starts_with("schema error at line 1, column "), "{at}");
+                assert!(!at.contains("not a list"), "{at}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

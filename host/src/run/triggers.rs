@@ -614,7 +614,9 @@ async fn resolve_auth(
                 return Err(broken(format!("not found in namespace {}", so.namespace)))
             }
             Lookup::NotFound => return Err(broken("not found".to_owned())),
-            Lookup::Undecodable => return Err(broken("its spec cannot be decoded".to_owned())),
+            Lookup::Undecodable(at) => {
+                return Err(broken(format!("its spec cannot be decoded ({at})")))
+            }
         };
         // Checked on the blocking pool within a bound, as ScaledObjects are: an object of a
         // megabyte is the tenant's to write, not the runtime's threads' to parse.
