@@ -138,7 +138,7 @@ console.table(report);
 // scaler module costs about 1 KB gzipped; README, "Size"), so the build warns above the target
 // and fails above a regression budget of today's size + ~10 KB.
 const target300 = 300 * 1024;
-const budget = Number(process.env.SCALECORE_WASM_BUDGET || 396 * 1024);
+const budget = Number(process.env.SCALECORE_WASM_BUDGET || 406 * 1024);
 const web = report['web/scalecore_wasm_bg.wasm'].gzipped;
 if (web > target300) console.warn(`warning: web module is ${web} bytes gzipped, over the ${target300}-byte target`);
 if (web > budget) fail(`web module is ${web} bytes gzipped, over the ${budget}-byte budget`);
