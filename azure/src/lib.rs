@@ -23,6 +23,8 @@ mod stats;
 pub mod storage_blob;
 pub mod storage_queue;
 pub mod transport;
+// `scalecore doctor --azure`: managed identities and their federated credentials.
+pub mod arm;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -77,7 +77,12 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The client_assertion_type is missing or not jwt-bearer.",
         );
     }
-    let Some(&(_, audience)) = SCOPES.iter().find(|(scope, _)| *scope == field("scope")) else {
+    let audience = SCOPES
+        .iter()
+        .find(|(scope, _)| *scope == field("scope"))
+        .map(|(_, audience)| (*audience).to_owned())
+        .or_else(|| crate::arm::audience_for(field("scope"), shared.port));
+    let Some(audience) = audience else {
         return error(
             400,
             "invalid_scope",
@@ -116,7 +121,7 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         access_token.clone(),
         IssuedToken {
             expires_at: Instant::now() + lifetime,
-            audience: audience.to_owned(),
+            audience,
             client_id: client_id.clone(),
         },
     );

@@ -6,6 +6,7 @@
 //! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
 //! start (`ca_pem`).
 
+mod arm;
 mod atom;
 mod entra;
 mod server;

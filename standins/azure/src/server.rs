@@ -163,6 +163,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
             &authorization,
             &ms_headers,
         ),
+        None if method == "GET" && crate::arm::is_arm_host(&host, shared.port) => {
+            crate::arm::get(&shared, &path, &query, &authorization)
+        }
         None if method == "GET" => {
             let missing_counts = fault.as_ref().is_some_and(|f| f.missing_count_details);
             servicebus::get(

@@ -56,6 +56,8 @@ pub struct State {
     pub entry_padding: usize,
     /// Makes keys and tokens differ between runs and between calls.
     pub seed: u64,
+    /// Resource Manager's user-assigned identities.
+    pub arm: Vec<crate::arm::Identity>,
 }
 
 impl State {
@@ -73,6 +75,7 @@ impl State {
             records: Vec::new(),
             entry_padding: 0,
             seed,
+            arm: Vec::new(),
         }
     }
 

@@ -35,6 +35,7 @@ pub fn generate() -> std::io::Result<Tls> {
         "*.queue.localhost".to_owned(),
         "*.blob.localhost".to_owned(),
         "127.0.0.1".to_owned(),
+        "management.localhost".to_owned(),
     ])
     .map_err(io)?;
     leaf.distinguished_name

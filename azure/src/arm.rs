@@ -1,0 +1,554 @@
+//! Azure Resource Manager, read-only: user-assigned managed identities and their federated
+//! identity credentials (`Microsoft.ManagedIdentity`, api-version 2023-01-31), for
+//! `scalecore doctor --azure`. The caller's own Azure credentials are used: the workload
+//! identity variables, or AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET.
+
+use reqwest::Url;
+use serde_json::Value;
+
+use crate::endpoint::EndpointPolicy;
+use crate::error::ScalerError;
+use crate::http::{self, Failure};
+use crate::identity::{Identity, WorkloadIdentityEnv};
+use crate::secret::Secret;
+use crate::{entra, ClientOptions};
+
+pub const API_VERSION: &str = "2023-01-31";
+/// Azure's public cloud.
+pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com/";
+/// The parent domains of Resource Manager in Azure's public, US Government and China clouds.
+pub const PUBLIC_CLOUD_SUFFIXES: [&str; 3] = ["azure.com", "usgovcloudapi.net", "chinacloudapi.cn"];
+/// The audience Entra ID issues a workload identity's exchanged token for.
+pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const MAX_ASSERTION_BYTES: u64 = 64 * 1024;
+/// An identity holds at most 20 federated credentials; a subscription's identities fit in a
+/// few pages. A nextLink chain longer than this is not followed.
+const MAX_PAGES: usize = 50;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArmError {
+    #[error("{0}")]
+    Azure(#[from] ScalerError),
+    /// Resource Manager's `{"error": {"code", "message"}}`.
+    #[error("Azure Resource Manager answered {status} {code}: {message}")]
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no Azure credentials: set AZURE_TENANT_ID and AZURE_CLIENT_ID with AZURE_FEDERATED_TOKEN_FILE (workload identity) or AZURE_CLIENT_SECRET")]
+    NoCredentials,
+}
+
+/// How the caller proves who it is to Entra ID.
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// A federated service-account token (the workload identity webhook's variables).
+    Workload(Identity),
+    /// A service principal's secret.
+    ClientSecret { identity: Identity, secret: Secret },
+}
+
+impl Credential {
+    /// The workload identity variables when AZURE_FEDERATED_TOKEN_FILE is set, else
+    /// AZURE_CLIENT_SECRET with AZURE_CLIENT_ID and AZURE_TENANT_ID.
+    pub fn from_env() -> Result<Credential, ArmError> {
+        let env = WorkloadIdentityEnv::from_env();
+        if env.federated_token_file.is_some() {
+            return Ok(Credential::Workload(Identity::resolve(
+                &env, None, None, None,
+            )?));
+        }
+        let secret = std::env::var("AZURE_CLIENT_SECRET")
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .ok_or(ArmError::NoCredentials)?;
+        // Identity wants a token file; a secret needs none, so a placeholder path that is never read.
+        let with_file = WorkloadIdentityEnv {
+            federated_token_file: Some(std::path::PathBuf::new()),
+            ..env
+        };
+        let identity = Identity::resolve(&with_file, None, None, None)?;
+        Ok(Credential::ClientSecret {
+            identity,
+            secret: Secret::new(secret),
+        })
+    }
+
+    fn identity(&self) -> &Identity {
+        match self {
+            Credential::Workload(i) | Credential::ClientSecret { identity: i, .. } => i,
+        }
+    }
+}
+
+/// A user-assigned managed identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManagedIdentity {
+    /// `/subscriptions/…/resourceGroups/…/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>`
+    pub id: String,
+    pub name: String,
+    pub client_id: String,
+    pub tenant_id: String,
+}
+
+/// One federated identity credential of a user-assigned identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FederatedCredential {
+    pub name: String,
+    pub issuer: String,
+    pub subject: String,
+    pub audiences: Vec<String>,
+}
+
+/// One Resource Manager endpoint with one credential.
+pub struct Arm {
+    client: reqwest::Client,
+    options: ClientOptions,
+    endpoint: Url,
+    credential: Credential,
+    token: tokio::sync::OnceCell<Secret>,
+}
+
+impl std::fmt::Debug for Arm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Arm")
+            .field("endpoint", &self.endpoint.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Arm {
+    /// `endpoint` must be HTTPS under one of `options.allowed_endpoint_suffixes`: it receives
+    /// the access token. The token is asked for the scope `<endpoint>/.default`.
+    pub fn new(
+        options: ClientOptions,
+        endpoint: &str,
+        credential: Credential,
+    ) -> Result<Arm, ArmError> {
+        let endpoint = Url::parse(endpoint.trim()).map_err(|e| {
+            ArmError::Invalid(format!("Resource Manager endpoint {endpoint:?}: {e}"))
+        })?;
+        if endpoint.query().is_some() || endpoint.path() != "/" {
+            return Err(ArmError::Invalid(format!(
+                "Resource Manager endpoint {endpoint} must be an origin such as {DEFAULT_ENDPOINT}"
+            )));
+        }
+        let policy = EndpointPolicy::new(&options.allowed_endpoint_suffixes)
+            .map_err(|e| ArmError::Invalid(e.to_string()))?;
+        policy.check(&endpoint)?;
+        let client = crate::transport::build_client(&options)?;
+        Ok(Arm {
+            client,
+            options,
+            endpoint,
+            credential,
+            token: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    fn scope(&self) -> String {
+        format!("{}.default", self.endpoint)
+    }
+
+    async fn token(&self) -> Result<&Secret, ArmError> {
+        let scope = self.scope();
+        self.token
+            .get_or_try_init(|| request_token(&self.client, &self.options, &self.credential, scope))
+            .await
+            .map_err(ArmError::from)
+    }
+
+    /// The user-assigned identities of a subscription.
+    pub async fn identities(&self, subscription: &str) -> Result<Vec<ManagedIdentity>, ArmError> {
+        if subscription.is_empty()
+            || !subscription
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == '-')
+        {
+            return Err(ArmError::Invalid(format!(
+                "subscription {subscription:?} is not a subscription id (a GUID)"
+            )));
+        }
+        let path = format!(
+            "/subscriptions/{subscription}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"
+        );
+        let items = self.list(&path).await?;
+        Ok(items.iter().filter_map(identity_of).collect())
+    }
+
+    /// One user-assigned identity by its resource id.
+    pub async fn identity(&self, resource_id: &str) -> Result<ManagedIdentity, ArmError> {
+        let path = identity_path(resource_id)?;
+        let url = self.url(&path)?;
+        let body = self.get(url).await?;
+        identity_of(&body).ok_or_else(|| {
+            ArmError::Invalid(format!("{resource_id}: the answer names no clientId"))
+        })
+    }
+
+    /// The federated identity credentials of a user-assigned identity.
+    pub async fn federated_credentials(
+        &self,
+        resource_id: &str,
+    ) -> Result<Vec<FederatedCredential>, ArmError> {
+        let path = format!(
+            "{}/federatedIdentityCredentials",
+            identity_path(resource_id)?
+        );
+        let items = self.list(&path).await?;
+        Ok(items.iter().filter_map(credential_of).collect())
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ArmError> {
+        let mut url = self
+            .endpoint
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| ArmError::Invalid(format!("{path}: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("api-version", API_VERSION);
+        Ok(url)
+    }
+
+    /// Every page of a list; a nextLink elsewhere than the endpoint is not followed (it would
+    /// receive the token).
+    async fn list(&self, path: &str) -> Result<Vec<Value>, ArmError> {
+        let mut url = self.url(path)?;
+        let mut items = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let mut page = self.get(url).await?;
+            if let Some(Value::Array(values)) = page.get_mut("value").map(Value::take) {
+                items.extend(values);
+            }
+            let Some(next) = page
+                .get("nextLink")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+            else {
+                return Ok(items);
+            };
+            let next = Url::parse(next)
+                .map_err(|e| ArmError::Invalid(format!("nextLink {next:?}: {e}")))?;
+            if next.origin() != self.endpoint.origin() {
+                return Err(ArmError::Invalid(format!(
+                    "Resource Manager's nextLink points to {}, not to {}; not followed",
+                    next.origin().ascii_serialization(),
+                    self.endpoint.origin().ascii_serialization()
+                )));
+            }
+            url = next;
+        }
+        Err(ArmError::Invalid(format!(
+            "{path}: more than {MAX_PAGES} pages; stopped"
+        )))
+    }
+
+    async fn get(&self, url: Url) -> Result<Value, ArmError> {
+        let token = self.token().await?;
+        let label = format!("{}{}", url.origin().ascii_serialization(), url.path());
+        let reply = http::with_retries(
+            &self.options,
+            || {
+                let request = self
+                    .client
+                    .get(url.clone())
+                    .bearer_auth(token.expose())
+                    .header("accept", "application/json");
+                let label = label.clone();
+                async move {
+                    let reply =
+                        http::exchange(request, &label, self.options.timeout, http::MAX_BODY_BYTES)
+                            .await?;
+                    match reply.status {
+                        200 => Ok(reply),
+                        408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {
+                            retry_after: http::retry_after(&reply.headers),
+                            transient: true,
+                            error: ScalerError::Server {
+                                status: reply.status,
+                                detail: arm_error(&reply.body).1,
+                            },
+                        }),
+                        _ => Err(Failure {
+                            retry_after: None,
+                            transient: false,
+                            error: ScalerError::Status {
+                                status: reply.status,
+                                detail: String::from_utf8_lossy(&reply.body).into_owned(),
+                            },
+                        }),
+                    }
+                }
+            },
+            || {},
+        )
+        .await
+        .map_err(|e| match e {
+            ScalerError::Status { status, detail } => {
+                let (code, message) = arm_error(detail.as_bytes());
+                ArmError::Status {
+                    status,
+                    code,
+                    message,
+                }
+            }
+            other => ArmError::Azure(other),
+        })?;
+        serde_json::from_slice(&reply.body)
+            .map_err(|e| ArmError::Invalid(format!("{label}: unreadable answer: {e}")))
+    }
+}
+
+/// `(code, message)` of Resource Manager's error body.
+fn arm_error(body: &[u8]) -> (String, String) {
+    let json: Value = serde_json::from_slice(body).unwrap_or_default();
+    let text = |key: &str| {
+        json.pointer(&format!("/error/{key}"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .chars()
+            .take(500)
+            .collect::<String>()
+    };
+    (text("code"), text("message"))
+}
+
+/// The path of a user-assigned identity's resource id, checked: a resource id comes from the
+/// command line, and anything else would make the token travel to another path.
+pub fn identity_path(resource_id: &str) -> Result<String, ArmError> {
+    let id = resource_id.trim().trim_end_matches('/');
+    let parts: Vec<&str> = id.split('/').collect();
+    let shape_ok = parts.len() == 9
+        && parts.first() == Some(&"")
+        && parts
+            .get(1)
+            .is_some_and(|p| p.eq_ignore_ascii_case("subscriptions"))
+        && parts
+            .get(3)
+            .is_some_and(|p| p.eq_ignore_ascii_case("resourceGroups"))
+        && parts
+            .get(5)
+            .is_some_and(|p| p.eq_ignore_ascii_case("providers"))
+        && parts
+            .get(6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("Microsoft.ManagedIdentity"))
+        && parts
+            .get(7)
+            .is_some_and(|p| p.eq_ignore_ascii_case("userAssignedIdentities"));
+    let segments_ok = parts.iter().skip(1).all(|p| {
+        !p.is_empty()
+            && *p != "."
+            && *p != ".."
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+    });
+    if shape_ok && segments_ok {
+        Ok(id.to_owned())
+    } else {
+        Err(ArmError::Invalid(format!(
+            "{resource_id:?} is not a user-assigned identity's resource id (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>)"
+        )))
+    }
+}
+
+fn identity_of(v: &Value) -> Option<ManagedIdentity> {
+    let text = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Some(ManagedIdentity {
+        id: text("/id")?,
+        name: text("/name").unwrap_or_default(),
+        client_id: text("/properties/clientId")?,
+        tenant_id: text("/properties/tenantId").unwrap_or_default(),
+    })
+}
+
+fn credential_of(v: &Value) -> Option<FederatedCredential> {
+    let text = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
+    Some(FederatedCredential {
+        name: text("/name").unwrap_or_default(),
+        issuer: text("/properties/issuer").unwrap_or_default(),
+        subject: text("/properties/subject")?,
+        audiences: v
+            .pointer("/properties/audiences")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+fn form_encode(text: &str) -> String {
+    crate::sas::query_escape(text)
+}
+
+async fn request_token(
+    client: &reqwest::Client,
+    options: &ClientOptions,
+    credential: &Credential,
+    scope: String,
+) -> Result<Secret, ScalerError> {
+    let identity = credential.identity();
+    let proof = match credential {
+        Credential::Workload(i) => {
+            let assertion = read_assertion(&i.federated_token_file)?;
+            format!(
+                "client_assertion={}&client_assertion_type={}",
+                form_encode(assertion.expose()),
+                form_encode(ASSERTION_TYPE)
+            )
+        }
+        Credential::ClientSecret { secret, .. } => {
+            format!("client_secret={}", form_encode(secret.expose()))
+        }
+    };
+    let body = Secret::new(format!(
+        "{proof}&client_id={}&grant_type=client_credentials&scope={}",
+        form_encode(&identity.client_id),
+        form_encode(&scope),
+    ));
+    let endpoint = identity.token_endpoint();
+    let reply = http::with_retries(
+        options,
+        || {
+            let request = client
+                .post(&endpoint)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .body(body.expose().to_owned());
+            async {
+                let reply =
+                    http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES)
+                        .await?;
+                match reply.status {
+                    200 => Ok(reply),
+                    408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {
+                        retry_after: http::retry_after(&reply.headers),
+                        transient: true,
+                        error: entra::error(reply.status, &reply.body, identity, true),
+                    }),
+                    status => Err(entra::error(status, &reply.body, identity, false).into()),
+                }
+            }
+        },
+        || {},
+    )
+    .await?;
+    let json: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
+    json.get("access_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(Secret::new)
+        .ok_or_else(|| ScalerError::Token {
+            code: "invalid response".to_owned(),
+            hint: "Entra ID answered 200 without access_token".to_owned(),
+        })
+}
+
+fn read_assertion(path: &std::path::Path) -> Result<Secret, ScalerError> {
+    use std::io::Read;
+    let fail = |reason: String| ScalerError::FederatedTokenFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_ASSERTION_BYTES).read_to_string(&mut text))
+        .map_err(|e| fail(e.to_string()))?;
+    let value = Secret::new(text.trim());
+    if value.is_empty() {
+        return Err(fail("the file is empty".to_owned()));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const ID: &str = "/subscriptions/0000-1111/resourceGroups/rg-1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/keda-id";
+
+    #[test]
+    fn identity_resource_ids_are_checked() {
+        assert_eq!(identity_path(ID).unwrap(), ID);
+        assert_eq!(identity_path(&format!("{ID}/")).unwrap(), ID);
+        for bad in [
+            "",
+            "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a",
+            "/subscriptions/0000/resourceGroups/../providers/Microsoft.ManagedIdentity/userAssignedIdentities/a",
+            "https://evil.example/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/a",
+            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/a?x=1",
+            "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/a/federatedIdentityCredentials/b",
+        ] {
+            assert!(identity_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn documented_shapes_are_read() {
+        // The examples of the REST reference (Federated Identity Credentials - List,
+        // User Assigned Identities - List By Subscription).
+        let fic: Value = serde_json::from_str(r#"{"id":"/subscriptions/c267c0e7-0a73-4789-9e17-d26aeb0904e5/resourcegroups/rgName/providers/Microsoft.ManagedIdentity/userAssignedIdentities/identityName/federatedIdentityCredentials/ficResourceName","name":"ficResourceName","type":"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials","properties":{"issuer":"https://oidc.prod-aks.azure.com/IssuerGUID","subject":"system:serviceaccount:ns:svcaccount","audiences":["api://AzureADTokenExchange"]}}"#).unwrap();
+        assert_eq!(
+            credential_of(&fic).unwrap(),
+            FederatedCredential {
+                name: "ficResourceName".into(),
+                issuer: "https://oidc.prod-aks.azure.com/IssuerGUID".into(),
+                subject: "system:serviceaccount:ns:svcaccount".into(),
+                audiences: vec![TOKEN_EXCHANGE_AUDIENCE.into()],
+            }
+        );
+        let mi: Value = serde_json::from_str(r#"{"id":"/subscriptions/subid/resourcegroups/rgName/providers/Microsoft.ManagedIdentity/userAssignedIdentities/identityName","location":"eastus","name":"identityName","properties":{"clientId":"clientGUID","principalId":"identityObjectID","tenantId":"tenantGUID"},"type":"Microsoft.ManagedIdentity/userAssignedIdentities"}"#).unwrap();
+        let mi = identity_of(&mi).unwrap();
+        assert_eq!(
+            (mi.client_id.as_str(), mi.name.as_str()),
+            ("clientGUID", "identityName")
+        );
+    }
+
+    #[test]
+    fn endpoint_must_be_allowed() {
+        let options = ClientOptions {
+            allowed_endpoint_suffixes: PUBLIC_CLOUD_SUFFIXES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            ..ClientOptions::default()
+        };
+        let cred = || Credential::ClientSecret {
+            identity: Identity {
+                authority: "https://login.microsoftonline.com/".into(),
+                tenant_id: "t".into(),
+                client_id: "c".into(),
+                federated_token_file: std::path::PathBuf::new(),
+            },
+            secret: Secret::new("s"),
+        };
+        assert!(Arm::new(options.clone(), DEFAULT_ENDPOINT, cred()).is_ok());
+        assert!(Arm::new(
+            options.clone(),
+            "https://management.usgovcloudapi.net",
+            cred()
+        )
+        .is_ok());
+        for refused in [
+            "https://management.example.com/",
+            "http://management.azure.com/",
+            "https://management.azure.com.evil.example/",
+            "https://management.azure.com/subscriptions/",
+        ] {
+            assert!(
+                Arm::new(options.clone(), refused, cred()).is_err(),
+                "{refused}"
+            );
+        }
+        let debug = format!("{:?}", cred());
+        assert!(!debug.contains("\"s\""), "{debug}");
+    }
+}
