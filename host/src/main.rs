@@ -4,6 +4,7 @@
 mod crd;
 #[cfg(feature = "demo")]
 mod demo;
+mod doctor;
 mod run;
 
 use scalecore_cli::print;
@@ -69,6 +70,12 @@ enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
+    /// Check that Azure workload identity can work for the ScaledObjects and ScaledJobs of a
+    /// live cluster: each azure-workload TriggerAuthentication's identityId, the KEDA
+    /// operator's ServiceAccount, its pod's injected AZURE_* variables and token, and a pod
+    /// older than its ServiceAccount's last change. `--azure` also reads the identities'
+    /// federated credentials from Azure Resource Manager. Read-only. Exit status as lint's.
+    Doctor(Box<doctor::DoctorArgs>),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,6 +108,7 @@ fn main() -> ExitCode {
         Command::Crds => crd::run(),
         Command::Completions { shell } => ExitCode::from(print(&completions(shell))),
         Command::Schema { name } => ExitCode::from(print(&schema_text(name))),
+        Command::Doctor(args) => doctor::run(&args),
     }
 }
 

@@ -118,13 +118,15 @@ pub fn get(shared: &Shared, path: &str, query: &str, authorization: &str) -> Ans
             )
         }
         Some(API_VERSION) => {}
-        Some(other) => return error(
-            400,
-            "InvalidApiVersionParameter",
-            &format!(
+        Some(other) => {
+            return error(
+                400,
+                "InvalidApiVersionParameter",
+                &format!(
                 "The api-version '{other}' is invalid. The supported versions are '{API_VERSION}'."
             ),
-        ),
+            )
+        }
     }
     let path = percent_decode(path);
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
