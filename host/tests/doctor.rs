@@ -155,9 +155,9 @@ impl Cluster {
             "status": {"phase": "Running", "startTime": started}}));
     }
 
-    fn doctor(&self, args: &[&str]) -> Outcome {
-        let out = Command::new(env!("CARGO_BIN_EXE_scalecore"))
-            .arg("doctor")
+    fn doctor(&self, args: &[&str], env: &[(&str, Option<&str>)]) -> Outcome {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
+        cmd.arg("doctor")
             .arg("--kubeconfig")
             .arg(self.dir.join("kubeconfig"))
             .args(["-n", "shop"])
@@ -169,9 +169,14 @@ impl Cluster {
             .env("AZURE_CLIENT_ID", CALLER_ID)
             .env("AZURE_TENANT_ID", TENANT)
             .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .output()
-            .unwrap();
+            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host());
+        for (name, value) in env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            };
+        }
+        let out = cmd.output().unwrap();
         Outcome {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -180,12 +185,12 @@ impl Cluster {
     }
 
     async fn run(&self, args: &[&str]) -> Outcome {
-        let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        self.run_with(args, &[]).await
+    }
+
+    async fn run_with(&self, args: &[&str], env: &[(&str, Option<&str>)]) -> Outcome {
         // The stand-ins answer on this runtime while the process runs.
-        tokio::task::block_in_place(|| {
-            let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-            self.doctor(&refs)
-        })
+        tokio::task::block_in_place(|| self.doctor(args, env))
     }
 
     async fn json(&self) -> Outcome {
@@ -194,6 +199,10 @@ impl Cluster {
 
     /// `--azure` against the stand-in's Resource Manager.
     async fn azure(&self, extra: &[&str]) -> Outcome {
+        self.azure_with(extra, &[]).await
+    }
+
+    async fn azure_with(&self, extra: &[&str], env: &[(&str, Option<&str>)]) -> Outcome {
         let endpoint = self.azure.arm_endpoint();
         let suffix = format!("localhost:{}", self.azure.port());
         let ca = self.dir.join("ca.pem").display().to_string();
@@ -212,7 +221,7 @@ impl Cluster {
             SUBSCRIPTION,
         ];
         args.extend_from_slice(extra);
-        self.run(&args).await
+        self.run_with(&args, env).await
     }
 
     fn identity(&self, client_id: &str) -> String {
@@ -537,4 +546,102 @@ async fn azure_identity_not_found_and_endpoint_not_allowed() {
     );
     assert!(c.azure.requests().is_empty());
     assert!(!out.stderr.contains(SA_TOKEN));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_with_a_client_secret() {
+    const SECRET: &str = "s3cr3t~value.of.the.caller";
+    let c = Cluster::new("azure-secret").await;
+    c.identity(KEDA_ID);
+    c.azure
+        .add_federated_credential("keda-id", "keda", ISSUER, SUBJECT, &[AUDIENCE]);
+    c.azure.add_client_secret(TENANT, CALLER_ID, SECRET);
+    let secret_env = |s: &'static str| {
+        [
+            ("AZURE_FEDERATED_TOKEN_FILE", None),
+            ("AZURE_CLIENT_SECRET", Some(s)),
+        ]
+    };
+    let out = c.azure_with(&[], &secret_env(SECRET)).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.codes(), []);
+
+    // A wrong secret: Entra's answer, without the secret.
+    let out = c.azure_with(&[], &secret_env("wrong-secret-value")).await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("AADSTS7000215"), "{}", out.stderr);
+    assert!(!out.stderr.contains("wrong-secret-value"), "{}", out.stderr);
+
+    // Neither a token file nor a secret.
+    let out = c
+        .azure_with(
+            &[],
+            &[
+                ("AZURE_FEDERATED_TOKEN_FILE", None),
+                ("AZURE_CLIENT_SECRET", None),
+            ],
+        )
+        .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no Azure credentials"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scaled_job_and_identity_resource_id() {
+    // A ScaledJob with its own TriggerAuthentication lacking identityId, and the identity
+    // named by resource id instead of found in the subscription.
+    let c = Cluster::new("scaledjob").await;
+    c.apply(
+        json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+        "metadata": {"name": "jobs", "namespace": "shop"},
+        "spec": {"podIdentity": {"provider": "azure-workload"}}}),
+    );
+    c.apply(
+        json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledJob",
+        "metadata": {"name": "reports", "namespace": "shop"},
+        "spec": {"jobTargetRef": {"template": {"spec": {"serviceAccountName": "orders",
+                     "containers": [{"name": "r", "image": "r:1"}], "restartPolicy": "Never"}}},
+                 "triggers": [{"type": "azure-queue",
+                               "metadata": {"accountName": "contoso", "queueName": "reports"},
+                               "authenticationRef": {"name": "jobs"}}]}}),
+    );
+    let id = c.identity(KEDA_ID);
+    c.azure
+        .add_federated_credential("keda-id", "keda", ISSUER, SUBJECT, &[AUDIENCE]);
+    let endpoint = c.azure.arm_endpoint();
+    let suffix = format!("localhost:{}", c.azure.port());
+    let ca = c.dir.join("ca.pem").display().to_string();
+    let out = c
+        .run(&[
+            "--format",
+            "json",
+            "--azure",
+            "--arm-endpoint",
+            &endpoint,
+            "--allowed-endpoint-suffix",
+            &suffix,
+            "--azure-ca-file",
+            &ca,
+            "--resolve-localhost",
+            "--identity-resource-id",
+            &id,
+        ])
+        .await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.codes(),
+        [pair("TriggerAuthentication/shop/jobs", "KEDA4001")]
+    );
+    let text = c.run(&[]).await;
+    assert!(
+        text.stdout.ends_with(
+            "2 ScaledObject(s)/ScaledJob(s) checked: 0 error(s), 1 warning(s), 0 info\n"
+        ),
+        "{}",
+        text.stdout
+    );
 }

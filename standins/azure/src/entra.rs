@@ -69,7 +69,8 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             "The app requested an unsupported grant type.",
         );
     }
-    if field("client_assertion_type") != ASSERTION_TYPE {
+    let secret = field("client_secret").to_owned();
+    if secret.is_empty() && field("client_assertion_type") != ASSERTION_TYPE {
         return error(
             400,
             "invalid_request",
@@ -106,8 +107,25 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
             ),
         );
     }
-    let expected = state.federated_token.clone();
-    if assertion.is_empty() || expected.is_some_and(|e| e != assertion) {
+    if !secret.is_empty() {
+        if state
+            .client_secrets
+            .get(&(tenant.clone(), client_id.clone()))
+            != Some(&secret)
+        {
+            return error(
+                401,
+                "invalid_client",
+                7000215,
+                &format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            );
+        }
+    } else if assertion.is_empty()
+        || state
+            .federated_token
+            .as_ref()
+            .is_some_and(|e| *e != assertion)
+    {
         return error(
             400,
             "invalid_client",
@@ -132,4 +150,16 @@ pub fn token(shared: &Shared, path: &str, body: &[u8]) -> Answer {
         "access_token": access_token,
     });
     Answer::new(200, JSON, body.to_string())
+}
+
+impl crate::AzureStandin {
+    /// Registers a service principal that authenticates with a client secret (the
+    /// client-credentials grant with `client_secret`).
+    pub fn add_client_secret(&self, tenant: &str, client_id: &str, secret: &str) {
+        self.add_client(tenant, client_id);
+        self.shared
+            .state()
+            .client_secrets
+            .insert((tenant.to_owned(), client_id.to_owned()), secret.to_owned());
+    }
 }

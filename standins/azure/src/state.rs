@@ -58,6 +58,8 @@ pub struct State {
     pub seed: u64,
     /// Resource Manager's user-assigned identities.
     pub arm: Vec<crate::arm::Identity>,
+    /// (tenant, client id) -> client secret of service principals.
+    pub client_secrets: BTreeMap<(String, String), String>,
 }
 
 impl State {
@@ -76,6 +78,7 @@ impl State {
             entry_padding: 0,
             seed,
             arm: Vec::new(),
+            client_secrets: BTreeMap::new(),
         }
     }
 
