@@ -9,9 +9,9 @@ use serde_json::Value;
 use crate::endpoint::EndpointPolicy;
 use crate::error::ScalerError;
 use crate::http::{self, Failure};
-use crate::identity::{Identity, WorkloadIdentityEnv};
+use crate::identity::{self, Identity, WorkloadIdentityEnv};
 use crate::secret::Secret;
-use crate::{entra, ClientOptions};
+use crate::ClientOptions;
 
 pub const API_VERSION: &str = "2023-01-31";
 /// Azure's public cloud.
@@ -20,8 +20,6 @@ pub const DEFAULT_ENDPOINT: &str = "https://management.azure.com/";
 pub const PUBLIC_CLOUD_SUFFIXES: [&str; 3] = ["azure.com", "usgovcloudapi.net", "chinacloudapi.cn"];
 /// The audience Entra ID issues a workload identity's exchanged token for.
 pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
-const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const MAX_ASSERTION_BYTES: u64 = 64 * 1024;
 /// An identity holds at most 20 federated credentials; a subscription's identities fit in a
 /// few pages. A nextLink chain longer than this is not followed.
 const MAX_PAGES: usize = 50;
@@ -321,23 +319,22 @@ fn arm_error(body: &[u8]) -> (String, String) {
 pub fn identity_path(resource_id: &str) -> Result<String, ArmError> {
     let id = resource_id.trim().trim_end_matches('/');
     let parts: Vec<&str> = id.split('/').collect();
-    let shape_ok = parts.len() == 9
-        && parts.first() == Some(&"")
+    const SHAPE: [Option<&str>; 9] = [
+        Some(""),
+        Some("subscriptions"),
+        None,
+        Some("resourceGroups"),
+        None,
+        Some("providers"),
+        Some("Microsoft.ManagedIdentity"),
+        Some("userAssignedIdentities"),
+        None,
+    ];
+    let shape_ok = parts.len() == SHAPE.len()
         && parts
-            .get(1)
-            .is_some_and(|p| p.eq_ignore_ascii_case("subscriptions"))
-        && parts
-            .get(3)
-            .is_some_and(|p| p.eq_ignore_ascii_case("resourceGroups"))
-        && parts
-            .get(5)
-            .is_some_and(|p| p.eq_ignore_ascii_case("providers"))
-        && parts
-            .get(6)
-            .is_some_and(|p| p.eq_ignore_ascii_case("Microsoft.ManagedIdentity"))
-        && parts
-            .get(7)
-            .is_some_and(|p| p.eq_ignore_ascii_case("userAssignedIdentities"));
+            .iter()
+            .zip(SHAPE)
+            .all(|(p, want)| want.is_none_or(|w| p.eq_ignore_ascii_case(w)));
     let segments_ok = parts.iter().skip(1).all(|p| {
         !p.is_empty()
             && *p != "."
@@ -383,88 +380,31 @@ fn credential_of(v: &Value) -> Option<FederatedCredential> {
     })
 }
 
-fn form_encode(text: &str) -> String {
-    crate::sas::query_escape(text)
-}
-
 async fn request_token(
     client: &reqwest::Client,
     options: &ClientOptions,
     credential: &Credential,
     scope: String,
 ) -> Result<Secret, ScalerError> {
-    let identity = credential.identity();
     let proof = match credential {
         Credential::Workload(i) => {
-            let assertion = read_assertion(&i.federated_token_file)?;
-            format!(
-                "client_assertion={}&client_assertion_type={}",
-                form_encode(assertion.expose()),
-                form_encode(ASSERTION_TYPE)
-            )
+            identity::assertion_proof(&identity::read_assertion(&i.federated_token_file)?)
         }
-        Credential::ClientSecret { secret, .. } => {
-            format!("client_secret={}", form_encode(secret.expose()))
-        }
+        Credential::ClientSecret { secret, .. } => Secret::new(format!(
+            "client_secret={}",
+            crate::sas::query_escape(secret.expose())
+        )),
     };
-    let body = Secret::new(format!(
-        "{proof}&client_id={}&grant_type=client_credentials&scope={}",
-        form_encode(&identity.client_id),
-        form_encode(&scope),
-    ));
-    let endpoint = identity.token_endpoint();
-    let reply = http::with_retries(
+    let token = identity::request_token(
+        client,
         options,
-        || {
-            let request = client
-                .post(&endpoint)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("accept", "application/json")
-                .body(body.expose().to_owned());
-            async {
-                let reply =
-                    http::exchange(request, &endpoint, options.timeout, http::MAX_BODY_BYTES)
-                        .await?;
-                match reply.status {
-                    200 => Ok(reply),
-                    408 | 429 | 500 | 502 | 503 | 504 => Err(Failure {
-                        retry_after: http::retry_after(&reply.headers),
-                        transient: true,
-                        error: entra::error(reply.status, &reply.body, identity, true),
-                    }),
-                    status => Err(entra::error(status, &reply.body, identity, false).into()),
-                }
-            }
-        },
-        || {},
+        credential.identity(),
+        &scope,
+        &proof,
+        &|| {},
     )
     .await?;
-    let json: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
-    json.get("access_token")
-        .and_then(Value::as_str)
-        .filter(|t| !t.is_empty())
-        .map(Secret::new)
-        .ok_or_else(|| ScalerError::Token {
-            code: "invalid response".to_owned(),
-            hint: "Entra ID answered 200 without access_token".to_owned(),
-        })
-}
-
-fn read_assertion(path: &std::path::Path) -> Result<Secret, ScalerError> {
-    use std::io::Read;
-    let fail = |reason: String| ScalerError::FederatedTokenFile {
-        path: path.display().to_string(),
-        reason,
-    };
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_ASSERTION_BYTES).read_to_string(&mut text))
-        .map_err(|e| fail(e.to_string()))?;
-    let value = Secret::new(text.trim());
-    if value.is_empty() {
-        return Err(fail("the file is empty".to_owned()));
-    }
-    Ok(value)
+    Ok(token.access_token)
 }
 
 #[cfg(test)]

@@ -165,8 +165,8 @@ impl Identity {
     }
 }
 
-struct CachedToken {
-    access_token: Secret,
+pub(crate) struct CachedToken {
+    pub(crate) access_token: Secret,
     refresh_at: Instant,
     expires_at: Instant,
 }
@@ -230,7 +230,8 @@ impl TokenCache {
             return Ok(t.access_token.clone());
         }
         let assertion = self.assertion(&identity.federated_token_file)?;
-        match request_token(client, options, identity, scope, &assertion, &on_request).await {
+        let proof = assertion_proof(&assertion);
+        match request_token(client, options, identity, scope, &proof, &on_request).await {
             Ok(fresh) => {
                 let token = fresh.access_token.clone();
                 *cached = Some(fresh);
@@ -260,21 +261,36 @@ impl TokenCache {
                 return Ok(value.clone());
             }
         }
-        let fail = |reason: String| ScalerError::FederatedTokenFile {
-            path: path.display().to_string(),
-            reason,
-        };
-        let mut text = String::new();
-        std::fs::File::open(path)
-            .and_then(|f| f.take(MAX_ASSERTION_BYTES).read_to_string(&mut text))
-            .map_err(|e| fail(e.to_string()))?;
-        let value = Secret::new(text.trim());
-        if value.is_empty() {
-            return Err(fail("the file is empty".to_owned()));
-        }
+        let value = read_assertion(path)?;
         assertions.insert(path.clone(), (Instant::now(), value.clone()));
         Ok(value)
     }
+}
+
+/// The projected service-account token, from AZURE_FEDERATED_TOKEN_FILE.
+pub(crate) fn read_assertion(path: &std::path::Path) -> Result<Secret, ScalerError> {
+    let fail = |reason: String| ScalerError::FederatedTokenFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_ASSERTION_BYTES).read_to_string(&mut text))
+        .map_err(|e| fail(e.to_string()))?;
+    let value = Secret::new(text.trim());
+    if value.is_empty() {
+        return Err(fail("the file is empty".to_owned()));
+    }
+    Ok(value)
+}
+
+/// The form fields that prove a client by a federated assertion.
+pub(crate) fn assertion_proof(assertion: &Secret) -> Secret {
+    Secret::new(format!(
+        "client_assertion={}&client_assertion_type={}",
+        form_encode(assertion.expose()),
+        form_encode(ASSERTION_TYPE),
+    ))
 }
 
 /// `application/x-www-form-urlencoded` value encoding.
@@ -282,19 +298,20 @@ fn form_encode(text: &str) -> String {
     crate::sas::query_escape(text)
 }
 
-async fn request_token(
+/// The client-credentials grant at Entra ID; `proof` holds the form fields that prove the
+/// client (`assertion_proof`, or `client_secret=…`).
+pub(crate) async fn request_token(
     client: &reqwest::Client,
     options: &ClientOptions,
     identity: &Identity,
     scope: &str,
-    assertion: &Secret,
+    proof: &Secret,
     on_request: &impl Fn(),
 ) -> Result<CachedToken, ScalerError> {
     let endpoint = identity.token_endpoint();
     let body = format!(
-        "client_assertion={}&client_assertion_type={}&client_id={}&grant_type=client_credentials&scope={}",
-        form_encode(assertion.expose()),
-        form_encode(ASSERTION_TYPE),
+        "{}&client_id={}&grant_type=client_credentials&scope={}",
+        proof.expose(),
         form_encode(&identity.client_id),
         form_encode(scope),
     );

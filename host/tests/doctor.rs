@@ -38,6 +38,13 @@ impl Outcome {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
     }
 
+    /// Exactly these findings `(object, code)`, and this exit status.
+    fn expect(&self, code: i32, findings: &[(&str, &str)]) {
+        let expected: Vec<(String, String)> = findings.iter().map(|(o, c)| pair(o, c)).collect();
+        assert_eq!(self.codes(), expected, "{}{}", self.stdout, self.stderr);
+        assert_eq!(self.code, code, "{}{}", self.stdout, self.stderr);
+    }
+
     /// `(object, code)` of every finding of the JSON report.
     fn codes(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
@@ -266,8 +273,7 @@ async fn no_identity_id_presents_the_operators_client_id() {
     c.trigger_auth(json!({"provider": "azure-workload"}));
     let out = c.json().await;
     // A warning: the operator's own identity is presented, which may be the right one.
-    assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.codes(), [pair(TA, "KEDA4001")]);
+    out.expect(0, &[(TA, "KEDA4001")]);
     let d = &out.json()["files"][0]["diagnostics"][0];
     assert_eq!(d["severity"], "warning");
     assert_eq!(d["path"], "spec.podIdentity");
@@ -318,8 +324,7 @@ async fn annotation_without_identity_id_only_matters_without_identity_id() {
     let env: Vec<Value> = injected_env(KEDA_ID).as_array().unwrap()[1..].to_vec();
     c.operator_pod(&Value::Array(env), true, &c.sa_changed());
     let out = c.json().await;
-    assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.codes(), [pair(TA, "KEDA4606")]);
+    out.expect(0, &[(TA, "KEDA4606")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -327,8 +332,7 @@ async fn operator_pod_without_the_use_label() {
     let c = Cluster::new("no-label").await;
     c.operator_pod(&json!([]), false, &c.sa_changed());
     let out = c.json().await;
-    assert_eq!(out.code, 1, "{}", out.stdout);
-    assert_eq!(out.codes(), [pair(POD, "KEDA4603")]);
+    out.expect(1, &[(POD, "KEDA4603")]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,8 +340,7 @@ async fn operator_pod_without_injected_env() {
     let c = Cluster::new("no-env").await;
     c.operator_pod(&json!([]), true, &c.sa_changed());
     let out = c.json().await;
-    assert_eq!(out.code, 1, "{}", out.stdout);
-    assert_eq!(out.codes(), [pair(POD, "KEDA4604")]);
+    out.expect(1, &[(POD, "KEDA4604")]);
     let message = out.json()["files"][0]["diagnostics"][0]["message"].clone();
     let message = message.as_str().unwrap();
     for missing in [
@@ -356,8 +359,7 @@ async fn operator_pod_older_than_its_service_account() {
     let c = Cluster::new("stale-pod").await;
     c.operator_pod(&injected_env(KEDA_ID), true, "2020-01-01T00:00:00Z");
     let out = c.json().await;
-    assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.codes(), [pair(POD, "KEDA4605")]);
+    out.expect(0, &[(POD, "KEDA4605")]);
     let d = &out.json()["files"][0]["diagnostics"][0];
     assert_eq!(d["path"], "status.startTime");
     assert!(d["help"]
@@ -383,8 +385,7 @@ async fn identity_id_other_than_the_operators() {
     let c = Cluster::new("other-id").await;
     c.trigger_auth(json!({"provider": "azure-workload", "identityId": OTHER_ID}));
     let out = c.json().await;
-    assert_eq!(out.code, 0, "{}", out.stdout);
-    assert_eq!(out.codes(), [pair(TA, "KEDA4606")]);
+    out.expect(0, &[(TA, "KEDA4606")]);
     let d = &out.json()["files"][0]["diagnostics"][0];
     assert_eq!(d["severity"], "info");
     assert_eq!(
