@@ -646,3 +646,29 @@ async fn scaled_job_and_identity_resource_id() {
         text.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_is_lints_report() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/schemas/report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let c = Cluster::new("schema").await;
+    c.trigger_auth(json!({"provider": "azure-workload"}));
+    c.operator_service_account(None);
+    c.operator_pod(&json!([]), false, "2020-01-01T00:00:00Z");
+    let out = c.json().await;
+    assert_eq!(out.code, 1);
+    let report = out.json();
+    assert!(out.codes().len() >= 3, "{}", out.stdout);
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}\n{}", out.stdout);
+    assert_eq!(report["summary"]["errors"], 2, "{}", out.stdout);
+}
