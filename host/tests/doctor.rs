@@ -672,3 +672,28 @@ async fn json_is_lints_report() {
     assert!(errors.is_empty(), "{errors:?}\n{}", out.stdout);
     assert_eq!(report["summary"]["errors"], 2, "{}", out.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_api_server_exits_two() {
+    let Cluster {
+        k8s,
+        azure: _azure,
+        dir,
+    } = Cluster::new("unreachable").await;
+    let url = k8s.url();
+    k8s.shutdown().await;
+    let out = tokio::task::block_in_place(|| {
+        Command::new(env!("CARGO_BIN_EXE_scalecore"))
+            .args(["doctor", "--kubeconfig"])
+            .arg(dir.join("kubeconfig"))
+            .output()
+            .unwrap()
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("scalecore doctor: Kubernetes API: "),
+        "{stderr} ({url})"
+    );
+    assert!(out.stdout.is_empty());
+}

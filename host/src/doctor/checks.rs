@@ -20,34 +20,27 @@ const INJECTED: [&str; 3] = [
     "AZURE_AUTHORITY_HOST",
 ];
 
-/// Where a finding is: `Kind/namespace/name`, or a resource id in Azure.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// A finding about one object: `Kind/namespace/name`, or a resource id in Azure.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub object: String,
-    pub diagnostic: DiagnosticOrd,
+    pub diagnostic: Diagnostic,
 }
 
-/// A diagnostic ordered by severity then code, for a stable report.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DiagnosticOrd(pub Diagnostic);
-
-impl Eq for DiagnosticOrd {}
-
-impl PartialOrd for DiagnosticOrd {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for DiagnosticOrd {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.0.severity, &self.0.code, &self.0.path, &self.0.message).cmp(&(
-            other.0.severity,
-            &other.0.code,
-            &other.0.path,
-            &other.0.message,
-        ))
-    }
+/// By object, then severity, code, path and message: a stable report without repeats.
+pub fn sort(findings: &mut Vec<Finding>) {
+    let key = |f: &Finding| {
+        let d = &f.diagnostic;
+        (
+            f.object.clone(),
+            d.severity,
+            d.code.clone(),
+            d.path.clone(),
+            d.message.clone(),
+        )
+    };
+    findings.sort_by_key(key);
+    findings.dedup();
 }
 
 pub fn object_name(v: &Value) -> String {
@@ -64,7 +57,7 @@ pub fn object_name(v: &Value) -> String {
 pub fn finding(rule: &Rule, object: String, path: &str, message: String) -> Finding {
     Finding {
         object,
-        diagnostic: DiagnosticOrd(Diagnostic {
+        diagnostic: Diagnostic {
             code: rule.code.to_owned(),
             severity: rule.severity,
             message,
@@ -79,7 +72,7 @@ pub fn finding(rule: &Rule, object: String, path: &str, message: String) -> Find
             fixes: Vec::new(),
             span: Default::default(),
             file: 0,
-        }),
+        },
     }
 }
 
@@ -243,8 +236,7 @@ pub fn check(snap: &Snapshot) -> Vec<Finding> {
     if !auths.is_empty() {
         check_operator(snap, &auths, &mut out);
     }
-    out.sort();
-    out.dedup();
+    sort(&mut out);
     out
 }
 

@@ -114,7 +114,7 @@ pub fn run(args: &DoctorArgs) -> ExitCode {
             }
             let failed = findings
                 .iter()
-                .any(|f| f.diagnostic.0.severity == Severity::Error);
+                .any(|f| f.diagnostic.severity == Severity::Error);
             ExitCode::from(u8::from(failed))
         }
         Err(e) => {
@@ -173,7 +173,7 @@ async fn doctor(args: &DoctorArgs) -> Result<(Vec<Finding>, usize), DoctorError>
             oidc_issuer: args.oidc_issuer.as_deref(),
         };
         findings.extend(federation::check(&snapshot, &lookup).await?);
-        findings.sort();
+        checks::sort(&mut findings);
     }
     Ok((findings, snapshot.scaled.len()))
 }
@@ -211,14 +211,14 @@ fn json_report(findings: &[Finding]) -> String {
     let mut files: Vec<(String, Vec<&scalecore::Diagnostic>)> = Vec::new();
     for f in findings {
         match files.iter_mut().find(|(path, _)| *path == f.object) {
-            Some((_, ds)) => ds.push(&f.diagnostic.0),
-            None => files.push((f.object.clone(), vec![&f.diagnostic.0])),
+            Some((_, ds)) => ds.push(&f.diagnostic),
+            None => files.push((f.object.clone(), vec![&f.diagnostic])),
         }
     }
     let count = |s: Severity| {
         findings
             .iter()
-            .filter(|f| f.diagnostic.0.severity == s)
+            .filter(|f| f.diagnostic.severity == s)
             .count()
     };
     let report = json!({
@@ -234,7 +234,7 @@ fn json_report(findings: &[Finding]) -> String {
 fn text_report(findings: &[Finding], checked: usize) -> String {
     let mut out = String::new();
     for f in findings {
-        let d = &f.diagnostic.0;
+        let d = &f.diagnostic;
         out.push_str(&format!(
             "{}: {} {}: {}\n",
             f.object,
@@ -252,7 +252,7 @@ fn text_report(findings: &[Finding], checked: usize) -> String {
     let count = |s: Severity| {
         findings
             .iter()
-            .filter(|f| f.diagnostic.0.severity == s)
+            .filter(|f| f.diagnostic.severity == s)
             .count()
     };
     out.push_str(&format!(
