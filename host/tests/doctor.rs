@@ -378,6 +378,19 @@ async fn operator_pod_older_than_its_service_account() {
         )),
         "{message}"
     );
+
+    // The tenant annotation changed (the webhook's azure.workload.identity/tenant-id).
+    c.operator_pod(&injected_env(KEDA_ID), true, &c.sa_changed());
+    let mut sa = c
+        .k8s
+        .get("v1", "ServiceAccount", Some("keda"), "keda-operator")
+        .unwrap();
+    sa["metadata"]["annotations"]["azure.workload.identity/tenant-id"] =
+        json!("99999999-0000-0000-0000-000000000000");
+    c.apply(sa);
+    let out = c.json().await;
+    out.expect(0, &[(POD, "KEDA4605")]);
+    assert!(out.stdout.contains("runs with AZURE_TENANT_ID 11111111-2222-3333-4444-555555555555, but ServiceAccount 'keda-operator' now names tenant id 99999999-0000-0000-0000-000000000000"), "{}", out.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

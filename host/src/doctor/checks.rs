@@ -12,6 +12,7 @@ use super::rules::{self, core};
 
 pub const CLIENT_ID: &str = "azure.workload.identity/client-id";
 pub const USE_LABEL: &str = "azure.workload.identity/use";
+pub const TENANT_ID: &str = "azure.workload.identity/tenant-id";
 pub const TOKEN_AUDIENCE: &str = "api://AzureADTokenExchange";
 /// What the webhook injects into every container of a labelled pod.
 const INJECTED: [&str; 3] = [
@@ -394,26 +395,16 @@ fn check_operator(snap: &Snapshot, auths: &[&Value], out: &mut Vec<Finding>) {
             "the Deployment keda-operator has no pod, so no token is requested".to_owned(),
         ));
     }
-    let sa_changed = op.service_account.as_ref().and_then(last_change);
     for pod in &op.pods {
-        check_pod(
-            pod,
-            op_client_id,
-            sa_changed.as_deref(),
-            &op.service_account_name,
-            out,
-        );
+        check_pod(pod, op, out);
     }
 }
 
-fn check_pod(
-    pod: &Value,
-    op_client_id: Option<&str>,
-    sa_changed: Option<&str>,
-    sa_name: &str,
-    out: &mut Vec<Finding>,
-) {
+fn check_pod(pod: &Value, op: &Operator, out: &mut Vec<Finding>) {
     let name = object_name(pod);
+    let sa = op.service_account.as_ref();
+    let sa_name = &op.service_account_name;
+    let op_client_id = sa.and_then(|sa| annotation(sa, CLIENT_ID));
     let labelled = pod
         .pointer("/metadata/labels")
         .and_then(|l| l.get(USE_LABEL))
@@ -469,21 +460,28 @@ fn check_pod(
             format!("the pod is labelled {USE_LABEL}: \"true\" but lacks {}: it was created before the webhook ran (or the webhook is not installed)", missing.join(", ")),
         ));
     }
-    let injected = env("AZURE_CLIENT_ID");
-    if let (Some(now), Some(then)) = (op_client_id, injected) {
-        if now != then {
-            out.push(finding(
-                &rules::OPERATOR_POD_STALE,
-                name,
-                &format!("spec.containers[{index}].env"),
-                format!("the pod runs with AZURE_CLIENT_ID {then}, but ServiceAccount '{sa_name}' now names client id {now}: the pod predates the change"),
-            ));
-            return;
+    // The webhook copies these annotations into the variables when it creates the pod.
+    for (variable, key, what) in [
+        ("AZURE_CLIENT_ID", CLIENT_ID, "client id"),
+        ("AZURE_TENANT_ID", TENANT_ID, "tenant id"),
+    ] {
+        let now = sa.and_then(|sa| annotation(sa, key));
+        if let (Some(now), Some(then)) = (now, env(variable)) {
+            if now != then {
+                out.push(finding(
+                    &rules::OPERATOR_POD_STALE,
+                    name,
+                    &format!("spec.containers[{index}].env"),
+                    format!("the pod runs with {variable} {then}, but ServiceAccount '{sa_name}' now names {what} {now}: the pod predates the change"),
+                ));
+                return;
+            }
         }
     }
     let started =
         text(pod, "/status/startTime").or_else(|| text(pod, "/metadata/creationTimestamp"));
-    if let (Some(started), Some(changed)) = (started, sa_changed) {
+    let sa_changed = sa.and_then(last_change);
+    if let (Some(started), Some(changed)) = (started, sa_changed.as_deref()) {
         if is_utc_timestamp(started) && is_utc_timestamp(changed) && started < changed {
             out.push(finding(
                 &rules::OPERATOR_POD_STALE,
