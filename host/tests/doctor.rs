@@ -710,3 +710,36 @@ async fn unreachable_api_server_exits_two() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_vault_identity() {
+    // KEDA's operator reads the vault with the Key Vault's own podIdentity.
+    let c = Cluster::new("key-vault").await;
+    let vault = |pod_identity: Value| {
+        json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "wi", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload", "identityId": KEDA_ID},
+                     "azureKeyVault": {"vaultUri": "https://contoso.vault.azure.net",
+                                       "podIdentity": pod_identity,
+                                       "secrets": [{"parameter": "connection", "name": "sb"}]}}})
+    };
+    c.apply(vault(json!({"provider": "azure-workload"})));
+    let out = c.json().await;
+    out.expect(0, &[(TA, "KEDA4001")]);
+    let d = &out.json()["files"][0]["diagnostics"][0];
+    assert_eq!(d["path"], "spec.azureKeyVault.podIdentity");
+    assert!(d["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("azureKeyVault.podIdentity azure-workload has no identityId"));
+
+    c.apply(vault(
+        json!({"provider": "azure-workload", "identityId": OTHER_ID}),
+    ));
+    let out = c.json().await;
+    out.expect(0, &[(TA, "KEDA4606")]);
+    assert_eq!(
+        out.json()["files"][0]["diagnostics"][0]["path"],
+        "spec.azureKeyVault.podIdentity.identityId"
+    );
+}

@@ -146,10 +146,22 @@ pub struct Presented {
     pub client_id: String,
 }
 
-/// `spec.podIdentity` of an azure-workload (Cluster)TriggerAuthentication.
-pub fn azure_workload(auth: &Value) -> Option<&Value> {
-    auth.pointer("/spec/podIdentity")
-        .filter(|p| text(p, "/provider") == Some("azure-workload"))
+/// The azure-workload podIdentity blocks of a (Cluster)TriggerAuthentication with their
+/// paths: its own, and the Key Vault's (KEDA's operator reads the vault with it).
+pub fn azure_workload(auth: &Value) -> Vec<(&'static str, &Value)> {
+    [
+        ("spec.podIdentity", "/spec/podIdentity"),
+        (
+            "spec.azureKeyVault.podIdentity",
+            "/spec/azureKeyVault/podIdentity",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(path, pointer)| {
+        let pi = auth.pointer(pointer)?;
+        (text(pi, "/provider") == Some("azure-workload")).then_some((path, pi))
+    })
+    .collect()
 }
 
 fn identity_id(pi: &Value) -> Option<&str> {
@@ -164,7 +176,7 @@ impl Snapshot {
         let mut out: Vec<&Value> = Vec::new();
         for s in &self.scaled {
             for a in &s.auths {
-                let Some(found) = a.found.as_ref().filter(|f| azure_workload(f).is_some()) else {
+                let Some(found) = a.found.as_ref().filter(|f| !azure_workload(f).is_empty()) else {
                     continue;
                 };
                 if !out.iter().any(|o| object_name(o) == object_name(found)) {
@@ -202,10 +214,11 @@ impl Snapshot {
     /// The client ids KEDA will present for the TriggerAuthentications in use.
     pub fn presented(&self) -> Vec<Presented> {
         let mut out: Vec<Presented> = Vec::new();
-        for auth in self.azure_auths() {
-            let Some(pi) = azure_workload(auth) else {
-                continue;
-            };
+        for (auth, pi) in self
+            .azure_auths()
+            .into_iter()
+            .flat_map(|a| azure_workload(a).into_iter().map(move |(_, pi)| (a, pi)))
+        {
             let p = match identity_id(pi) {
                 Some(id) => Presented {
                     object: object_name(auth),
@@ -262,12 +275,12 @@ fn check_scaled(snap: &Snapshot, s: &Scaled, out: &mut Vec<Finding>) {
             ));
             continue;
         };
-        let Some(pi) = azure_workload(auth) else {
-            continue;
-        };
         let auth_name = object_name(auth);
-        let id = identity_id(pi);
-        if id.is_none() {
+        let identities = azure_workload(auth);
+        for (path, pi) in &identities {
+            if identity_id(pi).is_some() {
+                continue;
+            }
             let presents = match snap.operator_client_id() {
                 Some(c) => format!(
                     "the KEDA operator's own client id {c} (from its ServiceAccount's annotation)"
@@ -278,10 +291,15 @@ fn check_scaled(snap: &Snapshot, s: &Scaled, out: &mut Vec<Finding>) {
             out.push(finding(
                 core("KEDA4001"),
                 auth_name.clone(),
-                "spec.podIdentity",
-                format!("podIdentity azure-workload has no identityId, so KEDA presents {presents}; that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not (AADSTS700016)"),
+                path,
+                format!("{} azure-workload has no identityId, so KEDA presents {presents}; that works only if the operator's identity has access, and on AKS's managed KEDA add-on it does not (AADSTS700016)", path.trim_start_matches("spec.")),
             ));
         }
+        // The workload's identity concerns the scalers' podIdentity, not the Key Vault's.
+        let Some((_, pi)) = identities.iter().find(|(p, _)| *p == "spec.podIdentity") else {
+            continue;
+        };
+        let id = identity_id(pi);
         let Some(w) = &s.workload else { continue };
         let Some(sa) = &w.service_account else {
             continue;
@@ -346,7 +364,11 @@ fn check_operator(snap: &Snapshot, auths: &[&Value], out: &mut Vec<Finding>) {
     let op_client_id = snap.operator_client_id();
     let relying: Vec<String> = auths
         .iter()
-        .filter(|a| azure_workload(a).and_then(identity_id).is_none())
+        .filter(|a| {
+            azure_workload(a)
+                .iter()
+                .any(|(_, pi)| identity_id(pi).is_none())
+        })
         .map(|a| object_name(a))
         .collect();
     if op_client_id.is_none() && !relying.is_empty() {
@@ -367,10 +389,11 @@ fn check_operator(snap: &Snapshot, auths: &[&Value], out: &mut Vec<Finding>) {
             ),
         ));
     }
-    for auth in auths {
-        let Some(id) = azure_workload(auth).and_then(identity_id) else {
-            continue;
-        };
+    for (auth, path, id) in auths.iter().flat_map(|a| {
+        azure_workload(a)
+            .into_iter()
+            .filter_map(move |(path, pi)| Some((a, path, identity_id(pi)?)))
+    }) {
         if Some(id) != op_client_id {
             let operator = match op_client_id {
                 Some(c) => format!("the KEDA operator's client id {c}"),
@@ -379,7 +402,7 @@ fn check_operator(snap: &Snapshot, auths: &[&Value], out: &mut Vec<Finding>) {
             out.push(finding(
                 &rules::IDENTITY_NOT_OPERATORS,
                 object_name(auth),
-                "spec.podIdentity.identityId",
+                &format!("{path}.identityId"),
                 format!(
                     "identityId {id} is not {operator}: identity {id} needs a federated credential for subject {}",
                     snap.subject()
