@@ -743,3 +743,42 @@ async fn key_vault_identity() {
         "spec.azureKeyVault.podIdentity.identityId"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shared_objects_are_read_once() {
+    // 30 ScaledObjects on 30 Deployments, all with the same TriggerAuthentication and
+    // ServiceAccount: each object is read once.
+    let c = Cluster::new("read-once").await;
+    for i in 0..30 {
+        c.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": format!("w{i}"), "namespace": "shop"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app": format!("w{i}")}},
+                     "template": {"metadata": {"labels": {"app": format!("w{i}")}},
+                                  "spec": {"serviceAccountName": "orders",
+                                           "containers": [{"name": "w", "image": "w:1"}]}}}}));
+        c.apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": format!("so{i}"), "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"name": format!("w{i}")},
+                     "triggers": [{"type": "azure-servicebus",
+                                   "metadata": {"namespace": "contoso", "queueName": format!("q{i}")},
+                                   "authenticationRef": {"name": "wi"}}]}}));
+    }
+    c.k8s.clear_requests();
+    let out = c.json().await;
+    out.expect(0, &[]);
+    let requests = c.k8s.requests();
+    let gets = |path: &str| requests.iter().filter(|r| r.path == path).count();
+    assert_eq!(
+        gets("/apis/keda.sh/v1alpha1/namespaces/shop/triggerauthentications/wi"),
+        1
+    );
+    assert_eq!(gets("/api/v1/namespaces/shop/serviceaccounts/orders"), 1);
+    // 2 lists, 1 TriggerAuthentication, 31 targets, 1 ServiceAccount; the operator's
+    // Deployment, ServiceAccount and pods.
+    let api: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.starts_with("/api"))
+        .filter(|r| r.path != "/api" && r.path != "/apis")
+        .collect();
+    assert_eq!(api.len(), 2 + 1 + 31 + 1 + 3, "{api:#?}");
+}

@@ -3,6 +3,8 @@
 //! (Deployment, ServiceAccount, pods).
 
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
+use std::collections::HashMap;
+
 use kube::Client;
 use serde_json::Value;
 
@@ -20,15 +22,37 @@ fn api(client: &Client, ar: &ApiResource, namespace: Option<&str>) -> Api<Dynami
     }
 }
 
-/// The object, `None` when it does not exist; other failures are errors.
-async fn get(
-    client: &Client,
-    ar: &ApiResource,
-    namespace: Option<&str>,
-    name: &str,
-) -> Result<Option<Value>, kube::Error> {
-    let found = api(client, ar, namespace).get_opt(name).await?;
-    Ok(found.map(|o| with_kind(o, ar)))
+/// Reads through one client, each object once per run: ScaledObjects of a namespace often share
+/// a TriggerAuthentication and a ServiceAccount.
+struct Reader<'c> {
+    client: &'c Client,
+    seen: HashMap<(String, String, String, String), Option<Value>>,
+}
+
+impl Reader<'_> {
+    /// The object, `None` when it does not exist; other failures are errors.
+    async fn get(
+        &mut self,
+        ar: &ApiResource,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Value>, kube::Error> {
+        let key = (
+            ar.api_version.clone(),
+            ar.kind.clone(),
+            namespace.unwrap_or("").to_owned(),
+            name.to_owned(),
+        );
+        if let Some(v) = self.seen.get(&key) {
+            return Ok(v.clone());
+        }
+        let found = api(self.client, ar, namespace)
+            .get_opt(name)
+            .await?
+            .map(|o| with_kind(o, ar));
+        self.seen.insert(key, found.clone());
+        Ok(found)
+    }
 }
 
 async fn list(
@@ -56,17 +80,22 @@ pub async fn read(
     namespace: Option<&str>,
     keda_namespaces: &[String],
 ) -> Result<Snapshot, kube::Error> {
+    let mut reader = Reader {
+        client,
+        seen: HashMap::new(),
+    };
+    let reader = &mut reader;
     let mut scaled = Vec::new();
     for kind in ["ScaledObject", "ScaledJob"] {
         let ar = resource("keda.sh/v1alpha1", kind);
         for object in list(client, &ar, namespace, &ListParams::default()).await? {
-            scaled.push(read_scaled(client, object).await?);
+            scaled.push(read_scaled(reader, object).await?);
         }
     }
     let mut operator = None;
     let mut keda_namespace = keda_namespaces.first().cloned().unwrap_or_default();
     for ns in keda_namespaces {
-        if let Some(op) = read_operator(client, ns).await? {
+        if let Some(op) = read_operator(reader, ns).await? {
             operator = Some(op);
             keda_namespace = ns.clone();
             break;
@@ -80,7 +109,7 @@ pub async fn read(
     })
 }
 
-async fn read_scaled(client: &Client, object: Value) -> Result<Scaled, kube::Error> {
+async fn read_scaled(reader: &mut Reader<'_>, object: Value) -> Result<Scaled, kube::Error> {
     let namespace = text(&object, "/metadata/namespace")
         .unwrap_or("default")
         .to_owned();
@@ -107,7 +136,9 @@ async fn read_scaled(client: &Client, object: Value) -> Result<Scaled, kube::Err
                 "TriggerAuthentication"
             },
         );
-        let found = get(client, &ar, (!cluster).then_some(namespace.as_str()), name).await?;
+        let found = reader
+            .get(&ar, (!cluster).then_some(namespace.as_str()), name)
+            .await?;
         auths.push(AuthUse {
             trigger: i,
             kind,
@@ -115,7 +146,7 @@ async fn read_scaled(client: &Client, object: Value) -> Result<Scaled, kube::Err
             found,
         });
     }
-    let workload = read_workload(client, &object, &namespace).await?;
+    let workload = read_workload(reader, &object, &namespace).await?;
     Ok(Scaled {
         object,
         auths,
@@ -124,7 +155,7 @@ async fn read_scaled(client: &Client, object: Value) -> Result<Scaled, kube::Err
 }
 
 async fn read_workload(
-    client: &Client,
+    reader: &mut Reader<'_>,
     owner: &Value,
     namespace: &str,
 ) -> Result<Option<Workload>, kube::Error> {
@@ -153,7 +184,7 @@ async fn read_workload(
         let ar = resource(api_version, kind);
         // A target of a kind the cluster does not serve, or one the user may not read,
         // leaves the workload checks out; the operator's chain does not depend on it.
-        let Ok(Some(target)) = get(client, &ar, Some(namespace), name).await else {
+        let Ok(Some(target)) = reader.get(&ar, Some(namespace), name).await else {
             return Ok(None);
         };
         let Some(t) = target.pointer("/spec/template") else {
@@ -171,14 +202,10 @@ async fn read_workload(
         .filter(|n| !n.is_empty())
         .unwrap_or("default")
         .to_owned();
-    let sa = get(
-        client,
-        &resource("v1", "ServiceAccount"),
-        Some(namespace),
-        &sa_name,
-    )
-    .await
-    .unwrap_or(None);
+    let sa = reader
+        .get(&resource("v1", "ServiceAccount"), Some(namespace), &sa_name)
+        .await
+        .unwrap_or(None);
     Ok(Some(Workload {
         place,
         template_path,
@@ -189,14 +216,17 @@ async fn read_workload(
     }))
 }
 
-async fn read_operator(client: &Client, namespace: &str) -> Result<Option<Operator>, kube::Error> {
-    let Some(deployment) = get(
-        client,
-        &resource("apps/v1", "Deployment"),
-        Some(namespace),
-        "keda-operator",
-    )
-    .await?
+async fn read_operator(
+    reader: &mut Reader<'_>,
+    namespace: &str,
+) -> Result<Option<Operator>, kube::Error> {
+    let Some(deployment) = reader
+        .get(
+            &resource("apps/v1", "Deployment"),
+            Some(namespace),
+            "keda-operator",
+        )
+        .await?
     else {
         return Ok(None);
     };
@@ -205,13 +235,9 @@ async fn read_operator(client: &Client, namespace: &str) -> Result<Option<Operat
         .filter(|n| !n.is_empty())
         .unwrap_or("default")
         .to_owned();
-    let service_account = get(
-        client,
-        &resource("v1", "ServiceAccount"),
-        Some(namespace),
-        &sa_name,
-    )
-    .await?;
+    let service_account = reader
+        .get(&resource("v1", "ServiceAccount"), Some(namespace), &sa_name)
+        .await?;
     let selector = deployment
         .pointer("/spec/selector/matchLabels")
         .and_then(Value::as_object)
@@ -226,7 +252,7 @@ async fn read_operator(client: &Client, namespace: &str) -> Result<Option<Operat
         Vec::new()
     } else {
         list(
-            client,
+            reader.client,
             &resource("v1", "Pod"),
             Some(namespace),
             &ListParams::default().labels(&selector),
