@@ -257,7 +257,7 @@ async fn clean_setup_exits_zero_in_text_and_json() {
     assert_eq!(text.code, 0, "{}{}", text.stdout, text.stderr);
     assert_eq!(
         text.stdout,
-        "1 ScaledObject(s)/ScaledJob(s) checked: 0 error(s), 0 warning(s), 0 info\n"
+        "1 ScaledObject(s)/ScaledJob(s) checked, 1 azure-workload TriggerAuthentication(s): 0 error(s), 0 warning(s), 0 info\n"
     );
     let json = c.json().await;
     assert_eq!(json.code, 0);
@@ -653,7 +653,7 @@ async fn scaled_job_and_identity_resource_id() {
     let text = c.run(&[]).await;
     assert!(
         text.stdout.ends_with(
-            "2 ScaledObject(s)/ScaledJob(s) checked: 0 error(s), 1 warning(s), 0 info\n"
+            "2 ScaledObject(s)/ScaledJob(s) checked, 2 azure-workload TriggerAuthentication(s): 0 error(s), 1 warning(s), 0 info\n"
         ),
         "{}",
         text.stdout

@@ -145,8 +145,8 @@ async fn client(args: &DoctorArgs) -> Result<(Client, String), DoctorError> {
     Ok((Client::try_from(config)?, namespace))
 }
 
-/// The findings, and how many ScaledObjects/ScaledJobs were looked at.
-async fn doctor(args: &DoctorArgs) -> Result<(Vec<Finding>, usize), DoctorError> {
+/// The findings, and what was looked at.
+async fn doctor(args: &DoctorArgs) -> Result<(Vec<Finding>, Checked), DoctorError> {
     let (client, context_namespace) = client(args).await?;
     let namespace = if args.all_namespaces {
         None
@@ -175,7 +175,11 @@ async fn doctor(args: &DoctorArgs) -> Result<(Vec<Finding>, usize), DoctorError>
         findings.extend(federation::check(&snapshot, &lookup).await?);
         checks::sort(&mut findings);
     }
-    Ok((findings, snapshot.scaled.len()))
+    let checked = Checked {
+        scaled: snapshot.scaled.len(),
+        azure_auths: snapshot.azure_auths().len(),
+    };
+    Ok((findings, checked))
 }
 
 fn arm(args: &DoctorArgs) -> Result<scalecore_azure::arm::Arm, DoctorError> {
@@ -231,7 +235,13 @@ fn json_report(findings: &[Finding]) -> String {
     serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
 }
 
-fn text_report(findings: &[Finding], checked: usize) -> String {
+/// What was looked at, for the last line of the text report.
+struct Checked {
+    scaled: usize,
+    azure_auths: usize,
+}
+
+fn text_report(findings: &[Finding], checked: Checked) -> String {
     let mut out = String::new();
     for f in findings {
         let d = &f.diagnostic;
@@ -256,7 +266,9 @@ fn text_report(findings: &[Finding], checked: usize) -> String {
             .count()
     };
     out.push_str(&format!(
-        "{checked} ScaledObject(s)/ScaledJob(s) checked: {} error(s), {} warning(s), {} info\n",
+        "{} ScaledObject(s)/ScaledJob(s) checked, {} azure-workload TriggerAuthentication(s): {} error(s), {} warning(s), {} info\n",
+        checked.scaled,
+        checked.azure_auths,
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Info)
