@@ -782,3 +782,40 @@ async fn shared_objects_are_read_once() {
         .collect();
     assert_eq!(api.len(), 2 + 1 + 31 + 1 + 3, "{api:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn annotation_added_after_the_operator_pod_started() {
+    // The restart pitfall as it happens: the pod started, then the ServiceAccount was
+    // annotated; its managedFields say when.
+    let c = Cluster::new("annotated-later").await;
+    c.trigger_auth(json!({"provider": "azure-workload"}));
+    c.operator_service_account(None);
+    let env: Vec<Value> = injected_env(KEDA_ID).as_array().unwrap()[1..].to_vec();
+    c.operator_pod(&Value::Array(env), true, &c.sa_changed());
+    out_of_the_same_second().await;
+    c.operator_service_account(Some(KEDA_ID));
+    let sa = c
+        .k8s
+        .get("v1", "ServiceAccount", Some("keda"), "keda-operator")
+        .unwrap();
+    let changed = sa["metadata"]["managedFields"][0]["time"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(changed > c.sa_changed(), "{sa}");
+    let out = c.json().await;
+    out.expect(1, &[(POD, "KEDA4604"), (POD, "KEDA4605"), (TA, "KEDA4001")]);
+    let stale = &out.json()["files"][0]["diagnostics"][1];
+    assert_eq!(stale["path"], "status.startTime");
+    assert!(
+        stale["message"].as_str().unwrap().contains(&format!(
+            "before ServiceAccount 'keda-operator' last changed at {changed}"
+        )),
+        "{stale}"
+    );
+}
+
+/// The API server's times have whole seconds.
+async fn out_of_the_same_second() {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+}
