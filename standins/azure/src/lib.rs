@@ -3,8 +3,10 @@
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
-//! `<account>.blob.localhost:<port>`: List Blobs). Its certificate comes from a CA made at
-//! start (`ca_pem`).
+//! `<account>.blob.localhost:<port>`: List Blobs), and as Resource Manager's user-assigned
+//! identities and their federated credentials (`management.localhost:<port>`). Entra answers
+//! the client-credentials grant with a federated assertion or a client secret. Its certificate
+//! comes from a CA made at start (`ca_pem`).
 
 mod arm;
 mod atom;
