@@ -560,6 +560,17 @@ async fn azure_identity_not_found_and_endpoint_not_allowed() {
     );
     assert!(c.azure.requests().is_empty());
     assert!(!out.stderr.contains(SA_TOKEN));
+
+    // Nothing to find the identities by: a usage error before any request.
+    c.k8s.clear_requests();
+    let out = c.run(&["--azure"]).await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--azure needs --subscription"),
+        "{}",
+        out.stderr
+    );
+    assert!(c.k8s.requests().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -147,6 +147,11 @@ async fn client(args: &DoctorArgs) -> Result<(Client, String), DoctorError> {
 
 /// The findings, and what was looked at.
 async fn doctor(args: &DoctorArgs) -> Result<(Vec<Finding>, Checked), DoctorError> {
+    if args.azure && args.subscription.is_none() && args.identity_resource_ids.is_empty() {
+        return Err(DoctorError::Usage(
+            "--azure needs --subscription (or AZURE_SUBSCRIPTION_ID) or --identity-resource-id to find the identities".to_owned(),
+        ));
+    }
     let (client, context_namespace) = client(args).await?;
     let namespace = if args.all_namespaces {
         None
@@ -161,11 +166,6 @@ async fn doctor(args: &DoctorArgs) -> Result<(Vec<Finding>, Checked), DoctorErro
     let mut findings = checks::check(&snapshot);
     if args.azure {
         let arm = arm(args)?;
-        if args.subscription.is_none() && args.identity_resource_ids.is_empty() {
-            return Err(DoctorError::Usage(
-                "--azure needs --subscription (or AZURE_SUBSCRIPTION_ID) or --identity-resource-id to find the identities".to_owned(),
-            ));
-        }
         let lookup = federation::Lookup {
             arm: &arm,
             identity_resource_ids: &args.identity_resource_ids,
