@@ -830,3 +830,29 @@ async fn annotation_added_after_the_operator_pod_started() {
 async fn out_of_the_same_second() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn context_picks_the_cluster() {
+    // A kubeconfig whose current context is a cluster that does not answer.
+    let c = Cluster::new("context").await;
+    let kubeconfig = c
+        .k8s
+        .kubeconfig_yaml()
+        .replace(
+            "clusters:\n",
+            "clusters:\n- name: gone\n  cluster:\n    server: http://127.0.0.1:9\n",
+        )
+        .replace(
+            "contexts:\n",
+            "contexts:\n- name: gone\n  context:\n    cluster: gone\n    user: scalecore-standin\n",
+        )
+        .replace(
+            "current-context: scalecore-standin",
+            "current-context: gone",
+        );
+    std::fs::write(c.dir.join("kubeconfig"), kubeconfig).unwrap();
+    let out = c.run(&[]).await;
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let out = c.run(&["--context", "scalecore-standin"]).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
