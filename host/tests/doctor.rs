@@ -204,11 +204,14 @@ impl Cluster {
         self.run(&["--format", "json"]).await
     }
 
-    /// `--azure` against the stand-in's Resource Manager.
+    /// `--azure` against the stand-in's Resource Manager, finding identities in SUBSCRIPTION.
     async fn azure(&self, extra: &[&str]) -> Outcome {
-        self.azure_with(extra, &[]).await
+        let mut args = vec!["--subscription", SUBSCRIPTION];
+        args.extend_from_slice(extra);
+        self.azure_with(&args, &[]).await
     }
 
+    /// `--azure` with `extra` saying where the identities are.
     async fn azure_with(&self, extra: &[&str], env: &[(&str, Option<&str>)]) -> Outcome {
         let endpoint = self.azure.arm_endpoint();
         let suffix = format!("localhost:{}", self.azure.port());
@@ -224,8 +227,6 @@ impl Cluster {
             "--azure-ca-file",
             &ca,
             "--resolve-localhost",
-            "--subscription",
-            SUBSCRIPTION,
         ];
         args.extend_from_slice(extra);
         self.run_with(&args, env).await
@@ -587,12 +588,19 @@ async fn azure_with_a_client_secret() {
             ("AZURE_CLIENT_SECRET", Some(s)),
         ]
     };
-    let out = c.azure_with(&[], &secret_env(SECRET)).await;
+    let out = c
+        .azure_with(&["--subscription", SUBSCRIPTION], &secret_env(SECRET))
+        .await;
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert_eq!(out.codes(), []);
 
     // A wrong secret: Entra's answer, without the secret.
-    let out = c.azure_with(&[], &secret_env("wrong-secret-value")).await;
+    let out = c
+        .azure_with(
+            &["--subscription", SUBSCRIPTION],
+            &secret_env("wrong-secret-value"),
+        )
+        .await;
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("AADSTS7000215"), "{}", out.stderr);
     assert!(!out.stderr.contains("wrong-secret-value"), "{}", out.stderr);
@@ -600,7 +608,7 @@ async fn azure_with_a_client_secret() {
     // Neither a token file nor a secret.
     let out = c
         .azure_with(
-            &[],
+            &["--subscription", SUBSCRIPTION],
             &[
                 ("AZURE_FEDERATED_TOKEN_FILE", None),
                 ("AZURE_CLIENT_SECRET", None),
@@ -637,30 +645,8 @@ async fn scaled_job_and_identity_resource_id() {
     let id = c.identity(KEDA_ID);
     c.azure
         .add_federated_credential("keda-id", "keda", ISSUER, SUBJECT, &[AUDIENCE]);
-    let endpoint = c.azure.arm_endpoint();
-    let suffix = format!("localhost:{}", c.azure.port());
-    let ca = c.dir.join("ca.pem").display().to_string();
-    let out = c
-        .run(&[
-            "--format",
-            "json",
-            "--azure",
-            "--arm-endpoint",
-            &endpoint,
-            "--allowed-endpoint-suffix",
-            &suffix,
-            "--azure-ca-file",
-            &ca,
-            "--resolve-localhost",
-            "--identity-resource-id",
-            &id,
-        ])
-        .await;
-    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert_eq!(
-        out.codes(),
-        [pair("TriggerAuthentication/shop/jobs", "KEDA4001")]
-    );
+    let out = c.azure_with(&["--identity-resource-id", &id], &[]).await;
+    out.expect(0, &[("TriggerAuthentication/shop/jobs", "KEDA4001")]);
     let text = c.run(&[]).await;
     assert!(
         text.stdout.ends_with(
