@@ -6,6 +6,7 @@ mod crd;
 mod demo;
 mod doctor;
 mod explain;
+mod kubeconfig;
 mod run;
 
 use scalecore_cli::print;

@@ -12,7 +12,6 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::Client;
 use scalecore::Severity;
 use serde_json::json;
@@ -79,10 +78,8 @@ pub struct DoctorArgs {
 
 #[derive(Debug, thiserror::Error)]
 enum DoctorError {
-    #[error("cannot load the kubeconfig: {0}")]
-    Kubeconfig(#[from] kube::config::KubeconfigError),
-    #[error("cannot load the kubeconfig: {0}")]
-    Infer(#[from] kube::config::InferConfigError),
+    #[error("{0}")]
+    Config(#[from] crate::kubeconfig::ConfigError),
     #[error("Kubernetes API: {0}")]
     Kube(#[from] kube::Error),
     #[error("Azure: {0}")]
@@ -125,22 +122,8 @@ pub fn run(args: &DoctorArgs) -> ExitCode {
 }
 
 async fn client(args: &DoctorArgs) -> Result<(Client, String), DoctorError> {
-    let options = KubeConfigOptions {
-        context: args.context.clone(),
-        ..KubeConfigOptions::default()
-    };
-    let mut config = match (&args.kubeconfig, &args.context) {
-        (Some(path), _) => {
-            kube::Config::from_custom_kubeconfig(Kubeconfig::read_from(path)?, &options).await?
-        }
-        (None, Some(_)) => {
-            kube::Config::from_custom_kubeconfig(Kubeconfig::read()?, &options).await?
-        }
-        (None, None) => kube::Config::infer().await?,
-    };
-    config.connect_timeout = Some(Duration::from_secs(10));
-    config.read_timeout = Some(Duration::from_secs(30));
-    config.write_timeout = Some(Duration::from_secs(30));
+    let config =
+        crate::kubeconfig::load(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
     let namespace = config.default_namespace.clone();
     Ok((Client::try_from(config)?, namespace))
 }

@@ -160,13 +160,12 @@ fn identities(state: &State, path: &str, query: &str) -> Answer {
             )
         }
         Some(API_VERSION) => {}
-        Some(other) => return error(
-            400,
-            "InvalidApiVersionParameter",
-            &format!(
+        Some(other) => {
+            let message = format!(
                 "The api-version '{other}' is invalid. The supported versions are '{API_VERSION}'."
-            ),
-        ),
+            );
+            return error(400, "InvalidApiVersionParameter", &message);
+        }
     }
     let path = percent_decode(path);
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
