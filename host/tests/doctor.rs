@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use scalecore_standin_azure::AzureStandin;
+use scalecore_standin_azure::{AzureStandin, Fault};
 use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
@@ -529,6 +529,35 @@ async fn azure_federated_credentials() {
             .all(|r| r.status == 200 && r.path.contains("api-version=2023-01-31")),
         "{arm:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_throttling_is_retried_after_its_retry_after() {
+    let c = Cluster::new("azure-throttled").await;
+    c.identity(KEDA_ID);
+    c.azure
+        .add_federated_credential("keda-id", "keda", ISSUER, SUBJECT, &[AUDIENCE]);
+    c.azure.inject(Fault {
+        status: Some(429),
+        retry_after: Some(std::time::Duration::from_millis(200)),
+        times: 1,
+        ..Fault::default()
+    });
+    let out = c.azure(&[]).await;
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(out.codes(), []);
+    let arm = c.azure.resource_manager_requests();
+    let statuses: Vec<u16> = arm.iter().map(|r| r.status).collect();
+    assert_eq!(statuses.first(), Some(&429), "{arm:?}");
+    assert!(statuses[1..].iter().all(|s| *s == 200), "{arm:?}");
+    // The retry reused the token: one token request for the run.
+    let tokens = c
+        .azure
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/oauth2/v2.0/token"))
+        .count();
+    assert_eq!(tokens, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
