@@ -28,6 +28,8 @@ mod stats;
 pub mod storage_blob;
 pub mod storage_queue;
 pub mod transport;
+// `scalecore doctor --azure`: managed identities and their federated credentials.
+pub mod arm;
 
 pub mod eventhub;
 

@@ -4,7 +4,9 @@
 mod crd;
 #[cfg(feature = "demo")]
 mod demo;
+mod doctor;
 mod explain;
+mod kubeconfig;
 mod run;
 
 use scalecore_cli::print;
@@ -75,6 +77,12 @@ enum Command {
     /// min/max, fallback, pause), what happens next and when, and where the cluster disagrees
     /// with the engine. `--format json` gives the same as data (docs/formats.md).
     Explain(explain::ExplainArgs),
+    /// Check that Azure workload identity can work for the ScaledObjects and ScaledJobs of a
+    /// live cluster: each azure-workload TriggerAuthentication's identityId, the KEDA
+    /// operator's ServiceAccount, its pod's injected AZURE_* variables and token, and a pod
+    /// older than its ServiceAccount's last change. `--azure` also reads the identities'
+    /// federated credentials from Azure Resource Manager. Read-only. Exit status as lint's.
+    Doctor(Box<doctor::DoctorArgs>),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -108,6 +116,7 @@ fn main() -> ExitCode {
         Command::Completions { shell } => ExitCode::from(print(&completions(shell))),
         Command::Schema { name } => ExitCode::from(print(&schema_text(name))),
         Command::Explain(args) => explain::run(&args),
+        Command::Doctor(args) => doctor::run(&args),
     }
 }
 

@@ -13,7 +13,6 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
-use kube::config::{KubeConfigOptions, Kubeconfig};
 use scalecore::validate::LintOptions;
 
 #[cfg(feature = "demo")]
@@ -56,10 +55,8 @@ pub enum ExplainError {
     Read(#[from] live::ReadError),
     #[error("the ScaledObject cannot be read as KEDA would: {0}")]
     Invalid(String),
-    #[error("kubeconfig: {0}")]
-    Kubeconfig(#[from] kube::config::KubeconfigError),
     #[error("{0}")]
-    Infer(#[from] kube::config::InferConfigError),
+    Config(#[from] crate::kubeconfig::ConfigError),
     #[error("{0}")]
     Client(#[from] kube::Error),
 }
@@ -123,18 +120,8 @@ pub async fn explain(
 }
 
 async fn client(args: &ExplainArgs) -> Result<(kube::Client, String), ExplainError> {
-    let options = KubeConfigOptions {
-        context: args.context.clone(),
-        ..KubeConfigOptions::default()
-    };
-    let config = match &args.kubeconfig {
-        Some(path) => {
-            let kubeconfig = Kubeconfig::read_from(path)?;
-            kube::Config::from_custom_kubeconfig(kubeconfig, &options).await?
-        }
-        None if args.context.is_some() => kube::Config::from_kubeconfig(&options).await?,
-        None => kube::Config::infer().await?,
-    };
+    let config =
+        crate::kubeconfig::load(args.kubeconfig.as_deref(), args.context.as_deref()).await?;
     let namespace = args
         .namespace
         .clone()

@@ -3,16 +3,19 @@
 //! (`<ns>.servicebus.localhost:<port>`; `127.0.0.1:<port>` and `localhost:<port>` mean the
 //! namespace `default`) and as the Queue and Blob services of storage accounts
 //! (`<account>.queue.localhost:<port>`: Get Queue Metadata, Peek Messages;
-//! `<account>.blob.localhost:<port>`: List Blobs) and as Resource Manager's Azure Monitor
-//! metrics (`management.localhost:<port>`: Metrics - List) and Log Analytics
-//! (`api.loganalytics.localhost:<port>`: query) and Application Insights
-//! (`api.applicationinsights.localhost:<port>`: metrics). Its certificate comes from a CA made at
-//! start (`ca_pem`). Event hubs live on the namespaces' hosts (Get Event Hub, Get Partition),
-//! their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata). It also serves Azure Data
-//! Explorer clusters (`<cluster>.kusto.localhost:<port>`: auth metadata, v2 queries) and Azure
-//! DevOps (`dev.azure.localhost:<port>/<organization>`: agent pools, job requests).
+//! `<account>.blob.localhost:<port>`: List Blobs) and as Resource Manager
+//! (`management.localhost:<port>`: Azure Monitor's Metrics - List, user-assigned identities and
+//! their federated credentials) and Log Analytics (`api.loganalytics.localhost:<port>`: query)
+//! and Application Insights (`api.applicationinsights.localhost:<port>`: metrics). Entra answers
+//! the client-credentials grant with a federated assertion or a client secret. Its certificate
+//! comes from a CA made at start (`ca_pem`). Event hubs live on the namespaces' hosts (Get Event
+//! Hub, Get Partition), their checkpoints in blobs (Get Blob with `x-ms-meta-*` metadata). It also
+//! serves Azure Data Explorer clusters (`<cluster>.kusto.localhost:<port>`: auth metadata, v2
+//! queries) and Azure DevOps (`dev.azure.localhost:<port>/<organization>`: agent pools, job
+//! requests).
 
 mod app_insights;
+mod arm;
 mod atom;
 mod devops;
 mod entra;

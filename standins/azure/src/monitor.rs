@@ -1,19 +1,16 @@
 //! Azure Resource Manager's Metrics - List (`GET {resource id}/providers/Microsoft.Insights/
 //! metrics?api-version=2018-01-01&metricnames=..&aggregation=..&timespan=..`) on
-//! `management.localhost:<port>`, answering in the documented shape
+//! Resource Manager's host (`crate::arm`), answering in the documented shape
 //! (tests/azure-samples/monitor-metrics-list.rest-api-specs.json): one metric per name asked,
 //! one time series, one data point per minute of the timespan carrying each aggregation asked.
-//! Bearer tokens must be issued for the endpoint's audience to a client holding Monitoring
-//! Reader; Resource Manager's and Azure Monitor's error bodies otherwise.
+//! The caller must hold Monitoring Reader; Azure Monitor's error bodies otherwise.
 
-use std::time::Instant;
-
-use crate::server::{percent_decode, Answer};
-use crate::{AzureStandin, RequestRecord, Shared};
+use crate::arm::error as arm_error;
+use crate::server::Answer;
+use crate::state::State;
+use crate::AzureStandin;
 
 const JSON: &str = "application/json; charset=utf-8";
-/// The host name Resource Manager answers on (any port: the stand-in's).
-pub const HOST: &str = "management.localhost";
 const API_VERSION: &str = "2018-01-01";
 const AGGREGATIONS: &[&str] = &["average", "count", "maximum", "minimum", "total"];
 /// Data points one answer holds at most (a day at one-minute grain).
@@ -25,53 +22,10 @@ pub struct Metric {
     pub value: f64,
 }
 
-pub fn is_arm(host: &str) -> bool {
-    let name = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    name.eq_ignore_ascii_case(HOST)
-}
-
-/// Resource Manager's error shape.
-fn arm_error(status: u16, code: &str, message: &str) -> Answer {
-    let body = serde_json::json!({"error": {"code": code, "message": message}});
-    let mut a = Answer::new(status, JSON, body.to_string());
-    a.headers.push((
-        "x-ms-request-id",
-        "00000000-0004-0000-0000-000000000001".to_owned(),
-    ));
-    a
-}
-
 /// Azure Monitor's own error shape (`ErrorResponse`: code and message at the top).
 fn monitor_error(status: u16, code: &str, message: &str) -> Answer {
     let body = serde_json::json!({"code": code, "message": message});
     Answer::new(status, JSON, body.to_string())
-}
-
-/// An injected fault in Resource Manager's words.
-pub fn fault(status: u16) -> Answer {
-    match status {
-        429 => arm_error(
-            429,
-            "TooManyRequests",
-            "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00.",
-        ),
-        500 => arm_error(
-            500,
-            "InternalServerError",
-            "Encountered internal server error. Diagnostic information: timestamp '20260101T000000Z'.",
-        ),
-        503 => arm_error(
-            503,
-            "ServiceUnavailable",
-            "The service is currently unavailable.",
-        ),
-        401 => arm_error(
-            401,
-            "InvalidAuthenticationToken",
-            "The access token is invalid.",
-        ),
-        s => arm_error(s, "InjectedFault", "Injected fault"),
-    }
 }
 
 /// Seconds since the epoch of Go's RFC 3339 (`2026-01-01T00:00:00Z`, optional fraction).
@@ -105,56 +59,10 @@ fn format_time(secs: i64) -> String {
     crate::storage::iso(u64::try_from(secs).unwrap_or(0))
 }
 
-/// `GET .../providers/Microsoft.Insights/metrics`.
-pub fn get(shared: &Shared, host: &str, path: &str, query: &str, authorization: &str) -> Answer {
-    let state = shared.state();
-    let audience = format!("https://{HOST}:{}", shared.port);
-    let Some(token) = authorization.strip_prefix("Bearer ") else {
-        return arm_error(
-            401,
-            "AuthenticationFailed",
-            "Authentication failed. The 'Authorization' header is missing.",
-        );
-    };
-    let client_id = match state.tokens.get(token) {
-        Some(t) if t.audience != audience => {
-            return arm_error(
-                401,
-                "InvalidAuthenticationTokenAudience",
-                &format!(
-                    "The access token has been obtained for wrong audience or resource '{}'. It should exactly match with one of the allowed audiences '{audience}/','{audience}'.",
-                    t.audience
-                ),
-            )
-        }
-        Some(t) if Instant::now() < t.expires_at => t.client_id.clone(),
-        Some(_) => {
-            return arm_error(
-                401,
-                "ExpiredAuthenticationToken",
-                "The access token expiry UTC time is earlier than current UTC time.",
-            )
-        }
-        None => {
-            return arm_error(
-                401,
-                "InvalidAuthenticationToken",
-                "The access token is invalid.",
-            )
-        }
-    };
-    let lower = path.to_ascii_lowercase();
-    let Some(resource) = lower
-        .strip_suffix("/providers/microsoft.insights/metrics")
-        .map(percent_decode)
-    else {
-        return arm_error(
-            404,
-            "InvalidResourceType",
-            &format!("The resource type could not be found in the namespace for host {host}."),
-        );
-    };
-    if !state.monitor_readers.contains(&client_id) {
+/// `GET {resource}/providers/Microsoft.Insights/metrics` by `client_id`, whose token
+/// Resource Manager accepted.
+pub fn get(state: &State, client_id: &str, resource: &str, query: &str) -> Answer {
+    if !state.monitor_readers.contains(client_id) {
         return arm_error(
             403,
             "AuthorizationFailed",
@@ -175,7 +83,7 @@ pub fn get(shared: &Shared, host: &str, path: &str, query: &str, authorization: 
             ),
         );
     }
-    let Some(metrics) = state.monitor.get(&resource) else {
+    let Some(metrics) = state.monitor.get(resource) else {
         return arm_error(
             404,
             "ResourceNotFound",
@@ -264,17 +172,6 @@ pub fn get(shared: &Shared, host: &str, path: &str, query: &str, authorization: 
 }
 
 impl AzureStandin {
-    /// `https://management.localhost:<port>`: a trigger's `azureResourceManagerEndpoint` with
-    /// `cloud: Private`.
-    pub fn resource_manager_endpoint(&self) -> String {
-        format!("https://{HOST}:{}", self.shared.port)
-    }
-
-    /// `localhost:<port>`: the suffix `--allowed-endpoint-suffix` names for Resource Manager.
-    pub fn resource_manager_suffix(&self) -> String {
-        format!("localhost:{}", self.shared.port)
-    }
-
     /// Sets a metric of the resource `/subscriptions/../resourceGroups/../providers/ns/type/name`
     /// (creating the resource).
     pub fn set_metric(&self, resource_id: &str, metric: &str, value: f64) {
@@ -312,14 +209,6 @@ impl AzureStandin {
             .client_secrets
             .insert((tenant.to_owned(), client_id.to_owned()), secret.clone());
         secret
-    }
-
-    /// Requests to Resource Manager only.
-    pub fn resource_manager_requests(&self) -> Vec<RequestRecord> {
-        self.requests()
-            .into_iter()
-            .filter(|r| is_arm(&r.host))
-            .collect()
     }
 }
 

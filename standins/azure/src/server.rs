@@ -15,8 +15,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::{
-    app_insights, atom, devops, entra, kusto, log_analytics, monitor, servicebus, storage,
-    AuthKind, RequestRecord, Shared,
+    app_insights, arm, atom, devops, entra, kusto, log_analytics, servicebus, storage, AuthKind,
+    RequestRecord, Shared,
 };
 
 const MAX_REQUEST_BODY: usize = 64 * 1024;
@@ -149,8 +149,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
                 entra::server_error(status)
             } else if storage_account.is_some() {
                 storage::fault(status)
-            } else if monitor::is_arm(&host) {
-                monitor::fault(status)
+            } else if arm::is_arm(&host) {
+                arm::fault(status)
             } else if log_analytics::is_log_analytics(&host) {
                 log_analytics::fault(status)
             } else if app_insights::is_app_insights(&host) {
@@ -198,8 +198,8 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
         None if method == "GET" && app_insights::is_app_insights(&host) => {
             app_insights::get(&shared, &path, &query, &authorization)
         }
-        None if method == "GET" && monitor::is_arm(&host) => {
-            monitor::get(&shared, &host, &path, &query, &authorization)
+        None if method == "GET" && arm::is_arm(&host) => {
+            arm::get(&shared, &host, &path, &query, &authorization)
         }
         None if method == "GET" => {
             let missing_counts = fault.as_ref().is_some_and(|f| f.missing_count_details);

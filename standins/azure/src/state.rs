@@ -78,6 +78,8 @@ pub struct State {
     pub kusto: BTreeMap<String, crate::kusto::Cluster>,
     /// Azure DevOps organizations by name.
     pub devops: BTreeMap<String, crate::devops::Organization>,
+    /// Resource Manager's user-assigned identities.
+    pub arm: Vec<crate::arm::Identity>,
 }
 
 impl State {
@@ -114,6 +116,7 @@ impl State {
             app_insights_readers: BTreeSet::new(),
             kusto: BTreeMap::new(),
             devops: BTreeMap::new(),
+            arm: Vec::new(),
         }
     }
 

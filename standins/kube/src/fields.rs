@@ -15,6 +15,8 @@ pub type FieldPath = Vec<String>;
 #[derive(Debug, Clone, Default)]
 pub struct Ownership {
     owners: BTreeMap<FieldPath, BTreeSet<String>>,
+    /// (manager, operation) -> time of its last write, served as `metadata.managedFields`.
+    writes: BTreeMap<(String, &'static str), String>,
 }
 
 /// How a write claims fields.
@@ -97,6 +99,12 @@ impl Ownership {
 
     /// Records a write that turned `old` into `new`.
     pub fn record(&mut self, old: &Value, new: &Value, manager: &str, operation: Operation<'_>) {
+        let kind = match operation {
+            Operation::Update => "Update",
+            Operation::Apply { .. } => "Apply",
+        };
+        self.writes
+            .insert((manager.to_string(), kind), crate::meta::now_rfc3339());
         let old_leaves = leaves(old);
         let new_leaves = leaves(new);
         self.owners.retain(|path, _| new_leaves.contains_key(path));
@@ -118,6 +126,24 @@ impl Ownership {
                 owners.insert(manager.to_string());
             }
         }
+    }
+
+    /// `metadata.managedFields` as the API server serves it: one entry per manager and
+    /// operation with the time of its last write (without `fieldsV1`, which is optional).
+    pub fn managed_fields(&self, api_version: &str) -> Value {
+        Value::Array(
+            self.writes
+                .iter()
+                .map(|((manager, operation), time)| {
+                    serde_json::json!({
+                        "manager": manager,
+                        "operation": operation,
+                        "apiVersion": api_version,
+                        "time": time,
+                    })
+                })
+                .collect(),
+        )
     }
 
     /// The managers of one field (for tests and diagnostics).

@@ -149,6 +149,16 @@ pub static RESOURCES: &[ResourceType] = &[
         false,
         false,
     ),
+    // What `scalecore doctor` reads of the KEDA operator's workload identity: its annotations.
+    rt(
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        true,
+        false,
+        false,
+    ),
 ];
 
 /// Splits `apps/v1` into (`apps`, `v1`) and `v1` into (``, `v1`).

@@ -259,6 +259,11 @@ impl Store {
         }
         let mut ownership = Ownership::default();
         ownership.record(&json!({}), &object, manager, Operation::Update);
+        set_meta(
+            &mut object,
+            "managedFields",
+            ownership.managed_fields(&rt.api_version()),
+        );
         self.ownership.insert(key.clone(), ownership);
         self.objects.insert(key.clone(), object.clone());
         self.emit(EventType::Added, &key, &object, rv, None);
@@ -304,7 +309,14 @@ impl Store {
                 meta.remove("managedFields");
             }
         }
-        if new == old {
+        let mut old_without_fields = old.clone();
+        if let Some(meta) = old_without_fields
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+        {
+            meta.remove("managedFields");
+        }
+        if new == old_without_fields {
             return Ok(old);
         }
         if generation_relevant(rt, &new) != generation_relevant(rt, &old) {
@@ -324,10 +336,13 @@ impl Store {
         }
         let rv = self.next_rv();
         set_meta(&mut new, "resourceVersion", json!(rv.to_string()));
-        self.ownership
-            .entry(key.clone())
-            .or_default()
-            .record(&old, &new, manager, operation);
+        let ownership = self.ownership.entry(key.clone()).or_default();
+        ownership.record(&old, &new, manager, operation);
+        set_meta(
+            &mut new,
+            "managedFields",
+            ownership.managed_fields(&rt.api_version()),
+        );
         self.objects.insert(key.clone(), new.clone());
         self.emit(EventType::Modified, key, &new, rv, Some(old));
         Ok(new)
