@@ -232,8 +232,9 @@ cta = one(docs, "ClusterRole", "scalecore-cluster-trigger-authentications")
 check(grants(cta.get("rules", [])) == {("keda.sh", "clustertriggerauthentications", v, None) for v in ("get", "list", "watch")},
       "cluster-wide: only ClusterTriggerAuthentications, read")
 sec = one(docs, "Role", "scalecore-cluster-object-secrets")
-check(sec.get("metadata", {}).get("namespace") == "keda" and grants(sec.get("rules", [])) == {("", "secrets", "get", None)},
-      "Secrets get in clusterObjectNamespace")
+check(sec.get("metadata", {}).get("namespace") == "keda"
+      and grants(sec.get("rules", [])) == {("", "secrets", "get", None), ("", "configmaps", "get", None)},
+      "Secrets and ConfigMaps get in clusterObjectNamespace")
 check(grants(rules_of(docs)) == cluster_rules, "one namespace grants what the cluster scope grants, no more, no less")
 consistent(docs, "watchNamespace")
 docs = render({"watchNamespace": "keda"})
