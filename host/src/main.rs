@@ -39,7 +39,8 @@ enum Command {
     /// `lint`, `simulate` and `rules`.
     #[command(flatten)]
     Shared(scalecore_cli::Command),
-    /// Run in the cluster: watch ScaledObjects, poll Azure Service Bus, scale the targets.
+    /// Run in the cluster: watch ScaledObjects and ScaledJobs, poll their triggers (every Azure
+    /// scaler KEDA ships, cpu and memory), scale the targets and create the Jobs.
     ///
     /// Uses KEDA's CRDs and manifests unchanged (keda.sh/v1alpha1). Every decision comes
     /// from the same engine as `scalecore simulate`. Serves /metrics, /healthz and /readyz;
@@ -72,10 +73,11 @@ enum Command {
         #[arg(value_enum)]
         shell: CompletionShell,
     },
-    /// Why a ScaledObject in a live cluster has the replicas it has, read-only with your
-    /// kubeconfig: which rule holds them (activation, cooldown, stabilization window, policies,
-    /// min/max, fallback, pause), what happens next and when, and where the cluster disagrees
-    /// with the engine. `--format json` gives the same as data (docs/formats.md).
+    /// Why a ScaledObject in a live cluster has the replicas it has (or how many Jobs a
+    /// ScaledJob would create), read-only with your kubeconfig: which rule holds them
+    /// (activation, cooldown, stabilization window, policies, min/max, fallback, pause), what
+    /// happens next and when, and where the cluster disagrees with the engine. `--format json`
+    /// gives the same as data (docs/formats.md).
     Explain(explain::ExplainArgs),
     /// Check that Azure workload identity can work for the ScaledObjects and ScaledJobs of a
     /// live cluster: each azure-workload TriggerAuthentication's identityId, the KEDA
