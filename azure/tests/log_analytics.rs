@@ -44,16 +44,7 @@ fn sp(secret: &str) -> [(&'static str, &str); 3] {
 }
 
 fn client(s: &AzureStandin, env: scalecore_azure::WorkloadIdentityEnv) -> ServiceBus {
-    let mut options = common::options(s);
-    options.allowed_endpoint_suffixes = vec![s.log_analytics_suffix()];
-    ServiceBus::new(options, env).unwrap()
-}
-
-fn secret_env(s: &AzureStandin) -> scalecore_azure::WorkloadIdentityEnv {
-    scalecore_azure::WorkloadIdentityEnv {
-        authority_host: s.authority_host(),
-        ..Default::default()
-    }
+    common::client_for(s, s.log_analytics_suffix(), env)
 }
 
 fn none() -> IdentityOverrides {
@@ -66,7 +57,7 @@ async fn a_client_secret_reads_the_one_value_and_shares_it() {
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
     s.grant_log_analytics_reader(common::CLIENT);
     s.set_log_query_count(WORKSPACE, QUERY, 17);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let config = la_config(&s, &sp(&secret), None);
     assert_eq!(
         c.log_analytics_value(&config, &none(), AGE).await.unwrap(),
@@ -92,7 +83,7 @@ async fn keda_s_checks_of_the_result_and_the_service_s_errors() {
     let s = AzureStandin::start().await.unwrap();
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
     s.grant_log_analytics_reader(common::CLIENT);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let config = la_config(&s, &sp(&secret), None);
     s.set_log_query_count(WORKSPACE, QUERY, -3);
     let e = c
@@ -187,7 +178,7 @@ async fn workload_identity_needs_log_analytics_reader() {
 async fn a_foreign_endpoint_gets_no_token() {
     let s = AzureStandin::start().await.unwrap();
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let config = la_config(
         &s,
         &[

@@ -40,16 +40,7 @@ fn monitor_config(
 }
 
 fn client(s: &AzureStandin, env: scalecore_azure::WorkloadIdentityEnv) -> ServiceBus {
-    let mut options = common::options(s);
-    options.allowed_endpoint_suffixes = vec![s.resource_manager_suffix()];
-    ServiceBus::new(options, env).unwrap()
-}
-
-fn secret_env(s: &AzureStandin) -> scalecore_azure::WorkloadIdentityEnv {
-    scalecore_azure::WorkloadIdentityEnv {
-        authority_host: s.authority_host(),
-        ..Default::default()
-    }
+    common::client_for(s, s.resource_manager_suffix(), env)
 }
 
 fn none() -> IdentityOverrides {
@@ -62,7 +53,7 @@ async fn a_client_secret_reads_the_last_point_and_the_request_is_keda_s() {
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
     s.grant_monitoring_reader(common::CLIENT);
     s.set_metric(RESOURCE, "ActiveMessages", 42.5);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let config = monitor_config(
         &s,
         &[
@@ -133,7 +124,7 @@ async fn a_wrong_secret_fails_without_the_secret_and_gets_no_cached_token() {
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
     s.grant_monitoring_reader(common::CLIENT);
     s.set_metric(RESOURCE, "ActiveMessages", 3.0);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let good = monitor_config(
         &s,
         &[
@@ -192,7 +183,7 @@ async fn faults_are_retried_and_errors_name_the_cause() {
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
     s.grant_monitoring_reader(common::CLIENT);
     s.set_metric(RESOURCE, "ActiveMessages", 9.0);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let config = monitor_config(
         &s,
         &[
@@ -257,7 +248,7 @@ async fn faults_are_retried_and_errors_name_the_cause() {
 async fn a_foreign_resource_manager_gets_no_token() {
     let s = AzureStandin::start().await.unwrap();
     let secret = s.add_client_secret(common::TENANT, common::CLIENT);
-    let c = client(&s, secret_env(&s));
+    let c = client(&s, common::secret_env(&s));
     let config = monitor_config(
         &s,
         &[

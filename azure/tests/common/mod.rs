@@ -123,3 +123,18 @@ pub fn workload_config(standin: &AzureStandin, namespace: &str, queue: &str) -> 
         Some("azure-workload"),
     )
 }
+
+/// A client that trusts the stand-in and allows only `suffix`.
+pub fn client_for(s: &AzureStandin, suffix: String, env: WorkloadIdentityEnv) -> ServiceBus {
+    let mut o = options(s);
+    o.allowed_endpoint_suffixes = vec![suffix];
+    ServiceBus::new(o, env).unwrap()
+}
+
+/// No workload identity: the AZURE_AUTHORITY_HOST a client secret is sent to, the stand-in's.
+pub fn secret_env(s: &AzureStandin) -> WorkloadIdentityEnv {
+    WorkloadIdentityEnv {
+        authority_host: s.authority_host(),
+        ..Default::default()
+    }
+}
