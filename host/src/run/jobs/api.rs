@@ -2,7 +2,6 @@
 //! deletion, the ScaledJob's status. Writes pass the host's write gate, like every other.
 
 use kube::api::{ApiResource, DeleteParams, DynamicObject, GroupVersionKind, PostParams};
-use kube::core::ObjectList;
 use kube::Resource;
 use serde_json::Value;
 
@@ -28,8 +27,7 @@ async fn list_owned(
     what: String,
 ) -> Result<Vec<Value>, KubeError> {
     let selector = format!("{NAME_LABEL}={name}");
-    let list: ObjectList<Value> = kube.list_labelled(path, &selector, || what).await?;
-    Ok(list.items)
+    kube.list_all(path, Some(&selector), || what.clone()).await
 }
 
 pub async fn list_jobs(kube: &Kube, namespace: &str, name: &str) -> Result<Vec<Value>, KubeError> {
