@@ -43,16 +43,26 @@ pub struct PartitionInfo {
     pub last_enqueued: i64,
 }
 
+/// An azure-eventhub reading: the unprocessed events summed over the partitions, capped at one
+/// `unprocessedEventThreshold` per partition (the metric), and whether the uncapped sum exceeds
+/// `activationUnprocessedEventThreshold` (KEDA's activity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HubLag {
+    pub value: i64,
+    pub active: bool,
+}
+
 impl Inner {
-    /// KEDA's azure-eventhub metric value (the lag capped at one threshold per partition),
-    /// shared by every caller asking for the same hub, consumer group and checkpoint store
-    /// within `max_age`: 1 + 2 × partitions requests per interval, whoever asks.
+    /// KEDA's azure-eventhub metric value and activity. The partitions' lags are shared by
+    /// every caller asking for the same hub, consumer group and checkpoint store within
+    /// `max_age` (1 + 2 × partitions requests per interval, whoever asks); each caller caps and
+    /// activates them by its own thresholds.
     pub async fn event_hub_lag(
         &self,
         config: &AzureEventHubConfig,
         overrides: &IdentityOverrides,
         max_age: Duration,
-    ) -> Result<i64, ScalerError> {
+    ) -> Result<HubLag, ScalerError> {
         let (namespace, hub) = config.hub_and_namespace().ok_or_else(|| {
             ScalerError::InvalidConnectionString(
                 "the event hub connection string names no Endpoint or EntityPath".to_owned(),
@@ -96,7 +106,6 @@ impl Inner {
                 store.url.as_str(),
                 format!("{:?}", config.checkpoint),
                 &namespace,
-                config.metric.target.to_bits(),
                 config.stale_partition_info_threshold,
             )
         );
@@ -110,11 +119,12 @@ impl Inner {
                         .await?,
                 );
             }
-            Ok(config.lag(&lags).0)
+            Ok(std::sync::Arc::from(lags))
         };
-        let (result, outcome) = self.storage_counts.get(&key, max_age, fetch).await;
+        let (result, outcome) = self.hub_lags.get(&key, max_age, fetch).await;
         self.stats.outcome(outcome);
-        result
+        let (value, active) = config.lag(&result?);
+        Ok(HubLag { value, active })
     }
 
     fn hub_url(&self, host: &str, segments: &[&str]) -> Result<reqwest::Url, ScalerError> {

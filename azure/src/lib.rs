@@ -289,15 +289,15 @@ impl ServiceBus {
 
     /// KEDA's azure-eventhub value: the unprocessed events of the consumer group summed over
     /// the hub's partitions (each from its runtime information and its checkpoint blob),
-    /// capped at one `unprocessedEventThreshold` per partition. Shared like the others: one
-    /// read of the hub, each partition and each checkpoint per (hub, group, store) per
-    /// `max_age`.
+    /// capped at one `unprocessedEventThreshold` per partition, and active when the whole sum
+    /// exceeds `activationUnprocessedEventThreshold`. Shared like the others: one read of the
+    /// hub, each partition and each checkpoint per (hub, group, store) per `max_age`.
     pub async fn event_hub_lag(
         &self,
         config: &AzureEventHubConfig,
         overrides: &IdentityOverrides,
         max_age: Duration,
-    ) -> Result<i64, ScalerError> {
+    ) -> Result<eventhub::HubLag, ScalerError> {
         self.inner.event_hub_lag(config, overrides, max_age).await
     }
 }

@@ -51,6 +51,9 @@ pub struct Inner {
     results: Coalescer<Fetched>,
     /// Storage queue lengths and blob counts, shared as Service Bus counts are.
     pub(crate) storage_counts: Coalescer<i64>,
+    /// Event Hubs consumer-group lags per partition, shared the same way (each caller caps and
+    /// activates them by its own thresholds).
+    pub(crate) hub_lags: Coalescer<std::sync::Arc<[i64]>>,
     /// Azure Monitor metric values, shared the same way.
     pub(crate) metric_values: Coalescer<f64>,
     /// Authority hosts already warned about, so each is logged once while in use.
@@ -106,6 +109,7 @@ impl Inner {
             results: Coalescer::new(MAX_CACHED_RESULTS, idle),
             storage_counts: Coalescer::new(MAX_CACHED_RESULTS, idle),
             metric_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
+            hub_lags: Coalescer::new(MAX_CACHED_RESULTS, idle),
             ignored_authorities: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             stats: Counters::default(),
             explorer_values: Coalescer::new(MAX_CACHED_RESULTS, idle),

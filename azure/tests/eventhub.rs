@@ -136,7 +136,7 @@ async fn every_checkpoint_strategy_gives_kedas_lag() {
         let cfg = config(&meta, Some(&conn), Some(&storage), None);
         s.clear_requests();
         let lag = c.event_hub_lag(&cfg, &none(), AGE).await.unwrap();
-        assert_eq!(lag, 20, "{strategy}");
+        assert_eq!(lag.value, 20, "{strategy}");
         let hub_reads: Vec<_> = s.service_bus_requests();
         // The hub, then each partition of the group.
         assert_eq!(hub_reads.len(), 5, "{strategy}: {hub_reads:?}");
@@ -174,7 +174,10 @@ async fn missing_container_wrap_around_and_the_partition_cap() {
         Some(&storage),
         None,
     );
-    assert_eq!(c.event_hub_lag(&cfg, &none(), AGE).await.unwrap(), 120);
+    assert_eq!(
+        c.event_hub_lag(&cfg, &none(), AGE).await.unwrap().value,
+        120
+    );
     // Capped at threshold × partitions (10 × 4) to not scale past one replica a partition.
     let capped = config(
         &[("unprocessedEventThreshold", "10")],
@@ -182,7 +185,29 @@ async fn missing_container_wrap_around_and_the_partition_cap() {
         Some(&storage),
         None,
     );
-    assert_eq!(c.event_hub_lag(&capped, &none(), AGE).await.unwrap(), 40);
+    assert_eq!(
+        c.event_hub_lag(&capped, &none(), AGE).await.unwrap().value,
+        40
+    );
+    // KEDA's activity is on the whole lag (120), not the capped metric (40): with
+    // activationUnprocessedEventThreshold between them the trigger is active; above, not.
+    for (activation, active) in [("100", true), ("120", false)] {
+        let cfg = config(
+            &[
+                ("unprocessedEventThreshold", "10"),
+                ("activationUnprocessedEventThreshold", activation),
+            ],
+            Some(&conn),
+            Some(&storage),
+            None,
+        );
+        let lag = c.event_hub_lag(&cfg, &none(), AGE).await.unwrap();
+        assert_eq!(
+            (lag.value, lag.active),
+            (40, active),
+            "activation {activation}"
+        );
+    }
     // A checkpoint ahead of a stale partition read counts the way round, as KEDA: within
     // stalePartitionInfoThreshold of the wrap it is stale (0).
     let s2 = AzureStandin::start().await.unwrap();
@@ -207,7 +232,8 @@ async fn missing_container_wrap_around_and_the_partition_cap() {
     assert_eq!(
         c2.event_hub_lag(&cfg, &none(), Duration::ZERO)
             .await
-            .unwrap(),
+            .unwrap()
+            .value,
         0
     );
     let cfg = config(
@@ -223,7 +249,8 @@ async fn missing_container_wrap_around_and_the_partition_cap() {
     assert_eq!(
         c2.event_hub_lag(&cfg, &none(), Duration::ZERO)
             .await
-            .unwrap(),
+            .unwrap()
+            .value,
         1
     );
     // A checkpoint blob that is not a checkpoint is an error, not a guess.
@@ -272,7 +299,7 @@ async fn workload_identity_for_the_hub_and_the_store() {
         Some("azure-workload"),
     );
     // 4 behind on 0, no checkpoint for 1 (10) and 3 (10).
-    assert_eq!(c.event_hub_lag(&cfg, &none(), AGE).await.unwrap(), 24);
+    assert_eq!(c.event_hub_lag(&cfg, &none(), AGE).await.unwrap().value, 24);
     let requests = s.requests();
     assert!(requests.iter().all(|r| r.status == 200 || r.status == 404));
     assert!(s
@@ -310,7 +337,7 @@ async fn workload_identity_for_the_hub_and_the_store() {
         Some("azure-workload"),
     );
     s.clear_requests();
-    assert_eq!(c.event_hub_lag(&cfg, &none(), AGE).await.unwrap(), 22);
+    assert_eq!(c.event_hub_lag(&cfg, &none(), AGE).await.unwrap().value, 22);
     assert!(s
         .service_bus_requests()
         .iter()
@@ -332,7 +359,8 @@ async fn faults_are_retried_and_errors_carry_no_secret() {
     assert_eq!(
         c.event_hub_lag(&cfg, &none(), Duration::ZERO)
             .await
-            .unwrap(),
+            .unwrap()
+            .value,
         5
     );
     assert!(started.elapsed() >= Duration::from_millis(300));
@@ -414,7 +442,7 @@ async fn one_read_of_each_entity_per_interval_whoever_asks() {
     let overrides = none();
     let polls = (0..20).map(|_| c.event_hub_lag(&cfg, &overrides, AGE));
     for lag in futures::future::join_all(polls).await {
-        assert_eq!(lag.unwrap(), 120);
+        assert_eq!(lag.unwrap().value, 120);
     }
     // The hub, 4 partitions, 3 checkpoints (the empty partition's is not read).
     assert_eq!(s.service_bus_requests().len(), 5);
@@ -424,7 +452,8 @@ async fn one_read_of_each_entity_per_interval_whoever_asks() {
     assert_eq!(
         c.event_hub_lag(&cfg, &none(), Duration::ZERO)
             .await
-            .unwrap(),
+            .unwrap()
+            .value,
         127
     );
 }

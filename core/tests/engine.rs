@@ -288,3 +288,27 @@ fn average_value_fills_missing_pods_with_the_target() {
     let o = e.hpa_sync(5, &[Reading::Value(0.1)], pods(4, 4, 0, 2));
     assert_eq!(o.prenormalized, Some(3), "{}", e.explain());
 }
+
+#[test]
+fn a_scaler_that_reports_its_own_activity_is_taken_at_its_word() {
+    // azure_eventhub_scaler.go GetMetricsAndActivity: the metric is the lag capped at
+    // threshold × partitions (4 × 10 = 40), the activity is the whole lag (120) above
+    // activationUnprocessedEventThreshold (100). From zero, KEDA activates the target.
+    let spec = "  minReplicaCount: 0\n  triggers:\n  - type: azure-eventhub\n    metadata: {unprocessedEventThreshold: '10', activationUnprocessedEventThreshold: '100', consumerGroup: g, connectionFromEnv: C, storageConnectionFromEnv: S, blobContainer: c}\n";
+    let mut e = engine(spec, "{}", 0);
+    let o = e.keda_poll(
+        0,
+        &[Reading::Reported {
+            value: 40.0,
+            active: true,
+        }],
+        Observed::replicas(0),
+    );
+    assert!(o.active, "{o:?}");
+    assert_eq!(o.replicas, 1, "{o:?}");
+    // The same value as a plain reading is below the activation target: inactive, kept at 0.
+    let mut e = engine(spec, "{}", 0);
+    let o = e.keda_poll(0, &[Reading::Value(40.0)], Observed::replicas(0));
+    assert!(!o.active, "{o:?}");
+    assert_eq!(o.replicas, 0, "{o:?}");
+}

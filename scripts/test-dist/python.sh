@@ -104,6 +104,57 @@ expect 0 "import" python -c 'import scalecore; print(scalecore.__version__)'
 [ "$(cat "$scratch/out")" = "$version" ] || fail "import scalecore printed $(cat "$scratch/out")"
 echo "test-dist/python: wheel scalecore $version works from a fresh venv"
 
+# The aarch64 wheel on an emulated arm64 machine: Debian's arm64 CPython 3.11 (its packages
+# unpacked into a folder, not installed) run by qemu-user, with the wheel's files on its path.
+arm64=("$repo"/dist/scalecore-[0-9]*manylinux2014_aarch64.whl)
+[ ${#arm64[@]} -eq 1 ] || fail "expected one aarch64 wheel in dist/, found ${#arm64[@]}"
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_arm64=(-o APT::Architectures::=amd64 -o APT::Architectures::=arm64)
+sysroot="$repo/target/tools/debian-arm64-python3.11"
+if { ! command -v qemu-aarch64 >/dev/null || [ ! -x "$sysroot/usr/bin/python3.11" ]; } &&
+  ! command -v apt-get >/dev/null; then
+  echo "test-dist/python: aarch64 wheel not run (no qemu-aarch64 or arm64 CPython, and no apt-get)"
+else
+  if ! command -v qemu-aarch64 >/dev/null; then
+    echo "test-dist/python: installing qemu-user (apt-get)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user >/dev/null
+  fi
+  if [ ! -x "$sysroot/usr/bin/python3.11" ]; then
+    echo "test-dist/python: fetching Debian's arm64 CPython 3.11 (apt-get download)"
+    as_root apt-get "${apt_arm64[@]}" update -qq
+    rm -rf "$sysroot.part" && mkdir -p "$sysroot.part/debs"
+    (cd "$sysroot.part/debs" && apt-get "${apt_arm64[@]}" download -qq \
+      python3.11-minimal:arm64 libpython3.11-minimal:arm64 libpython3.11-stdlib:arm64 \
+      libc6:arm64 libgcc-s1:arm64 libexpat1:arm64 zlib1g:arm64 libffi8:arm64 2>/dev/null)
+    for deb in "$sysroot.part"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot.part"; done
+    rm -rf "$sysroot.part/debs"
+    # The program interpreter arm64 binaries name, where Debian's merged /usr keeps it.
+    [ -e "$sysroot.part/lib/ld-linux-aarch64.so.1" ] ||
+      ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$sysroot.part/lib/ld-linux-aarch64.so.1"
+    mv "$sysroot.part" "$sysroot"
+  fi
+  mkdir arm64-site
+  "$python" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "${arm64[0]}" arm64-site
+  so=(arm64-site/scalecore/_native*.so)
+  [ ${#so[@]} -eq 1 ] && objdump -f "${so[0]}" | grep -q 'architecture: aarch64' ||
+    fail "${arm64[0]##*/}: scalecore/_native is not one aarch64 library"
+  py_arm64() { PYTHONPATH="$scratch/arm64-site" qemu-aarch64 -L "$sysroot" "$sysroot/usr/bin/python3.11" "$@"; }
+  expect 0 "aarch64: platform" py_arm64 -c 'import platform, scalecore; print(platform.machine(), scalecore.__version__)'
+  [ "$(cat "$scratch/out")" = "aarch64 $version" ] || fail "aarch64: the emulated CPython printed $(cat "$scratch/out")"
+  expect 0 "aarch64: python -m scalecore lint (seed)" py_arm64 -m scalecore lint "$seed"
+  grep -q '^0 errors, ' "$scratch/out" || fail "aarch64: python -m scalecore lint (seed): no '0 errors' summary"
+  expect 1 "aarch64: python -m scalecore lint (broken copy)" py_arm64 -m scalecore lint broken
+  grep -q 'error\[KEDA1004\]: minReplicaCount (12) is greater than maxReplicaCount (10)' "$scratch/out" ||
+    fail "aarch64: python -m scalecore lint (broken copy): the KEDA1004 finding is not printed"
+  expect 0 "aarch64: scalecore.simulate" py_arm64 -c '
+import sys, scalecore
+t = scalecore.simulate(open(sys.argv[1]).read())
+print(len(t.steps), max(s["replicas"] for s in t.steps))' "$scenario"
+  [ "$(cat "$scratch/out")" = "61 10" ] || fail "aarch64: simulate gave $(cat "$scratch/out"), expected 61 steps, peak 10"
+  echo "test-dist/python: ${arm64[0]##*/} on arm64 CPython 3.11 (qemu-aarch64): lint 0 / 1 with KEDA1004, simulate 61 steps, peak 10"
+fi
+
 if [ "${SCALECORE_TEST_SDIST:-0}" = 1 ]; then
   [ ${#sdists[@]} -eq 1 ] || fail "expected one sdist in dist/, found ${#sdists[@]}"
   t0=$SECONDS

@@ -71,8 +71,8 @@ pub fn evaluate(
         reading
     };
     let counter = state.failures.get_mut(i);
-    match reading {
-        Reading::Value(v) => {
+    match (reading.value(), reading.active(t.activation)) {
+        (Some(v), Some(active)) => {
             let mut failures = 0;
             if let Some(c) = counter {
                 if plan.fallback_valid {
@@ -83,12 +83,12 @@ pub fn evaluate(
             TriggerEval {
                 evaluated: true,
                 value: Some(v),
-                active: v > t.activation,
+                active,
                 failures,
                 ..TriggerEval::default()
             }
         }
-        Reading::Error => {
+        _ => {
             let mut out = TriggerEval {
                 evaluated: true,
                 error: true,

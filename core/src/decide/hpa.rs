@@ -304,8 +304,8 @@ fn metrics_and_normalise(
         if tp.resource {
             // Resource metric: the reading is the mean over the pods with metrics, in
             // percent of the request (Utilization) or per pod (AverageValue).
-            let mut p = match live {
-                Reading::Value(u) => resource_proposal(
+            let mut p = match live.value() {
+                Some(u) => resource_proposal(
                     tp.metric_type,
                     u,
                     tp.target,
@@ -314,7 +314,7 @@ fn metrics_and_normalise(
                     tp.cpu,
                     tol,
                 ),
-                Reading::Error => Proposal {
+                None => Proposal {
                     trigger: None,
                     usage: 0.0,
                     target: tp.target,

@@ -27,8 +27,35 @@ use crate::model::ScaledObjectSpec;
 /// What one trigger's scaler returned at this tick (after KEDA's one refresh-and-retry).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reading {
+    /// The metric value; the trigger is active when it exceeds its activation target.
     Value(f64),
+    /// The metric value and an activity the scaler decided on another quantity
+    /// (`GetMetricsAndActivity`): azure-eventhub reports its lag capped at one threshold per
+    /// partition but is active on the whole lag.
+    Reported {
+        value: f64,
+        active: bool,
+    },
     Error,
+}
+
+impl Reading {
+    /// The metric value, if the scaler answered.
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Reading::Value(v) | Reading::Reported { value: v, .. } => Some(v),
+            Reading::Error => None,
+        }
+    }
+
+    /// Whether the trigger is active, given its activation target; `None` on an error.
+    pub fn active(self, activation: f64) -> Option<bool> {
+        match self {
+            Reading::Value(v) => Some(v > activation),
+            Reading::Reported { active, .. } => Some(active),
+            Reading::Error => None,
+        }
+    }
 }
 
 /// What the cluster shows at this tick.

@@ -279,11 +279,12 @@ impl ScaledJobEngine {
         let mut error = false;
         let mut samples = Vec::with_capacity(self.targets.len());
         for (i, tg) in self.targets.iter().enumerate() {
-            match (tg, readings.get(i).copied().unwrap_or(Reading::Value(0.0))) {
-                (Some((target, activation)), Reading::Value(v)) => samples.push(JobTriggerSample {
+            let reading = readings.get(i).copied().unwrap_or(Reading::Value(0.0));
+            match (tg, reading.value()) {
+                (Some((target, activation)), Some(v)) => samples.push(JobTriggerSample {
                     queue_length: v,
                     target: *target,
-                    active: v > *activation,
+                    active: reading.active(*activation).unwrap_or(false),
                 }),
                 _ => error = true,
             }

@@ -506,10 +506,7 @@ fn run_object(
 fn run_job(j: &mut ScaledJobEngine, inputs: &Inputs, tick: Tick) -> StepResult {
     let d = j.poll(tick.t, &inputs.readings, inputs.running, inputs.pending);
     let triggers = crate::sort::map_from(inputs.keys.iter().zip(&inputs.readings).map(|(k, r)| {
-        let (value, error) = match r {
-            Reading::Value(v) => (Some(*v), false),
-            Reading::Error => (None, true),
-        };
+        let (value, error) = (r.value(), r.value().is_none());
         (
             k.clone(),
             TriggerTrace {

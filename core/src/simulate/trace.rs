@@ -27,14 +27,12 @@ pub(super) fn trace_step(
                 failures: d.failures,
             },
             None => {
-                let (value, error) = match inputs.readings.get(i) {
-                    Some(Reading::Value(v)) => (Some(*v), false),
-                    _ => (None, true),
-                };
+                let reading = inputs.readings.get(i).copied().unwrap_or(Reading::Error);
+                let value = reading.value();
                 TriggerTrace {
                     value,
-                    active: value.is_some_and(|v| v > tp.activation),
-                    error,
+                    active: reading.active(tp.activation).unwrap_or(false),
+                    error: value.is_none(),
                     fallback: false,
                     failures: e.state().failures.get(i).copied().unwrap_or(0),
                 }

@@ -218,12 +218,13 @@ impl Scaler {
         }
     }
 
-    /// One poll: the metric value, or why there is none (never with a secret in it).
-    /// A cpu/memory trigger reads nothing here: its value comes from the pods at each HPA sync.
-    pub async fn poll(&self, bus: &ServiceBus, max_age: Duration) -> Result<f64, PollError> {
-        match self {
-            Scaler::Broken(why) => Err(PollError::Broken(why.clone())),
-            Scaler::Resource { .. } => Ok(0.0),
+    /// One poll: the reading, or why there is none (never with a secret in it). A cpu/memory
+    /// trigger reads nothing here: its value comes from the pods at each HPA sync.
+    pub async fn poll(&self, bus: &ServiceBus, max_age: Duration) -> Result<Reading, PollError> {
+        let count = |n: i64| Reading::Value(n as f64);
+        Ok(match self {
+            Scaler::Broken(why) => return Err(PollError::Broken(why.clone())),
+            Scaler::Resource { .. } => Reading::Value(0.0),
             Scaler::ServiceBus {
                 config,
                 auth,
@@ -234,40 +235,42 @@ impl Scaler {
                     .as_ref()
                     .as_ref()
                     .map_err(ScalerError::clone)?;
-                Ok(bus
-                    .entity_active_message_count(entity, config, auth, max_age)
-                    .await
-                    .map(|n| n as f64)?)
+                count(
+                    bus.entity_active_message_count(entity, config, auth, max_age)
+                        .await?,
+                )
             }
-            Scaler::AzureQueue { config, overrides } => Ok(bus
-                .queue_length(config, overrides, max_age)
-                .await
-                .map(|n| n as f64)?),
-            Scaler::AzureBlob { config, overrides } => Ok(bus
-                .blob_count(config, overrides, max_age)
-                .await
-                .map(|n| n as f64)?),
-            Scaler::AzureEventHub { config, overrides } => Ok(bus
-                .event_hub_lag(config, overrides, max_age)
-                .await
-                .map(|n| n as f64)?),
+            Scaler::AzureQueue { config, overrides } => {
+                count(bus.queue_length(config, overrides, max_age).await?)
+            }
+            Scaler::AzureBlob { config, overrides } => {
+                count(bus.blob_count(config, overrides, max_age).await?)
+            }
+            // Active on the whole lag, while the metric is capped per partition.
+            Scaler::AzureEventHub { config, overrides } => {
+                let lag = bus.event_hub_lag(config, overrides, max_age).await?;
+                Reading::Reported {
+                    value: lag.value as f64,
+                    active: lag.active,
+                }
+            }
             Scaler::AzureMonitor { config, overrides } => {
-                Ok(bus.monitor_metric(config, overrides, max_age).await?)
+                Reading::Value(bus.monitor_metric(config, overrides, max_age).await?)
             }
             Scaler::AzureLogAnalytics { config, overrides } => {
-                Ok(bus.log_analytics_value(config, overrides, max_age).await?)
+                Reading::Value(bus.log_analytics_value(config, overrides, max_age).await?)
             }
             Scaler::AzureAppInsights { config, overrides } => {
-                Ok(bus.app_insights_value(config, overrides, max_age).await?)
+                Reading::Value(bus.app_insights_value(config, overrides, max_age).await?)
             }
             Scaler::AzureDataExplorer { config, overrides } => {
-                Ok(bus.data_explorer_value(config, overrides, max_age).await?)
+                Reading::Value(bus.data_explorer_value(config, overrides, max_age).await?)
             }
-            Scaler::AzurePipelines { config, overrides } => Ok(bus
-                .pipelines_queue_length(config, overrides, max_age)
-                .await
-                .map(|n| n as f64)?),
-        }
+            Scaler::AzurePipelines { config, overrides } => count(
+                bus.pipelines_queue_length(config, overrides, max_age)
+                    .await?,
+            ),
+        })
     }
 }
 
@@ -701,7 +704,7 @@ pub async fn poll_all(
         .await
         .into_iter()
         .map(|r| match r {
-            Ok(v) => (Reading::Value(v), None),
+            Ok(r) => (r, None),
             Err(e) => (Reading::Error, Some(e)),
         })
         .collect()

@@ -597,7 +597,7 @@ impl Worker {
                 l
             };
             match (reading, error) {
-                (Reading::Value(v), _) => {
+                (Reading::Value(v) | Reading::Reported { value: v, .. }, _) => {
                     let Some(slot) = self.series.values.get_mut(i) else {
                         continue;
                     };

@@ -334,11 +334,9 @@ pub fn created_note(n: i64, readings: &[scalecore::decide::Reading]) -> String {
         let values: Vec<String> = readings
             .iter()
             .enumerate()
-            .map(|(i, r)| match r {
-                scalecore::decide::Reading::Value(v) => {
-                    format!("{i}={}", scalecore::decide::num(*v))
-                }
-                scalecore::decide::Reading::Error => format!("{i}=?"),
+            .map(|(i, r)| match r.value() {
+                Some(v) => format!("{i}={}", scalecore::decide::num(v)),
+                None => format!("{i}=?"),
             })
             .collect();
         note.push_str(&values.join(" "));
