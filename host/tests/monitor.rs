@@ -8,79 +8,33 @@
 
 mod common;
 
-use common::Host;
-
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN, TENANT};
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault};
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const SP_CLIENT_ID: &str = "99999999-8888-7777-6666-555555555555";
 const SUB: &str = "00000000-1111-2222-3333-444444444444";
 const RESOURCE: &str = "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/shop/providers/Microsoft.ServiceBus/namespaces/orders";
 const METRIC: &str = "ActiveMessages";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 /// The health key of the ScaledObject's only trigger (KEDA's metric name).
 const HEALTH: &str = "s0-azure-monitor-ActiveMessages";
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
+/// The stand-ins, the Deployment `orders-worker`, and a host that may send credentials to
+/// Resource Manager, Log Analytics and Application Insights.
+async fn cluster(test: &str) -> Cluster {
+    Cluster::new(&format!("monitor-{test}"), HEALTH, |a| {
+        a.resource_manager_suffix()
+    })
+    .await
+    .also_allow(AzureStandin::log_analytics_suffix)
+    .also_allow(AzureStandin::app_insights_suffix)
 }
 
 impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        let dir =
-            std::env::temp_dir().join(format!("scalecore-monitor-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "orders-worker", "namespace": "shop"},
-            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
-                     "template": {"metadata": {"labels": {"app": "w"}},
-                                  "spec": {"containers": [{"name": "worker", "image": "w:1"}]}}}}))
-            .unwrap();
-        Cluster { k8s, azure, dir }
-    }
-
-    fn host(&self) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.resource_manager_suffix())
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.log_analytics_suffix())
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.app_insights_suffix())
-            .arg("--resolve-localhost")
-            .arg("--no-leader-election")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
     /// A service principal's id and secret in a Secret, read through a TriggerAuthentication.
-    fn secret_auth(&self, secret: &str) {
+    fn sp_auth(&self, secret: &str) {
         self.k8s
             .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sp", "namespace": "shop"},
                 "data": {"id": base64(SP_CLIENT_ID), "password": base64(secret)}}))
@@ -102,55 +56,6 @@ impl Cluster {
                 "cloud": "Private", "azureResourceManagerEndpoint": endpoint},
             "authenticationRef": {"name": auth}})
     }
-
-    fn scaled_object(&self, extra_spec: Value, trigger: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
-            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
-        for (k, v) in extra_spec.as_object().unwrap() {
-            spec[k] = v.clone();
-        }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": "orders", "namespace": "shop"}, "spec": spec}),
-            )
-            .unwrap();
-    }
-
-    fn replicas(&self) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), "orders-worker")
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn status(&self) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), "orders")
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
-    }
-
-    fn failures(&self) -> i64 {
-        self.status()["health"][HEALTH]["numberOfFailures"]
-            .as_i64()
-            .unwrap_or(0)
-    }
-
-    async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "timed out waiting for {what}; replicas {}, status {}",
-            self.replicas(),
-            self.status()
-        );
-    }
 }
 
 fn base64(s: &str) -> String {
@@ -160,12 +65,14 @@ fn base64(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_principal_scales_out_and_back_to_zero_and_never_leaks() {
-    let c = Cluster::new("sp").await;
+    let c = cluster("sp").await;
     let secret = c.azure.add_client_secret(TENANT, SP_CLIENT_ID);
     c.azure.grant_monitoring_reader(SP_CLIENT_ID);
     c.azure.set_metric(RESOURCE, METRIC, 0.0);
-    c.secret_auth(&secret);
+    c.sp_auth(&secret);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({}),
         c.trigger("monitor-sp", &c.azure.resource_manager_endpoint()),
     );
@@ -208,7 +115,7 @@ async fn a_service_principal_scales_out_and_back_to_zero_and_never_leaks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_scaled_objects_on_one_metric_share_one_request_per_interval() {
-    let c = Cluster::new("wi").await;
+    let c = cluster("wi").await;
     c.azure.grant_monitoring_reader(CLIENT_ID);
     c.azure.set_metric(RESOURCE, METRIC, 12.0);
     c.k8s
@@ -226,7 +133,12 @@ async fn two_scaled_objects_on_one_metric_share_one_request_per_interval() {
                                   "spec": {"containers": [{"name": "worker", "image": "a:1"}]}}}}))
         .unwrap();
     let trigger = c.trigger("monitor-wi", &c.azure.resource_manager_endpoint());
-    c.scaled_object(json!({"pollingInterval": 2}), trigger.clone());
+    c.scaled_object(
+        "orders",
+        "orders-worker",
+        json!({"pollingInterval": 2}),
+        trigger.clone(),
+    );
     c.k8s
         .apply(
             json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
@@ -258,12 +170,14 @@ async fn two_scaled_objects_on_one_metric_share_one_request_per_interval() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_is_waited_out_and_a_lasting_failure_falls_back() {
-    let c = Cluster::new("faults").await;
+    let c = cluster("faults").await;
     let secret = c.azure.add_client_secret(TENANT, SP_CLIENT_ID);
     c.azure.grant_monitoring_reader(SP_CLIENT_ID);
     c.azure.set_metric(RESOURCE, METRIC, 10.0);
-    c.secret_auth(&secret);
+    c.sp_auth(&secret);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
         c.trigger("monitor-sp", &c.azure.resource_manager_endpoint()),
     );
@@ -302,12 +216,14 @@ async fn throttling_is_waited_out_and_a_lasting_failure_falls_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_resource_manager_times_out_and_a_foreign_one_gets_no_credential() {
-    let c = Cluster::new("foreign").await;
+    let c = cluster("foreign").await;
     let secret = c.azure.add_client_secret(TENANT, SP_CLIENT_ID);
     c.azure.grant_monitoring_reader(SP_CLIENT_ID);
     c.azure.set_metric(RESOURCE, METRIC, 10.0);
-    c.secret_auth(&secret);
+    c.sp_auth(&secret);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 2, "replicas": 4}}),
         c.trigger("monitor-sp", "https://arm.attacker.example"),
     );
@@ -327,6 +243,8 @@ async fn a_slow_resource_manager_times_out_and_a_foreign_one_gets_no_credential(
     c.azure
         .inject(Fault::delay(Duration::from_secs(4)).times(10_000));
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 2, "replicas": 5}}),
         c.trigger("monitor-sp", &c.azure.resource_manager_endpoint()),
     );
@@ -382,12 +300,14 @@ impl Cluster {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_log_analytics_query_scales_out_and_back_and_a_negative_value_fails_the_trigger() {
-    let c = Cluster::new("la").await;
+    let c = cluster("la").await;
     let secret = c.azure.add_client_secret(TENANT, SP_CLIENT_ID);
     c.azure.grant_log_analytics_reader(SP_CLIENT_ID);
     c.azure.set_log_query_count(WORKSPACE, QUERY, 0);
     c.log_analytics_auth(&secret);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
         c.log_analytics_trigger(),
     );
@@ -442,7 +362,7 @@ const APP: &str = "5e3c1b7a-0f2d-4c8e-9a61-7b2d3e4f5a6b";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_insights_metric_scales_with_workload_identity_and_null_falls_back() {
-    let c = Cluster::new("ai").await;
+    let c = cluster("ai").await;
     c.azure.grant_app_insights_reader(CLIENT_ID);
     c.azure.set_app_metric(APP, "requests/failed", Some(0.0));
     c.k8s
@@ -453,6 +373,8 @@ async fn an_app_insights_metric_scales_with_workload_identity_and_null_falls_bac
         )
         .unwrap();
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
         json!({"type": "azure-app-insights",
             "metadata": {"applicationInsightsId": APP, "tenantId": TENANT,

@@ -5,136 +5,22 @@
 
 mod common;
 
-use common::Host;
+use std::time::Duration;
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
-
+use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN};
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault};
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const ACCOUNT: &str = "contosostore";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
-}
-
-impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        let dir =
-            std::env::temp_dir().join(format!("scalecore-queue-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "orders-worker", "namespace": "shop"},
-            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
-                     "template": {"metadata": {"labels": {"app": "w"}},
-                                  "spec": {"containers": [{"name": "worker", "image": "w:1"}]}}}}))
-            .unwrap();
-        Cluster { k8s, azure, dir }
-    }
-
-    fn host(&self) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.queue_endpoint_suffix())
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.blob_endpoint_suffix())
-            .arg("--resolve-localhost")
-            .arg("--no-leader-election")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
-    /// The storage connection string in a Secret, read through a TriggerAuthentication.
-    fn connection_auth(&self, conn: &str) {
-        self.k8s
-            .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "store", "namespace": "shop"},
-                "data": {"conn": base64(conn)}}))
-            .unwrap();
-        self.k8s
-            .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
-                "metadata": {"name": "store-conn", "namespace": "shop"},
-                "spec": {"secretTargetRef": [{"parameter": "connection", "name": "store", "key": "conn"}]}}))
-            .unwrap();
-    }
-
-    fn scaled_object(&self, extra_spec: Value, trigger: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
-            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
-        for (k, v) in extra_spec.as_object().unwrap() {
-            spec[k] = v.clone();
-        }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": "orders", "namespace": "shop"}, "spec": spec}),
-            )
-            .unwrap();
-    }
-
-    fn replicas(&self) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), "orders-worker")
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn status(&self) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), "orders")
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
-    }
-
-    fn failures(&self) -> i64 {
-        self.status()["health"]["s0-azure-queue-orders"]["numberOfFailures"]
-            .as_i64()
-            .unwrap_or(0)
-    }
-
-    async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "timed out waiting for {what}; replicas {}, status {}",
-            self.replicas(),
-            self.status()
-        );
-    }
-}
-
-fn base64(s: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(s)
+/// The stand-ins, the Deployment `orders-worker`, and a host that may send credentials to the
+/// Queue and Blob services.
+async fn cluster(test: &str) -> Cluster {
+    Cluster::new(&format!("queue-{test}"), "s0-azure-queue-orders", |a| {
+        a.queue_endpoint_suffix()
+    })
+    .await
+    .also_allow(AzureStandin::blob_endpoint_suffix)
 }
 
 fn conn_trigger() -> Value {
@@ -145,12 +31,12 @@ fn conn_trigger() -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn account_key_from_a_secret_scales_out_and_back_to_zero_and_never_leaks() {
-    let c = Cluster::new("conn").await;
+    let c = cluster("conn").await;
     let conn = c.azure.storage_connection_string(ACCOUNT);
     let key = c.azure.storage_account_key(ACCOUNT);
-    c.connection_auth(&conn);
+    c.secret_auth("store-conn", "connection", &conn);
     c.azure.set_storage_queue(ACCOUNT, "orders", 0, 0);
-    c.scaled_object(json!({}), conn_trigger());
+    c.scaled_object("orders", "orders-worker", json!({}), conn_trigger());
     let host = c.host();
     c.wait("the host to poll", 20, |c| c.status() != Value::Null)
         .await;
@@ -189,7 +75,7 @@ async fn account_key_from_a_secret_scales_out_and_back_to_zero_and_never_leaks()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workload_identity_counts_visible_messages_only_when_asked() {
-    let c = Cluster::new("wi").await;
+    let c = cluster("wi").await;
     c.azure.grant_storage_reader(ACCOUNT, CLIENT_ID);
     c.k8s
         .apply(
@@ -201,6 +87,8 @@ async fn workload_identity_counts_visible_messages_only_when_asked() {
     // 12 visible, 8 dequeued: visibleonly counts 12 (3 replicas), the default would count 20.
     c.azure.set_storage_queue(ACCOUNT, "orders", 12, 8);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({}),
         json!({"type": "azure-queue",
             "metadata": {"queueName": "orders", "queueLength": "5", "accountName": ACCOUNT,
@@ -224,10 +112,14 @@ async fn workload_identity_counts_visible_messages_only_when_asked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_503_with_retry_after_is_waited_out_without_a_failure() {
-    let c = Cluster::new("busy").await;
-    c.connection_auth(&c.azure.storage_connection_string(ACCOUNT));
+    let c = cluster("busy").await;
+    c.secret_auth(
+        "store-conn",
+        "connection",
+        &c.azure.storage_connection_string(ACCOUNT),
+    );
     c.azure.set_storage_queue(ACCOUNT, "orders", 10, 0);
-    c.scaled_object(json!({}), conn_trigger());
+    c.scaled_object("orders", "orders-worker", json!({}), conn_trigger());
     let host = c.host();
     c.wait("ceil(10/5) = 2 replicas", 30, |c| c.replicas() == 2)
         .await;
@@ -254,10 +146,16 @@ async fn a_503_with_retry_after_is_waited_out_without_a_failure() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_queue_fails_the_trigger_and_falls_back() {
-    let c = Cluster::new("missing").await;
-    c.connection_auth(&c.azure.storage_connection_string(ACCOUNT));
+    let c = cluster("missing").await;
+    c.secret_auth(
+        "store-conn",
+        "connection",
+        &c.azure.storage_connection_string(ACCOUNT),
+    );
     c.azure.set_storage_queue(ACCOUNT, "orders", 10, 0);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
         conn_trigger(),
     );
@@ -273,12 +171,14 @@ async fn a_missing_queue_fails_the_trigger_and_falls_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_credential_is_not_retried_and_falls_back_without_the_key() {
-    let c = Cluster::new("refused").await;
+    let c = cluster("refused").await;
     let conn = c.azure.storage_connection_string(ACCOUNT);
     let key = c.azure.storage_account_key(ACCOUNT);
-    c.connection_auth(&conn);
+    c.secret_auth("store-conn", "connection", &conn);
     c.azure.set_storage_queue(ACCOUNT, "orders", 10, 0);
     c.scaled_object(
+        "orders",
+        "orders-worker",
         json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
         conn_trigger(),
     );
@@ -309,10 +209,10 @@ async fn a_refused_credential_is_not_retried_and_falls_back_without_the_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blobs_under_a_prefix_scale_the_deployment_over_paged_listings() {
-    let c = Cluster::new("blob").await;
+    let c = cluster("blob").await;
     let conn = c.azure.storage_connection_string(ACCOUNT);
     let key = c.azure.storage_account_key(ACCOUNT);
-    c.connection_auth(&conn);
+    c.secret_auth("store-conn", "connection", &conn);
     c.azure.set_blob_page_size(5);
     let names: Vec<String> = (0..12).map(|n| format!("in/{n:02}.csv")).collect();
     let mut blobs: Vec<&str> = names.iter().map(String::as_str).collect();

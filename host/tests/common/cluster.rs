@@ -23,8 +23,8 @@ pub struct Cluster {
     pub k8s: KubeStandin,
     pub azure: AzureStandin,
     dir: PathBuf,
-    /// `--allowed-endpoint-suffix` of the host.
-    suffix: String,
+    /// `--allowed-endpoint-suffix` of the host, one flag each.
+    suffixes: Vec<String>,
     /// The metric whose failures `failures` reads.
     metric: String,
 }
@@ -47,7 +47,7 @@ impl Cluster {
         std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
         std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
         let c = Cluster {
-            suffix: suffix(&azure),
+            suffixes: vec![suffix(&azure)],
             metric: metric.to_owned(),
             k8s,
             azure,
@@ -74,16 +74,24 @@ impl Cluster {
             .unwrap();
     }
 
+    /// The host also lets credentials go to `suffix` (a second service under test).
+    pub fn also_allow(mut self, suffix: impl FnOnce(&AzureStandin) -> String) -> Cluster {
+        let suffix = suffix(&self.azure);
+        self.suffixes.push(suffix);
+        self
+    }
+
     pub fn host(&self) -> Host {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
         cmd.arg("run")
             .arg("--kubeconfig")
             .arg(self.dir.join("kubeconfig"))
             .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(&self.suffix)
-            .arg("--resolve-localhost")
+            .arg(self.dir.join("ca.pem"));
+        for suffix in &self.suffixes {
+            cmd.arg("--allowed-endpoint-suffix").arg(suffix);
+        }
+        cmd.arg("--resolve-localhost")
             .arg("--no-leader-election")
             .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
             .env("AZURE_CLIENT_ID", CLIENT_ID)
