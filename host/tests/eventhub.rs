@@ -6,80 +6,33 @@
 
 mod common;
 
-use common::Host;
+use std::time::Duration;
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
-
+use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN};
 use scalecore_standin_azure::{AuthKind, AzureStandin, Fault};
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const NS: &str = "telemetry-ns";
 const HUB: &str = "telemetry";
 const ACCOUNT: &str = "checkpoints";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 const PARTITIONS: usize = 10;
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
+/// The stand-ins with the hub `telemetry` of 10 partitions, the Deployment `worker`, and a
+/// host that may send credentials to Event Hubs and Blob storage.
+async fn cluster(test: &str) -> Cluster {
+    let c = Cluster::new(
+        &format!("eventhub-{test}"),
+        "s0-azure-eventhub",
+        AzureStandin::endpoint_suffix,
+    )
+    .await
+    .also_allow(AzureStandin::blob_endpoint_suffix);
+    c.azure.set_event_hub(NS, HUB, PARTITIONS);
+    c.deployment("worker");
+    c
 }
 
 impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        azure.set_event_hub(NS, HUB, PARTITIONS);
-        let dir =
-            std::env::temp_dir().join(format!("scalecore-eventhub-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        let c = Cluster { k8s, azure, dir };
-        c.deployment("worker");
-        c
-    }
-
-    fn deployment(&self, name: &str) {
-        self.k8s
-            .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "namespace": "shop"},
-            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": "w", "image": "w:1"}]}}}}))
-            .unwrap();
-    }
-
-    fn host(&self) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.endpoint_suffix())
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.blob_endpoint_suffix())
-            .arg("--resolve-localhost")
-            .arg("--no-leader-election")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
     /// Both connection strings in a Secret, read through a TriggerAuthentication.
     fn connection_auth(&self, hub: &str, storage: &str) {
         self.k8s
@@ -98,53 +51,9 @@ impl Cluster {
             .unwrap();
     }
 
-    fn scaled_object(&self, name: &str, extra_spec: Value, trigger: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": name}, "pollingInterval": 1,
-            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
-        for (k, v) in extra_spec.as_object().unwrap() {
-            spec[k] = v.clone();
-        }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}),
-            )
-            .unwrap();
-    }
-
-    fn replicas(&self, name: &str) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), name)
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn status(&self, name: &str) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), name)
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
-    }
-
-    fn failures(&self, name: &str, metric: &str) -> i64 {
-        self.status(name)["health"][metric]["numberOfFailures"]
-            .as_i64()
-            .unwrap_or(0)
-    }
-
-    async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!(
-            "timed out waiting for {what}; replicas {}, status {}",
-            self.replicas("worker"),
-            self.status("worker")
-        );
+    /// The ScaledObject `name` on the Deployment `name`.
+    fn hub_object(&self, name: &str, extra_spec: Value, trigger: Value) {
+        self.scaled_object(name, name, extra_spec, trigger);
     }
 
     /// The Azure Functions checkpoint of `partition` at `sequence` (what the Functions host
@@ -186,7 +95,7 @@ fn conn_trigger(extra: Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leaking() {
-    let c = Cluster::new("conn").await;
+    let c = cluster("conn").await;
     let hub = c.azure.event_hub_connection_string(NS, HUB);
     let storage = c.azure.storage_connection_string(ACCOUNT);
     let key = c.azure.storage_account_key(ACCOUNT);
@@ -199,25 +108,25 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
         .unwrap()
         .to_owned();
     c.connection_auth(&hub, &storage);
-    c.scaled_object("worker", json!({}), conn_trigger(json!({})));
+    c.hub_object("worker", json!({}), conn_trigger(json!({})));
     let host = c.host();
     c.wait("the host to poll", 20, |c| {
-        c.status("worker") != Value::Null
+        c.status_of("worker") != Value::Null
     })
     .await;
-    assert_eq!(c.replicas("worker"), 0);
+    assert_eq!(c.replicas_of("worker"), 0);
 
     // 3 events on each partition, none checkpointed: 30 unprocessed, ceil(30/5) = 6.
     for p in 0..PARTITIONS {
         c.azure.send_events(NS, HUB, p, 3);
     }
-    c.wait("6 replicas", 30, |c| c.replicas("worker") == 6)
+    c.wait("6 replicas", 30, |c| c.replicas_of("worker") == 6)
         .await;
     // 20 more on each: 230, capped at 10 partitions × 5 = 50: 10 replicas.
     for p in 0..PARTITIONS {
         c.azure.send_events(NS, HUB, p, 20);
     }
-    c.wait("10 replicas", 30, |c| c.replicas("worker") == 10)
+    c.wait("10 replicas", 30, |c| c.replicas_of("worker") == 10)
         .await;
     // The consumers catch up and checkpoint the last event of every partition.
     for p in 0..PARTITIONS {
@@ -225,7 +134,7 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
         c.functions_checkpoint("$Default", p, last);
     }
     c.wait("scale to zero after the cooldown", 30, |c| {
-        c.replicas("worker") == 0
+        c.replicas_of("worker") == 0
     })
     .await;
 
@@ -242,7 +151,7 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
         .iter()
         .all(|r| r.auth == AuthKind::SharedKey));
     let log = host.stop();
-    let status = c.status("worker").to_string();
+    let status = c.status_of("worker").to_string();
     let events = serde_json::to_string(&c.k8s.events()).unwrap();
     for (what, text) in [("log", &log), ("status", &status), ("Events", &events)] {
         for secret in [&key, &sas_key, &hub, &storage] {
@@ -258,7 +167,7 @@ async fn connection_strings_scale_out_with_the_lag_and_back_to_zero_without_leak
 /// the way that strategy's SDK keeps them; partition 0 holds 0..=39.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_checkpoint_strategy_reads_its_own_blobs() {
-    let c = Cluster::new("strategies").await;
+    let c = cluster("strategies").await;
     c.azure.set_partition(NS, HUB, 0, 0, 39);
     let ns = c.azure.host(NS);
     c.connection_auth(
@@ -316,7 +225,7 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
         if let Some((blob, body, meta)) = checkpoint {
             c.azure.set_blob(ACCOUNT, &container, blob, body, meta);
         }
-        c.scaled_object(
+        c.hub_object(
             &name,
             json!({}),
             conn_trigger(
@@ -329,21 +238,21 @@ async fn each_checkpoint_strategy_reads_its_own_blobs() {
     for (strategy, group, _, want) in &cases {
         let name = format!("w-{}", group.to_lowercase());
         c.wait(&format!("{strategy}: {want} replicas"), 30, |c| {
-            c.replicas(&name) == *want
+            c.replicas_of(&name) == *want
         })
         .await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     for (strategy, group, _, want) in &cases {
         let name = format!("w-{}", group.to_lowercase());
-        assert_eq!(c.replicas(&name), *want, "{strategy}");
+        assert_eq!(c.replicas_of(&name), *want, "{strategy}");
     }
     host.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workload_identity_reads_hub_and_checkpoints_with_tokens() {
-    let c = Cluster::new("wi").await;
+    let c = cluster("wi").await;
     c.azure.grant_storage_reader(ACCOUNT, CLIENT_ID);
     for p in 0..PARTITIONS {
         c.azure.set_partition(NS, HUB, p, 0, 9);
@@ -363,7 +272,7 @@ async fn workload_identity_reads_hub_and_checkpoints_with_tokens() {
         )
         .unwrap();
     // 2 behind on each of 10 partitions: 20, ceil(20/5) = 4.
-    c.scaled_object(
+    c.hub_object(
         "worker",
         json!({}),
         json!({"type": "azure-eventhub",
@@ -375,7 +284,7 @@ async fn workload_identity_reads_hub_and_checkpoints_with_tokens() {
             "authenticationRef": {"name": "eh-wi"}}),
     );
     let host = c.host();
-    c.wait("4 replicas", 30, |c| c.replicas("worker") == 4)
+    c.wait("4 replicas", 30, |c| c.replicas_of("worker") == 4)
         .await;
     assert!(c
         .azure
@@ -395,20 +304,20 @@ async fn workload_identity_reads_hub_and_checkpoints_with_tokens() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_server_errors_are_retried_timeouts_fall_back() {
-    let c = Cluster::new("faults").await;
+    let c = cluster("faults").await;
     c.connection_auth(
         &c.azure.event_hub_connection_string(NS, HUB),
         &c.azure.storage_connection_string(ACCOUNT),
     );
     c.azure.set_partition(NS, HUB, 0, 0, 9);
-    c.scaled_object(
+    c.hub_object(
         "worker",
         json!({"fallback": {"failureThreshold": 1, "replicas": 6}}),
         conn_trigger(json!({})),
     );
     let metric = "s0-azure-eventhub-$Default";
     let host = c.host();
-    c.wait("2 replicas", 30, |c| c.replicas("worker") == 2)
+    c.wait("2 replicas", 30, |c| c.replicas_of("worker") == 2)
         .await;
     c.azure.clear_requests();
     c.azure
@@ -420,30 +329,39 @@ async fn throttling_and_server_errors_are_retried_timeouts_fall_back() {
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(c.failures("worker", metric), 0, "{}", c.status("worker"));
-    assert_eq!(c.replicas("worker"), 2);
+    assert_eq!(
+        c.failures_of("worker", metric),
+        0,
+        "{}",
+        c.status_of("worker")
+    );
+    assert_eq!(c.replicas_of("worker"), 2);
     // Every request too slow: polls fail, and the fallback takes over.
     c.azure
         .inject(Fault::delay(Duration::from_secs(5)).times(10_000));
-    c.wait("fallback to 6 replicas", 60, |c| c.replicas("worker") == 6)
-        .await;
+    c.wait("fallback to 6 replicas", 60, |c| {
+        c.replicas_of("worker") == 6
+    })
+    .await;
     let log = host.stop();
     assert!(log.contains("within"), "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_outside_the_allowed_suffixes_gets_no_signature() {
-    let c = Cluster::new("suffix").await;
+    let c = cluster("suffix").await;
     let elsewhere = "Endpoint=sb://telemetry.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=c2VjcmV0LWtleQ==;EntityPath=telemetry";
     c.connection_auth(elsewhere, &c.azure.storage_connection_string(ACCOUNT));
-    c.scaled_object(
+    c.hub_object(
         "worker",
         json!({"fallback": {"failureThreshold": 1, "replicas": 3}}),
         conn_trigger(json!({})),
     );
     let host = c.host();
-    c.wait("fallback to 3 replicas", 30, |c| c.replicas("worker") == 3)
-        .await;
+    c.wait("fallback to 3 replicas", 30, |c| {
+        c.replicas_of("worker") == 3
+    })
+    .await;
     assert!(c.azure.requests().is_empty(), "{:?}", c.azure.requests());
     let log = host.stop();
     assert!(
@@ -457,18 +375,18 @@ async fn a_hub_outside_the_allowed_suffixes_gets_no_signature() {
 /// between them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scaled_objects_on_one_hub_share_each_read() {
-    let c = Cluster::new("shared").await;
+    let c = cluster("shared").await;
     c.connection_auth(
         &c.azure.event_hub_connection_string(NS, HUB),
         &c.azure.storage_connection_string(ACCOUNT),
     );
     c.azure.set_partition(NS, HUB, 0, 0, 9);
     c.deployment("other");
-    c.scaled_object("worker", json!({}), conn_trigger(json!({})));
-    c.scaled_object("other", json!({}), conn_trigger(json!({})));
+    c.hub_object("worker", json!({}), conn_trigger(json!({})));
+    c.hub_object("other", json!({}), conn_trigger(json!({})));
     let host = c.host();
     c.wait("both at 2 replicas", 30, |c| {
-        c.replicas("worker") == 2 && c.replicas("other") == 2
+        c.replicas_of("worker") == 2 && c.replicas_of("other") == 2
     })
     .await;
     c.azure.clear_requests();

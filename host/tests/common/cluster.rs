@@ -160,7 +160,12 @@ impl Cluster {
 
     /// `numberOfFailures` of the trigger's metric on the ScaledObject `orders`.
     pub fn failures(&self) -> i64 {
-        self.status()["health"][&self.metric]["numberOfFailures"]
+        self.failures_of("orders", &self.metric)
+    }
+
+    /// `numberOfFailures` of `metric` on the ScaledObject `name`.
+    pub fn failures_of(&self, name: &str, metric: &str) -> i64 {
+        self.status_of(name)["health"][metric]["numberOfFailures"]
             .as_i64()
             .unwrap_or(0)
     }
