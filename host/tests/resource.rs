@@ -5,70 +5,31 @@
 
 mod common;
 
+use common::cluster::{Cluster, SA_TOKEN};
 use common::Host;
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use scalecore_standin_azure::AzureStandin;
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const SB: &str = "contoso-sb";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 const NS: &str = "shop";
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
+/// The stand-ins and a Deployment `web` at `replicas`, selecting `app=web`; its pods are added
+/// by the test.
+async fn cluster(test: &str, replicas: i64) -> Cluster {
+    let c = Cluster::new(
+        &format!("resource-{test}"),
+        "cpu",
+        AzureStandin::endpoint_suffix,
+    )
+    .await;
+    c.deployment_at("web", replicas);
+    c
 }
 
 impl Cluster {
-    /// A Deployment `web` at `replicas`, selecting `app=web`; its pods are added by the test.
-    async fn new(test: &str, replicas: i64) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        let dir =
-            std::env::temp_dir().join(format!("scalecore-resource-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "web", "namespace": NS},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}},
-                                  "spec": {"containers": [{"name": "app", "image": "web:1"}]}}}}))
-            .unwrap();
-        Cluster { k8s, azure, dir }
-    }
-
-    fn host(&self) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.endpoint_suffix())
-            .arg("--resolve-localhost")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .arg("--no-leader-election")
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
     /// A pod of `web` with one container requesting `cpu` and `memory`, Running (Ready or not)
     /// or Pending, and its usage when `usage` is given (none: no sample yet).
     fn pod(
@@ -112,40 +73,28 @@ impl Cluster {
             "authenticationRef": {"name": "sb-wi"}})
     }
 
-    fn scaled_object(&self, extra_spec: Value, triggers: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": "web"}, "pollingInterval": 1,
-            "minReplicaCount": 1, "maxReplicaCount": 10, "triggers": triggers});
+    /// The ScaledObject `web` on `web` (minReplicaCount 1, KEDA's default cooldown).
+    fn web_object(&self, extra_spec: Value, triggers: Value) {
+        let mut spec = json!({"minReplicaCount": 1, "cooldownPeriod": 300, "triggers": triggers});
         for (k, v) in extra_spec.as_object().unwrap() {
             spec[k] = v.clone();
         }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": "web", "namespace": NS}, "spec": spec}),
-            )
-            .unwrap();
-    }
-
-    fn replicas(&self) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some(NS), "web")
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
+        self.scaled_object("web", "web", spec, Value::Null);
     }
 
     /// Every replica count the target shows for `secs`, waiting first for `want`.
     async fn settles_at(&self, want: i64, secs: u64, host: &Host) -> Vec<i64> {
-        let mut seen = vec![self.replicas()];
+        let mut seen = vec![self.replicas_of("web")];
         let start = Instant::now();
-        while self.replicas() != want {
+        while self.replicas_of("web") != want {
             if start.elapsed() > Duration::from_secs(30) {
                 panic!(
                     "timed out waiting for {want} replicas; saw {seen:?}\n{}",
                     host.log()
                 );
             }
-            if seen.last() != Some(&self.replicas()) {
-                seen.push(self.replicas());
+            if seen.last() != Some(&self.replicas_of("web")) {
+                seen.push(self.replicas_of("web"));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -153,7 +102,7 @@ impl Cluster {
         // Several more syncs over the same pods must keep the count.
         let hold = Instant::now();
         while hold.elapsed() < Duration::from_secs(secs) {
-            let r = self.replicas();
+            let r = self.replicas_of("web");
             assert_eq!(r, want, "moved off {want}: {seen:?}\n{}", host.log());
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -176,7 +125,7 @@ async fn cpu_utilization_above_target_scales_up_with_unready_pods_set_aside() {
     // 1 cpu at 300m (not ready), 500m and 700m; target 30 %. The ready pods average 60 %;
     // counting the unready one as 0 % gives 40 % -> ceil(40/30 * 3) = 4. Counting its
     // sample as if it were ready would give 50 % -> 5.
-    let c = Cluster::new("cpu-unready", 3).await;
+    let c = cluster("cpu-unready", 3).await;
     c.pod(
         "web-0",
         "Running",
@@ -198,7 +147,7 @@ async fn cpu_utilization_above_target_scales_up_with_unready_pods_set_aside() {
         ("1", "128Mi"),
         Some(("700m", "64Mi")),
     );
-    c.scaled_object(
+    c.web_object(
         json!({}),
         json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "30"}}]),
     );
@@ -226,7 +175,7 @@ async fn cpu_pods_without_metrics_count_at_100_percent_on_a_scale_down() {
     // TestReplicaCalcMissingMetrics as the core models it: 2 of 4 ready pods report, 24.75 %
     // of a 100 % target. The two without a sample count as 100 %: 62 % -> ceil(0.62 * 4) = 3.
     // Ignoring them would give ceil(0.24 * 2) = 1.
-    let c = Cluster::new("cpu-missing", 4).await;
+    let c = cluster("cpu-missing", 4).await;
     c.pod(
         "web-0",
         "Running",
@@ -254,7 +203,7 @@ async fn cpu_pods_without_metrics_count_at_100_percent_on_a_scale_down() {
     c.k8s
         .set_pod_usage(NS, "db-0", &[("db", "4", "1Gi")])
         .unwrap();
-    c.scaled_object(
+    c.web_object(
         json!({"advanced": {"horizontalPodAutoscalerConfig": {"behavior":
             {"scaleDown": {"stabilizationWindowSeconds": 0}}}}}),
         json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "100"}}]),
@@ -269,7 +218,7 @@ async fn cpu_pods_without_metrics_count_at_100_percent_on_a_scale_down() {
 async fn memory_average_value_scales_per_pod_quantity() {
     // 2 pods at 300Mi of a 100Mi AverageValue target: ceil(600Mi / 100Mi) = 6, reached in
     // two syncs (the HPA grows by at most max(2x, 4) per sync without a behavior).
-    let c = Cluster::new("memory", 2).await;
+    let c = cluster("memory", 2).await;
     c.pod(
         "web-0",
         "Running",
@@ -284,7 +233,7 @@ async fn memory_average_value_scales_per_pod_quantity() {
         ("100m", "256Mi"),
         Some(("10m", "300Mi")),
     );
-    c.scaled_object(
+    c.web_object(
         json!({}),
         json!([{"type": "memory", "metricType": "AverageValue", "metadata": {"value": "100Mi"}}]),
     );
@@ -301,7 +250,7 @@ async fn memory_average_value_scales_per_pod_quantity() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cpu_and_service_bus_together_take_the_larger_proposal() {
-    let c = Cluster::new("cpu-sb", 2).await;
+    let c = cluster("cpu-sb", 2).await;
     c.k8s
         .apply(
             json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
@@ -325,7 +274,7 @@ async fn cpu_and_service_bus_together_take_the_larger_proposal() {
         Some(("500m", "64Mi")),
     );
     c.azure.set_queue(SB, "orders", 10);
-    c.scaled_object(
+    c.web_object(
         json!({}),
         json!([
             {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}},
@@ -345,7 +294,7 @@ async fn cpu_and_service_bus_together_take_the_larger_proposal() {
 async fn a_cpu_trigger_never_activates_from_zero() {
     // KEDA's loop ignores cpu/memory: a target at 0 stays there however busy its pods are,
     // until the queue activates it.
-    let c = Cluster::new("cpu-zero", 0).await;
+    let c = cluster("cpu-zero", 0).await;
     c.sb_auth();
     c.pod(
         "web-0",
@@ -355,7 +304,7 @@ async fn a_cpu_trigger_never_activates_from_zero() {
         Some(("1", "64Mi")),
     );
     c.azure.set_queue(SB, "orders", 0);
-    c.scaled_object(
+    c.web_object(
         json!({"minReplicaCount": 0}),
         json!([
             {"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}},
@@ -365,13 +314,13 @@ async fn a_cpu_trigger_never_activates_from_zero() {
     let host = c.host();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(4) {
-        assert_eq!(c.replicas(), 0, "{}", host.log());
+        assert_eq!(c.replicas_of("web"), 0, "{}", host.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     c.azure.set_queue(SB, "orders", 10);
     let start = Instant::now();
     // The Event follows the /scale write it reports.
-    while c.replicas() == 0 || c.notes().is_empty() {
+    while c.replicas_of("web") == 0 || c.notes().is_empty() {
         assert!(start.elapsed() < Duration::from_secs(20), "{}", host.log());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -384,7 +333,7 @@ async fn a_cpu_trigger_never_activates_from_zero() {
 async fn scaled_objects_of_a_namespace_share_one_list_per_sync() {
     // Three ScaledObjects on three Deployments of one namespace: each HPA sync lists the
     // namespace's pods and PodMetrics once for all of them.
-    let c = Cluster::new("shared", 2).await;
+    let c = cluster("shared", 2).await;
     c.pod(
         "web-0",
         "Running",
@@ -399,7 +348,7 @@ async fn scaled_objects_of_a_namespace_share_one_list_per_sync() {
         ("500m", "128Mi"),
         Some(("500m", "64Mi")),
     );
-    c.scaled_object(
+    c.web_object(
         json!({}),
         json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
     );
@@ -467,7 +416,7 @@ async fn scaled_objects_of_a_namespace_share_one_list_per_sync() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_pods_list_keeps_the_replicas_until_it_answers() {
     // Without the pods or their metrics the HPA has no Resource metric and writes nothing.
-    let c = Cluster::new("list-fault", 2).await;
+    let c = cluster("list-fault", 2).await;
     c.pod(
         "web-0",
         "Running",
@@ -484,7 +433,7 @@ async fn a_failing_pods_list_keeps_the_replicas_until_it_answers() {
     );
     c.k8s
         .fail_next_matching(Some("GET"), "/namespaces/shop/pods", 500, 1_000_000);
-    c.scaled_object(
+    c.web_object(
         json!({}),
         json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
     );
@@ -498,7 +447,7 @@ async fn a_failing_pods_list_keeps_the_replicas_until_it_answers() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    assert_eq!(c.replicas(), 2, "{}", host.log());
+    assert_eq!(c.replicas_of("web"), 2, "{}", host.log());
     c.k8s.clear_faults();
     c.settles_at(4, 1, &host).await;
     host.stop();
@@ -510,7 +459,7 @@ async fn a_namespace_of_more_than_one_page_of_pods_is_read_whole() {
     // Together they use 350 of 600 cpu: the HPA's integer utilization 35000/600 = 58 %, of the
     // 50 % target -> ceil(600 * 58/50) = 696. Read only the first page of 500, they would sit
     // at the target and stay at 600.
-    let c = Cluster::new("paged", 600).await;
+    let c = cluster("paged", 600).await;
     for i in 0..600 {
         let usage = if i < 500 { "500m" } else { "1" };
         c.pod(
@@ -521,7 +470,7 @@ async fn a_namespace_of_more_than_one_page_of_pods_is_read_whole() {
             Some((usage, "64Mi")),
         );
     }
-    c.scaled_object(
+    c.web_object(
         json!({"maxReplicaCount": 1000}),
         json!([{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "50"}}]),
     );

@@ -65,10 +65,15 @@ impl Cluster {
     }
 
     pub fn deployment(&self, name: &str) {
+        self.deployment_at(name, 0);
+    }
+
+    /// A Deployment `name` at `replicas`, selecting `app=name`.
+    pub fn deployment_at(&self, name: &str, replicas: i64) {
         self.k8s
             .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
                 "metadata": {"name": name, "namespace": "shop"},
-                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": name}},
+                "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
                          "template": {"metadata": {"labels": {"app": name}},
                                       "spec": {"containers": [{"name": "worker", "image": "w:1"}]}}}}))
             .unwrap();
