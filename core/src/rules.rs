@@ -9,6 +9,8 @@ use crate::document::{Bundle, Resource, Span};
 use crate::validate::LintOptions;
 use crate::version::KedaVersion;
 
+pub mod doctor;
+
 /// What a rule looks at.
 #[derive(Clone, Copy)]
 pub enum Check {

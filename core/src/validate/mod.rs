@@ -30,6 +30,7 @@ pub static TABLES: &[&[&Rule]] = &[
     reference::RULES,
     lints::RULES,
     template::RULES,
+    crate::rules::doctor::RULES,
 ];
 
 #[derive(Clone, Debug, PartialEq)]
