@@ -276,7 +276,9 @@ impl Inner {
                             detail,
                         }
                     }
-                    404 if matches!(code.as_str(), "QueueNotFound" | "ContainerNotFound" | "") => {
+                    // A 404 without Storage's error code (a proxy, a wrong host) is not taken
+                    // for a missing queue or container: the SDKs KEDA uses match the code.
+                    404 if matches!(code.as_str(), "QueueNotFound" | "ContainerNotFound") => {
                         ScalerError::NotFound(not_found.to_owned())
                     }
                     status => ScalerError::Storage {

@@ -457,3 +457,39 @@ async fn one_read_of_each_entity_per_interval_whoever_asks() {
         127
     );
 }
+
+#[tokio::test]
+async fn only_storage_not_found_codes_mean_no_checkpoint() {
+    // azure_eventhub_scaler.go getUnprocessedEventCountInPartition: BlobNotFound or
+    // ContainerNotFound count the whole partition; any other error fails the poll.
+    let s = AzureStandin::start().await.unwrap();
+    hub(&s);
+    let c = client(&s);
+    let conn = s.event_hub_connection_string(NS, HUB);
+    let storage = s.storage_connection_string(ACCOUNT);
+    let cfg = config(
+        &[("unprocessedEventThreshold", "1000")],
+        Some(&conn),
+        Some(&storage),
+        None,
+    );
+    // No container: 100 + 10 + 10, as in missing_container_wrap_around_and_the_partition_cap.
+    assert_eq!(
+        c.event_hub_lag(&cfg, &none(), Duration::ZERO)
+            .await
+            .unwrap()
+            .value,
+        120
+    );
+    // The same read answered 404 without an error code: an error, not a missing checkpoint.
+    s.inject(
+        Fault::status(404)
+            .bare()
+            .on_path("/azure-webjobs-eventhub/"),
+    );
+    let e = c
+        .event_hub_lag(&cfg, &none(), Duration::ZERO)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("404"), "{e}");
+}

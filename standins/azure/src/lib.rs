@@ -55,6 +55,11 @@ pub struct Fault {
     pub times: u32,
     /// Apply to the Entra token endpoint instead of Service Bus.
     pub token_endpoint: bool,
+    /// Apply only to requests whose path holds this text.
+    pub path_contains: Option<String>,
+    /// Answer the status alone: no body and no error code, as a proxy in front of the service
+    /// may.
+    pub bare: bool,
 }
 
 impl Fault {
@@ -89,6 +94,18 @@ impl Fault {
 
     pub fn retry_after(mut self, wait: Duration) -> Fault {
         self.retry_after = Some(wait);
+        self
+    }
+
+    /// Only requests whose path holds `text` meet the fault.
+    pub fn on_path(mut self, text: &str) -> Fault {
+        self.path_contains = Some(text.to_owned());
+        self
+    }
+
+    /// The status alone, without a body or an error code.
+    pub fn bare(mut self) -> Fault {
+        self.bare = true;
         self
     }
 

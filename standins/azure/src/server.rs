@@ -137,7 +137,7 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
     };
 
     let token_endpoint = method == "POST" && path.ends_with("/oauth2/v2.0/token");
-    let fault = shared.state().take_fault(token_endpoint);
+    let fault = shared.state().take_fault(token_endpoint, &path);
     if let Some(f) = &fault {
         if !f.delay.is_zero() {
             tokio::time::sleep(f.delay).await;
@@ -145,7 +145,9 @@ async fn handle(request: Request<Incoming>, shared: Arc<Shared>) -> Response<Ful
     }
     let answer = match fault.as_ref().and_then(|f| f.status.map(|s| (s, f))) {
         Some((status, f)) => {
-            let mut a = if token_endpoint {
+            let mut a = if f.bare {
+                Answer::new(status, "text/plain", String::new())
+            } else if token_endpoint {
                 entra::server_error(status)
             } else if storage_account.is_some() {
                 storage::fault(status)

@@ -133,11 +133,12 @@ impl State {
     }
 
     /// The first pending fault for this kind of request, used up by one.
-    pub fn take_fault(&mut self, token_endpoint: bool) -> Option<Fault> {
-        let index = self
-            .faults
-            .iter()
-            .position(|(f, left)| *left > 0 && f.token_endpoint == token_endpoint)?;
+    pub fn take_fault(&mut self, token_endpoint: bool, path: &str) -> Option<Fault> {
+        let index = self.faults.iter().position(|(f, left)| {
+            *left > 0
+                && f.token_endpoint == token_endpoint
+                && f.path_contains.as_deref().is_none_or(|p| path.contains(p))
+        })?;
         let (fault, left) = self.faults.get_mut(index)?;
         *left -= 1;
         let fault = fault.clone();
