@@ -315,15 +315,21 @@ mod tests {
     use crate::resolve::{EnvRef, PodIdentity, TargetRef};
     use crate::validate::{load_bundle, LintOptions};
 
-    /// The linter's reading of `yaml` (one object named `a`, in namespace `shop` if
-    /// namespaced) and the host's of `json`, the same spec as the API server serves it.
-    fn both(yaml: &str, json: serde_json::Value) -> (AuthSpec, AuthSpec) {
-        let (bundle, _) = load_bundle(&[yaml], &LintOptions::default());
+    /// The linter's reading of a `kind` object named `a` (in namespace `shop` unless
+    /// cluster-scoped) with `spec` (YAML, indented under `spec:`), and the host's of `json`,
+    /// the same spec as the API server serves it.
+    fn both(kind: &str, spec: &str, json: serde_json::Value) -> (AuthSpec, AuthSpec) {
+        let cluster = kind == "ClusterTriggerAuthentication";
+        let ns = if cluster { "" } else { "  namespace: shop\n" };
+        let yaml = format!(
+            "apiVersion: keda.sh/v1alpha1\nkind: {kind}\nmetadata:\n  name: a\n{ns}spec:\n{spec}"
+        );
+        let (bundle, _) = load_bundle(&[&yaml], &LintOptions::default());
         let view = BundleView {
             bundle: &bundle,
             default_ns: "default",
         };
-        let found = if yaml.contains("kind: ClusterTriggerAuthentication") {
+        let found = if cluster {
             view.cluster_trigger_authentication("a")
         } else {
             view.trigger_authentication("shop", "a")
@@ -337,13 +343,7 @@ mod tests {
 
     #[test]
     fn linter_and_host_read_a_spec_alike() {
-        let yaml = "apiVersion: keda.sh/v1alpha1
-kind: TriggerAuthentication
-metadata:
-  name: a
-  namespace: shop
-spec:
-  podIdentity:
+        let yaml = "  podIdentity:
     provider: azure-workload
     identityId: 00000000-0000-0000-0000-00000000000a
     identityTenantId: 00000000-0000-0000-0000-00000000000b
@@ -391,7 +391,7 @@ spec:
                 "secrets": [{"parameter": "key", "name": "sb-key"}]},
             "boundServiceAccountToken": [{"parameter": "token", "serviceAccountName": "reader"}],
         });
-        let (linter, host) = both(yaml, json);
+        let (linter, host) = both("TriggerAuthentication", yaml, json);
         let target = |parameter: &str, name: &str, key: &str| TargetRef {
             parameter: parameter.into(),
             name: name.into(),
@@ -427,16 +427,12 @@ spec:
 
     #[test]
     fn a_file_or_an_oauth2_exchange_opens_the_parameters_for_both() {
-        let cta = "apiVersion: keda.sh/v1alpha1
-kind: ClusterTriggerAuthentication
-metadata:
-  name: a
-spec:
-  filePath: /mnt/keda/auth.json
+        let cta = "  filePath: /mnt/keda/auth.json
   secretTargetRef:
   - {parameter: connection, name: sb, key: conn}
 ";
         let (linter, host) = both(
+            "ClusterTriggerAuthentication",
             cta,
             serde_json::json!({"filePath": "/mnt/keda/auth.json",
                 "secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}]}),
@@ -444,13 +440,7 @@ spec:
         assert!(host.open && host.secret_target_ref.len() == 1, "{host:?}");
         assert_eq!(linter, host);
 
-        let ta = "apiVersion: keda.sh/v1alpha1
-kind: TriggerAuthentication
-metadata:
-  name: a
-  namespace: shop
-spec:
-  podIdentity:
+        let ta = "  podIdentity:
     provider: none
   oauth2:
     type: clientCredentials
@@ -458,6 +448,7 @@ spec:
     tokenUrl: https://login.example.com/token
 ";
         let (linter, host) = both(
+            "TriggerAuthentication",
             ta,
             serde_json::json!({"podIdentity": {"provider": "none"},
                 "oauth2": {"type": "clientCredentials", "clientId": "app",
