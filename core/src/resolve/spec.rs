@@ -111,8 +111,9 @@ fn read(spec: &Value) -> (AuthSpec, Option<Misfit>) {
             continue;
         };
         let secrets = move || format!("spec.{store}.secrets");
+        // Required: KEDA's CRD gives a store no default list.
         if s.get("secrets").is_none_or(Value::is_null) {
-            r.note(&secrets, "an array", None);
+            r.note(&secrets, "an array", s.get("secrets"));
         }
         r.items(s.get("secrets"), &secrets, |r, i, item| {
             let at = move || format!("spec.{store}.secrets[{i}].parameter");

@@ -592,6 +592,10 @@ fn a_spec_off_keda_schema_is_refused_by_the_host_reading_and_read_leniently_by_t
         "schema error at spec.azureKeyVault.secrets: expected an array, found nothing"
     );
     assert_eq!(
+        misfit(serde_json::json!({"hashiCorpVault": {"secrets": null}})),
+        "schema error at spec.hashiCorpVault.secrets: expected an array, found null"
+    );
+    assert_eq!(
         misfit(serde_json::json!({"boundServiceAccountToken": [["p"]]})),
         "schema error at spec.boundServiceAccountToken[0]: expected an object, found an array"
     );
