@@ -55,18 +55,21 @@ const STORES: [&str; 4] = [
 fn read(spec: &Value) -> (AuthSpec, Option<Misfit>) {
     let mut r = Reader { misfit: None };
     let mut out = AuthSpec::default();
-    let Some(spec) = r.object(Some(spec), &|| "spec".to_owned()) else {
+    let Some(spec) = r.object(Some(spec), At::default()) else {
         return (out, r.misfit);
     };
-    let field = |key: &'static str| move || format!("spec.{key}");
-    if let Some(pi) = r.object(spec.get("podIdentity"), &field("podIdentity")) {
-        let at = |key: &'static str| move || format!("spec.podIdentity.{key}");
-        let mut optional = |key: &'static str| r.text(pi.get(key), false, &at(key));
-        let identity_id = optional("identityId");
-        let identity_tenant_id = optional("identityTenantId");
-        let identity_authority_host = optional("identityAuthorityHost");
+    let field = At::field;
+    if let Some(pi) = r.object(spec.get("podIdentity"), field("podIdentity")) {
+        let at = |key| field("podIdentity").key(key);
+        let identity_id = r.text(pi.get("identityId"), false, at("identityId"));
+        let identity_tenant_id = r.text(pi.get("identityTenantId"), false, at("identityTenantId"));
+        let identity_authority_host = r.text(
+            pi.get("identityAuthorityHost"),
+            false,
+            at("identityAuthorityHost"),
+        );
         out.pod_identity = r
-            .text(pi.get("provider"), true, &at("provider"))
+            .text(pi.get("provider"), true, at("provider"))
             .map(|provider| PodIdentity {
                 provider,
                 identity_id,
@@ -78,11 +81,12 @@ fn read(spec: &Value) -> (AuthSpec, Option<Misfit>) {
         ("secretTargetRef", &mut out.secret_target_ref),
         ("configMapTargetRef", &mut out.config_map_target_ref),
     ] {
-        r.items(spec.get(refs), &field(refs), |r, i, item| {
-            let at = |k: &'static str| move || format!("spec.{refs}[{i}].{k}");
-            let parameter = r.text(item.get("parameter"), true, &at("parameter"))?;
-            let name = r.string(item.get("name"), &at("name"));
-            let key = r.string(item.get("key"), &at("key"));
+        for (at, item) in r.items(spec.get(refs), field(refs)) {
+            let Some(parameter) = r.text(item.get("parameter"), true, at.key("parameter")) else {
+                continue;
+            };
+            let name = r.string(item.get("name"), at.key("name"));
+            let key = r.string(item.get("key"), at.key("key"));
             match (name, key) {
                 (Some(name), Some(key)) => list.push(TargetRef {
                     parameter,
@@ -91,59 +95,101 @@ fn read(spec: &Value) -> (AuthSpec, Option<Misfit>) {
                 }),
                 _ => out.external.push(parameter),
             }
-            Some(())
-        });
+        }
     }
-    r.items(spec.get("env"), &field("env"), |r, i, item| {
-        let at = |k: &'static str| move || format!("spec.env[{i}].{k}");
-        let parameter = r.text(item.get("parameter"), true, &at("parameter"))?;
+    for (at, item) in r.items(spec.get("env"), field("env")) {
+        let Some(parameter) = r.text(item.get("parameter"), true, at.key("parameter")) else {
+            continue;
+        };
         out.env.push(EnvRef {
             parameter,
             name: r
-                .text(item.get("name"), true, &at("name"))
+                .text(item.get("name"), true, at.key("name"))
                 .unwrap_or_default(),
-            container_name: r.text(item.get("containerName"), false, &at("containerName")),
-        });
-        Some(())
-    });
-    for store in STORES {
-        let Some(s) = r.object(spec.get(store), &field(store)) else {
-            continue;
-        };
-        let secrets = move || format!("spec.{store}.secrets");
-        // Required: KEDA's CRD gives a store no default list.
-        if s.get("secrets").is_none_or(Value::is_null) {
-            r.note(&secrets, "an array", s.get("secrets"));
-        }
-        r.items(s.get("secrets"), &secrets, |r, i, item| {
-            let at = move || format!("spec.{store}.secrets[{i}].parameter");
-            out.external.push(r.text(item.get("parameter"), true, &at)?);
-            Some(())
+            container_name: r.text(item.get("containerName"), false, at.key("containerName")),
         });
     }
-    let tokens = field("boundServiceAccountToken");
-    r.items(
-        spec.get("boundServiceAccountToken"),
-        &tokens,
-        |r, i, item| {
-            let at = move || format!("spec.boundServiceAccountToken[{i}].parameter");
-            out.external.push(r.text(item.get("parameter"), true, &at)?);
-            Some(())
-        },
-    );
+    let mut lists = Vec::new();
+    for store in STORES {
+        let Some(s) = r.object(spec.get(store), field(store)) else {
+            continue;
+        };
+        let secrets = field(store).key("secrets");
+        // Required: KEDA's CRD gives a store no default list.
+        if s.get("secrets").is_none_or(Value::is_null) {
+            r.note(secrets, "an array", s.get("secrets"));
+        }
+        lists.push((s.get("secrets"), secrets));
+    }
+    let tokens = "boundServiceAccountToken";
+    lists.push((spec.get(tokens), field(tokens)));
+    for (list, at) in lists {
+        for (at, item) in r.items(list, at) {
+            let parameter = r.text(item.get("parameter"), true, at.key("parameter"));
+            out.external.extend(parameter);
+        }
+    }
     // A file or an OAuth2 exchange yields parameters the spec does not list.
-    let file = r.text(spec.get("filePath"), false, &field("filePath"));
-    let oauth2 = r.object(spec.get("oauth2"), &field("oauth2"));
+    let file = r.text(spec.get("filePath"), false, field("filePath"));
+    let oauth2 = r.object(spec.get("oauth2"), field("oauth2"));
     out.open = file.is_some() || oauth2.is_some();
     (out, r.misfit)
 }
 
-/// Notes the first misfit; paths are only built for it.
+/// A field's place, `spec[.field][.key][[index]][.key]`, spelt out only for a misfit.
+#[derive(Clone, Copy, Default)]
+struct At {
+    field: Option<&'static str>,
+    key: Option<&'static str>,
+    index: Option<usize>,
+    item_key: Option<&'static str>,
+}
+
+impl At {
+    fn field(field: &'static str) -> At {
+        At {
+            field: Some(field),
+            ..At::default()
+        }
+    }
+
+    /// A key of this object, or of this list item.
+    fn key(self, key: &'static str) -> At {
+        match self.index {
+            None => At {
+                key: Some(key),
+                ..self
+            },
+            Some(_) => At {
+                item_key: Some(key),
+                ..self
+            },
+        }
+    }
+
+    fn path(self) -> String {
+        let mut path = String::from("spec");
+        for part in [self.field, self.key].into_iter().flatten() {
+            path.push('.');
+            path.push_str(part);
+        }
+        if let Some(i) = self.index {
+            path.push('[');
+            path.push_str(&i.to_string());
+            path.push(']');
+        }
+        if let Some(k) = self.item_key {
+            path.push('.');
+            path.push_str(k);
+        }
+        path
+    }
+}
+
+/// Notes the first misfit.
 struct Reader {
     misfit: Option<Misfit>,
 }
-
-type Path<'a> = &'a dyn Fn() -> String;
 
 /// A JSON type's name; `nothing` when absent.
 fn type_of(v: Option<&Value>) -> &'static str {
@@ -158,11 +204,13 @@ fn type_of(v: Option<&Value>) -> &'static str {
     }
 }
 
+type Object = serde_json::Map<String, Value>;
+
 impl Reader {
-    fn note(&mut self, path: Path<'_>, expected: &'static str, found: Option<&Value>) {
+    fn note(&mut self, at: At, expected: &'static str, found: Option<&Value>) {
         if self.misfit.is_none() {
             self.misfit = Some(Misfit {
-                path: path(),
+                path: at.path(),
                 expected,
                 found: type_of(found),
             });
@@ -170,27 +218,23 @@ impl Reader {
     }
 
     /// An object; absent or null is no object (the API server drops nulls).
-    fn object<'v>(
-        &mut self,
-        v: Option<&'v Value>,
-        path: Path<'_>,
-    ) -> Option<&'v serde_json::Map<String, Value>> {
+    fn object<'v>(&mut self, v: Option<&'v Value>, at: At) -> Option<&'v Object> {
         match v {
             None | Some(Value::Null) => None,
             Some(Value::Object(o)) => Some(o),
             Some(other) => {
-                self.note(path, "an object", Some(other));
+                self.note(at, "an object", Some(other));
                 None
             }
         }
     }
 
     /// A string field.
-    fn string<'v>(&mut self, v: Option<&'v Value>, path: Path<'_>) -> Option<&'v str> {
+    fn string<'v>(&mut self, v: Option<&'v Value>, at: At) -> Option<&'v str> {
         match v {
             Some(Value::String(s)) => Some(s),
             other => {
-                self.note(path, "a string", other);
+                self.note(at, "a string", other);
                 None
             }
         }
@@ -198,7 +242,7 @@ impl Reader {
 
     /// A string field, or a scalar taken as written (a YAML document may say `parameter: 5`,
     /// which the API server would refuse).
-    fn text(&mut self, v: Option<&Value>, required: bool, path: Path<'_>) -> Option<String> {
+    fn text(&mut self, v: Option<&Value>, required: bool, at: At) -> Option<String> {
         let found = match v {
             Some(Value::String(s)) => return Some(s.clone()),
             None | Some(Value::Null) if !required => return None,
@@ -206,29 +250,31 @@ impl Reader {
             Some(Value::Bool(b)) => Some(b.to_string()),
             _ => None,
         };
-        self.note(path, "a string", v);
+        self.note(at, "a string", v);
         found
     }
 
-    /// Calls `each` with every object item of a list field (absent or null: none).
-    fn items(
-        &mut self,
-        v: Option<&Value>,
-        path: Path<'_>,
-        mut each: impl FnMut(&mut Self, usize, &serde_json::Map<String, Value>) -> Option<()>,
-    ) {
+    /// The object items of a list field (absent or null: none), each with its place.
+    fn items<'v>(&mut self, v: Option<&'v Value>, at: At) -> Vec<(At, &'v Object)> {
         let list = match v {
-            None | Some(Value::Null) => return,
+            None | Some(Value::Null) => return Vec::new(),
             Some(Value::Array(list)) => list,
-            Some(other) => return self.note(path, "an array", Some(other)),
+            Some(other) => {
+                self.note(at, "an array", Some(other));
+                return Vec::new();
+            }
         };
+        let mut objects = Vec::with_capacity(list.len());
         for (i, item) in list.iter().enumerate() {
+            let at = At {
+                index: Some(i),
+                ..at
+            };
             match item {
-                Value::Object(o) => {
-                    each(self, i, o);
-                }
-                other => self.note(&|| format!("{}[{i}]", path()), "an object", Some(other)),
+                Value::Object(o) => objects.push((at, o)),
+                other => self.note(at, "an object", Some(other)),
             }
         }
+        objects
     }
 }
