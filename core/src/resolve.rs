@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+mod spec;
+pub use spec::{auth_spec, decode_auth_spec, Misfit};
+
 /// What a view knows of one object or value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Found<T> {
@@ -40,12 +43,21 @@ pub struct EnvRef {
     pub container_name: Option<String>,
 }
 
+/// `podIdentity.provider` of Azure's workload identity, the one the Azure scalers take.
+pub const AZURE_WORKLOAD: &str = "azure-workload";
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PodIdentity {
     pub provider: String,
     pub identity_id: Option<String>,
     pub identity_tenant_id: Option<String>,
     pub identity_authority_host: Option<String>,
+}
+
+impl PodIdentity {
+    pub fn is_azure_workload(&self) -> bool {
+        self.provider == AZURE_WORKLOAD
+    }
 }
 
 /// The parts of a (Cluster)TriggerAuthentication spec the resolver reads.

@@ -2,6 +2,8 @@
 //! The generated CRDs against KEDA's own (tests/keda-crds/, KEDA v2.20.2), the typed resources
 //! against real manifests, and deploy/crds.yaml against the generator.
 
+// `run` (the `scalecore crds` command) is the binary's to call.
+#[allow(dead_code)]
 #[path = "../src/crd/mod.rs"]
 mod crd;
 #[path = "crds/deploy.rs"]

@@ -423,7 +423,7 @@ async fn a_hung_kubernetes_call_fails_at_its_deadline() {
     assert!(timeouts >= 2, "{}", host.log());
 }
 
-/// A TriggerAuthentication the typed client cannot decode, and a Secret whose data is not
+/// A TriggerAuthentication off KEDA's schema, and a Secret whose data is not
 /// base64: the host says which object is broken, and neither their values nor a good Secret's
 /// reach its log, even at trace level.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -512,7 +512,7 @@ async fn no_object_body_reaches_the_log_even_at_trace() {
     assert!(!log.contains("TA-FIELD-SECRET"));
     // What is logged instead: which object, and where it breaks.
     for broken in [
-        r#"error getting TriggerAuthentication "malformed": its spec cannot be decoded (schema error at line 1, column"#,
+        r#"error getting TriggerAuthentication "malformed": its spec cannot be decoded (schema error at spec.secretTargetRef: expected an array, found a string)"#,
         "Secret shop/sb-bad cannot be decoded (schema error at line",
     ] {
         assert!(log.contains(broken), "{broken:?} not in the log");

@@ -566,3 +566,64 @@ fn containers_read_every_env_source_of_a_pod_spec() {
     );
     assert!(containers(&serde_json::Value::Null).is_empty());
 }
+
+#[test]
+fn a_spec_off_keda_schema_is_refused_by_the_host_reading_and_read_leniently_by_the_linter() {
+    let misfit = |spec: serde_json::Value| decode_auth_spec(&spec).unwrap_err().to_string();
+    // The value never shows, only where and which JSON types.
+    assert_eq!(
+        misfit(serde_json::json!({"secretTargetRef": "TOKEN-1"})),
+        "schema error at spec.secretTargetRef: expected an array, found a string"
+    );
+    assert_eq!(
+        misfit(serde_json::json!({"secretTargetRef": [{"parameter": "p", "name": "s", "key": 7}]})),
+        "schema error at spec.secretTargetRef[0].key: expected a string, found a number"
+    );
+    assert_eq!(
+        misfit(serde_json::json!({"env": [{"parameter": "p"}]})),
+        "schema error at spec.env[0].name: expected a string, found nothing"
+    );
+    assert_eq!(
+        misfit(serde_json::json!({"podIdentity": {"identityId": "x"}})),
+        "schema error at spec.podIdentity.provider: expected a string, found nothing"
+    );
+    assert_eq!(
+        misfit(serde_json::json!({"azureKeyVault": {"vaultUri": "https://v"}})),
+        "schema error at spec.azureKeyVault.secrets: expected an array, found nothing"
+    );
+    assert_eq!(
+        misfit(serde_json::json!({"hashiCorpVault": {"secrets": null}})),
+        "schema error at spec.hashiCorpVault.secrets: expected an array, found null"
+    );
+    assert_eq!(
+        misfit(serde_json::json!({"boundServiceAccountToken": [["p"]]})),
+        "schema error at spec.boundServiceAccountToken[0]: expected an object, found an array"
+    );
+    assert_eq!(
+        misfit(serde_json::json!("spec")),
+        "schema error at spec: expected an object, found a string"
+    );
+    // Nulls are dropped by the API server, as absent fields.
+    let nulls = serde_json::json!({"podIdentity": {"provider": "azure-workload", "identityId": null},
+        "filePath": null, "env": null});
+    let spec = decode_auth_spec(&nulls).unwrap();
+    assert_eq!(spec.pod_identity.unwrap().identity_id, None);
+    assert!(!spec.open);
+
+    // The linter reads what it can: a key that is not a string is an unknown value, an item
+    // without a parameter is no parameter.
+    let lenient = auth_spec(&serde_json::json!({"secretTargetRef": [
+        {"parameter": "p", "name": "s", "key": 7},
+        {"name": "s", "key": "k"},
+        {"parameter": 5, "name": "s", "key": "k"},
+    ]}));
+    assert_eq!(lenient.external, ["p"]);
+    assert_eq!(
+        lenient.secret_target_ref,
+        [TargetRef {
+            parameter: "5".into(),
+            name: "s".into(),
+            key: "k".into()
+        }]
+    );
+}

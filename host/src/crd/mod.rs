@@ -6,12 +6,12 @@
 //! KEDA's CRDs or these: the group, names, scope, versions, printer columns and every property
 //! of the schemas agree (host/tests/crds.rs walks both schemas to keep it so).
 //!
+//! The host reads the watched objects through the core (as served JSON), as the linter reads
+//! documents; these types only generate the CRDs (`scalecore crds`), and the tests decode real
+//! manifests with them.
+//!
 //! This module stands alone (it names nothing else of the binary) so the integration tests can
 //! include it by path.
-
-// The typed resources are read by the tests and are there for the host to adopt; the binary
-// itself only generates the CRDs so far.
-#![allow(dead_code)]
 
 mod embedded;
 mod nulls;

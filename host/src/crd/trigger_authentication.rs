@@ -192,19 +192,6 @@ pub enum PodIdentityProvider {
     None,
 }
 
-impl PodIdentityProvider {
-    /// The name as written in a manifest (what scalers compare against).
-    pub fn name(self) -> &'static str {
-        match self {
-            PodIdentityProvider::AzureWorkload => "azure-workload",
-            PodIdentityProvider::Gcp => "gcp",
-            PodIdentityProvider::Aws => "aws",
-            PodIdentityProvider::AwsEks => "aws-eks",
-            PodIdentityProvider::None => "none",
-        }
-    }
-}
-
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum IdentityOwner {

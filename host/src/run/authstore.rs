@@ -1,15 +1,17 @@
-//! The (Cluster)TriggerAuthentications the controller's watches deliver, kept decoded so that
-//! workers resolve triggers from them instead of reading them again from the API server.
+//! The (Cluster)TriggerAuthentications the controller's watches deliver, kept read by the core
+//! so that workers resolve triggers from them instead of reading them again from the API
+//! server.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use kube::api::DynamicObject;
 use kube::runtime::watcher::Event;
+use scalecore::resolve::{self, AuthSpec};
+use serde_json::Value;
 use tokio::sync::watch;
-
-use crate::crd::TriggerAuthenticationSpec;
 
 /// Which watch an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +29,23 @@ impl AuthKind {
     }
 }
 
-/// A watched object's spec, or where it does not decode (the API server stored what the CRD's
-/// schema admits, so only a schema newer than the host's gets here). The description names a
-/// category and a position, never the value serde would quote.
-type Entry = Result<Arc<TriggerAuthenticationSpec>, Arc<str>>;
+/// A watched object's spec: as the core's resolver reads it (by the reading the linter uses
+/// too), and as served, which KEDA's webhook rules check whole.
+pub struct Watched {
+    pub auth: AuthSpec,
+    pub spec: Value,
+}
+
+/// The served spec stays out: it may hold a Vault token inline.
+impl fmt::Debug for Watched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Watched").field("auth", &self.auth).finish()
+    }
+}
+
+/// A watched object, or where its spec does not fit KEDA's schema (an API server under KEDA's
+/// CRD stores no such spec). The description names a field and JSON types, never a value.
+type Entry = Result<Arc<Watched>, Arc<str>>;
 
 /// (namespace, name); the namespace is empty for a ClusterTriggerAuthentication.
 type Key = (String, String);
@@ -53,7 +68,7 @@ pub struct AuthStore {
 /// What the store holds under a name.
 #[derive(Debug)]
 pub enum Lookup {
-    Found(Arc<TriggerAuthenticationSpec>),
+    Found(Arc<Watched>),
     /// The object exists but its spec does not decode: where (no value).
     Undecodable(Arc<str>),
     NotFound,
@@ -83,31 +98,11 @@ fn key_of(kind: AuthKind, obj: &DynamicObject) -> Option<Key> {
 
 fn entry(obj: &DynamicObject) -> Entry {
     let spec = obj.data.get("spec").cloned().unwrap_or_default();
-    match TriggerAuthenticationSpec::deserialize(&spec) {
-        Ok(spec) => Ok(Arc::new(spec)),
-        Err(_) => {
-            // Decoded again from text only to say where: a Value carries no positions.
-            let text = spec.to_string();
-            let at = serde_json::from_str::<TriggerAuthenticationSpec>(&text)
-                .err()
-                .map(|e| {
-                    let category = match e.classify() {
-                        serde_json::error::Category::Data => "schema",
-                        _ => "syntax",
-                    };
-                    format!(
-                        "{category} error at line {}, column {} of its spec",
-                        e.line(),
-                        e.column()
-                    )
-                })
-                .unwrap_or_else(|| "schema error".to_owned());
-            Err(at.into())
-        }
+    match resolve::decode_auth_spec(&spec) {
+        Ok(auth) => Ok(Arc::new(Watched { auth, spec })),
+        Err(misfit) => Err(misfit.to_string().into()),
     }
 }
-
-use serde::Deserialize;
 
 impl AuthStore {
     /// Applies one watch event. True when the objects may have changed for running workers
@@ -193,7 +188,7 @@ mod tests {
 
     fn param(store: &AuthStore, ns: &str, name: &str) -> Option<String> {
         match store.get(AuthKind::TriggerAuthentication, ns, name) {
-            Lookup::Found(spec) => Some(spec.secret_target_ref.as_ref()?[0].parameter.clone()),
+            Lookup::Found(w) => Some(w.auth.secret_target_ref.first()?.parameter.clone()),
             _ => None,
         }
     }
@@ -232,11 +227,11 @@ mod tests {
         bad.data["spec"]["secretTargetRef"] = json!("not a list");
         store.apply(AuthKind::TriggerAuthentication, &Event::Apply(bad));
         match store.get(AuthKind::TriggerAuthentication, "shop", "a") {
-            // Where it breaks, not the value ("not a list") serde would quote.
-            Lookup::Undecodable(at) => {
-                assert!(at.starts_with("schema error at line 1, column "), "{at}");
-                assert!(!at.contains("not a list"), "{at}");
-            }
+            // Where it breaks, not the value ("not a list").
+            Lookup::Undecodable(at) => assert_eq!(
+                &*at,
+                "schema error at spec.secretTargetRef: expected an array, found a string"
+            ),
             other => panic!("{other:?}"),
         }
     }

@@ -14,6 +14,7 @@ use futures::{Stream, StreamExt};
 use kube::api::{Api, DynamicObject};
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
+use scalecore::document::Kind;
 use scalecore::validate::LintOptions;
 use serde_json::Value;
 use tokio::sync::{mpsc, watch, Semaphore};
@@ -23,9 +24,6 @@ use super::authstore::AuthKind;
 use super::kubeapi::keda;
 use super::objects::{self, ScaledObject, TargetRef};
 use super::worker::{self, Shared, Signal, Stop};
-use crate::crd::{
-    ClusterTriggerAuthentication, ScaledObject as ScaledObjectCrd, TriggerAuthentication,
-};
 
 type Key = (String, String);
 
@@ -189,7 +187,7 @@ impl Controller {
 
     fn changes(&self) -> impl Stream<Item = Change> + Send + 'static {
         let cfg = watcher::Config::default();
-        let sos = watcher::watcher(self.api(&keda::<ScaledObjectCrd>()), cfg.clone())
+        let sos = watcher::watcher(self.api(&keda(Kind::ScaledObject)), cfg.clone())
             .default_backoff()
             .filter_map(|e| async move {
                 e.map_err(|e| tracing::warn!(error = %e, "ScaledObject watch failed; retrying"))
@@ -210,13 +208,13 @@ impl Controller {
                 futures::future::ready(changed.then_some(Change::Authentication))
             }
         };
-        let tas = watcher::watcher(self.api(&keda::<TriggerAuthentication>()), cfg.clone())
+        let tas = watcher::watcher(self.api(&keda(Kind::TriggerAuthentication)), cfg.clone())
             .default_backoff()
             .filter_map(store(AuthKind::TriggerAuthentication));
         let ctas = watcher::watcher(
             Api::all_with(
                 self.shared.kube.client().clone(),
-                &keda::<ClusterTriggerAuthentication>(),
+                &keda(Kind::ClusterTriggerAuthentication),
             ),
             cfg,
         )

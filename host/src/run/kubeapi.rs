@@ -21,21 +21,26 @@ use kube::api::{
 };
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
+use scalecore::document::Kind;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::lease::WriteGate;
 use super::objects::TargetRef;
-use crate::crd::ScaledObject;
 
 pub const FIELD_MANAGER: &str = "scalecore";
 /// Writes answered 409 (someone else changed the object) are retried this many times.
 const CONFLICT_RETRIES: u32 = 3;
 
-/// Group, version, kind and plural of a KEDA resource, from its CRD type.
-pub fn keda<K: kube::Resource<DynamicType = ()>>() -> ApiResource {
-    ApiResource::erase::<K>(&())
+/// Group, version, kind and plural of one of KEDA's kinds (each plural is the kind in lower
+/// case with an `s`, as KEDA's CRDs name them).
+pub fn keda(kind: Kind) -> ApiResource {
+    let kind = kind.name();
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk("keda.sh", "v1alpha1", kind),
+        &format!("{}s", kind.to_ascii_lowercase()),
+    )
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -349,7 +354,7 @@ impl Kube {
         name: &str,
         status: Value,
     ) -> Result<(), KubeError> {
-        self.apply_status_of(&keda::<ScaledObject>(), namespace, name, status)
+        self.apply_status_of(&keda(Kind::ScaledObject), namespace, name, status)
             .await
     }
 

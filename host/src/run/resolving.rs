@@ -5,10 +5,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use scalecore::resolve::{self, AuthSpec, EnvRef, Found, Need, PodIdentity, TargetRef, View};
+use scalecore::resolve::{self, AuthSpec, Found, Need, View};
 
 use super::kubeapi::{Kube, KubeError};
-use crate::crd::TriggerAuthenticationSpec;
 
 /// One object's data as read, or why it could not be (shared by every key read from it).
 enum Data {
@@ -140,72 +139,6 @@ impl View for HostView<'_> {
             Some(Data::Failed(e)) => Err(e.clone()),
             _ => Ok(Found::Unknown),
         }
-    }
-}
-
-/// A watched spec as the resolver reads it.
-pub fn auth_spec(spec: &TriggerAuthenticationSpec) -> AuthSpec {
-    let targets = |refs: Vec<(&String, &String, &String)>| {
-        refs.into_iter()
-            .map(|(parameter, name, key)| TargetRef {
-                parameter: parameter.clone(),
-                name: name.clone(),
-                key: key.clone(),
-            })
-            .collect()
-    };
-    let mut external: Vec<String> = Vec::new();
-    if let Some(v) = &spec.hashi_corp_vault {
-        external.extend(v.secrets.iter().map(|s| s.parameter.clone()));
-    }
-    if let Some(v) = &spec.azure_key_vault {
-        external.extend(v.secrets.iter().map(|s| s.parameter.clone()));
-    }
-    if let Some(v) = &spec.aws_secret_manager {
-        external.extend(v.secrets.iter().map(|s| s.parameter.clone()));
-    }
-    if let Some(v) = &spec.gcp_secret_manager {
-        external.extend(v.secrets.iter().map(|s| s.parameter.clone()));
-    }
-    external.extend(
-        spec.bound_service_account_token
-            .iter()
-            .flatten()
-            .map(|t| t.parameter.clone()),
-    );
-    AuthSpec {
-        pod_identity: spec.pod_identity.as_ref().map(|p| PodIdentity {
-            provider: p.provider.name().to_owned(),
-            identity_id: p.identity_id.clone(),
-            identity_tenant_id: p.identity_tenant_id.clone(),
-            identity_authority_host: p.identity_authority_host.clone(),
-        }),
-        env: spec
-            .env
-            .iter()
-            .flatten()
-            .map(|e| EnvRef {
-                parameter: e.parameter.clone(),
-                name: e.name.clone(),
-                container_name: e.container_name.clone(),
-            })
-            .collect(),
-        config_map_target_ref: targets(
-            spec.config_map_target_ref
-                .iter()
-                .flatten()
-                .map(|r| (&r.parameter, &r.name, &r.key))
-                .collect(),
-        ),
-        secret_target_ref: targets(
-            spec.secret_target_ref
-                .iter()
-                .flatten()
-                .map(|r| (&r.parameter, &r.name, &r.key))
-                .collect(),
-        ),
-        external,
-        open: spec.file_path.is_some() || spec.oauth2.is_some(),
     }
 }
 

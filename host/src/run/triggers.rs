@@ -31,7 +31,6 @@ use super::kubeapi::{Kube, KubeError};
 use super::objects::ScaledObject;
 use super::resolving::{self, Fetched};
 use super::resources::ResourceError;
-use crate::crd::{PodIdentityProvider, TriggerAuthenticationSpec};
 
 /// One trigger, ready to poll.
 pub enum Scaler {
@@ -403,7 +402,7 @@ fn auth_refusal(
     kind: &str,
     name: &str,
     namespace: &str,
-    spec: &TriggerAuthenticationSpec,
+    spec: &Value,
     options: &LintOptions,
 ) -> Option<AuthRefusal> {
     let mut metadata = serde_json::json!({ "name": name });
@@ -412,7 +411,7 @@ fn auth_refusal(
     }
     let doc = serde_json::json!({
         "apiVersion": "keda.sh/v1alpha1", "kind": kind, "metadata": metadata,
-        "spec": serde_json::to_value(spec).ok()?,
+        "spec": spec.clone(),
     });
     let found = validate::lint(&doc.to_string(), options)
         .into_iter()
@@ -452,8 +451,7 @@ fn scaler(so: &ScaledObject, trigger: &Trigger, resolved: &Resolved) -> Scaler {
         metric_type: trigger.metric_type.as_deref(),
         namespace: &so.namespace,
     };
-    let workload_identity =
-        |p: &&PodIdentity| p.provider == PodIdentityProvider::AzureWorkload.name();
+    let workload_identity = |p: &&PodIdentity| p.is_azure_workload();
     let overrides = || match resolved.pod_identity.as_ref().filter(workload_identity) {
         Some(p) => IdentityOverrides {
             identity_id: p.identity_id.clone(),
@@ -611,8 +609,8 @@ async fn resolve_auth(
             })
         };
         auths.synced().await;
-        let ta = match auths.get(store_kind, &so.namespace, &r.name) {
-            Lookup::Found(spec) => spec,
+        let watched = match auths.get(store_kind, &so.namespace, &r.name) {
+            Lookup::Found(watched) => watched,
             Lookup::NotFound if store_kind == AuthKind::TriggerAuthentication => {
                 return Err(broken(format!("not found in namespace {}", so.namespace)))
             }
@@ -625,9 +623,9 @@ async fn resolve_auth(
         // megabyte is the tenant's to write, not the runtime's threads' to parse.
         let check = {
             let (kind, name, namespace) = (kind.to_owned(), r.name.clone(), so.namespace.clone());
-            let (spec, options) = (ta.clone(), lint.clone());
+            let (watched, options) = (watched.clone(), lint.clone());
             tokio::task::spawn_blocking(move || {
-                auth_refusal(&kind, &name, &namespace, &spec, &options)
+                auth_refusal(&kind, &name, &namespace, &watched.spec, &options)
             })
         };
         let verdict = match tokio::time::timeout(AUTH_CHECK_TIMEOUT, check).await {
@@ -641,7 +639,7 @@ async fn resolve_auth(
         if let Some(why) = verdict {
             return Err(AuthError::Refused(why));
         }
-        auth = Some(resolving::auth_spec(&ta));
+        auth = Some(watched);
     }
     let req = resolve::Request {
         namespace: &so.namespace,
@@ -659,7 +657,7 @@ async fn resolve_auth(
             source,
         })
     };
-    let resolved = resolving::resolve(kube, fetched, auth.as_ref(), &req)
+    let resolved = resolving::resolve(kube, fetched, auth.as_ref().map(|w| &w.auth), &req)
         .await
         .map_err(|e| match e {
             ResolveError::Target {

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::document::{Bundle, Kind, Node, Resource};
-use crate::resolve::{self, AuthSpec, EnvRef, Found, Param, PodIdentity, TargetRef, View};
+use crate::resolve::{self, AuthSpec, Found, Param, View};
 
 /// A stand-in for a value that exists but cannot be seen. Errors about parameters holding
 /// it are dropped.
@@ -181,7 +181,8 @@ impl BundleView<'_> {
             .named(name)
             .find(|r| r.kind == kind && ns.is_none_or(|ns| r.namespace_or(self.default_ns) == ns));
         match found.and_then(Resource::spec) {
-            Some(spec) => Found::Value(auth_spec(spec)),
+            // The host reads the same spec as served, through the same code.
+            Some(spec) => Found::Value(resolve::auth_spec(&spec.to_json())),
             None => Found::Unknown,
         }
     }
@@ -265,71 +266,6 @@ impl View for BundleView<'_> {
     }
 }
 
-/// A (Cluster)TriggerAuthentication spec as the resolver reads it. An item whose parameter is
-/// not text is ignored; one whose object or key is not text has an unknown value.
-fn auth_spec(spec: &Node) -> AuthSpec {
-    let items = |key: &str| spec.get(key).and_then(Node::as_sequence).unwrap_or(&[]);
-    let text = |item: &Node, key: &str| item.get(key).and_then(Node::text).map(str::to_owned);
-    let mut out = AuthSpec {
-        pod_identity: spec
-            .at(&["podIdentity", "provider"])
-            .and_then(Node::text)
-            .map(|p| PodIdentity {
-                provider: p.to_owned(),
-                ..PodIdentity::default()
-            }),
-        ..AuthSpec::default()
-    };
-    for (field, list) in [
-        ("secretTargetRef", &mut out.secret_target_ref),
-        ("configMapTargetRef", &mut out.config_map_target_ref),
-    ] {
-        for item in items(field) {
-            let Some(parameter) = text(item, "parameter") else {
-                continue;
-            };
-            let name = item.get("name").and_then(Node::as_str);
-            match (name, item.get("key").and_then(Node::as_str)) {
-                (Some(name), Some(key)) => list.push(TargetRef {
-                    parameter,
-                    name: name.to_owned(),
-                    key: key.to_owned(),
-                }),
-                _ => out.external.push(parameter),
-            }
-        }
-    }
-    for item in items("env") {
-        let Some(parameter) = text(item, "parameter") else {
-            continue;
-        };
-        out.env.push(EnvRef {
-            parameter,
-            name: text(item, "name").unwrap_or_default(),
-            container_name: text(item, "containerName"),
-        });
-    }
-    let stores = [
-        "hashiCorpVault",
-        "azureKeyVault",
-        "gcpSecretManager",
-        "awsSecretManager",
-    ];
-    let external = stores
-        .iter()
-        .flat_map(|store| {
-            spec.at(&[store, "secrets"])
-                .and_then(Node::as_sequence)
-                .unwrap_or(&[])
-        })
-        .chain(items("boundServiceAccountToken"));
-    out.external
-        .extend(external.filter_map(|item| text(item, "parameter")));
-    // A file or an OAuth2 exchange yields parameters the manifests do not list.
-    out.open = spec.get("filePath").is_some() || spec.get("oauth2").is_some();
-    out
-}
-
 /// The containers of the pod KEDA reads env from (a ScaledJob's own template, else the
 /// Deployment/StatefulSet target when the bundle holds it), and `envSourceContainerName`.
 fn pod_containers<'a>(
@@ -376,6 +312,153 @@ fn pod_containers<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resolve::{EnvRef, PodIdentity, TargetRef};
+    use crate::validate::{load_bundle, LintOptions};
+
+    /// The linter's reading of a `kind` object named `a` (in namespace `shop` unless
+    /// cluster-scoped) with `spec` (YAML, indented under `spec:`), and the host's of `json`,
+    /// the same spec as the API server serves it.
+    fn both(kind: &str, spec: &str, json: serde_json::Value) -> (AuthSpec, AuthSpec) {
+        let cluster = kind == "ClusterTriggerAuthentication";
+        let ns = if cluster { "" } else { "  namespace: shop\n" };
+        let yaml = format!(
+            "apiVersion: keda.sh/v1alpha1\nkind: {kind}\nmetadata:\n  name: a\n{ns}spec:\n{spec}"
+        );
+        let (bundle, _) = load_bundle(&[&yaml], &LintOptions::default());
+        let view = BundleView {
+            bundle: &bundle,
+            default_ns: "default",
+        };
+        let found = if cluster {
+            view.cluster_trigger_authentication("a")
+        } else {
+            view.trigger_authentication("shop", "a")
+        };
+        let Ok(Found::Value(linter)) = found else {
+            panic!("not in the bundle: {found:?}")
+        };
+        let host = resolve::decode_auth_spec(&json).expect("KEDA's schema admits it");
+        (linter, host)
+    }
+
+    #[test]
+    fn linter_and_host_read_a_spec_alike() {
+        let yaml = "  podIdentity:
+    provider: azure-workload
+    identityId: 00000000-0000-0000-0000-00000000000a
+    identityTenantId: 00000000-0000-0000-0000-00000000000b
+    identityAuthorityHost: https://login.microsoftonline.us/
+  secretTargetRef:
+  - parameter: connection
+    name: sb
+    key: conn
+  configMapTargetRef:
+  - {parameter: namespace, name: settings, key: ns}
+  env:
+  - parameter: queueName
+    name: QUEUE
+    containerName: worker
+  - parameter: accountName
+    name: ACCOUNT
+  hashiCorpVault:
+    address: https://vault:8200
+    authentication: token
+    secrets:
+    - {parameter: password, key: pw, path: secret/data/db}
+  azureKeyVault:
+    vaultUri: https://v.vault.azure.net
+    secrets:
+    - {parameter: key, name: sb-key}
+  boundServiceAccountToken:
+  - {parameter: token, serviceAccountName: reader}
+";
+        let json = serde_json::json!({
+            "podIdentity": {
+                "provider": "azure-workload",
+                "identityId": "00000000-0000-0000-0000-00000000000a",
+                "identityTenantId": "00000000-0000-0000-0000-00000000000b",
+                "identityAuthorityHost": "https://login.microsoftonline.us/",
+            },
+            "secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}],
+            "configMapTargetRef": [{"parameter": "namespace", "name": "settings", "key": "ns"}],
+            "env": [
+                {"parameter": "queueName", "name": "QUEUE", "containerName": "worker"},
+                {"parameter": "accountName", "name": "ACCOUNT"},
+            ],
+            "hashiCorpVault": {"address": "https://vault:8200", "authentication": "token",
+                "secrets": [{"parameter": "password", "key": "pw", "path": "secret/data/db"}]},
+            "azureKeyVault": {"vaultUri": "https://v.vault.azure.net",
+                "secrets": [{"parameter": "key", "name": "sb-key"}]},
+            "boundServiceAccountToken": [{"parameter": "token", "serviceAccountName": "reader"}],
+        });
+        let (linter, host) = both("TriggerAuthentication", yaml, json);
+        let target = |parameter: &str, name: &str, key: &str| TargetRef {
+            parameter: parameter.into(),
+            name: name.into(),
+            key: key.into(),
+        };
+        let expected = AuthSpec {
+            pod_identity: Some(PodIdentity {
+                provider: "azure-workload".into(),
+                identity_id: Some("00000000-0000-0000-0000-00000000000a".into()),
+                identity_tenant_id: Some("00000000-0000-0000-0000-00000000000b".into()),
+                identity_authority_host: Some("https://login.microsoftonline.us/".into()),
+            }),
+            env: vec![
+                EnvRef {
+                    parameter: "queueName".into(),
+                    name: "QUEUE".into(),
+                    container_name: Some("worker".into()),
+                },
+                EnvRef {
+                    parameter: "accountName".into(),
+                    name: "ACCOUNT".into(),
+                    container_name: None,
+                },
+            ],
+            config_map_target_ref: vec![target("namespace", "settings", "ns")],
+            secret_target_ref: vec![target("connection", "sb", "conn")],
+            external: vec!["password".into(), "key".into(), "token".into()],
+            open: false,
+        };
+        assert_eq!(host, expected);
+        assert_eq!(linter, expected);
+    }
+
+    #[test]
+    fn a_file_or_an_oauth2_exchange_opens_the_parameters_for_both() {
+        let cta = "  filePath: /mnt/keda/auth.json
+  secretTargetRef:
+  - {parameter: connection, name: sb, key: conn}
+";
+        let (linter, host) = both(
+            "ClusterTriggerAuthentication",
+            cta,
+            serde_json::json!({"filePath": "/mnt/keda/auth.json",
+                "secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}]}),
+        );
+        assert!(host.open && host.secret_target_ref.len() == 1, "{host:?}");
+        assert_eq!(linter, host);
+
+        let ta = "  podIdentity:
+    provider: none
+  oauth2:
+    type: clientCredentials
+    clientId: app
+    tokenUrl: https://login.example.com/token
+";
+        let (linter, host) = both(
+            "TriggerAuthentication",
+            ta,
+            serde_json::json!({"podIdentity": {"provider": "none"},
+                "oauth2": {"type": "clientCredentials", "clientId": "app",
+                           "tokenUrl": "https://login.example.com/token"}}),
+        );
+        assert!(host.open, "{host:?}");
+        assert_eq!(host.pod_identity.as_ref().unwrap().provider, "none");
+        assert_eq!(host.pod_identity.as_ref().unwrap().identity_id, None);
+        assert_eq!(linter, host);
+    }
 
     #[test]
     fn base64_decodes_secret_data() {

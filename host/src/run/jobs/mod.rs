@@ -19,6 +19,7 @@ use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
 use scalecore::decide::scaledjob::ScaledJobEngine;
 use scalecore::decide::Reading;
+use scalecore::document::Kind;
 use scalecore::validate::LintOptions;
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -28,7 +29,6 @@ use super::clock::rfc3339;
 use super::kubeapi::keda;
 use super::triggers::{self, Scaler};
 use super::worker::{grid, Shared};
-use crate::crd::{ClusterTriggerAuthentication, TriggerAuthentication};
 use object::{JobView, ScaledJob};
 
 /// A ScaledJob whose reading takes longer is refused, as a ScaledObject is.
@@ -120,9 +120,9 @@ pub async fn run(
         })
         .map(Some);
     let tas =
-        watcher::watcher(api(&keda::<TriggerAuthentication>()), cfg.clone()).default_backoff();
+        watcher::watcher(api(&keda(Kind::TriggerAuthentication)), cfg.clone()).default_backoff();
     let ctas = watcher::watcher(
-        Api::all_with(client.clone(), &keda::<ClusterTriggerAuthentication>()),
+        Api::all_with(client.clone(), &keda(Kind::ClusterTriggerAuthentication)),
         cfg,
     )
     .default_backoff();
