@@ -528,3 +528,75 @@ async fn a_scaled_job_keda_refuses_creates_nothing_and_says_why() {
     );
     drop(host);
 }
+
+/// Status and series of a ScaledJob with three queues, with answers from KEDA v2.20.2's
+/// code: `CombinedTriggersAndAuthenticationsTypes` (each type and authenticationRef name
+/// once, in trigger order), `getScaledJobMetrics`' active triggers (value above the
+/// activation; an erroring trigger is inactive) and its per-trigger series, labelled as
+/// `getLabels` does with `type="scaledjob"`, gone once the ScaledJob is deleted
+/// (`DeleteScalerMetrics`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_series_name_the_triggers() {
+    let c = Cluster::new("status").await;
+    c.azure.set_storage_queue(ACCOUNT, "orders", 3, 0);
+    c.azure.set_storage_queue(ACCOUNT, "idle", 0, 0);
+    let queue = |name: &str| {
+        json!({"type": "azure-queue", "metadata": {"queueName": name, "queueLength": "1"},
+               "authenticationRef": {"name": "store-conn"}})
+    };
+    c.scaled_job(
+        json!({"triggers": [queue("orders"), queue("idle"), queue("gone")]}),
+        json!({}),
+    );
+    let host = c.host();
+    assert_eq!(c.settle(3).await, 3);
+    c.wait("triggersActivity", 10, |c| {
+        c.status().get("triggersActivity").is_some()
+    })
+    .await;
+    let status = c.status();
+    assert_eq!(status["triggersTypes"], "azure-queue", "{status}");
+    assert_eq!(status["authenticationsTypes"], "store-conn", "{status}");
+    assert_eq!(
+        status["triggersActivity"],
+        json!({"s0-azure-queue-orders": {"isActive": true},
+               "s1-azure-queue-idle": {"isActive": false},
+               "s2-azure-queue-gone": {"isActive": false}}),
+        "{status}"
+    );
+    // KEDA never persists a ScaledJob's externalMetricNames (its scale loop sets them on
+    // its own copy only), nor the `Paused` string field.
+    assert_eq!(status.get("externalMetricNames"), None, "{status}");
+    assert_eq!(status.get("Paused"), None, "{status}");
+    let body = host.get("/metrics").await;
+    let series = |name: &str, trigger: u32| {
+        format!(
+            r#"scalecore_{name}{{namespace="shop",scaledObject="orders",trigger="{trigger}",type="scaledjob"}}"#
+        )
+    };
+    assert!(
+        body.contains(&format!("{} 3.0", series("scaler_metrics_value", 0))),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("{} 0.0", series("scaler_metrics_value", 1))),
+        "{body}"
+    );
+    assert!(!body.contains(&series("scaler_metrics_value", 2)), "{body}");
+    assert!(body.contains(&series("scaler_errors_total", 2)), "{body}");
+    assert!(!body.contains(&series("scaler_errors_total", 0)), "{body}");
+
+    c.k8s
+        .delete("keda.sh/v1alpha1", "ScaledJob", Some("shop"), "orders")
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let body = host.get("/metrics").await;
+        if !body.contains(r#"type="scaledjob""#) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(host);
+}

@@ -337,6 +337,22 @@ async fn cpu_and_service_bus_together_take_the_larger_proposal() {
     // The queue grows past cpu's proposal: 40 / 5 = 8 wins.
     c.azure.set_queue(SB, "orders", 40);
     c.settles_at(8, 2, &host).await;
+    let status = c
+        .k8s
+        .get("keda.sh/v1alpha1", "ScaledObject", Some(NS), "web")
+        .unwrap()["status"]
+        .clone();
+    // KEDA v2.20.2: `CombinedTriggersAndAuthenticationsTypes` in trigger order; cpu is listed
+    // in `resourceMetricNames` (hpa.go), and `triggersActivity` covers the external metric
+    // names only.
+    assert_eq!(status["triggersTypes"], "cpu,azure-servicebus", "{status}");
+    assert_eq!(status["authenticationsTypes"], "sb-wi", "{status}");
+    assert_eq!(status["resourceMetricNames"], json!(["cpu"]), "{status}");
+    assert_eq!(
+        status["triggersActivity"],
+        json!({"s1-azure-servicebus-orders": {"isActive": true}}),
+        "{status}"
+    );
     let log = host.stop();
     assert!(!log.contains(SA_TOKEN));
 }

@@ -452,7 +452,7 @@ async fn metrics_health_and_readiness_are_served() {
     let (code, body) = get("/metrics");
     assert_eq!(code, 200);
     assert!(
-        body.contains(r#"scalecore_scaler_metrics_value{namespace="shop",scaledObject="orders",trigger="0"} 7.0"#),
+        body.contains(r#"scalecore_scaler_metrics_value{namespace="shop",scaledObject="orders",trigger="0",type="scaledobject"} 7.0"#),
         "{body}"
     );
     assert!(body.contains("scalecore_scale_decisions_total"), "{body}");
@@ -674,4 +674,83 @@ async fn connection_from_an_env_from_config_map_with_a_prefix() {
         .collect();
     assert_eq!(reads, ["/api/v1/namespaces/shop/configmaps/sb-env"]);
     assert!(!host.stop().contains(&conn));
+}
+
+/// The status fields KEDA derives from the triggers, with answers from KEDA v2.20.2's code:
+/// `CombinedTriggersAndAuthenticationsTypes` (types and authenticationRef names, each once, in
+/// trigger order), `getTriggersActivity` (per external metric name, active when the value
+/// exceeds the activation) and, with scalingModifiers, `compositeScalerName`
+/// (`kedav1alpha1.CompositeMetricName`), where the scale loop's active list holds only the
+/// composite metric so every trigger reads inactive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_reports_trigger_types_authentications_and_activity() {
+    let c = Cluster::new("types").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 7);
+    c.azure.set_queue(SB, "idle", 0);
+    let mut idle = c.queue_trigger("sb-wi");
+    idle["name"] = json!("idle");
+    idle["metadata"]["queueName"] = json!("idle");
+    c.k8s
+        .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "reports", "namespace": "shop"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "r"}},
+                     "template": {"metadata": {"labels": {"app": "r"}},
+                                  "spec": {"containers": [{"name": "r", "image": "r:1"}]}}}}))
+        .unwrap();
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "orders", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
+                     "minReplicaCount": 0, "maxReplicaCount": 10,
+                     "triggers": [c.queue_trigger("sb-wi"), idle.clone()]}}),
+        )
+        .unwrap();
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "reports", "namespace": "shop"},
+            "spec": {"scaleTargetRef": {"name": "reports"}, "pollingInterval": 1,
+                     "minReplicaCount": 0, "maxReplicaCount": 10,
+                     "advanced": {"scalingModifiers": {"formula": "orders + idle", "target": "5"}},
+                     "triggers": [c.queue_trigger("sb-wi"), idle]}}),
+        )
+        .unwrap();
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("2 replicas", 30, |c| c.replicas() == 2).await;
+    c.wait("the activity of both ScaledObjects", 20, |c| {
+        c.status("orders").get("triggersActivity").is_some()
+            && c.status("reports").get("triggersActivity").is_some()
+    })
+    .await;
+    let status = c.status("orders");
+    assert_eq!(status["triggersTypes"], "azure-servicebus", "{status}");
+    assert_eq!(status["authenticationsTypes"], "sb-wi", "{status}");
+    assert_eq!(
+        status["triggersActivity"],
+        json!({"s0-azure-servicebus-orders": {"isActive": true},
+               "s1-azure-servicebus-idle": {"isActive": false}}),
+        "{status}"
+    );
+    assert_eq!(status.get("compositeScalerName"), None, "{status}");
+    assert_eq!(status.get("resourceMetricNames"), None, "{status}");
+    let reports = c.status("reports");
+    assert_eq!(
+        reports["compositeScalerName"], "composite-metric",
+        "{reports}"
+    );
+    assert_eq!(
+        reports["triggersActivity"],
+        json!({"s0-azure-servicebus-orders": {"isActive": false},
+               "s1-azure-servicebus-idle": {"isActive": false}}),
+        "{reports}"
+    );
+    // The queue empties: the next poll finds the trigger inactive and says so.
+    c.azure.set_queue(SB, "orders", 0);
+    c.wait("orders to read inactive", 20, |c| {
+        c.status("orders")["triggersActivity"]["s0-azure-servicebus-orders"]["isActive"] == false
+    })
+    .await;
+    drop(host);
 }

@@ -15,12 +15,15 @@ use super::clock::{rfc3339, Clock};
 use super::kubeapi::{object_ref, Kube, ScaleView};
 use super::objects::ScaledObject;
 use super::resources;
-use super::telemetry::{labels, Metrics};
+use super::telemetry::{labels, trigger_labels, Metrics, SCALED_OBJECT};
 use super::triggers::{self, Scaler};
 
 /// The host keeps the phase `scalecore simulate` uses between KEDA polls and HPA syncs, so
 /// a trace and the cluster line up.
 const HPA_PHASE: i64 = scalecore::simulate::HPA_FIRST_SYNC;
+
+/// `CompositeMetricName`: the HPA's one external metric when scalingModifiers has a target.
+const COMPOSITE_METRIC_NAME: &str = "composite-metric";
 
 /// How often a ScaledObject refused because another HPA scales its target looks again: the
 /// HPA may be deleted without the ScaledObject changing.
@@ -134,6 +137,9 @@ pub struct Worker {
     tenant: Arc<Semaphore>,
     /// The controller's signal as last acted on.
     seen: Signal,
+    /// Per trigger, whether KEDA's last scale loop found it active (`status.triggersActivity`);
+    /// `None` until the first poll.
+    activity: Option<Box<[bool]>>,
 }
 
 /// The gauges a tick sets, shared with the registry (`Metrics::forget` drops them there when
@@ -324,6 +330,7 @@ impl Worker {
             rebuild: false,
             tenant,
             seen,
+            activity: None,
         }))
     }
 }
@@ -531,6 +538,9 @@ impl Worker {
             Loop::Keda => self.engine.keda_poll(t, &readings, observed),
             _ => self.engine.hpa_sync(t, &readings, observed),
         };
+        if kind == Loop::Keda && outcome.evaluated {
+            self.activity = Some(self.triggers_activity());
+        }
         let _slot = shared.tick_slots.acquire().await;
         Box::pin(self.apply(outcome, observed)).await;
     }
@@ -591,11 +601,8 @@ impl Worker {
                 // Read only at HPA syncs: the KEDA loop ignores cpu/memory.
                 continue;
             }
-            let trigger_labels = || {
-                let mut l = labels(&self.so.namespace, &self.so.name);
-                l.push(("trigger", i.to_string()));
-                l
-            };
+            let trigger_labels =
+                || trigger_labels(&self.so.namespace, &self.so.name, SCALED_OBJECT, i);
             match (reading, error) {
                 (Reading::Value(v), _) => {
                     let Some(slot) = self.series.values.get_mut(i) else {
@@ -755,7 +762,40 @@ impl Worker {
         if let Some(p) = state.paused_replica_count {
             status["pausedReplicaCount"] = json!(p);
         }
+        let triggers = &self.so.spec.triggers;
+        let (types, auths) = super::status::triggers_and_authentications_types(triggers);
+        status["triggersTypes"] = json!(types);
+        status["authenticationsTypes"] = json!(auths);
+        let resource = super::status::resource_metric_names(triggers);
+        if !resource.is_empty() {
+            status["resourceMetricNames"] = json!(resource);
+        }
+        if plan.composite.is_some() {
+            status["compositeScalerName"] = json!(COMPOSITE_METRIC_NAME);
+        }
+        if let Some(activity) = &self.activity {
+            let external = plan.triggers.iter().zip(activity.iter());
+            let named = external
+                .filter(|(t, _)| !t.resource)
+                .map(|(t, a)| (t.metric_name.as_str(), *a));
+            if let Some(a) = super::status::triggers_activity(named) {
+                status["triggersActivity"] = a;
+            }
+        }
         status
+    }
+
+    /// `getTriggersActivity` after a scale loop: a trigger is active when its metric (or its
+    /// fallback) is. With scalingModifiers KEDA's active list holds only the composite
+    /// metric, which is none of the external metric names, so every trigger reads inactive.
+    fn triggers_activity(&self) -> Box<[bool]> {
+        let composite = self.engine.plan().composite.is_some();
+        self.engine
+            .detail()
+            .triggers
+            .iter()
+            .map(|e| e.active && !composite)
+            .collect()
     }
 
     /// A hash of everything [`Worker::status`] reads that can change during the worker's
@@ -773,6 +813,7 @@ impl Worker {
             .or(self.so.original_replica_count)
             .hash(&mut h);
         state.paused_replica_count.hash(&mut h);
+        self.activity.hash(&mut h);
         h.finish()
     }
 

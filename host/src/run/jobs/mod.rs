@@ -26,6 +26,8 @@ use tokio::task::JoinHandle;
 
 use super::clock::rfc3339;
 use super::kubeapi::keda;
+use super::status as kedastatus;
+use super::telemetry::{trigger_labels, SCALED_JOB};
 use super::triggers::{self, Scaler};
 use super::worker::{grid, Shared};
 use crate::crd::{ClusterTriggerAuthentication, TriggerAuthentication};
@@ -270,6 +272,13 @@ async fn scaled_job_loop(
             return;
         }
     };
+    // `GetMetricSpecForScaling`'s external metric names; cpu/memory have none and KEDA's
+    // ScaledJob loop skips them.
+    let metric_names = scalecore::decide::Plan::new(&job.triggers.spec)
+        .triggers
+        .into_iter()
+        .map(|t| (!t.resource).then_some(t.metric_name))
+        .collect();
     let mut l = Loop {
         engine: ScaledJobEngine::new(&job.spec),
         shared,
@@ -281,8 +290,14 @@ async fn scaled_job_loop(
         last_status: None,
         seen: control.borrow().clone(),
         lint,
+        metric_names,
+        activity: None,
     };
     l.run(&mut control).await;
+    let triggers = l.metric_names.len();
+    l.shared
+        .metrics
+        .forget_triggers(&l.job.namespace, &l.job.name, SCALED_JOB, triggers);
 }
 
 struct Loop {
@@ -298,6 +313,10 @@ struct Loop {
     last_status: Option<String>,
     seen: Signal,
     lint: LintOptions,
+    /// Per trigger, its external metric name; `None` for cpu/memory.
+    metric_names: Vec<Option<String>>,
+    /// Per trigger, active at the last poll (`status.triggersActivity`); `None` before it.
+    activity: Option<Box<[bool]>>,
 }
 
 impl Loop {
@@ -418,7 +437,7 @@ impl Loop {
         };
         tracing::info!(namespace = %self.job.namespace, name = %self.job.name, paused = want, "ScaledJob pause changed");
         // The Paused condition follows `self.paused`.
-        let status = self.conditions(None);
+        let status = self.status(None);
         self.write_status(status).await;
         self.event(false, reason, message.to_owned()).await;
         true
@@ -529,6 +548,7 @@ impl Loop {
             }
         }
         let readings: Vec<Reading> = polled.iter().map(|(r, _)| *r).collect();
+        self.record_readings(&readings);
         let counted = {
             let _slot = shared.tick_slots.acquire().await;
             Box::pin(self.count()).await
@@ -562,10 +582,7 @@ impl Loop {
             self.event(false, reason, message.to_owned()).await;
         }
         self.active = d.is_active;
-        let mut status = self.conditions(Some(d.error));
-        if let Some(t) = self.engine.last_active_time {
-            status["lastActiveTime"] = json!(rfc3339(t));
-        }
+        let status = self.status(Some(d.error));
         self.write_status(status).await;
         Box::pin(self.clean_up(&views)).await;
     }
@@ -618,6 +635,60 @@ impl Loop {
             )
         };
         json!({"conditions": [ready, active, condition("Fallback", "Unknown", "", ""), paused]})
+    }
+
+    /// The series and activity of one poll, as `getScaledJobMetrics` records them: a value
+    /// for every trigger read, an error count for every one that failed, and each trigger
+    /// active when its value exceeds its activation.
+    fn record_readings(&mut self, readings: &[Reading]) {
+        let (ns, name) = (&self.job.namespace, &self.job.name);
+        let metrics = &self.shared.metrics;
+        let targets = self.engine.targets();
+        let mut activity = vec![false; self.metric_names.len()];
+        for (i, reading) in readings.iter().enumerate() {
+            if self.metric_names.get(i).is_none_or(Option::is_none) {
+                continue;
+            }
+            let labels = trigger_labels(ns, name, SCALED_JOB, i);
+            match reading {
+                Reading::Value(v) => {
+                    metrics.metric_value.get_or_create(&labels).set(*v);
+                    let activation = targets.get(i).copied().flatten().map(|(_, a)| a);
+                    if let (Some(slot), Some(a)) = (activity.get_mut(i), activation) {
+                        *slot = *v > a;
+                    }
+                }
+                Reading::Error => {
+                    metrics.scaler_errors.get_or_create(&labels).inc();
+                }
+            }
+        }
+        self.activity = Some(activity.into_boxed_slice());
+    }
+
+    /// The whole status the host owns: conditions, `lastActiveTime`, the trigger and
+    /// authentication types the controller writes, and the last poll's `triggersActivity`.
+    /// Every write carries all of it (a server-side apply drops what it leaves out).
+    fn status(&self, error: Option<bool>) -> Value {
+        let mut status = self.conditions(error);
+        if let Some(t) = self.engine.last_active_time {
+            status["lastActiveTime"] = json!(rfc3339(t));
+        }
+        let triggers = &self.job.triggers.spec.triggers;
+        let (types, auths) = kedastatus::triggers_and_authentications_types(triggers);
+        status["triggersTypes"] = json!(types);
+        status["authenticationsTypes"] = json!(auths);
+        if let Some(activity) = &self.activity {
+            let named = self
+                .metric_names
+                .iter()
+                .zip(activity.iter())
+                .filter_map(|(n, a)| Some((n.as_deref()?, *a)));
+            if let Some(a) = kedastatus::triggers_activity(named) {
+                status["triggersActivity"] = a;
+            }
+        }
+        status
     }
 
     /// `createJobs`: n Jobs, an Event for the batch, a warning for each that failed. The
