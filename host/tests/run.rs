@@ -735,6 +735,8 @@ async fn status_reports_trigger_types_authentications_and_activity() {
     );
     assert_eq!(status.get("compositeScalerName"), None, "{status}");
     assert_eq!(status.get("resourceMetricNames"), None, "{status}");
+    // No fallback: `GetMetricsWithFallback` tracks no health.
+    assert_eq!(status.get("health"), None, "{status}");
     let reports = c.status("reports");
     assert_eq!(
         reports["compositeScalerName"], "composite-metric",

@@ -539,7 +539,7 @@ impl Worker {
             _ => self.engine.hpa_sync(t, &readings, observed),
         };
         if kind == Loop::Keda && outcome.evaluated {
-            self.activity = Some(self.triggers_activity());
+            self.record_activity();
         }
         let _slot = shared.tick_slots.acquire().await;
         Box::pin(self.apply(outcome, observed)).await;
@@ -728,7 +728,10 @@ impl Worker {
         let plan = self.engine.plan();
         let c = &state.conditions;
         let mut health = serde_json::Map::new();
-        for (i, t) in plan.triggers.iter().enumerate() {
+        // `GetMetricsWithFallback` tracks health only with a valid fallback, and only for the
+        // external metrics it serves (hpa.go keeps no other key).
+        let tracked = plan.triggers.iter().enumerate();
+        for (i, t) in tracked.filter(|(_, t)| plan.fallback_valid && !t.resource) {
             let failures = state.failures.get(i).copied().unwrap_or(0);
             health.insert(
                 t.metric_name.clone(),
@@ -740,9 +743,7 @@ impl Worker {
             "scaleTargetKind": format!("{}.{}", self.so.target.api_version, self.so.target.kind),
             "scaleTargetGVKR": {"group": group, "version": version, "kind": self.so.target.kind,
                                 "resource": self.so.target.api_resource().plural},
-            "externalMetricNames": plan.triggers.iter().filter(|t| !t.resource).map(|t| t.metric_name.clone()).collect::<Vec<_>>(),
             "hpaName": self.so.spec.hpa_name(),
-            "health": health,
             "conditions": [
                 condition("Ready", c.ready.0, c.ready.1, ""),
                 condition("Active", c.active.0, c.active.1, ""),
@@ -750,6 +751,20 @@ impl Worker {
                 condition("Paused", c.paused.0, c.paused.1, ""),
             ],
         });
+        // KEDA's `omitempty`: a ScaledObject of cpu/memory triggers only lists no external
+        // metric, and one without fallback has no health.
+        let external: Vec<&str> = plan
+            .triggers
+            .iter()
+            .filter(|t| !t.resource)
+            .map(|t| t.metric_name.as_str())
+            .collect();
+        if !external.is_empty() {
+            status["externalMetricNames"] = json!(external);
+        }
+        if !health.is_empty() {
+            status["health"] = Value::Object(health);
+        }
         if let Some(t) = state.last_active_time {
             status["lastActiveTime"] = json!(rfc3339(t));
         }
@@ -788,14 +803,15 @@ impl Worker {
     /// `getTriggersActivity` after a scale loop: a trigger is active when its metric (or its
     /// fallback) is. With scalingModifiers KEDA's active list holds only the composite
     /// metric, which is none of the external metric names, so every trigger reads inactive.
-    fn triggers_activity(&self) -> Box<[bool]> {
+    fn record_activity(&mut self) {
         let composite = self.engine.plan().composite.is_some();
-        self.engine
-            .detail()
-            .triggers
-            .iter()
-            .map(|e| e.active && !composite)
-            .collect()
+        let evals = &self.engine.detail().triggers;
+        let activity = self
+            .activity
+            .get_or_insert_with(|| vec![false; evals.len()].into_boxed_slice());
+        for (slot, e) in activity.iter_mut().zip(evals) {
+            *slot = e.active && !composite;
+        }
     }
 
     /// A hash of everything [`Worker::status`] reads that can change during the worker's
