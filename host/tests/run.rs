@@ -698,25 +698,14 @@ async fn status_reports_trigger_types_authentications_and_activity() {
                      "template": {"metadata": {"labels": {"app": "r"}},
                                   "spec": {"containers": [{"name": "r", "image": "r:1"}]}}}}))
         .unwrap();
-    c.k8s
-        .apply(
-            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-            "metadata": {"name": "orders", "namespace": "shop"},
-            "spec": {"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
-                     "minReplicaCount": 0, "maxReplicaCount": 10,
-                     "triggers": [c.queue_trigger("sb-wi"), idle.clone()]}}),
-        )
-        .unwrap();
-    c.k8s
-        .apply(
-            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-            "metadata": {"name": "reports", "namespace": "shop"},
-            "spec": {"scaleTargetRef": {"name": "reports"}, "pollingInterval": 1,
-                     "minReplicaCount": 0, "maxReplicaCount": 10,
-                     "advanced": {"scalingModifiers": {"formula": "orders + idle", "target": "5"}},
-                     "triggers": [c.queue_trigger("sb-wi"), idle]}}),
-        )
-        .unwrap();
+    let both = json!([c.queue_trigger("sb-wi"), idle]);
+    c.scaled_object("orders", json!({"triggers": both}), Value::Null);
+    c.scaled_object(
+        "reports",
+        json!({"scaleTargetRef": {"name": "reports"}, "triggers": both,
+               "advanced": {"scalingModifiers": {"formula": "orders + idle", "target": "5"}}}),
+        Value::Null,
+    );
     let host = c.host(&["--no-leader-election"]);
     c.wait("2 replicas", 30, |c| c.replicas() == 2).await;
     c.wait("the activity of both ScaledObjects", 20, |c| {
