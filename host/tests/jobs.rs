@@ -600,3 +600,34 @@ async fn status_and_series_name_the_triggers() {
     }
     drop(host);
 }
+
+/// A ScaledJob whose scalers cannot be built (its TriggerAuthentication is one KEDA's webhook
+/// refuses, so KEDA finds none) is refused after the controller wrote the trigger types
+/// (`reconcileScaledJob` runs `updateStatusWithTriggersAndAuthsTypes` before
+/// `GetScalersCache`), so they stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_job_refused_at_build_keeps_its_trigger_types() {
+    let c = Cluster::new("typed-refusal").await;
+    c.k8s
+        .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "store-bad", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload",
+                                     "identityAuthorityHost": "https://login.example.localhost/"}}}))
+        .unwrap();
+    c.azure.set_storage_queue(ACCOUNT, "orders", 3, 0);
+    c.scaled_job(
+        json!({"triggers": [{"type": "azure-queue",
+            "metadata": {"queueName": "orders", "queueLength": "1", "accountName": ACCOUNT},
+            "authenticationRef": {"name": "store-bad"}}]}),
+        json!({}),
+    );
+    let host = c.host();
+    c.wait("Ready=False", 20, |c| c.condition("Ready").0 == "False")
+        .await;
+    assert_eq!(c.condition("Ready").1, "ScaledJobCheckFailed");
+    let status = c.status();
+    assert_eq!(status["triggersTypes"], "azure-queue", "{status}");
+    assert_eq!(status["authenticationsTypes"], "store-bad", "{status}");
+    assert!(c.jobs().is_empty());
+    drop(host);
+}

@@ -745,3 +745,33 @@ async fn status_reports_trigger_types_authentications_and_activity() {
     .await;
     drop(host);
 }
+
+/// A ScaledObject whose scalers cannot be built (its TriggerAuthentication is one KEDA's
+/// webhook refuses, so KEDA finds none) is refused after KEDA's controller wrote the trigger
+/// types (`reconcileScaledObject` runs `updateStatusWithTriggersAndAuthsTypes` before it builds
+/// the HPA's metrics), so they stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_object_refused_at_build_keeps_its_trigger_types() {
+    let c = Cluster::new("typed-refusal").await;
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "sb-bad", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload",
+                                     "identityAuthorityHost": c.azure.authority_host()}}}),
+        )
+        .unwrap();
+    c.azure.set_queue(SB, "orders", 5);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-bad"));
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("a refusal condition", 20, |c| {
+        condition(&c.status("orders"), "Ready")
+            .is_some_and(|r| r["reason"] == "ScaledObjectCheckFailed")
+    })
+    .await;
+    let status = c.status("orders");
+    assert_eq!(status["triggersTypes"], "azure-servicebus", "{status}");
+    assert_eq!(status["authenticationsTypes"], "sb-bad", "{status}");
+    assert_eq!(c.replicas(), 0);
+    drop(host);
+}

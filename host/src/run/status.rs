@@ -25,6 +25,13 @@ pub fn triggers_and_authentications_types(triggers: &[Trigger]) -> (String, Stri
     (types.join(","), auths.join(","))
 }
 
+/// Sets `triggersTypes` and `authenticationsTypes` in a status object.
+pub fn set_types(status: &mut Value, triggers: &[Trigger]) {
+    let (types, auths) = triggers_and_authentications_types(triggers);
+    status["triggersTypes"] = Value::String(types);
+    status["authenticationsTypes"] = Value::String(auths);
+}
+
 /// `getScaledObjectMetricSpecs`' `resourceMetricNames`: the resource name of every cpu/memory
 /// trigger that becomes an HPA `Resource` metric, in trigger order and repeated as often as
 /// it appears. With `containerName` the scaler asks for a `ContainerResource` metric instead,

@@ -154,6 +154,9 @@ struct Series {
 struct Refusal {
     message: String,
     recheck: bool,
+    /// Refused while building the scalers: KEDA's controller has written `triggersTypes` and
+    /// `authenticationsTypes` by then (the other refusals are its webhook's: never admitted).
+    typed: bool,
 }
 
 enum Exit {
@@ -200,12 +203,14 @@ pub async fn run(
             Err(r) => r,
         };
         if reported.as_deref() != Some(refusal.message.as_str()) {
+            let triggers = refusal.typed.then_some(so.spec.triggers.as_slice());
             Box::pin(report_refusal(
                 &shared,
                 &so.namespace,
                 &so.name,
                 &so.uid,
                 &refusal.message,
+                triggers,
             ))
             .await;
             reported = Some(refusal.message);
@@ -240,7 +245,10 @@ pub async fn refuse(
     message: String,
     mut control: watch::Receiver<Signal>,
 ) {
-    Box::pin(report_refusal(&shared, &namespace, &name, &uid, &message)).await;
+    Box::pin(report_refusal(
+        &shared, &namespace, &name, &uid, &message, None,
+    ))
+    .await;
     while control.changed().await.is_ok() {
         if control.borrow_and_update().stop.is_some() {
             return;
@@ -248,16 +256,27 @@ pub async fn refuse(
     }
 }
 
-/// Ready=False with KEDA's reason, and a warning Event naming the problem.
-async fn report_refusal(shared: &Shared, namespace: &str, name: &str, uid: &str, message: &str) {
+/// Ready=False with KEDA's reason, and a warning Event naming the problem; with `triggers`,
+/// the types KEDA had written before it failed.
+async fn report_refusal(
+    shared: &Shared,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    message: &str,
+    triggers: Option<&[scalecore::model::Trigger]>,
+) {
     tracing::warn!(%namespace, %name, %message, "ScaledObject refused");
     if shared.dry_run {
         return;
     }
-    let status = json!({"conditions": [
+    let mut status = json!({"conditions": [
         condition("Ready", "False", "ScaledObjectCheckFailed", message),
         condition("Active", "False", "ScaledObjectCheckFailed", ""),
     ]});
+    if let Some(triggers) = triggers {
+        super::status::set_types(&mut status, triggers);
+    }
     let _ = shared.kube.apply_status(namespace, name, status).await;
     let r = object_ref(namespace, name, uid);
     shared
@@ -284,6 +303,7 @@ impl Worker {
             .map_err(|refused| Refusal {
                 message: refused.to_string(),
                 recheck: false,
+                typed: true,
             })?;
         let observed = shared
             .kube
@@ -348,12 +368,14 @@ async fn refusal(shared: &Shared, so: &ScaledObject, conflict: Option<&str>) -> 
         return Some(Refusal {
             message: format!("{}: {} ({})", d.code, d.message, d.path),
             recheck: false,
+            typed: false,
         });
     }
     if let Some(message) = conflict {
         return Some(Refusal {
             message: message.to_owned(),
             recheck: false,
+            typed: false,
         });
     }
     match shared
@@ -369,6 +391,7 @@ async fn refusal(shared: &Shared, so: &ScaledObject, conflict: Option<&str>) -> 
                 hpa
             ),
             recheck: true,
+            typed: false,
         }),
         _ => None,
     }
@@ -452,6 +475,7 @@ impl Worker {
                         return Exit::Refused(Refusal {
                             message: refused.to_string(),
                             recheck: false,
+                            typed: true,
                         })
                     }
                 }
@@ -778,9 +802,7 @@ impl Worker {
             status["pausedReplicaCount"] = json!(p);
         }
         let triggers = &self.so.spec.triggers;
-        let (types, auths) = super::status::triggers_and_authentications_types(triggers);
-        status["triggersTypes"] = json!(types);
-        status["authenticationsTypes"] = json!(auths);
+        super::status::set_types(&mut status, triggers);
         let resource = super::status::resource_metric_names(triggers);
         if !resource.is_empty() {
             status["resourceMetricNames"] = json!(resource);

@@ -73,19 +73,29 @@ fn reference(namespace: &str, name: &str, uid: &str) -> ObjectReference {
     }
 }
 
-/// `ScaledJobCheckFailed`: Ready=False with the reason, Active unknown, and a warning Event.
-async fn check_failed(shared: &Shared, key: (&str, &str, &str), paused: bool, why: String) {
+/// `ScaledJobCheckFailed`: Ready=False with the reason, Active unknown, and a warning Event;
+/// with `triggers`, the types the controller had written before it failed.
+async fn check_failed(
+    shared: &Shared,
+    key: (&str, &str, &str),
+    paused: bool,
+    why: String,
+    triggers: Option<&[scalecore::model::Trigger]>,
+) {
     let (namespace, name, uid) = key;
     tracing::warn!(%namespace, %name, %why, "ScaledJob refused");
     if shared.dry_run {
         return;
     }
-    let status = json!({"conditions": [
+    let mut status = json!({"conditions": [
         condition("Ready", "False", "ScaledJobCheckFailed", &why),
         condition("Active", "Unknown", "UnknownState", "ScaledJob check failed"),
         condition("Fallback", "Unknown", "", ""),
         condition("Paused", if paused { "True" } else { "False" }, "", ""),
     ]});
+    if let Some(triggers) = triggers {
+        kedastatus::set_types(&mut status, triggers);
+    }
     if let Err(e) = api::apply_status(&shared.kube, namespace, name, status).await {
         tracing::warn!(%namespace, %name, error = %e, "could not write status");
     }
@@ -267,7 +277,7 @@ async fn scaled_job_loop(
         Ok(None) => return,
         Err(why) => {
             let key = (namespace.as_str(), name.as_str(), uid.as_str());
-            check_failed(&shared, key, status_paused, why).await;
+            check_failed(&shared, key, status_paused, why, None).await;
             let _ = control.wait_for(|s| s.stop).await;
             return;
         }
@@ -322,7 +332,7 @@ struct Loop {
 impl Loop {
     async fn run(&mut self, control: &mut watch::Receiver<Signal>) {
         if let Some(why) = self.job.rejected.clone() {
-            self.refuse(&why).await;
+            self.refuse(&why, false).await;
             let _ = control.wait_for(|s| s.stop).await;
             return;
         }
@@ -368,7 +378,7 @@ impl Loop {
                 match self.build().await {
                     Ok(()) => self.rebuild = false,
                     Err(why) => {
-                        self.refuse(&why).await;
+                        self.refuse(&why, true).await;
                         // Until the object or an authentication changes.
                         let seen = self.seen.refresh;
                         let r = control.wait_for(|s| s.stop || s.refresh != seen).await;
@@ -408,11 +418,14 @@ impl Loop {
         Ok(())
     }
 
-    /// Ready=False and a warning Event, as the controller reports a failed check.
-    async fn refuse(&mut self, why: &str) {
+    /// Ready=False and a warning Event, as the controller reports a failed check. `typed`:
+    /// the scalers could not be built, after the controller wrote the trigger types (a
+    /// ScaledJob its webhook or checks refuse never gets that far).
+    async fn refuse(&mut self, why: &str, typed: bool) {
         let j = &self.job;
         let key = (j.namespace.as_str(), j.name.as_str(), j.uid.as_str());
-        check_failed(&self.shared, key, self.paused, why.to_owned()).await;
+        let triggers = typed.then_some(self.job.triggers.spec.triggers.as_slice());
+        check_failed(&self.shared, key, self.paused, why.to_owned(), triggers).await;
         // The next status written is the full one again.
         self.last_status = None;
     }
@@ -675,9 +688,7 @@ impl Loop {
             status["lastActiveTime"] = json!(rfc3339(t));
         }
         let triggers = &self.job.triggers.spec.triggers;
-        let (types, auths) = kedastatus::triggers_and_authentications_types(triggers);
-        status["triggersTypes"] = json!(types);
-        status["authenticationsTypes"] = json!(auths);
+        kedastatus::set_types(&mut status, triggers);
         if let Some(activity) = &self.activity {
             let named = self
                 .metric_names
