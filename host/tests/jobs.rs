@@ -528,3 +528,106 @@ async fn a_scaled_job_keda_refuses_creates_nothing_and_says_why() {
     );
     drop(host);
 }
+
+/// Status and series of a ScaledJob with three queues, with answers from KEDA v2.20.2's
+/// code: `CombinedTriggersAndAuthenticationsTypes` (each type and authenticationRef name
+/// once, in trigger order), `getScaledJobMetrics`' active triggers (value above the
+/// activation; an erroring trigger is inactive) and its per-trigger series, labelled as
+/// `getLabels` does with `type="scaledjob"`, gone once the ScaledJob is deleted
+/// (`DeleteScalerMetrics`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_series_name_the_triggers() {
+    let c = Cluster::new("status").await;
+    c.azure.set_storage_queue(ACCOUNT, "orders", 3, 0);
+    c.azure.set_storage_queue(ACCOUNT, "idle", 0, 0);
+    let queue = |name: &str| {
+        json!({"type": "azure-queue", "metadata": {"queueName": name, "queueLength": "1"},
+               "authenticationRef": {"name": "store-conn"}})
+    };
+    c.scaled_job(
+        json!({"triggers": [queue("orders"), queue("idle"), queue("gone")]}),
+        json!({}),
+    );
+    let host = c.host();
+    assert_eq!(c.settle(3).await, 3);
+    c.wait("triggersActivity", 10, |c| {
+        c.status().get("triggersActivity").is_some()
+    })
+    .await;
+    let status = c.status();
+    assert_eq!(status["triggersTypes"], "azure-queue", "{status}");
+    assert_eq!(status["authenticationsTypes"], "store-conn", "{status}");
+    assert_eq!(
+        status["triggersActivity"],
+        json!({"s0-azure-queue-orders": {"isActive": true},
+               "s1-azure-queue-idle": {"isActive": false},
+               "s2-azure-queue-gone": {"isActive": false}}),
+        "{status}"
+    );
+    // KEDA never persists a ScaledJob's externalMetricNames (its scale loop sets them on
+    // its own copy only), nor the `Paused` string field.
+    assert_eq!(status.get("externalMetricNames"), None, "{status}");
+    assert_eq!(status.get("Paused"), None, "{status}");
+    let body = host.get("/metrics").await;
+    let series = |name: &str, trigger: u32| {
+        format!(
+            r#"scalecore_{name}{{namespace="shop",scaledObject="orders",trigger="{trigger}",type="scaledjob"}}"#
+        )
+    };
+    assert!(
+        body.contains(&format!("{} 3.0", series("scaler_metrics_value", 0))),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("{} 0.0", series("scaler_metrics_value", 1))),
+        "{body}"
+    );
+    assert!(!body.contains(&series("scaler_metrics_value", 2)), "{body}");
+    assert!(body.contains(&series("scaler_errors_total", 2)), "{body}");
+    assert!(!body.contains(&series("scaler_errors_total", 0)), "{body}");
+
+    c.k8s
+        .delete("keda.sh/v1alpha1", "ScaledJob", Some("shop"), "orders")
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let body = host.get("/metrics").await;
+        if !body.contains(r#"type="scaledjob""#) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(host);
+}
+
+/// A ScaledJob whose scalers cannot be built (its TriggerAuthentication is one KEDA's webhook
+/// refuses, so KEDA finds none) is refused after the controller wrote the trigger types
+/// (`reconcileScaledJob` runs `updateStatusWithTriggersAndAuthsTypes` before
+/// `GetScalersCache`), so they stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_job_refused_at_build_keeps_its_trigger_types() {
+    let c = Cluster::new("typed-refusal").await;
+    c.k8s
+        .apply(json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "store-bad", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload",
+                                     "identityAuthorityHost": "https://login.example.localhost/"}}}))
+        .unwrap();
+    c.azure.set_storage_queue(ACCOUNT, "orders", 3, 0);
+    c.scaled_job(
+        json!({"triggers": [{"type": "azure-queue",
+            "metadata": {"queueName": "orders", "queueLength": "1", "accountName": ACCOUNT},
+            "authenticationRef": {"name": "store-bad"}}]}),
+        json!({}),
+    );
+    let host = c.host();
+    c.wait("Ready=False", 20, |c| c.condition("Ready").0 == "False")
+        .await;
+    assert_eq!(c.condition("Ready").1, "ScaledJobCheckFailed");
+    let status = c.status();
+    assert_eq!(status["triggersTypes"], "azure-queue", "{status}");
+    assert_eq!(status["authenticationsTypes"], "store-bad", "{status}");
+    assert!(c.jobs().is_empty());
+    drop(host);
+}

@@ -165,8 +165,11 @@ async fn cpu_utilization_above_target_scales_up_with_unready_pods_set_aside() {
         .get("keda.sh/v1alpha1", "ScaledObject", Some(NS), "web")
         .unwrap()["status"]
         .clone();
-    // cpu is an HPA Resource metric, not an external one KEDA serves.
-    assert_eq!(status["externalMetricNames"], json!([]), "{status}");
+    // cpu is an HPA Resource metric, not an external one KEDA serves: KEDA's nil list is
+    // omitted, and without fallback there is no health (`GetMetricsWithFallback`).
+    assert_eq!(status.get("externalMetricNames"), None, "{status}");
+    assert_eq!(status.get("health"), None, "{status}");
+    assert_eq!(status["resourceMetricNames"], json!(["cpu"]), "{status}");
     host.stop();
 }
 
@@ -286,6 +289,22 @@ async fn cpu_and_service_bus_together_take_the_larger_proposal() {
     // The queue grows past cpu's proposal: 40 / 5 = 8 wins.
     c.azure.set_queue(SB, "orders", 40);
     c.settles_at(8, 2, &host).await;
+    let status = c
+        .k8s
+        .get("keda.sh/v1alpha1", "ScaledObject", Some(NS), "web")
+        .unwrap()["status"]
+        .clone();
+    // KEDA v2.20.2: `CombinedTriggersAndAuthenticationsTypes` in trigger order; cpu is listed
+    // in `resourceMetricNames` (hpa.go), and `triggersActivity` covers the external metric
+    // names only.
+    assert_eq!(status["triggersTypes"], "cpu,azure-servicebus", "{status}");
+    assert_eq!(status["authenticationsTypes"], "sb-wi", "{status}");
+    assert_eq!(status["resourceMetricNames"], json!(["cpu"]), "{status}");
+    assert_eq!(
+        status["triggersActivity"],
+        json!({"s1-azure-servicebus-orders": {"isActive": true}}),
+        "{status}"
+    );
     let log = host.stop();
     assert!(!log.contains(SA_TOKEN));
 }

@@ -452,7 +452,7 @@ async fn metrics_health_and_readiness_are_served() {
     let (code, body) = get("/metrics");
     assert_eq!(code, 200);
     assert!(
-        body.contains(r#"scalecore_scaler_metrics_value{namespace="shop",scaledObject="orders",trigger="0"} 7.0"#),
+        body.contains(r#"scalecore_scaler_metrics_value{namespace="shop",scaledObject="orders",trigger="0",type="scaledobject"} 7.0"#),
         "{body}"
     );
     assert!(body.contains("scalecore_scale_decisions_total"), "{body}");
@@ -674,4 +674,104 @@ async fn connection_from_an_env_from_config_map_with_a_prefix() {
         .collect();
     assert_eq!(reads, ["/api/v1/namespaces/shop/configmaps/sb-env"]);
     assert!(!host.stop().contains(&conn));
+}
+
+/// The status fields KEDA derives from the triggers, with answers from KEDA v2.20.2's code:
+/// `CombinedTriggersAndAuthenticationsTypes` (types and authenticationRef names, each once, in
+/// trigger order), `getTriggersActivity` (per external metric name, active when the value
+/// exceeds the activation) and, with scalingModifiers, `compositeScalerName`
+/// (`kedav1alpha1.CompositeMetricName`), where the scale loop's active list holds only the
+/// composite metric so every trigger reads inactive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_reports_trigger_types_authentications_and_activity() {
+    let c = Cluster::new("types").await;
+    c.workload_identity_auth();
+    c.azure.set_queue(SB, "orders", 7);
+    c.azure.set_queue(SB, "idle", 0);
+    let mut idle = c.queue_trigger("sb-wi");
+    idle["name"] = json!("idle");
+    idle["metadata"]["queueName"] = json!("idle");
+    c.k8s
+        .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "reports", "namespace": "shop"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "r"}},
+                     "template": {"metadata": {"labels": {"app": "r"}},
+                                  "spec": {"containers": [{"name": "r", "image": "r:1"}]}}}}))
+        .unwrap();
+    let both = json!([c.queue_trigger("sb-wi"), idle]);
+    c.scaled_object("orders", json!({"triggers": both}), Value::Null);
+    c.scaled_object(
+        "reports",
+        json!({"scaleTargetRef": {"name": "reports"}, "triggers": both,
+               "advanced": {"scalingModifiers": {"formula": "orders + idle", "target": "5"}}}),
+        Value::Null,
+    );
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("2 replicas", 30, |c| c.replicas() == 2).await;
+    c.wait("the activity of both ScaledObjects", 20, |c| {
+        c.status("orders").get("triggersActivity").is_some()
+            && c.status("reports").get("triggersActivity").is_some()
+    })
+    .await;
+    let status = c.status("orders");
+    assert_eq!(status["triggersTypes"], "azure-servicebus", "{status}");
+    assert_eq!(status["authenticationsTypes"], "sb-wi", "{status}");
+    assert_eq!(
+        status["triggersActivity"],
+        json!({"s0-azure-servicebus-orders": {"isActive": true},
+               "s1-azure-servicebus-idle": {"isActive": false}}),
+        "{status}"
+    );
+    assert_eq!(status.get("compositeScalerName"), None, "{status}");
+    assert_eq!(status.get("resourceMetricNames"), None, "{status}");
+    // No fallback: `GetMetricsWithFallback` tracks no health.
+    assert_eq!(status.get("health"), None, "{status}");
+    let reports = c.status("reports");
+    assert_eq!(
+        reports["compositeScalerName"], "composite-metric",
+        "{reports}"
+    );
+    assert_eq!(
+        reports["triggersActivity"],
+        json!({"s0-azure-servicebus-orders": {"isActive": false},
+               "s1-azure-servicebus-idle": {"isActive": false}}),
+        "{reports}"
+    );
+    // The queue empties: the next poll finds the trigger inactive and says so.
+    c.azure.set_queue(SB, "orders", 0);
+    c.wait("orders to read inactive", 20, |c| {
+        c.status("orders")["triggersActivity"]["s0-azure-servicebus-orders"]["isActive"] == false
+    })
+    .await;
+    drop(host);
+}
+
+/// A ScaledObject whose scalers cannot be built (its TriggerAuthentication is one KEDA's
+/// webhook refuses, so KEDA finds none) is refused after KEDA's controller wrote the trigger
+/// types (`reconcileScaledObject` runs `updateStatusWithTriggersAndAuthsTypes` before it builds
+/// the HPA's metrics), so they stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_object_refused_at_build_keeps_its_trigger_types() {
+    let c = Cluster::new("typed-refusal").await;
+    c.k8s
+        .apply(
+            json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
+            "metadata": {"name": "sb-bad", "namespace": "shop"},
+            "spec": {"podIdentity": {"provider": "azure-workload",
+                                     "identityAuthorityHost": c.azure.authority_host()}}}),
+        )
+        .unwrap();
+    c.azure.set_queue(SB, "orders", 5);
+    c.scaled_object("orders", json!({}), c.queue_trigger("sb-bad"));
+    let host = c.host(&["--no-leader-election"]);
+    c.wait("a refusal condition", 20, |c| {
+        condition(&c.status("orders"), "Ready")
+            .is_some_and(|r| r["reason"] == "ScaledObjectCheckFailed")
+    })
+    .await;
+    let status = c.status("orders");
+    assert_eq!(status["triggersTypes"], "azure-servicebus", "{status}");
+    assert_eq!(status["authenticationsTypes"], "sb-bad", "{status}");
+    assert_eq!(c.replicas(), 0);
+    drop(host);
 }

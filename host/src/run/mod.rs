@@ -10,6 +10,7 @@ mod lease;
 pub(crate) mod objects;
 mod resolving;
 mod resources;
+mod status;
 mod targets;
 mod telemetry;
 mod triggers;

@@ -109,9 +109,19 @@ impl Metrics {
             d.push(("direction", direction.to_owned()));
             self.scale_decisions.remove(&d);
         }
+        self.forget_triggers(namespace, name, SCALED_OBJECT, triggers);
+    }
+
+    /// Removes the per-trigger series of a ScaledObject or ScaledJob (`DeleteScalerMetrics`).
+    pub fn forget_triggers(
+        &self,
+        namespace: &str,
+        name: &str,
+        kind: &'static str,
+        triggers: usize,
+    ) {
         for i in 0..triggers {
-            let mut t = l.clone();
-            t.push(("trigger", i.to_string()));
+            let t = trigger_labels(namespace, name, kind, i);
             self.metric_value.remove(&t);
             self.scaler_errors.remove(&t);
         }
@@ -130,6 +140,19 @@ pub fn labels(namespace: &str, name: &str) -> Labels {
         ("namespace", namespace.to_owned()),
         ("scaledObject", name.to_owned()),
     ]
+}
+
+/// KEDA's `type` label of per-trigger series (`getResourceType`).
+pub const SCALED_OBJECT: &str = "scaledobject";
+pub const SCALED_JOB: &str = "scaledjob";
+
+/// A trigger's series. As in KEDA's `getLabels`, the object's name goes in `scaledObject` for
+/// a ScaledJob too, and `type` tells the two apart.
+pub fn trigger_labels(namespace: &str, name: &str, kind: &'static str, trigger: usize) -> Labels {
+    let mut l = labels(namespace, name);
+    l.push(("trigger", trigger.to_string()));
+    l.push(("type", kind.to_owned()));
+    l
 }
 
 fn respond(status: StatusCode, content_type: &str, body: String) -> Response<Full<Bytes>> {

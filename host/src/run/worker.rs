@@ -15,12 +15,15 @@ use super::clock::{rfc3339, Clock};
 use super::kubeapi::{object_ref, Kube, ScaleView};
 use super::objects::ScaledObject;
 use super::resources;
-use super::telemetry::{labels, Metrics};
+use super::telemetry::{labels, trigger_labels, Metrics, SCALED_OBJECT};
 use super::triggers::{self, Scaler};
 
 /// The host keeps the phase `scalecore simulate` uses between KEDA polls and HPA syncs, so
 /// a trace and the cluster line up.
 const HPA_PHASE: i64 = scalecore::simulate::HPA_FIRST_SYNC;
+
+/// `CompositeMetricName`: the HPA's one external metric when scalingModifiers has a target.
+const COMPOSITE_METRIC_NAME: &str = "composite-metric";
 
 /// How often a ScaledObject refused because another HPA scales its target looks again: the
 /// HPA may be deleted without the ScaledObject changing.
@@ -134,6 +137,9 @@ pub struct Worker {
     tenant: Arc<Semaphore>,
     /// The controller's signal as last acted on.
     seen: Signal,
+    /// Per trigger, whether KEDA's last scale loop found it active (`status.triggersActivity`);
+    /// `None` until the first poll.
+    activity: Option<Box<[bool]>>,
 }
 
 /// The gauges a tick sets, shared with the registry (`Metrics::forget` drops them there when
@@ -148,6 +154,9 @@ struct Series {
 struct Refusal {
     message: String,
     recheck: bool,
+    /// Refused while building the scalers: KEDA's controller has written `triggersTypes` and
+    /// `authenticationsTypes` by then (the other refusals are its webhook's: never admitted).
+    typed: bool,
 }
 
 enum Exit {
@@ -194,12 +203,14 @@ pub async fn run(
             Err(r) => r,
         };
         if reported.as_deref() != Some(refusal.message.as_str()) {
+            let triggers = refusal.typed.then_some(so.spec.triggers.as_slice());
             Box::pin(report_refusal(
                 &shared,
                 &so.namespace,
                 &so.name,
                 &so.uid,
                 &refusal.message,
+                triggers,
             ))
             .await;
             reported = Some(refusal.message);
@@ -234,7 +245,10 @@ pub async fn refuse(
     message: String,
     mut control: watch::Receiver<Signal>,
 ) {
-    Box::pin(report_refusal(&shared, &namespace, &name, &uid, &message)).await;
+    Box::pin(report_refusal(
+        &shared, &namespace, &name, &uid, &message, None,
+    ))
+    .await;
     while control.changed().await.is_ok() {
         if control.borrow_and_update().stop.is_some() {
             return;
@@ -242,16 +256,27 @@ pub async fn refuse(
     }
 }
 
-/// Ready=False with KEDA's reason, and a warning Event naming the problem.
-async fn report_refusal(shared: &Shared, namespace: &str, name: &str, uid: &str, message: &str) {
+/// Ready=False with KEDA's reason, and a warning Event naming the problem; with `triggers`,
+/// the types KEDA had written before it failed.
+async fn report_refusal(
+    shared: &Shared,
+    namespace: &str,
+    name: &str,
+    uid: &str,
+    message: &str,
+    triggers: Option<&[scalecore::model::Trigger]>,
+) {
     tracing::warn!(%namespace, %name, %message, "ScaledObject refused");
     if shared.dry_run {
         return;
     }
-    let status = json!({"conditions": [
+    let mut status = json!({"conditions": [
         condition("Ready", "False", "ScaledObjectCheckFailed", message),
         condition("Active", "False", "ScaledObjectCheckFailed", ""),
     ]});
+    if let Some(triggers) = triggers {
+        super::status::set_types(&mut status, triggers);
+    }
     let _ = shared.kube.apply_status(namespace, name, status).await;
     let r = object_ref(namespace, name, uid);
     shared
@@ -278,6 +303,7 @@ impl Worker {
             .map_err(|refused| Refusal {
                 message: refused.to_string(),
                 recheck: false,
+                typed: true,
             })?;
         let observed = shared
             .kube
@@ -324,6 +350,7 @@ impl Worker {
             rebuild: false,
             tenant,
             seen,
+            activity: None,
         }))
     }
 }
@@ -341,12 +368,14 @@ async fn refusal(shared: &Shared, so: &ScaledObject, conflict: Option<&str>) -> 
         return Some(Refusal {
             message: format!("{}: {} ({})", d.code, d.message, d.path),
             recheck: false,
+            typed: false,
         });
     }
     if let Some(message) = conflict {
         return Some(Refusal {
             message: message.to_owned(),
             recheck: false,
+            typed: false,
         });
     }
     match shared
@@ -362,6 +391,7 @@ async fn refusal(shared: &Shared, so: &ScaledObject, conflict: Option<&str>) -> 
                 hpa
             ),
             recheck: true,
+            typed: false,
         }),
         _ => None,
     }
@@ -445,6 +475,7 @@ impl Worker {
                         return Exit::Refused(Refusal {
                             message: refused.to_string(),
                             recheck: false,
+                            typed: true,
                         })
                     }
                 }
@@ -531,6 +562,9 @@ impl Worker {
             Loop::Keda => self.engine.keda_poll(t, &readings, observed),
             _ => self.engine.hpa_sync(t, &readings, observed),
         };
+        if kind == Loop::Keda && outcome.evaluated {
+            self.record_activity();
+        }
         let _slot = shared.tick_slots.acquire().await;
         Box::pin(self.apply(outcome, observed)).await;
     }
@@ -591,11 +625,8 @@ impl Worker {
                 // Read only at HPA syncs: the KEDA loop ignores cpu/memory.
                 continue;
             }
-            let trigger_labels = || {
-                let mut l = labels(&self.so.namespace, &self.so.name);
-                l.push(("trigger", i.to_string()));
-                l
-            };
+            let trigger_labels =
+                || trigger_labels(&self.so.namespace, &self.so.name, SCALED_OBJECT, i);
             match (reading, error) {
                 (Reading::Value(v) | Reading::Reported { value: v, .. }, _) => {
                     let Some(slot) = self.series.values.get_mut(i) else {
@@ -721,7 +752,10 @@ impl Worker {
         let plan = self.engine.plan();
         let c = &state.conditions;
         let mut health = serde_json::Map::new();
-        for (i, t) in plan.triggers.iter().enumerate() {
+        // `GetMetricsWithFallback` tracks health only with a valid fallback, and only for the
+        // external metrics it serves (hpa.go keeps no other key).
+        let tracked = plan.triggers.iter().enumerate();
+        for (i, t) in tracked.filter(|(_, t)| plan.fallback_valid && !t.resource) {
             let failures = state.failures.get(i).copied().unwrap_or(0);
             health.insert(
                 t.metric_name.clone(),
@@ -733,9 +767,7 @@ impl Worker {
             "scaleTargetKind": format!("{}.{}", self.so.target.api_version, self.so.target.kind),
             "scaleTargetGVKR": {"group": group, "version": version, "kind": self.so.target.kind,
                                 "resource": self.so.target.api_resource().plural},
-            "externalMetricNames": plan.triggers.iter().filter(|t| !t.resource).map(|t| t.metric_name.clone()).collect::<Vec<_>>(),
             "hpaName": self.so.spec.hpa_name(),
-            "health": health,
             "conditions": [
                 condition("Ready", c.ready.0, c.ready.1, ""),
                 condition("Active", c.active.0, c.active.1, ""),
@@ -743,6 +775,20 @@ impl Worker {
                 condition("Paused", c.paused.0, c.paused.1, ""),
             ],
         });
+        // KEDA's `omitempty`: a ScaledObject of cpu/memory triggers only lists no external
+        // metric, and one without fallback has no health.
+        let external: Vec<&str> = plan
+            .triggers
+            .iter()
+            .filter(|t| !t.resource)
+            .map(|t| t.metric_name.as_str())
+            .collect();
+        if !external.is_empty() {
+            status["externalMetricNames"] = json!(external);
+        }
+        if !health.is_empty() {
+            status["health"] = Value::Object(health);
+        }
         if let Some(t) = state.last_active_time {
             status["lastActiveTime"] = json!(rfc3339(t));
         }
@@ -755,7 +801,39 @@ impl Worker {
         if let Some(p) = state.paused_replica_count {
             status["pausedReplicaCount"] = json!(p);
         }
+        let triggers = &self.so.spec.triggers;
+        super::status::set_types(&mut status, triggers);
+        let resource = super::status::resource_metric_names(triggers);
+        if !resource.is_empty() {
+            status["resourceMetricNames"] = json!(resource);
+        }
+        if plan.composite.is_some() {
+            status["compositeScalerName"] = json!(COMPOSITE_METRIC_NAME);
+        }
+        if let Some(activity) = &self.activity {
+            let external = plan.triggers.iter().zip(activity.iter());
+            let named = external
+                .filter(|(t, _)| !t.resource)
+                .map(|(t, a)| (t.metric_name.as_str(), *a));
+            if let Some(a) = super::status::triggers_activity(named) {
+                status["triggersActivity"] = a;
+            }
+        }
         status
+    }
+
+    /// `getTriggersActivity` after a scale loop: a trigger is active when its metric (or its
+    /// fallback) is. With scalingModifiers KEDA's active list holds only the composite
+    /// metric, which is none of the external metric names, so every trigger reads inactive.
+    fn record_activity(&mut self) {
+        let composite = self.engine.plan().composite.is_some();
+        let evals = &self.engine.detail().triggers;
+        let activity = self
+            .activity
+            .get_or_insert_with(|| vec![false; evals.len()].into_boxed_slice());
+        for (slot, e) in activity.iter_mut().zip(evals) {
+            *slot = e.active && !composite;
+        }
     }
 
     /// A hash of everything [`Worker::status`] reads that can change during the worker's
@@ -773,6 +851,7 @@ impl Worker {
             .or(self.so.original_replica_count)
             .hash(&mut h);
         state.paused_replica_count.hash(&mut h);
+        self.activity.hash(&mut h);
         h.finish()
     }
 

@@ -27,6 +27,8 @@ use tokio::task::JoinHandle;
 
 use super::clock::rfc3339;
 use super::kubeapi::keda;
+use super::status as kedastatus;
+use super::telemetry::{trigger_labels, SCALED_JOB};
 use super::triggers::{self, Scaler};
 use super::worker::{grid, Shared};
 use object::{JobView, ScaledJob};
@@ -71,19 +73,29 @@ fn reference(namespace: &str, name: &str, uid: &str) -> ObjectReference {
     }
 }
 
-/// `ScaledJobCheckFailed`: Ready=False with the reason, Active unknown, and a warning Event.
-async fn check_failed(shared: &Shared, key: (&str, &str, &str), paused: bool, why: String) {
+/// `ScaledJobCheckFailed`: Ready=False with the reason, Active unknown, and a warning Event;
+/// with `triggers`, the types the controller had written before it failed.
+async fn check_failed(
+    shared: &Shared,
+    key: (&str, &str, &str),
+    paused: bool,
+    why: String,
+    triggers: Option<&[scalecore::model::Trigger]>,
+) {
     let (namespace, name, uid) = key;
     tracing::warn!(%namespace, %name, %why, "ScaledJob refused");
     if shared.dry_run {
         return;
     }
-    let status = json!({"conditions": [
+    let mut status = json!({"conditions": [
         condition("Ready", "False", "ScaledJobCheckFailed", &why),
         condition("Active", "Unknown", "UnknownState", "ScaledJob check failed"),
         condition("Fallback", "Unknown", "", ""),
         condition("Paused", if paused { "True" } else { "False" }, "", ""),
     ]});
+    if let Some(triggers) = triggers {
+        kedastatus::set_types(&mut status, triggers);
+    }
     if let Err(e) = api::apply_status(&shared.kube, namespace, name, status).await {
         tracing::warn!(%namespace, %name, error = %e, "could not write status");
     }
@@ -265,11 +277,18 @@ async fn scaled_job_loop(
         Ok(None) => return,
         Err(why) => {
             let key = (namespace.as_str(), name.as_str(), uid.as_str());
-            check_failed(&shared, key, status_paused, why).await;
+            check_failed(&shared, key, status_paused, why, None).await;
             let _ = control.wait_for(|s| s.stop).await;
             return;
         }
     };
+    // `GetMetricSpecForScaling`'s external metric names; cpu/memory have none and KEDA's
+    // ScaledJob loop skips them.
+    let metric_names = scalecore::decide::Plan::new(&job.triggers.spec)
+        .triggers
+        .into_iter()
+        .map(|t| (!t.resource).then_some(t.metric_name))
+        .collect();
     let mut l = Loop {
         engine: ScaledJobEngine::new(&job.spec),
         shared,
@@ -281,8 +300,14 @@ async fn scaled_job_loop(
         last_status: None,
         seen: control.borrow().clone(),
         lint,
+        metric_names,
+        activity: None,
     };
     l.run(&mut control).await;
+    let triggers = l.metric_names.len();
+    l.shared
+        .metrics
+        .forget_triggers(&l.job.namespace, &l.job.name, SCALED_JOB, triggers);
 }
 
 struct Loop {
@@ -298,12 +323,16 @@ struct Loop {
     last_status: Option<String>,
     seen: Signal,
     lint: LintOptions,
+    /// Per trigger, its external metric name; `None` for cpu/memory.
+    metric_names: Vec<Option<String>>,
+    /// Per trigger, active at the last poll (`status.triggersActivity`); `None` before it.
+    activity: Option<Box<[bool]>>,
 }
 
 impl Loop {
     async fn run(&mut self, control: &mut watch::Receiver<Signal>) {
         if let Some(why) = self.job.rejected.clone() {
-            self.refuse(&why).await;
+            self.refuse(&why, false).await;
             let _ = control.wait_for(|s| s.stop).await;
             return;
         }
@@ -349,7 +378,7 @@ impl Loop {
                 match self.build().await {
                     Ok(()) => self.rebuild = false,
                     Err(why) => {
-                        self.refuse(&why).await;
+                        self.refuse(&why, true).await;
                         // Until the object or an authentication changes.
                         let seen = self.seen.refresh;
                         let r = control.wait_for(|s| s.stop || s.refresh != seen).await;
@@ -389,11 +418,14 @@ impl Loop {
         Ok(())
     }
 
-    /// Ready=False and a warning Event, as the controller reports a failed check.
-    async fn refuse(&mut self, why: &str) {
+    /// Ready=False and a warning Event, as the controller reports a failed check. `typed`:
+    /// the scalers could not be built, after the controller wrote the trigger types (a
+    /// ScaledJob its webhook or checks refuse never gets that far).
+    async fn refuse(&mut self, why: &str, typed: bool) {
         let j = &self.job;
         let key = (j.namespace.as_str(), j.name.as_str(), j.uid.as_str());
-        check_failed(&self.shared, key, self.paused, why.to_owned()).await;
+        let triggers = typed.then_some(self.job.triggers.spec.triggers.as_slice());
+        check_failed(&self.shared, key, self.paused, why.to_owned(), triggers).await;
         // The next status written is the full one again.
         self.last_status = None;
     }
@@ -418,7 +450,7 @@ impl Loop {
         };
         tracing::info!(namespace = %self.job.namespace, name = %self.job.name, paused = want, "ScaledJob pause changed");
         // The Paused condition follows `self.paused`.
-        let status = self.conditions(None);
+        let status = self.status(None);
         self.write_status(status).await;
         self.event(false, reason, message.to_owned()).await;
         true
@@ -529,6 +561,7 @@ impl Loop {
             }
         }
         let readings: Vec<Reading> = polled.iter().map(|(r, _)| *r).collect();
+        self.record_readings(&readings);
         let counted = {
             let _slot = shared.tick_slots.acquire().await;
             Box::pin(self.count()).await
@@ -562,10 +595,7 @@ impl Loop {
             self.event(false, reason, message.to_owned()).await;
         }
         self.active = d.is_active;
-        let mut status = self.conditions(Some(d.error));
-        if let Some(t) = self.engine.last_active_time {
-            status["lastActiveTime"] = json!(rfc3339(t));
-        }
+        let status = self.status(Some(d.error));
         self.write_status(status).await;
         Box::pin(self.clean_up(&views)).await;
     }
@@ -618,6 +648,58 @@ impl Loop {
             )
         };
         json!({"conditions": [ready, active, condition("Fallback", "Unknown", "", ""), paused]})
+    }
+
+    /// The series and activity of one poll, as `getScaledJobMetrics` records them: a value
+    /// for every trigger read, an error count for every one that failed, and each trigger
+    /// active when its value exceeds its activation.
+    fn record_readings(&mut self, readings: &[Reading]) {
+        let (ns, name) = (&self.job.namespace, &self.job.name);
+        let metrics = &self.shared.metrics;
+        let targets = self.engine.targets();
+        let mut activity = vec![false; self.metric_names.len()];
+        for (i, reading) in readings.iter().enumerate() {
+            if self.metric_names.get(i).is_none_or(Option::is_none) {
+                continue;
+            }
+            let labels = trigger_labels(ns, name, SCALED_JOB, i);
+            match reading {
+                Reading::Value(v) => {
+                    metrics.metric_value.get_or_create(&labels).set(*v);
+                    let activation = targets.get(i).copied().flatten().map(|(_, a)| a);
+                    if let (Some(slot), Some(a)) = (activity.get_mut(i), activation) {
+                        *slot = *v > a;
+                    }
+                }
+                Reading::Error => {
+                    metrics.scaler_errors.get_or_create(&labels).inc();
+                }
+            }
+        }
+        self.activity = Some(activity.into_boxed_slice());
+    }
+
+    /// The whole status the host owns: conditions, `lastActiveTime`, the trigger and
+    /// authentication types the controller writes, and the last poll's `triggersActivity`.
+    /// Every write carries all of it (a server-side apply drops what it leaves out).
+    fn status(&self, error: Option<bool>) -> Value {
+        let mut status = self.conditions(error);
+        if let Some(t) = self.engine.last_active_time {
+            status["lastActiveTime"] = json!(rfc3339(t));
+        }
+        let triggers = &self.job.triggers.spec.triggers;
+        kedastatus::set_types(&mut status, triggers);
+        if let Some(activity) = &self.activity {
+            let named = self
+                .metric_names
+                .iter()
+                .zip(activity.iter())
+                .filter_map(|(n, a)| Some((n.as_deref()?, *a)));
+            if let Some(a) = kedastatus::triggers_activity(named) {
+                status["triggersActivity"] = a;
+            }
+        }
+        status
     }
 
     /// `createJobs`: n Jobs, an Event for the batch, a warning for each that failed. The
