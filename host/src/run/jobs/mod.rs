@@ -652,7 +652,7 @@ impl Loop {
 
     /// The series and activity of one poll, as `getScaledJobMetrics` records them: a value
     /// for every trigger read, an error count for every one that failed, and each trigger
-    /// active when its value exceeds its activation.
+    /// active as its scaler reports (its value above its activation, for most).
     fn record_readings(&mut self, readings: &[Reading]) {
         let (ns, name) = (&self.job.namespace, &self.job.name);
         let metrics = &self.shared.metrics;
@@ -663,15 +663,18 @@ impl Loop {
                 continue;
             }
             let labels = trigger_labels(ns, name, SCALED_JOB, i);
-            match reading {
-                Reading::Value(v) => {
-                    metrics.metric_value.get_or_create(&labels).set(*v);
+            match reading.value() {
+                Some(v) => {
+                    metrics.metric_value.get_or_create(&labels).set(v);
                     let activation = targets.get(i).copied().flatten().map(|(_, a)| a);
-                    if let (Some(slot), Some(a)) = (activity.get_mut(i), activation) {
-                        *slot = *v > a;
+                    if let (Some(slot), Some(active)) = (
+                        activity.get_mut(i),
+                        activation.and_then(|a| reading.active(a)),
+                    ) {
+                        *slot = active;
                     }
                 }
-                Reading::Error => {
+                None => {
                     metrics.scaler_errors.get_or_create(&labels).inc();
                 }
             }
