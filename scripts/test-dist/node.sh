@@ -77,12 +77,12 @@ exercise() {
   out=$(env "$@" npx --no-install scalecore lint --format json "$work/broken")
   status=$?
   [ $status -eq 1 ] && node -e '
-    const r = JSON.parse(process.argv[1])
+    const r = JSON.parse(require("fs").readFileSync(0, "utf8"))
     if (r.summary.errors !== 1 || r.files.length !== 2) process.exit(1)
     // KEDA4002 needs the Deployment of workload.yaml: the files were linted together.
     const codes = r.files.flatMap((f) => f.diagnostics.map((d) => d.code))
     if (!codes.includes("KEDA1004") || !codes.includes("KEDA4002")) process.exit(1)
-  ' "$out"
+  ' <<<"$out"
   check "lint --format json: the CLI report, files linted together (got $status)" $?
   out=$(env "$@" npx --no-install scalecore lint --format xml "$work/broken" 2>&1)
   status=$?
@@ -107,10 +107,10 @@ exercise() {
   out=$(env "$@" npx --no-install scalecore lint --format sarif fixme)
   status=$?
   [ $status -eq 1 ] && node -e '
-    const s = JSON.parse(process.argv[1])
+    const s = JSON.parse(require("fs").readFileSync(0, "utf8"))
     const results = s.runs[0].results
     if (s.version !== "2.1.0" || !results.some((r) => r.ruleId === "KEDA1004")) process.exit(1)
-  ' "$out"
+  ' <<<"$out"
   check "lint --format sarif (got $status)" $?
   out=$(env "$@" npx --no-install scalecore simulate "$root/examples/seed-servicebus-queue.json" 2>/dev/null)
   status=$?
@@ -119,9 +119,9 @@ exercise() {
   out=$(env "$@" npx --no-install scalecore simulate --format json - <"$root/examples/seed-servicebus-queue.json" 2>/dev/null)
   status=$?
   [ $status -eq 0 ] && node -e '
-    const t = JSON.parse(process.argv[1])
+    const t = JSON.parse(require("fs").readFileSync(0, "utf8"))
     if (t.steps.length !== 61 || Math.max(...t.steps.map((s) => s.replicas)) !== 10) process.exit(1)
-  ' "$out"
+  ' <<<"$out"
   check "simulate --format json from standard input (got $status)" $?
   out=$(env "$@" npx --no-install scalecore rules keda1004)
   status=$?
@@ -130,9 +130,9 @@ exercise() {
   out=$(env "$@" npx --no-install scalecore rules --format json)
   status=$?
   [ $status -eq 0 ] && node -e '
-    const rules = JSON.parse(process.argv[1])
+    const rules = JSON.parse(require("fs").readFileSync(0, "utf8"))
     if (rules.length < 20 || !rules.some((r) => r.code === "KEDA2002")) process.exit(1)
-  ' "$out"
+  ' <<<"$out"
   check "rules --format json lists the rules (got $status)" $?
   env "$@" node -e '
     const fs = require("fs")

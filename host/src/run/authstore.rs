@@ -63,6 +63,8 @@ pub struct AuthStore {
     maps: RwLock<Maps>,
     /// Kinds listed at least once (a bit per [`AuthKind`]).
     synced: watch::Sender<u8>,
+    /// Counts the changes [`AuthStore::apply`] reported, for loops that only need to know.
+    changes: watch::Sender<u64>,
 }
 
 /// What the store holds under a name.
@@ -83,6 +85,7 @@ impl Default for AuthStore {
         AuthStore {
             maps: RwLock::default(),
             synced: watch::Sender::new(0),
+            changes: watch::Sender::new(0),
         }
     }
 }
@@ -108,6 +111,19 @@ impl AuthStore {
     /// Applies one watch event. True when the objects may have changed for running workers
     /// (an object applied or deleted, or a re-list completed after the first one).
     pub fn apply(&self, kind: AuthKind, event: &Event<DynamicObject>) -> bool {
+        let changed = self.store(kind, event);
+        if changed {
+            self.changes.send_modify(|n| *n = n.wrapping_add(1));
+        }
+        changed
+    }
+
+    /// Told of every change [`AuthStore::apply`] reports.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    fn store(&self, kind: AuthKind, event: &Event<DynamicObject>) -> bool {
         let bit = kind.bit();
         let mut maps = self.maps.write().unwrap_or_else(|e| e.into_inner());
         match event {

@@ -19,14 +19,12 @@ use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
 use scalecore::decide::scaledjob::ScaledJobEngine;
 use scalecore::decide::Reading;
-use scalecore::document::Kind;
 use scalecore::validate::LintOptions;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::clock::rfc3339;
-use super::kubeapi::keda;
 use super::status as kedastatus;
 use super::telemetry::{trigger_labels, SCALED_JOB};
 use super::triggers::{self, Scaler};
@@ -110,8 +108,8 @@ fn condition(kind: &str, status: &str, reason: &str, message: &str) -> Value {
     json!({"type": kind, "status": status, "reason": reason, "message": message})
 }
 
-/// Watches ScaledJobs (and the authentications their triggers use) until `stop`; one loop
-/// per ScaledJob, restarted on a new generation, told of annotation changes, stopped on delete.
+/// Watches ScaledJobs until `stop`; one loop per ScaledJob, restarted on a new generation or
+/// an authentication change, told of annotation changes, stopped on delete.
 pub async fn run(
     shared: Arc<Shared>,
     lint: LintOptions,
@@ -131,15 +129,10 @@ pub async fn run(
                 .ok()
         })
         .map(Some);
-    let tas =
-        watcher::watcher(api(&keda(Kind::TriggerAuthentication)), cfg.clone()).default_backoff();
-    let ctas = watcher::watcher(
-        Api::all_with(client.clone(), &keda(Kind::ClusterTriggerAuthentication)),
-        cfg,
-    )
-    .default_backoff();
-    let auth = futures::stream::select(tas, ctas).filter_map(|e| async move {
-        matches!(e, Ok(Event::Apply(_) | Event::Delete(_))).then_some(None)
+    // The ScaledObject controller's watches keep the (Cluster)TriggerAuthentications; a change
+    // there rebuilds every ScaledJob's scalers too.
+    let auth = futures::stream::unfold(shared.auths.changes(), |mut rx| async move {
+        rx.changed().await.ok().map(|()| (None, rx))
     });
     let mut changes = Box::pin(futures::stream::select(sjs, auth));
     let mut loops: BTreeMap<Key, Running> = BTreeMap::new();
