@@ -106,7 +106,7 @@ echo "test-dist/python: wheel scalecore $version works from a fresh venv"
 
 # The aarch64 wheel on an emulated arm64 machine: Debian's arm64 CPython 3.11 (its packages
 # unpacked into a folder, not installed) run by qemu-user, with the wheel's files on its path.
-arm64=("$repo"/dist/scalecore-[0-9]*manylinux2014_aarch64.whl)
+arm64=("$repo"/dist/scalecore-[0-9]*manylinux2014_aarch64*.whl)
 [ ${#arm64[@]} -eq 1 ] || fail "expected one aarch64 wheel in dist/, found ${#arm64[@]}"
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_arm64=(-o APT::Architectures::=amd64 -o APT::Architectures::=arm64)
@@ -137,7 +137,12 @@ else
   mkdir arm64-site
   "$python" -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "${arm64[0]}" arm64-site
   so=(arm64-site/scalecore/_native*.so)
-  [ ${#so[@]} -eq 1 ] && objdump -f "${so[0]}" | grep -q 'architecture: aarch64' ||
+  # e_machine of the ELF header: 183 is EM_AARCH64.
+  [ ${#so[@]} -eq 1 ] && "$python" -c '
+import sys
+with open(sys.argv[1], "rb") as f:
+    head = f.read(20)
+sys.exit(0 if head[:4] == b"\x7fELF" and int.from_bytes(head[18:20], "little") == 183 else 1)' "${so[0]}" ||
     fail "${arm64[0]##*/}: scalecore/_native is not one aarch64 library"
   py_arm64() { PYTHONPATH="$scratch/arm64-site" qemu-aarch64 -L "$sysroot" "$sysroot/usr/bin/python3.11" "$@"; }
   expect 0 "aarch64: platform" py_arm64 -c 'import platform, scalecore; print(platform.machine(), scalecore.__version__)'
