@@ -96,7 +96,7 @@ pub struct Controller {
     namespace: Option<String>,
     known: BTreeMap<Key, Known>,
     /// Target -> its ScaledObjects by (creationTimestamp, name).
-    by_target: BTreeMap<Target, BTreeSet<(String, String)>>,
+    by_target: BTreeMap<Target, Claimants>,
     workers: BTreeMap<Key, Running>,
     /// Readings in flight (sequence, generation): the latest one per object counts.
     linting: BTreeMap<Key, (u64, i64)>,
@@ -131,6 +131,38 @@ fn hpa_of(key: &Key, data: &Value) -> Target {
         .filter(|s| !s.is_empty())
         .map_or_else(|| format!("keda-hpa-{}", key.1), str::to_owned);
     (key.0.clone(), HPA_CLAIM.to_owned(), name)
+}
+
+/// The ScaledObjects claiming one target, ordered by (creationTimestamp, name), the first
+/// owning it. Nearly always one: a sorted `Vec` holds it in 48 bytes where a `BTreeSet`
+/// allocates a whole node (~540 bytes), twice per ScaledObject (workload and HPA).
+#[derive(Default)]
+struct Claimants(Vec<(String, String)>);
+
+impl Claimants {
+    fn insert(&mut self, claimant: (String, String)) {
+        if let Err(at) = self.0.binary_search(&claimant) {
+            self.0.insert(at, claimant);
+        }
+    }
+
+    fn remove(&mut self, claimant: &(String, String)) {
+        if let Ok(at) = self.0.binary_search(claimant) {
+            self.0.remove(at);
+        }
+    }
+
+    fn first(&self) -> Option<&(String, String)> {
+        self.0.first()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        self.0.iter()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl Known {
@@ -570,5 +602,36 @@ impl Controller {
         for w in self.workers.values() {
             w.control.send_modify(|s| s.refresh += 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Claimants;
+
+    fn claimant(created: &str, name: &str) -> (String, String) {
+        (created.to_owned(), name.to_owned())
+    }
+
+    #[test]
+    fn the_earliest_claimant_owns_and_each_counts_once() {
+        let mut c = Claimants::default();
+        c.insert(claimant("2024-01-02T00:00:00Z", "b"));
+        c.insert(claimant("2024-01-01T00:00:00Z", "z"));
+        c.insert(claimant("2024-01-02T00:00:00Z", "a"));
+        c.insert(claimant("2024-01-02T00:00:00Z", "b"));
+        let names: Vec<&str> = c.iter().map(|(_, n)| n.as_str()).collect();
+        assert_eq!(names, ["z", "a", "b"]);
+        c.remove(&claimant("2024-01-01T00:00:00Z", "z"));
+        assert_eq!(c.first(), Some(&claimant("2024-01-02T00:00:00Z", "a")));
+        c.remove(&claimant("2024-01-01T00:00:00Z", "a"));
+        assert_eq!(
+            c.iter().count(),
+            2,
+            "a claimant is removed only by its own key"
+        );
+        c.remove(&claimant("2024-01-02T00:00:00Z", "a"));
+        c.remove(&claimant("2024-01-02T00:00:00Z", "b"));
+        assert!(c.is_empty());
     }
 }
