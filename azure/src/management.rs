@@ -1,5 +1,6 @@
 //! The management GETs (spec §3) and how their results become KEDA's metric value.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -66,13 +67,16 @@ pub struct Inner {
     pub(crate) kusto_resources: Mutex<Recent<String, String>>,
     /// Azure DevOps agent pool IDs, found once per (credential, organization, pool).
     pub(crate) pipeline_pools: Mutex<Recent<String, i64>>,
+    /// The shared-result keys triggers hold, one copy per entity: the ScaledObjects reading
+    /// one queue hold the same key.
+    entity_keys: Mutex<HashSet<Arc<str>>>,
 }
 
 /// The key one trigger's results are shared under, worked out once by
 /// [`Inner::service_bus_entity`]: a poll only looks it up. Only the key is kept (thousands of
 /// triggers hold one); a fetch, once per entity per interval, works its request out again.
 pub struct ServiceBusEntity {
-    key: Box<str>,
+    key: Arc<str>,
 }
 
 impl std::fmt::Debug for ServiceBusEntity {
@@ -115,7 +119,22 @@ impl Inner {
             explorer_values: Coalescer::new(MAX_CACHED_RESULTS, idle),
             kusto_resources: Mutex::new(Recent::new(MAX_CACHED_CREDENTIALS, idle)),
             pipeline_pools: Mutex::new(Recent::new(MAX_CACHED_RESULTS, idle)),
+            entity_keys: Mutex::new(HashSet::new()),
         })
+    }
+
+    /// The one copy of `key`; copies no trigger holds any more go as the set grows.
+    fn entity_key(&self, key: String) -> Arc<str> {
+        let mut keys = self.entity_keys.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(k) = keys.get(key.as_str()) {
+            return k.clone();
+        }
+        if keys.len() >= 64 && keys.len().is_power_of_two() {
+            keys.retain(|k| Arc::strong_count(k) > 1);
+        }
+        let k: Arc<str> = key.into();
+        keys.insert(k.clone());
+        k
     }
 
     pub(crate) fn warn_ignored_authority(&self, authority_host: &str) {
@@ -168,7 +187,7 @@ impl Inner {
         auth: &Auth,
     ) -> Result<ServiceBusEntity, ScalerError> {
         Ok(ServiceBusEntity {
-            key: self.entity_request(config, auth)?.key.into(),
+            key: self.entity_key(self.entity_request(config, auth)?.key),
         })
     }
 
@@ -511,4 +530,61 @@ fn describe_kind(description: &str) -> String {
         .strip_suffix("Description")
         .unwrap_or(description)
         .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use scalecore::scalers::servicebus::{self, ServiceBusConfig};
+    use scalecore::scalers::TriggerInput;
+
+    use super::Inner;
+    use crate::auth::Auth;
+    use crate::identity::WorkloadIdentityEnv;
+    use crate::ClientOptions;
+
+    fn queue(name: &str) -> ServiceBusConfig {
+        let metadata = BTreeMap::from([("queueName".to_owned(), name.to_owned())]);
+        let auth_params = BTreeMap::from([(
+            "connection".to_owned(),
+            "Endpoint=sb://orders.servicebus.windows.net/;SharedAccessKeyName=listen;SharedAccessKey=c2VjcmV0".to_owned(),
+        )]);
+        let env = BTreeMap::new();
+        servicebus::parse(&TriggerInput {
+            trigger_type: "azure-servicebus",
+            index: 0,
+            metadata: &metadata,
+            auth_params: &auth_params,
+            env: &env,
+            pod_identity: None,
+            metric_type: None,
+            namespace: "default",
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn triggers_of_one_entity_hold_one_key() {
+        let bus = Inner::new(ClientOptions::default(), WorkloadIdentityEnv::default()).unwrap();
+        let entity = |name: &str| {
+            let config = queue(name);
+            bus.service_bus_entity(&config, &Auth::connection_string(&config))
+                .unwrap()
+                .key
+        };
+        let (a, b, other) = (entity("jobs"), entity("jobs"), entity("mail"));
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_ne!(a, other);
+        drop((a, b, other));
+        // Keys no trigger holds go once the set has grown.
+        for i in 0..64 {
+            drop(entity(&format!("q{i}")));
+        }
+        let kept = bus.entity_keys.lock().unwrap().len();
+        assert!(kept < 64, "{kept} keys kept");
+    }
 }

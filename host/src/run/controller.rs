@@ -36,8 +36,12 @@ const LINT_TIMEOUT: Duration = Duration::from_secs(2);
 const LINT_THREADS: usize = 8;
 
 /// What one ScaledObject claims alone in its namespace: its workload (namespace,
-/// `group/version.kind`, name) and its HPA (namespace, [`HPA_CLAIM`], HPA name).
-type Target = (String, String, String);
+/// `group/version.kind`, name) and its HPA (namespace, [`HPA_CLAIM`], HPA name). Shared
+/// text: the claims index holds the same strings as the object's entry.
+type Target = (Arc<str>, Arc<str>, Arc<str>);
+
+/// (creationTimestamp, name) of a ScaledObject claiming a target.
+type Claimant = (Arc<str>, Arc<str>);
 
 /// The middle part of an HPA claim; a `group/version.kind` always holds a `.`.
 const HPA_CLAIM: &str = "hpa";
@@ -48,10 +52,12 @@ const HPA_NAME_CHECK_SINCE: scalecore::KedaVersion = scalecore::KedaVersion::new
 /// What the controller knows of every watched ScaledObject, valid or not: enough to decide
 /// which one owns a target, as KEDA's webhook decides at admission.
 struct Known {
+    /// The ScaledObject's name, as its claims list it.
+    name: Arc<str>,
     target: Target,
     hpa: Target,
     /// creationTimestamp (RFC 3339, UTC, so text order is time order), then the name.
-    created: String,
+    created: Arc<str>,
     generation: i64,
     /// Refused on its own (lint errors, or its reading timed out): owns nothing.
     refused: bool,
@@ -94,7 +100,7 @@ pub struct Controller {
     namespace: Option<String>,
     known: BTreeMap<Key, Known>,
     /// Target -> its ScaledObjects by (creationTimestamp, name).
-    by_target: BTreeMap<Target, BTreeSet<(String, String)>>,
+    by_target: BTreeMap<Target, Claimants>,
     workers: BTreeMap<Key, Running>,
     /// Readings in flight (sequence, generation): the latest one per object counts.
     linting: BTreeMap<Key, (u64, i64)>,
@@ -124,11 +130,46 @@ fn key_of(obj: &DynamicObject) -> Key {
 }
 
 /// The HPA a ScaledObject makes: `horizontalPodAutoscalerConfig.name`, else `keda-hpa-NAME`.
-fn hpa_of(key: &Key, data: &Value) -> Target {
+fn hpa_of(namespace: &Arc<str>, so: &str, data: &Value) -> Target {
+    static CLAIM: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| HPA_CLAIM.into());
     let name = text(data, "/spec/advanced/horizontalPodAutoscalerConfig/name")
         .filter(|s| !s.is_empty())
-        .map_or_else(|| format!("keda-hpa-{}", key.1), str::to_owned);
-    (key.0.clone(), HPA_CLAIM.to_owned(), name)
+        .map_or_else(|| format!("keda-hpa-{so}").into(), Arc::from);
+    (namespace.clone(), CLAIM.clone(), name)
+}
+
+/// The ScaledObjects claiming one target, ordered by (creationTimestamp, name), the first
+/// owning it. Nearly always one: a sorted `Vec` holds it in 32 bytes where a `BTreeSet`
+/// allocates a whole node (~540 bytes), twice per ScaledObject (workload and HPA).
+#[derive(Default)]
+struct Claimants(Vec<Claimant>);
+
+impl Claimants {
+    fn insert(&mut self, claimant: Claimant) {
+        if let Err(at) = self.0.binary_search(&claimant) {
+            // Room for exactly one more: a first push would make room for four.
+            self.0.reserve_exact(1);
+            self.0.insert(at, claimant);
+        }
+    }
+
+    fn remove(&mut self, claimant: &Claimant) {
+        if let Ok(at) = self.0.binary_search(claimant) {
+            self.0.remove(at);
+        }
+    }
+
+    fn first(&self) -> Option<&Claimant> {
+        self.0.first()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Claimant> {
+        self.0.iter()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl Known {
@@ -138,7 +179,7 @@ impl Known {
 }
 
 /// The target as KEDA resolves it (apps/v1 Deployment by default).
-fn target_of(namespace: &str, data: &Value) -> Target {
+fn target_of(namespace: &Arc<str>, data: &Value) -> Target {
     let field = |k: &str| {
         text(data, &format!("/spec/scaleTargetRef/{k}"))
             .filter(|s| !s.is_empty())
@@ -151,9 +192,9 @@ fn target_of(namespace: &str, data: &Value) -> Target {
         env_source_container_name: None,
     };
     (
-        namespace.to_owned(),
-        worker::gvk_string(&target),
-        target.name,
+        namespace.clone(),
+        worker::gvk_string(&target).into(),
+        target.name.into(),
     )
 }
 
@@ -300,10 +341,11 @@ impl Controller {
             .metadata
             .creation_timestamp
             .as_ref()
-            .map(|t| t.0.to_string())
-            .unwrap_or_default();
-        let target = target_of(&key.0, &obj.data);
-        let hpa = hpa_of(&key, &obj.data);
+            .map_or_else(|| "".into(), |t| t.0.to_string().into());
+        let (namespace, name): (Arc<str>, Arc<str>) =
+            (key.0.as_str().into(), key.1.as_str().into());
+        let target = target_of(&namespace, &obj.data);
+        let hpa = hpa_of(&namespace, &name, &obj.data);
         let mut claims = vec![target.clone(), hpa.clone()];
         if let Some(k) = self.known.get(&key) {
             claims.extend(k.claims());
@@ -316,6 +358,7 @@ impl Controller {
         self.remember(
             key.clone(),
             Known {
+                name,
                 target,
                 hpa,
                 created,
@@ -345,23 +388,23 @@ impl Controller {
 
     fn remember(&mut self, key: Key, known: Known) {
         if let Some(old) = self.known.remove(&key) {
-            self.unindex(&key, &old);
+            self.unindex(&old);
         }
         if !known.refused {
             for claim in known.claims() {
                 self.by_target
                     .entry(claim)
                     .or_default()
-                    .insert((known.created.clone(), key.1.clone()));
+                    .insert((known.created.clone(), known.name.clone()));
             }
         }
         self.known.insert(key, known);
     }
 
-    fn unindex(&mut self, key: &Key, known: &Known) {
+    fn unindex(&mut self, known: &Known) {
         for claim in known.claims() {
             if let Some(set) = self.by_target.get_mut(&claim) {
-                set.remove(&(known.created.clone(), key.1.clone()));
+                set.remove(&(known.created.clone(), known.name.clone()));
                 if set.is_empty() {
                     self.by_target.remove(&claim);
                 }
@@ -424,7 +467,7 @@ impl Controller {
         };
         if refused {
             if let Some(mut k) = self.known.remove(&key) {
-                self.unindex(&key, &k);
+                self.unindex(&k);
                 k.refused = true;
                 self.known.insert(key.clone(), k);
             }
@@ -495,7 +538,7 @@ impl Controller {
     /// it is `key` itself.
     fn owner(&self, key: &Key, known: &Known, claim: &Target) -> Option<&str> {
         let (owner_created, owner) = self.by_target.get(claim)?.first()?;
-        (*owner != key.1 || *owner_created != known.created).then_some(owner.as_str())
+        (**owner != *key.1 || *owner_created != known.created).then_some(&**owner)
     }
 
     /// KEDA3003 and KEDA3004: the target, or the HPA name, is already managed by an earlier
@@ -526,7 +569,10 @@ impl Controller {
         let mut keys: BTreeSet<Key> = BTreeSet::new();
         for t in claims {
             if let Some(set) = self.by_target.get(t) {
-                keys.extend(set.iter().map(|(_, name)| (t.0.clone(), name.clone())));
+                keys.extend(
+                    set.iter()
+                        .map(|(_, name)| (t.0.to_string(), name.to_string())),
+                );
             }
         }
         for key in keys {
@@ -547,7 +593,7 @@ impl Controller {
         self.linting.remove(key);
         let claims = match self.known.remove(key) {
             Some(known) => {
-                self.unindex(key, &known);
+                self.unindex(&known);
                 known.claims().to_vec()
             }
             None => Vec::new(),
@@ -568,5 +614,36 @@ impl Controller {
         for w in self.workers.values() {
             w.control.send_modify(|s| s.refresh += 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Claimants;
+
+    fn claimant(created: &str, name: &str) -> super::Claimant {
+        (created.into(), name.into())
+    }
+
+    #[test]
+    fn the_earliest_claimant_owns_and_each_counts_once() {
+        let mut c = Claimants::default();
+        c.insert(claimant("2024-01-02T00:00:00Z", "b"));
+        c.insert(claimant("2024-01-01T00:00:00Z", "z"));
+        c.insert(claimant("2024-01-02T00:00:00Z", "a"));
+        c.insert(claimant("2024-01-02T00:00:00Z", "b"));
+        let names: Vec<&str> = c.iter().map(|(_, n)| &**n).collect();
+        assert_eq!(names, ["z", "a", "b"]);
+        c.remove(&claimant("2024-01-01T00:00:00Z", "z"));
+        assert_eq!(c.first(), Some(&claimant("2024-01-02T00:00:00Z", "a")));
+        c.remove(&claimant("2024-01-01T00:00:00Z", "a"));
+        assert_eq!(
+            c.iter().count(),
+            2,
+            "a claimant is removed only by its own key"
+        );
+        c.remove(&claimant("2024-01-02T00:00:00Z", "a"));
+        c.remove(&claimant("2024-01-02T00:00:00Z", "b"));
+        assert!(c.is_empty());
     }
 }
