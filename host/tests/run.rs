@@ -5,80 +5,38 @@
 
 mod common;
 
-use common::Host;
-
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::cluster::{Cluster, CLIENT_ID, SA_TOKEN, TENANT};
 use scalecore_standin_azure::{AzureStandin, Fault};
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const SB: &str = "contoso-sb";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
+/// The stand-ins and the Deployment `orders-worker`, whose container reads `SB_CONN` from the
+/// Secret `sb`.
+async fn cluster(test: &str) -> Cluster {
+    let c = Cluster::new(
+        &format!("run-{test}"),
+        "s0-azure-servicebus-orders",
+        AzureStandin::endpoint_suffix,
+    )
+    .await;
+    c.k8s
+        .apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "orders-worker", "namespace": "shop"},
+            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "orders-worker"}},
+                     "template": {"metadata": {"labels": {"app": "orders-worker"}},
+                                  "spec": {"containers": [{"name": "worker", "image": "w:1",
+                                     "env": [{"name": "SB_CONN", "valueFrom": {"secretKeyRef": {"name": "sb", "key": "conn"}}}]}]}}}}))
+        .unwrap();
+    c
 }
 
 impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        let dir = std::env::temp_dir().join(format!("scalecore-run-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "orders-worker", "namespace": "shop"},
-            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
-                     "template": {"metadata": {"labels": {"app": "w"}},
-                                  "spec": {"containers": [{"name": "worker", "image": "w:1",
-                                     "env": [{"name": "SB_CONN", "valueFrom": {"secretKeyRef": {"name": "sb", "key": "conn"}}}]}]}}}}))
-            .unwrap();
-        Cluster { k8s, azure, dir }
-    }
-
-    fn host(&self, extra: &[&str]) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.endpoint_suffix())
-            .arg("--resolve-localhost")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .args(extra)
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
-        Host::spawn(&mut cmd)
-    }
-
-    fn scaled_object(&self, name: &str, extra_spec: Value, trigger: Value) {
-        let mut spec = json!({"scaleTargetRef": {"name": "orders-worker"}, "pollingInterval": 1,
-            "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10, "triggers": [trigger]});
-        for (k, v) in extra_spec.as_object().unwrap() {
-            spec[k] = v.clone();
-        }
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": name, "namespace": "shop"}, "spec": spec}),
-            )
-            .unwrap();
+    /// The ScaledObject `name` on `orders-worker`.
+    fn orders_object(&self, name: &str, extra_spec: Value, trigger: Value) {
+        self.scaled_object(name, "orders-worker", extra_spec, trigger);
     }
 
     fn workload_identity_auth(&self) {
@@ -97,37 +55,6 @@ impl Cluster {
                          "cloud": "Private", "endpointSuffix": self.azure.endpoint_suffix()},
             "authenticationRef": {"name": auth}})
     }
-
-    fn replicas(&self) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), "orders-worker")
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn status(&self, name: &str) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), name)
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
-    }
-
-    /// Waits for `cond`, recording every replica count seen on the way.
-    async fn wait(
-        &self,
-        what: &str,
-        secs: u64,
-        mut cond: impl FnMut(&Cluster) -> bool,
-    ) -> Duration {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return start.elapsed();
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("timed out waiting for {what}; replicas {}", self.replicas());
-    }
 }
 
 fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
@@ -140,13 +67,13 @@ fn condition<'a>(status: &'a Value, kind: &str) -> Option<&'a Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_with_workload_identity_scales_out_and_back_to_zero() {
-    let c = Cluster::new("seed").await;
+    let c = cluster("seed").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 0);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
-    let host = c.host(&["--no-leader-election"]);
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("the host to poll", 20, |c| {
-        c.status("orders") != Value::Null
+        c.status_of("orders") != Value::Null
     })
     .await;
     assert_eq!(c.replicas(), 0);
@@ -174,7 +101,7 @@ async fn seed_with_workload_identity_scales_out_and_back_to_zero() {
         .collect();
     assert!(notes[0].contains("from 0 to 1"), "{notes:?}");
     assert!(notes[1].starts_with("New size: 4;"), "{notes:?}");
-    let status = c.status("orders");
+    let status = c.status_of("orders");
     assert_eq!(
         condition(&status, "Active").unwrap()["status"],
         "True",
@@ -225,7 +152,7 @@ async fn seed_with_workload_identity_scales_out_and_back_to_zero() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_string_from_secret_subscription_and_no_secret_in_logs() {
-    let c = Cluster::new("conn").await;
+    let c = cluster("conn").await;
     let conn = c.azure.connection_string(SB);
     c.k8s
         .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sb", "namespace": "shop"},
@@ -237,13 +164,13 @@ async fn connection_string_from_secret_subscription_and_no_secret_in_logs() {
             "spec": {"secretTargetRef": [{"parameter": "connection", "name": "sb", "key": "conn"}]}}))
         .unwrap();
     c.azure.set_subscription(SB, "events", "billing", 12);
-    c.scaled_object(
+    c.orders_object(
         "billing",
         json!({}),
         json!({"type": "azure-servicebus", "metadata": {"topicName": "events", "subscriptionName": "billing", "messageCount": "5"},
                "authenticationRef": {"name": "sb-conn"}}),
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
         .await;
     let log = host.stop();
@@ -257,21 +184,21 @@ async fn connection_string_from_secret_subscription_and_no_secret_in_logs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn azure_errors_fall_back_after_failure_threshold() {
-    let c = Cluster::new("fallback").await;
+    let c = cluster("fallback").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 10);
-    c.scaled_object(
+    c.orders_object(
         "orders",
         json!({"fallback": {"failureThreshold": 3, "replicas": 6}}),
         c.queue_trigger("sb-wi"),
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("ceil(10/5) = 2 replicas", 30, |c| c.replicas() == 2)
         .await;
     c.azure.inject(Fault::status(500).times(10_000));
     c.wait("fallback to 6 replicas", 40, |c| c.replicas() == 6)
         .await;
-    let status = c.status("orders");
+    let status = c.status_of("orders");
     assert_eq!(
         condition(&status, "Fallback").unwrap()["status"],
         "True",
@@ -284,24 +211,24 @@ async fn azure_errors_fall_back_after_failure_threshold() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_mid_cooldown_keeps_the_cooldown() {
-    let c = Cluster::new("restart").await;
+    let c = cluster("restart").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 5);
-    c.scaled_object(
+    c.orders_object(
         "orders",
         json!({"cooldownPeriod": 8}),
         c.queue_trigger("sb-wi"),
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("1 replica", 30, |c| c.replicas() == 1).await;
     c.azure.set_queue(SB, "orders", 0);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let last_active = c.status("orders")["lastActiveTime"]
+    let last_active = c.status_of("orders")["lastActiveTime"]
         .as_str()
         .unwrap()
         .to_owned();
     drop(host);
-    let _host = c.host(&["--no-leader-election"]);
+    let _host = c.host_with(&["--no-leader-election"]);
     let restarted = Instant::now();
     c.wait("scale to zero", 30, |c| c.replicas() == 0).await;
     // A host that forgot lastActiveTime would scale to zero at once; this one waits out the
@@ -315,15 +242,15 @@ async fn restart_mid_cooldown_keeps_the_cooldown() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hosts_elect_one_leader_and_fail_over() {
-    let c = Cluster::new("lease").await;
+    let c = cluster("lease").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 0);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-wi"));
     let lease = ["--lease-namespace", "shop", "--lease-duration", "3"];
-    let a = c.host(&[&lease[..], &["--identity", "host-a"]].concat());
+    let a = c.host_with(&[&lease[..], &["--identity", "host-a"]].concat());
     c.wait("host-a to lead", 20, |_| a.log().contains("leading"))
         .await;
-    let b = c.host(&[&lease[..], &["--identity", "host-b"]].concat());
+    let b = c.host_with(&[&lease[..], &["--identity", "host-b"]].concat());
     tokio::time::sleep(Duration::from_secs(4)).await;
     assert!(
         !b.log().contains("\"leading\"") && !b.log().contains(" leading"),
@@ -356,32 +283,32 @@ async fn two_hosts_elect_one_leader_and_fail_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dry_run_decides_but_writes_nothing() {
-    let c = Cluster::new("dry").await;
+    let c = cluster("dry").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 50);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
-    let host = c.host(&["--dry-run"]);
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host_with(&["--dry-run"]);
     c.wait("a dry-run decision", 30, |_| {
         host.log().contains("dry_run=true")
     })
     .await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(c.replicas(), 0);
-    assert_eq!(c.status("orders"), Value::Null);
+    assert_eq!(c.status_of("orders"), Value::Null);
     assert!(c.k8s.events().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_drop_410_and_conflicts_lose_nothing() {
-    let c = Cluster::new("watch").await;
+    let c = cluster("watch").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 0);
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     tokio::time::sleep(Duration::from_secs(2)).await;
     c.k8s.drop_watches();
     c.k8s.compact();
     // Created while the watch was gone: found by the relist after 410.
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-wi"));
     c.k8s.conflict_next(1);
     c.azure.set_queue(SB, "orders", 5);
     c.wait("1 replica despite a 409", 40, |c| c.replicas() == 1)
@@ -391,7 +318,7 @@ async fn watch_drop_410_and_conflicts_lose_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_scaled_by_another_hpa_is_refused() {
-    let c = Cluster::new("hpa").await;
+    let c = cluster("hpa").await;
     c.workload_identity_auth();
     c.k8s
         .apply(json!({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
@@ -400,14 +327,14 @@ async fn a_target_scaled_by_another_hpa_is_refused() {
                      "minReplicas": 1, "maxReplicas": 3}}))
         .unwrap();
     c.azure.set_queue(SB, "orders", 50);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
-    let host = c.host(&["--no-leader-election"]);
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("a refusal condition", 20, |c| {
-        condition(&c.status("orders"), "Ready")
+        condition(&c.status_of("orders"), "Ready")
             .is_some_and(|r| r["reason"] == "ScaledObjectCheckFailed")
     })
     .await;
-    let ready = condition(&c.status("orders"), "Ready").unwrap().clone();
+    let ready = condition(&c.status_of("orders"), "Ready").unwrap().clone();
     assert!(
         ready["message"]
             .as_str()
@@ -421,11 +348,11 @@ async fn a_target_scaled_by_another_hpa_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_health_and_readiness_are_served() {
-    let c = Cluster::new("metrics").await;
+    let c = cluster("metrics").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 7);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-wi"));
-    let host = c.host(&["--no-leader-election"]);
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-wi"));
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("2 replicas", 30, |c| c.replicas() == 2).await;
     let log = host.log();
     let addr = log
@@ -465,7 +392,7 @@ fn base64(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regex_max_over_queues_with_connection_from_the_workload_env() {
-    let c = Cluster::new("regex").await;
+    let c = cluster("regex").await;
     // The Deployment's container has SB_CONN from Secret sb/conn (valueFrom.secretKeyRef).
     let conn = c.azure.connection_string(SB);
     c.k8s
@@ -476,13 +403,13 @@ async fn regex_max_over_queues_with_connection_from_the_workload_env() {
     c.azure.set_queue(SB, "orders-us", 31);
     c.azure.set_queue(SB, "orders", 1000); // not matched: the whole name must match
     c.azure.set_queue(SB, "returns", 500);
-    c.scaled_object(
+    c.orders_object(
         "regional",
         json!({}),
         json!({"type": "azure-servicebus", "metadata": {"queueName": "orders-.+", "useRegex": "true",
                 "operation": "max", "messageCount": "5", "connectionFromEnv": "SB_CONN"}}),
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     // max(12, 31) = 31 -> ceil(31/5) = 7.
     c.wait("7 replicas", 30, |c| c.replicas() == 7).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -501,7 +428,7 @@ async fn regex_max_over_queues_with_connection_from_the_workload_env() {
 /// AZURE_AUTHORITY_HOST, warns once, and the other server never sees the federated token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trigger_authentication_cannot_redirect_the_federated_token() {
-    let c = Cluster::new("authority").await;
+    let c = cluster("authority").await;
     let collector = AzureStandin::start().await.unwrap();
     collector.add_client(TENANT, CLIENT_ID);
     // Trusted by the host, so only the host's refusal keeps the token from it.
@@ -517,8 +444,8 @@ async fn a_trigger_authentication_cannot_redirect_the_federated_token() {
         )
         .unwrap();
     c.azure.set_queue(SB, "orders", 100);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-elsewhere"));
-    let host = c.host(&["--no-leader-election"]);
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-elsewhere"));
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("a scale out", 30, |c| c.replicas() >= 1).await;
     // Several polls later, still nothing at the collector.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -541,14 +468,14 @@ async fn a_trigger_authentication_cannot_redirect_the_federated_token() {
 /// A trigger whose namespace is outside the allowed suffixes fails without any request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_namespace_outside_the_allowed_suffixes_gets_no_token() {
-    let c = Cluster::new("suffix").await;
+    let c = cluster("suffix").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 100);
     let mut trigger = c.queue_trigger("sb-wi");
     // Same stand-in, reached under a suffix the host was not told to allow.
     trigger["metadata"]["endpointSuffix"] = json!(format!("localhost:{}", c.azure.port()));
-    c.scaled_object("orders", json!({}), trigger);
-    let host = c.host(&["--no-leader-election"]);
+    c.orders_object("orders", json!({}), trigger);
+    let host = c.host_with(&["--no-leader-election"]);
     let start = Instant::now();
     while host
         .log()
@@ -577,7 +504,7 @@ async fn a_namespace_outside_the_allowed_suffixes_gets_no_token() {
 /// worker GETs a TriggerAuthentication. Secrets are still read one by one by name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trigger_authentications_come_from_the_watch_not_from_gets() {
-    let c = Cluster::new("watched-auth").await;
+    let c = cluster("watched-auth").await;
     let conn = c.azure.connection_string(SB);
     c.k8s
         .apply(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sb", "namespace": "shop"},
@@ -590,13 +517,13 @@ async fn trigger_authentications_come_from_the_watch_not_from_gets() {
     };
     c.k8s.apply(auth("wrong")).unwrap();
     c.azure.set_queue(SB, "orders", 12);
-    c.scaled_object(
+    c.orders_object(
         "orders",
         json!({}),
         json!({"type": "azure-servicebus", "metadata": {"queueName": "orders", "messageCount": "5"},
                "authenticationRef": {"name": "sb-conn"}}),
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !host
         .log()
@@ -642,7 +569,7 @@ async fn trigger_authentications_come_from_the_watch_not_from_gets() {
 /// its ConfigMap read once by name, never listed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_from_an_env_from_config_map_with_a_prefix() {
-    let c = Cluster::new("env-from").await;
+    let c = cluster("env-from").await;
     let conn = c.azure.connection_string(SB);
     c.k8s
         .apply(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sb-env", "namespace": "shop"},
@@ -657,13 +584,13 @@ async fn connection_from_an_env_from_config_map_with_a_prefix() {
                                      "envFrom": [{"prefix": "SB_", "configMapRef": {"name": "sb-env"}}]}]}}}}))
         .unwrap();
     c.azure.set_queue(SB, "orders", 12);
-    c.scaled_object(
+    c.orders_object(
         "orders",
         json!({}),
         json!({"type": "azure-servicebus",
                "metadata": {"queueName": "orders", "messageCount": "5", "connectionFromEnv": "SB_CONN"}}),
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("ceil(12/5) = 3 replicas", 30, |c| c.replicas() == 3)
         .await;
     let requests = c.k8s.requests();
@@ -684,7 +611,7 @@ async fn connection_from_an_env_from_config_map_with_a_prefix() {
 /// composite metric so every trigger reads inactive.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_reports_trigger_types_authentications_and_activity() {
-    let c = Cluster::new("types").await;
+    let c = cluster("types").await;
     c.workload_identity_auth();
     c.azure.set_queue(SB, "orders", 7);
     c.azure.set_queue(SB, "idle", 0);
@@ -699,21 +626,21 @@ async fn status_reports_trigger_types_authentications_and_activity() {
                                   "spec": {"containers": [{"name": "r", "image": "r:1"}]}}}}))
         .unwrap();
     let both = json!([c.queue_trigger("sb-wi"), idle]);
-    c.scaled_object("orders", json!({"triggers": both}), Value::Null);
-    c.scaled_object(
+    c.orders_object("orders", json!({"triggers": both}), Value::Null);
+    c.orders_object(
         "reports",
         json!({"scaleTargetRef": {"name": "reports"}, "triggers": both,
                "advanced": {"scalingModifiers": {"formula": "orders + idle", "target": "5"}}}),
         Value::Null,
     );
-    let host = c.host(&["--no-leader-election"]);
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("2 replicas", 30, |c| c.replicas() == 2).await;
     c.wait("the activity of both ScaledObjects", 20, |c| {
-        c.status("orders").get("triggersActivity").is_some()
-            && c.status("reports").get("triggersActivity").is_some()
+        c.status_of("orders").get("triggersActivity").is_some()
+            && c.status_of("reports").get("triggersActivity").is_some()
     })
     .await;
-    let status = c.status("orders");
+    let status = c.status_of("orders");
     assert_eq!(status["triggersTypes"], "azure-servicebus", "{status}");
     assert_eq!(status["authenticationsTypes"], "sb-wi", "{status}");
     assert_eq!(
@@ -726,7 +653,7 @@ async fn status_reports_trigger_types_authentications_and_activity() {
     assert_eq!(status.get("resourceMetricNames"), None, "{status}");
     // No fallback: `GetMetricsWithFallback` tracks no health.
     assert_eq!(status.get("health"), None, "{status}");
-    let reports = c.status("reports");
+    let reports = c.status_of("reports");
     assert_eq!(
         reports["compositeScalerName"], "composite-metric",
         "{reports}"
@@ -740,7 +667,7 @@ async fn status_reports_trigger_types_authentications_and_activity() {
     // The queue empties: the next poll finds the trigger inactive and says so.
     c.azure.set_queue(SB, "orders", 0);
     c.wait("orders to read inactive", 20, |c| {
-        c.status("orders")["triggersActivity"]["s0-azure-servicebus-orders"]["isActive"] == false
+        c.status_of("orders")["triggersActivity"]["s0-azure-servicebus-orders"]["isActive"] == false
     })
     .await;
     drop(host);
@@ -752,7 +679,7 @@ async fn status_reports_trigger_types_authentications_and_activity() {
 /// the HPA's metrics), so they stay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scaled_object_refused_at_build_keeps_its_trigger_types() {
-    let c = Cluster::new("typed-refusal").await;
+    let c = cluster("typed-refusal").await;
     c.k8s
         .apply(
             json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
@@ -762,14 +689,14 @@ async fn a_scaled_object_refused_at_build_keeps_its_trigger_types() {
         )
         .unwrap();
     c.azure.set_queue(SB, "orders", 5);
-    c.scaled_object("orders", json!({}), c.queue_trigger("sb-bad"));
-    let host = c.host(&["--no-leader-election"]);
+    c.orders_object("orders", json!({}), c.queue_trigger("sb-bad"));
+    let host = c.host_with(&["--no-leader-election"]);
     c.wait("a refusal condition", 20, |c| {
-        condition(&c.status("orders"), "Ready")
+        condition(&c.status_of("orders"), "Ready")
             .is_some_and(|r| r["reason"] == "ScaledObjectCheckFailed")
     })
     .await;
-    let status = c.status("orders");
+    let status = c.status_of("orders");
     assert_eq!(status["triggersTypes"], "azure-servicebus", "{status}");
     assert_eq!(status["authenticationsTypes"], "sb-bad", "{status}");
     assert_eq!(c.replicas(), 0);

@@ -22,7 +22,7 @@ pub const WORKLOAD_AUTH: &str = "azure-wi";
 pub struct Cluster {
     pub k8s: KubeStandin,
     pub azure: AzureStandin,
-    dir: PathBuf,
+    pub dir: PathBuf,
     /// `--allowed-endpoint-suffix` of the host, one flag each.
     suffixes: Vec<String>,
     /// The metric whose failures `failures` reads.
@@ -86,7 +86,18 @@ impl Cluster {
         self
     }
 
+    /// `scalecore run` without leader election.
     pub fn host(&self) -> Host {
+        self.host_with(&["--no-leader-election"])
+    }
+
+    /// `scalecore run` with `extra` flags (leader election on unless they turn it off).
+    pub fn host_with(&self, extra: &[&str]) -> Host {
+        self.host_logging("info", extra)
+    }
+
+    /// [`Cluster::host_with`] logging at `rust_log`.
+    pub fn host_logging(&self, rust_log: &str, extra: &[&str]) -> Host {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
         cmd.arg("run")
             .arg("--kubeconfig")
@@ -97,13 +108,13 @@ impl Cluster {
             cmd.arg("--allowed-endpoint-suffix").arg(suffix);
         }
         cmd.arg("--resolve-localhost")
-            .arg("--no-leader-election")
             .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
+            .args(extra)
             .env("AZURE_CLIENT_ID", CLIENT_ID)
             .env("AZURE_TENANT_ID", TENANT)
             .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
             .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", rust_log);
         Host::spawn(&mut cmd)
     }
 
@@ -175,11 +186,17 @@ impl Cluster {
             .unwrap_or(0)
     }
 
-    pub async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
+    /// Waits for `cond`; how long it took.
+    pub async fn wait(
+        &self,
+        what: &str,
+        secs: u64,
+        mut cond: impl FnMut(&Cluster) -> bool,
+    ) -> Duration {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(secs) {
             if cond(self) {
-                return;
+                return start.elapsed();
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
