@@ -6,90 +6,46 @@
 
 mod common;
 
-use common::Host;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cluster::Cluster;
+use common::Host;
 use scalecore_standin_azure::AzureStandin;
-use scalecore_standin_kube::KubeStandin;
 use serde_json::{json, Value};
 
-const TENANT: &str = "11111111-2222-3333-4444-555555555555";
-const CLIENT_ID: &str = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const SB: &str = "contoso-sb";
-const SA_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.service-account.signature";
 const LEASE: &str = "scalecore-leader";
 
-struct Cluster {
-    k8s: KubeStandin,
-    azure: AzureStandin,
-    dir: PathBuf,
-}
-
-impl Cluster {
-    async fn new(test: &str) -> Cluster {
-        let azure = AzureStandin::start().await.unwrap();
-        let k8s = KubeStandin::start().await.unwrap();
-        azure.add_client(TENANT, CLIENT_ID);
-        azure.set_federated_token(SA_TOKEN);
-        let dir = std::env::temp_dir().join(format!("scalecore-ops-{test}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("kubeconfig"), k8s.kubeconfig_yaml()).unwrap();
-        std::fs::write(dir.join("token"), SA_TOKEN).unwrap();
-        std::fs::write(dir.join("ca.pem"), azure.ca_pem()).unwrap();
-        k8s.apply(json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "orders-worker", "namespace": "shop"},
-            "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "w"}},
-                     "template": {"metadata": {"labels": {"app": "w"}},
-                                  "spec": {"containers": [{"name": "worker", "image": "w:1"}]}}}}))
-            .unwrap();
-        k8s.apply(
+/// The stand-ins, the Deployment `orders-worker` and the workload-identity
+/// TriggerAuthentication `sb-wi`.
+async fn cluster(test: &str) -> Cluster {
+    let c = Cluster::new(
+        &format!("ops-{test}"),
+        "s0-azure-servicebus-orders",
+        AzureStandin::endpoint_suffix,
+    )
+    .await;
+    c.k8s
+        .apply(
             json!({"apiVersion": "keda.sh/v1alpha1", "kind": "TriggerAuthentication",
             "metadata": {"name": "sb-wi", "namespace": "shop"},
             "spec": {"podIdentity": {"provider": "azure-workload"}}}),
         )
         .unwrap();
-        Cluster { k8s, azure, dir }
-    }
+    c
+}
 
-    fn host(&self, rust_log: &str, extra: &[&str]) -> Host {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_scalecore"));
-        cmd.arg("run")
-            .arg("--kubeconfig")
-            .arg(self.dir.join("kubeconfig"))
-            .arg("--azure-ca-file")
-            .arg(self.dir.join("ca.pem"))
-            .arg("--allowed-endpoint-suffix")
-            .arg(self.azure.endpoint_suffix())
-            .arg("--resolve-localhost")
-            .args(["--metrics-addr", "127.0.0.1:0", "--hpa-sync-period", "1"])
-            .args(extra)
-            .env("AZURE_CLIENT_ID", CLIENT_ID)
-            .env("AZURE_TENANT_ID", TENANT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", self.dir.join("token"))
-            .env("AZURE_AUTHORITY_HOST", self.azure.authority_host())
-            .env("RUST_LOG", rust_log);
-        Host::spawn(&mut cmd)
-    }
-
-    fn scaled_object(&self, name: &str, trigger: Value) {
+impl Cluster {
+    /// The ScaledObject `name` on `orders-worker`.
+    fn ops_object(&self, name: &str, trigger: Value) {
         self.scaled_object_on(name, "orders-worker", trigger);
     }
 
     fn scaled_object_on(&self, name: &str, target: &str, trigger: Value) {
-        self.k8s
-            .apply(
-                json!({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
-                "metadata": {"name": name, "namespace": "shop"},
-                "spec": {"scaleTargetRef": {"name": target}, "pollingInterval": 1,
-                         "cooldownPeriod": 4, "minReplicaCount": 0, "maxReplicaCount": 10,
-                         "triggers": [trigger]}}),
-            )
-            .unwrap();
+        self.scaled_object(name, target, json!({}), trigger);
     }
 
     fn queue_trigger(&self) -> Value {
@@ -97,20 +53,6 @@ impl Cluster {
             "metadata": {"namespace": SB, "queueName": "orders", "messageCount": "5",
                          "cloud": "Private", "endpointSuffix": self.azure.endpoint_suffix()},
             "authenticationRef": {"name": "sb-wi"}})
-    }
-
-    fn replicas(&self) -> i64 {
-        self.k8s
-            .get("apps/v1", "Deployment", Some("shop"), "orders-worker")
-            .and_then(|d| d.pointer("/spec/replicas").and_then(Value::as_i64))
-            .unwrap_or(-1)
-    }
-
-    fn status(&self, name: &str) -> Value {
-        self.k8s
-            .get("keda.sh/v1alpha1", "ScaledObject", Some("shop"), name)
-            .and_then(|o| o.get("status").cloned())
-            .unwrap_or(Value::Null)
     }
 
     fn lease(&self) -> Option<Value> {
@@ -136,17 +78,6 @@ impl Cluster {
                          "leaseTransitions": 1}}),
             )
             .unwrap();
-    }
-
-    async fn wait(&self, what: &str, secs: u64, mut cond: impl FnMut(&Cluster) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(secs) {
-            if cond(self) {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("timed out waiting for {what}; replicas {}", self.replicas());
     }
 }
 
@@ -185,14 +116,14 @@ fn is_write(method: &str) -> bool {
 /// the handover, and must have stopped leading before it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stalled_leader_writes_nothing_after_losing_the_lease() {
-    let c = Cluster::new("stalled").await;
+    let c = cluster("stalled").await;
     c.azure.set_queue(SB, "orders", 0);
-    c.scaled_object("orders", c.queue_trigger());
+    c.ops_object("orders", c.queue_trigger());
     // Without list/watch on Deployments (an older manifest's RBAC) the host reads /scale at
     // every tick instead of keeping replica counts from a watch: that read is what hangs here.
     c.k8s
         .fail_next_matching(Some("GET"), "/apis/apps/v1/deployments", 403, 1_000_000);
-    let host = c.host(
+    let host = c.host_logging(
         "info",
         &[
             "--lease-namespace",
@@ -204,7 +135,7 @@ async fn a_stalled_leader_writes_nothing_after_losing_the_lease() {
         ],
     );
     c.wait("host-a to lead and run the ScaledObject", 30, |c| {
-        c.holder().as_deref() == Some("host-a") && c.status("orders") != Value::Null
+        c.holder().as_deref() == Some("host-a") && c.status_of("orders") != Value::Null
     })
     .await;
 
@@ -265,9 +196,9 @@ async fn a_stalled_leader_writes_nothing_after_losing_the_lease() {
 /// clock would take a live Lease; one that judges by the changes it observes waits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_standby_does_not_take_a_live_lease_whose_clock_is_skewed() {
-    let c = Cluster::new("skew").await;
+    let c = cluster("skew").await;
     c.hold_lease("host-z", &micro_time(60));
-    let host = c.host(
+    let host = c.host_logging(
         "info",
         &[
             "--lease-namespace",
@@ -308,14 +239,14 @@ async fn a_standby_does_not_take_a_live_lease_whose_clock_is_skewed() {
 /// A graceful stop hands the Lease over at once instead of letting it expire.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leader_that_stops_releases_the_lease() {
-    let c = Cluster::new("release").await;
+    let c = cluster("release").await;
     let lease = ["--lease-namespace", "shop", "--lease-duration", "10"];
-    let mut a = c.host("info", &[&lease[..], &["--identity", "host-a"]].concat());
+    let mut a = c.host_logging("info", &[&lease[..], &["--identity", "host-a"]].concat());
     c.wait("host-a to lead", 20, |c| {
         c.holder().as_deref() == Some("host-a")
     })
     .await;
-    let b = c.host("info", &[&lease[..], &["--identity", "host-b"]].concat());
+    let b = c.host_logging("info", &[&lease[..], &["--identity", "host-b"]].concat());
     c.wait("host-b to stand by", 20, |_| {
         b.log().contains("waiting for the Lease")
     })
@@ -343,12 +274,12 @@ async fn a_leader_that_stops_releases_the_lease() {
 /// the count the watch then delivers is what the next ticks see.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ticks_read_replica_counts_from_the_watch() {
-    let c = Cluster::new("watched").await;
+    let c = cluster("watched").await;
     c.azure.set_queue(SB, "orders", 0);
-    c.scaled_object("orders", c.queue_trigger());
-    let host = c.host("info", &["--no-leader-election"]);
+    c.ops_object("orders", c.queue_trigger());
+    let host = c.host_logging("info", &["--no-leader-election"]);
     c.wait("the ScaledObject to run", 30, |c| {
-        c.status("orders") != Value::Null
+        c.status_of("orders") != Value::Null
     })
     .await;
     // The watch has listed once a tick runs without a read (ticks every second).
@@ -384,16 +315,16 @@ async fn ticks_read_replica_counts_from_the_watch() {
 /// ScaledObject's loop.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hung_kubernetes_call_fails_at_its_deadline() {
-    let c = Cluster::new("hung").await;
+    let c = cluster("hung").await;
     c.azure.set_queue(SB, "orders", 0);
-    c.scaled_object("orders", c.queue_trigger());
+    c.ops_object("orders", c.queue_trigger());
     // Without list/watch on Deployments (an older manifest's RBAC) the host reads /scale at
     // every tick instead of keeping replica counts from a watch: that read is what hangs here.
     c.k8s
         .fail_next_matching(Some("GET"), "/apis/apps/v1/deployments", 403, 1_000_000);
-    let host = c.host("info", &["--no-leader-election", "--kube-api-timeout", "2"]);
+    let host = c.host_logging("info", &["--no-leader-election", "--kube-api-timeout", "2"]);
     c.wait("the ScaledObject to run", 30, |c| {
-        c.status("orders") != Value::Null
+        c.status_of("orders") != Value::Null
     })
     .await;
     c.k8s.delay_next_matching(
@@ -428,7 +359,7 @@ async fn a_hung_kubernetes_call_fails_at_its_deadline() {
 /// reach its log, even at trace level.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_object_body_reaches_the_log_even_at_trace() {
-    let c = Cluster::new("bodies").await;
+    let c = cluster("bodies").await;
     let conn = c.azure.connection_string(SB);
     let key = conn
         .split(';')
@@ -495,7 +426,7 @@ async fn no_object_body_reaches_the_log_even_at_trace() {
                    "authenticationRef": {"name": auth}}),
         );
     }
-    let host = c.host("trace", &["--no-leader-election"]);
+    let host = c.host_logging("trace", &["--no-leader-election"]);
     c.wait("ceil(12/5) = 3 replicas", 40, |c| c.replicas() == 3)
         .await;
     // A few more polls; a failing scaler is rebuilt (its objects read again) after each.
@@ -539,8 +470,8 @@ fn http_get(addr: &str, path: &str) -> (u16, String) {
 /// before it time out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_connections_are_capped_and_slow_clients_cut_off() {
-    let c = Cluster::new("loris").await;
-    let host = c.host("info", &["--no-leader-election"]);
+    let c = cluster("loris").await;
+    let host = c.host_logging("info", &["--no-leader-election"]);
     let addr = host.metrics_addr().await;
 
     let loris = {
@@ -614,7 +545,7 @@ fn cpu_ticks(pid: u32) -> u64 {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn out_of_file_descriptors_the_metrics_server_backs_off() {
-    let c = Cluster::new("emfile").await;
+    let c = cluster("emfile").await;
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg("ulimit -n 48 && exec \"$0\" \"$@\"")
