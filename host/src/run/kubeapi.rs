@@ -16,8 +16,7 @@ use std::time::Duration;
 use k8s_openapi::api::autoscaling::v1::Scale;
 use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference, Secret};
 use kube::api::{
-    ApiResource, DynamicObject, GetParams, GroupVersionKind, ListParams, ObjectList, Patch,
-    PatchParams,
+    ApiResource, DynamicObject, GetParams, GroupVersionKind, ListParams, Patch, PatchParams,
 };
 use kube::runtime::events::{Event, EventType, Recorder, Reporter};
 use kube::{Client, Resource};
@@ -188,13 +187,12 @@ impl Kube {
     async fn get_text(
         &self,
         request: kube::core::Request,
-        name: Option<&str>,
+        name: &str,
         subresource: Option<&str>,
     ) -> Result<String, KubeError> {
-        let request = match (name, subresource) {
-            (Some(n), Some(sub)) => request.get_subresource(sub, n),
-            (Some(n), None) => request.get(n, &GetParams::default()),
-            (None, _) => request.list(&ListParams::default()),
+        let request = match subresource {
+            Some(sub) => request.get_subresource(sub, name),
+            None => request.get(name, &GetParams::default()),
         }?;
         let _permit = self.permit().await;
         self.bounded(self.client.request_text(request)).await
@@ -251,11 +249,7 @@ impl Kube {
 
     pub async fn workload(&self, namespace: &str, target: &TargetRef) -> Result<Value, KubeError> {
         let text = self
-            .get_text(
-                self.target_request(namespace, target),
-                Some(&target.name),
-                None,
-            )
+            .get_text(self.target_request(namespace, target), &target.name, None)
             .await?;
         let what = || format!("{} {namespace}/{}", target.kind, target.name);
         let obj: DynamicObject = decode(&text, what)?;
@@ -305,7 +299,7 @@ impl Kube {
         let text = self
             .get_text(
                 self.target_request(namespace, target),
-                Some(&target.name),
+                &target.name,
                 Some("scale"),
             )
             .await?;
@@ -394,7 +388,7 @@ impl Kube {
         name: &str,
     ) -> Result<BTreeMap<String, Vec<u8>>, KubeError> {
         let request = kube::core::Request::new(Secret::url_path(&(), Some(namespace)));
-        let text = self.get_text(request, Some(name), None).await?;
+        let text = self.get_text(request, name, None).await?;
         let secret: Secret = decode(&text, || format!("Secret {namespace}/{name}"))?;
         let mut data: BTreeMap<String, Vec<u8>> = secret
             .data
@@ -415,7 +409,7 @@ impl Kube {
         name: &str,
     ) -> Result<BTreeMap<String, String>, KubeError> {
         let request = kube::core::Request::new(ConfigMap::url_path(&(), Some(namespace)));
-        let text = self.get_text(request, Some(name), None).await?;
+        let text = self.get_text(request, name, None).await?;
         let cm: ConfigMap = decode(&text, || format!("ConfigMap {namespace}/{name}"))?;
         Ok(cm.data.unwrap_or_default().into_iter().collect())
     }
@@ -432,12 +426,12 @@ impl Kube {
             &GroupVersionKind::gvk("autoscaling", "v2", "HorizontalPodAutoscaler"),
             "horizontalpodautoscalers",
         );
-        let request = kube::core::Request::new(DynamicObject::url_path(&ar, Some(namespace)));
-        let text = self.get_text(request, None, None).await?;
-        let list: ObjectList<DynamicObject> = decode(&text, || {
-            format!("the HorizontalPodAutoscalers of {namespace}")
-        })?;
-        Ok(list.items.into_iter().find_map(|h| {
+        let hpas: Vec<DynamicObject> = self
+            .list_all(DynamicObject::url_path(&ar, Some(namespace)), None, || {
+                format!("the HorizontalPodAutoscalers of {namespace}")
+            })
+            .await?;
+        Ok(hpas.into_iter().find_map(|h| {
             let name = h.metadata.name.clone().unwrap_or_default();
             let r = h.data.pointer("/spec/scaleTargetRef")?;
             let same = r.get("name").and_then(Value::as_str) == Some(target.name.as_str())
