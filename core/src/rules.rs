@@ -57,6 +57,30 @@ pub const SAFE_OR_UNSAFE_FIX: &[Applicability] = &[Applicability::Safe, Applicab
 pub const DOCS_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md");
 
 impl Rule {
+    /// A row for a code a walker reports (see [`Check::Walker`]), in every KEDA release, with
+    /// no fix.
+    pub const fn walker(
+        source: Source,
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        summary: &'static str,
+        help: &'static str,
+    ) -> Rule {
+        Rule {
+            code,
+            name,
+            severity,
+            source,
+            summary,
+            help,
+            since: KedaVersion::OLDEST,
+            until: None,
+            fixes: &[],
+            check: Check::Walker,
+        }
+    }
+
     /// Stable link to this rule's row in the rule reference.
     pub fn doc_url(&self) -> String {
         format!("{DOCS_URL}#{}", self.code.to_ascii_lowercase())

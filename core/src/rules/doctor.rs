@@ -3,8 +3,8 @@
 //! `scalecore rules` and docs/rules.md explain them with every other code; the linter never
 //! reports them.
 
-use super::{Check, Rule};
-use crate::{KedaVersion, Severity, Source};
+use super::Rule;
+use crate::{Severity, Source};
 
 const fn doctor(
     code: &'static str,
@@ -13,18 +13,7 @@ const fn doctor(
     summary: &'static str,
     help: &'static str,
 ) -> Rule {
-    Rule {
-        code,
-        name,
-        severity,
-        source: Source::Reference,
-        summary,
-        help,
-        since: KedaVersion::OLDEST,
-        until: None,
-        fixes: &[],
-        check: Check::Walker,
-    }
+    Rule::walker(Source::Reference, code, name, severity, summary, help)
 }
 
 pub static OPERATOR_NOT_FOUND: Rule = doctor(

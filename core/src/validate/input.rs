@@ -2,8 +2,7 @@
 
 use crate::diagnostic::{Fix, Severity, Source};
 use crate::document::{Node, ParseError, Resource, Span, Value, KEDA_API_VERSION};
-use crate::rules::{Check, Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX};
-use crate::version::KedaVersion;
+use crate::rules::{Report, Rule, SAFE_FIX, SAFE_OR_UNSAFE_FIX};
 
 const fn input_rule(
     code: &'static str,
@@ -12,18 +11,7 @@ const fn input_rule(
     summary: &'static str,
     help: &'static str,
 ) -> Rule {
-    Rule {
-        code,
-        name,
-        severity,
-        source: Source::Schema,
-        summary,
-        help,
-        since: KedaVersion::OLDEST,
-        until: None,
-        fixes: &[],
-        check: Check::Walker,
-    }
+    Rule::walker(Source::Schema, code, name, severity, summary, help)
 }
 
 pub static SYNTAX: Rule = input_rule(

@@ -24,18 +24,7 @@ const fn scaler_rule(
     summary: &'static str,
     help: &'static str,
 ) -> Rule {
-    Rule {
-        code,
-        name,
-        severity,
-        source: Source::Scaler,
-        summary,
-        help,
-        since: KedaVersion::OLDEST,
-        until: None,
-        fixes: &[],
-        check: Check::Walker,
-    }
+    Rule::walker(Source::Scaler, code, name, severity, summary, help)
 }
 
 pub static UNKNOWN_TYPE: Rule = Rule {
